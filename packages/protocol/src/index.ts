@@ -1,0 +1,1 @@
+export * from './records/record-batch.js'

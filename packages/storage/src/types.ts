@@ -1,0 +1,148 @@
+// The storage package's public contract: what the broker may call on a partition log.
+// Offsets and positions are plain numbers (safe integers, 2^53) inside storage; the broker
+// converts to bigint at the protocol edge.
+
+/** Topic-level log settings, with Kafka's topic config names in the comments. */
+export interface LogConfig {
+  /** segment.bytes */
+  segmentBytes: number
+  /** segment.ms */
+  segmentMs: number
+  /** segment.index.bytes: an index this full rolls the segment */
+  segmentIndexBytes: number
+  /** index.interval.bytes: bytes of log between two offset-index entries */
+  indexIntervalBytes: number
+  /** retention.ms (-1: unlimited) */
+  retentionMs: number
+  /** retention.bytes (-1: unlimited) */
+  retentionBytes: number
+  /** cleanup.policy */
+  cleanupPolicy: ReadonlyArray<'delete' | 'compact'>
+  /** delete.retention.ms: how long tombstones survive compaction */
+  deleteRetentionMs: number
+  /** min.cleanable.dirty.ratio */
+  minCleanableDirtyRatio: number
+  /** min.compaction.lag.ms */
+  minCompactionLagMs: number
+  /** max.compaction.lag.ms */
+  maxCompactionLagMs: number
+  /** flush.messages: fsync after this many messages (Long.MAX_VALUE: leave it to the OS) */
+  flushMessages: number
+  /** flush.ms: fsync when the oldest unflushed data is this old */
+  flushMs: number
+  /** file.delete.delay.ms */
+  fileDeleteDelayMs: number
+  /** message.timestamp.type */
+  messageTimestampType: 'CreateTime' | 'LogAppendTime'
+  /** preallocate (accepted; Brook does not preallocate) */
+  preallocate: boolean
+}
+
+export interface AppendOptions {
+  /** Written into each batch's partitionLeaderEpoch. */
+  leaderEpoch: number
+  /**
+   * Resolve only after an fsync that covers this append (acks=all on a single replica).
+   * Concurrent durable appends share one fsync (group commit).
+   */
+  durable: boolean
+  /** Wall clock for LogAppendTime and segment.ms; defaults to Date.now(). */
+  now?: number
+}
+
+export interface AppendResult {
+  baseOffset: number
+  lastOffset: number
+  /** The timestamp stamped on a LogAppendTime topic, -1 for CreateTime. */
+  logAppendTime: number
+  logStartOffset: number
+}
+
+export interface ReadOptions {
+  /** Stop once this many bytes are gathered (whole batches only). */
+  maxBytes: number
+  /** Exclusive upper bound: batches whose base offset is at or past it are not returned (HW or LSO). */
+  maxOffset?: number
+  /** Return the first batch even when it alone is larger than maxBytes (Kafka's minOneMessage). */
+  minOneBatch: boolean
+}
+
+export interface ReadResult {
+  /** Whole batches, starting with the one that contains the requested offset. */
+  chunks: Buffer[]
+  bytes: number
+}
+
+export interface TimestampOffset {
+  offset: number
+  timestamp: number
+}
+
+/** The partition's named offsets: logStartOffset <= lastStableOffset <= highWatermark <= logEndOffset. */
+export interface LogOffsets {
+  logStartOffset: number
+  lastStableOffset: number
+  highWatermark: number
+  logEndOffset: number
+}
+
+export interface PartitionLog {
+  readonly topic: string
+  readonly partition: number
+  readonly config: LogConfig
+  readonly logStartOffset: number
+  readonly logEndOffset: number
+  readonly highWatermark: number
+  readonly lastStableOffset: number
+  /** Bytes on disk across all segments. */
+  readonly size: number
+
+  /**
+   * Appends one or more complete v2 batches, already validated by the caller (magic, CRC,
+   * framing). Offsets are assigned by patching baseOffset in place. Appends are serialised
+   * per partition and coalesced into one write. Rejects with StorageError on I/O failure;
+   * after one, every later append fails too until the log is reopened.
+   */
+  append (records: Buffer, options: AppendOptions): Promise<AppendResult>
+
+  /** Whole batches from the one containing `offset`. Rejects OffsetOutOfRange outside [logStart, LEO]. */
+  read (offset: number, options: ReadOptions): Promise<ReadResult>
+
+  /** First offset whose timestamp is >= timestamp, or null when none is. */
+  offsetForTimestamp (timestamp: number): Promise<TimestampOffset | null>
+
+  /** The record with the largest timestamp (ListOffsets MAX_TIMESTAMP), or null for an empty log. */
+  maxTimestampOffset (): TimestampOffset | null
+
+  /** Sets the high watermark (the replication layer owns it; single replica: LEO). */
+  setHighWatermark (offset: number): void
+
+  /** Moves the log start offset forward (DeleteRecords); returns the new log start offset. */
+  deleteRecordsBefore (offset: number): Promise<number>
+
+  /** Removes everything at and after offset (follower truncation). */
+  truncateTo (offset: number): Promise<void>
+
+  updateConfig (config: LogConfig): void
+
+  flush (): Promise<void>
+
+  /** Called after every completed append with the new log end offset (wakes long-polls). */
+  onAppend (listener: (logEndOffset: number) => void): () => void
+}
+
+export type StorageErrorKind =
+  | 'KAFKA_STORAGE_ERROR'
+  | 'OFFSET_OUT_OF_RANGE'
+  | 'CORRUPT_MESSAGE'
+  | 'RECORD_LIST_TOO_LARGE'
+
+/** A storage failure that the broker maps to the Kafka error code of the same name. */
+export class StorageError extends Error {
+  readonly kind: StorageErrorKind
+  constructor (kind: StorageErrorKind, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'StorageError'
+    this.kind = kind
+  }
+}

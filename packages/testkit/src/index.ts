@@ -1,1 +1,8 @@
-export {}
+export * from './temp-dir.js'
+export * from './wait-for.js'
+export * from './run-command.js'
+export * from './fixtures.js'
+export * from './broker-process.js'
+export * from './in-process.js'
+export * from './raw-socket.js'
+export * from './kcat.js'

@@ -3,7 +3,10 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Admin, Consumer, Producer, stringSerializers } from '@platformatic/kafka'
-import { startTestBroker } from '@brook/testkit'
+import { ensurePromiseWithResolvers, startTestBroker } from '@brook/testkit'
+
+// This client targets Node 22+; the project's floor is Node 20.
+ensurePromiseWithResolvers()
 
 const PARTITIONS = 3
 const PER_CODEC = 90

@@ -229,7 +229,17 @@ function tsScalar (type, direction) {
 }
 
 function emitInterfaces (msg, direction) {
-  const ifaceName = (struct) => `${msg.name}${struct}`
+  // <MessageName><StructName>, dropping a StructName prefix that repeats the message or API name
+  // (MetadataResponseTopic, not MetadataResponseMetadataResponseTopic).
+  const apiName = msg.name.replace(/(Request|Response|Key|Value)$/, '')
+  const ifaceName = (struct) => {
+    for (const prefix of [msg.name, apiName]) {
+      if (struct.length > prefix.length && struct.startsWith(prefix) && /[A-Z]/.test(struct[prefix.length])) {
+        return msg.name + struct.slice(prefix.length)
+      }
+    }
+    return msg.name + struct
+  }
   // First pass: every struct reachable from the root, breadth-first, with the union of the version
   // ranges it is used under (a common struct can be used from several places).
   const structs = new Map([[msg.name, { iface: msg.name, fields: msg.fields, effective: msg.valid }]])

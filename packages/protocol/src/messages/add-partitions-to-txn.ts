@@ -3,22 +3,22 @@
 import type { ApiSchema, FieldSchema, MessageSchema } from '../schema/types.js'
 
 export interface AddPartitionsToTxnRequest {
-  transactions?: AddPartitionsToTxnRequestAddPartitionsToTxnTransaction[]
+  transactions?: AddPartitionsToTxnRequestTransaction[]
   v3AndBelowTransactionalId?: string
   v3AndBelowProducerId?: bigint
   v3AndBelowProducerEpoch?: number
-  v3AndBelowTopics?: AddPartitionsToTxnRequestAddPartitionsToTxnTopic[]
+  v3AndBelowTopics?: AddPartitionsToTxnRequestTopic[]
 }
 
-export interface AddPartitionsToTxnRequestAddPartitionsToTxnTransaction {
+export interface AddPartitionsToTxnRequestTransaction {
   transactionalId: string
   producerId: bigint
   producerEpoch: number
   verifyOnly: boolean
-  topics: AddPartitionsToTxnRequestAddPartitionsToTxnTopic[]
+  topics: AddPartitionsToTxnRequestTopic[]
 }
 
-export interface AddPartitionsToTxnRequestAddPartitionsToTxnTopic {
+export interface AddPartitionsToTxnRequestTopic {
   name: string
   partitions: number[]
 }
@@ -26,21 +26,21 @@ export interface AddPartitionsToTxnRequestAddPartitionsToTxnTopic {
 export interface AddPartitionsToTxnResponse {
   throttleTimeMs: number
   errorCode?: number
-  resultsByTransaction?: AddPartitionsToTxnResponseAddPartitionsToTxnResult[]
-  resultsByTopicV3AndBelow?: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[]
+  resultsByTransaction?: AddPartitionsToTxnResponseResult[]
+  resultsByTopicV3AndBelow?: AddPartitionsToTxnResponseTopicResult[]
 }
 
-export interface AddPartitionsToTxnResponseAddPartitionsToTxnResult {
+export interface AddPartitionsToTxnResponseResult {
   transactionalId: string
-  topicResults: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[]
+  topicResults: AddPartitionsToTxnResponseTopicResult[]
 }
 
-export interface AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult {
+export interface AddPartitionsToTxnResponseTopicResult {
   name: string
-  resultsByPartition: AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult[]
+  resultsByPartition: AddPartitionsToTxnResponsePartitionResult[]
 }
 
-export interface AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult {
+export interface AddPartitionsToTxnResponsePartitionResult {
   partitionIndex: number
   partitionErrorCode: number
 }

@@ -3,11 +3,11 @@
 import type { ApiSchema, MessageSchema } from '../schema/types.js'
 
 export interface AlterConfigsRequest {
-  resources: AlterConfigsRequestAlterConfigsResource[]
+  resources: AlterConfigsRequestResource[]
   validateOnly: boolean
 }
 
-export interface AlterConfigsRequestAlterConfigsResource {
+export interface AlterConfigsRequestResource {
   resourceType: number
   resourceName: string
   configs: AlterConfigsRequestAlterableConfig[]
@@ -20,10 +20,10 @@ export interface AlterConfigsRequestAlterableConfig {
 
 export interface AlterConfigsResponse {
   throttleTimeMs: number
-  responses: AlterConfigsResponseAlterConfigsResourceResponse[]
+  responses: AlterConfigsResponseResourceResponse[]
 }
 
-export interface AlterConfigsResponseAlterConfigsResourceResponse {
+export interface AlterConfigsResponseResourceResponse {
   errorCode: number
   errorMessage?: string | null
   resourceType: number

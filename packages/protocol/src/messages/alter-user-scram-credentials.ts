@@ -22,10 +22,10 @@ export interface AlterUserScramCredentialsRequestScramCredentialUpsertion {
 
 export interface AlterUserScramCredentialsResponse {
   throttleTimeMs: number
-  results: AlterUserScramCredentialsResponseAlterUserScramCredentialsResult[]
+  results: AlterUserScramCredentialsResponseResult[]
 }
 
-export interface AlterUserScramCredentialsResponseAlterUserScramCredentialsResult {
+export interface AlterUserScramCredentialsResponseResult {
   user: string
   errorCode: number
   errorMessage?: string | null

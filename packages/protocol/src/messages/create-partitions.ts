@@ -3,27 +3,27 @@
 import type { ApiSchema, MessageSchema } from '../schema/types.js'
 
 export interface CreatePartitionsRequest {
-  topics: CreatePartitionsRequestCreatePartitionsTopic[]
+  topics: CreatePartitionsRequestTopic[]
   timeoutMs: number
   validateOnly: boolean
 }
 
-export interface CreatePartitionsRequestCreatePartitionsTopic {
+export interface CreatePartitionsRequestTopic {
   name: string
   count: number
-  assignments?: CreatePartitionsRequestCreatePartitionsAssignment[] | null
+  assignments?: CreatePartitionsRequestAssignment[] | null
 }
 
-export interface CreatePartitionsRequestCreatePartitionsAssignment {
+export interface CreatePartitionsRequestAssignment {
   brokerIds: number[]
 }
 
 export interface CreatePartitionsResponse {
   throttleTimeMs: number
-  results: CreatePartitionsResponseCreatePartitionsTopicResult[]
+  results: CreatePartitionsResponseTopicResult[]
 }
 
-export interface CreatePartitionsResponseCreatePartitionsTopicResult {
+export interface CreatePartitionsResponseTopicResult {
   name: string
   errorCode: number
   errorMessage?: string | null

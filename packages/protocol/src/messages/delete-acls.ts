@@ -3,10 +3,10 @@
 import type { ApiSchema, MessageSchema } from '../schema/types.js'
 
 export interface DeleteAclsRequest {
-  filters: DeleteAclsRequestDeleteAclsFilter[]
+  filters: DeleteAclsRequestFilter[]
 }
 
-export interface DeleteAclsRequestDeleteAclsFilter {
+export interface DeleteAclsRequestFilter {
   resourceTypeFilter: number
   resourceNameFilter?: string | null
   patternTypeFilter?: number
@@ -18,16 +18,16 @@ export interface DeleteAclsRequestDeleteAclsFilter {
 
 export interface DeleteAclsResponse {
   throttleTimeMs: number
-  filterResults: DeleteAclsResponseDeleteAclsFilterResult[]
+  filterResults: DeleteAclsResponseFilterResult[]
 }
 
-export interface DeleteAclsResponseDeleteAclsFilterResult {
+export interface DeleteAclsResponseFilterResult {
   errorCode: number
   errorMessage?: string | null
-  matchingAcls: DeleteAclsResponseDeleteAclsMatchingAcl[]
+  matchingAcls: DeleteAclsResponseMatchingAcl[]
 }
 
-export interface DeleteAclsResponseDeleteAclsMatchingAcl {
+export interface DeleteAclsResponseMatchingAcl {
   errorCode: number
   errorMessage?: string | null
   resourceType: number

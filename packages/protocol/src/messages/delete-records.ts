@@ -3,31 +3,31 @@
 import type { ApiSchema, MessageSchema } from '../schema/types.js'
 
 export interface DeleteRecordsRequest {
-  topics: DeleteRecordsRequestDeleteRecordsTopic[]
+  topics: DeleteRecordsRequestTopic[]
   timeoutMs: number
 }
 
-export interface DeleteRecordsRequestDeleteRecordsTopic {
+export interface DeleteRecordsRequestTopic {
   name: string
-  partitions: DeleteRecordsRequestDeleteRecordsPartition[]
+  partitions: DeleteRecordsRequestPartition[]
 }
 
-export interface DeleteRecordsRequestDeleteRecordsPartition {
+export interface DeleteRecordsRequestPartition {
   partitionIndex: number
   offset: bigint
 }
 
 export interface DeleteRecordsResponse {
   throttleTimeMs: number
-  topics: DeleteRecordsResponseDeleteRecordsTopicResult[]
+  topics: DeleteRecordsResponseTopicResult[]
 }
 
-export interface DeleteRecordsResponseDeleteRecordsTopicResult {
+export interface DeleteRecordsResponseTopicResult {
   name: string
-  partitions: DeleteRecordsResponseDeleteRecordsPartitionResult[]
+  partitions: DeleteRecordsResponsePartitionResult[]
 }
 
-export interface DeleteRecordsResponseDeleteRecordsPartitionResult {
+export interface DeleteRecordsResponsePartitionResult {
   partitionIndex: number
   lowWatermark: bigint
   errorCode: number

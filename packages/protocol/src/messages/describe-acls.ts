@@ -16,10 +16,10 @@ export interface DescribeAclsResponse {
   throttleTimeMs: number
   errorCode: number
   errorMessage?: string | null
-  resources: DescribeAclsResponseDescribeAclsResource[]
+  resources: DescribeAclsResponseResource[]
 }
 
-export interface DescribeAclsResponseDescribeAclsResource {
+export interface DescribeAclsResponseResource {
   resourceType: number
   resourceName: string
   patternType?: number

@@ -14,11 +14,11 @@ export interface DescribeClusterResponse {
   endpointType?: number
   clusterId: string
   controllerId: number
-  brokers: DescribeClusterResponseDescribeClusterBroker[]
+  brokers: DescribeClusterResponseBroker[]
   clusterAuthorizedOperations: number
 }
 
-export interface DescribeClusterResponseDescribeClusterBroker {
+export interface DescribeClusterResponseBroker {
   brokerId: number
   host: string
   port: number

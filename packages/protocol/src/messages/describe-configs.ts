@@ -3,12 +3,12 @@
 import type { ApiSchema, MessageSchema } from '../schema/types.js'
 
 export interface DescribeConfigsRequest {
-  resources: DescribeConfigsRequestDescribeConfigsResource[]
+  resources: DescribeConfigsRequestResource[]
   includeSynonyms?: boolean
   includeDocumentation?: boolean
 }
 
-export interface DescribeConfigsRequestDescribeConfigsResource {
+export interface DescribeConfigsRequestResource {
   resourceType: number
   resourceName: string
   configurationKeys?: string[] | null
@@ -16,30 +16,30 @@ export interface DescribeConfigsRequestDescribeConfigsResource {
 
 export interface DescribeConfigsResponse {
   throttleTimeMs: number
-  results: DescribeConfigsResponseDescribeConfigsResult[]
+  results: DescribeConfigsResponseResult[]
 }
 
-export interface DescribeConfigsResponseDescribeConfigsResult {
+export interface DescribeConfigsResponseResult {
   errorCode: number
   errorMessage?: string | null
   resourceType: number
   resourceName: string
-  configs: DescribeConfigsResponseDescribeConfigsResourceResult[]
+  configs: DescribeConfigsResponseResourceResult[]
 }
 
-export interface DescribeConfigsResponseDescribeConfigsResourceResult {
+export interface DescribeConfigsResponseResourceResult {
   name: string
   value?: string | null
   readOnly: boolean
   isDefault?: boolean
   configSource?: number
   isSensitive: boolean
-  synonyms?: DescribeConfigsResponseDescribeConfigsSynonym[]
+  synonyms?: DescribeConfigsResponseSynonym[]
   configType?: number
   documentation?: string | null
 }
 
-export interface DescribeConfigsResponseDescribeConfigsSynonym {
+export interface DescribeConfigsResponseSynonym {
   name: string
   value?: string | null
   source: number

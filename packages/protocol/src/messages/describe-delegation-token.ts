@@ -3,10 +3,10 @@
 import type { ApiSchema, MessageSchema } from '../schema/types.js'
 
 export interface DescribeDelegationTokenRequest {
-  owners?: DescribeDelegationTokenRequestDescribeDelegationTokenOwner[] | null
+  owners?: DescribeDelegationTokenRequestOwner[] | null
 }
 
-export interface DescribeDelegationTokenRequestDescribeDelegationTokenOwner {
+export interface DescribeDelegationTokenRequestOwner {
   principalType: string
   principalName: string
 }

@@ -14,23 +14,23 @@ export interface DescribeLogDirsRequestDescribableLogDirTopic {
 export interface DescribeLogDirsResponse {
   throttleTimeMs: number
   errorCode?: number
-  results: DescribeLogDirsResponseDescribeLogDirsResult[]
+  results: DescribeLogDirsResponseResult[]
 }
 
-export interface DescribeLogDirsResponseDescribeLogDirsResult {
+export interface DescribeLogDirsResponseResult {
   errorCode: number
   logDir: string
-  topics: DescribeLogDirsResponseDescribeLogDirsTopic[]
+  topics: DescribeLogDirsResponseTopic[]
   totalBytes?: bigint
   usableBytes?: bigint
 }
 
-export interface DescribeLogDirsResponseDescribeLogDirsTopic {
+export interface DescribeLogDirsResponseTopic {
   name: string
-  partitions: DescribeLogDirsResponseDescribeLogDirsPartition[]
+  partitions: DescribeLogDirsResponsePartition[]
 }
 
-export interface DescribeLogDirsResponseDescribeLogDirsPartition {
+export interface DescribeLogDirsResponsePartition {
   partitionIndex: number
   partitionSize: bigint
   offsetLag: bigint

@@ -19,16 +19,16 @@ export interface DescribeTopicPartitionsRequestCursor {
 
 export interface DescribeTopicPartitionsResponse {
   throttleTimeMs: number
-  topics: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic[]
+  topics: DescribeTopicPartitionsResponseTopic[]
   nextCursor?: DescribeTopicPartitionsResponseCursor | null
 }
 
-export interface DescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic {
+export interface DescribeTopicPartitionsResponseTopic {
   errorCode: number
   name?: string | null
   topicId: string
   isInternal: boolean
-  partitions: DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition[]
+  partitions: DescribeTopicPartitionsResponsePartition[]
   topicAuthorizedOperations: number
 }
 
@@ -37,7 +37,7 @@ export interface DescribeTopicPartitionsResponseCursor {
   partitionIndex: number
 }
 
-export interface DescribeTopicPartitionsResponseDescribeTopicPartitionsResponsePartition {
+export interface DescribeTopicPartitionsResponsePartition {
   errorCode: number
   partitionIndex: number
   leaderId: number

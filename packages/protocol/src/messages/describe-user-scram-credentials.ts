@@ -14,10 +14,10 @@ export interface DescribeUserScramCredentialsResponse {
   throttleTimeMs: number
   errorCode: number
   errorMessage?: string | null
-  results: DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult[]
+  results: DescribeUserScramCredentialsResponseResult[]
 }
 
-export interface DescribeUserScramCredentialsResponseDescribeUserScramCredentialsResult {
+export interface DescribeUserScramCredentialsResponseResult {
   user: string
   errorCode: number
   errorMessage?: string | null

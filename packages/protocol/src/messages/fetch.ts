@@ -12,7 +12,7 @@ export interface FetchRequest {
   isolationLevel?: number
   sessionId?: number
   sessionEpoch?: number
-  topics: FetchRequestFetchTopic[]
+  topics: FetchRequestTopic[]
   forgottenTopicsData?: FetchRequestForgottenTopic[]
   rackId?: string
 }
@@ -22,10 +22,10 @@ export interface FetchRequestReplicaState {
   replicaEpoch: bigint
 }
 
-export interface FetchRequestFetchTopic {
+export interface FetchRequestTopic {
   topic?: string
   topicId?: string
-  partitions: FetchRequestFetchPartition[]
+  partitions: FetchRequestPartition[]
 }
 
 export interface FetchRequestForgottenTopic {
@@ -34,7 +34,7 @@ export interface FetchRequestForgottenTopic {
   partitions: number[]
 }
 
-export interface FetchRequestFetchPartition {
+export interface FetchRequestPartition {
   partition: number
   currentLeaderEpoch?: number
   fetchOffset: bigint

@@ -9,11 +9,11 @@ export interface JoinGroupRequest {
   memberId: string
   groupInstanceId?: string | null
   protocolType: string
-  protocols: JoinGroupRequestJoinGroupRequestProtocol[]
+  protocols: JoinGroupRequestProtocol[]
   reason?: string | null
 }
 
-export interface JoinGroupRequestJoinGroupRequestProtocol {
+export interface JoinGroupRequestProtocol {
   name: string
   metadata: Buffer
 }
@@ -27,10 +27,10 @@ export interface JoinGroupResponse {
   leader: string
   skipAssignment?: boolean
   memberId: string
-  members: JoinGroupResponseJoinGroupResponseMember[]
+  members: JoinGroupResponseMember[]
 }
 
-export interface JoinGroupResponseJoinGroupResponseMember {
+export interface JoinGroupResponseMember {
   memberId: string
   groupInstanceId?: string | null
   metadata: Buffer

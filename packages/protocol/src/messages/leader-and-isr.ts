@@ -8,12 +8,12 @@ export interface LeaderAndIsrRequest {
   controllerEpoch: number
   brokerEpoch?: bigint
   type?: number
-  ungroupedPartitionStates?: LeaderAndIsrRequestLeaderAndIsrPartitionState[]
-  topicStates?: LeaderAndIsrRequestLeaderAndIsrTopicState[]
-  liveLeaders: LeaderAndIsrRequestLeaderAndIsrLiveLeader[]
+  ungroupedPartitionStates?: LeaderAndIsrRequestPartitionState[]
+  topicStates?: LeaderAndIsrRequestTopicState[]
+  liveLeaders: LeaderAndIsrRequestLiveLeader[]
 }
 
-export interface LeaderAndIsrRequestLeaderAndIsrPartitionState {
+export interface LeaderAndIsrRequestPartitionState {
   topicName?: string
   partitionIndex: number
   controllerEpoch: number
@@ -28,13 +28,13 @@ export interface LeaderAndIsrRequestLeaderAndIsrPartitionState {
   leaderRecoveryState?: number
 }
 
-export interface LeaderAndIsrRequestLeaderAndIsrTopicState {
+export interface LeaderAndIsrRequestTopicState {
   topicName: string
   topicId?: string
-  partitionStates: LeaderAndIsrRequestLeaderAndIsrPartitionState[]
+  partitionStates: LeaderAndIsrRequestPartitionState[]
 }
 
-export interface LeaderAndIsrRequestLeaderAndIsrLiveLeader {
+export interface LeaderAndIsrRequestLiveLeader {
   brokerId: number
   hostName: string
   port: number
@@ -42,19 +42,19 @@ export interface LeaderAndIsrRequestLeaderAndIsrLiveLeader {
 
 export interface LeaderAndIsrResponse {
   errorCode: number
-  partitionErrors?: LeaderAndIsrResponseLeaderAndIsrPartitionError[]
-  topics?: LeaderAndIsrResponseLeaderAndIsrTopicError[]
+  partitionErrors?: LeaderAndIsrResponsePartitionError[]
+  topics?: LeaderAndIsrResponseTopicError[]
 }
 
-export interface LeaderAndIsrResponseLeaderAndIsrPartitionError {
+export interface LeaderAndIsrResponsePartitionError {
   topicName?: string
   partitionIndex: number
   errorCode: number
 }
 
-export interface LeaderAndIsrResponseLeaderAndIsrTopicError {
+export interface LeaderAndIsrResponseTopicError {
   topicId: string
-  partitionErrors: LeaderAndIsrResponseLeaderAndIsrPartitionError[]
+  partitionErrors: LeaderAndIsrResponsePartitionError[]
 }
 
 const leaderAndIsrRequestLeaderAndIsrPartitionState: readonly FieldSchema[] = [

@@ -5,16 +5,16 @@ import type { ApiSchema, MessageSchema } from '../schema/types.js'
 export interface ListOffsetsRequest {
   replicaId: number
   isolationLevel?: number
-  topics: ListOffsetsRequestListOffsetsTopic[]
+  topics: ListOffsetsRequestTopic[]
   timeoutMs?: number
 }
 
-export interface ListOffsetsRequestListOffsetsTopic {
+export interface ListOffsetsRequestTopic {
   name: string
-  partitions: ListOffsetsRequestListOffsetsPartition[]
+  partitions: ListOffsetsRequestPartition[]
 }
 
-export interface ListOffsetsRequestListOffsetsPartition {
+export interface ListOffsetsRequestPartition {
   partitionIndex: number
   currentLeaderEpoch?: number
   timestamp: bigint
@@ -23,15 +23,15 @@ export interface ListOffsetsRequestListOffsetsPartition {
 
 export interface ListOffsetsResponse {
   throttleTimeMs?: number
-  topics: ListOffsetsResponseListOffsetsTopicResponse[]
+  topics: ListOffsetsResponseTopicResponse[]
 }
 
-export interface ListOffsetsResponseListOffsetsTopicResponse {
+export interface ListOffsetsResponseTopicResponse {
   name: string
-  partitions: ListOffsetsResponseListOffsetsPartitionResponse[]
+  partitions: ListOffsetsResponsePartitionResponse[]
 }
 
-export interface ListOffsetsResponseListOffsetsPartitionResponse {
+export interface ListOffsetsResponsePartitionResponse {
   partitionIndex: number
   errorCode: number
   oldStyleOffsets?: bigint[]

@@ -4,10 +4,10 @@ import type { ApiSchema, MessageSchema } from '../schema/types.js'
 
 export interface ListPartitionReassignmentsRequest {
   timeoutMs: number
-  topics?: ListPartitionReassignmentsRequestListPartitionReassignmentsTopics[] | null
+  topics?: ListPartitionReassignmentsRequestTopics[] | null
 }
 
-export interface ListPartitionReassignmentsRequestListPartitionReassignmentsTopics {
+export interface ListPartitionReassignmentsRequestTopics {
   name: string
   partitionIndexes: number[]
 }

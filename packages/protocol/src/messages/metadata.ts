@@ -3,43 +3,43 @@
 import type { ApiSchema, MessageSchema } from '../schema/types.js'
 
 export interface MetadataRequest {
-  topics?: MetadataRequestMetadataRequestTopic[] | null
+  topics?: MetadataRequestTopic[] | null
   allowAutoTopicCreation?: boolean
   includeClusterAuthorizedOperations?: boolean
   includeTopicAuthorizedOperations?: boolean
 }
 
-export interface MetadataRequestMetadataRequestTopic {
+export interface MetadataRequestTopic {
   topicId?: string
   name?: string | null
 }
 
 export interface MetadataResponse {
   throttleTimeMs?: number
-  brokers: MetadataResponseMetadataResponseBroker[]
+  brokers: MetadataResponseBroker[]
   clusterId?: string | null
   controllerId?: number
-  topics: MetadataResponseMetadataResponseTopic[]
+  topics: MetadataResponseTopic[]
   clusterAuthorizedOperations?: number
 }
 
-export interface MetadataResponseMetadataResponseBroker {
+export interface MetadataResponseBroker {
   nodeId: number
   host: string
   port: number
   rack?: string | null
 }
 
-export interface MetadataResponseMetadataResponseTopic {
+export interface MetadataResponseTopic {
   errorCode: number
   name?: string | null
   topicId?: string
   isInternal?: boolean
-  partitions: MetadataResponseMetadataResponsePartition[]
+  partitions: MetadataResponsePartition[]
   topicAuthorizedOperations?: number
 }
 
-export interface MetadataResponseMetadataResponsePartition {
+export interface MetadataResponsePartition {
   errorCode: number
   partitionIndex: number
   leaderId: number

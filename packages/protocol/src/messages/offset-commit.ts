@@ -8,15 +8,15 @@ export interface OffsetCommitRequest {
   memberId?: string
   groupInstanceId?: string | null
   retentionTimeMs?: bigint
-  topics: OffsetCommitRequestOffsetCommitRequestTopic[]
+  topics: OffsetCommitRequestTopic[]
 }
 
-export interface OffsetCommitRequestOffsetCommitRequestTopic {
+export interface OffsetCommitRequestTopic {
   name: string
-  partitions: OffsetCommitRequestOffsetCommitRequestPartition[]
+  partitions: OffsetCommitRequestPartition[]
 }
 
-export interface OffsetCommitRequestOffsetCommitRequestPartition {
+export interface OffsetCommitRequestPartition {
   partitionIndex: number
   committedOffset: bigint
   committedLeaderEpoch?: number
@@ -26,15 +26,15 @@ export interface OffsetCommitRequestOffsetCommitRequestPartition {
 
 export interface OffsetCommitResponse {
   throttleTimeMs?: number
-  topics: OffsetCommitResponseOffsetCommitResponseTopic[]
+  topics: OffsetCommitResponseTopic[]
 }
 
-export interface OffsetCommitResponseOffsetCommitResponseTopic {
+export interface OffsetCommitResponseTopic {
   name: string
-  partitions: OffsetCommitResponseOffsetCommitResponsePartition[]
+  partitions: OffsetCommitResponsePartition[]
 }
 
-export interface OffsetCommitResponseOffsetCommitResponsePartition {
+export interface OffsetCommitResponsePartition {
   partitionIndex: number
   errorCode: number
 }

@@ -4,30 +4,30 @@ import type { ApiSchema, MessageSchema } from '../schema/types.js'
 
 export interface OffsetDeleteRequest {
   groupId: string
-  topics: OffsetDeleteRequestOffsetDeleteRequestTopic[]
+  topics: OffsetDeleteRequestTopic[]
 }
 
-export interface OffsetDeleteRequestOffsetDeleteRequestTopic {
+export interface OffsetDeleteRequestTopic {
   name: string
-  partitions: OffsetDeleteRequestOffsetDeleteRequestPartition[]
+  partitions: OffsetDeleteRequestPartition[]
 }
 
-export interface OffsetDeleteRequestOffsetDeleteRequestPartition {
+export interface OffsetDeleteRequestPartition {
   partitionIndex: number
 }
 
 export interface OffsetDeleteResponse {
   errorCode: number
   throttleTimeMs: number
-  topics: OffsetDeleteResponseOffsetDeleteResponseTopic[]
+  topics: OffsetDeleteResponseTopic[]
 }
 
-export interface OffsetDeleteResponseOffsetDeleteResponseTopic {
+export interface OffsetDeleteResponseTopic {
   name: string
-  partitions: OffsetDeleteResponseOffsetDeleteResponsePartition[]
+  partitions: OffsetDeleteResponsePartition[]
 }
 
-export interface OffsetDeleteResponseOffsetDeleteResponsePartition {
+export interface OffsetDeleteResponsePartition {
   partitionIndex: number
   errorCode: number
 }

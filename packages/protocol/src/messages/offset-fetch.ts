@@ -4,47 +4,47 @@ import type { ApiSchema, MessageSchema } from '../schema/types.js'
 
 export interface OffsetFetchRequest {
   groupId?: string
-  topics?: OffsetFetchRequestOffsetFetchRequestTopic[] | null
-  groups?: OffsetFetchRequestOffsetFetchRequestGroup[]
+  topics?: OffsetFetchRequestTopic[] | null
+  groups?: OffsetFetchRequestGroup[]
   requireStable?: boolean
 }
 
-export interface OffsetFetchRequestOffsetFetchRequestTopic {
+export interface OffsetFetchRequestTopic {
   name: string
   partitionIndexes: number[]
 }
 
-export interface OffsetFetchRequestOffsetFetchRequestGroup {
+export interface OffsetFetchRequestGroup {
   groupId: string
   memberId?: string | null
   memberEpoch?: number
-  topics?: OffsetFetchRequestOffsetFetchRequestTopics[] | null
+  topics?: OffsetFetchRequestTopics[] | null
 }
 
-export interface OffsetFetchRequestOffsetFetchRequestTopics {
+export interface OffsetFetchRequestTopics {
   name: string
   partitionIndexes: number[]
 }
 
 export interface OffsetFetchResponse {
   throttleTimeMs?: number
-  topics?: OffsetFetchResponseOffsetFetchResponseTopic[]
+  topics?: OffsetFetchResponseTopic[]
   errorCode?: number
-  groups?: OffsetFetchResponseOffsetFetchResponseGroup[]
+  groups?: OffsetFetchResponseGroup[]
 }
 
-export interface OffsetFetchResponseOffsetFetchResponseTopic {
+export interface OffsetFetchResponseTopic {
   name: string
-  partitions: OffsetFetchResponseOffsetFetchResponsePartition[]
+  partitions: OffsetFetchResponsePartition[]
 }
 
-export interface OffsetFetchResponseOffsetFetchResponseGroup {
+export interface OffsetFetchResponseGroup {
   groupId: string
-  topics: OffsetFetchResponseOffsetFetchResponseTopics[]
+  topics: OffsetFetchResponseTopics[]
   errorCode: number
 }
 
-export interface OffsetFetchResponseOffsetFetchResponsePartition {
+export interface OffsetFetchResponsePartition {
   partitionIndex: number
   committedOffset: bigint
   committedLeaderEpoch?: number
@@ -52,12 +52,12 @@ export interface OffsetFetchResponseOffsetFetchResponsePartition {
   errorCode: number
 }
 
-export interface OffsetFetchResponseOffsetFetchResponseTopics {
+export interface OffsetFetchResponseTopics {
   name: string
-  partitions: OffsetFetchResponseOffsetFetchResponsePartitions[]
+  partitions: OffsetFetchResponsePartitions[]
 }
 
-export interface OffsetFetchResponseOffsetFetchResponsePartitions {
+export interface OffsetFetchResponsePartitions {
   partitionIndex: number
   committedOffset: bigint
   committedLeaderEpoch: number

@@ -29,11 +29,11 @@ export interface ShareAcknowledgeResponse {
   throttleTimeMs: number
   errorCode: number
   errorMessage?: string | null
-  responses: ShareAcknowledgeResponseShareAcknowledgeTopicResponse[]
+  responses: ShareAcknowledgeResponseTopicResponse[]
   nodeEndpoints: ShareAcknowledgeResponseNodeEndpoint[]
 }
 
-export interface ShareAcknowledgeResponseShareAcknowledgeTopicResponse {
+export interface ShareAcknowledgeResponseTopicResponse {
   topicId: string
   partitions: ShareAcknowledgeResponsePartitionData[]
 }

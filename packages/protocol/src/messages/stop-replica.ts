@@ -8,27 +8,27 @@ export interface StopReplicaRequest {
   controllerEpoch: number
   brokerEpoch?: bigint
   deletePartitions?: boolean
-  ungroupedPartitions?: StopReplicaRequestStopReplicaPartitionV0[]
-  topics?: StopReplicaRequestStopReplicaTopicV1[]
-  topicStates?: StopReplicaRequestStopReplicaTopicState[]
+  ungroupedPartitions?: StopReplicaRequestPartitionV0[]
+  topics?: StopReplicaRequestTopicV1[]
+  topicStates?: StopReplicaRequestTopicState[]
 }
 
-export interface StopReplicaRequestStopReplicaPartitionV0 {
+export interface StopReplicaRequestPartitionV0 {
   topicName: string
   partitionIndex: number
 }
 
-export interface StopReplicaRequestStopReplicaTopicV1 {
+export interface StopReplicaRequestTopicV1 {
   name: string
   partitionIndexes: number[]
 }
 
-export interface StopReplicaRequestStopReplicaTopicState {
+export interface StopReplicaRequestTopicState {
   topicName: string
-  partitionStates: StopReplicaRequestStopReplicaPartitionState[]
+  partitionStates: StopReplicaRequestPartitionState[]
 }
 
-export interface StopReplicaRequestStopReplicaPartitionState {
+export interface StopReplicaRequestPartitionState {
   partitionIndex: number
   leaderEpoch: number
   deletePartition: boolean
@@ -36,10 +36,10 @@ export interface StopReplicaRequestStopReplicaPartitionState {
 
 export interface StopReplicaResponse {
   errorCode: number
-  partitionErrors: StopReplicaResponseStopReplicaPartitionError[]
+  partitionErrors: StopReplicaResponsePartitionError[]
 }
 
-export interface StopReplicaResponseStopReplicaPartitionError {
+export interface StopReplicaResponsePartitionError {
   topicName: string
   partitionIndex: number
   errorCode: number

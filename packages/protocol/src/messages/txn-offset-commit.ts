@@ -10,15 +10,15 @@ export interface TxnOffsetCommitRequest {
   generationId?: number
   memberId?: string
   groupInstanceId?: string | null
-  topics: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic[]
+  topics: TxnOffsetCommitRequestTopic[]
 }
 
-export interface TxnOffsetCommitRequestTxnOffsetCommitRequestTopic {
+export interface TxnOffsetCommitRequestTopic {
   name: string
-  partitions: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition[]
+  partitions: TxnOffsetCommitRequestPartition[]
 }
 
-export interface TxnOffsetCommitRequestTxnOffsetCommitRequestPartition {
+export interface TxnOffsetCommitRequestPartition {
   partitionIndex: number
   committedOffset: bigint
   committedLeaderEpoch?: number
@@ -27,15 +27,15 @@ export interface TxnOffsetCommitRequestTxnOffsetCommitRequestPartition {
 
 export interface TxnOffsetCommitResponse {
   throttleTimeMs: number
-  topics: TxnOffsetCommitResponseTxnOffsetCommitResponseTopic[]
+  topics: TxnOffsetCommitResponseTopic[]
 }
 
-export interface TxnOffsetCommitResponseTxnOffsetCommitResponseTopic {
+export interface TxnOffsetCommitResponseTopic {
   name: string
-  partitions: TxnOffsetCommitResponseTxnOffsetCommitResponsePartition[]
+  partitions: TxnOffsetCommitResponsePartition[]
 }
 
-export interface TxnOffsetCommitResponseTxnOffsetCommitResponsePartition {
+export interface TxnOffsetCommitResponsePartition {
   partitionIndex: number
   errorCode: number
 }

@@ -8,12 +8,12 @@ export interface UpdateMetadataRequest {
   type?: number
   controllerEpoch: number
   brokerEpoch?: bigint
-  ungroupedPartitionStates?: UpdateMetadataRequestUpdateMetadataPartitionState[]
-  topicStates?: UpdateMetadataRequestUpdateMetadataTopicState[]
-  liveBrokers: UpdateMetadataRequestUpdateMetadataBroker[]
+  ungroupedPartitionStates?: UpdateMetadataRequestPartitionState[]
+  topicStates?: UpdateMetadataRequestTopicState[]
+  liveBrokers: UpdateMetadataRequestBroker[]
 }
 
-export interface UpdateMetadataRequestUpdateMetadataPartitionState {
+export interface UpdateMetadataRequestPartitionState {
   topicName?: string
   partitionIndex: number
   controllerEpoch: number
@@ -25,21 +25,21 @@ export interface UpdateMetadataRequestUpdateMetadataPartitionState {
   offlineReplicas?: number[]
 }
 
-export interface UpdateMetadataRequestUpdateMetadataTopicState {
+export interface UpdateMetadataRequestTopicState {
   topicName: string
   topicId?: string
-  partitionStates: UpdateMetadataRequestUpdateMetadataPartitionState[]
+  partitionStates: UpdateMetadataRequestPartitionState[]
 }
 
-export interface UpdateMetadataRequestUpdateMetadataBroker {
+export interface UpdateMetadataRequestBroker {
   id: number
   v0Host?: string
   v0Port?: number
-  endpoints?: UpdateMetadataRequestUpdateMetadataEndpoint[]
+  endpoints?: UpdateMetadataRequestEndpoint[]
   rack?: string | null
 }
 
-export interface UpdateMetadataRequestUpdateMetadataEndpoint {
+export interface UpdateMetadataRequestEndpoint {
   port: number
   host: string
   listener?: string

@@ -1,0 +1,137 @@
+// The broker's configuration: operator settings (Kafka names) checked against the schema, with
+// typed accessors and the derived values Kafka computes (listener, log dirs, retention).
+import { BROKER_CONFIG_DEFS } from './broker-defs.js'
+import { type Endpoint, parseEndpoint, parseProtocolMap } from './listeners.js'
+import { ConfigError, type ConfigDef, type ConfigValue, indexDefs, parseConfigValue } from './schema.js'
+
+export const BROKER_DEFS = indexDefs(BROKER_CONFIG_DEFS)
+
+export class BrokerConfig {
+  /** Known settings the operator gave, as strings (DescribeConfigs: STATIC_BROKER_CONFIG). */
+  readonly originals: ReadonlyMap<string, string>
+  /** Names not in the schema: accepted and reported, never used. */
+  readonly unknown: readonly string[]
+  private readonly values = new Map<string, ConfigValue>()
+
+  constructor (settings: Record<string, string>) {
+    const originals = new Map<string, string>()
+    const unknown: string[] = []
+    for (const [name, raw] of Object.entries(settings)) {
+      const def = BROKER_DEFS.get(name)
+      if (def === undefined) {
+        unknown.push(name)
+        continue
+      }
+      originals.set(name, raw)
+    }
+    this.originals = originals
+    this.unknown = unknown
+    for (const def of BROKER_DEFS.values()) {
+      this.values.set(def.name, parseConfigValue(def, originals.get(def.name) ?? def.default))
+    }
+    this.check()
+  }
+
+  /** The setting as a string: the operator's value, else the default (null when there is none). */
+  raw (name: string): string | null {
+    return this.originals.get(name) ?? this.def(name).default
+  }
+
+  isSet (name: string): boolean {
+    return this.originals.has(name)
+  }
+
+  int (name: string): number {
+    return this.typed(name, 'number') as number
+  }
+
+  bool (name: string): boolean {
+    return this.typed(name, 'boolean') as boolean
+  }
+
+  string (name: string): string | null {
+    const value = this.values.get(this.def(name).name)
+    return typeof value === 'string' ? value : null
+  }
+
+  list (name: string): string[] | null {
+    const value = this.values.get(this.def(name).name)
+    return Array.isArray(value) ? value : null
+  }
+
+  /** A number that may be unset (log.retention.ms): null then. */
+  optionalNumber (name: string): number | null {
+    const value = this.values.get(this.def(name).name)
+    return typeof value === 'number' ? value : null
+  }
+
+  /** node.id, else broker.id; null when neither is set (meta.properties or 1 decides). */
+  get nodeId (): number | null {
+    const nodeId = this.int('node.id')
+    const brokerId = this.int('broker.id')
+    if (nodeId >= 0) return nodeId
+    return brokerId >= 0 ? brokerId : null
+  }
+
+  get logDirs (): string[] {
+    const dirs = this.list('log.dirs')
+    if (dirs !== null && dirs.length > 0) return dirs
+    return [this.string('log.dir') ?? '/tmp/kafka-logs']
+  }
+
+  /** The listener Brook binds: the first one that is not a controller listener. */
+  get listener (): Endpoint {
+    const endpoints = this.endpoints('listeners')
+    const controllers = (this.string('controller.listener.names') ?? '').split(',').map((s) => s.trim().toUpperCase())
+    const chosen = endpoints.find((e) => !controllers.includes(e.name))
+    if (chosen === undefined) throw new ConfigError('listeners', 'listeners must name at least one broker listener')
+    return chosen
+  }
+
+  /** The endpoint clients are told to use: advertised.listeners entry of the same name, if any. */
+  get advertisedListener (): Endpoint | null {
+    if (this.list('advertised.listeners') === null) return null
+    const name = this.listener.name
+    return this.endpoints('advertised.listeners').find((e) => e.name === name) ?? null
+  }
+
+  /** Kafka's log.retention.{ms,minutes,hours} precedence; negative means unlimited (-1). */
+  get logRetentionMs (): number {
+    const ms = this.optionalNumber('log.retention.ms') ??
+      (this.optionalNumber('log.retention.minutes') ?? this.int('log.retention.hours') * 60) * 60_000
+    return ms < 0 ? -1 : ms
+  }
+
+  /** Listeners with their names; all of them; Brook serves PLAINTEXT ones only. */
+  endpoints (name: 'listeners' | 'advertised.listeners'): Endpoint[] {
+    return (this.list(name) ?? []).filter((s) => s !== '').map((text) => parseEndpoint(name, text))
+  }
+
+  private check (): void {
+    const nodeId = this.int('node.id')
+    const brokerId = this.int('broker.id')
+    if (nodeId >= 0 && brokerId >= 0 && nodeId !== brokerId) {
+      throw new ConfigError('node.id', `If both node.id (${nodeId}) and broker.id (${brokerId}) are set, they must match`)
+    }
+    const protocols = parseProtocolMap('listener.security.protocol.map', this.string('listener.security.protocol.map') ?? '')
+    const listener = this.listener
+    const protocol = protocols.get(listener.name) ?? listener.name
+    if (protocol !== 'PLAINTEXT') {
+      throw new ConfigError('listeners', `Listener ${listener.name} uses ${protocol}; Brook serves PLAINTEXT only`)
+    }
+    // Parse advertised.listeners now so that a malformed value fails at start, not at first Metadata.
+    void this.advertisedListener
+  }
+
+  private def (name: string): ConfigDef {
+    const def = BROKER_DEFS.get(name)
+    if (def === undefined) throw new Error(`BROOK_UNKNOWN_CONFIG: ${name} is not a broker config`)
+    return def
+  }
+
+  private typed (name: string, kind: 'number' | 'boolean'): number | boolean {
+    const value = this.values.get(this.def(name).name)
+    if (typeof value !== kind) throw new Error(`BROOK_CONFIG_TYPE: ${name} has no ${kind} value`)
+    return value as number | boolean
+  }
+}

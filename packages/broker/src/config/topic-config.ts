@@ -1,0 +1,139 @@
+// A topic's effective configuration: its overrides, else the broker synonyms, else Kafka's
+// default; with the source and synonym chain DescribeConfigs reports, and the mapping to the
+// storage LogConfig.
+import type { LogConfig } from '@brook/storage'
+import type { BrokerConfig } from './broker-config.js'
+import { ConfigError, type ConfigValue, indexDefs, parseConfigValue } from './schema.js'
+import { TOPIC_CONFIG_DEFS, type TopicConfigDef } from './topic-defs.js'
+
+export const TOPIC_DEFS = indexDefs(TOPIC_CONFIG_DEFS) as ReadonlyMap<string, TopicConfigDef>
+
+/** DescribeConfigs config_source values. */
+export const ConfigSource = {
+  UNKNOWN: 0,
+  DYNAMIC_TOPIC_CONFIG: 1,
+  DYNAMIC_BROKER_CONFIG: 2,
+  DYNAMIC_DEFAULT_BROKER_CONFIG: 3,
+  STATIC_BROKER_CONFIG: 4,
+  DEFAULT_CONFIG: 5
+} as const
+
+export interface ConfigSynonymEntry {
+  name: string
+  value: string | null
+  source: number
+}
+
+export interface ResolvedConfig {
+  def: TopicConfigDef
+  value: string | null
+  source: number
+  /** Most specific first: the topic override, then broker settings, then defaults. */
+  synonyms: ConfigSynonymEntry[]
+}
+
+export type TopicOverrides = Readonly<Record<string, string>>
+
+/** Throws ConfigError (INVALID_CONFIG) for an unknown name or a value that does not validate. */
+export function validateTopicOverrides (overrides: TopicOverrides): void {
+  for (const [name, value] of Object.entries(overrides)) {
+    const def = TOPIC_DEFS.get(name)
+    if (def === undefined) throw new ConfigError(name, `Unknown topic config name: ${name}`)
+    parseConfigValue(def, value)
+  }
+}
+
+function brokerSynonyms (def: TopicConfigDef, broker: BrokerConfig): ConfigSynonymEntry[] {
+  const entries: ConfigSynonymEntry[] = []
+  for (const syn of def.synonyms) {
+    if (broker.isSet(syn.name)) entries.push({ name: syn.name, value: broker.raw(syn.name), source: ConfigSource.STATIC_BROKER_CONFIG })
+  }
+  for (const syn of def.synonyms) {
+    const value = broker.raw(syn.name)
+    if (!broker.isSet(syn.name) && value !== null) entries.push({ name: syn.name, value, source: ConfigSource.DEFAULT_CONFIG })
+  }
+  return entries
+}
+
+function scaled (def: TopicConfigDef, entry: ConfigSynonymEntry): string | null {
+  const scale = def.synonyms.find((s) => s.name === entry.name)?.scale
+  if (scale === undefined || entry.value === null) return entry.value
+  // Kafka treats any negative retention or roll time as "unlimited" (-1).
+  const n = Number(entry.value)
+  return n < 0 ? '-1' : String(n * scale)
+}
+
+export function resolveTopicConfig (name: string, overrides: TopicOverrides, broker: BrokerConfig): ResolvedConfig {
+  const def = TOPIC_DEFS.get(name)
+  if (def === undefined) throw new ConfigError(name, `Unknown topic config name: ${name}`)
+  const fromBroker = brokerSynonyms(def, broker)
+  const override = overrides[name]
+  if (override !== undefined) {
+    return {
+      def,
+      value: override,
+      source: ConfigSource.DYNAMIC_TOPIC_CONFIG,
+      synonyms: [{ name, value: override, source: ConfigSource.DYNAMIC_TOPIC_CONFIG }, ...fromBroker]
+    }
+  }
+  const first = fromBroker[0]
+  if (first === undefined) return { def, value: def.default, source: ConfigSource.DEFAULT_CONFIG, synonyms: [] }
+  return { def, value: scaled(def, first), source: first.source, synonyms: fromBroker }
+}
+
+/** Every topic config, sorted by name, as DescribeConfigs lists them. */
+export function resolveAllTopicConfigs (overrides: TopicOverrides, broker: BrokerConfig): ResolvedConfig[] {
+  return TOPIC_CONFIG_DEFS.map((def) => resolveTopicConfig(def.name, overrides, broker))
+}
+
+export function topicConfigValue (name: string, overrides: TopicOverrides, broker: BrokerConfig): ConfigValue {
+  const resolved = resolveTopicConfig(name, overrides, broker)
+  return parseConfigValue(resolved.def, resolved.value)
+}
+
+function num (name: string, overrides: TopicOverrides, broker: BrokerConfig): number {
+  const value = topicConfigValue(name, overrides, broker)
+  if (typeof value !== 'number') throw new Error(`BROOK_CONFIG_TYPE: ${name} has no number value`)
+  return value
+}
+
+/** The typed settings the broker itself acts on per topic (beyond what storage reads). */
+export interface TopicSettings {
+  maxMessageBytes: number
+  compressionType: string
+  messageTimestampType: 'CreateTime' | 'LogAppendTime'
+  minInsyncReplicas: number
+}
+
+export function topicSettings (overrides: TopicOverrides, broker: BrokerConfig): TopicSettings {
+  return {
+    maxMessageBytes: num('max.message.bytes', overrides, broker),
+    compressionType: String(topicConfigValue('compression.type', overrides, broker)),
+    messageTimestampType: topicConfigValue('message.timestamp.type', overrides, broker) === 'LogAppendTime' ? 'LogAppendTime' : 'CreateTime',
+    minInsyncReplicas: num('min.insync.replicas', overrides, broker)
+  }
+}
+
+export function toLogConfig (overrides: TopicOverrides, broker: BrokerConfig): LogConfig {
+  const policy = topicConfigValue('cleanup.policy', overrides, broker)
+  const cleanupPolicy = (Array.isArray(policy) ? policy : ['delete'])
+    .filter((p): p is 'delete' | 'compact' => p === 'delete' || p === 'compact')
+  return {
+    segmentBytes: num('segment.bytes', overrides, broker),
+    segmentMs: num('segment.ms', overrides, broker),
+    segmentIndexBytes: num('segment.index.bytes', overrides, broker),
+    indexIntervalBytes: num('index.interval.bytes', overrides, broker),
+    retentionMs: num('retention.ms', overrides, broker),
+    retentionBytes: num('retention.bytes', overrides, broker),
+    cleanupPolicy,
+    deleteRetentionMs: num('delete.retention.ms', overrides, broker),
+    minCleanableDirtyRatio: num('min.cleanable.dirty.ratio', overrides, broker),
+    minCompactionLagMs: num('min.compaction.lag.ms', overrides, broker),
+    maxCompactionLagMs: num('max.compaction.lag.ms', overrides, broker),
+    flushMessages: num('flush.messages', overrides, broker),
+    flushMs: num('flush.ms', overrides, broker),
+    fileDeleteDelayMs: num('file.delete.delay.ms', overrides, broker),
+    messageTimestampType: topicSettings(overrides, broker).messageTimestampType,
+    preallocate: topicConfigValue('preallocate', overrides, broker) === true
+  }
+}

@@ -1,0 +1,220 @@
+// OffsetCommit / OffsetFetch / OffsetDelete and offset expiry, as Kafka's OffsetMetadataManager:
+//
+//  - A commit with generation -1 to an Empty (or unknown) group is accepted without membership:
+//    admin tools and consumers that assign partitions themselves ("simple" groups). Otherwise the
+//    member and generation must match; CompletingRebalance answers REBALANCE_IN_PROGRESS. An
+//    unknown group with a generation is GROUP_ID_NOT_FOUND from v9, ILLEGAL_GENERATION before.
+//  - Metadata longer than offset.metadata.max.bytes (counted in UTF-16 units, like Java's
+//    String.length()) fails that partition with OFFSET_METADATA_TOO_LARGE; null is stored as "".
+//  - Fetch returns -1 / "" for partitions without a commit, and for unknown groups.
+//  - Expiry (offsets.retention.minutes): offsets of an Empty group expire that long after it
+//    became Empty; a Stable consumer group's offsets for topics it no longer subscribes to expire
+//    that long after their commit; offsets of a group without protocol type (simple group) that
+//    long after their commit; explicit expire timestamps (v1 / v2-v4) win. A group left Empty with
+//    no offsets is deleted.
+import { GroupError } from './errors.js'
+import type { Group } from './group.js'
+import type { Membership } from './membership.js'
+import { type OpResult, result } from './op.js'
+import { groupRecord, offsetRecord, type GroupRecord, type OffsetAndMetadata } from './records.js'
+import type { ShardContext } from './shard-context.js'
+import type {
+  OffsetCommitInput, OffsetCommitResult, OffsetDeleteInput, OffsetDeleteResult, OffsetFetchGroupInput,
+  OffsetFetchGroupResult, OffsetFetchPartitionResult, RequestInfo
+} from './types.js'
+
+const NO_OFFSET = -1n
+
+function commitError (req: OffsetCommitInput, errorCode: number): OffsetCommitResult {
+  return {
+    topics: req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode }))
+    }))
+  }
+}
+
+function noOffset (partitionIndex: number): OffsetFetchPartitionResult {
+  return { partitionIndex, committedOffset: NO_OFFSET, committedLeaderEpoch: -1, metadata: '', errorCode: GroupError.NONE }
+}
+
+function committed (partitionIndex: number, o: OffsetAndMetadata): OffsetFetchPartitionResult {
+  return {
+    partitionIndex,
+    committedOffset: o.committedOffset,
+    committedLeaderEpoch: o.leaderEpoch,
+    metadata: o.metadata,
+    errorCode: GroupError.NONE
+  }
+}
+
+export class OffsetOps {
+  readonly #s: ShardContext
+  readonly #membership: Membership
+
+  constructor (context: ShardContext, membership: Membership) {
+    this.#s = context
+    this.#membership = membership
+  }
+
+  commit (info: RequestInfo, req: OffsetCommitInput): OpResult<OffsetCommitResult> {
+    let group = this.#s.groups.get(req.groupId)
+    if (group === undefined) {
+      if (req.generationIdOrMemberEpoch >= 0) {
+        return result(commitError(req, info.apiVersion >= 9 ? GroupError.GROUP_ID_NOT_FOUND : GroupError.ILLEGAL_GENERATION))
+      }
+      group = this.#s.createGroup(req.groupId)
+    }
+    const error = validateCommit(group, req)
+    if (error !== GroupError.NONE) return result(commitError(req, error))
+    if (group.is('Stable') || group.is('PreparingRebalance')) this.#membership.touchMember(group, req.memberId)
+
+    const now = this.#s.clock.now()
+    const retention = Number(req.retentionTimeMs)
+    const expireTimestampMs = req.retentionTimeMs === -1n || !Number.isFinite(retention) ? null : now + retention
+    const records: GroupRecord[] = []
+    const response: OffsetCommitResult = { topics: [] }
+    for (const topic of req.topics) {
+      const partitions: Array<{ partitionIndex: number, errorCode: number }> = []
+      response.topics.push({ name: topic.name, partitions })
+      for (const p of topic.partitions) {
+        const metadata = p.committedMetadata ?? ''
+        if (metadata.length > this.#s.config.offsetMetadataMaxBytes) {
+          partitions.push({ partitionIndex: p.partitionIndex, errorCode: GroupError.OFFSET_METADATA_TOO_LARGE })
+          continue
+        }
+        partitions.push({ partitionIndex: p.partitionIndex, errorCode: GroupError.NONE })
+        records.push(offsetRecord(req.groupId, topic.name, p.partitionIndex, {
+          committedOffset: p.committedOffset,
+          leaderEpoch: p.committedLeaderEpoch < 0 ? -1 : p.committedLeaderEpoch,
+          metadata,
+          commitTimestampMs: p.commitTimestamp === -1n ? now : Number(p.commitTimestamp),
+          expireTimestampMs
+        }))
+      }
+    }
+    return result(response, records)
+  }
+
+  /** One group of an OffsetFetch (requireStable matters once transactional offsets exist). */
+  fetch (req: OffsetFetchGroupInput): OpResult<OffsetFetchGroupResult> {
+    const group = this.#s.groups.get(req.groupId)
+    const offsets = group === undefined || group.is('Dead') ? undefined : this.#s.offsets.ofGroup(req.groupId)
+    if (req.topics === null) {
+      const topics: OffsetFetchGroupResult['topics'] = []
+      for (const [name, partitions] of offsets ?? []) {
+        topics.push({ name, partitions: [...partitions].map(([index, o]) => committed(index, o)) })
+      }
+      return result({ groupId: req.groupId, topics, errorCode: GroupError.NONE })
+    }
+    return result({
+      groupId: req.groupId,
+      errorCode: GroupError.NONE,
+      topics: req.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitionIndexes.map((index) => {
+          const o = offsets?.get(t.name)?.get(index)
+          return o === undefined ? noOffset(index) : committed(index, o)
+        })
+      }))
+    })
+  }
+
+  deleteOffsets (req: OffsetDeleteInput): OpResult<OffsetDeleteResult> {
+    const group = this.#s.groups.get(req.groupId)
+    if (group === undefined || group.is('Dead')) return result({ errorCode: GroupError.GROUP_ID_NOT_FOUND, topics: [] })
+    if (!group.is('Empty') && !group.usesConsumerProtocol()) return result({ errorCode: GroupError.NON_EMPTY_GROUP, topics: [] })
+    const records: GroupRecord[] = []
+    const topics: OffsetDeleteResult['topics'] = []
+    for (const topic of req.topics) {
+      // An Empty group subscribes to nothing, whatever its last members did.
+      const subscribed = !group.is('Empty') && group.isSubscribedToTopic(topic.name)
+      topics.push({
+        name: topic.name,
+        partitions: topic.partitions.map((p) => {
+          if (subscribed) return { partitionIndex: p.partitionIndex, errorCode: GroupError.GROUP_SUBSCRIBED_TO_TOPIC }
+          if (this.#s.offsets.get(req.groupId, topic.name, p.partitionIndex) !== undefined) {
+            records.push(offsetRecord(req.groupId, topic.name, p.partitionIndex, null))
+          }
+          return { partitionIndex: p.partitionIndex, errorCode: GroupError.NONE }
+        })
+      })
+    }
+    return result({ errorCode: GroupError.NONE, topics }, records)
+  }
+
+  /** Tombstones for every offset of a group (DeleteGroups). */
+  deleteAll (groupId: string): GroupRecord[] {
+    const records: GroupRecord[] = []
+    for (const [topic, partitions] of this.#s.offsets.ofGroup(groupId) ?? []) {
+      for (const partition of partitions.keys()) records.push(offsetRecord(groupId, topic, partition, null))
+    }
+    return records
+  }
+
+  /** Expires offsets past retention; deletes the group when it is Empty and nothing is left. */
+  cleanup (groupId: string): OpResult<number> {
+    const group = this.#s.groups.get(groupId)
+    if (group === undefined || group.is('Dead')) return result(0)
+    const records: GroupRecord[] = []
+    const allExpired = this.#expireOffsets(group, records)
+    const expired = records.length
+    if (allExpired && group.is('Empty')) records.push(groupRecord(groupId, null))
+    return result(expired, records)
+  }
+
+  #expireOffsets (group: Group, records: GroupRecord[]): boolean {
+    const offsets = this.#s.offsets.ofGroup(group.groupId)
+    if (offsets === undefined) return true
+    const baseOf = expirationBase(group)
+    if (baseOf === null) return false
+    const now = this.#s.clock.now()
+    const retention = this.#s.config.offsetsRetentionMs
+    let allExpired = true
+    for (const [topic, partitions] of offsets) {
+      if (group.isSubscribedToTopic(topic) && !group.is('Empty')) {
+        allExpired = false
+        continue
+      }
+      for (const [partition, o] of partitions) {
+        const expired = o.expireTimestampMs !== null ? now >= o.expireTimestampMs : now - baseOf(o) >= retention
+        if (expired) records.push(offsetRecord(group.groupId, topic, partition, null))
+        else allExpired = false
+      }
+    }
+    return allExpired
+  }
+}
+
+/** Kafka's OffsetCommit validation for classic groups (ClassicGroup.validateOffsetCommit). */
+function validateCommit (group: Group, req: OffsetCommitInput): number {
+  if (group.is('Dead')) return GroupError.COORDINATOR_NOT_AVAILABLE
+  const generation = req.generationIdOrMemberEpoch
+  if (generation < 0 && group.is('Empty')) return GroupError.NONE
+  if (generation >= 0 || req.memberId !== '' || req.groupInstanceId !== null) {
+    const error = group.validateMember(req.memberId, req.groupInstanceId)
+    if (error !== GroupError.NONE) return error
+    if (generation !== group.generationId) return GroupError.ILLEGAL_GENERATION
+  } else if (!group.is('Empty')) {
+    // No member id and no generation (v0, or a tool) while members own the partitions.
+    return GroupError.UNKNOWN_MEMBER_ID
+  }
+  if (group.is('CompletingRebalance')) return GroupError.REBALANCE_IN_PROGRESS
+  return GroupError.NONE
+}
+
+/**
+ * The timestamp retention counts from, per offset, or null when this group's offsets do not expire
+ * now (a rebalancing group, or a non-consumer protocol with members).
+ */
+function expirationBase (group: Group): ((o: OffsetAndMetadata) => number) | null {
+  if (group.protocolType !== null && group.protocolType !== '') {
+    if (group.is('Empty')) {
+      const since = group.currentStateTimestamp
+      return (o) => since ?? o.commitTimestampMs
+    }
+    if (group.usesConsumerProtocol() && group.subscribedTopics !== null && group.is('Stable')) return (o) => o.commitTimestampMs
+    return null
+  }
+  return (o) => o.commitTimestampMs
+}

@@ -1,0 +1,241 @@
+// The topics and partitions this broker leads (all of them, on a single broker): the owner of
+// topic lifecycle. Mutations (create, delete, add partitions, alter configs) run one at a time
+// in a queue, in the order: validate -> persist the topic table -> create/delete logs -> publish.
+// Readers see a topic only once its logs exist. A crash after persisting but before the logs
+// exist is repaired at load: missing logs are created.
+import { ErrorCode } from '@brook/protocol/errors'
+import type { LogConfig, PartitionLog } from '@brook/storage'
+import type { BrokerConfig } from '../config/broker-config.js'
+import { toLogConfig, type TopicOverrides, validateTopicOverrides } from '../config/topic-config.js'
+import { invalidTopicNameReason } from '../cluster/topic-name.js'
+import type { TopicInfo, TopicStore } from '../cluster/topic-store.js'
+import { randomTopicId } from '../cluster/uuid.js'
+import { KafkaError } from '../errors.js'
+import type { Logger } from '../logger.js'
+import type { FetchPurgatory } from '../purgatory/delayed-fetch.js'
+import { Partition } from './partition.js'
+
+/** What the replica manager needs from storage's LogManager. */
+export interface LogProvider {
+  createLog (topic: string, partition: number, config: LogConfig): Promise<PartitionLog>
+  getLog (topic: string, partition: number): PartitionLog | undefined
+  deleteLog (topic: string, partition: number): Promise<void>
+}
+
+export interface TopicState {
+  readonly info: TopicInfo
+  readonly partitions: readonly Partition[]
+}
+
+export interface CreateTopicRequest {
+  name: string
+  /** -1: num.partitions */
+  numPartitions: number
+  /** -1: default.replication.factor */
+  replicationFactor: number
+  configs: TopicOverrides
+  validateOnly: boolean
+}
+
+/** A sanity bound, so that one request cannot make the broker create millions of logs. */
+export const MAX_PARTITIONS_PER_TOPIC = 10_000
+
+export class ReplicaManager {
+  private readonly byName = new Map<string, TopicState>()
+  private readonly byId = new Map<string, TopicState>()
+  private queue: Promise<unknown> = Promise.resolve()
+
+  constructor (
+    private readonly logs: LogProvider,
+    private readonly store: TopicStore,
+    private readonly config: BrokerConfig,
+    private readonly purgatory: FetchPurgatory,
+    private readonly logger: Logger
+  ) {}
+
+  async load (): Promise<void> {
+    for (const info of await this.store.load()) {
+      const logConfig = toLogConfig(info.configs, this.config)
+      const partitions: Partition[] = []
+      for (let p = 0; p < info.partitions; p++) partitions.push(await this.openPartition(info.name, p, logConfig))
+      this.publish({ info, partitions })
+    }
+  }
+
+  topic (name: string): TopicState | undefined {
+    return this.byName.get(name)
+  }
+
+  topicById (id: string): TopicState | undefined {
+    return this.byId.get(id)
+  }
+
+  /** All topics, sorted by name. */
+  topics (): TopicState[] {
+    return [...this.byName.values()].sort((a, b) => a.info.name < b.info.name ? -1 : a.info.name > b.info.name ? 1 : 0)
+  }
+
+  partition (topic: string, index: number): Partition | undefined {
+    return this.byName.get(topic)?.partitions[index]
+  }
+
+  /** Validates, then (unless validateOnly) creates the topic; rejects with KafkaError. */
+  async createTopic (request: CreateTopicRequest): Promise<TopicInfo> {
+    return await this.serial(async () => {
+      const info = this.checkNewTopic(request)
+      if (request.validateOnly) return info
+      await this.store.save([...this.infos(), info])
+      const logConfig = toLogConfig(info.configs, this.config)
+      const partitions: Partition[] = []
+      try {
+        for (let p = 0; p < info.partitions; p++) partitions.push(await this.openPartition(info.name, p, logConfig))
+      } catch (err) {
+        await this.store.save(this.infos())
+        await this.dropLogs(info.name, partitions.length)
+        throw err
+      }
+      this.publish({ info, partitions })
+      this.logger.info({ topic: info.name, partitions: info.partitions, topicId: info.id }, 'created topic')
+      return info
+    })
+  }
+
+  /** Auto-creation (Metadata, Produce): the existing topic if another request made it first. */
+  async ensureTopic (name: string): Promise<TopicState> {
+    const existing = this.byName.get(name)
+    if (existing !== undefined) return existing
+    try {
+      await this.createTopic({ name, numPartitions: -1, replicationFactor: -1, configs: {}, validateOnly: false })
+    } catch (err) {
+      if (!(err instanceof KafkaError && err.code === ErrorCode.TOPIC_ALREADY_EXISTS)) throw err
+    }
+    const created = this.byName.get(name)
+    if (created === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+    return created
+  }
+
+  async deleteTopic (name: string): Promise<TopicInfo> {
+    return await this.serial(async () => {
+      if (!this.config.bool('delete.topic.enable')) throw new KafkaError(ErrorCode.TOPIC_DELETION_DISABLED, 'Topic deletion is disabled.')
+      const state = this.byName.get(name)
+      if (state === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.')
+      await this.store.save(this.infos().filter((t) => t.name !== name))
+      this.byName.delete(name)
+      this.byId.delete(state.info.id)
+      // Waiting fetches re-check and find the partition gone.
+      for (const partition of state.partitions) this.purgatory.notify(partition.key)
+      await this.dropLogs(name, state.partitions.length)
+      this.logger.info({ topic: name, topicId: state.info.id }, 'deleted topic')
+      return state.info
+    })
+  }
+
+  async createPartitions (name: string, count: number, validateOnly: boolean): Promise<void> {
+    await this.serial(async () => {
+      const state = this.byName.get(name)
+      if (state === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`)
+      const current = state.partitions.length
+      if (count < current) {
+        throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${current} partitions, which is higher than the requested ${count}.`)
+      }
+      if (count === current) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partitions.`)
+      if (count > MAX_PARTITIONS_PER_TOPIC) {
+        throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Brook allows at most ${MAX_PARTITIONS_PER_TOPIC} partitions per topic.`)
+      }
+      if (validateOnly) return
+      const info: TopicInfo = { ...state.info, partitions: count }
+      await this.store.save(this.infos().map((t) => t.name === name ? info : t))
+      const logConfig = toLogConfig(info.configs, this.config)
+      const partitions = [...state.partitions]
+      for (let p = current; p < count; p++) partitions.push(await this.openPartition(name, p, logConfig))
+      this.publish({ info, partitions })
+      this.logger.info({ topic: name, partitions: count }, 'added partitions')
+    })
+  }
+
+  /** Replaces the topic's overrides (AlterConfigs semantics; callers merge for incremental). */
+  async setTopicConfigs (name: string, configs: TopicOverrides, validateOnly: boolean): Promise<void> {
+    await this.serial(async () => {
+      const state = this.byName.get(name)
+      if (state === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`)
+      validateTopicOverrides(configs)
+      if (validateOnly) return
+      const info: TopicInfo = { ...state.info, configs: { ...configs } }
+      await this.store.save(this.infos().map((t) => t.name === name ? info : t))
+      const logConfig = toLogConfig(info.configs, this.config)
+      for (const partition of state.partitions) partition.log.updateConfig(logConfig)
+      this.publish({ info, partitions: state.partitions })
+    })
+  }
+
+  private checkNewTopic (request: CreateTopicRequest): TopicInfo {
+    const { name } = request
+    const reason = invalidTopicNameReason(name)
+    if (reason !== null) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, reason)
+    if (this.byName.has(name)) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`)
+    const collision = this.collidingTopic(name)
+    if (collision !== undefined) {
+      throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${name}' collides with existing topic: ${collision}`)
+    }
+    const partitions = request.numPartitions === -1 ? this.config.int('num.partitions') : request.numPartitions
+    if (partitions <= 0) {
+      throw new KafkaError(ErrorCode.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.')
+    }
+    if (partitions > MAX_PARTITIONS_PER_TOPIC) {
+      throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Brook allows at most ${MAX_PARTITIONS_PER_TOPIC} partitions per topic.`)
+    }
+    const replication = request.replicationFactor === -1 ? this.config.int('default.replication.factor') : request.replicationFactor
+    if (replication <= 0) {
+      throw new KafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.')
+    }
+    if (replication > 1) {
+      throw new KafkaError(ErrorCode.INVALID_REPLICATION_FACTOR,
+        `Unable to replicate the partition ${replication} time(s): The target replication factor of ${replication} cannot be reached because only 1 broker(s) are registered.`)
+    }
+    validateTopicOverrides(request.configs)
+    return { name, id: randomTopicId(), partitions, configs: { ...request.configs } }
+  }
+
+  /** Kafka forbids names that differ only by '.' versus '_' (they clash in metric names). */
+  private collidingTopic (name: string): string | undefined {
+    const normal = name.replaceAll('.', '_')
+    for (const existing of this.byName.keys()) {
+      if (existing !== name && existing.replaceAll('.', '_') === normal) return existing
+    }
+    return undefined
+  }
+
+  private async openPartition (topic: string, index: number, config: LogConfig): Promise<Partition> {
+    let log = this.logs.getLog(topic, index)
+    if (log === undefined) log = await this.logs.createLog(topic, index, config)
+    else log.updateConfig(config)
+    return new Partition(log, this.purgatory)
+  }
+
+  private async dropLogs (topic: string, count: number): Promise<void> {
+    for (let p = 0; p < count; p++) {
+      try {
+        await this.logs.deleteLog(topic, p)
+      } catch (err) {
+        // The topic is already gone from the table; a leftover directory only wastes space.
+        this.logger.error({ err, topic, partition: p }, 'could not delete partition log')
+      }
+    }
+  }
+
+  private publish (state: TopicState): void {
+    this.byName.set(state.info.name, state)
+    this.byId.set(state.info.id, state)
+  }
+
+  private infos (): TopicInfo[] {
+    return [...this.byName.values()].map((s) => s.info)
+  }
+
+  private async serial<T> (work: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(work)
+    // One failed mutation must not stop later ones; its caller still gets the rejection.
+    this.queue = result.catch(() => undefined)
+    return await result
+  }
+}

@@ -31,13 +31,13 @@ export interface KafkaRecord {
   headers: RecordHeader[]
 }
 
-export type Bytes = Buffer | string | null
+export type RecordBytes = Buffer | string | null
 
 /** A record to encode. Strings are written as UTF-8. */
 export interface RecordInput {
-  key?: Bytes
-  value?: Bytes
-  headers?: ReadonlyArray<{ key: string, value: Bytes }>
+  key?: RecordBytes
+  value?: RecordBytes
+  headers?: ReadonlyArray<{ key: string, value: RecordBytes }>
   /** Absolute timestamp (ms); defaults to the batch's baseTimestamp. */
   timestamp?: bigint
   /** Defaults to the record's index; compaction keeps the original deltas (gaps allowed). */
@@ -146,17 +146,17 @@ function skipBytes (c: Cursor): void {
   c.pos += length
 }
 
-function byteLength (b: Bytes | undefined): number {
+function byteLength (b: RecordBytes | undefined): number {
   if (b === null || b === undefined) return -1
   return typeof b === 'string' ? Buffer.byteLength(b, 'utf8') : b.length
 }
 
-function sizeOfBytes (b: Bytes | undefined): number {
+function sizeOfBytes (b: RecordBytes | undefined): number {
   const length = byteLength(b)
   return length < 0 ? 1 : sizeOfVarint(length) + length
 }
 
-function writeBytes (buf: Buffer, pos: number, b: Bytes | undefined): number {
+function writeBytes (buf: Buffer, pos: number, b: RecordBytes | undefined): number {
   if (b === null || b === undefined) return writeVarint(buf, pos, -1)
   if (typeof b === 'string') {
     const length = Buffer.byteLength(b, 'utf8')

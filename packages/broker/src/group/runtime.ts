@@ -1,0 +1,229 @@
+// The coordinator runtime (Kafka's CoordinatorRuntime): one shard per `__consumer_offsets`
+// partition, a serial queue per group, and the append-then-replay cycle:
+//
+//   request ──▶ group queue ──▶ shard op (sync, pure over current state) ──▶ {records, response}
+//                                   │ records? ──▶ encode ──▶ log.append (durable) ──▶ decode ──▶ replay
+//                                   └──────────────────────────────────────────────▶ afterAppend ──▶ reply
+//
+// A group's queue is held from the op until its records are replayed, so no other operation on
+// that group sees state that is not yet durable; different groups proceed concurrently (they
+// share no state). Loading a partition replays it from the start; until that finishes, requests
+// for its groups get COORDINATOR_LOAD_IN_PROGRESS. Deferred operations (timers) go through the
+// same queue. A failed append rejects the request with the Kafka error Kafka gives for it.
+import type { GroupCoordinatorConfig } from './config.js'
+import type { CoordinatorLog } from './coordinator-log.js'
+import { GroupCoordinatorError, GroupError, type GroupErrorCode } from './errors.js'
+import type { OpResult, OpScheduler } from './op.js'
+import { partitionFor } from './partition-for.js'
+import { type RecordCodec, recordCodec } from './record-codec.js'
+import type { GroupLogger } from './shard-context.js'
+import { GroupShard } from './shard.js'
+import { type Clock, type KeyedTimer, SystemTimer, systemClock } from './timer.js'
+
+export type PartitionStatus = 'loading' | 'active' | 'failed'
+
+export interface RuntimeOptions {
+  config: GroupCoordinatorConfig
+  /** Opens (creating if needed) one partition of `__consumer_offsets`. */
+  openLog: (partition: number) => Promise<CoordinatorLog>
+  clock?: Clock
+  timer?: KeyedTimer
+  logger?: GroupLogger
+  codec?: RecordCodec
+}
+
+interface PartitionSlot {
+  status: PartitionStatus
+  shard: GroupShard
+  log: CoordinatorLog | null
+  loaded: Promise<void>
+}
+
+const silent: GroupLogger = { info: () => {}, warn: () => {} }
+const CLEANUP_KEY = 'offsets-cleanup'
+
+/** Kafka's mapping of an append failure to what the client is told (appendGroupMetadataErrorToResponseError). */
+export function appendErrorCode (err: unknown): GroupErrorCode {
+  if (err instanceof GroupCoordinatorError) return err.code
+  const kind = err instanceof Error && 'kind' in err ? (err as { kind: unknown }).kind : undefined
+  switch (kind) {
+    case 'KAFKA_STORAGE_ERROR':
+      return GroupError.NOT_COORDINATOR
+    case 'RECORD_LIST_TOO_LARGE':
+    case 'CORRUPT_MESSAGE':
+      return GroupError.UNKNOWN_SERVER_ERROR
+    default:
+      return GroupError.COORDINATOR_NOT_AVAILABLE
+  }
+}
+
+export class GroupCoordinatorRuntime {
+  readonly config: GroupCoordinatorConfig
+  readonly clock: Clock
+  readonly #timer: KeyedTimer
+  readonly #logger: GroupLogger
+  readonly #codec: RecordCodec
+  readonly #openLog: (partition: number) => Promise<CoordinatorLog>
+  readonly #slots: PartitionSlot[] = []
+  readonly #queues = new Map<string, Promise<void>>()
+  #started = false
+  #closed = false
+
+  constructor (options: RuntimeOptions) {
+    this.config = options.config
+    this.clock = options.clock ?? systemClock
+    this.#timer = options.timer ?? new SystemTimer()
+    this.#logger = options.logger ?? silent
+    this.#codec = options.codec ?? recordCodec
+    this.#openLog = options.openLog
+    for (let p = 0; p < this.config.offsetsTopicNumPartitions; p++) {
+      this.#slots.push({ status: 'loading', shard: this.#newShard(p), log: null, loaded: Promise.resolve() })
+    }
+  }
+
+  get numPartitions (): number {
+    return this.#slots.length
+  }
+
+  partitionFor (groupId: string): number {
+    return partitionFor(groupId, this.#slots.length)
+  }
+
+  status (partition: number): PartitionStatus | undefined {
+    return this.#slots[partition]?.status
+  }
+
+  /** Opens and replays every partition; resolves when all are loaded (or failed). */
+  async start (): Promise<void> {
+    if (this.#started) return
+    this.#started = true
+    await Promise.all(this.#slots.map((slot, p) => {
+      slot.loaded = this.#load(p, slot)
+      return slot.loaded
+    }))
+    this.#scheduleCleanup()
+  }
+
+  async #load (partition: number, slot: PartitionSlot): Promise<void> {
+    try {
+      const log = await this.#openLog(partition)
+      let skipped = 0
+      await log.replay((raw) => {
+        const record = this.#codec.decode(raw)
+        if (record === null) skipped++
+        else slot.shard.replay(record)
+      })
+      if (skipped > 0) this.#logger.warn(`__consumer_offsets-${partition}: skipped ${skipped} record(s) this coordinator does not know`)
+      slot.log = log
+      slot.shard.onLoaded()
+      slot.status = 'active'
+    } catch (err) {
+      slot.status = 'failed'
+      this.#logger.warn(`__consumer_offsets-${partition}: load failed: ${err instanceof Error ? err.message : String(err)}`)
+    }
+  }
+
+  /**
+   * Runs `op` on the group's shard through the group's queue; resolves with its response once its
+   * records are durable and replayed. Rejects with GroupCoordinatorError when the partition is not
+   * available or the append fails.
+   */
+  run<T> (groupId: string, op: (shard: GroupShard) => OpResult<T>): Promise<T> {
+    const slot = this.#slots[this.partitionFor(groupId)] as PartitionSlot
+    return this.#enqueue(groupId, async () => await this.#execute(slot, op))
+  }
+
+  /** Every active shard (ListGroups reads them without queueing: it only looks). */
+  activeShards (): GroupShard[] {
+    return this.#slots.filter((s) => s.status === 'active').map((s) => s.shard)
+  }
+
+  /** COORDINATOR_LOAD_IN_PROGRESS while any partition loads (ListGroups' top-level error). */
+  anyLoading (): boolean {
+    return this.#slots.some((s) => s.status === 'loading')
+  }
+
+  /** Stops timers; later requests get NOT_COORDINATOR. */
+  close (): void {
+    this.#closed = true
+    this.#timer.cancelAll()
+  }
+
+  #enqueue<T> (groupId: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.#queues.get(groupId) ?? Promise.resolve()
+    const run = previous.then(task)
+    const tail = run.then(() => {}, () => {})
+    this.#queues.set(groupId, tail)
+    void tail.then(() => {
+      if (this.#queues.get(groupId) === tail) this.#queues.delete(groupId)
+    })
+    return run
+  }
+
+  async #execute<T> (slot: PartitionSlot, op: (shard: GroupShard) => OpResult<T>): Promise<T> {
+    if (this.#closed) throw new GroupCoordinatorError(GroupError.NOT_COORDINATOR, 'coordinator is shut down')
+    if (slot.status === 'loading') throw new GroupCoordinatorError(GroupError.COORDINATOR_LOAD_IN_PROGRESS, 'partition loading')
+    if (slot.status === 'failed' || slot.log === null) {
+      throw new GroupCoordinatorError(GroupError.COORDINATOR_NOT_AVAILABLE, `__consumer_offsets-${slot.shard.partition} is not available`)
+    }
+    const res = op(slot.shard)
+    if (res.records.length === 0) {
+      res.afterAppend?.(null)
+      return res.response
+    }
+    const encoded = res.records.map((r) => this.#codec.encode(r))
+    try {
+      // The queue is held across this await: nothing else touches this group until replay.
+      await slot.log.append(encoded, this.clock.now())
+    } catch (err) {
+      res.afterAppend?.(err)
+      this.#logger.warn(`__consumer_offsets-${slot.shard.partition}: append failed: ${err instanceof Error ? err.message : String(err)}`)
+      throw new GroupCoordinatorError(appendErrorCode(err), 'append to __consumer_offsets failed', { cause: err })
+    }
+    // Replay what was written, decoded from its bytes: the state is what the log says.
+    for (const raw of encoded) {
+      const record = this.#codec.decode(raw)
+      if (record !== null) slot.shard.replay(record)
+    }
+    res.afterAppend?.(null)
+    return res.response
+  }
+
+  #newShard (partition: number): GroupShard {
+    const scheduler: OpScheduler = {
+      schedule: (key, groupId, delayMs, op) => {
+        this.#timer.schedule(key, delayMs, () => {
+          const slot = this.#slots[partition] as PartitionSlot
+          this.#enqueue(groupId, async () => await this.#execute(slot, op)).catch((err: unknown) => {
+            this.#logger.warn(`group ${groupId}: deferred operation ${key} failed: ${err instanceof Error ? err.message : String(err)}`)
+          })
+        })
+      },
+      cancel: (key) => { this.#timer.cancel(key) },
+      isScheduled: (key) => this.#timer.isScheduled(key)
+    }
+    return new GroupShard({ partition, config: this.config, clock: this.clock, scheduler, logger: this.#logger })
+  }
+
+  #scheduleCleanup (): void {
+    if (this.#closed) return
+    this.#timer.schedule(CLEANUP_KEY, this.config.offsetsRetentionCheckIntervalMs, () => {
+      void this.cleanupNow().finally(() => { this.#scheduleCleanup() })
+    })
+  }
+
+  /** One offsets-retention pass over every group (also run by the periodic timer). */
+  async cleanupNow (): Promise<number> {
+    let expired = 0
+    const runs: Array<Promise<void>> = []
+    for (const shard of this.activeShards()) {
+      for (const groupId of [...shard.groups.keys()]) {
+        runs.push(this.run(groupId, (s) => s.offsetOps.cleanup(groupId)).then((n) => { expired += n }, (err: unknown) => {
+          this.#logger.warn(`group ${groupId}: offsets cleanup failed: ${err instanceof Error ? err.message : String(err)}`)
+        }))
+      }
+    }
+    await Promise.all(runs)
+    return expired
+  }
+}

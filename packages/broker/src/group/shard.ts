@@ -1,0 +1,255 @@
+// One group coordinator shard: the groups and committed offsets of one `__consumer_offsets`
+// partition, the operations on them (each returns records + response, see ./op.ts) and replay.
+//
+// Replay rule: offset records always update the offset store (a tombstone deletes). A group
+// tombstone deletes the group. A group snapshot rebuilds the group (Stable with members, else
+// Empty) while the partition loads; once the shard is live, snapshots are written by the live
+// group itself (sync, static rejoin, emptying) and replaying them leaves its soft state alone.
+import type { GroupCoordinatorConfig } from './config.js'
+import { GroupError } from './errors.js'
+import { Group } from './group.js'
+import { GroupMember } from './member.js'
+import { Membership, heartbeatKey, joinError, joinKey, syncError, syncKey } from './membership.js'
+import { OffsetOps } from './offsets.js'
+import { OffsetStore } from './offset-store.js'
+import { type OpResult, type OpScheduler, result } from './op.js'
+import { groupRecord, type GroupRecord, type GroupSnapshot } from './records.js'
+import type { GroupLogger, ShardContext } from './shard-context.js'
+import { parseGroupState } from './state.js'
+import type { Clock } from './timer.js'
+import type { DescribedGroup, ListedGroup } from './types.js'
+
+/** Kafka's AclOperation bits a group supports (READ, DELETE, DESCRIBE) when nothing is restricted. */
+export const GROUP_AUTHORIZED_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8)
+export const AUTHORIZED_OPERATIONS_OMITTED = -2147483648
+
+export interface ShardOptions {
+  partition: number
+  config: GroupCoordinatorConfig
+  clock: Clock
+  scheduler: OpScheduler
+  logger: GroupLogger
+}
+
+export class GroupShard implements ShardContext {
+  readonly partition: number
+  readonly config: GroupCoordinatorConfig
+  readonly clock: Clock
+  readonly scheduler: OpScheduler
+  readonly logger: GroupLogger
+  readonly groups = new Map<string, Group>()
+  readonly offsets = new OffsetStore()
+  readonly membership: Membership
+  readonly offsetOps: OffsetOps
+  /** True while the partition is being replayed at load. */
+  loading = true
+
+  constructor (options: ShardOptions) {
+    this.partition = options.partition
+    this.config = options.config
+    this.clock = options.clock
+    this.scheduler = options.scheduler
+    this.logger = options.logger
+    this.membership = new Membership(this)
+    this.offsetOps = new OffsetOps(this, this.membership)
+  }
+
+  createGroup (groupId: string): Group {
+    const group = new Group(groupId, this.clock.now())
+    this.groups.set(groupId, group)
+    return group
+  }
+
+  removeGroup (groupId: string): void {
+    const group = this.groups.get(groupId)
+    if (group === undefined) return
+    for (const memberId of [...group.members.keys(), ...group.pendingJoinMembers]) {
+      this.scheduler.cancel(heartbeatKey(groupId, memberId))
+    }
+    this.scheduler.cancel(joinKey(groupId))
+    this.scheduler.cancel(syncKey(groupId))
+    // Nobody should be parked in a group that is deleted (only Empty groups are), but if someone
+    // is, they must hear back rather than hang.
+    for (const member of group.members.values()) {
+      group.completeJoin(member, joinError(member.memberId, GroupError.COORDINATOR_NOT_AVAILABLE))
+      group.completeSync(member, syncError(GroupError.COORDINATOR_NOT_AVAILABLE))
+    }
+    group.transitionTo('Dead', this.clock.now())
+    this.groups.delete(groupId)
+  }
+
+  // ---------------------------------------------------------------- replay
+
+  replay (record: GroupRecord): void {
+    if (record.type === 'offset') {
+      if (record.value === null) {
+        this.offsets.delete(record.groupId, record.topic, record.partition)
+        return
+      }
+      // Offsets without membership (a "simple" group) still make the group exist, as in Kafka.
+      if (!this.groups.has(record.groupId)) this.createGroup(record.groupId)
+      this.offsets.put(record.groupId, record.topic, record.partition, record.value)
+      return
+    }
+    if (record.value === null) {
+      this.removeGroup(record.groupId)
+      return
+    }
+    if (!this.loading && this.groups.has(record.groupId)) return
+    this.groups.set(record.groupId, groupFromSnapshot(record.groupId, record.value, this.clock.now()))
+  }
+
+  /** Loading is over: loaded members must now heartbeat within their session timeout. */
+  onLoaded (): void {
+    this.loading = false
+    for (const group of this.groups.values()) this.membership.scheduleLoadedMembers(group)
+  }
+
+  // ---------------------------------------------------------------- admin operations
+
+  describe (groupId: string): DescribedGroup {
+    const group = this.groups.get(groupId)
+    if (group === undefined || group.is('Dead')) {
+      return {
+        errorCode: GroupError.NONE,
+        groupId,
+        groupState: 'Dead',
+        protocolType: '',
+        protocolData: '',
+        members: [],
+        authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED
+      }
+    }
+    const stable = group.is('Stable')
+    return {
+      errorCode: GroupError.NONE,
+      groupId,
+      groupState: group.state,
+      protocolType: group.protocolType ?? '',
+      protocolData: stable ? group.protocolName ?? '' : '',
+      members: [...group.members.values()].map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        memberMetadata: stable ? m.metadata(group.protocolName) : Buffer.alloc(0),
+        memberAssignment: stable ? m.assignment : Buffer.alloc(0)
+      })),
+      authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED
+    }
+  }
+
+  /** Groups of this shard, optionally only those in the given states (ListGroups v4+). */
+  list (statesFilter: string[] = [], typesFilter: string[] = []): ListedGroup[] {
+    const states = new Set(statesFilter.map((s) => parseGroupState(s) ?? s.toLowerCase()))
+    const types = new Set(typesFilter.map((t) => t.toLowerCase()))
+    const out: ListedGroup[] = []
+    if (types.size > 0 && !types.has('classic')) return out
+    for (const group of this.groups.values()) {
+      if (group.is('Dead')) continue
+      if (states.size > 0 && !states.has(group.state)) continue
+      out.push({ groupId: group.groupId, protocolType: group.protocolType ?? '', groupState: group.state, groupType: 'classic' })
+    }
+    return out
+  }
+
+  /** DeleteGroups for one group: tombstones for its offsets and for the group itself. */
+  deleteGroup (groupId: string): OpResult<number> {
+    const group = this.groups.get(groupId)
+    if (group === undefined || group.is('Dead')) return result(GroupError.GROUP_ID_NOT_FOUND)
+    if (!group.is('Empty')) return result(GroupError.NON_EMPTY_GROUP)
+    return result(GroupError.NONE, [...this.offsetOps.deleteAll(groupId), groupRecord(groupId, null)])
+  }
+
+  /** The durable view of the shard (what the records say), for replay-equivalence checks. */
+  durableState (): DurableShardState {
+    const groups: DurableShardState['groups'] = {}
+    for (const group of [...this.groups.values()].sort((a, b) => a.groupId.localeCompare(b.groupId))) {
+      groups[group.groupId] = {
+        state: group.state,
+        generation: group.generationId,
+        protocolType: group.protocolType ?? '',
+        protocol: group.protocolName,
+        leader: group.leaderId,
+        members: [...group.members.values()].map((m) => ({
+          memberId: m.memberId,
+          groupInstanceId: m.groupInstanceId,
+          clientId: m.clientId,
+          clientHost: m.clientHost,
+          sessionTimeoutMs: m.sessionTimeoutMs,
+          rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+          subscription: m.metadata(group.protocolName).toString('hex'),
+          assignment: m.assignment.toString('hex')
+        })).sort((a, b) => a.memberId.localeCompare(b.memberId))
+      }
+    }
+    const offsets: DurableShardState['offsets'] = {}
+    for (const groupId of [...this.offsets.groupIds()].sort()) {
+      for (const [topic, partitions] of this.offsets.ofGroup(groupId) ?? []) {
+        for (const [partition, o] of partitions) {
+          offsets[`${groupId}/${topic}/${partition}`] = { ...o, committedOffset: o.committedOffset.toString() }
+        }
+      }
+    }
+    return { groups, offsets }
+  }
+}
+
+export interface DurableShardState {
+  groups: Record<string, {
+    state: string
+    generation: number
+    protocolType: string
+    protocol: string | null
+    leader: string | null
+    members: Array<{
+      memberId: string
+      groupInstanceId: string | null
+      clientId: string
+      clientHost: string
+      sessionTimeoutMs: number
+      rebalanceTimeoutMs: number
+      subscription: string
+      assignment: string
+    }>
+  }>
+  offsets: Record<string, {
+    committedOffset: string
+    leaderEpoch: number
+    metadata: string
+    commitTimestampMs: number
+    expireTimestampMs: number | null
+  }>
+}
+
+/** Rebuilds a group from its last snapshot: Stable if it has members, else Empty (Kafka's load). */
+export function groupFromSnapshot (groupId: string, snapshot: GroupSnapshot, now: number): Group {
+  const group = new Group(groupId, now, {
+    state: snapshot.members.length > 0 ? 'Stable' : 'Empty',
+    generationId: snapshot.generation,
+    protocolType: snapshot.protocolType === '' ? null : snapshot.protocolType,
+    protocolName: snapshot.protocol,
+    leaderId: snapshot.leader,
+    currentStateTimestamp: snapshot.currentStateTimestamp < 0 ? null : snapshot.currentStateTimestamp
+  })
+  for (const m of snapshot.members) {
+    const member = new GroupMember({
+      memberId: m.memberId,
+      groupInstanceId: m.groupInstanceId,
+      clientId: m.clientId,
+      clientHost: m.clientHost,
+      // Records older than v1 carry no rebalance timeout: Kafka falls back to the session timeout.
+      rebalanceTimeoutMs: m.rebalanceTimeoutMs < 0 ? m.sessionTimeoutMs : m.rebalanceTimeoutMs,
+      sessionTimeoutMs: m.sessionTimeoutMs,
+      protocolType: snapshot.protocolType,
+      protocols: snapshot.protocol === null ? [] : [{ name: snapshot.protocol, metadata: m.subscription }],
+      assignment: m.assignment
+    })
+    if (m.groupInstanceId !== null && group.staticMembers.has(m.groupInstanceId)) continue
+    group.add(member)
+  }
+  // add() adopts the first member as leader when none is set; keep the recorded one if present.
+  if (snapshot.leader !== null && group.hasMember(snapshot.leader)) group.leaderId = snapshot.leader
+  group.subscribedTopics = group.computeSubscribedTopics()
+  return group
+}

@@ -128,9 +128,11 @@ export class GroupCoordinatorRuntime {
    * records are durable and replayed. Rejects with GroupCoordinatorError when the partition is not
    * available or the append fails.
    */
-  run<T> (groupId: string, op: (shard: GroupShard) => OpResult<T>): Promise<T> {
+  run<T> (groupId: string, op: (shard: GroupShard) => OpResult<T>): Promise<Awaited<T>> {
     const slot = this.#slots[this.partitionFor(groupId)] as PartitionSlot
-    return this.#enqueue(groupId, async () => await this.#execute(slot, op))
+    // The response travels boxed through the queue: a parked JoinGroup's promise must not be
+    // adopted inside the queue, or the group would wait on itself.
+    return this.#enqueue(groupId, async () => await this.#execute(slot, op)).then(async (box): Promise<Awaited<T>> => await box.value)
   }
 
   /** Every active shard (ListGroups reads them without queueing: it only looks). */
@@ -160,7 +162,7 @@ export class GroupCoordinatorRuntime {
     return run
   }
 
-  async #execute<T> (slot: PartitionSlot, op: (shard: GroupShard) => OpResult<T>): Promise<T> {
+  async #execute<T> (slot: PartitionSlot, op: (shard: GroupShard) => OpResult<T>): Promise<{ value: T }> {
     if (this.#closed) throw new GroupCoordinatorError(GroupError.NOT_COORDINATOR, 'coordinator is shut down')
     if (slot.status === 'loading') throw new GroupCoordinatorError(GroupError.COORDINATOR_LOAD_IN_PROGRESS, 'partition loading')
     if (slot.status === 'failed' || slot.log === null) {
@@ -169,7 +171,7 @@ export class GroupCoordinatorRuntime {
     const res = op(slot.shard)
     if (res.records.length === 0) {
       res.afterAppend?.(null)
-      return res.response
+      return { value: res.response }
     }
     const encoded = res.records.map((r) => this.#codec.encode(r))
     try {
@@ -186,7 +188,7 @@ export class GroupCoordinatorRuntime {
       if (record !== null) slot.shard.replay(record)
     }
     res.afterAppend?.(null)
-    return res.response
+    return { value: res.response }
   }
 
   #newShard (partition: number): GroupShard {

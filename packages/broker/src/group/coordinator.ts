@@ -1,0 +1,140 @@
+// The group coordinator as the handlers see it: validates the group id, routes each group to its
+// shard through the runtime, and turns coordinator failures into each API's error response (one
+// place, so every API answers a loading or failed partition the way Kafka clients expect):
+//
+//   loading partition   JoinGroup/LeaveGroup/OffsetCommit/...: COORDINATOR_LOAD_IN_PROGRESS
+//                       Heartbeat: NONE (Kafka answers blindly; the member rejoins later anyway)
+//                       SyncGroup: REBALANCE_IN_PROGRESS (older clients do not know the former)
+//   empty group id      INVALID_GROUP_ID for the membership APIs; the offset and admin APIs accept
+//                       it (Kafka keeps "" usable for offsets)
+import { GroupCoordinatorError, GroupError, type GroupErrorCode } from './errors.js'
+import { joinError, syncError } from './membership.js'
+import type { GroupCoordinatorRuntime } from './runtime.js'
+import type { GroupLogger } from './shard-context.js'
+import type {
+  DescribedGroup, HeartbeatInput, JoinGroupInput, JoinGroupResult, LeaveGroupResult, LeaveMemberInput,
+  ListedGroup, OffsetCommitInput, OffsetCommitResult, OffsetDeleteInput, OffsetDeleteResult, OffsetFetchGroupInput,
+  OffsetFetchGroupResult, RequestInfo, SyncGroupInput, SyncGroupResult
+} from './types.js'
+
+function codeOf (err: unknown, logger: GroupLogger): GroupErrorCode {
+  if (err instanceof GroupCoordinatorError) return err.code
+  logger.warn(`group coordinator: unexpected failure: ${err instanceof Error ? err.stack ?? err.message : String(err)}`)
+  return GroupError.UNKNOWN_SERVER_ERROR
+}
+
+export class GroupCoordinator {
+  readonly runtime: GroupCoordinatorRuntime
+  readonly #logger: GroupLogger
+
+  constructor (runtime: GroupCoordinatorRuntime, logger: GroupLogger = { info: () => {}, warn: () => {} }) {
+    this.runtime = runtime
+    this.#logger = logger
+  }
+
+  async joinGroup (info: RequestInfo, req: JoinGroupInput): Promise<JoinGroupResult> {
+    if (req.groupId === '') return joinError(req.memberId, GroupError.INVALID_GROUP_ID)
+    try {
+      return await this.runtime.run(req.groupId, (s) => s.membership.join(info, req))
+    } catch (err) {
+      return joinError(req.memberId, codeOf(err, this.#logger))
+    }
+  }
+
+  async syncGroup (req: SyncGroupInput): Promise<SyncGroupResult> {
+    if (req.groupId === '') return syncError(GroupError.INVALID_GROUP_ID)
+    try {
+      return await this.runtime.run(req.groupId, (s) => s.membership.sync(req))
+    } catch (err) {
+      const code = codeOf(err, this.#logger)
+      return syncError(code === GroupError.COORDINATOR_LOAD_IN_PROGRESS ? GroupError.REBALANCE_IN_PROGRESS : code)
+    }
+  }
+
+  async heartbeat (req: HeartbeatInput): Promise<number> {
+    if (req.groupId === '') return GroupError.INVALID_GROUP_ID
+    try {
+      return await this.runtime.run(req.groupId, (s) => s.membership.heartbeat(req))
+    } catch (err) {
+      const code = codeOf(err, this.#logger)
+      return code === GroupError.COORDINATOR_LOAD_IN_PROGRESS ? GroupError.NONE : code
+    }
+  }
+
+  async leaveGroup (groupId: string, members: LeaveMemberInput[]): Promise<LeaveGroupResult> {
+    if (groupId === '') return { errorCode: GroupError.INVALID_GROUP_ID, members: [] }
+    try {
+      return await this.runtime.run(groupId, (s) => s.membership.leave(groupId, members))
+    } catch (err) {
+      return { errorCode: codeOf(err, this.#logger), members: [] }
+    }
+  }
+
+  async commitOffsets (info: RequestInfo, req: OffsetCommitInput): Promise<OffsetCommitResult> {
+    try {
+      return await this.runtime.run(req.groupId, (s) => s.offsetOps.commit(info, req))
+    } catch (err) {
+      let code: number = codeOf(err, this.#logger)
+      if (code === GroupError.UNKNOWN_SERVER_ERROR && err instanceof GroupCoordinatorError) code = GroupError.INVALID_COMMIT_OFFSET_SIZE
+      return {
+        topics: req.topics.map((t) => ({
+          name: t.name,
+          partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code }))
+        }))
+      }
+    }
+  }
+
+  /** OffsetFetch for several groups (v8+); each group is answered on its own. */
+  async fetchOffsets (groups: OffsetFetchGroupInput[]): Promise<OffsetFetchGroupResult[]> {
+    return await Promise.all(groups.map(async (g) => {
+      try {
+        return await this.runtime.run(g.groupId, (s) => s.offsetOps.fetch(g))
+      } catch (err) {
+        return { groupId: g.groupId, topics: [], errorCode: codeOf(err, this.#logger) }
+      }
+    }))
+  }
+
+  async describeGroups (groupIds: string[]): Promise<DescribedGroup[]> {
+    return await Promise.all(groupIds.map(async (groupId) => {
+      try {
+        return await this.runtime.run(groupId, (s) => ({ records: [], response: s.describe(groupId) }))
+      } catch (err) {
+        return {
+          errorCode: codeOf(err, this.#logger),
+          groupId,
+          groupState: '',
+          protocolType: '',
+          protocolData: '',
+          members: [],
+          authorizedOperations: -2147483648
+        }
+      }
+    }))
+  }
+
+  /** Every group of every loaded partition; COORDINATOR_LOAD_IN_PROGRESS while some still load. */
+  listGroups (statesFilter: string[] = [], typesFilter: string[] = []): { errorCode: number, groups: ListedGroup[] } {
+    const groups = this.runtime.activeShards().flatMap((s) => s.list(statesFilter, typesFilter))
+    return { errorCode: this.runtime.anyLoading() ? GroupError.COORDINATOR_LOAD_IN_PROGRESS : GroupError.NONE, groups }
+  }
+
+  async deleteGroups (groupIds: string[]): Promise<Array<{ groupId: string, errorCode: number }>> {
+    return await Promise.all(groupIds.map(async (groupId) => {
+      try {
+        return { groupId, errorCode: await this.runtime.run(groupId, (s) => s.deleteGroup(groupId)) }
+      } catch (err) {
+        return { groupId, errorCode: codeOf(err, this.#logger) }
+      }
+    }))
+  }
+
+  async deleteOffsets (req: OffsetDeleteInput): Promise<OffsetDeleteResult> {
+    try {
+      return await this.runtime.run(req.groupId, (s) => s.offsetOps.deleteOffsets(req))
+    } catch (err) {
+      return { errorCode: codeOf(err, this.#logger), topics: [] }
+    }
+  }
+}

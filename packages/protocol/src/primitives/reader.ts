@@ -21,6 +21,8 @@ export class Reader {
   pos: number
   /** One past the last readable byte. */
   readonly end: number
+  /** Created on the first 64-bit read: DataView's bigint reads are several times faster than Buffer's. */
+  private view: DataView | undefined
 
   constructor (buf: Buffer, pos = 0, end = buf.length) {
     if (pos < 0 || end > buf.length || pos > end) throw underflow(end - pos, pos, buf.length)
@@ -69,9 +71,21 @@ export class Reader {
 
   readUInt32 (): number { return this.readInt32() >>> 0 }
 
-  readInt64 (): bigint { return this.buf.readBigInt64BE(this.need(8)) }
+  private dataView (): DataView {
+    const b = this.buf
+    this.view = new DataView(b.buffer, b.byteOffset, b.byteLength)
+    return this.view
+  }
 
-  readFloat64 (): number { return this.buf.readDoubleBE(this.need(8)) }
+  readInt64 (): bigint {
+    const p = this.need(8)
+    return (this.view ?? this.dataView()).getBigInt64(p)
+  }
+
+  readFloat64 (): number {
+    const p = this.need(8)
+    return (this.view ?? this.dataView()).getFloat64(p)
+  }
 
   readUuid (): string { return uuidFromBytes(this.buf, this.need(16)) }
 

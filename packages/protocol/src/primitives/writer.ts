@@ -17,6 +17,8 @@ const INT16_MAX = 0x7fff
 
 export class Writer {
   private slab: Buffer
+  /** View of the slab for 64-bit values (Buffer's bigint methods are several times slower). */
+  private view: DataView
   private pos = 0
   /** Start of the bytes of the current message not yet moved into `chunks`. */
   private start = 0
@@ -30,6 +32,7 @@ export class Writer {
   constructor (slabSize = SLAB_SIZE) {
     this.slabSize = slabSize
     this.slab = Buffer.allocUnsafe(slabSize)
+    this.view = new DataView(this.slab.buffer, this.slab.byteOffset, this.slab.byteLength)
   }
 
   /** Bytes written since the last toBuffers()/reset(). */
@@ -50,6 +53,7 @@ export class Writer {
   private newSlab (n: number): void {
     this.flushPending()
     this.slab = Buffer.allocUnsafe(Math.max(this.slabSize, n))
+    this.view = new DataView(this.slab.buffer, this.slab.byteOffset, this.slab.byteLength)
     this.pos = 0
     this.start = 0
   }
@@ -92,13 +96,15 @@ export class Writer {
 
   writeInt64 (v: bigint): this {
     this.ensure(8)
-    this.pos = this.slab.writeBigInt64BE(v, this.pos)
+    this.view.setBigInt64(this.pos, v)
+    this.pos += 8
     return this
   }
 
   writeFloat64 (v: number): this {
     this.ensure(8)
-    this.pos = this.slab.writeDoubleBE(v, this.pos)
+    this.view.setFloat64(this.pos, v)
+    this.pos += 8
     return this
   }
 
@@ -175,18 +181,36 @@ export class Writer {
 
   private writeUtf8 (s: string, n: number): void {
     this.ensure(n)
+    this.slab.write(s, this.pos, n, 'utf8')
+    this.pos += n
+  }
+
+  /**
+   * Fast path for short ASCII strings (topic names, ids): copies char codes after a prefix of
+   * `prefix` bytes and returns true, or returns false (nothing written) at the first non-ASCII char.
+   */
+  private tryAscii (s: string, prefix: number): boolean {
+    const n = s.length
+    this.ensure(prefix + n)
     const b = this.slab
-    const p = this.pos
-    if (n === s.length && n < 48) {
-      // byteLength === length only when every char is ASCII: copy the char codes directly.
-      for (let i = 0; i < n; i++) b[p + i] = s.charCodeAt(i)
-    } else {
-      b.write(s, p, n, 'utf8')
+    const p = this.pos + prefix
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i)
+      if (c >= 0x80) return false
+      b[p + i] = c
     }
-    this.pos = p + n
+    return true
   }
 
   writeString (s: string): this {
+    if (s.length < 128 && this.tryAscii(s, 2)) {
+      const b = this.slab
+      const p = this.pos
+      b[p] = s.length >>> 8
+      b[p + 1] = s.length & 0xff
+      this.pos = p + 2 + s.length
+      return this
+    }
     const n = Buffer.byteLength(s, 'utf8')
     if (n > INT16_MAX) throw new ProtocolError('BROOK_ERR_INVALID_VALUE', `string of ${n} bytes exceeds int16 length`)
     this.writeInt16(n)
@@ -200,6 +224,12 @@ export class Writer {
   }
 
   writeCompactString (s: string): this {
+    // Below 127 chars the length (n + 1) is a one-byte varint.
+    if (s.length < 127 && this.tryAscii(s, 1)) {
+      this.slab[this.pos] = s.length + 1
+      this.pos += 1 + s.length
+      return this
+    }
     const n = Buffer.byteLength(s, 'utf8')
     this.writeUnsignedVarint(n + 1)
     this.writeUtf8(s, n)
@@ -281,13 +311,14 @@ export class Writer {
 
   /** Drops everything written since the last toBuffers(). */
   reset (): void {
-    this.chunks = []
+    if (this.chunks.length > 0) this.chunks = []
     this.chunkBytes = 0
     this.pos = this.start
     this.clearSlots()
   }
 
   private clearSlots (): void {
+    if (this.slotBufs.length === 0) return
     this.slotBufs.length = 0
     this.slotPos.length = 0
     this.slotStart.length = 0

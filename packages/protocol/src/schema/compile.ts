@@ -180,9 +180,9 @@ export function compileStruct (fields: readonly FieldSchema[], version: number, 
     return o
   }
 
-  function value (p: FieldPlan, v: Struct): unknown {
-    const x = v[p.name]
-    return x === undefined ? p.def() : x
+  /** Whether a field's value must be sent as a tag; undefined means "the default", sent never. */
+  function differs (p: FieldPlan, x: unknown): boolean {
+    return x !== undefined && !p.isDefault(x)
   }
 
   function encode (w: Writer, v: Struct): void {
@@ -193,12 +193,15 @@ export function compileStruct (fields: readonly FieldSchema[], version: number, 
     }
     if (!flexible) return
     let count = 0
-    for (const p of tagged) if (!p.isDefault(value(p, v))) count++
+    for (let i = 0; i < tagged.length; i++) {
+      const p = tagged[i] as FieldPlan
+      if (differs(p, v[p.name])) count++
+    }
     w.writeUnsignedVarint(count)
     if (count === 0) return
     for (const p of tagged) {
-      const x = value(p, v)
-      if (p.isDefault(x)) continue
+      const x = v[p.name]
+      if (!differs(p, x)) continue
       // The size prefix is a varint, so the value is encoded aside first (tagged fields are rare).
       const aside = new Writer(256)
       p.write(aside, x)
@@ -210,7 +213,7 @@ export function compileStruct (fields: readonly FieldSchema[], version: number, 
   }
 
   function isDefault (v: Struct): boolean {
-    for (const p of present) if (!p.isDefault(value(p, v))) return false
+    for (const p of present) if (differs(p, v[p.name])) return false
     return true
   }
 

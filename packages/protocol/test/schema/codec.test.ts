@@ -164,3 +164,19 @@ test('nullable structs carry a one-byte marker', () => {
   encodeResponse(consumerGroupHeartbeatApi, 0, { ...body, assignment: { topicPartitions: [] } }, some)
   assert.equal(some.toBuffer().toString('hex'), '00000000' + '0000' + '00' + '00' + '00000001' + '00000bb8' + '01' + '01' + '00' + '00')
 })
+
+test('golden: a tagged struct (ProduceResponse v10 currentLeader) is sized and sent only when set', () => {
+  const partition = { index: 0, errorCode: 6, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, recordErrors: [], errorMessage: null }
+  const expected = '02' + '0274' + '02' + '00000000' + '0006' + 'ffffffffffffffff'.repeat(3) + '01' + '00' +
+    // Partition tags: one, tag 0, 9 bytes: leaderId, leaderEpoch and the struct's own (empty) tag section.
+    '01' + '00' + '09' + '00000002' + '00000005' + '00' +
+    '00' + '00000000' + '00' // topic tags, throttle, top-level tags (nodeEndpoints empty: not sent)
+  const w = new Writer()
+  encodeResponse(produceApi, 10, { responses: [{ name: 't', partitionResponses: [{ ...partition, currentLeader: { leaderId: 2, leaderEpoch: 5 } }] }], throttleTimeMs: 0 }, w)
+  assert.equal(w.toBuffer().toString('hex'), expected)
+  const decoded = decodeResponse(produceApi, 10, new Reader(Buffer.from(expected, 'hex')))
+  assert.deepEqual(decoded.responses[0]?.partitionResponses[0]?.currentLeader, { leaderId: 2, leaderEpoch: 5 })
+  // At its default ({-1, -1}) the same struct is left out entirely.
+  encodeResponse(produceApi, 10, { responses: [{ name: 't', partitionResponses: [{ ...partition, currentLeader: { leaderId: -1, leaderEpoch: -1 } }] }], throttleTimeMs: 0 }, w)
+  assert.equal(w.toBuffer().toString('hex'), expected.replace('01' + '00' + '09' + '00000002' + '00000005' + '00', '00'))
+})

@@ -5,8 +5,11 @@
 // Struct layout at version v: the fields present in v and not tagged in v, in declaration order;
 // then, in flexible versions, the tagged-field section: unsigned varint count, then per field in
 // ascending tag order: unsigned varint tag, unsigned varint size, the value (flexible encoding).
-// A nullable non-array struct is preceded by an int8 marker (-1 null, 1 present) when untagged.
-// Unknown tags are skipped on decode; absent fields decode to their default.
+// Every struct, nested or tagged, ends with its own tagged-field section in flexible versions.
+// A nullable non-array struct is preceded by an int8 marker (-1 null, 1 present).
+// Unknown tags are skipped on decode; absent fields decode to their default. Malformed input throws
+// a ProtocolError (the caller answers with an error or closes the connection); encoding a null
+// where the version forbids it throws BROOK_ERR_NULL_NOT_ALLOWED.
 import { ProtocolError } from '../protocol-error.js'
 import { Reader } from '../primitives/reader.js'
 import { Writer } from '../primitives/writer.js'
@@ -85,17 +88,11 @@ function planField (f: FieldSchema, version: number, flexible: boolean, parent: 
     if (isArray) {
       read = arrayRead(decode, compact, nullable, path)
       write = arrayWrite(encode, compact, nullable, path)
-    } else if (nullable && !tagged) {
+    } else if (nullable) {
+      // Tagged or not, a nullable struct starts with a marker (a null tagged struct is simply not sent).
       read = (r) => r.readInt8() < 0 ? null : decode(r)
       write = (w, v) => {
         if (v === null) { w.writeInt8(-1); return }
-        w.writeInt8(1)
-        encode(w, v)
-      }
-    } else if (nullable) {
-      // Tagged nullable struct (Kafka writes a 1 marker before it; null is simply not sent).
-      read = (r) => r.readInt8() < 0 ? null : decode(r)
-      write = (w, v) => {
         w.writeInt8(1)
         encode(w, v)
       }

@@ -13,10 +13,13 @@
 //                 assigned_partitions [topic string, partitions [int32]]
 //                 user_data nullable bytes
 // Versions above the highest known one are read as that one (later versions only append fields),
-// as Kafka's ConsumerProtocol does. Recovery rule: malformed bytes decode to null, never throw.
-import { Reader } from '@brook/protocol/primitives/reader'
-import { Writer } from '@brook/protocol/primitives/writer'
-import { ProtocolError } from '@brook/protocol/protocol-error'
+// as Kafka's ConsumerProtocol does; bytes that do not parse at their version are tried as v0 (the
+// prefix every version shares), as Kafka's coordinator does for subscribed topics. The schemas are
+// the protocol package's data, read by its generic codec. Recovery rule: malformed bytes decode
+// to null, never throw.
+import {
+  ProtocolError, Reader, Writer, consumerProtocolAssignment, consumerProtocolSubscription, decodeMessage, encodeMessage
+} from '@brook/protocol'
 
 export const CONSUMER_PROTOCOL_MAX_VERSION = 3
 
@@ -40,63 +43,55 @@ export interface ConsumerAssignment {
   userData: Buffer | null
 }
 
-function readTopicPartitions (r: Reader): TopicPartitions[] {
-  const n = r.readArrayLength(false)
-  const out: TopicPartitions[] = []
-  for (let i = 0; i < n; i++) {
-    const topic = r.readString()
-    const count = r.readArrayLength(false)
-    const partitions: number[] = []
-    for (let j = 0; j < count; j++) partitions.push(r.readInt32())
-    out.push({ topic, partitions })
-  }
-  return out
+function copy (b: Buffer | null | undefined): Buffer | null {
+  return b === null || b === undefined ? null : Buffer.from(b)
 }
 
-function writeTopicPartitions (w: Writer, list: TopicPartitions[]): void {
-  w.writeInt32(list.length)
-  for (const tp of list) {
-    w.writeString(tp.topic)
-    w.writeInt32(tp.partitions.length)
-    for (const p of tp.partitions) w.writeInt32(p)
+function decodeSubscriptionAt (bytes: Buffer, version: number): ConsumerSubscription {
+  const r = new Reader(bytes, 2)
+  const v = decodeMessage(consumerProtocolSubscription, version, r)
+  return {
+    version: bytes.readInt16BE(0),
+    topics: v.topics,
+    userData: copy(v.userData),
+    ownedPartitions: (v.ownedPartitions ?? []).map((tp) => ({ topic: tp.topic, partitions: tp.partitions })),
+    generationId: v.generationId ?? -1,
+    rackId: v.rackId ?? null
   }
 }
 
 /** Decodes subscription metadata; null when the bytes are not a consumer subscription. */
 export function decodeSubscription (bytes: Buffer): ConsumerSubscription | null {
+  if (bytes.length < 2) return null
+  const version = bytes.readInt16BE(0)
+  if (version < 0) return null
   try {
-    const r = new Reader(bytes)
-    const version = r.readInt16()
-    if (version < 0) return null
-    const v = Math.min(version, CONSUMER_PROTOCOL_MAX_VERSION)
-    const topicCount = r.readArrayLength(false)
-    const topics: string[] = []
-    for (let i = 0; i < topicCount; i++) topics.push(r.readString())
-    const userData = r.readNullableBytes()
-    const sub: ConsumerSubscription = { version, topics, userData, ownedPartitions: [], generationId: -1, rackId: null }
-    // Some clients (older librdkafka) end a v1+ subscription early; missing trailing fields keep defaults.
-    if (v >= 1 && r.remaining > 0) sub.ownedPartitions = readTopicPartitions(r)
-    if (v >= 2 && r.remaining > 0) sub.generationId = r.readInt32()
-    if (v >= 3 && r.remaining > 0) sub.rackId = r.readNullableString()
-    return sub
+    return decodeSubscriptionAt(bytes, Math.min(version, CONSUMER_PROTOCOL_MAX_VERSION))
   } catch (err) {
-    if (isDecodeError(err)) return null
+    if (!(err instanceof ProtocolError)) throw err
+  }
+  try {
+    return decodeSubscriptionAt(bytes, 0)
+  } catch (err) {
+    if (err instanceof ProtocolError) return null
     throw err
   }
 }
 
 /** Decodes an assignment; null when the bytes are not a consumer assignment (or are empty). */
 export function decodeAssignment (bytes: Buffer): ConsumerAssignment | null {
-  if (bytes.length === 0) return null
+  if (bytes.length < 2) return null
+  const version = bytes.readInt16BE(0)
+  if (version < 0) return null
   try {
-    const r = new Reader(bytes)
-    const version = r.readInt16()
-    if (version < 0) return null
-    const assignedPartitions = readTopicPartitions(r)
-    const userData = r.remaining > 0 ? r.readNullableBytes() : null
-    return { version, assignedPartitions, userData }
+    const v = decodeMessage(consumerProtocolAssignment, Math.min(version, CONSUMER_PROTOCOL_MAX_VERSION), new Reader(bytes, 2))
+    return {
+      version,
+      assignedPartitions: v.assignedPartitions.map((tp) => ({ topic: tp.topic, partitions: tp.partitions })),
+      userData: copy(v.userData)
+    }
   } catch (err) {
-    if (isDecodeError(err)) return null
+    if (err instanceof ProtocolError) return null
     throw err
   }
 }
@@ -105,28 +100,28 @@ export function encodeSubscription (sub: Partial<ConsumerSubscription> & { topic
   const version = sub.version ?? 0
   const w = new Writer(256)
   w.writeInt16(version)
-  w.writeInt32(sub.topics.length)
-  for (const t of sub.topics) w.writeString(t)
-  w.writeNullableBytes(sub.userData ?? null)
-  if (version >= 1) writeTopicPartitions(w, sub.ownedPartitions ?? [])
-  if (version >= 2) w.writeInt32(sub.generationId ?? -1)
-  if (version >= 3) w.writeNullableString(sub.rackId ?? null)
+  encodeMessage(consumerProtocolSubscription, Math.min(version, CONSUMER_PROTOCOL_MAX_VERSION), {
+    topics: sub.topics,
+    userData: sub.userData ?? null,
+    ownedPartitions: sub.ownedPartitions ?? [],
+    generationId: sub.generationId ?? -1,
+    rackId: sub.rackId ?? null
+  }, w)
   return Buffer.from(w.toBuffer())
 }
 
 export function encodeAssignment (assignment: Partial<ConsumerAssignment> & { assignedPartitions: TopicPartitions[] }): Buffer {
+  const version = assignment.version ?? 0
   const w = new Writer(256)
-  w.writeInt16(assignment.version ?? 0)
-  writeTopicPartitions(w, assignment.assignedPartitions)
-  w.writeNullableBytes(assignment.userData ?? null)
+  w.writeInt16(version)
+  encodeMessage(consumerProtocolAssignment, Math.min(version, CONSUMER_PROTOCOL_MAX_VERSION), {
+    assignedPartitions: assignment.assignedPartitions,
+    userData: assignment.userData ?? null
+  }, w)
   return Buffer.from(w.toBuffer())
 }
 
 /** The topics a subscription names, or null when it cannot be read. */
 export function subscribedTopicsOf (metadata: Buffer): string[] | null {
   return decodeSubscription(metadata)?.topics ?? null
-}
-
-function isDecodeError (err: unknown): boolean {
-  return err instanceof ProtocolError
 }

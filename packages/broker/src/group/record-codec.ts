@@ -16,13 +16,15 @@
 //                                   sessionTimeout int32, subscription bytes, assignment bytes]
 // Writing: offset values use v3, or v1 when an expire timestamp must be kept (as Kafka); group
 // values use v3. Reading accepts every version Kafka has written (offset values 0-4, group values
-// 0-4; v4 is the flexible encoding). Recovery rule: a record that does not decode (unknown key
-// version, e.g. KIP-848 consumer-group records, or garbage) is skipped with a warning, never fatal.
-import { Reader } from '@brook/protocol/primitives/reader'
-import { Writer } from '@brook/protocol/primitives/writer'
-import { ProtocolError } from '@brook/protocol/protocol-error'
+// 0-4; v4 is the flexible encoding). The schemas are the protocol package's internal-record data,
+// encoded by its one generic codec. Recovery rule: a record that does not decode (unknown key
+// version, e.g. KIP-848 consumer-group records, or garbage) is skipped, never fatal.
+import {
+  ProtocolError, Reader, Writer, decodeMessage, encodeMessage, groupMetadataKey, groupMetadataValue,
+  offsetCommitKey, offsetCommitValue, type MessageSchema
+} from '@brook/protocol'
 import type { CoordinatorLogRecord } from './coordinator-log.js'
-import type { GroupRecord, GroupSnapshot, MemberSnapshot, OffsetAndMetadata } from './records.js'
+import type { GroupRecord, GroupSnapshot, OffsetAndMetadata } from './records.js'
 
 export interface RecordCodec {
   encode (record: GroupRecord): CoordinatorLogRecord
@@ -36,103 +38,87 @@ const OFFSET_VALUE_VERSION = 3
 const OFFSET_VALUE_VERSION_WITH_EXPIRY = 1
 const GROUP_VALUE_VERSION = 3
 
-function finish (w: Writer): Buffer {
+/** int16 version, then the schema's encoding at that version. */
+function versioned<T> (schema: MessageSchema<T>, version: number, value: T): Buffer {
+  const w = new Writer(1024)
+  w.writeInt16(version)
+  encodeMessage(schema, version, value, w)
+  // The writer's slab is reused for later messages: keep a copy the log can hold on to.
   return Buffer.from(w.toBuffer())
 }
 
 export function encodeKey (record: GroupRecord): Buffer {
-  const w = new Writer(256)
   if (record.type === 'offset') {
-    w.writeInt16(OFFSET_KEY_VERSION).writeString(record.groupId).writeString(record.topic).writeInt32(record.partition)
-  } else {
-    w.writeInt16(GROUP_KEY_VERSION).writeString(record.groupId)
+    return versioned(offsetCommitKey, OFFSET_KEY_VERSION, { group: record.groupId, topic: record.topic, partition: record.partition })
   }
-  return finish(w)
+  return versioned(groupMetadataKey, GROUP_KEY_VERSION, { group: record.groupId })
 }
 
 export function encodeOffsetValue (o: OffsetAndMetadata): Buffer {
-  const w = new Writer(256)
-  if (o.expireTimestampMs !== null) {
-    w.writeInt16(OFFSET_VALUE_VERSION_WITH_EXPIRY)
-      .writeInt64(o.committedOffset)
-      .writeString(o.metadata)
-      .writeInt64(BigInt(o.commitTimestampMs))
-      .writeInt64(BigInt(o.expireTimestampMs))
-  } else {
-    w.writeInt16(OFFSET_VALUE_VERSION)
-      .writeInt64(o.committedOffset)
-      .writeInt32(o.leaderEpoch)
-      .writeString(o.metadata)
-      .writeInt64(BigInt(o.commitTimestampMs))
-  }
-  return finish(w)
+  const withExpiry = o.expireTimestampMs !== null
+  return versioned(offsetCommitValue, withExpiry ? OFFSET_VALUE_VERSION_WITH_EXPIRY : OFFSET_VALUE_VERSION, {
+    offset: o.committedOffset,
+    leaderEpoch: o.leaderEpoch,
+    metadata: o.metadata,
+    commitTimestamp: BigInt(o.commitTimestampMs),
+    expireTimestamp: BigInt(o.expireTimestampMs ?? -1)
+  })
 }
 
 export function encodeGroupValue (g: GroupSnapshot): Buffer {
-  const w = new Writer(1024)
-  w.writeInt16(GROUP_VALUE_VERSION)
-    .writeString(g.protocolType)
-    .writeInt32(g.generation)
-    .writeNullableString(g.protocol)
-    .writeNullableString(g.leader)
-    .writeInt64(BigInt(g.currentStateTimestamp))
-    .writeInt32(g.members.length)
-  for (const m of g.members) {
-    w.writeString(m.memberId)
-      .writeNullableString(m.groupInstanceId)
-      .writeString(m.clientId)
-      .writeString(m.clientHost)
-      .writeInt32(m.rebalanceTimeoutMs)
-      .writeInt32(m.sessionTimeoutMs)
-      .writeBytes(m.subscription)
-      .writeBytes(m.assignment)
-  }
-  return finish(w)
+  return versioned(groupMetadataValue, GROUP_VALUE_VERSION, {
+    protocolType: g.protocolType,
+    generation: g.generation,
+    protocol: g.protocol,
+    leader: g.leader,
+    currentStateTimestamp: BigInt(g.currentStateTimestamp),
+    members: g.members.map((m) => ({
+      memberId: m.memberId,
+      groupInstanceId: m.groupInstanceId,
+      clientId: m.clientId,
+      clientHost: m.clientHost,
+      rebalanceTimeout: m.rebalanceTimeoutMs,
+      sessionTimeout: m.sessionTimeoutMs,
+      subscription: m.subscription,
+      assignment: m.assignment
+    }))
+  })
 }
 
 function decodeOffsetValue (bytes: Buffer): OffsetAndMetadata {
   const r = new Reader(bytes)
-  const version = r.readInt16()
-  if (version < 0 || version > 4) throw new ProtocolError('BROOK_ERR_UNSUPPORTED_VERSION', `OffsetCommitValue v${version}`)
-  const flexible = version >= 4
-  const committedOffset = r.readInt64()
-  const leaderEpoch = version >= 3 ? r.readInt32() : -1
-  const metadata = flexible ? r.readCompactString() : r.readString()
-  const commitTimestampMs = Number(r.readInt64())
-  const expireTimestampMs = version === 1 ? Number(r.readInt64()) : -1
-  if (flexible) r.skipTaggedFields()
-  return { committedOffset, leaderEpoch, metadata, commitTimestampMs, expireTimestampMs: expireTimestampMs < 0 ? null : expireTimestampMs }
+  const v = decodeMessage(offsetCommitValue, r.readInt16(), r)
+  const expire = v.expireTimestamp ?? -1n
+  return {
+    committedOffset: v.offset,
+    leaderEpoch: v.leaderEpoch ?? -1,
+    metadata: v.metadata,
+    commitTimestampMs: Number(v.commitTimestamp),
+    expireTimestampMs: expire < 0n ? null : Number(expire)
+  }
 }
 
 function decodeGroupValue (bytes: Buffer): GroupSnapshot {
   const r = new Reader(bytes)
-  const version = r.readInt16()
-  if (version < 0 || version > 4) throw new ProtocolError('BROOK_ERR_UNSUPPORTED_VERSION', `GroupMetadataValue v${version}`)
-  const flexible = version >= 4
-  const str = (): string => flexible ? r.readCompactString() : r.readString()
-  const nullableStr = (): string | null => flexible ? r.readCompactNullableString() : r.readNullableString()
-  const bytesField = (): Buffer => Buffer.from(flexible ? r.readCompactBytes() : r.readBytes())
-  const protocolType = str()
-  const generation = r.readInt32()
-  const protocol = nullableStr()
-  const leader = nullableStr()
-  const currentStateTimestamp = version >= 2 ? Number(r.readInt64()) : -1
-  const count = r.readArrayLength(flexible)
-  const members: MemberSnapshot[] = []
-  for (let i = 0; i < count; i++) {
-    const memberId = str()
-    const groupInstanceId = version >= 3 ? nullableStr() : null
-    const clientId = str()
-    const clientHost = str()
-    const rebalanceTimeoutMs = version >= 1 ? r.readInt32() : -1
-    const sessionTimeoutMs = r.readInt32()
-    const subscription = bytesField()
-    const assignment = bytesField()
-    if (flexible) r.skipTaggedFields()
-    members.push({ memberId, groupInstanceId, clientId, clientHost, rebalanceTimeoutMs, sessionTimeoutMs, subscription, assignment })
+  const v = decodeMessage(groupMetadataValue, r.readInt16(), r)
+  return {
+    protocolType: v.protocolType,
+    generation: v.generation,
+    protocol: v.protocol ?? null,
+    leader: v.leader ?? null,
+    currentStateTimestamp: Number(v.currentStateTimestamp ?? -1n),
+    members: v.members.map((m) => ({
+      memberId: m.memberId,
+      groupInstanceId: m.groupInstanceId ?? null,
+      clientId: m.clientId,
+      clientHost: m.clientHost,
+      rebalanceTimeoutMs: m.rebalanceTimeout ?? -1,
+      sessionTimeoutMs: m.sessionTimeout,
+      // Decoded bytes are views of the record buffer; the group keeps its own copy.
+      subscription: Buffer.from(m.subscription),
+      assignment: Buffer.from(m.assignment)
+    }))
   }
-  if (flexible) r.skipTaggedFields()
-  return { protocolType, generation, protocol, leader, currentStateTimestamp, members }
 }
 
 export const recordCodec: RecordCodec = {
@@ -147,14 +133,13 @@ export const recordCodec: RecordCodec = {
       const r = new Reader(record.key)
       const version = r.readInt16()
       if (version === 0 || version === 1) {
-        const groupId = r.readString()
-        const topic = r.readString()
-        const partition = r.readInt32()
-        return { type: 'offset', groupId, topic, partition, value: record.value === null ? null : decodeOffsetValue(record.value) }
+        const key = decodeMessage(offsetCommitKey, version, r)
+        const value = record.value === null ? null : decodeOffsetValue(record.value)
+        return { type: 'offset', groupId: key.group, topic: key.topic, partition: key.partition, value }
       }
       if (version === 2) {
-        const groupId = r.readString()
-        return { type: 'group', groupId, value: record.value === null ? null : decodeGroupValue(record.value) }
+        const key = decodeMessage(groupMetadataKey, version, r)
+        return { type: 'group', groupId: key.group, value: record.value === null ? null : decodeGroupValue(record.value) }
       }
       return null
     } catch (err) {

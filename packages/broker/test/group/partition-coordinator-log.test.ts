@@ -1,0 +1,100 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { defaultLogConfig } from '@brook/storage/config'
+import { MemoryFileSystem } from '@brook/storage/fs/memory-fs'
+import { LogManager } from '@brook/storage/log-manager'
+import type { LogConfig } from '@brook/storage'
+import { OFFSETS_TOPIC } from '../../src/group/config.js'
+import { GroupCoordinator } from '../../src/group/coordinator.js'
+import { GroupError } from '../../src/group/errors.js'
+import { PartitionCoordinatorLog, partitionLogAsLeader } from '../../src/group/partition-coordinator-log.js'
+import { recordCodec } from '../../src/group/record-codec.js'
+import { GroupCoordinatorRuntime } from '../../src/group/runtime.js'
+import { ManualTime } from '../../src/group/timer.js'
+import { TEST_CONFIG, advance, formGroup, heartbeat, type Harness } from './harness.js'
+
+const COMPACTED: LogConfig = { ...defaultLogConfig, cleanupPolicy: ['compact'], segmentBytes: 4096, minCleanableDirtyRatio: 0.01 }
+
+async function openStack (fs: MemoryFileSystem, time: ManualTime): Promise<{ h: Harness, logs: LogManager }> {
+  const logs = new LogManager({ fs, logDirs: ['/data'], defaults: COMPACTED, scheduler: false, clock: () => time.now() })
+  await logs.open()
+  const runtime = new GroupCoordinatorRuntime({
+    // Retention far beyond the week the compaction test moves the clock by.
+    config: { ...TEST_CONFIG, offsetsRetentionMs: 365 * 24 * 3600 * 1000 },
+    clock: time,
+    timer: time,
+    openLog: async (p) => new PartitionCoordinatorLog(partitionLogAsLeader(await logs.createOrGetLog(OFFSETS_TOPIC, p, COMPACTED)))
+  })
+  await runtime.start()
+  return { h: { time, logs: new Map(), runtime, coordinator: new GroupCoordinator(runtime) }, logs }
+}
+
+const info = { clientId: 'c', clientHost: '/127.0.0.1', apiVersion: 8 }
+
+test('groups and offsets survive a restart on real partition logs', async () => {
+  const fs = new MemoryFileSystem()
+  const time = new ManualTime()
+  const first = await openStack(fs, time)
+  const { members: [a, b], generation } = await formGroup(first.h, 'g', 2)
+  const commit = await first.h.coordinator.commitOffsets(info, {
+    groupId: 'g', generationIdOrMemberEpoch: generation, memberId: a!, groupInstanceId: null, retentionTimeMs: -1n,
+    topics: [{ name: 'orders', partitions: [{ partitionIndex: 2, committedOffset: 12345n, committedLeaderEpoch: 4, commitTimestamp: -1n, committedMetadata: 'ünïcode' }] }]
+  })
+  assert.equal(commit.topics[0]!.partitions[0]!.errorCode, GroupError.NONE)
+  first.h.runtime.close()
+  await first.logs.close()
+
+  const second = await openStack(fs, time)
+  const [fetched] = await second.h.coordinator.fetchOffsets([{ groupId: 'g', topics: null }])
+  assert.deepEqual(fetched!.topics, [{ name: 'orders', partitions: [{ partitionIndex: 2, committedOffset: 12345n, committedLeaderEpoch: 4, metadata: 'ünïcode', errorCode: 0 }] }])
+  const [d] = await second.h.coordinator.describeGroups(['g'])
+  assert.equal(d!.groupState, 'Stable')
+  assert.deepEqual(d!.members.map((m) => m.memberId).sort(), [a, b].sort())
+  await advance(second.h, 1000)
+  assert.equal(await heartbeat(second.h, 'g', b!, generation), GroupError.NONE)
+  second.h.runtime.close()
+  await second.logs.close()
+})
+
+test('compaction keeps only the latest value per key and loading gives the same state', async () => {
+  const fs = new MemoryFileSystem()
+  const time = new ManualTime()
+  const first = await openStack(fs, time)
+  for (let i = 0; i < 300; i++) {
+    await first.h.coordinator.commitOffsets(info, {
+      groupId: 'busy', generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1n,
+      topics: [{ name: 't', partitions: [{ partitionIndex: i % 3, committedOffset: BigInt(i), committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: 'x'.repeat(50) }] }]
+    })
+    time.advance(10)
+  }
+  await first.h.coordinator.commitOffsets(info, {
+    groupId: 'gone', generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1n,
+    topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 1n, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: null }] }]
+  })
+  await first.h.coordinator.deleteGroups(['gone'])
+  const before = first.h.runtime.activeShards().map((s) => s.durableState())
+  const partition = first.h.runtime.partitionFor('busy')
+  const log = first.logs.getLog(OFFSETS_TOPIC, partition)!
+  const sizeBefore = log.size
+  // Roll the active segment so that the dirty part can be cleaned.
+  time.advance(COMPACTED.segmentMs + 1)
+  let cleaned = 0
+  for (let i = 0; i < 5; i++) if ((await first.logs.runCleaner(time.now())) !== null) cleaned++
+  assert.ok(cleaned > 0, 'the cleaner ran')
+  assert.ok(log.size < sizeBefore, `compacted (${sizeBefore} -> ${log.size} bytes)`)
+  // Only the latest commit of each partition remains (plus group records).
+  const keys: string[] = []
+  await new PartitionCoordinatorLog(partitionLogAsLeader(log)).replay((raw) => {
+    const r = recordCodec.decode(raw)
+    if (r?.type === 'offset' && r.groupId === 'busy') keys.push(`${r.partition}=${r.value?.committedOffset}`)
+  })
+  assert.deepEqual(keys.slice(-3).sort(), ['0=297', '1=298', '2=299'])
+  assert.ok(keys.length < 300)
+  first.h.runtime.close()
+  await first.logs.close()
+
+  const second = await openStack(fs, time)
+  assert.deepEqual(second.h.runtime.activeShards().map((s) => s.durableState()), before)
+  second.h.runtime.close()
+  await second.logs.close()
+})

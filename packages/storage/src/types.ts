@@ -76,6 +76,8 @@ export interface ReadResult {
 export interface TimestampOffset {
   offset: number
   timestamp: number
+  /** partitionLeaderEpoch of the batch holding the record, when known (ListOffsets v4+). */
+  leaderEpoch?: number
 }
 
 /** The partition's named offsets: logStartOffset <= lastStableOffset <= highWatermark <= logEndOffset. */

@@ -1,0 +1,429 @@
+// The broker's entry point to storage: every partition log under the configured log dirs.
+//
+// Layout of a log dir:
+//   <topic>-<partition>/                 one partition (see log/partition-log.ts)
+//   <topic>-<partition>.<uuid>-delete/   a deleted partition, removed after file.delete.delay.ms
+//   recovery-point-offset-checkpoint, log-start-offset-checkpoint,
+//   replication-offset-checkpoint, cleaner-offset-checkpoint     (checkpoint.ts)
+//   .brook_cleanshutdown                 present only between a clean close() and the next open()
+// Recovery rule: open() loads each partition trusting its indexes only when the marker is there;
+// otherwise each log re-reads everything from its checkpointed recovery point (log/log-loader.ts).
+// The marker is removed before open() returns, so a crash after it means an unclean start.
+//
+// Background work (unref'd timers; tests pass scheduler: false and call the run* methods):
+// retention every log.retention.check.interval.ms, checkpoints of recovery points and log start
+// offsets every 60 s and of high watermarks every 5 s, the cleaner every log.cleaner.backoff.ms.
+// Each runs one log at a time and takes a log's writer only for the short metadata step.
+import { randomUUID } from 'node:crypto'
+import {
+  CLEANER_CHECKPOINT, CLEAN_SHUTDOWN_MARKER, type CheckpointEntry, HIGH_WATERMARK_CHECKPOINT, LOG_START_CHECKPOINT,
+  RECOVERY_POINT_CHECKPOINT, checkpointKey, readCheckpoint, writeCheckpoint
+} from './checkpoint.js'
+import { timerDelay } from './config.js'
+import type { FileSystem } from './fs/file-system.js'
+import { errorCode, writeFileAtomic } from './fs/file-system.js'
+import { HandlePool } from './fs/handle-pool.js'
+import { type Logger, silentLogger } from './logger.js'
+import { Cleaner, type CleanerStats } from './log/compaction.js'
+import { loadLog } from './log/log-loader.js'
+import type { Log } from './log/partition-log.js'
+import { SerialQueue } from './log/serial-queue.js'
+import { encodeCheckpoint } from './checkpoint.js'
+import type { SegmentContext } from './segment/log-segment.js'
+import type { LogConfig, PartitionLog } from './types.js'
+
+export interface SchedulerIntervals {
+  /** log.retention.check.interval.ms */
+  retentionCheckMs: number
+  /** log.flush.offset.checkpoint.interval.ms */
+  recoveryPointCheckpointMs: number
+  /** log.flush.start.offset.checkpoint.interval.ms */
+  logStartCheckpointMs: number
+  /** replica.high.watermark.checkpoint.interval.ms */
+  highWatermarkCheckpointMs: number
+  /** log.cleaner.backoff.ms */
+  cleanerBackoffMs: number
+}
+
+export const defaultSchedulerIntervals: Readonly<SchedulerIntervals> = Object.freeze({
+  retentionCheckMs: 300_000,
+  recoveryPointCheckpointMs: 60_000,
+  logStartCheckpointMs: 60_000,
+  highWatermarkCheckpointMs: 5_000,
+  cleanerBackoffMs: 15_000
+})
+
+export interface LogManagerOptions {
+  fs: FileSystem
+  logDirs: readonly string[]
+  /** Topic defaults (the broker maps log.* broker settings, e.g. log.flush.interval.messages, into them). */
+  defaults: LogConfig
+  logger?: Logger
+  /** Config for a log found on disk at open(); the defaults when absent. */
+  topicConfig?: (topic: string) => LogConfig
+  /** Open .log handles kept across all partitions (an LRU closes idle ones). Default 512. */
+  maxOpenFiles?: number
+  /** false: no timers (tests); otherwise overrides of the default intervals. */
+  scheduler?: false | Partial<SchedulerIntervals>
+  /** Parallel partition loads at open(). Default 8. */
+  loadConcurrency?: number
+  clock?: () => number
+}
+
+interface Entry {
+  log: Log
+  logDir: string
+}
+
+const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/
+const PARTITION_DIR = /^(.+)-(\d+)$/
+const DELETE_DIR = /^(.+)-(\d+)\.[0-9a-f]{32}-delete$/
+
+function parentDir (path: string): string {
+  const i = path.replace(/\/+$/, '').lastIndexOf('/')
+  return i <= 0 ? '/' : path.slice(0, i)
+}
+
+export class LogManager {
+  readonly #fs: FileSystem
+  readonly #logDirs: readonly string[]
+  readonly #logger: Logger
+  readonly #topicConfig: (topic: string) => LogConfig
+  readonly #pool: HandlePool
+  readonly #ctx: SegmentContext
+  readonly #clock: () => number
+  readonly #loadConcurrency: number
+  readonly #intervals: SchedulerIntervals | null
+  #defaults: LogConfig
+  readonly #logs = new Map<string, Entry>()
+  readonly #creating = new Map<string, Promise<Log>>()
+  readonly #checkpointQueues = new Map<string, SerialQueue>()
+  readonly #timers: NodeJS.Timeout[] = []
+  readonly #pendingDirDeletes = new Set<{ timer: NodeJS.Timeout, run: () => Promise<void> }>()
+  readonly #cleaner: Cleaner
+  /** First dirty offset per log (the cleaner's progress), from cleaner-offset-checkpoint. */
+  readonly #cleanerOffsets = new Map<string, number>()
+  #background: Promise<void> = Promise.resolve()
+  #opened = false
+  #closed = false
+
+  constructor (options: LogManagerOptions) {
+    this.#fs = options.fs
+    this.#logDirs = options.logDirs.map((d) => d.replace(/\/+$/, ''))
+    if (this.#logDirs.length === 0) throw new Error('BROOK_STORAGE_CONFIG: at least one log dir is needed')
+    this.#defaults = options.defaults
+    this.#logger = options.logger ?? silentLogger
+    this.#topicConfig = options.topicConfig ?? (() => this.#defaults)
+    this.#pool = new HandlePool(this.#fs, options.maxOpenFiles ?? 512, this.#logger)
+    this.#ctx = { fs: this.#fs, pool: this.#pool, logger: this.#logger }
+    this.#clock = options.clock ?? Date.now
+    this.#loadConcurrency = Math.max(1, options.loadConcurrency ?? 8)
+    this.#intervals = options.scheduler === false ? null : { ...defaultSchedulerIntervals, ...options.scheduler }
+    this.#cleaner = new Cleaner({ ctx: this.#ctx, clock: this.#clock })
+  }
+
+  get defaults (): LogConfig { return this.#defaults }
+  /** Open .log handles right now (bounded by maxOpenFiles while none is in use). */
+  get openFiles (): number { return this.#pool.openCount }
+
+  /** Loads every partition of every log dir, recovering after an unclean stop. */
+  async open (): Promise<void> {
+    if (this.#opened) throw new Error('BROOK_STORAGE_STATE: LogManager.open() called twice')
+    this.#opened = true
+    for (const logDir of this.#logDirs) await this.#openDir(logDir)
+    this.#startScheduler()
+  }
+
+  async #openDir (logDir: string): Promise<void> {
+    const fs = this.#fs
+    await fs.mkdir(logDir)
+    await fs.syncDir(parentDir(logDir))
+    const marker = await readCheckpoint(fs, logDir, CLEAN_SHUTDOWN_MARKER)
+    const clean = Array.isArray(marker)
+    if (typeof marker === 'string') this.#logger.warn({ logDir, problem: marker }, 'clean-shutdown marker unreadable; recovering as after a crash')
+    const recoveryPoints = await this.#readOffsets(logDir, RECOVERY_POINT_CHECKPOINT)
+    const logStarts = await this.#readOffsets(logDir, LOG_START_CHECKPOINT)
+    const highWatermarks = await this.#readOffsets(logDir, HIGH_WATERMARK_CHECKPOINT)
+    for (const [key, offset] of await this.#readOffsets(logDir, CLEANER_CHECKPOINT)) this.#cleanerOffsets.set(key, offset)
+    const partitions: Array<{ topic: string, partition: number, name: string }> = []
+    for (const name of await fs.readdir(logDir)) {
+      if (DELETE_DIR.test(name)) {
+        await fs.rm(`${logDir}/${name}`)
+        continue
+      }
+      const m = PARTITION_DIR.exec(name)
+      if (m === null || !TOPIC_NAME.test(m[1]!)) continue
+      if (!(await fs.stat(`${logDir}/${name}`)).isDirectory) continue
+      partitions.push({ topic: m[1]!, partition: Number(m[2]), name })
+    }
+    const started = this.#clock()
+    let next = 0
+    const worker = async (): Promise<void> => {
+      while (next < partitions.length) {
+        const p = partitions[next++]!
+        const key = checkpointKey(p.topic, p.partition)
+        if (this.#logs.has(key)) {
+          this.#logger.error({ logDir, topic: p.topic, partition: p.partition }, 'partition present in two log dirs; ignoring this copy')
+          continue
+        }
+        const log = await loadLog({
+          ctx: this.#ctx,
+          dir: `${logDir}/${p.name}`,
+          topic: p.topic,
+          partition: p.partition,
+          config: this.#topicConfig(p.topic),
+          clean,
+          recoveryPoint: recoveryPoints.get(key),
+          logStartOffset: logStarts.get(key),
+          highWatermark: highWatermarks.get(key),
+          hooks: this.#hooks(logDir),
+          clock: this.#clock
+        })
+        this.#logs.set(key, { log, logDir })
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(this.#loadConcurrency, partitions.length) }, worker))
+    if (clean) {
+      await fs.unlink(`${logDir}/${CLEAN_SHUTDOWN_MARKER}`)
+      await fs.syncDir(logDir)
+    }
+    this.#logger.info({ logDir, partitions: partitions.length, clean, ms: this.#clock() - started }, 'log dir loaded')
+  }
+
+  async #readOffsets (logDir: string, name: string): Promise<Map<string, number>> {
+    const entries = await readCheckpoint(this.#fs, logDir, name)
+    const map = new Map<string, number>()
+    if (typeof entries === 'string') {
+      this.#logger.warn({ logDir, file: name, problem: entries }, 'checkpoint unreadable; using safe defaults')
+      return map
+    }
+    for (const e of entries ?? []) map.set(checkpointKey(e.topic, e.partition), e.offset)
+    return map
+  }
+
+  #hooks (logDir: string): { logStartOffsetChanged: () => Promise<void> } {
+    return { logStartOffsetChanged: async () => { await this.#checkpoint(logDir, LOG_START_CHECKPOINT) } }
+  }
+
+  /** The existing log, or a new empty one in the log dir holding the fewest partitions. */
+  async createLog (topic: string, partition: number, config: LogConfig = this.#defaults): Promise<PartitionLog> {
+    return await this.createOrGetLog(topic, partition, config)
+  }
+
+  /** As createLog, typed with the engine's extras (offsets, roll, findMaxTimestampOffset). */
+  async createOrGetLog (topic: string, partition: number, config: LogConfig = this.#defaults): Promise<Log> {
+    this.#checkOpen()
+    if (!TOPIC_NAME.test(topic) || topic === '.' || topic === '..') throw new Error(`BROOK_STORAGE_NAME: illegal topic name ${JSON.stringify(topic)}`)
+    if (!Number.isInteger(partition) || partition < 0) throw new Error(`BROOK_STORAGE_NAME: illegal partition ${partition}`)
+    const key = checkpointKey(topic, partition)
+    const existing = this.#logs.get(key)
+    if (existing !== undefined) return existing.log
+    const inFlight = this.#creating.get(key)
+    if (inFlight !== undefined) return await inFlight
+    const creation = (async () => {
+      const counts = this.#logDirs.map((d) => [...this.#logs.values()].filter((e) => e.logDir === d).length)
+      const logDir = this.#logDirs[counts.indexOf(Math.min(...counts))]!
+      const dir = `${logDir}/${topic}-${partition}`
+      await this.#fs.mkdir(dir)
+      const log = await loadLog({ ctx: this.#ctx, dir, topic, partition, config, clean: false, recoveryPoint: 0, hooks: this.#hooks(logDir), clock: this.#clock })
+      // The partition directory's entry must survive a power cut before anything is acknowledged in it.
+      await this.#fs.syncDir(logDir)
+      this.#logs.set(key, { log, logDir })
+      return log
+    })()
+    this.#creating.set(key, creation)
+    try {
+      return await creation
+    } finally {
+      this.#creating.delete(key)
+    }
+  }
+
+  getLog (topic: string, partition: number): Log | undefined {
+    return this.#logs.get(checkpointKey(topic, partition))?.log
+  }
+
+  logs (): Log[] {
+    return [...this.#logs.values()].map((e) => e.log)
+  }
+
+  /** Removes a partition: renamed `<topic>-<partition>.<uuid>-delete` at once, files removed later. */
+  async deleteLog (topic: string, partition: number): Promise<void> {
+    this.#checkOpen()
+    const key = checkpointKey(topic, partition)
+    const entry = this.#logs.get(key)
+    if (entry === undefined) return
+    this.#logs.delete(key)
+    this.#cleanerOffsets.delete(key)
+    await entry.log.abandon()
+    const doomed = `${entry.logDir}/${topic}-${partition}.${randomUUID().replace(/-/g, '')}-delete`
+    await this.#fs.rename(entry.log.dir, doomed)
+    await this.#fs.syncDir(entry.logDir)
+    const job = {
+      timer: setTimeout(() => { void job.run() }, timerDelay(entry.log.config.fileDeleteDelayMs) ?? 0),
+      run: async () => {
+        this.#pendingDirDeletes.delete(job)
+        clearTimeout(job.timer)
+        try {
+          await this.#fs.rm(doomed)
+        } catch (err) {
+          this.#logger.warn({ err, dir: doomed }, 'removing a deleted partition failed; it goes at the next start')
+        }
+      }
+    }
+    job.timer.unref()
+    this.#pendingDirDeletes.add(job)
+  }
+
+  /** Writes every checkpoint file of every log dir now. */
+  async checkpoint (): Promise<void> {
+    for (const logDir of this.#logDirs) {
+      for (const name of [RECOVERY_POINT_CHECKPOINT, LOG_START_CHECKPOINT, HIGH_WATERMARK_CHECKPOINT, CLEANER_CHECKPOINT]) {
+        await this.#checkpoint(logDir, name)
+      }
+    }
+  }
+
+  async #checkpoint (logDir: string, name: string): Promise<void> {
+    let queue = this.#checkpointQueues.get(logDir)
+    if (queue === undefined) {
+      queue = new SerialQueue()
+      this.#checkpointQueues.set(logDir, queue)
+    }
+    await queue.run(async () => {
+      const entries: CheckpointEntry[] = []
+      for (const [key, e] of this.#logs) {
+        if (e.logDir !== logDir) continue
+        const { topic, partition } = e.log
+        let offset: number | undefined
+        if (name === RECOVERY_POINT_CHECKPOINT) offset = e.log.recoveryPoint
+        else if (name === LOG_START_CHECKPOINT) offset = e.log.logStartOffset
+        else if (name === HIGH_WATERMARK_CHECKPOINT) offset = e.log.highWatermark
+        else offset = this.#cleanerOffsets.get(key)
+        if (offset !== undefined) entries.push({ topic, partition, offset })
+      }
+      await writeCheckpoint(this.#fs, logDir, name, entries)
+    })
+  }
+
+  /** One retention pass over every log (the scheduler calls it; tests call it directly). */
+  async runRetention (now = this.#clock()): Promise<number> {
+    let deleted = 0
+    for (const log of this.logs()) {
+      if (this.#closed) break
+      try {
+        deleted += await log.deleteOldSegments(now)
+      } catch (err) {
+        this.#logger.error({ err, topic: log.topic, partition: log.partition }, 'retention failed for a log')
+      }
+    }
+    return deleted
+  }
+
+  /**
+   * One cleaner pass: compacts the log with the highest dirty ratio at or above its
+   * min.cleanable.dirty.ratio (or past max.compaction.lag.ms). Null when none qualified.
+   */
+  async runCleaner (now = this.#clock()): Promise<CleanerStats | null> {
+    let best: { log: Log, ratio: number, firstDirty: number } | null = null
+    for (const [key, e] of this.#logs) {
+      const log = e.log
+      if (!log.config.cleanupPolicy.includes('compact')) continue
+      const firstDirty = Math.max(this.#cleanerOffsets.get(key) ?? log.logStartOffset, log.logStartOffset)
+      const ratio = this.#cleaner.dirtyRatio(log, firstDirty)
+      if (ratio === null) continue
+      const due = ratio >= log.config.minCleanableDirtyRatio || this.#cleaner.pastMaxLag(log, firstDirty, now)
+      if (due && (best === null || ratio > best.ratio)) best = { log, ratio, firstDirty }
+    }
+    if (best === null) return null
+    const stats = await this.#cleaner.clean(best.log, best.firstDirty, now)
+    const entry = [...this.#logs.entries()].find(([, e]) => e.log === best.log)
+    if (entry !== undefined) {
+      this.#cleanerOffsets.set(entry[0], stats.nextDirtyOffset)
+      await this.#checkpoint(entry[1].logDir, CLEANER_CHECKPOINT)
+    }
+    return stats
+  }
+
+  #startScheduler (): void {
+    const intervals = this.#intervals
+    if (intervals === null) return
+    const every = (ms: number, what: string, task: () => Promise<unknown>): void => {
+      const delay = timerDelay(ms)
+      if (delay === null) return
+      let running = false
+      const timer = setInterval(() => {
+        if (running || this.#closed) return
+        running = true
+        const run = task().catch((err: unknown) => {
+          this.#logger.error({ err }, `${what} failed`)
+        }).finally(() => { running = false })
+        this.#background = this.#background.then(async () => { await run })
+      }, Math.max(1, delay))
+      timer.unref()
+      this.#timers.push(timer)
+    }
+    every(intervals.retentionCheckMs, 'retention', async () => await this.runRetention())
+    every(intervals.recoveryPointCheckpointMs, 'recovery point checkpoint', async () => {
+      for (const d of this.#logDirs) await this.#checkpoint(d, RECOVERY_POINT_CHECKPOINT)
+    })
+    every(intervals.logStartCheckpointMs, 'log start checkpoint', async () => {
+      for (const d of this.#logDirs) await this.#checkpoint(d, LOG_START_CHECKPOINT)
+    })
+    every(intervals.highWatermarkCheckpointMs, 'high watermark checkpoint', async () => {
+      for (const d of this.#logDirs) await this.#checkpoint(d, HIGH_WATERMARK_CHECKPOINT)
+    })
+    every(intervals.cleanerBackoffMs, 'cleaner', async () => {
+      // Keep cleaning while some log qualifies, one log at a time.
+      while (!this.#closed && await this.runCleaner() !== null) { /* next log */ }
+    })
+  }
+
+  #checkOpen (): void {
+    if (!this.#opened || this.#closed) throw new Error('BROOK_STORAGE_STATE: LogManager is not open')
+  }
+
+  /** Flushes every log, writes the checkpoints and, where every log closed cleanly, the clean-shutdown marker. */
+  async close (): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    for (const t of this.#timers) clearInterval(t)
+    await this.#background
+    const unclean = new Set<string>()
+    const entries = [...this.#logs.values()]
+    let next = 0
+    const worker = async (): Promise<void> => {
+      while (next < entries.length) {
+        const e = entries[next++]!
+        try {
+          await e.log.close()
+          if (!e.log.isClean) unclean.add(e.logDir)
+        } catch (err) {
+          unclean.add(e.logDir)
+          this.#logger.error({ err, topic: e.log.topic, partition: e.log.partition }, 'closing a log failed')
+        }
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(this.#loadConcurrency, entries.length) }, worker))
+    for (const job of [...this.#pendingDirDeletes]) await job.run()
+    for (const logDir of this.#logDirs) {
+      try {
+        for (const name of [RECOVERY_POINT_CHECKPOINT, LOG_START_CHECKPOINT, HIGH_WATERMARK_CHECKPOINT, CLEANER_CHECKPOINT]) {
+          await this.#checkpoint(logDir, name)
+        }
+        if (!unclean.has(logDir)) await writeFileAtomic(this.#fs, logDir, CLEAN_SHUTDOWN_MARKER, encodeCheckpoint([]))
+      } catch (err) {
+        this.#logger.error({ err, logDir, code: errorCode(err) }, 'writing checkpoints at close failed; the next start recovers')
+      }
+    }
+    await this.#pool.closeAll()
+  }
+
+  /** Tests: stop everything without flushing or writing the marker (a crashed process). */
+  async abandon (): Promise<void> {
+    this.#closed = true
+    for (const t of this.#timers) clearInterval(t)
+    for (const job of this.#pendingDirDeletes) clearTimeout(job.timer)
+    for (const e of this.#logs.values()) await e.log.abandon()
+  }
+}

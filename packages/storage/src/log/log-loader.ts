@@ -1,0 +1,175 @@
+// Opens a partition directory into a Log (Kafka's LogLoader), recovering it when needed.
+//
+// Order of work:
+//   1. leftovers: `.deleted` and `.cleaned` files are removed; a `.swap` group (complete cleaner
+//      output) replaces every segment whose base offset lies in [swap base, swap next offset),
+//      then loses its suffix; index files without a .log are removed.
+//   2. every `<base>.log` becomes a segment, sized by stat.
+//   3. after a clean shutdown (the log dir's marker): indexes are trusted; each inactive segment
+//      reads only its time index's last entry; the active one scans its tail after the last
+//      offset index entry (CRC-checked, a bad tail cut).
+//      after an unclean stop: segments below the recovery point are handled as above; the one
+//      holding the recovery point and all later ones are re-read whole, CRC-checked, cut at the
+//      first bad batch (later segments then deleted) and re-indexed; the result is fsynced so the
+//      new recovery point (the log end) is true.
+import type { LogConfig } from '../types.js'
+import type { Logger } from '../logger.js'
+import { LogSegment, type SegmentContext, segmentSettings } from '../segment/log-segment.js'
+import { scanBatches } from '../segment/batch-scan.js'
+import {
+  CLEANED_SUFFIX, DELETED_SUFFIX, LOG_EXT, OFFSET_INDEX_EXT, SEGMENT_EXTS, SWAP_SUFFIX, parseSegmentFileName, segmentFileName
+} from '../segment/segment-files.js'
+import { Log, type LogHooks } from './partition-log.js'
+
+export interface LoadLogOptions {
+  ctx: SegmentContext
+  dir: string
+  topic: string
+  partition: number
+  config: LogConfig
+  /** The log dir had a clean-shutdown marker. */
+  clean: boolean
+  /** From the checkpoint files; undefined when not recorded. */
+  recoveryPoint?: number
+  logStartOffset?: number
+  highWatermark?: number
+  hooks?: LogHooks
+  clock?: () => number
+}
+
+export async function loadLog (options: LoadLogOptions): Promise<Log> {
+  const { ctx, dir, config } = options
+  const { fs, logger } = ctx
+  const now = (options.clock ?? Date.now)()
+  await removeLeftovers(ctx, dir)
+  await completeSwaps(ctx, dir, logger)
+
+  const names = await fs.readdir(dir)
+  const logBases = new Set<number>()
+  for (const name of names) {
+    const parsed = parseSegmentFileName(name)
+    if (parsed !== null && parsed.suffix === '' && parsed.ext === LOG_EXT) logBases.add(parsed.baseOffset)
+  }
+  for (const name of names) {
+    const parsed = parseSegmentFileName(name)
+    if (parsed !== null && parsed.suffix === '' && parsed.ext !== LOG_EXT && !logBases.has(parsed.baseOffset)) {
+      await fs.rm(`${dir}/${name}`)
+    }
+  }
+  const settings = segmentSettings(config.indexIntervalBytes, config.segmentIndexBytes)
+  const bases = [...logBases].sort((a, b) => a - b)
+  const segments: LogSegment[] = []
+  for (const base of bases) {
+    const size = (await fs.stat(`${dir}/${segmentFileName(base, LOG_EXT)}`)).size
+    segments.push(new LogSegment(ctx, dir, base, size, settings, now))
+  }
+  for (let i = 0; i < segments.length; i++) {
+    segments[i]!.nextOffset = segments[i + 1]?.baseOffset ?? Number.MAX_SAFE_INTEGER
+  }
+  if (segments.length === 0) {
+    const seg = await LogSegment.create(ctx, dir, options.logStartOffset ?? 0, settings, now)
+    await fs.syncDir(dir)
+    seg.active = true
+    segments.push(seg)
+  } else if (options.clean) {
+    await loadTrusted(ctx, segments.slice(0, -1))
+    segments[segments.length - 1]!.active = true
+    await segments[segments.length - 1]!.loadTail()
+  } else {
+    await recover(ctx, dir, segments, options.recoveryPoint ?? 0, options)
+  }
+  const last = segments[segments.length - 1]!
+  last.active = true
+  return new Log({
+    ctx,
+    dir,
+    topic: options.topic,
+    partition: options.partition,
+    config,
+    segments,
+    logStartOffset: options.logStartOffset ?? segments[0]!.baseOffset,
+    recoveryPoint: last.nextOffset,
+    highWatermark: options.highWatermark ?? 0,
+    hooks: options.hooks,
+    clock: options.clock
+  })
+}
+
+async function removeLeftovers (ctx: SegmentContext, dir: string): Promise<void> {
+  const names = await ctx.fs.readdir(dir)
+  const swapLogs = new Set(names.map(parseSegmentFileName).filter((p) => p?.suffix === SWAP_SUFFIX && p.ext === LOG_EXT).map((p) => p!.baseOffset))
+  for (const name of names) {
+    const parsed = parseSegmentFileName(name)
+    // A swap index without its swap log: the swap already completed (its log was renamed last).
+    const strayIndexSwap = parsed?.suffix === SWAP_SUFFIX && parsed.ext !== LOG_EXT && !swapLogs.has(parsed.baseOffset)
+    if (parsed?.suffix === DELETED_SUFFIX || parsed?.suffix === CLEANED_SUFFIX || strayIndexSwap) await ctx.fs.rm(`${dir}/${name}`)
+  }
+}
+
+/** Finishes a cleaner swap interrupted by a crash. */
+async function completeSwaps (ctx: SegmentContext, dir: string, logger: Logger): Promise<void> {
+  const { fs } = ctx
+  const names = await fs.readdir(dir)
+  const swaps = names.map(parseSegmentFileName).filter((p) => p !== null && p.suffix === SWAP_SUFFIX && p.ext === LOG_EXT)
+  if (swaps.length === 0) return
+  for (const swap of swaps) {
+    const base = swap!.baseOffset
+    const path = `${dir}/${segmentFileName(base, LOG_EXT, SWAP_SUFFIX)}`
+    const fh = await fs.open(path, 'r')
+    let next = base
+    try {
+      await scanBatches(fh, 0, await fh.size(), { verifyCrc: false, chunkSize: 1024 * 1024 }, (b) => { next = b.lastOffset + 1 })
+    } finally {
+      await fh.close()
+    }
+    for (const name of names) {
+      const p = parseSegmentFileName(name)
+      if (p !== null && p.suffix === '' && p.baseOffset >= base && p.baseOffset < Math.max(next, base + 1)) await fs.rm(`${dir}/${name}`)
+    }
+    for (const ext of SEGMENT_EXTS) {
+      const from = `${dir}/${segmentFileName(base, ext, SWAP_SUFFIX)}`
+      if (await fs.exists(from)) await fs.rename(from, `${dir}/${segmentFileName(base, ext)}`)
+    }
+    logger.info({ dir, baseOffset: base, nextOffset: next }, 'completed an interrupted compaction swap')
+  }
+  await fs.syncDir(dir)
+}
+
+/** Segments below the recovery point: only their largest timestamp is read now, indexes lazily. */
+async function loadTrusted (ctx: SegmentContext, segments: LogSegment[]): Promise<void> {
+  for (const seg of segments) {
+    const indexPresent = await ctx.fs.exists(seg.filePath(OFFSET_INDEX_EXT))
+    if (!indexPresent || !await seg.loadMaxTimestamp()) {
+      ctx.logger.warn({ segment: seg.path }, 'segment index missing or bad; rebuilding it from the log')
+      await seg.rebuildIndexes(false)
+    }
+  }
+}
+
+async function recover (ctx: SegmentContext, dir: string, segments: LogSegment[], recoveryPoint: number, options: LoadLogOptions): Promise<void> {
+  let first = 0
+  for (let i = 0; i < segments.length; i++) if (segments[i]!.baseOffset <= recoveryPoint) first = i
+  await loadTrusted(ctx, segments.slice(0, first))
+  let removed = false
+  for (let i = first; i < segments.length; i++) {
+    const seg = segments[i]!
+    const cut = await seg.rebuildIndexes(true)
+    if (cut > 0) {
+      ctx.logger.warn({ topic: options.topic, partition: options.partition, segment: seg.path, bytes: cut }, 'recovery cut a torn or corrupt tail')
+    }
+    const next = segments[i + 1]
+    if (next !== undefined && (cut > 0 || seg.nextOffset > next.baseOffset)) {
+      // Nothing after a damaged point can be trusted to follow on from it.
+      for (const doomed of segments.splice(i + 1)) {
+        ctx.logger.warn({ segment: doomed.path }, 'recovery deletes a segment after a damaged one')
+        for (const ext of SEGMENT_EXTS) await ctx.fs.rm(doomed.filePath(ext))
+      }
+      removed = true
+    }
+    seg.dirty = true
+    await seg.flush(true)
+  }
+  if (removed) await ctx.fs.syncDir(dir)
+  const last = segments[segments.length - 1]!
+  last.active = true
+}

@@ -1,0 +1,693 @@
+// One partition's log: a directory `<topic>-<partition>` of segments (segment/log-segment.ts),
+// the last one active. Implements the PartitionLog contract of types.ts.
+//
+// Concurrency: one writer. Appends gather in a pending list; the writer (a SerialQueue shared
+// with truncation, retention, compaction swaps and index flushes) takes everything pending at
+// once, assigns offsets and writes it with one writev. Reads never wait for the writer: they
+// see up to the end of the last completed write (logEndOffset, segment.size).
+// Durability: see docs/durability.md. `durable` appends and flush.messages wait on the group
+// commit (group-commit.ts), which fsyncs every segment written since the last pass; flush.ms is
+// a timer; the recovery point is the offset below which everything is known to be fsynced.
+// Offsets: logStartOffset <= lastStableOffset (= highWatermark for now) <= highWatermark <=
+// logEndOffset, asserted after every change.
+import { decodeBatch } from '@brook/protocol/records/read-batches'
+import { CompressionError } from '@brook/protocol/records/compression'
+import { ATTRIBUTES, MAX_TIMESTAMP, PARTITION_LEADER_EPOCH, TIMESTAMP_TYPE_MASK } from '@brook/protocol/records/record-batch'
+import { RecordFormatError } from '@brook/protocol/records/varint'
+import { isNever, timerDelay } from '../config.js'
+import { errorCode } from '../fs/file-system.js'
+import { LogSegment, type SegmentContext, segmentSettings } from '../segment/log-segment.js'
+import { DELETED_SUFFIX } from '../segment/segment-files.js'
+import {
+  type AppendOptions, type AppendResult, type LogConfig, type LogOffsets, type PartitionLog, type ReadOptions,
+  type ReadResult, StorageError, type TimestampOffset
+} from '../types.js'
+import { assignOffsets, summarizeBatches, type BatchesSummary } from './assign-offsets.js'
+import { GroupCommit } from './group-commit.js'
+import { shouldRoll } from './roll-policy.js'
+import { SerialQueue } from './serial-queue.js'
+
+export interface LogHooks {
+  /** The log start offset moved forward; the manager persists it. */
+  logStartOffsetChanged?: (log: Log) => Promise<void>
+}
+
+export interface LogInit {
+  ctx: SegmentContext
+  dir: string
+  topic: string
+  partition: number
+  config: LogConfig
+  /** Sorted by base offset, at least one; the last becomes active. */
+  segments: LogSegment[]
+  logStartOffset: number
+  recoveryPoint: number
+  highWatermark: number
+  hooks?: LogHooks
+  clock?: () => number
+}
+
+interface PendingAppend {
+  records: Buffer
+  options: AppendOptions
+  summary: BatchesSummary
+  resolve: (result: AppendResult) => void
+  reject: (err: unknown) => void
+}
+
+const EMPTY: ReadResult = Object.freeze({ chunks: [], bytes: 0 }) as ReadResult
+
+export class Log implements PartitionLog {
+  readonly topic: string
+  readonly partition: number
+  readonly dir: string
+  readonly #ctx: SegmentContext
+  readonly #hooks: LogHooks
+  readonly #clock: () => number
+  #config: LogConfig
+  /** Sorted by base offset; the last is active. Replaced, never mutated, so readers can hold a snapshot. */
+  #segments: LogSegment[]
+  #logStartOffset: number
+  #highWatermark: number
+  #logEndOffset: number
+  #recoveryPoint: number
+  #size: number
+  #writeError: StorageError | null = null
+  #closed = false
+  readonly #writer = new SerialQueue()
+  #pending: PendingAppend[] = []
+  #drainQueued = false
+  readonly #groupCommit: GroupCommit
+  #unflushedMessages = 0
+  #flushTimer: NodeJS.Timeout | null = null
+  readonly #listeners = new Set<(logEndOffset: number) => void>()
+  readonly #pendingDeletes = new Set<{ timer: NodeJS.Timeout | null, run: () => Promise<void> }>()
+
+  constructor (init: LogInit) {
+    this.#ctx = init.ctx
+    this.dir = init.dir
+    this.topic = init.topic
+    this.partition = init.partition
+    this.#config = init.config
+    this.#hooks = init.hooks ?? {}
+    this.#clock = init.clock ?? Date.now
+    this.#segments = init.segments
+    const active = this.#segments[this.#segments.length - 1]!
+    active.active = true
+    this.#logEndOffset = active.nextOffset
+    this.#logStartOffset = Math.min(Math.max(init.logStartOffset, this.#segments[0]!.baseOffset), this.#logEndOffset)
+    this.#highWatermark = Math.min(Math.max(init.highWatermark, this.#logStartOffset), this.#logEndOffset)
+    this.#recoveryPoint = Math.min(init.recoveryPoint, this.#logEndOffset)
+    this.#size = this.#segments.reduce((n, s) => n + s.size, 0)
+    this.#groupCommit = new GroupCommit(async () => await this.#syncData())
+    this.#checkOffsets()
+  }
+
+  get config (): LogConfig { return this.#config }
+  get logStartOffset (): number { return this.#logStartOffset }
+  get logEndOffset (): number { return this.#logEndOffset }
+  get highWatermark (): number { return this.#highWatermark }
+  get lastStableOffset (): number { return this.#highWatermark }
+  get recoveryPoint (): number { return this.#recoveryPoint }
+  get size (): number { return this.#size }
+  get offsets (): LogOffsets {
+    return { logStartOffset: this.#logStartOffset, lastStableOffset: this.lastStableOffset, highWatermark: this.#highWatermark, logEndOffset: this.#logEndOffset }
+  }
+
+  /** A snapshot of the segments (oldest first). */
+  get segments (): readonly LogSegment[] { return this.#segments }
+  get activeSegment (): LogSegment { return this.#segments[this.#segments.length - 1]! }
+  /** The sticky write error, once an append or fsync has failed. */
+  get writeError (): StorageError | null { return this.#writeError }
+  /** fsync passes the group commit has run. */
+  get syncPasses (): number { return this.#groupCommit.passes }
+
+  #checkOffsets (): void {
+    const start = this.#logStartOffset
+    const hw = this.#highWatermark
+    const leo = this.#logEndOffset
+    if (!(start <= this.lastStableOffset && this.lastStableOffset <= hw && hw <= leo)) {
+      throw new Error(`BROOK_OFFSET_ORDER: ${this.topic}-${this.partition} logStart ${start} lso ${this.lastStableOffset} hw ${hw} leo ${leo}`)
+    }
+  }
+
+  #settings (): ReturnType<typeof segmentSettings> {
+    return segmentSettings(this.#config.indexIntervalBytes, this.#config.segmentIndexBytes)
+  }
+
+  // ---- append -------------------------------------------------------------------------------
+
+  append (records: Buffer, options: AppendOptions): Promise<AppendResult> {
+    if (this.#closed) return Promise.reject(new StorageError('KAFKA_STORAGE_ERROR', `log ${this.topic}-${this.partition} is closed`))
+    if (this.#writeError !== null) return Promise.reject(this.#writeError)
+    const summary = summarizeBatches(records)
+    if (typeof summary === 'string') return Promise.reject(new StorageError('CORRUPT_MESSAGE', summary))
+    if (records.length > this.#config.segmentBytes) {
+      return Promise.reject(new StorageError('RECORD_LIST_TOO_LARGE', `${records.length} bytes exceed segment.bytes ${this.#config.segmentBytes}`))
+    }
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ records, options, summary, resolve, reject })
+      this.#queueDrain()
+    })
+  }
+
+  #queueDrain (): void {
+    if (this.#drainQueued) return
+    this.#drainQueued = true
+    // One group per turn of the writer, so truncation and retention are not starved by a steady stream.
+    this.#writer.run(async () => {
+      this.#drainQueued = false
+      const group = this.#pending
+      this.#pending = []
+      if (group.length > 0) await this.#writeGroup(group)
+    }).catch((err: unknown) => {
+      this.#ctx.logger.error({ err, topic: this.topic, partition: this.partition }, 'append group failed unexpectedly')
+    })
+  }
+
+  async #writeGroup (group: PendingAppend[]): Promise<void> {
+    const now = this.#clock()
+    let i = 0
+    while (i < group.length) {
+      if (this.#writeError !== null) {
+        for (const item of group.slice(i)) item.reject(this.#writeError)
+        return
+      }
+      let seg = this.activeSegment
+      const buffers: Buffer[] = []
+      const items: Array<{ item: PendingAppend, result: AppendResult }> = []
+      let bytes = 0
+      let next = this.#logEndOffset
+      let messages = 0
+      try {
+        while (i < group.length) {
+          const item = group[i]!
+          const itemNow = item.options.now ?? now
+          const logAppendTime = this.#config.messageTimestampType === 'LogAppendTime' ? itemNow : null
+          const lastOffset = next + item.summary.offsetSpan - 1
+          const oi = await seg.offsetIndex()
+          const ti = await seg.timeIndex()
+          const roll = shouldRoll(seg, oi, ti, this.#config, {
+            bytes: bytes + item.records.length, lastOffset, maxTimestamp: logAppendTime ?? item.summary.maxTimestamp, now: itemNow
+          })
+          if (roll) {
+            if (items.length > 0) break
+            seg = await this.#roll(next, itemNow)
+            continue
+          }
+          const baseOffset = next
+          next = assignOffsets(item.records, next, item.options.leaderEpoch, logAppendTime)
+          items.push({ item, result: { baseOffset, lastOffset: next - 1, logAppendTime: logAppendTime ?? -1, logStartOffset: 0 } })
+          buffers.push(item.records)
+          bytes += item.records.length
+          messages += item.summary.records
+          i++
+        }
+        await seg.write(buffers, bytes)
+      } catch (err) {
+        const failure = this.#fail(err, 'append')
+        for (const { item } of items) item.reject(failure)
+        for (const item of group.slice(i)) item.reject(failure)
+        return
+      }
+      seg.nextOffset = next
+      this.#logEndOffset = next
+      this.#size += bytes
+      this.#unflushedMessages += messages
+      const flushNow = this.#unflushedMessages >= this.#config.flushMessages && !isNever(this.#config.flushMessages)
+      if (flushNow) this.#unflushedMessages = 0
+      for (const { item, result } of items) {
+        result.logStartOffset = this.#logStartOffset
+        if (item.options.durable || flushNow) {
+          this.#groupCommit.wait(result.lastOffset).then(() => { item.resolve(result) }, (err: unknown) => { item.reject(this.#fail(err, 'fsync')) })
+        } else {
+          item.resolve(result)
+        }
+      }
+      this.#armFlushTimer()
+      for (const listener of this.#listeners) listener(next)
+    }
+  }
+
+  /** Makes every write error sticky: later appends fail with the same StorageError. */
+  #fail (err: unknown, what: string): StorageError {
+    if (err instanceof StorageError && err === this.#writeError) return err
+    if (this.#writeError === null) {
+      this.#writeError = err instanceof StorageError && err.kind === 'KAFKA_STORAGE_ERROR'
+        ? err
+        : new StorageError('KAFKA_STORAGE_ERROR', `${what} failed on ${this.topic}-${this.partition}: ${errorCode(err) ?? String(err)}`, { cause: err })
+      this.#ctx.logger.error({ err, topic: this.topic, partition: this.partition }, `${what} failed; the log refuses writes until reopened`)
+      const pending = this.#pending
+      this.#pending = []
+      for (const item of pending) item.reject(this.#writeError)
+    }
+    return this.#writeError
+  }
+
+  /** Writer-only: closes the active segment and starts a new one at nextOffset. */
+  async #roll (nextOffset: number, now: number): Promise<LogSegment> {
+    const old = this.activeSegment
+    if (old.size === 0 && old.baseOffset === nextOffset) return old
+    if (old.size === 0) {
+      // An empty active segment is replaced rather than kept (its base no longer fits).
+      const seg = await LogSegment.create(this.#ctx, this.dir, nextOffset, this.#settings(), now)
+      await this.#ctx.fs.syncDir(this.dir)
+      seg.active = true
+      old.active = false
+      this.#segments = [...this.#segments.slice(0, -1), seg]
+      await old.deleteFiles()
+      return seg
+    }
+    await old.onBecomeInactive()
+    const seg = await LogSegment.create(this.#ctx, this.dir, nextOffset, this.#settings(), now)
+    // The new file's directory entry must be durable before any durable append lands in it.
+    await this.#ctx.fs.syncDir(this.dir)
+    seg.active = true
+    this.#segments = [...this.#segments, seg]
+    // Kafka flushes the rolled segment in the background; the recovery point then passes it.
+    this.#writer.run(async () => {
+      if (old.deleted) return
+      await old.flush(true)
+      this.#advanceRecoveryPoint(old.nextOffset)
+    }).catch((err: unknown) => { this.#fail(err, 'flush of a rolled segment') })
+    return seg
+  }
+
+  /** Forces a roll (tests, retention of the active segment). */
+  async roll (): Promise<void> {
+    await this.#writer.run(async () => {
+      if (this.activeSegment.size > 0) await this.#roll(this.#logEndOffset, this.#clock())
+    })
+  }
+
+  #advanceRecoveryPoint (offset: number): void {
+    if (offset > this.#recoveryPoint) this.#recoveryPoint = Math.min(offset, this.#logEndOffset)
+  }
+
+  /** Group commit pass: fsync every segment written since its last sync. */
+  async #syncData (): Promise<number> {
+    const target = this.#logEndOffset
+    for (const seg of this.#segments) {
+      if (seg.dirty && !seg.deleted) await seg.flush(false)
+    }
+    this.#advanceRecoveryPoint(target)
+    return target
+  }
+
+  #armFlushTimer (): void {
+    if (this.#flushTimer !== null) return
+    const delay = timerDelay(this.#config.flushMs)
+    if (delay === null) return
+    this.#flushTimer = setTimeout(() => {
+      this.#flushTimer = null
+      this.flush().catch((err: unknown) => {
+        this.#ctx.logger.error({ err, topic: this.topic, partition: this.partition }, 'scheduled flush failed')
+      })
+    }, delay)
+    this.#flushTimer.unref()
+  }
+
+  /** fsyncs all written data and persists every index (flush.ms, close, explicit). */
+  async flush (): Promise<void> {
+    if (this.#flushTimer !== null) {
+      clearTimeout(this.#flushTimer)
+      this.#flushTimer = null
+    }
+    this.#unflushedMessages = 0
+    try {
+      const target = this.#logEndOffset
+      for (const seg of this.#segments) {
+        if (seg.dirty && !seg.deleted) await seg.flush(false)
+      }
+      // Index files change only under the writer (truncation may rewrite them).
+      await this.#writer.run(async () => {
+        for (const seg of this.#segments) if (!seg.deleted) await seg.persistIndexes(true)
+      })
+      this.#advanceRecoveryPoint(target)
+    } catch (err) {
+      throw this.#fail(err, 'flush')
+    }
+  }
+
+  onAppend (listener: (logEndOffset: number) => void): () => void {
+    this.#listeners.add(listener)
+    return () => { this.#listeners.delete(listener) }
+  }
+
+  // ---- read ---------------------------------------------------------------------------------
+
+  /** Index of the segment that would hold offset (the last with baseOffset <= offset). */
+  #floorSegment (segments: readonly LogSegment[], offset: number): number {
+    let lo = 0
+    let hi = segments.length - 1
+    let found = 0
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1
+      if (segments[mid]!.baseOffset <= offset) {
+        found = mid
+        lo = mid + 1
+      } else {
+        hi = mid - 1
+      }
+    }
+    return found
+  }
+
+  async read (offset: number, options: ReadOptions): Promise<ReadResult> {
+    const start = this.#logStartOffset
+    const leo = this.#logEndOffset
+    if (!Number.isSafeInteger(offset) || offset < start || offset > leo) {
+      throw new StorageError('OFFSET_OUT_OF_RANGE', `offset ${offset} outside [${start}, ${leo}] of ${this.topic}-${this.partition}`)
+    }
+    const bound = Math.min(options.maxOffset ?? leo, leo)
+    if (offset >= bound) return EMPTY
+    const segments = this.#segments
+    try {
+      for (let i = this.#floorSegment(segments, offset); i < segments.length; i++) {
+        const r = await segments[i]!.read(offset, options.maxBytes, bound, options.minOneBatch)
+        if (r === null) continue
+        if (r.chunk === null) return EMPTY
+        return { chunks: [r.chunk], bytes: r.chunk.length }
+      }
+    } catch (err) {
+      // Retention may remove a segment under a slow read: then the offset is out of range now.
+      if (errorCode(err) === 'ENOENT' && offset < this.#logStartOffset) {
+        throw new StorageError('OFFSET_OUT_OF_RANGE', `offset ${offset} was deleted during the read`)
+      }
+      if (err instanceof StorageError) throw err
+      throw new StorageError('KAFKA_STORAGE_ERROR', `read of ${this.topic}-${this.partition} at ${offset} failed: ${String(err)}`, { cause: err })
+    }
+    return EMPTY
+  }
+
+  async offsetForTimestamp (timestamp: number): Promise<TimestampOffset | null> {
+    const startingOffset = this.#logStartOffset
+    for (const seg of this.#segments) {
+      if (seg.maxTimestamp < timestamp) continue
+      const batch = await seg.findBatchByTimestamp(timestamp, startingOffset)
+      if (batch === null) return null
+      return await firstRecordAtOrAfter(batch, timestamp, startingOffset)
+    }
+    return null
+  }
+
+  /** The batch-level answer: the segment's largest timestamp and the last offset of its batch. */
+  maxTimestampOffset (): TimestampOffset | null {
+    if (this.#logEndOffset === this.#logStartOffset) return null
+    let best: LogSegment | null = null
+    for (const seg of this.#segments) {
+      if (best === null || seg.maxTimestamp > best.maxTimestamp) best = seg
+    }
+    if (best === null || best.maxTimestamp < 0) return null
+    return { timestamp: best.maxTimestamp, offset: best.offsetOfMaxTimestamp }
+  }
+
+  /** The exact record with the largest timestamp (the first of equals), decoding its batch. */
+  async findMaxTimestampOffset (): Promise<TimestampOffset | null> {
+    const approx = this.maxTimestampOffset()
+    if (approx === null) return null
+    const seg = this.#segments[this.#floorSegment(this.#segments, approx.offset)]!
+    const batch = await seg.findBatchByLastOffset(approx.offset)
+    if (batch === null) return approx
+    return await firstRecordAtOrAfter(batch, approx.timestamp, this.#logStartOffset) ?? approx
+  }
+
+  // ---- offsets and truncation -----------------------------------------------------------------
+
+  setHighWatermark (offset: number): void {
+    this.#highWatermark = Math.min(Math.max(offset, this.#logStartOffset), this.#logEndOffset)
+    this.#checkOffsets()
+  }
+
+  async deleteRecordsBefore (offset: number): Promise<number> {
+    if (offset > this.#highWatermark) {
+      throw new StorageError('OFFSET_OUT_OF_RANGE', `cannot delete before ${offset}: above the high watermark ${this.#highWatermark}`)
+    }
+    if (offset <= this.#logStartOffset) return this.#logStartOffset
+    await this.#writer.run(async () => {
+      if (offset <= this.#logStartOffset) return
+      this.#logStartOffset = offset
+      this.#checkOffsets()
+      await this.#deleteSegmentsBelowLogStart()
+    })
+    await this.#hooks.logStartOffsetChanged?.(this)
+    return this.#logStartOffset
+  }
+
+  /** Writer-only: drops segments entirely below the log start offset (never the active one). */
+  async #deleteSegmentsBelowLogStart (): Promise<void> {
+    const doomed: LogSegment[] = []
+    const segs = this.#segments
+    for (let i = 0; i + 1 < segs.length; i++) {
+      if (segs[i + 1]!.baseOffset <= this.#logStartOffset) doomed.push(segs[i]!)
+      else break
+    }
+    if (doomed.length > 0) await this.#removeSegments(doomed, 'below the log start offset')
+  }
+
+  async truncateTo (offset: number): Promise<void> {
+    await this.#writer.run(async () => {
+      if (offset >= this.#logEndOffset) return
+      try {
+        if (offset < this.#logStartOffset) {
+          await this.#truncateFullyAndStartAt(offset)
+          return
+        }
+        const keep = this.#segments.filter((s) => s.baseOffset < offset || s === this.#segments[0])
+        const drop = this.#segments.filter((s) => !keep.includes(s))
+        const last = keep[keep.length - 1]!
+        if (drop.length > 0) await this.#removeSegments(drop, 'truncation', keep)
+        const cut = await last.truncateTo(offset)
+        this.#size -= cut
+        last.active = true
+        last.nextOffset = offset
+        this.#logEndOffset = offset
+        this.#recoveryPoint = Math.min(this.#recoveryPoint, offset)
+        this.#highWatermark = Math.min(this.#highWatermark, offset)
+        this.#checkOffsets()
+      } catch (err) {
+        throw this.#fail(err, 'truncation')
+      }
+    })
+  }
+
+  /** Writer-only: empties the log and restarts it at offset. */
+  async #truncateFullyAndStartAt (offset: number): Promise<void> {
+    const fresh = await LogSegment.create(this.#ctx, this.dir, offset, this.#settings(), this.#clock())
+    await this.#ctx.fs.syncDir(this.dir)
+    fresh.active = true
+    const old = this.#segments.filter((s) => s.baseOffset !== offset)
+    await this.#removeSegments(old, 'full truncation', [fresh])
+    this.#logEndOffset = offset
+    this.#logStartOffset = offset
+    this.#highWatermark = offset
+    this.#recoveryPoint = offset
+    this.#size = 0
+    this.#checkOffsets()
+  }
+
+  /**
+   * Writer-only: takes segments out of the log (renamed `.deleted`, unlinked after
+   * file.delete.delay.ms). `remaining` replaces the segment list when given.
+   */
+  async #removeSegments (doomed: LogSegment[], reason: string, remaining?: LogSegment[]): Promise<void> {
+    this.#segments = remaining ?? this.#segments.filter((s) => !doomed.includes(s))
+    for (const seg of doomed) {
+      this.#size -= seg.size
+      seg.deleted = true
+      seg.active = false
+    }
+    const first = this.#segments[0]!
+    if (first.baseOffset > this.#logStartOffset) this.#logStartOffset = Math.min(first.baseOffset, this.#logEndOffset)
+    this.#ctx.logger.info({ topic: this.topic, partition: this.partition, segments: doomed.map((s) => s.baseOffset), reason }, 'deleting segments')
+    for (const seg of doomed) {
+      await seg.changeSuffix(DELETED_SUFFIX)
+      this.#scheduleDelete(seg)
+    }
+  }
+
+  #scheduleDelete (seg: LogSegment): void {
+    const entry: { timer: NodeJS.Timeout | null, run: () => Promise<void> } = {
+      timer: null,
+      run: async () => {
+        this.#pendingDeletes.delete(entry)
+        if (entry.timer !== null) clearTimeout(entry.timer)
+        await seg.deleteFiles()
+      }
+    }
+    this.#pendingDeletes.add(entry)
+    const delay = timerDelay(this.#config.fileDeleteDelayMs) ?? 0
+    entry.timer = setTimeout(() => {
+      entry.run().catch((err: unknown) => {
+        this.#ctx.logger.warn({ err, segment: seg.path }, 'deleting a segment file failed; it goes at the next start')
+      })
+    }, delay)
+    entry.timer.unref()
+  }
+
+  // ---- retention (called by the LogManager's scheduler) -----------------------------------------
+
+  /**
+   * Deletes the oldest segments that retention.ms, retention.bytes or the log start offset make
+   * deletable, as Kafka: only whole segments, only below the high watermark, and the active one
+   * only when non-empty (a fresh active segment replaces it). Returns how many went.
+   */
+  async deleteOldSegments (now = this.#clock()): Promise<number> {
+    let deleted = 0
+    await this.#writer.run(async () => {
+      const config = this.#config
+      const policyDelete = config.cleanupPolicy.includes('delete')
+      const segs = this.#segments
+      let bytesOver = policyDelete && config.retentionBytes >= 0 ? this.#size - config.retentionBytes : -1
+      const doomed: LogSegment[] = []
+      for (let i = 0; i < segs.length; i++) {
+        const seg = segs[i]!
+        const next = segs[i + 1]
+        const upperBound = next?.baseOffset ?? this.#logEndOffset
+        if (this.#highWatermark < upperBound) break
+        if (next === undefined && seg.size === 0) break
+        let breach = next !== undefined && next.baseOffset <= this.#logStartOffset
+        if (!breach && policyDelete && config.retentionMs >= 0 && !isNever(config.retentionMs)) {
+          const largest = seg.maxTimestamp >= 0 ? seg.maxTimestamp : (await this.#ctx.fs.stat(seg.path)).mtimeMs
+          breach = now - largest > config.retentionMs
+        }
+        if (!breach && bytesOver >= 0 && bytesOver - seg.size >= 0) breach = true
+        if (!breach) break
+        bytesOver -= seg.size
+        doomed.push(seg)
+      }
+      if (doomed.length === 0) return
+      if (doomed.length === segs.length) {
+        // The active segment goes too: roll first so the log keeps an (empty) active segment.
+        await this.#roll(this.#logEndOffset, now)
+      }
+      await this.#removeSegments(doomed, 'retention')
+      deleted = doomed.length
+      this.#checkOffsets()
+    })
+    if (deleted > 0) await this.#hooks.logStartOffsetChanged?.(this)
+    return deleted
+  }
+
+  // ---- compaction support ---------------------------------------------------------------------
+
+  /**
+   * Writer-only swap used by the cleaner: replaces `old` (consecutive, inactive) by `replacement`
+   * (already written as `.swap` files covering the same offsets).
+   */
+  async replaceSegments (old: LogSegment[], replacement: LogSegment[], commit: () => Promise<void>): Promise<boolean> {
+    return await this.#writer.run(async () => {
+      const segs = this.#segments
+      const start = segs.indexOf(old[0]!)
+      if (start < 0 || old.some((s, k) => segs[start + k] !== s) || old.some((s) => s.active)) return false
+      await commit()
+      const removedBytes = old.reduce((n, s) => n + s.size, 0)
+      const addedBytes = replacement.reduce((n, s) => n + s.size, 0)
+      this.#segments = [...segs.slice(0, start), ...replacement, ...segs.slice(start + old.length)]
+      for (const seg of old) {
+        seg.deleted = true
+        this.#scheduleDelete(seg)
+      }
+      this.#size += addedBytes - removedBytes
+      return true
+    })
+  }
+
+  /** Runs `task` on the writer (between append groups). */
+  async exclusive<T> (task: () => Promise<T>): Promise<T> {
+    return await this.#writer.run(task)
+  }
+
+  updateConfig (config: LogConfig): void {
+    this.#config = config
+    const settings = this.#settings()
+    // New settings apply to segments created from now on; the active one keeps its index bounds.
+    for (const seg of this.#segments) if (!seg.active) seg.settings = settings
+    if (this.#flushTimer !== null && timerDelay(config.flushMs) === null) {
+      clearTimeout(this.#flushTimer)
+      this.#flushTimer = null
+    }
+  }
+
+  // ---- lifecycle ------------------------------------------------------------------------------
+
+  /** Finishes pending writes, flushes everything and closes the files. */
+  async close (): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    await this.#writer.run(async () => {})
+    if (this.#writeError === null) {
+      await this.flush()
+      await this.#writer.run(async () => {
+        const active = this.activeSegment
+        if (active.maxTimestamp >= 0) {
+          // Kafka's close: the active segment's time index gets its largest timestamp too.
+          const ti = await active.timeIndex()
+          ti.maybeAppend(active.maxTimestamp, active.offsetOfMaxTimestamp, true)
+          await active.persistIndexes(true)
+        }
+      })
+    }
+    await this.#finishDeletes()
+    for (const seg of this.#segments) await seg.closeHandle()
+  }
+
+  /** Stops timers and drops handles without flushing (a crashed process, in tests; deleteLog). */
+  async abandon (): Promise<void> {
+    this.#closed = true
+    if (this.#flushTimer !== null) clearTimeout(this.#flushTimer)
+    this.#flushTimer = null
+    for (const entry of this.#pendingDeletes) if (entry.timer !== null) clearTimeout(entry.timer)
+    this.#pendingDeletes.clear()
+    const pending = this.#pending
+    this.#pending = []
+    const err = new StorageError('KAFKA_STORAGE_ERROR', `log ${this.topic}-${this.partition} is closed`)
+    for (const item of pending) item.reject(err)
+    await this.#writer.run(async () => {})
+    for (const seg of this.#segments) {
+      try {
+        await seg.closeHandle()
+      } catch (err) {
+        this.#ctx.logger.warn({ err, segment: seg.path }, 'closing a segment handle failed')
+      }
+    }
+  }
+
+  async #finishDeletes (): Promise<void> {
+    for (const entry of [...this.#pendingDeletes]) {
+      try {
+        await entry.run()
+      } catch (err) {
+        this.#ctx.logger.warn({ err, topic: this.topic, partition: this.partition }, 'deleting a segment at close failed; it goes at the next start')
+      }
+    }
+  }
+
+  get isClean (): boolean { return this.#writeError === null }
+}
+
+/** The first record at or past startingOffset with timestamp >= target, from a whole batch. */
+async function firstRecordAtOrAfter (batch: Buffer, timestamp: number, startingOffset: number): Promise<TimestampOffset | null> {
+  const leaderEpoch = batch.readInt32BE(PARTITION_LEADER_EPOCH)
+  const base = Number(batch.readBigInt64BE(0))
+  const maxTimestamp = Number(batch.readBigInt64BE(MAX_TIMESTAMP))
+  if ((batch.readInt16BE(ATTRIBUTES) & TIMESTAMP_TYPE_MASK) !== 0) {
+    // LogAppendTime: every record carries the batch's timestamp.
+    return { offset: Math.max(base, startingOffset), timestamp: maxTimestamp, leaderEpoch }
+  }
+  try {
+    const decoded = await decodeBatch(batch, { verifyCrc: false })
+    for (const r of decoded.records) {
+      if (r.offset >= BigInt(startingOffset) && r.timestamp >= BigInt(timestamp)) {
+        return { offset: Number(r.offset), timestamp: Number(r.timestamp), leaderEpoch }
+      }
+    }
+    return null
+  } catch (err) {
+    // An undecodable batch still answers at batch granularity, as the index promised.
+    if (err instanceof RecordFormatError || err instanceof CompressionError) {
+      return { offset: Math.max(base, startingOffset), timestamp: maxTimestamp, leaderEpoch }
+    }
+    throw err
+  }
+}

@@ -1,1 +1,8 @@
-export {}
+// @brook/broker: a Kafka-compatible broker. startBroker() runs one in this process (the `brook`
+// CLI and test suites use it); the rest is exported for tooling and tests.
+export { startBroker, LIBRARY_DEFAULT_LISTENERS, type RunningBroker, type StartBrokerOptions } from './broker.js'
+export { BrokerConfig } from './config/broker-config.js'
+export { ConfigError } from './config/schema.js'
+export { parseProperties } from './config/properties.js'
+export { createLogger, type Logger, type LogFormat, type LogLevel } from './logger.js'
+export { HANDLERS } from './handlers/index.js'

@@ -12,6 +12,9 @@ export class Partition {
   /** Bumped when leadership changes; constant on a single broker. */
   readonly leaderEpoch = 0
   private readonly purgatory: FetchPurgatory
+  /** Appends whose records are still being prepared; later appends queue behind them. */
+  private preparing = 0
+  private submitted: Promise<void> = Promise.resolve()
   readonly key: string
 
   constructor (log: PartitionLog, purgatory: FetchPurgatory) {
@@ -22,8 +25,29 @@ export class Partition {
     this.key = partitionKey(this.topic, this.index)
   }
 
-  async append (records: Buffer, durable: boolean): Promise<AppendResult> {
-    const result = await this.log.append(records, { leaderEpoch: this.leaderEpoch, durable })
+  /**
+   * Appends in call order, even when the records are still being prepared (recompression):
+   * the order of append() calls is the order of offsets. Handlers call it synchronously in
+   * request order, which keeps one connection's produce requests in order, as Kafka does.
+   */
+  async append (records: Buffer | Promise<Buffer>, durable: boolean): Promise<AppendResult> {
+    let appended: Promise<AppendResult>
+    if (this.preparing === 0 && Buffer.isBuffer(records)) {
+      appended = this.log.append(records, { leaderEpoch: this.leaderEpoch, durable })
+    } else {
+      this.preparing++
+      // Wrapped in an object so that the chain waits for submission, not for the write.
+      const submitted = this.submitted.then(async () => {
+        try {
+          return { appended: this.log.append(await records, { leaderEpoch: this.leaderEpoch, durable }) }
+        } finally {
+          this.preparing--
+        }
+      })
+      this.submitted = submitted.then(() => undefined, () => undefined)
+      appended = (await submitted).appended
+    }
+    const result = await appended
     // Appends complete in order, so max() only guards against a racing truncation.
     const end = result.lastOffset + 1
     if (end > this.log.highWatermark) this.log.setHighWatermark(end)

@@ -1,0 +1,159 @@
+// Wires one broker together: config -> log dirs (meta.properties, topic table, producer ids) ->
+// storage -> partitions -> listener. close() undoes it in reverse: stop accepting, answer
+// in-flight requests (long polls return at once), flush and close the logs.
+import { hostname } from 'node:os'
+import type { Socket } from 'node:net'
+import { NodeFileSystem } from '@brook/storage/fs/node-fs'
+import { LogManager } from '@brook/storage/log-manager'
+import { BrokerConfig } from './config/broker-config.js'
+import { formatHostPort } from './config/listeners.js'
+import { loadMetaProperties } from './cluster/meta-properties.js'
+import { TopicStore } from './cluster/topic-store.js'
+import { toLogConfig } from './config/topic-config.js'
+import { HANDLERS, handlerTable } from './handlers/index.js'
+import { createLogger, isLogLevel, type Logger, type LogLevel } from './logger.js'
+import { ReplicaManager } from './partition/replica-manager.js'
+import { FetchPurgatory } from './purgatory/delayed-fetch.js'
+import { Connection } from './server/connection.js'
+import { Listener } from './server/listener.js'
+import type { BrokerState } from './server/request-context.js'
+import { ProducerIdAllocator } from './txn/producer-ids.js'
+
+export interface StartBrokerOptions {
+  /** Kafka broker config names and values, as in server.properties. */
+  config?: Record<string, string>
+  /** Defaults to a silent logger (BROOK_LOG_LEVEL=info, say, to see it). */
+  logger?: Logger
+}
+
+export interface RunningBroker {
+  /** Where clients connect (the bound address; the advertised host for a wildcard bind). */
+  host: string
+  port: number
+  /** "host:port" for a client's bootstrap list. */
+  bootstrap: string
+  config: BrokerConfig
+  clusterId: string
+  nodeId: number
+  /** Stops accepting, finishes in-flight requests, flushes and closes the logs. Idempotent. */
+  close: () => Promise<void>
+}
+
+/** The listener a library caller gets when it names none: a free port on loopback. */
+export const LIBRARY_DEFAULT_LISTENERS = 'PLAINTEXT://127.0.0.1:0'
+/** How long shutdown waits for connections to answer what they have read before cutting them. */
+const DRAIN_TIMEOUT_MS = 10_000
+
+interface MutableState extends BrokerState {
+  stopping: boolean
+  advertised: { host: string, port: number }
+}
+
+export async function startBroker (options: StartBrokerOptions = {}): Promise<RunningBroker> {
+  const settings = { listeners: LIBRARY_DEFAULT_LISTENERS, ...options.config }
+  const logger = options.logger ?? createLogger({ level: envLevel() })
+  const config = new BrokerConfig(settings)
+  for (const name of config.unknown) logger.warn({ config: name }, `unknown config ${name} (ignored)`)
+
+  const logDirs = config.logDirs
+  const meta = await loadMetaProperties(logDirs, config.nodeId)
+  const firstDir = logDirs[0] as string
+  const producerIds = await ProducerIdAllocator.open(firstDir)
+  const purgatory = new FetchPurgatory()
+  const store = new TopicStore(firstDir)
+  // Logs found on disk get their topic's config; the table is read again by the replica manager.
+  const overrides = new Map((await store.load()).map((t) => [t.name, t.configs]))
+  const logs = new LogManager({
+    fs: new NodeFileSystem(),
+    logDirs,
+    defaults: toLogConfig({}, config),
+    topicConfig: (topic) => toLogConfig(overrides.get(topic) ?? {}, config),
+    logger,
+    scheduler: {
+      retentionCheckMs: config.int('log.retention.check.interval.ms'),
+      recoveryPointCheckpointMs: config.int('log.flush.offset.checkpoint.interval.ms'),
+      logStartCheckpointMs: config.int('log.flush.start.offset.checkpoint.interval.ms'),
+      highWatermarkCheckpointMs: config.int('replica.high.watermark.checkpoint.interval.ms'),
+      cleanerBackoffMs: config.int('log.cleaner.backoff.ms')
+    }
+  })
+  await logs.open()
+  const replicas = new ReplicaManager(logs, store, config, purgatory, logger)
+  try {
+    await replicas.load()
+  } catch (err) {
+    await logs.close()
+    throw err
+  }
+
+  const connections = new Set<Connection>()
+  const handlers = handlerTable(HANDLERS)
+  const state: MutableState = {
+    config,
+    clusterId: meta.clusterId,
+    nodeId: meta.nodeId,
+    advertised: { host: '', port: 0 },
+    replicas,
+    fetchPurgatory: purgatory,
+    producerIds,
+    handlers: HANDLERS,
+    logger,
+    stopping: false
+  }
+  const onSocket = (socket: Socket): void => {
+    if (state.stopping) {
+      socket.destroy()
+      return
+    }
+    const connection = new Connection(socket, state, handlers, logger)
+    connections.add(connection)
+    socket.once('close', () => connections.delete(connection))
+  }
+  const endpoint = config.listener
+  let listener: Listener
+  try {
+    listener = await Listener.listen({ host: endpoint.host, port: endpoint.port, backlog: config.int('socket.listen.backlog.size'), onSocket, logger })
+  } catch (err) {
+    await logs.close()
+    throw err
+  }
+  const advertised = config.advertisedListener
+  state.advertised = {
+    host: advertised !== null && advertised.host !== '' ? advertised.host : endpoint.host !== '' ? endpoint.host : hostname(),
+    port: advertised !== null && advertised.port !== 0 ? advertised.port : listener.port
+  }
+  const host = endpoint.host !== '' ? listener.host : state.advertised.host
+  logger.info({ nodeId: meta.nodeId, clusterId: meta.clusterId, logDirs, advertised: formatHostPort(state.advertised.host, state.advertised.port) },
+    `listening on ${formatHostPort(listener.host, listener.port)}`)
+
+  let closing: Promise<void> | null = null
+  const close = async (): Promise<void> => {
+    closing ??= (async () => {
+      state.stopping = true
+      purgatory.close()
+      const stopped = listener.close()
+      const cut = setTimeout(() => { for (const c of connections) c.destroy() }, DRAIN_TIMEOUT_MS)
+      await Promise.all([...connections].map(async (c) => await c.drain()))
+      clearTimeout(cut)
+      await stopped
+      await logs.close()
+      logger.info('broker stopped')
+    })()
+    await closing
+  }
+
+  return {
+    host,
+    port: listener.port,
+    bootstrap: formatHostPort(host, listener.port),
+    config,
+    clusterId: meta.clusterId,
+    nodeId: meta.nodeId,
+    close
+  }
+}
+
+function envLevel (): LogLevel {
+  const level = process.env.BROOK_LOG_LEVEL
+  return level !== undefined && isLogLevel(level) ? level : 'silent'
+}

@@ -1,0 +1,20 @@
+// ApiVersions (18): v0-3.
+// Behaviour: the advertised list is computed from the handler registry, so it cannot drift from
+// what is served. An ApiVersions request at a version Brook does not serve is answered by
+// server/connection.ts with a v0 response carrying UNSUPPORTED_VERSION and this same list.
+// Versions: v1 throttle; v3 flexible body, client software name/version, but the response
+// header stays v0 (TRAPS #2). v4 (KIP-1117) is not served yet.
+import { apiVersionsApi, type ApiVersionsResponse, type ApiVersionsResponseApiVersion, ErrorCode } from '@brook/protocol'
+import { defineHandler, type Handler } from './handler.js'
+
+export function advertisedVersions (handlers: readonly Handler[]): ApiVersionsResponseApiVersion[] {
+  return handlers.map((h) => ({ apiKey: h.api.key, minVersion: h.versions.advertisedMin ?? h.versions.min, maxVersion: h.versions.max }))
+}
+
+export function unsupportedVersionResponse (handlers: readonly Handler[]): ApiVersionsResponse {
+  return { errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys: advertisedVersions(handlers), throttleTimeMs: 0 }
+}
+
+export default defineHandler(apiVersionsApi, { min: 0, max: 3 },
+  (ctx) => ({ errorCode: ErrorCode.NONE, apiKeys: advertisedVersions(ctx.broker.handlers), throttleTimeMs: 0 }),
+  (_req, code, ctx) => ({ errorCode: code, apiKeys: advertisedVersions(ctx.broker.handlers), throttleTimeMs: 0 }))

@@ -1,0 +1,35 @@
+// DescribeCluster (60): v0-1.
+// Behaviour: this broker is the whole cluster and its controller. Asking for controller
+// endpoints (endpoint type 2) gets UNSUPPORTED_ENDPOINT_TYPE, as from a Kafka broker.
+// Versions: v1 endpoint type.
+import { describeClusterApi, type DescribeClusterRequest, type DescribeClusterResponse, ErrorCode } from '@brook/protocol'
+import { CLUSTER_OPERATIONS, OPERATIONS_NOT_REQUESTED } from '../cluster/authorized-operations.js'
+import type { RequestContext } from '../server/request-context.js'
+import { defineHandler } from './handler.js'
+
+const BROKERS = 1
+
+function response (ctx: RequestContext, request: DescribeClusterRequest, errorCode: number, errorMessage: string | null = null): DescribeClusterResponse {
+  const { broker } = ctx
+  return {
+    throttleTimeMs: 0,
+    errorCode,
+    errorMessage,
+    endpointType: request.endpointType ?? BROKERS,
+    clusterId: broker.clusterId,
+    controllerId: broker.nodeId,
+    brokers: errorCode !== ErrorCode.NONE
+      ? []
+      : [{ brokerId: broker.nodeId, host: broker.advertised.host, port: broker.advertised.port, rack: broker.config.string('broker.rack') }],
+    clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : OPERATIONS_NOT_REQUESTED
+  }
+}
+
+function handle (ctx: RequestContext, request: DescribeClusterRequest): DescribeClusterResponse {
+  if ((request.endpointType ?? BROKERS) !== BROKERS) {
+    return response(ctx, request, ErrorCode.UNSUPPORTED_ENDPOINT_TYPE, 'The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER')
+  }
+  return response(ctx, request, ErrorCode.NONE)
+}
+
+export default defineHandler(describeClusterApi, { min: 0, max: 1 }, handle, (request, code, ctx) => response(ctx, request, code))

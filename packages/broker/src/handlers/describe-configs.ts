@@ -1,0 +1,70 @@
+// DescribeConfigs (32): v0-4.
+// Behaviour: topics and this broker. A topic lists every topic config, each with its value,
+// source (topic override, static broker setting, default) and synonyms (TRAPS #10). The broker
+// (resource name = its node id) lists every broker config, read-only; the cluster-default
+// resource (empty name) has no dynamic defaults, so it lists nothing. configuration_keys filters.
+// Versions: v1 config source + synonyms (when include_synonyms); v3 config type + documentation
+// (always null); v4 flexible. v0 reports is_default instead of a source.
+import { describeConfigsApi, type DescribeConfigsRequest, type DescribeConfigsRequestResource, type DescribeConfigsResponse,
+  type DescribeConfigsResponseResult, ErrorCode } from '@brook/protocol'
+import { type DescribedConfig, describeBrokerConfigs, describeTopicConfigs, ResourceType } from '../config/describe.js'
+import { invalidTopicNameReason } from '../cluster/topic-name.js'
+import { mapError } from '../errors.js'
+import type { RequestContext } from '../server/request-context.js'
+import { defineHandler } from './handler.js'
+
+function failed (resource: DescribeConfigsRequestResource, errorCode: number, errorMessage: string | null = null): DescribeConfigsResponseResult {
+  return { errorCode, errorMessage, resourceType: resource.resourceType, resourceName: resource.resourceName, configs: [] }
+}
+
+function configsOf (ctx: RequestContext, resource: DescribeConfigsRequestResource): DescribedConfig[] | DescribeConfigsResponseResult {
+  const { broker } = ctx
+  const name = resource.resourceName
+  if (resource.resourceType === ResourceType.TOPIC) {
+    const reason = invalidTopicNameReason(name)
+    if (reason !== null) return failed(resource, ErrorCode.INVALID_TOPIC_EXCEPTION, reason)
+    const topic = broker.replicas.topic(name)
+    if (topic === undefined) return failed(resource, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${name}' does not exist.`)
+    return describeTopicConfigs(topic.info.configs, broker.config)
+  }
+  if (resource.resourceType === ResourceType.BROKER) {
+    if (name === '') return []
+    if (name !== String(broker.nodeId)) {
+      return failed(resource, ErrorCode.INVALID_REQUEST, `Unexpected broker id, expected ${broker.nodeId} or empty string, but received ${name}`)
+    }
+    return describeBrokerConfigs(broker.config)
+  }
+  return failed(resource, ErrorCode.INVALID_REQUEST, `Unsupported resource type ${resource.resourceType}`)
+}
+
+function describe (ctx: RequestContext, request: DescribeConfigsRequest, resource: DescribeConfigsRequestResource): DescribeConfigsResponseResult {
+  try {
+    const configs = configsOf(ctx, resource)
+    if (!Array.isArray(configs)) return configs
+    const keys = resource.configurationKeys
+    const wanted = keys === null || keys === undefined ? configs : configs.filter((c) => keys.includes(c.name))
+    return {
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      resourceType: resource.resourceType,
+      resourceName: resource.resourceName,
+      configs: wanted.map((c) => ({
+        ...c,
+        synonyms: request.includeSynonyms === true ? c.synonyms : [],
+        documentation: null
+      }))
+    }
+  } catch (err) {
+    const { code, message } = mapError(err, ctx.logger, { resource: resource.resourceName })
+    return failed(resource, code, message)
+  }
+}
+
+function handle (ctx: RequestContext, request: DescribeConfigsRequest): DescribeConfigsResponse {
+  return { throttleTimeMs: 0, results: request.resources.map((r) => describe(ctx, request, r)) }
+}
+
+export default defineHandler(describeConfigsApi, { min: 0, max: 4 }, handle, (request, code) => ({
+  throttleTimeMs: 0,
+  results: request.resources.map((r) => failed(r, code))
+}))

@@ -1,0 +1,95 @@
+// Fetch (1): v4-16.
+// Behaviour: no fetch sessions: every fetch is a full fetch and answers session id 0 (a client
+// that names a session gets FETCH_SESSION_ID_NOT_FOUND). When fewer than min_bytes are ready the
+// fetch waits up to max_wait_ms and is woken by appends to its partitions
+// (purgatory/delayed-fetch.ts). Limits, minimum-one-batch and watermarks: partition/fetch-reader.ts.
+// Offsets outside [log start, log end] get OFFSET_OUT_OF_RANGE (with -1 watermarks, as Kafka).
+// Versions: v4 isolation level, LSO, aborted transactions; v5 log start offset; v7 sessions;
+// v9 current leader epoch; v11 rack / preferred replica; v12 flexible, diverging epoch;
+// v13 topic ids instead of names; v15 replica state.
+import { ErrorCode, fetchApi, type FetchRequest, type FetchRequestTopic, type FetchResponse, type FetchResponsePartitionData } from '@brook/protocol'
+import { leaderEpochError } from '../partition/leader-epoch.js'
+import { type FetchedPartition, type FetchTarget, readPartitions, watermarks } from '../partition/fetch-reader.js'
+import type { RequestContext } from '../server/request-context.js'
+import { defineHandler } from './handler.js'
+
+const READ_COMMITTED = 1
+
+function targetsOf (ctx: RequestContext, topic: FetchRequestTopic): FetchTarget[] {
+  const { replicas } = ctx.broker
+  const byId = ctx.apiVersion >= 13
+  const state = byId ? replicas.topicById(topic.topicId ?? '') : replicas.topic(topic.topic ?? '')
+  return topic.partitions.map((p) => {
+    const partition = state?.partitions[p.partition]
+    const missing = byId && state === undefined ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+    return {
+      partition,
+      errorCode: partition === undefined ? missing : leaderEpochError(partition, p.currentLeaderEpoch),
+      fetchOffset: Number(p.fetchOffset),
+      partitionMaxBytes: Math.max(0, p.partitionMaxBytes)
+    }
+  })
+}
+
+function partitionData (index: number, result: FetchedPartition, readCommitted: boolean): FetchResponsePartitionData {
+  return {
+    partitionIndex: index,
+    errorCode: result.errorCode,
+    highWatermark: BigInt(result.highWatermark),
+    lastStableOffset: BigInt(result.lastStableOffset),
+    logStartOffset: BigInt(result.logStartOffset),
+    abortedTransactions: readCommitted ? [] : null,
+    preferredReadReplica: -1,
+    records: result.records
+  }
+}
+
+async function handle (ctx: RequestContext, request: FetchRequest): Promise<FetchResponse> {
+  if ((request.sessionId ?? 0) !== 0) {
+    return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] }
+  }
+  const { broker } = ctx
+  const perTopic = request.topics.map((t) => targetsOf(ctx, t))
+  const targets = perTopic.flat()
+  const readCommitted = request.isolationLevel === READ_COMMITTED
+  const limits = {
+    responseMaxBytes: Math.max(0, Math.min(request.maxBytes ?? 2147483647, broker.config.int('fetch.max.bytes'))),
+    readCommitted
+  }
+  const deadline = Date.now() + request.maxWaitMs
+  const keys = targets.flatMap((t) => t.partition === undefined ? [] : [t.partition.key])
+  for (;;) {
+    const before = watermarks(targets)
+    const read = await readPartitions(targets, limits, ctx.logger)
+    const errored = read.results.some((r) => r.errorCode !== ErrorCode.NONE)
+    const remaining = deadline - Date.now()
+    if (read.bytes >= request.minBytes || errored || remaining <= 0 || broker.stopping || keys.length === 0) {
+      let i = 0
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.NONE,
+        sessionId: 0,
+        responses: request.topics.map((t) => ({
+          topic: t.topic,
+          topicId: t.topicId,
+          partitions: t.partitions.map((p) => partitionData(p.partition, read.results[i++] as FetchedPartition, readCommitted))
+        }))
+      }
+    }
+    // An append that completed during the read would not wake a wait that starts after it.
+    const moved = watermarks(targets).some((hw, j) => hw !== before[j])
+    // Woken or timed out, the next round re-reads; past the deadline it answers with what there is.
+    if (!moved) await broker.fetchPurgatory.wait(keys, remaining)
+  }
+}
+
+export default defineHandler(fetchApi, { min: 4, max: 16 }, handle, (request, code) => ({
+  throttleTimeMs: 0,
+  errorCode: code,
+  sessionId: 0,
+  responses: request.topics.map((t) => ({
+    topic: t.topic,
+    topicId: t.topicId,
+    partitions: t.partitions.map((p) => ({ partitionIndex: p.partition, errorCode: code, highWatermark: -1n, records: null }))
+  }))
+}))

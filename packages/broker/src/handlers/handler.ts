@@ -1,0 +1,35 @@
+// The handler seam: one file per Kafka API declares the versions it serves and a function from
+// the decoded request to the response. The registry (index.ts) lists them; ApiVersions is
+// computed from it, and server/connection.ts refuses everything outside it.
+import type { ApiSchema } from '@brook/protocol'
+import type { RequestContext } from '../server/request-context.js'
+
+export interface VersionSupport {
+  min: number
+  max: number
+  /**
+   * Lowest version advertised in ApiVersions when lower than `min` (Produce: Kafka 4 advertises
+   * v0-2 but refuses them, because librdkafka disables compression when the minimum is 3).
+   */
+  advertisedMin?: number
+}
+
+/** `null` means no response at all (Produce with acks=0). */
+export type HandlerResult<Res> = Res | null
+
+export interface Handler<Req = unknown, Res = unknown> {
+  readonly api: ApiSchema<Req, Res>
+  readonly versions: VersionSupport
+  handle (ctx: RequestContext, request: Req): Promise<HandlerResult<Res>> | HandlerResult<Res>
+  /** The whole-request error response (Kafka's getErrorResponse), used when `handle` throws. */
+  errorResponse (request: Req, code: number, ctx: RequestContext): HandlerResult<Res>
+}
+
+export function defineHandler<Req, Res> (
+  api: ApiSchema<Req, Res>,
+  versions: VersionSupport,
+  handle: Handler<Req, Res>['handle'],
+  errorResponse: Handler<Req, Res>['errorResponse']
+): Handler<Req, Res> {
+  return { api, versions, handle, errorResponse }
+}

@@ -1,0 +1,75 @@
+// ListOffsets (2): v0-8.
+// Behaviour: timestamp -2 earliest (log start), -1 latest (high watermark, or last stable offset
+// for READ_COMMITTED), -3 the record with the largest timestamp, -4 earliest local (= log start:
+// no tiered storage), otherwise the first offset whose timestamp is >= the one asked (TRAPS #11),
+// or offset -1 when there is none. Leader epochs are reported as -1 (see metadata.ts).
+// Versions: v0 old-style offset list; v1 single offset + timestamp; v2 isolation level; v4
+// current leader epoch; v6 flexible; v7 max timestamp (-3); v8 earliest local (-4).
+import {
+  ErrorCode, listOffsetsApi, type ListOffsetsRequest, type ListOffsetsRequestPartition, type ListOffsetsResponse,
+  type ListOffsetsResponsePartitionResponse
+} from '@brook/protocol'
+import { errorCodeOf } from '../errors.js'
+import { leaderEpochError } from '../partition/leader-epoch.js'
+import type { Partition } from '../partition/partition.js'
+import type { RequestContext } from '../server/request-context.js'
+import { defineHandler } from './handler.js'
+
+const LATEST = -1n
+const EARLIEST = -2n
+const MAX_TIMESTAMP = -3n
+const EARLIEST_LOCAL = -4n
+const READ_COMMITTED = 1
+
+interface Found { offset: number, timestamp: number }
+
+async function lookup (partition: Partition, timestamp: bigint, readCommitted: boolean): Promise<Found | null> {
+  const offsets = partition.offsets()
+  if (timestamp === EARLIEST || timestamp === EARLIEST_LOCAL) return { offset: offsets.logStartOffset, timestamp: -1 }
+  if (timestamp === LATEST) return { offset: readCommitted ? offsets.lastStableOffset : offsets.highWatermark, timestamp: -1 }
+  if (timestamp === MAX_TIMESTAMP) return partition.log.maxTimestampOffset()
+  if (timestamp < 0n) return null
+  const found = await partition.log.offsetForTimestamp(Number(timestamp))
+  // Only committed data is visible (Kafka: the offset must be below the high watermark).
+  return found !== null && found.offset < offsets.highWatermark ? found : null
+}
+
+function result (index: number, errorCode: number, found: Found | null = null, version = 1): ListOffsetsResponsePartitionResponse {
+  return {
+    partitionIndex: index,
+    errorCode,
+    oldStyleOffsets: version === 0 && found !== null ? [BigInt(found.offset)] : [],
+    timestamp: BigInt(found?.timestamp ?? -1),
+    offset: BigInt(found?.offset ?? -1),
+    leaderEpoch: -1
+  }
+}
+
+async function listPartition (ctx: RequestContext, topic: string, p: ListOffsetsRequestPartition,
+  readCommitted: boolean): Promise<ListOffsetsResponsePartitionResponse> {
+  const partition = ctx.broker.replicas.partition(topic, p.partitionIndex)
+  if (partition === undefined) return result(p.partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+  const epochError = leaderEpochError(partition, p.currentLeaderEpoch)
+  if (epochError !== ErrorCode.NONE) return result(p.partitionIndex, epochError)
+  try {
+    return result(p.partitionIndex, ErrorCode.NONE, await lookup(partition, p.timestamp, readCommitted), ctx.apiVersion)
+  } catch (err) {
+    return result(p.partitionIndex, errorCodeOf(err, ctx.logger, { topic, partition: p.partitionIndex }))
+  }
+}
+
+async function handle (ctx: RequestContext, request: ListOffsetsRequest): Promise<ListOffsetsResponse> {
+  const readCommitted = request.isolationLevel === READ_COMMITTED
+  return {
+    throttleTimeMs: 0,
+    topics: await Promise.all(request.topics.map(async (t) => ({
+      name: t.name,
+      partitions: await Promise.all(t.partitions.map(async (p) => await listPartition(ctx, t.name, p, readCommitted)))
+    })))
+  }
+}
+
+export default defineHandler(listOffsetsApi, { min: 0, max: 8 }, handle, (request, code) => ({
+  throttleTimeMs: 0,
+  topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => result(p.partitionIndex, code)) }))
+}))

@@ -1,0 +1,101 @@
+// Metadata (3): v0-12.
+// Behaviour: one broker leads every partition (replicas and ISR = [this node]); leader epochs
+// are reported as -1 so librdkafka does not validate positions with OffsetForLeaderEpoch
+// (TRAPS #9). A missing topic is auto-created when auto.create.topics.enable and the request
+// allows it, and is returned complete in the same response (Kafka answers LEADER_NOT_AVAILABLE
+// and lets the client retry). Invalid names get INVALID_TOPIC_EXCEPTION (TRAPS #8).
+// Versions: v0 empty list = all topics (v1+: null = all, empty = none); v1 controller, rack,
+// internal flag; v2 cluster id; v4 allow_auto_topic_creation; v7 leader epoch; v8 authorized
+// operations (cluster ops only v8-10); v9 flexible; v10 topic ids; v12 lookup by topic id.
+import {
+  ErrorCode, metadataApi, type MetadataRequest, type MetadataResponse, type MetadataResponseTopic, ZERO_UUID
+} from '@brook/protocol'
+import { CLUSTER_OPERATIONS, OPERATIONS_NOT_REQUESTED, TOPIC_OPERATIONS } from '../cluster/authorized-operations.js'
+import { INTERNAL_TOPICS, invalidTopicNameReason } from '../cluster/topic-name.js'
+import { errorCodeOf } from '../errors.js'
+import type { TopicState } from '../partition/replica-manager.js'
+import type { RequestContext } from '../server/request-context.js'
+import { defineHandler } from './handler.js'
+
+function topicResponse (ctx: RequestContext, state: TopicState, request: MetadataRequest): MetadataResponseTopic {
+  const nodeId = ctx.broker.nodeId
+  return {
+    errorCode: ErrorCode.NONE,
+    name: state.info.name,
+    topicId: state.info.id,
+    isInternal: INTERNAL_TOPICS.has(state.info.name),
+    partitions: state.partitions.map((p) => ({
+      errorCode: ErrorCode.NONE,
+      partitionIndex: p.index,
+      leaderId: nodeId,
+      leaderEpoch: -1,
+      replicaNodes: [nodeId],
+      isrNodes: [nodeId],
+      offlineReplicas: []
+    })),
+    topicAuthorizedOperations: request.includeTopicAuthorizedOperations === true ? TOPIC_OPERATIONS : OPERATIONS_NOT_REQUESTED
+  }
+}
+
+function errorTopic (errorCode: number, name: string | null, topicId: string = ZERO_UUID): MetadataResponseTopic {
+  return { errorCode, name, topicId, isInternal: false, partitions: [] }
+}
+
+async function byName (ctx: RequestContext, name: string, request: MetadataRequest): Promise<MetadataResponseTopic> {
+  const { replicas, config } = ctx.broker
+  const existing = replicas.topic(name)
+  if (existing !== undefined) return topicResponse(ctx, existing, request)
+  if (invalidTopicNameReason(name) !== null) return errorTopic(ErrorCode.INVALID_TOPIC_EXCEPTION, name)
+  const autoCreate = config.bool('auto.create.topics.enable') && request.allowAutoTopicCreation !== false
+  if (!autoCreate) return errorTopic(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name)
+  try {
+    return topicResponse(ctx, await replicas.ensureTopic(name), request)
+  } catch (err) {
+    return errorTopic(errorCodeOf(err, ctx.logger, { topic: name }), name)
+  }
+}
+
+async function handle (ctx: RequestContext, request: MetadataRequest): Promise<MetadataResponse> {
+  const { broker } = ctx
+  const allTopics = request.topics === null || request.topics === undefined || (ctx.apiVersion === 0 && request.topics.length === 0)
+  let topics: MetadataResponseTopic[]
+  if (allTopics) {
+    topics = broker.replicas.topics().map((t) => topicResponse(ctx, t, request))
+  } else {
+    const seen = new Set<string>()
+    const lookups: Array<Promise<MetadataResponseTopic>> = []
+    for (const t of request.topics ?? []) {
+      const name = t.name ?? null
+      if (name === null) {
+        const id = t.topicId ?? ZERO_UUID
+        if (seen.has(`id:${id}`)) continue
+        seen.add(`id:${id}`)
+        const state = id === ZERO_UUID ? undefined : broker.replicas.topicById(id)
+        lookups.push(Promise.resolve(state === undefined
+          ? errorTopic(ErrorCode.UNKNOWN_TOPIC_ID, null, id)
+          : topicResponse(ctx, state, request)))
+        continue
+      }
+      if (seen.has(name)) continue
+      seen.add(name)
+      lookups.push(byName(ctx, name, request))
+    }
+    topics = await Promise.all(lookups)
+  }
+  return {
+    throttleTimeMs: 0,
+    brokers: [{ nodeId: broker.nodeId, host: broker.advertised.host, port: broker.advertised.port, rack: broker.config.string('broker.rack') }],
+    clusterId: broker.clusterId,
+    controllerId: broker.nodeId,
+    topics,
+    clusterAuthorizedOperations: request.includeClusterAuthorizedOperations === true ? CLUSTER_OPERATIONS : OPERATIONS_NOT_REQUESTED
+  }
+}
+
+export default defineHandler(metadataApi, { min: 0, max: 12 }, handle, (request, code, ctx) => ({
+  throttleTimeMs: 0,
+  brokers: [],
+  clusterId: ctx.broker.clusterId,
+  controllerId: ctx.broker.nodeId,
+  topics: (request.topics ?? []).map((t) => errorTopic(code, t.name ?? null, t.topicId ?? ZERO_UUID))
+}))

@@ -1,0 +1,80 @@
+// Reading a Fetch's partitions within its byte limits, as Kafka's ReplicaManager.readFromLog:
+// partitions are read in request order; each read is capped by its partition_max_bytes and by
+// what is left of the response's max_bytes; the first partition that has data returns at least
+// one whole batch even when that batch is larger than both limits (so a consumer can always make
+// progress). Reads stop at the high watermark (READ_UNCOMMITTED) or the last stable offset
+// (READ_COMMITTED). A fetch offset inside a batch returns that whole batch (TRAPS #7).
+import { ErrorCode } from '@brook/protocol'
+import type { Logger } from '../logger.js'
+import { mapError } from '../errors.js'
+import type { Partition } from './partition.js'
+
+export interface FetchTarget {
+  /** undefined when the topic or partition does not exist: `errorCode` says why. */
+  partition: Partition | undefined
+  errorCode: number
+  fetchOffset: number
+  partitionMaxBytes: number
+}
+
+export interface FetchedPartition {
+  errorCode: number
+  highWatermark: number
+  lastStableOffset: number
+  logStartOffset: number
+  records: Buffer[]
+  bytes: number
+}
+
+export interface FetchLimits {
+  responseMaxBytes: number
+  readCommitted: boolean
+}
+
+const NOTHING = { highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: [], bytes: 0 }
+
+async function readOne (target: FetchTarget, maxBytes: number, minOneBatch: boolean, limits: FetchLimits,
+  logger: Logger): Promise<FetchedPartition> {
+  const { partition } = target
+  if (partition === undefined || target.errorCode !== ErrorCode.NONE) {
+    return { errorCode: target.errorCode === ErrorCode.NONE ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : target.errorCode, ...NOTHING }
+  }
+  // Offsets first: the read must not return data past the high watermark it reports.
+  const offsets = partition.offsets()
+  try {
+    const read = await partition.read(target.fetchOffset, {
+      maxBytes,
+      maxOffset: limits.readCommitted ? offsets.lastStableOffset : offsets.highWatermark,
+      minOneBatch
+    })
+    return {
+      errorCode: ErrorCode.NONE,
+      highWatermark: offsets.highWatermark,
+      lastStableOffset: offsets.lastStableOffset,
+      logStartOffset: offsets.logStartOffset,
+      records: read.chunks,
+      bytes: read.bytes
+    }
+  } catch (err) {
+    const { code } = mapError(err, logger, { topic: partition.topic, partition: partition.index })
+    return { errorCode: code, ...NOTHING }
+  }
+}
+
+export async function readPartitions (targets: readonly FetchTarget[], limits: FetchLimits,
+  logger: Logger): Promise<{ results: FetchedPartition[], bytes: number }> {
+  const results: FetchedPartition[] = []
+  let bytes = 0
+  for (const target of targets) {
+    const left = Math.max(0, limits.responseMaxBytes - bytes)
+    const result = await readOne(target, Math.min(target.partitionMaxBytes, left), bytes === 0, limits, logger)
+    bytes += result.bytes
+    results.push(result)
+  }
+  return { results, bytes }
+}
+
+/** High watermarks of the targets, to notice an append that raced with a read. */
+export function watermarks (targets: readonly FetchTarget[]): number[] {
+  return targets.map((t) => t.partition?.log.highWatermark ?? -1)
+}

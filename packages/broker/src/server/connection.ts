@@ -1,0 +1,201 @@
+// One client connection: frames are split and decoded as they arrive, many requests run at once,
+// and responses are written strictly in request order (a queue of pending slots; a finished slot
+// waits for the ones before it). Writes of consecutive finished responses are batched under
+// cork/uncork, which Node turns into one writev.
+//
+// The Java broker's answers to bad input, all here:
+//   frame size < 0 or > socket.request.max.bytes, undecodable header, unknown api key,
+//   unsupported version (except ApiVersions), undecodable body     -> close the connection (warn)
+//   ApiVersions at an unsupported version  -> v0 response, UNSUPPORTED_VERSION, supported list
+//   handler failure   -> the handler's error response with the mapped code (errors.ts)
+// Nothing a client sends may throw past this file.
+import type { Socket } from 'node:net'
+import { apiVersionsApi, ApiKey, decodeRequest, decodeRequestHeader, encodeResponseFrame, FrameSplitter, Reader, type RequestHeader } from '@brook/protocol'
+import { mapError } from '../errors.js'
+import { unsupportedVersionResponse } from '../handlers/api-versions.js'
+import type { Handler } from '../handlers/handler.js'
+import type { Logger } from '../logger.js'
+import type { BrokerState, RequestContext } from './request-context.js'
+
+/** Requests read ahead of the oldest unanswered one before reading pauses (back-pressure). */
+export const MAX_QUEUED_REQUESTS = 128
+
+interface Slot {
+  done: boolean
+  frames: Buffer[] | null
+}
+
+export class Connection {
+  readonly socket: Socket
+  private readonly broker: BrokerState
+  private readonly handlers: ReadonlyMap<number, Handler>
+  private readonly logger: Logger
+  private readonly splitter: FrameSplitter
+  private readonly queue: Slot[] = []
+  private draining = false
+  private closed = false
+  private readonly closedPromise: Promise<void>
+  private onIdle: (() => void) | null = null
+
+  constructor (socket: Socket, broker: BrokerState, handlers: ReadonlyMap<number, Handler>, logger: Logger) {
+    this.socket = socket
+    this.broker = broker
+    this.handlers = handlers
+    this.logger = logger.child({ client: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}` })
+    this.splitter = new FrameSplitter(broker.config.int('socket.request.max.bytes'))
+    this.closedPromise = new Promise((resolve) => socket.once('close', () => {
+      this.closed = true
+      resolve()
+    }))
+    socket.setNoDelay(true)
+    const idleMs = broker.config.optionalNumber('connections.max.idle.ms') ?? -1
+    if (idleMs > 0 && idleMs < 2 ** 31) {
+      socket.setTimeout(idleMs, () => {
+        if (this.queue.length > 0) return
+        this.logger.debug('closing idle connection')
+        socket.destroy()
+      })
+    }
+    socket.on('data', (chunk: Buffer) => this.onData(chunk))
+    socket.on('drain', () => this.resumeIfRoom())
+    socket.on('error', (err) => this.logger.debug({ err }, 'socket error'))
+  }
+
+  /** Shutdown: stop reading, answer what was read, then close. Resolves once the socket closed. */
+  async drain (): Promise<void> {
+    this.draining = true
+    this.socket.pause()
+    if (this.queue.length > 0) await new Promise<void>((resolve) => { this.onIdle = resolve })
+    this.socket.end()
+    await this.closedPromise
+  }
+
+  /** Forced close (shutdown timeout). */
+  destroy (): void {
+    this.socket.destroy()
+  }
+
+  private onData (chunk: Buffer): void {
+    if (this.draining || this.closed) return
+    try {
+      this.splitter.push(chunk, (frame) => this.onFrame(frame))
+    } catch (err) {
+      this.abort('invalid frame', err)
+    }
+  }
+
+  private onFrame (frame: Buffer): void {
+    if (this.draining || this.closed) return
+    const reader = new Reader(frame)
+    let header: RequestHeader
+    try {
+      header = decodeRequestHeader(reader)
+    } catch (err) {
+      this.abort('undecodable request header', err)
+      return
+    }
+    const handler = this.handlers.get(header.apiKey)
+    if (handler === undefined) {
+      this.abort(`unknown or unsupported api key ${header.apiKey}`)
+      return
+    }
+    const { min, max } = handler.versions
+    if (header.apiVersion < min || header.apiVersion > max) {
+      if (header.apiKey === ApiKey.ApiVersions) {
+        this.respondNow(header.correlationId, unsupportedVersionResponse(this.broker.handlers))
+      } else {
+        this.abort(`unsupported version ${header.apiVersion} of ${handler.api.name} (serves ${min}-${max})`)
+      }
+      return
+    }
+    let request: unknown
+    try {
+      request = decodeRequest(handler.api, header.apiVersion, reader)
+    } catch (err) {
+      this.abort(`undecodable ${handler.api.name} v${header.apiVersion} request`, err)
+      return
+    }
+    const slot: Slot = { done: false, frames: null }
+    this.queue.push(slot)
+    if (this.queue.length >= MAX_QUEUED_REQUESTS) this.socket.pause()
+    this.run(handler, header, request).then((frames) => {
+      slot.done = true
+      slot.frames = frames
+      this.flush()
+    }, (err: unknown) => {
+      // Only an unencodable response gets here: the stream cannot continue in order.
+      slot.done = true
+      this.abort(`cannot answer ${handler.api.name} v${header.apiVersion}`, err)
+      this.flush()
+    })
+  }
+
+  private async run (handler: Handler, header: RequestHeader, request: unknown): Promise<Buffer[] | null> {
+    const ctx: RequestContext = {
+      apiKey: header.apiKey,
+      apiVersion: header.apiVersion,
+      correlationId: header.correlationId,
+      clientId: header.clientId,
+      broker: this.broker,
+      logger: this.logger
+    }
+    let response: unknown
+    try {
+      response = await handler.handle(ctx, request)
+    } catch (err) {
+      const { code } = mapError(err, this.logger, { api: handler.api.name, version: header.apiVersion })
+      response = handler.errorResponse(request, code, ctx)
+    }
+    if (response === null) return null
+    return encodeResponseFrame(header.correlationId, handler.api, header.apiVersion, response)
+  }
+
+  /** An ApiVersions v0 answer that bypasses the handlers (unsupported ApiVersions version). */
+  private respondNow (correlationId: number, body: ReturnType<typeof unsupportedVersionResponse>): void {
+    this.queue.push({ done: true, frames: encodeResponseFrame(correlationId, apiVersionsApi, 0, body) })
+    this.flush()
+  }
+
+  private flush (): void {
+    if (this.closed) {
+      this.queue.length = 0
+    }
+    let corked = false
+    while (this.queue.length > 0 && this.queue[0]?.done === true) {
+      const slot = this.queue.shift() as Slot
+      if (slot.frames === null || this.closed) continue
+      if (!corked) {
+        this.socket.cork()
+        corked = true
+      }
+      for (const buf of slot.frames) this.socket.write(buf)
+    }
+    if (corked) this.socket.uncork()
+    // A client that does not read its responses stops being read from.
+    if (this.socket.writableNeedDrain) this.socket.pause()
+    else this.resumeIfRoom()
+    if (this.queue.length === 0 && this.onIdle !== null) {
+      const idle = this.onIdle
+      this.onIdle = null
+      idle()
+    }
+  }
+
+  private resumeIfRoom (): void {
+    if (this.draining || this.closed || !this.socket.isPaused()) return
+    if (this.queue.length < MAX_QUEUED_REQUESTS / 2 && !this.socket.writableNeedDrain) this.socket.resume()
+  }
+
+  private abort (reason: string, err?: unknown): void {
+    if (this.closed) return
+    this.logger.warn(err === undefined ? {} : { err }, `closing connection: ${reason}`)
+    this.closed = true
+    this.queue.length = 0
+    this.socket.destroy()
+    if (this.onIdle !== null) {
+      const idle = this.onIdle
+      this.onIdle = null
+      idle()
+    }
+  }
+}

@@ -1,0 +1,48 @@
+// The TCP listener: binds the configured listener (port 0: a free port), hands each socket to a
+// Connection, and on close stops accepting, lets every connection answer what it has read, and
+// closes them.
+import { createServer, type Server, type Socket } from 'node:net'
+import type { Logger } from '../logger.js'
+
+export interface ListenerOptions {
+  /** '' binds every interface. */
+  host: string
+  port: number
+  backlog: number
+  onSocket: (socket: Socket) => void
+  logger: Logger
+}
+
+export class Listener {
+  readonly host: string
+  readonly port: number
+  private readonly server: Server
+
+  private constructor (server: Server, host: string, port: number) {
+    this.server = server
+    this.host = host
+    this.port = port
+  }
+
+  static async listen (options: ListenerOptions): Promise<Listener> {
+    const server = createServer({ noDelay: true }, options.onSocket)
+    server.on('error', (err) => options.logger.error({ err }, 'listener error'))
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      const done = (): void => {
+        server.off('error', reject)
+        resolve()
+      }
+      if (options.host === '') server.listen({ port: options.port, backlog: options.backlog }, done)
+      else server.listen({ host: options.host, port: options.port, backlog: options.backlog }, done)
+    })
+    const address = server.address()
+    if (address === null || typeof address === 'string') throw new Error('BROOK_LISTEN: no TCP address')
+    return new Listener(server, options.host === '' ? address.address : options.host, address.port)
+  }
+
+  /** Stops accepting connections; resolves once the server is closed (open sockets are the caller's). */
+  async close (): Promise<void> {
+    await new Promise<void>((resolve) => this.server.close(() => resolve()))
+  }
+}

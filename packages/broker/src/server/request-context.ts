@@ -1,0 +1,39 @@
+// What a handler sees: the request's header facts and the broker's state. Handlers never touch
+// the socket.
+import type { BrokerConfig } from '../config/broker-config.js'
+import type { GroupCoordinator } from '../group/coordinator.js'
+import type { Handler } from '../handlers/handler.js'
+import type { Logger } from '../logger.js'
+import type { ReplicaManager } from '../partition/replica-manager.js'
+import type { FetchPurgatory } from '../purgatory/delayed-fetch.js'
+import type { ProducerIdAllocator } from '../txn/producer-ids.js'
+
+export interface BrokerState {
+  readonly config: BrokerConfig
+  readonly clusterId: string
+  readonly nodeId: number
+  /** The address clients are told to use (Metadata, DescribeCluster). */
+  readonly advertised: { readonly host: string, readonly port: number }
+  readonly replicas: ReplicaManager
+  readonly fetchPurgatory: FetchPurgatory
+  readonly producerIds: ProducerIdAllocator
+  /** Every handler, sorted by api key: the source of the ApiVersions response. */
+  readonly handlers: readonly Handler[]
+  readonly logger: Logger
+  /** True once shutdown began: long polls answer at once. */
+  readonly stopping: boolean
+  /** The group coordinator (group/); absent until it has started. */
+  readonly groups?: GroupCoordinator
+}
+
+export interface RequestContext {
+  readonly apiKey: number
+  readonly apiVersion: number
+  readonly correlationId: number
+  readonly clientId: string | null
+  readonly broker: BrokerState
+  /** Child logger carrying the connection and request. */
+  readonly logger: Logger
+  /** The peer's IP address (group member metadata records it as Kafka's client host). */
+  readonly clientHost?: string
+}

@@ -1,0 +1,45 @@
+// FindCoordinator (10): v0-4.
+// Behaviour: this single broker coordinates every group and every transactional id, so the
+// answer is always this node's advertised address. Key types other than GROUP (0) and
+// TRANSACTION (1) get INVALID_REQUEST. Asking for a group coordinator before the group
+// coordinator has started gets COORDINATOR_NOT_AVAILABLE (clients retry).
+// Versions: v1 key type, error message; v3 flexible; v4 batched keys (coordinator_keys ->
+// coordinators[], one entry per key, the top-level fields unused).
+import {
+  ErrorCode, findCoordinatorApi, type FindCoordinatorRequest, type FindCoordinatorResponse, type FindCoordinatorResponseCoordinator
+} from '@brook/protocol'
+import type { RequestContext } from '../server/request-context.js'
+import { defineHandler } from './handler.js'
+
+const GROUP = 0
+const TRANSACTION = 1
+
+function coordinatorFor (ctx: RequestContext, key: string, keyType: number): FindCoordinatorResponseCoordinator {
+  const { nodeId, advertised } = ctx.broker
+  let errorCode: number = ErrorCode.NONE
+  if (keyType !== GROUP && keyType !== TRANSACTION) errorCode = ErrorCode.INVALID_REQUEST
+  else if (keyType === GROUP && ctx.broker.groups === undefined) errorCode = ErrorCode.COORDINATOR_NOT_AVAILABLE
+  if (errorCode !== ErrorCode.NONE) return { key, nodeId: -1, host: '', port: -1, errorCode, errorMessage: null }
+  return { key, nodeId, host: advertised.host, port: advertised.port, errorCode, errorMessage: null }
+}
+
+function handle (ctx: RequestContext, request: FindCoordinatorRequest): FindCoordinatorResponse {
+  const keyType = request.keyType ?? GROUP
+  if (ctx.apiVersion >= 4) {
+    return { throttleTimeMs: 0, coordinators: (request.coordinatorKeys ?? []).map((key) => coordinatorFor(ctx, key, keyType)) }
+  }
+  const c = coordinatorFor(ctx, request.key ?? '', keyType)
+  return { throttleTimeMs: 0, errorCode: c.errorCode, errorMessage: null, nodeId: c.nodeId, host: c.host, port: c.port }
+}
+
+function errorResponse (request: FindCoordinatorRequest, code: number, ctx: RequestContext): FindCoordinatorResponse {
+  if (ctx.apiVersion >= 4) {
+    return {
+      throttleTimeMs: 0,
+      coordinators: (request.coordinatorKeys ?? []).map((key) => ({ key, nodeId: -1, host: '', port: -1, errorCode: code, errorMessage: null }))
+    }
+  }
+  return { throttleTimeMs: 0, errorCode: code, errorMessage: null, nodeId: -1, host: '', port: -1 }
+}
+
+export default defineHandler(findCoordinatorApi, { min: 0, max: 4 }, handle, errorResponse)

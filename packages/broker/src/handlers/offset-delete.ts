@@ -1,0 +1,31 @@
+// OffsetDelete (47): v0.
+// Behaviour: group/offsets.ts. Unknown partitions get UNKNOWN_TOPIC_OR_PARTITION without
+// reaching the coordinator; a consumer group still subscribed to a topic gets
+// GROUP_SUBSCRIBED_TO_TOPIC for it; a non-Empty group of another protocol gets NON_EMPTY_GROUP.
+import { ErrorCode, offsetDeleteApi, type OffsetDeleteRequest, type OffsetDeleteResponse } from '@brook/protocol'
+import { coordinatorOf } from '../group/request-info.js'
+import type { RequestContext } from '../server/request-context.js'
+import { defineHandler } from './handler.js'
+
+async function handle (ctx: RequestContext, request: OffsetDeleteRequest): Promise<OffsetDeleteResponse> {
+  const known = request.topics
+    .map((t) => ({ name: t.name, partitions: t.partitions.filter((p) => ctx.broker.replicas.partition(t.name, p.partitionIndex) !== undefined) }))
+    .filter((t) => t.partitions.length > 0)
+  const result = await coordinatorOf(ctx).deleteOffsets({ groupId: request.groupId, topics: known })
+  if (result.errorCode !== ErrorCode.NONE) return { errorCode: result.errorCode, throttleTimeMs: 0, topics: [] }
+  const answered = new Map<string, number>()
+  for (const t of result.topics) for (const p of t.partitions) answered.set(`${t.name}\u0000${p.partitionIndex}`, p.errorCode)
+  return {
+    errorCode: ErrorCode.NONE,
+    throttleTimeMs: 0,
+    topics: request.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({
+        partitionIndex: p.partitionIndex,
+        errorCode: answered.get(`${t.name}\u0000${p.partitionIndex}`) ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+      }))
+    }))
+  }
+}
+
+export default defineHandler(offsetDeleteApi, { min: 0, max: 0 }, handle, (_request, code) => ({ errorCode: code, throttleTimeMs: 0, topics: [] }))

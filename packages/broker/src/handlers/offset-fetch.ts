@@ -1,0 +1,65 @@
+// OffsetFetch (9): v0-9.
+// Behaviour: group/offsets.ts. Partitions without a committed offset (and unknown groups) get
+// offset -1, metadata "", no error. A null topic list means every partition the group committed.
+// require_stable only matters with transactional offset commits, which Brook does not keep yet.
+// Versions: v1 same as v0; v2 null topics = all, top-level error code; v3 throttle; v5 committed
+// leader epoch; v6 flexible; v7 require_stable; v8 several groups per request (groups[]); v9
+// member id / epoch for KIP-848 consumer groups (ignored for classic groups, as in Kafka).
+import { ErrorCode, offsetFetchApi, type OffsetFetchRequest, type OffsetFetchResponse } from '@brook/protocol'
+import { coordinatorOf } from '../group/request-info.js'
+import type { OffsetFetchGroupResult } from '../group/types.js'
+import type { RequestContext } from '../server/request-context.js'
+import { defineHandler } from './handler.js'
+
+function single (result: OffsetFetchGroupResult, version: number): OffsetFetchResponse {
+  // Before v2 there is no top-level error: a group-level failure goes into every partition.
+  const partitionError = version < 2 ? result.errorCode : ErrorCode.NONE
+  return {
+    throttleTimeMs: 0,
+    errorCode: result.errorCode,
+    topics: result.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({ ...p, errorCode: p.errorCode !== ErrorCode.NONE ? p.errorCode : partitionError }))
+    }))
+  }
+}
+
+async function handle (ctx: RequestContext, request: OffsetFetchRequest): Promise<OffsetFetchResponse> {
+  const coordinator = coordinatorOf(ctx)
+  if (ctx.apiVersion >= 8) {
+    const groups = await coordinator.fetchOffsets((request.groups ?? []).map((g) => ({ groupId: g.groupId, topics: g.topics ?? null })))
+    return { throttleTimeMs: 0, groups }
+  }
+  // v0-1 cannot ask for "all topics"; a null there is treated as an empty list.
+  const topics = request.topics === undefined || (request.topics === null && ctx.apiVersion < 2) ? [] : request.topics
+  const [result] = await coordinator.fetchOffsets([{ groupId: request.groupId ?? '', topics }])
+  if (result === undefined) throw new Error('fetchOffsets answered no group')
+  if (result.errorCode !== ErrorCode.NONE && topics !== null && result.topics.length === 0) {
+    // Keep the requested partitions in the answer so that v0/v1 clients see the error per partition.
+    result.topics = topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE }))
+    }))
+  }
+  return single(result, ctx.apiVersion)
+}
+
+function errorResponse (request: OffsetFetchRequest, code: number, ctx: RequestContext): OffsetFetchResponse {
+  if (ctx.apiVersion >= 8) {
+    return { throttleTimeMs: 0, groups: (request.groups ?? []).map((g) => ({ groupId: g.groupId, topics: [], errorCode: code })) }
+  }
+  const topics = (request.topics ?? []).map((t) => ({
+    name: t.name,
+    partitionIndexes: t.partitionIndexes
+  }))
+  return single({
+    groupId: request.groupId ?? '',
+    errorCode: code,
+    topics: topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE }))
+    }))
+  }, ctx.apiVersion)
+}
+
+export default defineHandler(offsetFetchApi, { min: 0, max: 9 }, handle, errorResponse)

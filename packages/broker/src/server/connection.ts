@@ -136,6 +136,7 @@ export class Connection {
       apiVersion: header.apiVersion,
       correlationId: header.correlationId,
       clientId: header.clientId,
+      clientHost: this.socket.remoteAddress ?? '',
       broker: this.broker,
       logger: this.logger
     }

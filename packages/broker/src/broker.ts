@@ -10,6 +10,7 @@ import { formatHostPort } from './config/listeners.js'
 import { loadMetaProperties } from './cluster/meta-properties.js'
 import { TopicStore } from './cluster/topic-store.js'
 import { toLogConfig } from './config/topic-config.js'
+import { startGroupCoordinator } from './group/start.js'
 import { HANDLERS, handlerTable } from './handlers/index.js'
 import { createLogger, isLogLevel, type Logger, type LogLevel } from './logger.js'
 import { ReplicaManager } from './partition/replica-manager.js'
@@ -85,6 +86,13 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     await logs.close()
     throw err
   }
+  let groups
+  try {
+    groups = await startGroupCoordinator({ replicas, config, logger })
+  } catch (err) {
+    await logs.close()
+    throw err
+  }
 
   const connections = new Set<Connection>()
   const handlers = handlerTable(HANDLERS)
@@ -98,7 +106,8 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     producerIds,
     handlers: HANDLERS,
     logger,
-    stopping: false
+    stopping: false,
+    groups
   }
   const onSocket = (socket: Socket): void => {
     if (state.stopping) {
@@ -136,6 +145,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
       await Promise.all([...connections].map(async (c) => await c.drain()))
       clearTimeout(cut)
       await stopped
+      groups.runtime.close()
       await logs.close()
       logger.info('broker stopped')
     })()

@@ -15,6 +15,17 @@ import alterConfigs from './alter-configs.js'
 import createPartitions from './create-partitions.js'
 import incrementalAlterConfigs from './incremental-alter-configs.js'
 import describeCluster from './describe-cluster.js'
+import offsetCommit from './offset-commit.js'
+import offsetFetch from './offset-fetch.js'
+import findCoordinator from './find-coordinator.js'
+import joinGroup from './join-group.js'
+import heartbeat from './heartbeat.js'
+import leaveGroup from './leave-group.js'
+import syncGroup from './sync-group.js'
+import describeGroups from './describe-groups.js'
+import listGroups from './list-groups.js'
+import deleteGroups from './delete-groups.js'
+import offsetDelete from './offset-delete.js'
 
 // Each handler is typed for its own request and response; the registry holds them erased.
 export const HANDLERS: readonly Handler[] = ([
@@ -22,6 +33,15 @@ export const HANDLERS: readonly Handler[] = ([
   fetch, // 1
   listOffsets, // 2
   metadata, // 3
+  offsetCommit, // 8
+  offsetFetch, // 9
+  findCoordinator, // 10
+  joinGroup, // 11
+  heartbeat, // 12
+  leaveGroup, // 13
+  syncGroup, // 14
+  describeGroups, // 15
+  listGroups, // 16
   apiVersions, // 18
   createTopics, // 19
   deleteTopics, // 20
@@ -30,7 +50,9 @@ export const HANDLERS: readonly Handler[] = ([
   describeConfigs, // 32
   alterConfigs, // 33
   createPartitions, // 37
+  deleteGroups, // 42
   incrementalAlterConfigs, // 44
+  offsetDelete, // 47
   describeCluster // 60
 ] as unknown[]) as Handler[]
 

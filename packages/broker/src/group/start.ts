@@ -1,0 +1,60 @@
+// Starting the group coordinator inside a broker: make sure `__consumer_offsets` exists
+// (offsets.topic.num.partitions partitions, compacted, as Kafka creates it; a single broker caps
+// the replication factor at 1), then replay every partition. The partition count of an existing
+// topic wins over the config, as in Kafka: it decides which partition owns which group.
+import { ErrorCode } from '@brook/protocol'
+import type { BrokerConfig } from '../config/broker-config.js'
+import { KafkaError } from '../errors.js'
+import type { Logger } from '../logger.js'
+import type { ReplicaManager, TopicState } from '../partition/replica-manager.js'
+import { groupConfigFrom, OFFSETS_TOPIC } from './config.js'
+import { GroupCoordinator } from './coordinator.js'
+import { PartitionCoordinatorLog } from './partition-coordinator-log.js'
+import { GroupCoordinatorRuntime } from './runtime.js'
+
+export interface GroupCoordinatorDeps {
+  replicas: ReplicaManager
+  config: BrokerConfig
+  logger: Logger
+}
+
+async function offsetsTopic (deps: GroupCoordinatorDeps, partitions: number, segmentBytes: number): Promise<TopicState> {
+  const existing = deps.replicas.topic(OFFSETS_TOPIC)
+  if (existing !== undefined) return existing
+  try {
+    await deps.replicas.createTopic({
+      name: OFFSETS_TOPIC,
+      numPartitions: partitions,
+      replicationFactor: 1,
+      configs: { 'cleanup.policy': 'compact', 'segment.bytes': String(segmentBytes), 'compression.type': 'producer' },
+      validateOnly: false
+    })
+  } catch (err) {
+    if (!(err instanceof KafkaError && err.code === ErrorCode.TOPIC_ALREADY_EXISTS)) throw err
+  }
+  const created = deps.replicas.topic(OFFSETS_TOPIC)
+  if (created === undefined) throw new Error(`${OFFSETS_TOPIC} could not be created`)
+  return created
+}
+
+/** Creates and loads the coordinator; resolves once every partition is replayed. */
+export async function startGroupCoordinator (deps: GroupCoordinatorDeps): Promise<GroupCoordinator> {
+  const config = groupConfigFrom((name) => deps.config.int(name))
+  const topic = await offsetsTopic(deps, config.offsetsTopicNumPartitions, config.offsetsTopicSegmentBytes)
+  config.offsetsTopicNumPartitions = topic.partitions.length
+  const logger = deps.logger.child({ component: 'group-coordinator' })
+  const runtime = new GroupCoordinatorRuntime({
+    config,
+    logger,
+    openLog: async (p) => {
+      const partition = deps.replicas.partition(OFFSETS_TOPIC, p)
+      if (partition === undefined) throw new Error(`${OFFSETS_TOPIC}-${p} does not exist`)
+      return new PartitionCoordinatorLog(partition, (offset, err) => {
+        logger.warn({ partition: p, offset, err }, `skipping an unreadable batch of ${OFFSETS_TOPIC}-${p}`)
+      })
+    }
+  })
+  await runtime.start()
+  logger.info({ partitions: config.offsetsTopicNumPartitions }, 'group coordinator loaded')
+  return new GroupCoordinator(runtime, logger)
+}

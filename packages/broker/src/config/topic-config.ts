@@ -103,6 +103,9 @@ export interface TopicSettings {
   compressionType: string
   messageTimestampType: 'CreateTime' | 'LogAppendTime'
   minInsyncReplicas: number
+  /** message.timestamp.before.max.ms / after.max.ms: how far a CreateTime may lie from now. */
+  timestampBeforeMaxMs: number
+  timestampAfterMaxMs: number
 }
 
 export function topicSettings (overrides: TopicOverrides, broker: BrokerConfig): TopicSettings {
@@ -110,7 +113,9 @@ export function topicSettings (overrides: TopicOverrides, broker: BrokerConfig):
     maxMessageBytes: num('max.message.bytes', overrides, broker),
     compressionType: String(topicConfigValue('compression.type', overrides, broker)),
     messageTimestampType: topicConfigValue('message.timestamp.type', overrides, broker) === 'LogAppendTime' ? 'LogAppendTime' : 'CreateTime',
-    minInsyncReplicas: num('min.insync.replicas', overrides, broker)
+    minInsyncReplicas: num('min.insync.replicas', overrides, broker),
+    timestampBeforeMaxMs: num('message.timestamp.before.max.ms', overrides, broker),
+    timestampAfterMaxMs: num('message.timestamp.after.max.ms', overrides, broker)
   }
 }
 

@@ -2,7 +2,8 @@
 // Behaviour: v0-2 are advertised but refused (the connection closes), as Kafka 4 does, because
 // librdkafka turns compression off when Produce's minimum is 3 (TRAPS #4). Each partition's
 // records are validated (records/validate.ts: exactly one v2 batch, CRC, size against the
-// topic's max.message.bytes -> CORRUPT_MESSAGE / MESSAGE_TOO_LARGE / INVALID_RECORD) and stored
+// topic's max.message.bytes -> CORRUPT_MESSAGE / MESSAGE_TOO_LARGE / INVALID_RECORD; CreateTime
+// outside message.timestamp.before/after.max.ms -> INVALID_TIMESTAMP) and stored
 // as produced, unless the topic's compression.type names a codec. acks=-1 resolves after fsync
 // (durable append), acks=1 after the write, acks=0 sends no response. A missing topic is
 // auto-created when auto.create.topics.enable. Idempotent and transactional batches are stored
@@ -11,9 +12,9 @@
 // errors + error message; v9 flexible; v10 leader hints (tagged, unused); v11 TRANSACTION_ABORTABLE.
 import {
   ErrorCode, produceApi, type ProduceRequest, type ProduceRequestPartitionProduceData, type ProduceResponse,
-  type ProduceResponsePartitionProduceResponse, validateRecords
+  type ProduceResponsePartitionProduceResponse, type RecordsSummary, validateRecords
 } from '@brook/protocol'
-import { topicSettings } from '../config/topic-config.js'
+import { type TopicSettings, topicSettings } from '../config/topic-config.js'
 import { INTERNAL_TOPICS } from '../cluster/topic-name.js'
 import { KafkaError, mapError } from '../errors.js'
 import { applyTopicCompression } from '../partition/recompress.js'
@@ -30,6 +31,24 @@ async function autoCreate (ctx: RequestContext, name: string): Promise<TopicStat
   return await ctx.broker.replicas.ensureTopic(name)
 }
 
+/**
+ * Kafka's message.timestamp.before/after.max.ms for CreateTime topics, checked on the batch's
+ * first and largest timestamps (records are not unpacked).
+ */
+function checkTimestamps (batch: RecordsSummary, settings: TopicSettings): string | null {
+  if (settings.messageTimestampType !== 'CreateTime') return null
+  const now = Date.now()
+  const first = Number(batch.firstTimestamp)
+  const max = Number(batch.maxTimestamp)
+  if (first >= 0 && first < now - settings.timestampBeforeMaxMs) {
+    return `Timestamp ${first} of message is out of range. The timestamp should be within [${now - settings.timestampBeforeMaxMs}, ${now + settings.timestampAfterMaxMs}]`
+  }
+  if (max > now + settings.timestampAfterMaxMs) {
+    return `Timestamp ${max} of message is out of range. The timestamp should be within [${now - settings.timestampBeforeMaxMs}, ${now + settings.timestampAfterMaxMs}]`
+  }
+  return null
+}
+
 // Everything up to partition.append() runs synchronously, so that produce requests read from one
 // connection reach each partition in request order (partition.ts keeps call order).
 async function producePartition (ctx: RequestContext, request: ProduceRequest, topic: TopicState,
@@ -44,6 +63,8 @@ async function producePartition (ctx: RequestContext, request: ProduceRequest, t
   const records = data.records ?? Buffer.alloc(0)
   const check = validateRecords(records, { singleBatch: true, produceVersion: ctx.apiVersion, maxBatchBytes: settings.maxMessageBytes })
   if (!check.ok) return failed(data.index, check.errorCode, check.message)
+  const timestampError = checkTimestamps(check, settings)
+  if (timestampError !== null) return failed(data.index, ErrorCode.INVALID_TIMESTAMP, timestampError)
   const stored = settings.compressionType === 'producer' ? records : applyTopicCompression(records, settings.compressionType)
   const result = await partition.append(stored, request.acks === -1)
   return {

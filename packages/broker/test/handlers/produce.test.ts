@@ -60,6 +60,14 @@ test('bad batches are refused with Kafka\'s codes and nothing is stored', async 
     const response = await client.request(produceApi, 9, produceBody('strict', records))
     assert.equal(response.responses[0]?.partitionResponses[0]?.errorCode, code)
   }
+  await client.request(createTopicsApi, 7, {
+    topics: [{ name: 'recent-only', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [{ name: 'message.timestamp.before.max.ms', value: '60000' }] }],
+    timeoutMs: 1000
+  })
+  const old = await client.request(produceApi, 9, produceBody('recent-only', await batchOf(['1970'], { timestamp: 1000n })))
+  assert.equal(old.responses[0]?.partitionResponses[0]?.errorCode, ErrorCode.INVALID_TIMESTAMP)
+  const fresh = await client.request(produceApi, 9, produceBody('recent-only', await batchOf(['now'])))
+  assert.equal(fresh.responses[0]?.partitionResponses[0]?.errorCode, ErrorCode.NONE)
   const badAcks = await client.request(produceApi, 9, produceBody('strict', await batchOf(['ok']), 2))
   assert.equal(badAcks.responses[0]?.partitionResponses[0]?.errorCode, ErrorCode.INVALID_REQUIRED_ACKS)
   const missing = await client.request(produceApi, 9, produceBody('strict', await batchOf(['ok']), 1, 5))

@@ -49,16 +49,16 @@ async function handle (ctx: RequestContext, request: FetchRequest): Promise<Fetc
     return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] }
   }
   const { broker } = ctx
-  const perTopic = request.topics.map((t) => targetsOf(ctx, t))
-  const targets = perTopic.flat()
   const readCommitted = request.isolationLevel === READ_COMMITTED
   const limits = {
     responseMaxBytes: Math.max(0, Math.min(request.maxBytes ?? 2147483647, broker.config.int('fetch.max.bytes'))),
     readCommitted
   }
   const deadline = Date.now() + request.maxWaitMs
-  const keys = targets.flatMap((t) => t.partition === undefined ? [] : [t.partition.key])
   for (;;) {
+    // Resolved each round: a topic deleted while the fetch waited answers UNKNOWN_TOPIC_OR_PARTITION.
+    const targets = request.topics.flatMap((t) => targetsOf(ctx, t))
+    const keys = targets.flatMap((t) => t.partition === undefined ? [] : [t.partition.key])
     const before = watermarks(targets)
     const read = await readPartitions(targets, limits, ctx.logger)
     const errored = read.results.some((r) => r.errorCode !== ErrorCode.NONE)

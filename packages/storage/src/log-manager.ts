@@ -26,7 +26,7 @@ import { HandlePool } from './fs/handle-pool.js'
 import { type Logger, silentLogger } from './logger.js'
 import { Cleaner, type CleanerStats } from './log/compaction.js'
 import { loadLog } from './log/log-loader.js'
-import type { Log } from './log/partition-log.js'
+import type { Log, LogHooks } from './log/partition-log.js'
 import { SerialQueue } from './log/serial-queue.js'
 import { encodeCheckpoint } from './checkpoint.js'
 import type { SegmentContext } from './segment/log-segment.js'
@@ -201,8 +201,19 @@ export class LogManager {
     return map
   }
 
-  #hooks (logDir: string): { logStartOffsetChanged: () => Promise<void> } {
-    return { logStartOffsetChanged: async () => { await this.#checkpoint(logDir, LOG_START_CHECKPOINT) } }
+  #hooks (logDir: string): LogHooks {
+    return {
+      logStartOffsetChanged: async () => { await this.#checkpoint(logDir, LOG_START_CHECKPOINT) },
+      truncated: async (log, offset) => {
+        const key = checkpointKey(log.topic, log.partition)
+        const cp = this.#cleanerOffsets.get(key)
+        if (cp !== undefined && cp > offset) {
+          // Persisted before the truncation, so a crash cannot bring back a checkpoint past it.
+          this.#cleanerOffsets.set(key, offset)
+          await this.#checkpoint(logDir, CLEANER_CHECKPOINT)
+        }
+      }
+    }
   }
 
   /** The existing log, or a new empty one in the log dir holding the fewest partitions. */

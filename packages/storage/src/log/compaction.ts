@@ -315,7 +315,8 @@ async function rebuild (h: RecordBatchHeader, compression: number, timestampType
     producerEpoch: h.producerEpoch,
     baseSequence: h.baseSequence,
     lastOffsetDelta: h.lastOffsetDelta,
-    maxTimestamp: h.maxTimestamp,
+    // LogAppendTime batches keep their append time; CreateTime ones take the survivors' largest.
+    ...(timestampType === 1 || kept.length === 0 ? { maxTimestamp: h.maxTimestamp } : {}),
     ...(kept.length === 0 ? { baseTimestamp: h.baseTimestamp } : {}),
     ...(deleteHorizonMs === undefined ? {} : { deleteHorizonMs })
   })

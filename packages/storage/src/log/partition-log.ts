@@ -12,7 +12,7 @@
 // logEndOffset, asserted after every change.
 import { decodeBatch } from '@brook/protocol/records/read-batches'
 import { CompressionError } from '@brook/protocol/records/compression'
-import { ATTRIBUTES, MAX_TIMESTAMP, PARTITION_LEADER_EPOCH, TIMESTAMP_TYPE_MASK } from '@brook/protocol/records/record-batch'
+import { ATTRIBUTES, MAX_TIMESTAMP, PARTITION_LEADER_EPOCH, TIMESTAMP_TYPE_MASK, batchLastOffset } from '@brook/protocol/records/record-batch'
 import { RecordFormatError } from '@brook/protocol/records/varint'
 import { isNever, timerDelay } from '../config.js'
 import { errorCode } from '../fs/file-system.js'
@@ -30,6 +30,8 @@ import { SerialQueue } from './serial-queue.js'
 export interface LogHooks {
   /** The log start offset moved forward; the manager persists it. */
   logStartOffsetChanged?: (log: Log) => Promise<void>
+  /** The log is being truncated to `offset` (the cleaner's checkpoint must not stay past it). */
+  truncated?: (log: Log, offset: number) => Promise<void>
 }
 
 export interface LogInit {
@@ -381,12 +383,18 @@ export class Log implements PartitionLog {
   }
 
   async offsetForTimestamp (timestamp: number): Promise<TimestampOffset | null> {
-    const startingOffset = this.#logStartOffset
     for (const seg of this.#segments) {
       if (seg.maxTimestamp < timestamp) continue
-      const batch = await seg.findBatchByTimestamp(timestamp, startingOffset)
-      if (batch === null) return null
-      return await firstRecordAtOrAfter(batch, timestamp, startingOffset)
+      let from = this.#logStartOffset
+      // A batch header may promise more than its records hold (a record below the log start);
+      // then the search goes on past it.
+      for (;;) {
+        const batch = await seg.findBatchByTimestamp(timestamp, from)
+        if (batch === null) break
+        const found = await firstRecordAtOrAfter(batch, timestamp, from)
+        if (found !== null) return found
+        from = batchLastOffset(batch) + 1
+      }
     }
     return null
   }
@@ -448,6 +456,7 @@ export class Log implements PartitionLog {
   async truncateTo (offset: number): Promise<void> {
     await this.#writer.run(async () => {
       if (offset >= this.#logEndOffset) return
+      await this.#hooks.truncated?.(this, offset)
       try {
         if (offset < this.#logStartOffset) {
           await this.#truncateFullyAndStartAt(offset)
@@ -459,8 +468,19 @@ export class Log implements PartitionLog {
         if (drop.length > 0) await this.#removeSegments(drop, 'truncation', keep)
         const cut = await last.truncateTo(offset)
         this.#size -= cut
-        last.active = true
-        last.nextOffset = offset
+        if (await last.readNextOffset() < offset) {
+          // The offset falls in a gap (compaction, or inside a removed batch): an empty segment
+          // based at it keeps the log end offset across a restart.
+          await last.onBecomeInactive()
+          last.nextOffset = offset
+          const seg = await LogSegment.create(this.#ctx, this.dir, offset, this.#settings(), this.#clock())
+          await this.#ctx.fs.syncDir(this.dir)
+          seg.active = true
+          this.#segments = [...this.#segments, seg]
+        } else {
+          last.active = true
+          last.nextOffset = offset
+        }
         this.#logEndOffset = offset
         this.#recoveryPoint = Math.min(this.#recoveryPoint, offset)
         this.#highWatermark = Math.min(this.#highWatermark, offset)

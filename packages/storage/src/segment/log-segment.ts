@@ -515,6 +515,18 @@ export class LogSegment implements PooledFile {
     return cut
   }
 
+  /** The offset after the last batch, read from the tail (the base offset when empty). */
+  async readNextOffset (): Promise<number> {
+    if (this.size === 0) return this.baseOffset
+    const oi = await this.offsetIndex()
+    let next = oi.entries > 0 ? oi.lastOffset() + 1 : this.baseOffset
+    await this.withHandle(async (fh) => {
+      const result = await scanBatches(fh, oi.lastPosition(), this.size, { verifyCrc: false, chunkSize: LOOKUP_CHUNK }, (b) => { next = b.lastOffset + 1 })
+      if (result.problem !== null) throw this.#corrupt(result.position, result.problem)
+    })
+    return next
+  }
+
   /** Renames every file of the segment to carry `suffix`. */
   async changeSuffix (suffix: StatusSuffix): Promise<void> {
     const { fs } = this.#ctx

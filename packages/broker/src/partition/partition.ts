@@ -44,6 +44,7 @@ export class Partition {
           this.preparing--
         }
       })
+      // Later appends only wait for this one's turn; its failure reaches its own caller below.
       this.submitted = submitted.then(() => undefined, () => undefined)
       appended = (await submitted).appended
     }

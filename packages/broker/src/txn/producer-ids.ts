@@ -43,6 +43,7 @@ export class ProducerIdAllocator {
       }
       return this.next++
     })
+    // A failed reservation must not block later ones; this caller still gets the rejection.
     this.queue = result.catch(() => undefined)
     return await result
   }

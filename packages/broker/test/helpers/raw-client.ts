@@ -27,6 +27,7 @@ export class RawClient {
       for (const w of this.waiting.splice(0)) w.reject(new Error('connection closed'))
       resolve()
     }))
+    // A reset by the broker is expected in tests; it surfaces as `closed` and rejected requests.
     socket.on('error', () => {})
   }
 

@@ -1,9 +1,10 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { apiVersionsApi, ApiKey, decodeResponseFrame, encodeRequestFrame, ErrorCode, metadataApi, produceApi } from '@brook/protocol'
+import { apiVersionsApi, ApiKey, createTopicsApi, decodeResponseFrame, encodeRequestFrame, ErrorCode, fetchApi, metadataApi, produceApi } from '@brook/protocol'
 import { HANDLERS } from '../../src/handlers/index.js'
 import { RawClient } from '../helpers/raw-client.js'
 import { startTestBroker, type TestBroker } from '../helpers/broker.js'
+import { fetchBody } from '../helpers/records.js'
 
 let broker: TestBroker
 
@@ -82,6 +83,21 @@ test('pipelined requests are answered in request order', async () => {
     client.request(apiVersionsApi, 0, {})
   ])
   assert.equal(answers.length, 4)
+  assert.equal(client.unexpected.length, 0)
+  client.close()
+})
+
+test('a quick request waits behind a slow one on the same connection', async () => {
+  const client = await RawClient.connect(broker.bootstrap)
+  await client.request(createTopicsApi, 7, {
+    topics: [{ name: 'slow', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }],
+    timeoutMs: 1000
+  })
+  const order: string[] = []
+  const slow = client.request(fetchApi, 11, fetchBody('slow', 0n, { maxWaitMs: 200 })).then(() => order.push('fetch'))
+  const quick = client.request(apiVersionsApi, 3, {}).then(() => order.push('apiVersions'))
+  await Promise.all([slow, quick])
+  assert.deepEqual(order, ['fetch', 'apiVersions'])
   assert.equal(client.unexpected.length, 0)
   client.close()
 })

@@ -1,0 +1,25 @@
+// DescribeTransactions (65): v0.
+// Behaviour: each transactional id's state as the coordinator holds it: state name, producer id
+// and epoch, timeout, start time and partitions. Unknown ids get TRANSACTIONAL_ID_NOT_FOUND, ""
+// INVALID_REQUEST, a partition still loading COORDINATOR_LOAD_IN_PROGRESS.
+// Versions: v0 flexible.
+import { type DescribeTransactionsRequest, type DescribeTransactionsResponse, ErrorCode, describeTransactionsApi } from '@brook/protocol'
+import type { RequestContext } from '../server/request-context.js'
+import { defineHandler } from './handler.js'
+
+function failed (transactionalId: string, errorCode: number): DescribeTransactionsResponse['transactionStates'][number] {
+  return { errorCode, transactionalId, transactionState: '', transactionTimeoutMs: 0, transactionStartTimeMs: -1n, producerId: -1n, producerEpoch: -1, topics: [] }
+}
+
+function handle (ctx: RequestContext, request: DescribeTransactionsRequest): DescribeTransactionsResponse {
+  const txn = ctx.broker.txn
+  return {
+    throttleTimeMs: 0,
+    transactionStates: request.transactionalIds.map((id) => txn === undefined ? failed(id, ErrorCode.COORDINATOR_NOT_AVAILABLE) : txn.describe(id))
+  }
+}
+
+export default defineHandler(describeTransactionsApi, { min: 0, max: 0 }, handle, (request, code) => ({
+  throttleTimeMs: 0,
+  transactionStates: request.transactionalIds.map((id) => failed(id, code))
+}))

@@ -1,0 +1,40 @@
+// TxnOffsetCommit (28): v0-3.
+// Behaviour: the offsets go to the group coordinator as pending transactional offsets of the
+// producer; they become the group's committed offsets when the transaction's COMMIT marker
+// reaches the group's `__consumer_offsets` partition, and are dropped on ABORT
+// (txn/group-offsets.ts). Without a group coordinator that supports them every partition gets
+// COORDINATOR_NOT_AVAILABLE.
+// Versions: v1 same as v0; v2 committed leader epoch; v3 group membership fields (generation,
+// member id, instance id: KIP-447) and flexible. v4 (transaction protocol v2) is not served.
+import {
+  ErrorCode, type TxnOffsetCommitRequest, type TxnOffsetCommitResponse, type TxnOffsetCommitResponseTopic, txnOffsetCommitApi
+} from '@brook/protocol'
+import { errorCodeOf } from '../errors.js'
+import type { RequestContext } from '../server/request-context.js'
+import { transactionalOffsetsOf } from '../txn/group-offsets.js'
+import { fencedForVersion } from '../txn/versions.js'
+import { defineHandler } from './handler.js'
+
+function sameError (request: TxnOffsetCommitRequest, code: number): TxnOffsetCommitResponseTopic[] {
+  return request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code })) }))
+}
+
+async function handle (ctx: RequestContext, request: TxnOffsetCommitRequest): Promise<TxnOffsetCommitResponse> {
+  const offsets = transactionalOffsetsOf(ctx.broker.groups)
+  if (offsets === undefined) return { throttleTimeMs: 0, topics: sameError(request, ErrorCode.COORDINATOR_NOT_AVAILABLE) }
+  let topics: TxnOffsetCommitResponseTopic[]
+  try {
+    topics = await offsets.commitTransactionalOffsets(request, ctx.apiVersion)
+  } catch (err) {
+    topics = sameError(request, errorCodeOf(err, ctx.logger, { groupId: request.groupId }))
+  }
+  return {
+    throttleTimeMs: 0,
+    topics: topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: fencedForVersion(p.errorCode, ctx.apiVersion, 3) }))
+    }))
+  }
+}
+
+export default defineHandler(txnOffsetCommitApi, { min: 0, max: 3 }, handle, (request, code) => ({ throttleTimeMs: 0, topics: sameError(request, code) }))

@@ -1,0 +1,43 @@
+// WriteTxnMarkers (27): v0-1.
+// Behaviour: the inter-broker API a transaction coordinator uses to have partition leaders write
+// COMMIT/ABORT markers. Brook's own coordinator writes its markers directly; this serves the
+// request for tools and other coordinators through the same marker writer: each partition gets
+// its control batch (or, for `__consumer_offsets`, the group coordinator applies it to its pending
+// transactional offsets). Unknown partitions get UNKNOWN_TOPIC_OR_PARTITION; a marker older than
+// the partition's producer state gets INVALID_PRODUCER_EPOCH or TRANSACTION_COORDINATOR_FENCED.
+// Versions: v1 flexible.
+import {
+  ErrorCode, type WriteTxnMarkersRequest, type WriteTxnMarkersRequestWritableTxnMarker, type WriteTxnMarkersResponse,
+  type WriteTxnMarkersResponseWritableTxnMarkerResult, writeTxnMarkersApi
+} from '@brook/protocol'
+import type { RequestContext } from '../server/request-context.js'
+import { defineHandler } from './handler.js'
+
+function sameError (marker: WriteTxnMarkersRequestWritableTxnMarker, code: number): WriteTxnMarkersResponseWritableTxnMarkerResult {
+  return {
+    producerId: marker.producerId,
+    topics: marker.topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, errorCode: code })) }))
+  }
+}
+
+async function writeMarker (ctx: RequestContext, marker: WriteTxnMarkersRequestWritableTxnMarker): Promise<WriteTxnMarkersResponseWritableTxnMarkerResult> {
+  const txn = ctx.broker.txn
+  if (txn === undefined) return sameError(marker, ErrorCode.COORDINATOR_NOT_AVAILABLE)
+  const written = { producerId: marker.producerId, producerEpoch: marker.producerEpoch, commit: marker.transactionResult, coordinatorEpoch: marker.coordinatorEpoch }
+  return {
+    producerId: marker.producerId,
+    topics: await Promise.all(marker.topics.map(async (t) => ({
+      name: t.name,
+      partitions: await Promise.all(t.partitionIndexes.map(async (partitionIndex) => ({
+        partitionIndex,
+        errorCode: await txn.markers.write({ topic: t.name, partition: partitionIndex }, written)
+      })))
+    })))
+  }
+}
+
+async function handle (ctx: RequestContext, request: WriteTxnMarkersRequest): Promise<WriteTxnMarkersResponse> {
+  return { markers: await Promise.all(request.markers.map(async (m) => await writeMarker(ctx, m))) }
+}
+
+export default defineHandler(writeTxnMarkersApi, { min: 0, max: 1 }, handle, (request, code) => ({ markers: request.markers.map((m) => sameError(m, code)) }))

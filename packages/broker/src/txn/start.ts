@@ -1,0 +1,83 @@
+// Starting the transaction coordinator inside a broker: make sure `__transaction_state` exists
+// (transaction.state.log.num.partitions partitions, compacted, as Kafka creates it; a single
+// broker caps the replication factor at 1), replay every partition, then start the timers and
+// finish what a restart left half done. An existing topic's partition count wins over the config:
+// it decides which partition owns which transactional id.
+import { ErrorCode } from '@brook/protocol/errors'
+import type { BrokerConfig } from '../config/broker-config.js'
+import { KafkaError } from '../errors.js'
+import { PartitionCoordinatorLog } from '../group/partition-coordinator-log.js'
+import { SystemTimer, systemClock } from '../group/timer.js'
+import type { Logger } from '../logger.js'
+import type { ReplicaManager, TopicState } from '../partition/replica-manager.js'
+import { TXN_TOPIC, txnConfigFrom } from './config.js'
+import { TransactionCoordinator } from './coordinator.js'
+import type { TransactionalOffsets } from './group-offsets.js'
+import { PartitionMarkerWriter } from './markers.js'
+import type { ProducerIdAllocator } from './producer-ids.js'
+import { TxnRuntime } from './runtime.js'
+
+export interface TxnCoordinatorStartDeps {
+  replicas: ReplicaManager
+  config: BrokerConfig
+  producerIds: ProducerIdAllocator
+  /** The group coordinator's transactional offsets, when it has them. */
+  offsets?: TransactionalOffsets
+  logger: Logger
+}
+
+async function txnTopic (deps: TxnCoordinatorStartDeps, partitions: number, segmentBytes: number): Promise<TopicState> {
+  const existing = deps.replicas.topic(TXN_TOPIC)
+  if (existing !== undefined) return existing
+  try {
+    await deps.replicas.createTopic({
+      name: TXN_TOPIC,
+      numPartitions: partitions,
+      replicationFactor: 1,
+      configs: { 'cleanup.policy': 'compact', 'segment.bytes': String(segmentBytes), 'compression.type': 'uncompressed' },
+      validateOnly: false
+    })
+  } catch (err) {
+    if (!(err instanceof KafkaError && err.code === ErrorCode.TOPIC_ALREADY_EXISTS)) throw err
+  }
+  const created = deps.replicas.topic(TXN_TOPIC)
+  if (created === undefined) throw new Error(`${TXN_TOPIC} could not be created`)
+  return created
+}
+
+/** Creates and loads the coordinator; resolves once every partition is replayed. */
+export async function startTransactionCoordinator (deps: TxnCoordinatorStartDeps): Promise<TransactionCoordinator> {
+  const config = txnConfigFrom((name) => deps.config.int(name))
+  const topic = await txnTopic(deps, config.numPartitions, config.segmentBytes)
+  config.numPartitions = topic.partitions.length
+  const logger = deps.logger.child({ component: 'txn-coordinator' })
+  const runtime = new TxnRuntime({
+    numPartitions: config.numPartitions,
+    logger,
+    openLog: async (p) => {
+      const partition = deps.replicas.partition(TXN_TOPIC, p)
+      if (partition === undefined) throw new Error(`${TXN_TOPIC}-${p} does not exist`)
+      return new PartitionCoordinatorLog(partition, (offset, err) => {
+        logger.warn({ partition: p, offset, err }, `skipping an unreadable batch of ${TXN_TOPIC}-${p}`)
+      })
+    }
+  })
+  await runtime.start()
+  const markers = new PartitionMarkerWriter((topicName, index) => {
+    const partition = deps.replicas.partition(topicName, index)
+    if (partition === undefined) return undefined
+    return { appendControl: async (records) => await partition.append(records, true) }
+  }, deps.offsets, logger)
+  const coordinator = new TransactionCoordinator({
+    runtime,
+    config,
+    allocateProducerId: async () => await deps.producerIds.allocate(),
+    markers,
+    clock: systemClock,
+    timer: new SystemTimer(),
+    logger
+  })
+  coordinator.start()
+  logger.info({ partitions: config.numPartitions }, 'transaction coordinator loaded')
+  return coordinator
+}

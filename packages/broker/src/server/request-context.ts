@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js'
 import type { ReplicaManager } from '../partition/replica-manager.js'
 import type { FetchPurgatory } from '../purgatory/delayed-fetch.js'
 import type { ProducerIdAllocator } from '../txn/producer-ids.js'
+import type { TransactionCoordinator } from '../txn/coordinator.js'
 
 export interface BrokerState {
   readonly config: BrokerConfig
@@ -24,6 +25,8 @@ export interface BrokerState {
   readonly stopping: boolean
   /** The group coordinator (group/); absent until it has started. */
   readonly groups?: GroupCoordinator
+  /** The transaction coordinator (txn/); absent until it has started. */
+  readonly txn?: TransactionCoordinator
 }
 
 export interface RequestContext {

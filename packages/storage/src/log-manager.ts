@@ -30,7 +30,7 @@ import type { Log, LogHooks } from './log/partition-log.js'
 import { SerialQueue } from './log/serial-queue.js'
 import { encodeCheckpoint } from './checkpoint.js'
 import type { SegmentContext } from './segment/log-segment.js'
-import type { LogConfig, PartitionLog } from './types.js'
+import type { LogConfig } from './types.js'
 
 export interface SchedulerIntervals {
   /** log.retention.check.interval.ms */
@@ -205,24 +205,28 @@ export class LogManager {
     return {
       logStartOffsetChanged: async () => { await this.#checkpoint(logDir, LOG_START_CHECKPOINT) },
       truncated: async (log, offset) => {
+        // As Kafka: written before any later append, so a crash cannot bring back a recovery
+        // point or cleaner checkpoint past the truncation (segments there would be trusted).
         const key = checkpointKey(log.topic, log.partition)
         const cp = this.#cleanerOffsets.get(key)
-        if (cp !== undefined && cp > offset) {
-          // Persisted before the truncation, so a crash cannot bring back a checkpoint past it.
-          this.#cleanerOffsets.set(key, offset)
-          await this.#checkpoint(logDir, CLEANER_CHECKPOINT)
-        }
+        if (cp !== undefined && cp > offset) this.#cleanerOffsets.set(key, offset)
+        await this.#checkpoint(logDir, RECOVERY_POINT_CHECKPOINT)
+        await this.#checkpoint(logDir, LOG_START_CHECKPOINT)
+        await this.#checkpoint(logDir, CLEANER_CHECKPOINT)
       }
     }
   }
 
-  /** The existing log, or a new empty one in the log dir holding the fewest partitions. */
-  async createLog (topic: string, partition: number, config: LogConfig = this.#defaults): Promise<PartitionLog> {
-    return await this.createOrGetLog(topic, partition, config)
+  /** Same as createLog (kept for callers written against the first draft). */
+  async createOrGetLog (topic: string, partition: number, config: LogConfig = this.#defaults): Promise<Log> {
+    return await this.createLog(topic, partition, config)
   }
 
-  /** As createLog, typed with the engine's extras (offsets, roll, findMaxTimestampOffset). */
-  async createOrGetLog (topic: string, partition: number, config: LogConfig = this.#defaults): Promise<Log> {
+  /**
+   * The existing log, or a new empty one in the log dir holding the fewest partitions. A Log is a
+   * PartitionLog with the engine's extras (offsets, roll, findMaxTimestampOffset, ...).
+   */
+  async createLog (topic: string, partition: number, config: LogConfig = this.#defaults): Promise<Log> {
     this.#checkOpen()
     if (!TOPIC_NAME.test(topic) || topic === '.' || topic === '..') throw new Error(`BROOK_STORAGE_NAME: illegal topic name ${JSON.stringify(topic)}`)
     if (!Number.isInteger(partition) || partition < 0) throw new Error(`BROOK_STORAGE_NAME: illegal partition ${partition}`)

@@ -80,7 +80,7 @@ export async function loadLog (options: LoadLogOptions): Promise<Log> {
   }
   const last = segments[segments.length - 1]!
   last.active = true
-  return new Log({
+  const log = new Log({
     ctx,
     dir,
     topic: options.topic,
@@ -93,6 +93,14 @@ export async function loadLog (options: LoadLogOptions): Promise<Log> {
     hooks: options.hooks,
     clock: options.clock
   })
+  if (options.logStartOffset !== undefined && options.logStartOffset > log.logEndOffset) {
+    // Data lost in a crash ended below a log start offset already promised (DeleteRecords,
+    // retention): restart the log there so offsets never go back below it.
+    logger.warn({ topic: options.topic, partition: options.partition, logStartOffset: options.logStartOffset, logEndOffset: log.logEndOffset },
+      'log end below the checkpointed log start; restarting the log at the log start')
+    await log.truncateFullyAndStartAt(options.logStartOffset)
+  }
+  return log
 }
 
 async function removeLeftovers (ctx: SegmentContext, dir: string): Promise<void> {

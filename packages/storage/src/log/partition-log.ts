@@ -30,7 +30,10 @@ import { SerialQueue } from './serial-queue.js'
 export interface LogHooks {
   /** The log start offset moved forward; the manager persists it. */
   logStartOffsetChanged?: (log: Log) => Promise<void>
-  /** The log is being truncated to `offset` (the cleaner's checkpoint must not stay past it). */
+  /**
+   * The log was truncated to `offset` (called on the writer, before any later append): the
+   * recovery point and the cleaner's checkpoint must not stay past it on disk.
+   */
   truncated?: (log: Log, offset: number) => Promise<void>
 }
 
@@ -72,7 +75,8 @@ export class Log implements PartitionLog {
   #logStartOffset: number
   #highWatermark: number
   #logEndOffset: number
-  #recoveryPoint: number
+  /** Everything below it is fsynced (the recovery point also waits for index files: see getter). */
+  #flushedOffset: number
   #size: number
   #writeError: StorageError | null = null
   #closed = false
@@ -99,7 +103,7 @@ export class Log implements PartitionLog {
     this.#logEndOffset = active.nextOffset
     this.#logStartOffset = Math.min(Math.max(init.logStartOffset, this.#segments[0]!.baseOffset), this.#logEndOffset)
     this.#highWatermark = Math.min(Math.max(init.highWatermark, this.#logStartOffset), this.#logEndOffset)
-    this.#recoveryPoint = Math.min(init.recoveryPoint, this.#logEndOffset)
+    this.#flushedOffset = Math.min(init.recoveryPoint, this.#logEndOffset)
     this.#size = this.#segments.reduce((n, s) => n + s.size, 0)
     this.#groupCommit = new GroupCommit(async () => await this.#syncData())
     this.#checkOffsets()
@@ -110,7 +114,19 @@ export class Log implements PartitionLog {
   get logEndOffset (): number { return this.#logEndOffset }
   get highWatermark (): number { return this.#highWatermark }
   get lastStableOffset (): number { return this.#highWatermark }
-  get recoveryPoint (): number { return this.#recoveryPoint }
+  /**
+   * Below it, everything is fsynced, index files included: after a crash only the segments from
+   * the one holding it onwards are re-read. A rolled segment whose indexes are not yet on disk
+   * holds it back.
+   */
+  get recoveryPoint (): number {
+    let rp = this.#flushedOffset
+    for (const seg of this.#segments) {
+      if (seg.baseOffset >= rp) break
+      if (!seg.active && !seg.indexesDurable) return seg.baseOffset
+    }
+    return rp
+  }
   get size (): number { return this.#size }
   get offsets (): LogOffsets {
     return { logStartOffset: this.#logStartOffset, lastStableOffset: this.lastStableOffset, highWatermark: this.#highWatermark, logEndOffset: this.#logEndOffset }
@@ -283,7 +299,7 @@ export class Log implements PartitionLog {
   }
 
   #advanceRecoveryPoint (offset: number): void {
-    if (offset > this.#recoveryPoint) this.#recoveryPoint = Math.min(offset, this.#logEndOffset)
+    if (offset > this.#flushedOffset) this.#flushedOffset = Math.min(offset, this.#logEndOffset)
   }
 
   /** Group commit pass: fsync every segment written since its last sync. */
@@ -456,10 +472,10 @@ export class Log implements PartitionLog {
   async truncateTo (offset: number): Promise<void> {
     await this.#writer.run(async () => {
       if (offset >= this.#logEndOffset) return
-      await this.#hooks.truncated?.(this, offset)
       try {
         if (offset < this.#logStartOffset) {
           await this.#truncateFullyAndStartAt(offset)
+          await this.#hooks.truncated?.(this, offset)
           return
         }
         const keep = this.#segments.filter((s) => s.baseOffset < offset || s === this.#segments[0])
@@ -482,9 +498,22 @@ export class Log implements PartitionLog {
           last.nextOffset = offset
         }
         this.#logEndOffset = offset
-        this.#recoveryPoint = Math.min(this.#recoveryPoint, offset)
+        this.#flushedOffset = Math.min(this.#flushedOffset, offset)
         this.#highWatermark = Math.min(this.#highWatermark, offset)
         this.#checkOffsets()
+        await this.#hooks.truncated?.(this, offset)
+      } catch (err) {
+        throw this.#fail(err, 'truncation')
+      }
+    })
+  }
+
+  /** Empties the log and restarts it at offset (Kafka's truncateFullyAndStartAt). */
+  async truncateFullyAndStartAt (offset: number): Promise<void> {
+    await this.#writer.run(async () => {
+      try {
+        await this.#truncateFullyAndStartAt(offset)
+        await this.#hooks.truncated?.(this, offset)
       } catch (err) {
         throw this.#fail(err, 'truncation')
       }
@@ -501,7 +530,7 @@ export class Log implements PartitionLog {
     this.#logEndOffset = offset
     this.#logStartOffset = offset
     this.#highWatermark = offset
-    this.#recoveryPoint = offset
+    this.#flushedOffset = offset
     this.#size = 0
     this.#checkOffsets()
   }
@@ -524,6 +553,8 @@ export class Log implements PartitionLog {
       await seg.changeSuffix(DELETED_SUFFIX)
       this.#scheduleDelete(seg)
     }
+    // The renames must be durable: segments cut off by a truncation must not come back after a power cut.
+    await this.#ctx.fs.syncDir(this.dir)
   }
 
   #scheduleDelete (seg: LogSegment): void {

@@ -80,6 +80,11 @@ export class LogSegment implements PooledFile {
   active = false
   /** Taken out of the log (retention, truncation, compaction); files go after a delay. */
   deleted = false
+  /**
+   * The index files on disk match memory and are fsynced. An inactive segment whose indexes are
+   * not durable must not fall below the recovery point (it would be trusted after a crash).
+   */
+  indexesDurable = true
   #offsetIndex: OffsetIndex | null = null
   #timeIndex: TimeIndex | null = null
   #loading: Promise<void> | null = null
@@ -227,7 +232,7 @@ export class LogSegment implements PooledFile {
       this.size = end.fileSize
       this.nextOffset = Math.max(this.nextOffset, next)
     }
-    await this.persistIndexes(false)
+    await this.persistIndexes(true)
     return cut
   }
 
@@ -358,6 +363,7 @@ export class LogSegment implements PooledFile {
     const ti = this.#timeIndex
     if (oi !== null) await persistIndex(this.#ctx.fs, this.filePath(OFFSET_INDEX_EXT), oi, sync)
     if (ti !== null) await persistIndex(this.#ctx.fs, this.filePath(TIME_INDEX_EXT), ti, sync)
+    if (sync) this.indexesDurable = true
   }
 
   /** The segment stops being active: the time index gets its final (largest) entry. */
@@ -365,6 +371,7 @@ export class LogSegment implements PooledFile {
     const ti = await this.timeIndex()
     if (this.maxTimestamp >= 0) ti.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp, true)
     this.active = false
+    this.indexesDurable = false
   }
 
   /**

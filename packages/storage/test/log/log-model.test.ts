@@ -18,6 +18,8 @@ interface Model {
   cleanerCheckpoint: number | undefined
   /** Base offsets of appended batches: follower truncation happens at batch boundaries. */
   batchStarts: number[]
+  /** Everything below it was acknowledged as durable (survives a power cut). */
+  durableEnd: number
 }
 
 function pick<T> (random: () => number, items: readonly T[]): T {
@@ -37,7 +39,7 @@ async function run (seed: number, policy: 'delete' | 'compact', steps: number): 
   })
   let manager: LogManager = await openManager(fs, config)
   let log: Log = await manager.createOrGetLog('t', 0, config)
-  const model: Model = { records: [], logStart: 0, leo: 0, cleanerCheckpoint: undefined, batchStarts: [] }
+  const model: Model = { records: [], logStart: 0, leo: 0, cleanerCheckpoint: undefined, batchStarts: [], durableEnd: 0 }
   let clock = 1_000_000
   const where = (step: number, op: string): string => `seed ${seed} step ${step} ${op}`
 
@@ -74,9 +76,11 @@ async function run (seed: number, policy: 'delete' | 'compact', steps: number): 
           }
         }))
       }
-      const results = await Promise.all(batches.map(async (records) =>
-        await log.append(batchOf(records, { compression: random() < 0.2 ? Compression.Gzip : Compression.None }), { leaderEpoch: 1, durable: random() < 0.2 })))
+      const durable = batches.map(() => random() < 0.2)
+      const results = await Promise.all(batches.map(async (records, b) =>
+        await log.append(batchOf(records, { compression: random() < 0.2 ? Compression.Gzip : Compression.None }), { leaderEpoch: 1, durable: durable[b]! })))
       results.forEach((r, b) => {
+        if (durable[b]!) model.durableEnd = Math.max(model.durableEnd, r.lastOffset + 1)
         assert.equal(r.baseOffset, model.leo, where(step, 'append offsets'))
         model.batchStarts.push(model.leo)
         batches[b]!.forEach((rec, j) => model.records.push({ offset: model.leo + j, key: rec.key, value: rec.value, timestamp: rec.timestamp }))
@@ -120,6 +124,7 @@ async function run (seed: number, policy: 'delete' | 'compact', steps: number): 
       model.batchStarts = model.batchStarts.filter((o) => o < to)
       model.records = model.records.filter((x) => x.offset < to)
       model.leo = Math.min(model.leo, to)
+      model.durableEnd = Math.min(model.durableEnd, to)
       if (model.cleanerCheckpoint !== undefined) model.cleanerCheckpoint = Math.min(model.cleanerCheckpoint, to)
       log.setHighWatermark(model.leo)
     } else if (roll < 0.8) {
@@ -163,12 +168,27 @@ async function run (seed: number, policy: 'delete' | 'compact', steps: number): 
         model.cleanerCheckpoint = end
         assert.ok(end <= log.activeSegment.baseOffset, where(step, 'cleaner touched the active segment'))
       }
-    } else if (roll < 0.97) {
+    } else if (roll < 0.96) {
       op = 'restart'
       await reopen(false)
-    } else {
+    } else if (roll < 0.98) {
       op = 'crash'
       await reopen(true)
+    } else {
+      op = 'power cut'
+      await manager.abandon()
+      fs.powerCut({ mode: random() < 0.5 ? 'torn' : 'drop', random })
+      manager = await openManager(fs, config, { topicConfig: () => config })
+      log = manager.getLog('t', 0)!
+      const leo = log.logEndOffset
+      assert.ok(leo >= model.durableEnd && leo <= Math.max(model.leo, model.logStart), where(step, `durable data lost: leo ${leo}, durable ${model.durableEnd}`))
+      assert.ok(leo === model.leo || leo === model.logStart || model.batchStarts.includes(leo), where(step, 'recovered to a batch boundary'))
+      model.records = model.records.filter((x) => x.offset < leo)
+      model.batchStarts = model.batchStarts.filter((o) => o < leo)
+      if (leo === model.logStart) model.records = []
+      model.leo = leo
+      model.durableEnd = leo
+      log.setHighWatermark(leo)
     }
     await check(step, op)
   }

@@ -98,7 +98,7 @@ function makeCase (rand: () => number, n: number): Case {
   }
 }
 
-test('bad input: every hostile connection is answered or closed, the broker stays up and keeps data', { timeout: 90_000 }, async () => {
+test('bad input: every hostile connection is answered or closed, the broker stays up and keeps data', { timeout: 90_000 }, async (t) => {
   const seed = Number(process.env.BROOK_FUZZ_SEED ?? Date.now() % 1_000_000)
   const broker = await startBrokerProcess({ overrides: { 'num.partitions': '1' } })
   const healthy: RawConnection[] = []
@@ -153,7 +153,9 @@ test('bad input: every hostile connection is answered or closed, the broker stay
     await Promise.all([health, ...Array.from({ length: WORKERS }, (_v, w) => worker(w))])
 
     assert.deepEqual(failures.slice(0, 10), [], `seed ${seed}: ${failures.length} connections neither answered nor closed`)
+    t.diagnostic(`seed ${seed}: ${started} hostile connections (${[...counts].map(([k, n]) => `${k} ${n}`).join(', ')}), ${healthChecks} health checks`)
     assert.ok(started >= 1000, `only ${started} hostile connections were made`)
+    assert.equal(counts.size, 8, 'every kind of bad input was sent')
     assert.ok(healthChecks > 10, `only ${healthChecks} health checks ran`)
     assert.equal(broker.process.exitCode, null, `the broker exited\n${broker.logs()}`)
     assert.equal(broker.process.signalCode, null)

@@ -48,6 +48,11 @@ export interface AppendOptions {
   durable: boolean
   /** Wall clock for LogAppendTime and segment.ms; defaults to Date.now(). */
   now?: number
+  /**
+   * Who appends, for producer state checks: 'client' (default: sequence, epoch and duplicate
+   * checks), 'coordinator' (transaction markers, transactional offset commits: epoch checks only).
+   */
+  origin?: 'client' | 'coordinator'
 }
 
 export interface AppendResult {
@@ -138,6 +143,11 @@ export type StorageErrorKind =
   | 'OFFSET_OUT_OF_RANGE'
   | 'CORRUPT_MESSAGE'
   | 'RECORD_LIST_TOO_LARGE'
+  // Producer state refused the append (producer-state/append-info.ts); nothing was written.
+  | 'OUT_OF_ORDER_SEQUENCE_NUMBER'
+  | 'INVALID_PRODUCER_EPOCH'
+  | 'INVALID_TXN_STATE'
+  | 'TRANSACTION_COORDINATOR_FENCED'
 
 /** A storage failure that the broker maps to the Kafka error code of the same name. */
 export class StorageError extends Error {

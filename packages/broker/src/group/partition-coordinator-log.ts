@@ -3,7 +3,7 @@
 // Append: the records of one operation become ONE uncompressed v2 batch (producer id -1, the
 // coordinator's clock as CreateTime), appended durably (fsync before the promise resolves): a
 // coordinator never answers for state a crash could lose.
-// Replay: whole batches from the log start up to the high watermark, in order; control batches
+// Replay: whole batches from the log start up to the log end (see replay()), in order; control batches
 // (transaction markers) carry no group state and are skipped. Recovery rule: a batch that does not
 // decode (bad CRC after a torn write is already cut by storage recovery) stops nothing: its
 // records are counted as skipped by the runtime's codec and loading continues with the next batch.
@@ -56,10 +56,15 @@ export class PartitionCoordinatorLog implements CoordinatorLog {
   }
 
   async replay (visit: (record: CoordinatorLogRecord, offset: number) => void): Promise<void> {
-    const { logStartOffset, highWatermark } = this.#partition.offsets()
+    // Everything in the log is committed: this broker is the only replica and every coordinator
+    // append was fsynced before it was acknowledged. After a crash the high watermark comes from a
+    // checkpoint and may lag the log end, so the log end is the bound (with replicas it would be
+    // the high watermark).
+    const { logStartOffset, highWatermark, logEndOffset } = this.#partition.offsets()
+    const end = Math.max(highWatermark, logEndOffset)
     let next = logStartOffset
-    while (next < highWatermark) {
-      const { chunks } = await this.#partition.read(next, { maxBytes: REPLAY_CHUNK_BYTES, maxOffset: highWatermark, minOneBatch: true })
+    while (next < end) {
+      const { chunks } = await this.#partition.read(next, { maxBytes: REPLAY_CHUNK_BYTES, maxOffset: end, minOneBatch: true })
       let progressed = false
       for (const chunk of chunks) {
         for (const raw of iterateBatches(chunk)) {

@@ -23,6 +23,9 @@ export class Partition {
     this.index = log.partition
     this.purgatory = purgatory
     this.key = partitionKey(this.topic, this.index)
+    // The only replica is the whole ISR: once loaded, everything in the log is committed (the
+    // HW read from the checkpoint lags the log end after a crash, hiding acked messages).
+    if (log.highWatermark < log.logEndOffset) log.setHighWatermark(log.logEndOffset)
   }
 
   /**

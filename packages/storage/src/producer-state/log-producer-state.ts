@@ -51,6 +51,7 @@ export class LogProducerState {
    * `segmentBases` (ascending). `read` serves the replay.
    */
   async load (segmentBases: readonly number[], logStartOffset: number, logEndOffset: number, read: ReadBatches, now: number): Promise<void> {
+    await this.manager.removeStraySnapshots(this.#fs, this.#dir, segmentBases)
     let from = await this.manager.loadSnapshot(this.#fs, this.#dir, logStartOffset, logEndOffset, now)
     if (from === logStartOffset && segmentBases.length > 2 && this.manager.producerCount === 0) {
       from = Math.max(logStartOffset, segmentBases[segmentBases.length - 2] as number)
@@ -186,8 +187,9 @@ export class LogProducerState {
     if (oldest !== undefined) await this.manager.deleteSnapshotsBefore(this.#fs, this.#dir, oldest)
   }
 
-  removeExpiredProducers (now: number): number {
-    return this.manager.removeExpiredProducers(now)
+  /** Cached indexes of these segments are dropped (a compaction swap replaced them); reopened on use. */
+  forgetIndexes (segmentBases: readonly number[]): void {
+    for (const base of segmentBases) this.#indexes.delete(base)
   }
 
   /** fsyncs the indexes written since the last flush. */

@@ -214,10 +214,10 @@ export class ProducerStateManager {
   }
 
   /** Drops producers idle for producer.id.expiration.ms with no open transaction; returns how many. */
-  removeExpiredProducers (now: number): number {
+  removeExpiredProducers (now: number, expirationMs = this.config.producerIdExpirationMs): number {
     let removed = 0
     for (const [id, entry] of this.#producers) {
-      if (this.isExpired(entry, now)) {
+      if (this.isExpired(entry, now, expirationMs)) {
         this.#producers.delete(id)
         removed++
       }
@@ -225,8 +225,8 @@ export class ProducerStateManager {
     return removed
   }
 
-  isExpired (entry: ProducerStateEntry, now: number): boolean {
-    return entry.currentTxnFirstOffset < 0 && now - entry.lastTimestamp >= this.config.producerIdExpirationMs
+  isExpired (entry: ProducerStateEntry, now: number, expirationMs = this.config.producerIdExpirationMs): boolean {
+    return entry.currentTxnFirstOffset < 0 && now - entry.lastTimestamp >= expirationMs
   }
 
   /** Forgets everything; the state now starts at `offset` (empty log, or before a full replay). */
@@ -307,6 +307,23 @@ export class ProducerStateManager {
       return null
     }
     return await this.loadSnapshot(fs, dir, logStartOffset, logEndOffset, now)
+  }
+
+  /**
+   * Deletes snapshots that match no segment base offset (their segment is gone: compaction,
+   * truncation), except the newest such one when it lies past every segment base: that is the
+   * snapshot a clean shutdown wrote at the log end (Kafka's removeStraySnapshots).
+   */
+  async removeStraySnapshots (fs: FileSystem, dir: string, segmentBases: readonly number[]): Promise<void> {
+    const bases = new Set(segmentBases)
+    let latestStray: number | null = null
+    for (const offset of await listSnapshots(fs, dir)) {
+      if (bases.has(offset)) continue
+      if (latestStray !== null) await deleteSnapshotFile(fs, dir, latestStray)
+      latestStray = offset
+    }
+    const maxBase = segmentBases.length === 0 ? null : Math.max(...segmentBases)
+    if (latestStray !== null && maxBase !== null && latestStray < maxBase) await deleteSnapshotFile(fs, dir, latestStray)
   }
 
   /** Deletes snapshot files below `offset` (retention moved the log start past them). */

@@ -150,3 +150,17 @@ test('a snapshot keeps the coordinator epoch so a zombie coordinator stays fence
   const outcome = loaded.append([marker({ offset: 3, commit: true, coordinatorEpoch: 7 })], 'coordinator')
   assert.equal(outcome.kind, 'rejected')
 })
+
+test('stray snapshots (no segment at their offset) go, except the newest past every segment', async () => {
+  const fs = await freshDir()
+  const m = new ProducerStateManager(config)
+  for (const [i, offset] of [3, 5, 8, 12].entries()) {
+    m.append([data({ seq: i, offset: offset - 1 })])
+    await m.takeSnapshot(fs, DIR)
+  }
+  assert.deepEqual(await listSnapshots(fs, DIR), [3, 5, 8, 12])
+  await m.removeStraySnapshots(fs, DIR, [0, 5, 8])
+  assert.deepEqual(await listSnapshots(fs, DIR), [5, 8, 12], '12 is the clean-shutdown snapshot; 3 lost its segment')
+  await m.removeStraySnapshots(fs, DIR, [0, 5, 8, 20])
+  assert.deepEqual(await listSnapshots(fs, DIR), [5, 8], 'a stray below the last segment base goes too')
+})

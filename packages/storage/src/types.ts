@@ -1,6 +1,10 @@
 // The storage package's public contract: what the broker may call on a partition log.
 // Offsets and positions are plain numbers (safe integers, 2^53) inside storage; the broker
 // converts to bigint at the protocol edge.
+import type { ActiveProducer } from './producer-state/producer-state-manager.js'
+import type { AbortedTxn } from './producer-state/txn-index.js'
+
+export type { ActiveProducer, AbortedTxn }
 
 /** Topic-level log settings, with Kafka's topic config names in the comments. */
 export interface LogConfig {
@@ -136,6 +140,15 @@ export interface PartitionLog {
 
   /** Called after every completed append with the new log end offset (wakes long-polls). */
   onAppend (listener: (logEndOffset: number) => void): () => void
+
+  /** Aborted transactions overlapping [fetchOffset, upperBoundOffset): a read_committed fetch's abortedTransactions. */
+  abortedTransactions (fetchOffset: number, upperBoundOffset: number): Promise<AbortedTxn[]>
+
+  /** Producers with idempotence/transaction state on this partition (DescribeProducers). */
+  activeProducers (): ActiveProducer[]
+
+  /** Drops producers idle for expirationMs (producer.id.expiration.ms) with no open transaction. */
+  removeExpiredProducers (now: number, expirationMs: number): number
 }
 
 export type StorageErrorKind =

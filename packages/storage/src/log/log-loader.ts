@@ -100,6 +100,7 @@ export async function loadLog (options: LoadLogOptions): Promise<Log> {
       'log end below the checkpointed log start; restarting the log at the log start')
     await log.truncateFullyAndStartAt(options.logStartOffset)
   }
+  await log.loadProducerState()
   return log
 }
 

@@ -8,8 +8,10 @@
 // Durability: see docs/durability.md. `durable` appends and flush.messages wait on the group
 // commit (group-commit.ts), which fsyncs every segment written since the last pass; flush.ms is
 // a timer; the recovery point is the offset below which everything is known to be fsynced.
-// Offsets: logStartOffset <= lastStableOffset (= highWatermark for now) <= highWatermark <=
-// logEndOffset, asserted after every change.
+// Offsets: logStartOffset <= lastStableOffset <= highWatermark <= logEndOffset, asserted after
+// every change. Producer state (idempotence, transactions, the LSO, .snapshot and .txnindex
+// files) is producer-state/log-producer-state.ts: the writer checks each append with it before
+// assigning offsets (a duplicate is answered with the original offsets, a refusal writes nothing).
 import { decodeBatch } from '@brook/protocol/records/read-batches'
 import { CompressionError } from '@brook/protocol/records/compression'
 import { ATTRIBUTES, MAX_TIMESTAMP, PARTITION_LEADER_EPOCH, TIMESTAMP_TYPE_MASK, batchLastOffset } from '@brook/protocol/records/record-batch'
@@ -26,6 +28,9 @@ import { assignOffsets, summarizeBatches, type BatchesSummary } from './assign-o
 import { GroupCommit } from './group-commit.js'
 import { shouldRoll } from './roll-policy.js'
 import { SerialQueue } from './serial-queue.js'
+import { LogProducerState } from '../producer-state/log-producer-state.js'
+import type { ActiveProducer } from '../producer-state/producer-state-manager.js'
+import type { AbortedTxn } from '../producer-state/txn-index.js'
 
 export interface LogHooks {
   /** The log start offset moved forward; the manager persists it. */
@@ -50,6 +55,8 @@ export interface LogInit {
   highWatermark: number
   hooks?: LogHooks
   clock?: () => number
+  /** producer.id.expiration.ms for producers loaded from a snapshot (default Kafka's 24 h). */
+  producerIdExpirationMs?: number
 }
 
 interface PendingAppend {
@@ -88,6 +95,7 @@ export class Log implements PartitionLog {
   #flushTimer: NodeJS.Timeout | null = null
   readonly #listeners = new Set<(logEndOffset: number) => void>()
   readonly #pendingDeletes = new Set<{ timer: NodeJS.Timeout | null, run: () => Promise<void> }>()
+  readonly #producerState: LogProducerState
 
   constructor (init: LogInit) {
     this.#ctx = init.ctx
@@ -106,6 +114,7 @@ export class Log implements PartitionLog {
     this.#flushedOffset = Math.min(init.recoveryPoint, this.#logEndOffset)
     this.#size = this.#segments.reduce((n, s) => n + s.size, 0)
     this.#groupCommit = new GroupCommit(async () => await this.#syncData())
+    this.#producerState = new LogProducerState(init.ctx.fs, init.dir, { producerIdExpirationMs: init.producerIdExpirationMs ?? 86_400_000 }, init.ctx.logger)
     this.#checkOffsets()
   }
 
@@ -113,7 +122,7 @@ export class Log implements PartitionLog {
   get logStartOffset (): number { return this.#logStartOffset }
   get logEndOffset (): number { return this.#logEndOffset }
   get highWatermark (): number { return this.#highWatermark }
-  get lastStableOffset (): number { return this.#highWatermark }
+  get lastStableOffset (): number { return this.#producerState.lastStableOffset(this.#highWatermark, this.#logStartOffset) }
   /**
    * Below it, everything is fsynced, index files included: after a crash only the segments from
    * the one holding it onwards are re-read. A rolled segment whose indexes are not yet on disk
@@ -197,6 +206,7 @@ export class Log implements PartitionLog {
       let bytes = 0
       let next = this.#logEndOffset
       let messages = 0
+      const aborted: AbortedTxn[] = []
       try {
         while (i < group.length) {
           const item = group[i]!
@@ -213,6 +223,16 @@ export class Log implements PartitionLog {
             seg = await this.#roll(next, itemNow)
             continue
           }
+          const producerCheck = this.#producerState.check(item.records, next, item.options.origin)
+          if (producerCheck.kind !== 'accepted') {
+            // Nothing is written: a refusal fails this append alone; a duplicate is answered with
+            // the original batch's offsets once what is written before it is.
+            if (producerCheck.kind === 'rejected') item.reject(producerCheck.error)
+            else items.push({ item, result: { baseOffset: producerCheck.firstOffset, lastOffset: producerCheck.lastOffset, logAppendTime: -1, logStartOffset: 0 } })
+            i++
+            continue
+          }
+          aborted.push(...producerCheck.abortedTxns)
           const baseOffset = next
           next = assignOffsets(item.records, next, item.options.leaderEpoch, logAppendTime)
           items.push({ item, result: { baseOffset, lastOffset: next - 1, logAppendTime: logAppendTime ?? -1, logStartOffset: 0 } })
@@ -221,7 +241,8 @@ export class Log implements PartitionLog {
           messages += item.summary.records
           i++
         }
-        await seg.write(buffers, bytes)
+        if (bytes > 0) await seg.write(buffers, bytes)
+        if (aborted.length > 0) await this.#producerState.indexAborted(aborted, this.#segments.map((s) => s.baseOffset))
       } catch (err) {
         const failure = this.#fail(err, 'append')
         for (const { item } of items) item.reject(failure)
@@ -282,6 +303,7 @@ export class Log implements PartitionLog {
     await this.#ctx.fs.syncDir(this.dir)
     seg.active = true
     this.#segments = [...this.#segments, seg]
+    await this.#producerState.onRoll(nextOffset)
     // Kafka flushes the rolled segment in the background; the recovery point then passes it.
     this.#writer.run(async () => {
       if (old.deleted) return
@@ -340,6 +362,7 @@ export class Log implements PartitionLog {
       // Index files change only under the writer (truncation may rewrite them).
       await this.#writer.run(async () => {
         for (const seg of this.#segments) if (!seg.deleted) await seg.persistIndexes(true)
+        await this.#producerState.flush()
       })
       this.#advanceRecoveryPoint(target)
     } catch (err) {
@@ -500,6 +523,7 @@ export class Log implements PartitionLog {
         this.#logEndOffset = offset
         this.#flushedOffset = Math.min(this.#flushedOffset, offset)
         this.#highWatermark = Math.min(this.#highWatermark, offset)
+        await this.#producerStateTruncated()
         this.#checkOffsets()
         await this.#hooks.truncated?.(this, offset)
       } catch (err) {
@@ -532,7 +556,39 @@ export class Log implements PartitionLog {
     this.#highWatermark = offset
     this.#flushedOffset = offset
     this.#size = 0
+    await this.#producerStateTruncated()
     this.#checkOffsets()
+  }
+
+  /** Writer-only: producer state and transaction indexes follow a truncation. */
+  async #producerStateTruncated (): Promise<void> {
+    await this.#producerState.onTruncate(this.#segments.map((s) => s.baseOffset), this.#logStartOffset, this.#logEndOffset, this.#readBatches, this.#clock())
+  }
+
+  readonly #readBatches = async (offset: number): Promise<Buffer> => {
+    const { chunks } = await this.read(offset, { maxBytes: 1 << 20, minOneBatch: true })
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
+  }
+
+  /** Loads producer state from its snapshot and the log after it (log-loader.ts, before any append). */
+  async loadProducerState (): Promise<void> {
+    await this.#producerState.load(this.#segments.map((s) => s.baseOffset), this.#logStartOffset, this.#logEndOffset, this.#readBatches, this.#clock())
+    this.#checkOffsets()
+  }
+
+  /** Aborted transactions overlapping [fetchOffset, upperBoundOffset) (read_committed fetches). */
+  async abortedTransactions (fetchOffset: number, upperBoundOffset: number): Promise<AbortedTxn[]> {
+    return await this.#producerState.abortedTransactions(this.#segments.map((s) => s.baseOffset), fetchOffset, upperBoundOffset)
+  }
+
+  /** Producers with state on this partition (DescribeProducers). */
+  activeProducers (): ActiveProducer[] {
+    return this.#producerState.activeProducers()
+  }
+
+  /** Drops producers idle for producer.id.expiration.ms with no open transaction; returns how many. */
+  removeExpiredProducers (now: number, expirationMs: number): number {
+    return this.#producerState.manager.removeExpiredProducers(now, expirationMs)
   }
 
   /**
@@ -555,6 +611,7 @@ export class Log implements PartitionLog {
     }
     // The renames must be durable: segments cut off by a truncation must not come back after a power cut.
     await this.#ctx.fs.syncDir(this.dir)
+    await this.#producerState.onSegmentsRemoved(this.#segments.map((s) => s.baseOffset), this.#logStartOffset)
   }
 
   #scheduleDelete (seg: LogSegment): void {
@@ -640,6 +697,7 @@ export class Log implements PartitionLog {
         this.#scheduleDelete(seg)
       }
       this.#size += addedBytes - removedBytes
+      this.#producerState.forgetIndexes(old.map((s) => s.baseOffset))
       return true
     })
   }
@@ -677,6 +735,7 @@ export class Log implements PartitionLog {
           ti.maybeAppend(active.maxTimestamp, active.offsetOfMaxTimestamp, true)
           await active.persistIndexes(true)
         }
+        await this.#producerState.close(this.#logEndOffset)
       })
     }
     await this.#finishDeletes()

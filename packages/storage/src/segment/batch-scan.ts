@@ -27,6 +27,11 @@ export interface ScanOptions {
   chunkSize: number
   /** Offsets must not go below this (the segment base, then each batch's next offset). */
   minOffset?: number
+  /**
+   * Visit headers only: a batch larger than the chunk is not read whole (its body is not in
+   * `buf`); no CRC check. For lookups.
+   */
+  headersOnly?: boolean
 }
 
 export interface ScanEnd {
@@ -38,17 +43,24 @@ export interface ScanEnd {
   stopped: boolean
 }
 
-/** Checks one batch's framing within buf[at, limit); a reason string when it is bad. */
-export function checkBatch (buf: Buffer, at: number, limit: number, verifyCrc: boolean): string | null {
-  if (limit - at < LOG_OVERHEAD + MIN_BATCH_LENGTH) return 'truncated batch header'
+/**
+ * Checks one batch's framing: its header must be in buf[at, limit) and the batch must fit the
+ * `remaining` bytes of the file; with verifyCrc the whole batch must be in buf and its CRC right.
+ * A reason string when it is bad.
+ */
+export function checkBatch (buf: Buffer, at: number, limit: number, verifyCrc: boolean, remaining = limit - at): string | null {
+  if (limit - at < LOG_OVERHEAD + MIN_BATCH_LENGTH || remaining < LOG_OVERHEAD + MIN_BATCH_LENGTH) return 'truncated batch header'
   const batchLength = buf.readInt32BE(at + BATCH_LENGTH)
   if (batchLength < MIN_BATCH_LENGTH) return `batchLength ${batchLength} below the minimum`
   const magic = buf.readInt8(at + MAGIC)
   if (magic !== CURRENT_MAGIC) return `magic ${magic}`
   if (buf.readInt32BE(at + LAST_OFFSET_DELTA) < 0) return 'negative lastOffsetDelta'
   if (buf.readInt32BE(at + RECORD_COUNT) < 0) return 'negative record count'
-  if (LOG_OVERHEAD + batchLength > limit - at) return 'batch runs past the end'
-  if (verifyCrc && !hasValidCrc(buf, at)) return 'CRC mismatch'
+  if (LOG_OVERHEAD + batchLength > remaining) return 'batch runs past the end'
+  if (verifyCrc) {
+    if (LOG_OVERHEAD + batchLength > limit - at) return 'batch runs past the end'
+    if (!hasValidCrc(buf, at)) return 'CRC mismatch'
+  }
   return null
 }
 
@@ -64,9 +76,11 @@ export async function scanBatches (
   let minOffset = options.minOffset ?? -Infinity
   let chunk: Buffer = Buffer.alloc(0)
   let chunkStart = start
+  const headersOnly = options.headersOnly === true
+  const need = headersOnly ? LOG_OVERHEAD + MIN_BATCH_LENGTH : LOG_OVERHEAD
   while (pos < end) {
     let at = pos - chunkStart
-    if (pos < chunkStart || at + LOG_OVERHEAD > chunk.length) {
+    if (pos < chunkStart || at + need > chunk.length) {
       chunk = await readChunk(fh, pos, Math.min(options.chunkSize, end - pos))
       chunkStart = pos
       at = 0
@@ -74,13 +88,15 @@ export async function scanBatches (
     }
     const batchLength = chunk.readInt32BE(at + BATCH_LENGTH)
     const size = LOG_OVERHEAD + batchLength
-    if (batchLength >= MIN_BATCH_LENGTH && size <= end - pos && at + size > chunk.length) {
+    if (!headersOnly && batchLength >= MIN_BATCH_LENGTH && size <= end - pos && at + size > chunk.length) {
       // The batch is whole in the file but not in this chunk: read it (and more) from its start.
       chunk = await readChunk(fh, pos, Math.min(Math.max(options.chunkSize, size), end - pos))
       chunkStart = pos
       at = 0
     }
-    const problem = checkBatch(chunk, at, Math.min(chunk.length, end - chunkStart), options.verifyCrc)
+    const problem = headersOnly
+      ? checkBatch(chunk, at, chunk.length, false, end - pos)
+      : checkBatch(chunk, at, Math.min(chunk.length, end - chunkStart), options.verifyCrc)
     if (problem !== null) return { position: pos, problem, stopped: false }
     const baseOffset = batchBaseOffset(chunk, at)
     const lastOffset = baseOffset + chunk.readInt32BE(at + LAST_OFFSET_DELTA)

@@ -52,8 +52,8 @@ export interface SegmentRead {
   firstOffset: number
 }
 
-/** Bytes read beyond maxBytes on a fetch, to cover the walk from the index entry to the batch. */
-const READ_SLACK = 16 * 1024
+/** Bytes read to walk batch headers from an index entry to the wanted batch (index.interval.bytes is 4 KiB). */
+const LOCATE_CHUNK = 8 * 1024
 const SCAN_CHUNK = 1024 * 1024
 const LOOKUP_CHUNK = 64 * 1024
 
@@ -173,7 +173,7 @@ export class LogSegment implements PooledFile {
   }
 
   /** Applies one written batch to the indexes and the segment's running figures. */
-  indexBatch (position: number, size: number, lastOffset: number, maxTimestamp: number): void {
+  indexBatch (position: number, size: number, baseOffset: number, lastOffset: number, maxTimestamp: number): void {
     const oi = this.#offsetIndex!
     const ti = this.#timeIndex!
     if (position === 0) this.rollingBasedTimestamp = maxTimestamp
@@ -183,7 +183,7 @@ export class LogSegment implements PooledFile {
     }
     // Never fill an index past its bound: the writer rolls before the next append instead.
     if (this.bytesSinceLastIndexEntry > this.settings.indexIntervalBytes && !oi.isFull && !ti.isFull) {
-      oi.append(lastOffset, position)
+      oi.append(baseOffset, position)
       ti.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp)
       this.bytesSinceLastIndexEntry = 0
     }
@@ -208,7 +208,7 @@ export class LogSegment implements PooledFile {
       const fileSize = await fh.size()
       const result = await scanBatches(fh, 0, fileSize, { verifyCrc: verify, chunkSize: SCAN_CHUNK, minOffset: this.baseOffset }, (b) => {
         if (b.lastOffset - this.baseOffset > 0x7fffffff) return false
-        this.indexBatch(b.position, b.size, b.lastOffset, b.maxTimestamp)
+        this.indexBatch(b.position, b.size, b.baseOffset, b.lastOffset, b.maxTimestamp)
         next = b.lastOffset + 1
       })
       if (verify && result.position < fileSize) {
@@ -248,7 +248,8 @@ export class LogSegment implements PooledFile {
       this.maxTimestamp = last.timestamp
       this.offsetOfMaxTimestamp = last.offset
     }
-    let next = oi.entries > 0 ? oi.lastOffset() + 1 : this.baseOffset
+    // The indexed batch itself is re-read: if it is bad, the log ends at its base offset.
+    let next = oi.lastOffset()
     let cut = 0
     await this.withHandle(async (fh) => {
       const fileSize = await fh.size()
@@ -335,8 +336,8 @@ export class LogSegment implements PooledFile {
       let at = 0
       while (at < buf.length) {
         const size = LOG_OVERHEAD + buf.readInt32BE(at + BATCH_LENGTH)
-        const last = batchBaseOffset(buf, at) + buf.readInt32BE(at + LAST_OFFSET_DELTA)
-        this.indexBatch(pos, size, last, Number(buf.readBigInt64BE(at + MAX_TIMESTAMP)))
+        const base = batchBaseOffset(buf, at)
+        this.indexBatch(pos, size, base, base + buf.readInt32BE(at + LAST_OFFSET_DELTA), Number(buf.readBigInt64BE(at + MAX_TIMESTAMP)))
         pos += size
         at += size
       }
@@ -375,14 +376,14 @@ export class LogSegment implements PooledFile {
   }
 
   /**
-   * Finds the position of the first batch whose last offset is >= offset, scanning from the
-   * index entry; null when the segment holds no such batch.
+   * The first batch whose last offset is >= offset, scanning headers from the index entry; null
+   * when the segment holds no such batch. Its `buf` holds at least the header.
    */
   async #locate (fh: FileHandle, offset: number, end: number): Promise<ScannedBatch | null> {
     const oi = await this.offsetIndex()
     const start = oi.lookup(offset).position
     let found: ScannedBatch | null = null
-    const result: ScanEnd = await scanBatches(fh, start, end, { verifyCrc: false, chunkSize: LOOKUP_CHUNK }, (b) => {
+    const result: ScanEnd = await scanBatches(fh, start, end, { verifyCrc: false, chunkSize: LOCATE_CHUNK, headersOnly: true }, (b) => {
       if (b.lastOffset >= offset) {
         found = b
         return false
@@ -399,48 +400,31 @@ export class LogSegment implements PooledFile {
   /**
    * Whole batches from the one holding `offset`: at most maxBytes (or the first batch whole
    * with minOneBatch), none at or past maxOffset. Null when no batch here reaches `offset`.
-   * The returned chunk is a view of the buffer the file was read into (no copy).
+   * Two reads: the batch headers near the index entry (small), then exactly the answer, ending
+   * on a batch boundary the index knows where it can. The chunk is a view of the buffer read
+   * into (no copy).
    */
   async read (offset: number, maxBytes: number, maxOffset: number, minOneBatch: boolean): Promise<SegmentRead | null> {
     const end = this.size
     const oi = await this.offsetIndex()
-    const indexed = oi.lookup(offset).position
     return await this.withHandle(async (fh) => {
-      // One read usually covers the walk from the index entry and the whole answer.
-      let bufStart = indexed
-      let buf = await readAt(fh, bufStart, Math.min(end - bufStart, Math.max(maxBytes, 0) + this.settings.indexIntervalBytes + READ_SLACK))
-      let pos = indexed
-      for (;;) {
-        let at = pos - bufStart
-        if (pos >= end) return null
-        if (at + LOG_OVERHEAD + MIN_BATCH_LENGTH > buf.length) {
-          const located = await this.#locate(fh, offset, end)
-          if (located === null) return null
-          pos = located.position
-          bufStart = pos
-          buf = await readAt(fh, pos, Math.min(end - pos, Math.max(maxBytes, located.size)))
-          at = 0
-        }
-        const batchLength = buf.readInt32BE(at + BATCH_LENGTH)
-        if (batchLength < MIN_BATCH_LENGTH) throw this.#corrupt(pos, `batchLength ${batchLength}`)
-        const last = batchBaseOffset(buf, at) + buf.readInt32BE(at + LAST_OFFSET_DELTA)
-        if (last >= offset) break
-        pos += LOG_OVERHEAD + batchLength
+      const first = await this.#locate(fh, offset, end)
+      if (first === null) return null
+      const firstOffset = first.baseOffset
+      if (firstOffset >= maxOffset) return { chunk: null, firstOffset }
+      const limit = minOneBatch ? Math.max(maxBytes, first.size) : maxBytes
+      if (first.size > limit) return { chunk: null, firstOffset }
+      const start = first.position
+      let want = Math.min(end - start, limit)
+      if (start + want < end) {
+        // Stop at an indexed batch boundary rather than read a batch only to cut it off.
+        const boundary = oi.floorPosition(start + want)
+        if (boundary > start) want = boundary - start
       }
-      const first = pos
-      const firstOffset = batchBaseOffset(buf, first - bufStart)
-      const firstSize = LOG_OVERHEAD + buf.readInt32BE(first - bufStart + BATCH_LENGTH)
-      const limit = minOneBatch ? Math.max(maxBytes, firstSize) : maxBytes
-      let stop = extent(buf, first - bufStart, end - bufStart, limit, maxOffset)
-      if (stop.short) {
-        // The answer runs past what was read: read exactly it, from the first batch.
-        bufStart = first
-        buf = await readAt(fh, first, Math.min(end - first, limit))
-        stop = extent(buf, 0, end - first, limit, maxOffset)
-      }
-      const from = first - bufStart
-      const chunk = stop.to > from ? buf.subarray(from, stop.to) : null
-      return { chunk, firstOffset }
+      const cached = first.buf.length - first.at >= want
+      const buf = cached ? first.buf.subarray(first.at, first.at + want) : await readAt(fh, start, want)
+      const to = extent(buf, 0, end - start, limit, maxOffset)
+      return { chunk: to > 0 ? buf.subarray(0, to) : null, firstOffset }
     })
   }
 
@@ -526,7 +510,8 @@ export class LogSegment implements PooledFile {
   async readNextOffset (): Promise<number> {
     if (this.size === 0) return this.baseOffset
     const oi = await this.offsetIndex()
-    let next = oi.entries > 0 ? oi.lastOffset() + 1 : this.baseOffset
+    // The indexed batch itself is re-read: if it is bad, the log ends at its base offset.
+    let next = oi.lastOffset()
     await this.withHandle(async (fh) => {
       const result = await scanBatches(fh, oi.lastPosition(), this.size, { verifyCrc: false, chunkSize: LOOKUP_CHUNK }, (b) => { next = b.lastOffset + 1 })
       if (result.problem !== null) throw this.#corrupt(result.position, result.problem)
@@ -569,20 +554,15 @@ async function readAt (fh: FileHandle, position: number, length: number): Promis
   return n === buf.length ? buf : buf.subarray(0, n)
 }
 
-/**
- * Walks whole batches in buf from `at` while they fit `limit` bytes and start below maxOffset.
- * `short`: stopped only because buf ends before the file does (more must be read).
- */
-function extent (buf: Buffer, at: number, fileEnd: number, limit: number, maxOffset: number): { to: number, short: boolean } {
+/** Walks whole batches in buf from `at` while they fit `limit` bytes and start below maxOffset; returns the end. */
+function extent (buf: Buffer, at: number, fileEnd: number, limit: number, maxOffset: number): number {
   let pos = at
-  while (pos < fileEnd) {
-    if (pos + LOG_OVERHEAD > buf.length) return { to: pos, short: pos - at < limit }
+  while (pos < fileEnd && pos + LOG_OVERHEAD <= buf.length) {
     const size = LOG_OVERHEAD + buf.readInt32BE(pos + BATCH_LENGTH)
-    if (size < LOG_OVERHEAD + MIN_BATCH_LENGTH) return { to: pos, short: false }
-    if (pos - at + size > limit) return { to: pos, short: false }
-    if (batchBaseOffset(buf, pos) >= maxOffset) return { to: pos, short: false }
-    if (pos + size > buf.length) return { to: pos, short: true }
+    if (size < LOG_OVERHEAD + MIN_BATCH_LENGTH) break
+    if (pos - at + size > limit || pos + size > buf.length) break
+    if (batchBaseOffset(buf, pos) >= maxOffset) break
     pos += size
   }
-  return { to: pos, short: false }
+  return pos
 }

@@ -1,11 +1,13 @@
 // The offset index of one segment, held in memory and persisted as `<20-digit base>.index`.
 //
 // File layout (Kafka's): back-to-back 8-byte entries, big-endian
-//   relativeOffset int32   offset - segment base offset: the last offset of the batch(es) at position
-//   position       int32   byte position in the .log file where those batch(es) start
+//   relativeOffset int32   offset - segment base offset, of the batch starting at `position`
+//   position       int32   byte position in the .log file of a batch
 // Sparse: one entry after every index.interval.bytes of log. Both fields strictly increase.
-// lookup(t) gives the entry with the largest offset <= t (or base/0); the batch holding t starts at
-// or after its position.
+// Brook records the batch's base offset where Kafka records its last offset: both make
+// lookup(t) (the entry with the largest offset <= t, or base/0) land at or before the batch
+// holding t, but with the base offset a fetch continuing at the next batch lands exactly on it
+// instead of one batch early.
 // Recovery rule: the file carries no checksum. On load it must have a size that is a multiple of 8
 // and strictly increasing entries inside the log; otherwise it is rebuilt by scanning the log.
 // After an unclean shutdown the indexes of every segment past the recovery point are rebuilt.
@@ -68,6 +70,12 @@ export class OffsetIndex implements PersistableIndex {
     const i = largestLowerBound(this.#count, (j) => this.offsetAt(j), target)
     if (i < 0) return { offset: this.baseOffset, position: 0 }
     return { offset: this.offsetAt(i), position: this.positionAt(i) }
+  }
+
+  /** The largest indexed position <= position (a batch boundary), or -1 when there is none. */
+  floorPosition (position: number): number {
+    const i = largestLowerBound(this.#count, (j) => this.positionAt(j), position)
+    return i < 0 ? -1 : this.positionAt(i)
   }
 
   /** Drops entries whose offset is >= offset or whose position is >= position. */

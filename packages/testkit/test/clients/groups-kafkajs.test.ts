@@ -5,6 +5,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { createInterface } from 'node:readline'
 import kafkajs from 'kafkajs'
 import { fixturePath, startTestBroker, waitFor, type TestBroker } from '@brook/testkit'
@@ -126,6 +127,9 @@ test('kafkajs: 3 members share 60,000 messages on 6 partitions; a leave and a ki
       return g?.state === 'Stable' && g.members.length === 3 && owned.length === 6 && new Set(owned).size === 6 &&
         members.every((m) => m.assignment.length === 2) && c.assignment().length === 2
     }, 30_000, { message: 'a stable group of 3 owning 2 partitions each' })
+    // A long-poll fetch sent under an earlier assignment may still be in flight: let it return
+    // (maxWaitTimeInMs) so that "exactly once while stable" is what is measured.
+    await sleep(1500)
 
     const TOTAL = 60_000
     await produce(kafka, topic, 0, TOTAL)

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createInterface } from 'node:readline'
 import kafkajs from 'kafkajs'
+import { computeLag } from '@brook/broker/group/lag'
 import { fixturePath, startTestBroker, waitFor, type TestBroker } from '@brook/testkit'
 
 const { Kafka, logLevel } = kafkajs
@@ -206,6 +207,17 @@ test('kafkajs: auto-commit advances the group; without commits a new member star
     const manual = await startMember(kafka, topic, 'manual', { autoCommit: false })
     await waitFor(() => manual.consumed.length === 400, 20_000, { message: 'manual member consumed all' })
     await manual.consumer.commitOffsets([{ topic, partition: 0, offset: '50' }, { topic, partition: 1, offset: '50' }])
+    // Lag as the CLI will show it: committed offsets vs partition ends, with the owning member.
+    const [committed] = await admin.fetchOffsets({ groupId: 'manual', topics: [topic] })
+    const ends = await admin.fetchTopicOffsets(topic)
+    const [described] = (await admin.describeGroups(['manual'])).groups
+    const lag = computeLag({
+      committed: committed!.partitions.map((p) => ({ topic, partition: p.partition, offset: BigInt(p.offset) })),
+      endOffsets: ends.map((e) => ({ topic, partition: e.partition, offset: BigInt(e.high) })),
+      members: described!.members.map((m) => ({ ...m, groupInstanceId: null }))
+    })
+    assert.equal(lag.totalLag, 400n - 100n)
+    assert.deepEqual(lag.members.map((m) => [m.clientId, m.partitions]), [['groups-test', 2]])
     await manual.consumer.disconnect()
     const again = await startMember(kafka, topic, 'manual', { autoCommit: false })
     await waitFor(() => again.consumed.length === 300, 20_000, { message: 'redelivery from the manual commit' })

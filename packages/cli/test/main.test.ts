@@ -50,6 +50,19 @@ test('brook start binds a free port, logs it, and exits 0 on SIGTERM after a cle
   }
 })
 
+test('SIGINT (Ctrl-C) shuts down cleanly too', { timeout: 30_000 }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'brook-cli-'))
+  try {
+    const broker = run(['start', '--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', `log.dirs=${dir}`])
+    await broker.listening
+    broker.child.kill('SIGINT')
+    assert.equal(await broker.exited, 0)
+    assert.match(broker.output(), /broker stopped/)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+})
+
 test('a bad setting or a bad flag exits non-zero without starting', { timeout: 30_000 }, async () => {
   const badConfig = run(['start', '--override', 'num.partitions=zero', '--override', 'listeners=PLAINTEXT://127.0.0.1:0'])
   assert.equal(await badConfig.exited, 1)

@@ -64,6 +64,7 @@ export class TransactionCoordinator {
   readonly #logger: Logger
   /** Completions in flight, by transactional id (a restart or a timer must not start a second one). */
   readonly #completing = new Map<string, Promise<boolean>>()
+  readonly #onClose: Array<() => void> = []
   #closed = false
 
   constructor (deps: TxnCoordinatorDeps) {
@@ -87,6 +88,12 @@ export class TransactionCoordinator {
     this.#closed = true
     this.runtime.close()
     this.#deps.timer.cancelAll()
+    for (const task of this.#onClose.splice(0)) task()
+  }
+
+  /** Work to stop with the coordinator (timers it started for the broker). */
+  onClose (task: () => void): void {
+    this.#onClose.push(task)
   }
 
   /** Waits for completions in flight (tests, shutdown). */

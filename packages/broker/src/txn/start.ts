@@ -16,6 +16,7 @@ import type { TransactionalOffsets } from './group-offsets.js'
 import { PartitionMarkerWriter } from './markers.js'
 import type { ProducerIdAllocator } from './producer-ids.js'
 import { TxnRuntime } from './runtime.js'
+import { startProducerExpiry } from './producer-expiry.js'
 
 export interface TxnCoordinatorStartDeps {
   replicas: ReplicaManager
@@ -66,7 +67,7 @@ export async function startTransactionCoordinator (deps: TxnCoordinatorStartDeps
   const markers = new PartitionMarkerWriter((topicName, index) => {
     const partition = deps.replicas.partition(topicName, index)
     if (partition === undefined) return undefined
-    return { appendControl: async (records) => await partition.append(records, true) }
+    return { appendControl: async (records) => await partition.append(records, true, 'coordinator') }
   }, deps.offsets, logger)
   const coordinator = new TransactionCoordinator({
     runtime,
@@ -78,6 +79,9 @@ export async function startTransactionCoordinator (deps: TxnCoordinatorStartDeps
     logger
   })
   coordinator.start()
+  const stopExpiry = startProducerExpiry(deps.replicas, deps.config.int('producer.id.expiration.check.interval.ms'),
+    deps.config.int('producer.id.expiration.ms'), logger)
+  coordinator.onClose(stopExpiry)
   logger.info({ partitions: config.numPartitions }, 'transaction coordinator loaded')
   return coordinator
 }

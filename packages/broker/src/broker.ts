@@ -11,6 +11,8 @@ import { loadMetaProperties } from './cluster/meta-properties.js'
 import { TopicStore } from './cluster/topic-store.js'
 import { toLogConfig } from './config/topic-config.js'
 import { startGroupCoordinator } from './group/start.js'
+import { transactionalOffsetsOf } from './txn/group-offsets.js'
+import { startTransactionCoordinator } from './txn/start.js'
 import { HANDLERS, handlerTable } from './handlers/index.js'
 import { createLogger, isLogLevel, type Logger, type LogLevel } from './logger.js'
 import { ReplicaManager } from './partition/replica-manager.js'
@@ -87,9 +89,12 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     throw err
   }
   let groups
+  let txn
   try {
     groups = await startGroupCoordinator({ replicas, config, logger })
+    txn = await startTransactionCoordinator({ replicas, config, producerIds, offsets: transactionalOffsetsOf(groups), logger })
   } catch (err) {
+    groups?.runtime.close()
     await logs.close()
     throw err
   }
@@ -107,7 +112,8 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     handlers: HANDLERS,
     logger,
     stopping: false,
-    groups
+    groups,
+    txn
   }
   const onSocket = (socket: Socket): void => {
     if (state.stopping) {
@@ -146,6 +152,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
       clearTimeout(cut)
       await stopped
       groups.runtime.close()
+      txn.close()
       await logs.close()
       logger.info('broker stopped')
     })()

@@ -38,7 +38,7 @@ function partitionData (index: number, result: FetchedPartition, readCommitted: 
     highWatermark: BigInt(result.highWatermark),
     lastStableOffset: BigInt(result.lastStableOffset),
     logStartOffset: BigInt(result.logStartOffset),
-    abortedTransactions: readCommitted ? [] : null,
+    abortedTransactions: readCommitted ? result.abortedTransactions ?? [] : null,
     preferredReadReplica: -1,
     records: result.records
   }

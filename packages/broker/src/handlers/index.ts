@@ -26,6 +26,14 @@ import describeGroups from './describe-groups.js'
 import listGroups from './list-groups.js'
 import deleteGroups from './delete-groups.js'
 import offsetDelete from './offset-delete.js'
+import addPartitionsToTxn from './add-partitions-to-txn.js'
+import addOffsetsToTxn from './add-offsets-to-txn.js'
+import endTxn from './end-txn.js'
+import writeTxnMarkers from './write-txn-markers.js'
+import txnOffsetCommit from './txn-offset-commit.js'
+import describeProducers from './describe-producers.js'
+import describeTransactions from './describe-transactions.js'
+import listTransactions from './list-transactions.js'
 
 // Each handler is typed for its own request and response; the registry holds them erased.
 export const HANDLERS: readonly Handler[] = ([
@@ -47,13 +55,21 @@ export const HANDLERS: readonly Handler[] = ([
   deleteTopics, // 20
   deleteRecords, // 21
   initProducerId, // 22
+  addPartitionsToTxn, // 24
+  addOffsetsToTxn, // 25
+  endTxn, // 26
+  writeTxnMarkers, // 27
+  txnOffsetCommit, // 28
   describeConfigs, // 32
   alterConfigs, // 33
   createPartitions, // 37
   deleteGroups, // 42
   incrementalAlterConfigs, // 44
   offsetDelete, // 47
-  describeCluster // 60
+  describeCluster, // 60
+  describeProducers, // 61
+  describeTransactions, // 65
+  listTransactions // 66
 ] as unknown[]) as Handler[]
 
 export function handlerTable (handlers: readonly Handler[]): ReadonlyMap<number, Handler> {

@@ -1,10 +1,13 @@
-// InitProducerId (22): v0-5, non-transactional producers only.
-// Behaviour: every call gets a new producer id (unique across restarts, txn/producer-ids.ts) with
-// epoch 0, as Kafka does when transactional_id is null (also for an epoch bump request, v3+).
-// A transactional id is refused with INVALID_REQUEST until the transaction coordinator exists.
-// Versions: v2 flexible; v3 producer id/epoch for epoch bumps; v4 PRODUCER_FENCED; v5 same.
+// InitProducerId (22): v0-5.
+// Behaviour: without a transactional id every call gets a new producer id (unique across
+// restarts, txn/producer-ids.ts) with epoch 0, as Kafka does when transactional_id is null (also
+// for an epoch bump request, v3+). With one, the transaction coordinator (txn/) answers: the id's
+// producer id with its epoch bumped, fencing any older producer of that id.
+// Versions: v2 flexible; v3 producer id/epoch for epoch bumps; v4 PRODUCER_FENCED (older versions
+// get INVALID_PRODUCER_EPOCH); v5 same.
 import { ErrorCode, initProducerIdApi, type InitProducerIdRequest, type InitProducerIdResponse } from '@brook/protocol'
 import type { RequestContext } from '../server/request-context.js'
+import { fencedForVersion } from '../txn/versions.js'
 import { defineHandler } from './handler.js'
 
 function failed (errorCode: number): InitProducerIdResponse {
@@ -13,8 +16,11 @@ function failed (errorCode: number): InitProducerIdResponse {
 
 async function handle (ctx: RequestContext, request: InitProducerIdRequest): Promise<InitProducerIdResponse> {
   if (request.transactionalId !== null && request.transactionalId !== undefined) {
-    ctx.logger.warn({ transactionalId: request.transactionalId }, 'transactional producers are not supported yet')
-    return failed(ErrorCode.INVALID_REQUEST)
+    const txn = ctx.broker.txn
+    if (txn === undefined) return failed(ErrorCode.COORDINATOR_NOT_AVAILABLE)
+    const expected = (request.producerId ?? -1n) >= 0n ? { producerId: request.producerId ?? -1n, producerEpoch: request.producerEpoch ?? -1 } : null
+    const result = await txn.initProducerId(request.transactionalId, request.transactionTimeoutMs, expected)
+    return { throttleTimeMs: 0, ...result, errorCode: fencedForVersion(result.errorCode, ctx.apiVersion, 4) }
   }
   const producerId = await ctx.broker.producerIds.allocate()
   return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId: BigInt(producerId), producerEpoch: 0 }

@@ -30,8 +30,9 @@ async function lookup (partition: Partition, timestamp: bigint, readCommitted: b
   if (timestamp === MAX_TIMESTAMP) return partition.log.maxTimestampOffset()
   if (timestamp < 0n) return null
   const found = await partition.log.offsetForTimestamp(Number(timestamp))
-  // Only committed data is visible (Kafka: the offset must be below the high watermark).
-  return found !== null && found.offset < offsets.highWatermark ? found : null
+  // Only committed data is visible (Kafka: the offset must be below the high watermark, or the
+  // last stable offset for READ_COMMITTED).
+  return found !== null && found.offset < (readCommitted ? offsets.lastStableOffset : offsets.highWatermark) ? found : null
 }
 
 function result (index: number, errorCode: number, found: Found | null = null, version = 1): ListOffsetsResponsePartitionResponse {

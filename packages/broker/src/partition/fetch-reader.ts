@@ -5,6 +5,7 @@
 // progress). Reads stop at the high watermark (READ_UNCOMMITTED) or the last stable offset
 // (READ_COMMITTED). A fetch offset inside a batch returns that whole batch (TRAPS #7).
 import { ErrorCode } from '@brook/protocol'
+import { batchLastOffset, batchSize } from '@brook/protocol/records/record-batch'
 import type { Logger } from '../logger.js'
 import { mapError } from '../errors.js'
 import type { Partition } from './partition.js'
@@ -24,6 +25,8 @@ export interface FetchedPartition {
   logStartOffset: number
   records: Buffer[]
   bytes: number
+  /** READ_COMMITTED: the aborted transactions overlapping the returned batches (else null). */
+  abortedTransactions: Array<{ producerId: bigint, firstOffset: bigint }> | null
 }
 
 export interface FetchLimits {
@@ -31,7 +34,19 @@ export interface FetchLimits {
   readCommitted: boolean
 }
 
-const NOTHING = { highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: [], bytes: 0 }
+const NOTHING = { highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: [], bytes: 0, abortedTransactions: null }
+
+/** One past the last offset of the last whole batch in the chunks (the fetch's upper bound). */
+function endOffsetOf (chunks: readonly Buffer[]): number {
+  let end = -1
+  for (const chunk of chunks) {
+    for (let pos = 0; pos + 61 <= chunk.length; pos += batchSize(chunk, pos)) {
+      if (pos + batchSize(chunk, pos) > chunk.length) break
+      end = batchLastOffset(chunk, pos) + 1
+    }
+  }
+  return end
+}
 
 async function readOne (target: FetchTarget, maxBytes: number, minOneBatch: boolean, limits: FetchLimits,
   logger: Logger): Promise<FetchedPartition> {
@@ -47,13 +62,18 @@ async function readOne (target: FetchTarget, maxBytes: number, minOneBatch: bool
       maxOffset: limits.readCommitted ? offsets.lastStableOffset : offsets.highWatermark,
       minOneBatch
     })
+    // READ_COMMITTED: the consumer drops records of these aborted transactions (Kafka's
+    // collectAbortedTransactions over the fetched range).
+    const end = limits.readCommitted && read.bytes > 0 ? endOffsetOf(read.chunks) : -1
+    const aborted = end > target.fetchOffset ? await partition.log.abortedTransactions(target.fetchOffset, end) : []
     return {
       errorCode: ErrorCode.NONE,
       highWatermark: offsets.highWatermark,
       lastStableOffset: offsets.lastStableOffset,
       logStartOffset: offsets.logStartOffset,
       records: read.chunks,
-      bytes: read.bytes
+      bytes: read.bytes,
+      abortedTransactions: limits.readCommitted ? aborted.map((t) => ({ producerId: t.producerId, firstOffset: BigInt(t.firstOffset) })) : null
     }
   } catch (err) {
     const { code } = mapError(err, logger, { topic: partition.topic, partition: partition.index })

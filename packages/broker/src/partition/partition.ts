@@ -32,17 +32,19 @@ export class Partition {
    * Appends in call order, even when the records are still being prepared (recompression):
    * the order of append() calls is the order of offsets. Handlers call it synchronously in
    * request order, which keeps one connection's produce requests in order, as Kafka does.
+   * `origin` 'coordinator' (transaction markers, transactional offset commits) skips the producer
+   * sequence checks that client batches get (storage AppendOptions.origin).
    */
-  async append (records: Buffer | Promise<Buffer>, durable: boolean): Promise<AppendResult> {
+  async append (records: Buffer | Promise<Buffer>, durable: boolean, origin: 'client' | 'coordinator' = 'client'): Promise<AppendResult> {
     let appended: Promise<AppendResult>
     if (this.preparing === 0 && Buffer.isBuffer(records)) {
-      appended = this.log.append(records, { leaderEpoch: this.leaderEpoch, durable })
+      appended = this.log.append(records, { leaderEpoch: this.leaderEpoch, durable, origin })
     } else {
       this.preparing++
       // Wrapped in an object so that the chain waits for submission, not for the write.
       const submitted = this.submitted.then(async () => {
         try {
-          return { appended: this.log.append(await records, { leaderEpoch: this.leaderEpoch, durable }) }
+          return { appended: this.log.append(await records, { leaderEpoch: this.leaderEpoch, durable, origin }) }
         } finally {
           this.preparing--
         }

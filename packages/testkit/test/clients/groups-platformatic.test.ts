@@ -68,6 +68,17 @@ test('@platformatic/kafka: two group members split the partitions, commit, and o
     }
     await waitFor(async () => (await offsetsCommitted()) === 1200, 20_000, { message: 'offsets committed to the end' })
 
+    // ListGroups v5 with a state filter, DescribeGroups v5 with authorized operations.
+    assert.deepEqual([...(await admin.listGroups({ states: ['STABLE'] })).keys()], [groupId])
+    assert.deepEqual([...(await admin.listGroups({ states: ['EMPTY'] })).keys()], [])
+    const described = (await admin.describeGroups({ groups: [groupId], includeAuthorizedOperations: true })).get(groupId)
+    assert.equal(described?.state, 'Stable')
+    assert.equal(described?.protocolType, 'consumer')
+    assert.equal(described?.members.size, 2)
+    assert.ok(described !== undefined && described.authorizedOperations > 0)
+    const describedPartitions = [...(described?.members.values() ?? [])].flatMap((m) => [...(m.assignments?.values() ?? [])].flatMap((a) => a.partitions))
+    assert.deepEqual(describedPartitions.sort(), [0, 1, 2, 3], 'assignments decoded from the described members')
+
     // b leaves; a takes over all four partitions and reads what comes next.
     await b.stream.close()
     await b.consumer.close()

@@ -44,6 +44,7 @@ export class ReplicaManager {
   private readonly byName = new Map<string, TopicState>()
   private readonly byId = new Map<string, TopicState>()
   private queue: Promise<unknown> = Promise.resolve()
+  private readonly autoCreating = new Map<string, Promise<TopicState>>()
 
   constructor (
     private readonly logs: LogProvider,
@@ -100,10 +101,25 @@ export class ReplicaManager {
     })
   }
 
-  /** Auto-creation (Metadata, Produce): the existing topic if another request made it first. */
+  /**
+   * Auto-creation (Metadata, Produce): the existing topic if another request made it first.
+   * Concurrent calls for one name share one creation, so they all resume together, in call
+   * order, before any later request runs (this keeps pipelined produce requests in order).
+   */
   async ensureTopic (name: string): Promise<TopicState> {
     const existing = this.byName.get(name)
     if (existing !== undefined) return existing
+    let creating = this.autoCreating.get(name)
+    if (creating === undefined) {
+      creating = this.autoCreate(name)
+      this.autoCreating.set(name, creating)
+      // Forget the creation once settled; its failure reaches every caller through `creating`.
+      void creating.finally(() => this.autoCreating.delete(name)).catch(() => undefined)
+    }
+    return await creating
+  }
+
+  private async autoCreate (name: string): Promise<TopicState> {
     try {
       await this.createTopic({ name, numPartitions: -1, replicationFactor: -1, configs: {}, validateOnly: false })
     } catch (err) {

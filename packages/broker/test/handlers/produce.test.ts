@@ -89,3 +89,19 @@ test('a topic with compression.type=gzip stores produced batches gzip-compressed
   assert.equal(batches[0]?.compression, Compression.Gzip)
   assert.deepEqual(batches[0]?.records.map((r) => r.value?.toString()), ['one', 'two'])
 })
+
+test('pipelined produce requests on one connection land in request order, also when recompressed', async () => {
+  await client.request(createTopicsApi, 7, {
+    topics: [{ name: 'ordered-zstd', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [{ name: 'compression.type', value: 'zstd' }] }],
+    timeoutMs: 1000
+  })
+  for (const topic of ['ordered', 'ordered-zstd']) {
+    const values = Array.from({ length: 40 }, (_, i) => `v${i}`)
+    // Odd requests are compressed, so that with recompression some need work and some do not.
+    const batches = await Promise.all(values.map(async (v, i) => await batchOf([v], i % 2 === 1 ? { compression: Compression.Gzip } : {})))
+    const responses = await Promise.all(batches.map(async (b) => await client.request(produceApi, 9, produceBody(topic, b))))
+    assert.deepEqual(responses.map((r) => r.responses[0]?.partitionResponses[0]?.baseOffset), values.map((_, i) => BigInt(i)))
+    const fetched = await client.request(fetchApi, 11, fetchBody(topic, 0n))
+    assert.deepEqual(await fetchedValues(fetched), values.map((v, i) => [i, v]), topic)
+  }
+})

@@ -2,8 +2,8 @@
 // Behaviour: the offsets go to the group coordinator as pending transactional offsets of the
 // producer; they become the group's committed offsets when the transaction's COMMIT marker
 // reaches the group's `__consumer_offsets` partition, and are dropped on ABORT
-// (txn/group-offsets.ts). Without a group coordinator that supports them every partition gets
-// COORDINATOR_NOT_AVAILABLE.
+// (txn/group-offsets.ts; until the group coordinator has its own, txn/pending-offsets.ts). Without
+// a group coordinator every partition gets COORDINATOR_NOT_AVAILABLE.
 // Versions: v1 same as v0; v2 committed leader epoch; v3 group membership fields (generation,
 // member id, instance id: KIP-447) and flexible. v4 (transaction protocol v2) is not served.
 import {
@@ -11,7 +11,6 @@ import {
 } from '@brook/protocol'
 import { errorCodeOf } from '../errors.js'
 import type { RequestContext } from '../server/request-context.js'
-import { transactionalOffsetsOf } from '../txn/group-offsets.js'
 import { fencedForVersion } from '../txn/versions.js'
 import { defineHandler } from './handler.js'
 
@@ -20,7 +19,7 @@ function sameError (request: TxnOffsetCommitRequest, code: number): TxnOffsetCom
 }
 
 async function handle (ctx: RequestContext, request: TxnOffsetCommitRequest): Promise<TxnOffsetCommitResponse> {
-  const offsets = transactionalOffsetsOf(ctx.broker.groups)
+  const offsets = ctx.broker.txn?.offsets
   if (offsets === undefined) return { throttleTimeMs: 0, topics: sameError(request, ErrorCode.COORDINATOR_NOT_AVAILABLE) }
   let topics: TxnOffsetCommitResponseTopic[]
   try {

@@ -19,6 +19,7 @@ import type { DescribeTransactionsResponseTransactionState, ListTransactionsResp
 import type { Clock, KeyedTimer } from '../group/timer.js'
 import type { Logger } from '../logger.js'
 import type { TxnCoordinatorConfig } from './config.js'
+import type { TransactionalOffsets } from './group-offsets.js'
 import { type MarkerWriter, isFinalMarkerCode } from './markers.js'
 import { type TopicPartition, type TxnMetadata, byTopic } from './metadata.js'
 import { TxnCoordinatorError, type TxnRuntime } from './runtime.js'
@@ -36,6 +37,8 @@ export interface TxnCoordinatorDeps {
   config: TxnCoordinatorConfig
   allocateProducerId: () => Promise<number>
   markers: MarkerWriter
+  /** Where TxnOffsetCommit sends offsets (the group coordinator's side); undefined without one. */
+  offsets?: TransactionalOffsets
   clock: Clock
   timer: KeyedTimer
   logger: Logger
@@ -60,6 +63,7 @@ export class TransactionCoordinator {
   readonly config: TxnCoordinatorConfig
   /** Also serves WriteTxnMarkers requests. */
   readonly markers: MarkerWriter
+  readonly offsets: TransactionalOffsets | undefined
   readonly #deps: TxnCoordinatorDeps
   readonly #logger: Logger
   /** Completions in flight, by transactional id (a restart or a timer must not start a second one). */
@@ -72,6 +76,7 @@ export class TransactionCoordinator {
     this.runtime = deps.runtime
     this.config = deps.config
     this.markers = deps.markers
+    this.offsets = deps.offsets
     this.#logger = deps.logger
   }
 

@@ -5,9 +5,9 @@
 // transactional batches in `__consumer_offsets` and completes them when it replays the marker,
 // which makes them survive a restart between TxnOffsetCommit and the marker.
 //
-// The group coordinator (group/) implements this; until it does, TxnOffsetCommit answers
-// COORDINATOR_NOT_AVAILABLE and markers for `__consumer_offsets` partitions are plain control
-// batches (no pending offsets can exist then).
+// The group coordinator (group/) should implement this (Kafka's way, durable); until it does,
+// ./pending-offsets.ts stands in for it (pending offsets in memory, applied through the group
+// coordinator's runtime as ordinary offset commits when the COMMIT marker arrives).
 import type { TxnOffsetCommitRequest, TxnOffsetCommitResponseTopic } from '@brook/protocol'
 
 export interface TransactionalOffsets {

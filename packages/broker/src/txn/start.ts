@@ -12,7 +12,9 @@ import type { Logger } from '../logger.js'
 import type { ReplicaManager, TopicState } from '../partition/replica-manager.js'
 import { TXN_TOPIC, txnConfigFrom } from './config.js'
 import { TransactionCoordinator } from './coordinator.js'
-import type { TransactionalOffsets } from './group-offsets.js'
+import type { GroupCoordinator } from '../group/coordinator.js'
+import { transactionalOffsetsOf } from './group-offsets.js'
+import { PendingTransactionalOffsets } from './pending-offsets.js'
 import { PartitionMarkerWriter } from './markers.js'
 import type { ProducerIdAllocator } from './producer-ids.js'
 import { TxnRuntime } from './runtime.js'
@@ -22,8 +24,8 @@ export interface TxnCoordinatorStartDeps {
   replicas: ReplicaManager
   config: BrokerConfig
   producerIds: ProducerIdAllocator
-  /** The group coordinator's transactional offsets, when it has them. */
-  offsets?: TransactionalOffsets
+  /** The group coordinator: transactional offsets go to it (its own implementation when it has one). */
+  groups?: GroupCoordinator
   logger: Logger
 }
 
@@ -64,16 +66,19 @@ export async function startTransactionCoordinator (deps: TxnCoordinatorStartDeps
     }
   })
   await runtime.start()
+  const groups = deps.groups
+  const offsets = transactionalOffsetsOf(groups) ?? (groups === undefined ? undefined : new PendingTransactionalOffsets(groups, logger))
   const markers = new PartitionMarkerWriter((topicName, index) => {
     const partition = deps.replicas.partition(topicName, index)
     if (partition === undefined) return undefined
     return { appendControl: async (records) => await partition.append(records, true, 'coordinator') }
-  }, deps.offsets, logger)
+  }, offsets, logger)
   const coordinator = new TransactionCoordinator({
     runtime,
     config,
     allocateProducerId: async () => await deps.producerIds.allocate(),
     markers,
+    offsets,
     clock: systemClock,
     timer: new SystemTimer(),
     logger

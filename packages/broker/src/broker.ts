@@ -11,7 +11,6 @@ import { loadMetaProperties } from './cluster/meta-properties.js'
 import { TopicStore } from './cluster/topic-store.js'
 import { toLogConfig } from './config/topic-config.js'
 import { startGroupCoordinator } from './group/start.js'
-import { transactionalOffsetsOf } from './txn/group-offsets.js'
 import { startTransactionCoordinator } from './txn/start.js'
 import { HANDLERS, handlerTable } from './handlers/index.js'
 import { createLogger, isLogLevel, type Logger, type LogLevel } from './logger.js'
@@ -92,7 +91,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   let txn
   try {
     groups = await startGroupCoordinator({ replicas, config, logger })
-    txn = await startTransactionCoordinator({ replicas, config, producerIds, offsets: transactionalOffsetsOf(groups), logger })
+    txn = await startTransactionCoordinator({ replicas, config, producerIds, groups, logger })
   } catch (err) {
     groups?.runtime.close()
     await logs.close()

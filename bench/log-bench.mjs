@@ -62,12 +62,16 @@ async function manager (dir, overrides = {}, options = {}) {
   return m
 }
 
-/** Appends `n` batches with WINDOW in flight, cycling through distinct buffers (append patches them). */
-async function appendMany (log, copies, n, durable) {
+/**
+ * Appends `n` batches with WINDOW in flight, cycling through distinct buffers (append patches
+ * them). `clock` gives a LogAppendTime log one millisecond per batch.
+ */
+async function appendMany (log, copies, n, durable, clock) {
   const inflight = new Set()
   for (let i = 0; i < n; i++) {
     if (inflight.size >= WINDOW) await Promise.race(inflight)
-    const p = log.append(copies[i % copies.length], { leaderEpoch: 0, durable }).then(() => { inflight.delete(p) })
+    const options = clock === undefined ? { leaderEpoch: 0, durable } : { leaderEpoch: 0, durable, now: clock + i }
+    const p = log.append(copies[i % copies.length], options).then(() => { inflight.delete(p) })
     inflight.add(p)
   }
   await Promise.all(inflight)
@@ -232,15 +236,18 @@ function percentile (sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]
 }
 
+const LOOKUP_CONFIG = { messageTimestampType: 'LogAppendTime' }
+const CLOCK = 1_700_000_000_000
+
 async function buildLog (name, gib) {
   const dir = await fresh(name)
-  const m = await manager(dir)
+  const m = await manager(dir, LOOKUP_CONFIG)
   const log = await m.createLog('bench', 0)
   const t = template(1024, 16 * 1024)
   const copies = Array.from({ length: 32 }, () => t.build())
   const n = Math.ceil((gib * 1024 * MiB) / copies[0].length)
   const t0 = performance.now()
-  await appendMany(log, copies, n, false)
+  await appendMany(log, copies, n, false, CLOCK)
   const ms = performance.now() - t0
   return { dir, m, log, ms, bytes: n * copies[0].length }
 }
@@ -248,7 +255,7 @@ async function buildLog (name, gib) {
 async function lookups (log, count) {
   const first = log.logStartOffset
   const span = log.logEndOffset - first
-  const ts = log.maxTimestampOffset().timestamp
+  const lastTs = log.maxTimestampOffset().timestamp
   const reads = []
   const times = []
   // Warm pass (loads inactive segments' indexes lazily), then the measured one.
@@ -261,7 +268,8 @@ async function lookups (log, count) {
       const r = await log.read(offset, { maxBytes: 1, minOneBatch: true })
       const t1 = performance.now()
       if (r.bytes === 0) throw new Error('empty read')
-      await log.offsetForTimestamp(ts - Math.floor(rand() * 60_000))
+      const found = await log.offsetForTimestamp(CLOCK + Math.floor(rand() * (lastTs - CLOCK)))
+      if (found === null) throw new Error('timestamp not found')
       const t2 = performance.now()
       if (measure) {
         reads.push((t1 - t0) * 1000)
@@ -281,7 +289,7 @@ async function lookupAndRestartSections () {
     const l = await lookups(built.log, 2000)
     await built.m.close()
     const t0 = performance.now()
-    const m2 = await manager(built.dir)
+    const m2 = await manager(built.dir, LOOKUP_CONFIG)
     const openMs = performance.now() - t0
     const log2 = m2.getLog('bench', 0)
     const t1 = performance.now()
@@ -294,9 +302,10 @@ async function lookupAndRestartSections () {
   if (run('lookup')) {
     say('### Lookups: small vs large log')
     say()
-    say('16 KiB batches of 1 KiB records (one offset index entry per batch), 1 GiB segments. 2000 random offsets:')
-    say('`read(offset, { maxBytes: 1, minOneBatch: true })` (index lookup + reading the one batch) and')
-    say('`offsetForTimestamp` at random times within the last minute of data; after one warm pass.')
+    say('16 KiB batches of 1 KiB records (one offset and time index entry per batch), 1 GiB segments, LogAppendTime')
+    say('one millisecond apart. 2000 random offsets: `read(offset, { maxBytes: 1, minOneBatch: true })` (index lookup')
+    say('and reading the one batch), and `offsetForTimestamp` at random times over the whole log (time index, offset')
+    say('index, header walk, record decode); after one warm pass that loads the indexes.')
     say()
     say('| log size | segments | read p50 µs | read p99 µs | time lookup p50 µs | time lookup p99 µs |')
     say('|---|---|---|---|---|---|')

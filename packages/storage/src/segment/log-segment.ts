@@ -407,6 +407,12 @@ export class LogSegment implements PooledFile {
   async read (offset: number, maxBytes: number, maxOffset: number, minOneBatch: boolean): Promise<SegmentRead | null> {
     const end = this.size
     const oi = await this.offsetIndex()
+    const entry = oi.lookup(offset)
+    if (entry.offset === offset && entry.position < end) {
+      // The index names the batch starting at offset (the usual next fetch): one read.
+      const fast = await this.#readFrom(entry.position, offset, end, maxBytes, maxOffset, minOneBatch)
+      if (fast !== null) return fast
+    }
     return await this.withHandle(async (fh) => {
       const first = await this.#locate(fh, offset, end)
       if (first === null) return null
@@ -425,6 +431,32 @@ export class LogSegment implements PooledFile {
       const buf = cached ? first.buf.subarray(first.at, first.at + want) : await readAt(fh, start, want)
       const to = extent(buf, 0, end - start, limit, maxOffset)
       return { chunk: to > 0 ? buf.subarray(0, to) : null, firstOffset }
+    })
+  }
+
+  /**
+   * Reads whole batches from `start`, where the batch based at `offset` begins; null when the
+   * bytes there are not that batch (the caller falls back to a header walk).
+   */
+  async #readFrom (start: number, offset: number, end: number, maxBytes: number, maxOffset: number, minOneBatch: boolean): Promise<SegmentRead | null> {
+    const oi = await this.offsetIndex()
+    return await this.withHandle(async (fh) => {
+      let want = Math.min(end - start, Math.max(maxBytes, LOG_OVERHEAD + MIN_BATCH_LENGTH))
+      if (start + want < end) {
+        const boundary = oi.floorPosition(start + want)
+        if (boundary > start) want = boundary - start
+      }
+      let buf = await readAt(fh, start, want)
+      if (buf.length < LOG_OVERHEAD + MIN_BATCH_LENGTH || batchBaseOffset(buf, 0) !== offset) return null
+      const size = LOG_OVERHEAD + buf.readInt32BE(BATCH_LENGTH)
+      if (size < LOG_OVERHEAD + MIN_BATCH_LENGTH || size > end - start) return null
+      if (offset >= maxOffset) return { chunk: null, firstOffset: offset }
+      const limit = minOneBatch ? Math.max(maxBytes, size) : maxBytes
+      if (size > limit) return { chunk: null, firstOffset: offset }
+      // A first batch larger than maxBytes (minOneBatch): read it whole.
+      if (size > buf.length) buf = await readAt(fh, start, size)
+      const to = extent(buf, 0, end - start, limit, maxOffset)
+      return { chunk: to > 0 ? buf.subarray(0, to) : null, firstOffset: offset }
     })
   }
 

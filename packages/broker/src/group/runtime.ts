@@ -66,7 +66,7 @@ export class GroupCoordinatorRuntime {
   readonly #openLog: (partition: number) => Promise<CoordinatorLog>
   readonly #slots: PartitionSlot[] = []
   readonly #queues = new Map<string, Promise<void>>()
-  #started = false
+  #starting: Promise<void> | null = null
   #closed = false
 
   constructor (options: RuntimeOptions) {
@@ -93,15 +93,24 @@ export class GroupCoordinatorRuntime {
     return this.#slots[partition]?.status
   }
 
-  /** Opens and replays every partition; resolves when all are loaded (or failed). */
+  /**
+   * Opens and replays every partition; resolves when all are loaded (or failed). Idempotent:
+   * every caller gets the same promise, so it can be called lazily before each use.
+   */
   async start (): Promise<void> {
-    if (this.#started) return
-    this.#started = true
-    await Promise.all(this.#slots.map((slot, p) => {
-      slot.loaded = this.#load(p, slot)
-      return slot.loaded
-    }))
-    this.#scheduleCleanup()
+    this.#starting ??= (async () => {
+      await Promise.all(this.#slots.map((slot, p) => {
+        slot.loaded = this.#load(p, slot)
+        return slot.loaded
+      }))
+      this.#scheduleCleanup()
+    })()
+    await this.#starting
+  }
+
+  /** Whether start() has been called (the partitions may still be loading). */
+  get started (): boolean {
+    return this.#starting !== null
   }
 
   async #load (partition: number, slot: PartitionSlot): Promise<void> {

@@ -37,16 +37,24 @@ async function offsetsTopic (deps: GroupCoordinatorDeps, partitions: number, seg
   return created
 }
 
-/** Creates and loads the coordinator; resolves once every partition is replayed. */
+/**
+ * Creates the coordinator. When `__consumer_offsets` exists it is loaded before this resolves (the
+ * groups of a restarted broker are back before clients connect); otherwise the topic is created and
+ * loaded on first use (Kafka creates it on the first FindCoordinator for a group), so brokers
+ * that never see a group do not pay for 50 partitions.
+ */
 export async function startGroupCoordinator (deps: GroupCoordinatorDeps): Promise<GroupCoordinator> {
   const config = groupConfigFrom((name) => deps.config.int(name))
-  const topic = await offsetsTopic(deps, config.offsetsTopicNumPartitions, config.offsetsTopicSegmentBytes)
-  config.offsetsTopicNumPartitions = topic.partitions.length
+  const existing = deps.replicas.topic(OFFSETS_TOPIC)
+  if (existing !== undefined) config.offsetsTopicNumPartitions = existing.partitions.length
   const logger = deps.logger.child({ component: 'group-coordinator' })
+  let topic: Promise<TopicState> | undefined
   const runtime = new GroupCoordinatorRuntime({
     config,
     logger,
     openLog: async (p) => {
+      topic ??= offsetsTopic(deps, config.offsetsTopicNumPartitions, config.offsetsTopicSegmentBytes)
+      await topic
       const partition = deps.replicas.partition(OFFSETS_TOPIC, p)
       if (partition === undefined) throw new Error(`${OFFSETS_TOPIC}-${p} does not exist`)
       return new PartitionCoordinatorLog(partition, (offset, err) => {
@@ -54,7 +62,10 @@ export async function startGroupCoordinator (deps: GroupCoordinatorDeps): Promis
       })
     }
   })
-  await runtime.start()
-  logger.info({ partitions: config.offsetsTopicNumPartitions }, 'group coordinator loaded')
-  return new GroupCoordinator(runtime, logger)
+  const coordinator = new GroupCoordinator(runtime, logger)
+  if (existing !== undefined) {
+    await coordinator.ready()
+    logger.info({ partitions: config.offsetsTopicNumPartitions }, 'group coordinator loaded')
+  }
+  return coordinator
 }

@@ -232,3 +232,41 @@ describe('Log config', () => {
     await manager.close()
   })
 })
+
+describe('Log rolls and flushes', () => {
+  it('rolls when the offset index is full (segment.index.bytes)', async () => {
+    const { log, manager } = await memoryLog({ segmentIndexBytes: 24, indexIntervalBytes: 1 })
+    for (let i = 0; i < 12; i++) await log.append(simpleBatch(1, i, 20), durable)
+    assert.ok(log.segments.length >= 3)
+    for (const seg of log.segments) assert.ok((await seg.offsetIndex()).entries <= 3)
+    assert.deepEqual((await readAll(log)).map((r) => r.offset), Array.from({ length: 12 }, (_, i) => i))
+    await manager.close()
+  })
+
+  it('flush.ms fsyncs data and indexes in the background', async () => {
+    const { fs, log, manager } = await memoryLog({ flushMs: 20 })
+    await log.append(simpleBatch(2, 1), durable)
+    assert.equal(log.recoveryPoint, 0)
+    const syncs = fs.stats.syncs
+    const deadline = Date.now() + 2000
+    while (log.recoveryPoint < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5))
+    assert.equal(log.recoveryPoint, 2)
+    assert.ok(fs.stats.syncs > syncs)
+    await manager.close()
+  })
+
+  it('a rolled segment is fsynced in the background; the recovery point passes it only with its indexes', async () => {
+    const { fs, log, manager } = await memoryLog({ segmentBytes: 1024 })
+    for (let i = 0; i < 12; i++) await log.append(simpleBatch(1, i, 100), durable)
+    await log.exclusive(async () => {})
+    assert.ok(log.segments.length > 1)
+    const firstActive = log.activeSegment.baseOffset
+    assert.equal(log.recoveryPoint, firstActive)
+    for (const seg of log.segments.slice(0, -1)) assert.equal(seg.indexesDurable, true)
+    await manager.abandon()
+    fs.powerCut()
+    const again = await openManager(fs, testConfig({ segmentBytes: 1024 }))
+    assert.ok(again.getLog('t', 0)!.logEndOffset >= firstActive, 'everything before the roll survived')
+    await again.close()
+  })
+})

@@ -40,21 +40,9 @@ export class GroupCoordinator {
     await this.runtime.start()
   }
 
-  /**
-   * Starts loading on first use without waiting: requests for a partition still loading get
-   * COORDINATOR_LOAD_IN_PROGRESS, which clients retry (FindCoordinator waits, see handlers).
-   */
-  #ensureStarted (): void {
-    if (this.runtime.started) return
-    this.runtime.start().catch((err: unknown) => {
-      this.#logger.warn(`group coordinator: start failed: ${err instanceof Error ? err.message : String(err)}`)
-    })
-  }
-
   async joinGroup (info: RequestInfo, req: JoinGroupInput): Promise<JoinGroupResult> {
     if (req.groupId === '') return joinError(req.memberId, GroupError.INVALID_GROUP_ID)
     try {
-      this.#ensureStarted()
       return await this.runtime.run(req.groupId, (s) => s.membership.join(info, req))
     } catch (err) {
       return joinError(req.memberId, codeOf(err, this.#logger))
@@ -64,7 +52,6 @@ export class GroupCoordinator {
   async syncGroup (req: SyncGroupInput): Promise<SyncGroupResult> {
     if (req.groupId === '') return syncError(GroupError.INVALID_GROUP_ID)
     try {
-      this.#ensureStarted()
       return await this.runtime.run(req.groupId, (s) => s.membership.sync(req))
     } catch (err) {
       const code = codeOf(err, this.#logger)
@@ -75,7 +62,6 @@ export class GroupCoordinator {
   async heartbeat (req: HeartbeatInput): Promise<number> {
     if (req.groupId === '') return GroupError.INVALID_GROUP_ID
     try {
-      this.#ensureStarted()
       return await this.runtime.run(req.groupId, (s) => s.membership.heartbeat(req))
     } catch (err) {
       const code = codeOf(err, this.#logger)
@@ -86,7 +72,6 @@ export class GroupCoordinator {
   async leaveGroup (groupId: string, members: LeaveMemberInput[]): Promise<LeaveGroupResult> {
     if (groupId === '') return { errorCode: GroupError.INVALID_GROUP_ID, members: [] }
     try {
-      this.#ensureStarted()
       return await this.runtime.run(groupId, (s) => s.membership.leave(groupId, members))
     } catch (err) {
       return { errorCode: codeOf(err, this.#logger), members: [] }
@@ -95,7 +80,6 @@ export class GroupCoordinator {
 
   async commitOffsets (info: RequestInfo, req: OffsetCommitInput): Promise<OffsetCommitResult> {
     try {
-      this.#ensureStarted()
       return await this.runtime.run(req.groupId, (s) => s.offsetOps.commit(info, req))
     } catch (err) {
       let code: number = codeOf(err, this.#logger)
@@ -113,8 +97,7 @@ export class GroupCoordinator {
   async fetchOffsets (groups: OffsetFetchGroupInput[]): Promise<OffsetFetchGroupResult[]> {
     return await Promise.all(groups.map(async (g) => {
       try {
-        this.#ensureStarted()
-        return await this.runtime.run(g.groupId, (s) => s.offsetOps.fetch(g))
+          return await this.runtime.run(g.groupId, (s) => s.offsetOps.fetch(g))
       } catch (err) {
         return { groupId: g.groupId, topics: [], errorCode: codeOf(err, this.#logger) }
       }
@@ -124,8 +107,7 @@ export class GroupCoordinator {
   async describeGroups (groupIds: string[]): Promise<DescribedGroup[]> {
     return await Promise.all(groupIds.map(async (groupId) => {
       try {
-        this.#ensureStarted()
-        return await this.runtime.run(groupId, (s) => ({ records: [], response: s.describe(groupId) }))
+          return await this.runtime.run(groupId, (s) => ({ records: [], response: s.describe(groupId) }))
       } catch (err) {
         return {
           errorCode: codeOf(err, this.#logger),
@@ -153,8 +135,7 @@ export class GroupCoordinator {
   async deleteGroups (groupIds: string[]): Promise<Array<{ groupId: string, errorCode: number }>> {
     return await Promise.all(groupIds.map(async (groupId) => {
       try {
-        this.#ensureStarted()
-        return { groupId, errorCode: await this.runtime.run(groupId, (s) => s.deleteGroup(groupId)) }
+          return { groupId, errorCode: await this.runtime.run(groupId, (s) => s.deleteGroup(groupId)) }
       } catch (err) {
         return { groupId, errorCode: codeOf(err, this.#logger) }
       }
@@ -163,7 +144,6 @@ export class GroupCoordinator {
 
   async deleteOffsets (req: OffsetDeleteInput): Promise<OffsetDeleteResult> {
     try {
-      this.#ensureStarted()
       return await this.runtime.run(req.groupId, (s) => s.offsetOps.deleteOffsets(req))
     } catch (err) {
       return { errorCode: codeOf(err, this.#logger), topics: [] }

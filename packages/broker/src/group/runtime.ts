@@ -135,9 +135,16 @@ export class GroupCoordinatorRuntime {
   /**
    * Runs `op` on the group's shard through the group's queue; resolves with its response once its
    * records are durable and replayed. Rejects with GroupCoordinatorError when the partition is not
-   * available or the append fails.
+   * available (not loaded yet: COORDINATOR_LOAD_IN_PROGRESS) or the append fails.
    */
   run<T> (groupId: string, op: (shard: GroupShard) => OpResult<T>): Promise<Awaited<T>> {
+    // First use starts the load without waiting: until its partition is loaded, this request
+    // gets COORDINATOR_LOAD_IN_PROGRESS, which clients retry.
+    if (this.#starting === null) {
+      this.start().catch((err: unknown) => {
+        this.#logger.warn(`group coordinator: start failed: ${err instanceof Error ? err.message : String(err)}`)
+      })
+    }
     const slot = this.#slots[this.partitionFor(groupId)] as PartitionSlot
     // The response travels boxed through the queue: a parked JoinGroup's promise must not be
     // adopted inside the queue, or the group would wait on itself.

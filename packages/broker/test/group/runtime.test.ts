@@ -226,3 +226,29 @@ test('a new group is persisted at its first join, so it survives a restart befor
   const r = await startHarness({}, { time: h.time, logs: h.logs })
   assert.deepEqual(r.coordinator.listGroups().groups.map((g) => [g.groupId, g.groupState]), [['fresh', 'Empty']])
 })
+
+test('lazy start: the first request starts the load and is told to retry; nothing is listed before', async () => {
+  const time = new ManualTime()
+  const opened: number[] = []
+  const runtime = new GroupCoordinatorRuntime({
+    config: { ...DEFAULT_GROUP_CONFIG, offsetsTopicNumPartitions: 2 },
+    clock: time,
+    timer: time,
+    openLog: async (p) => {
+      opened.push(p)
+      return new MemoryCoordinatorLog()
+    }
+  })
+  const coordinator = new GroupCoordinator(runtime)
+  assert.deepEqual(coordinator.listGroups(), { errorCode: GroupError.NONE, groups: [] })
+  assert.deepEqual(opened, [], 'listing does not create the offsets topic')
+  const join = (): Promise<{ errorCode: number }> => coordinator.joinGroup(info, {
+    groupId: 'g', memberId: '', groupInstanceId: null, protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.alloc(0) }],
+    sessionTimeoutMs: 10000, rebalanceTimeoutMs: 10000
+  })
+  assert.equal((await join()).errorCode, GroupError.COORDINATOR_LOAD_IN_PROGRESS)
+  await settle()
+  assert.deepEqual(opened.sort(), [0, 1])
+  assert.equal((await join()).errorCode, GroupError.MEMBER_ID_REQUIRED)
+  runtime.close()
+})

@@ -87,12 +87,13 @@ export class ReplicaManager {
       if (request.validateOnly) return info
       await this.store.save([...this.infos(), info])
       const logConfig = toLogConfig(info.configs, this.config)
-      const partitions: Partition[] = []
+      let partitions: Partition[]
       try {
-        for (let p = 0; p < info.partitions; p++) partitions.push(await this.openPartition(info.name, p, logConfig))
+        // Created in parallel: each log's directory creation waits for its own fsync.
+        partitions = await Promise.all(Array.from({ length: info.partitions }, async (_, p) => await this.openPartition(info.name, p, logConfig)))
       } catch (err) {
         await this.store.save(this.infos())
-        await this.dropLogs(info.name, partitions.length)
+        await this.dropLogs(info.name, info.partitions)
         throw err
       }
       this.publish({ info, partitions })

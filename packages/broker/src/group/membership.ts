@@ -255,7 +255,7 @@ export class Membership {
     // A new member cannot heartbeat while its join is parked, so only a (long) join timeout
     // guards against clients that gave up and retried with a fresh member.
     this.#rescheduleHeartbeat(group, member, this.#s.config.newMemberJoinTimeoutMs)
-    return this.#maybePrepareRebalanceOrCompleteJoin(group)
+    return this.#maybePrepareRebalanceOrCompleteJoin(group, `adding member ${memberId}`)
   }
 
   #updateMemberThenRebalanceOrCompleteJoin (
@@ -264,7 +264,7 @@ export class Membership {
     // A second JoinGroup while one is parked replaces it; the first one's caller gets nothing more.
     member.awaitingJoin?.(joinError(member.memberId, GroupError.REBALANCE_IN_PROGRESS))
     group.updateMember(member, req.protocols, req.rebalanceTimeoutMs, req.sessionTimeoutMs, resolve)
-    return this.#maybePrepareRebalanceOrCompleteJoin(group)
+    return this.#maybePrepareRebalanceOrCompleteJoin(group, `member ${member.memberId} rejoined with changed metadata, or is the leader`)
   }
 
   #updateStaticMember (
@@ -281,7 +281,7 @@ export class Membership {
 
     switch (group.state) {
       case 'Stable': {
-        if (group.protocolName !== group.selectProtocol()) return this.#maybePrepareRebalanceOrCompleteJoin(group)
+        if (group.protocolName !== group.selectProtocol()) return this.#maybePrepareRebalanceOrCompleteJoin(group, `static member ${instanceId} rejoined with protocols that change the group's protocol`)
         // Same protocol: no rebalance. Persist the new member id, then answer; a leader on v9+
         // gets the member list with skipAssignment (it must not compute a new assignment).
         const records = [groupRecord(group.groupId, snapshotOf(group, group.assignments()))]
@@ -306,7 +306,7 @@ export class Membership {
       }
       case 'CompletingRebalance':
         // The leader may already be assigning to the old id: start over.
-        return this.#prepareRebalance(group)
+        return this.#prepareRebalance(group, `static member ${instanceId} rejoined during CompletingRebalance`)
       case 'PreparingRebalance':
         return this.#maybeCompleteJoinPhase(group)
       case 'Empty':
@@ -317,8 +317,8 @@ export class Membership {
     }
   }
 
-  #maybePrepareRebalanceOrCompleteJoin (group: Group): Done {
-    return group.canRebalance() ? this.#prepareRebalance(group) : this.#maybeCompleteJoinPhase(group)
+  #maybePrepareRebalanceOrCompleteJoin (group: Group, reason: string): Done {
+    return group.canRebalance() ? this.#prepareRebalance(group, reason) : this.#maybeCompleteJoinPhase(group)
   }
 
   /** Completes the join phase when everyone is in, except during the initial delayed rebalance. */
@@ -329,8 +329,9 @@ export class Membership {
     return NOTHING
   }
 
-  #prepareRebalance (group: Group): Done {
+  #prepareRebalance (group: Group, reason: string): Done {
     const { scheduler, config, clock } = this.#s
+    this.#s.logger.info(`group ${group.groupId}: preparing to rebalance in state ${group.state} with old generation ${group.generationId} (${reason})`)
     if (group.is('CompletingRebalance')) this.#resetAndPropagateAssignmentWithError(group, GroupError.REBALANCE_IN_PROGRESS)
     group.pendingSyncMembers.clear()
     scheduler.cancel(syncKey(group.groupId))
@@ -399,6 +400,7 @@ export class Membership {
       group.pendingSyncMembers.add(member.memberId)
     }
     const generation = group.generationId
+    this.#s.logger.info(`group ${groupId}: generation ${generation} formed with ${group.size} member(s), protocol ${String(group.protocolName)}`)
     scheduler.schedule(syncKey(groupId), groupId, group.rebalanceTimeoutMs(), () => this.#expirePendingSync(groupId, generation))
     return NOTHING
   }
@@ -408,11 +410,12 @@ export class Membership {
     if (group === undefined || group.generationId !== generation) return NOTHING
     if (!group.is('CompletingRebalance') && !group.is('Stable')) return NOTHING
     if (group.pendingSyncMembers.size === 0) return NOTHING
-    for (const memberId of [...group.pendingSyncMembers]) {
+    const pendingIds = [...group.pendingSyncMembers]
+    for (const memberId of pendingIds) {
       group.remove(memberId)
       this.#s.scheduler.cancel(heartbeatKey(groupId, memberId))
     }
-    return this.#prepareRebalance(group)
+    return this.#prepareRebalance(group, `members ${[...pendingIds].join(', ')} did not send SyncGroup in time`)
   }
 
   #removePendingSyncMember (group: Group, memberId: string): void {
@@ -482,7 +485,7 @@ export class Membership {
     group.completeSync(member, syncError(GroupError.UNKNOWN_MEMBER_ID))
     group.remove(member.memberId)
     this.#s.scheduler.cancel(heartbeatKey(group.groupId, member.memberId))
-    if (group.is('Stable') || group.is('CompletingRebalance')) return this.#maybePrepareRebalanceOrCompleteJoin(group)
+    if (group.is('Stable') || group.is('CompletingRebalance')) return this.#maybePrepareRebalanceOrCompleteJoin(group, `member ${member.memberId} removed: session timeout`)
     return this.#maybeCompleteJoinAfterRemoval(group)
   }
 
@@ -542,7 +545,7 @@ export class Membership {
       if (!group.is('CompletingRebalance') || group.generationId !== generation) return
       if (appendError !== null) {
         this.#resetAndPropagateAssignmentWithError(group, GroupError.COORDINATOR_NOT_AVAILABLE)
-        this.#prepareRebalance(group)
+        this.#prepareRebalance(group, 'the assignment could not be persisted')
         return
       }
       this.#setAndPropagateAssignment(group, assignments)
@@ -620,7 +623,7 @@ export class Membership {
     }
     let follow: Done = NOTHING
     if (removed > 0) {
-      if (group.is('Stable') || group.is('CompletingRebalance')) follow = this.#maybePrepareRebalanceOrCompleteJoin(group)
+      if (group.is('Stable') || group.is('CompletingRebalance')) follow = this.#maybePrepareRebalanceOrCompleteJoin(group, 'members left')
       else if (group.is('PreparingRebalance')) follow = this.#maybeCompleteJoinPhase(group)
     }
     return withRecordsOf(result({ errorCode: GroupError.NONE, members: responses }), follow)
@@ -638,7 +641,7 @@ export class Membership {
   /** After load: members of loaded groups must heartbeat within their session timeout. */
   scheduleLoadedMembers (group: Group): void {
     for (const member of group.members.values()) this.#rescheduleHeartbeat(group, member)
-    if (group.size > this.#s.config.maxSize) this.#prepareRebalance(group)
+    if (group.size > this.#s.config.maxSize) this.#prepareRebalance(group, 'loaded over group.max.size')
   }
 }
 

@@ -6,7 +6,7 @@ import type { Socket } from 'node:net'
 import { NodeFileSystem } from '@brook/storage/fs/node-fs'
 import { LogManager } from '@brook/storage/log-manager'
 import { BrokerConfig } from './config/broker-config.js'
-import { formatHostPort } from './config/listeners.js'
+import { type Endpoint, formatHostPort } from './config/listeners.js'
 import { loadMetaProperties } from './cluster/meta-properties.js'
 import { TopicStore } from './cluster/topic-store.js'
 import { toLogConfig } from './config/topic-config.js'
@@ -34,6 +34,8 @@ export interface RunningBroker {
   port: number
   /** "host:port" for a client's bootstrap list. */
   bootstrap: string
+  /** Every bound listener (the first is `host`/`port`), with what its clients are told. */
+  listeners: Array<{ name: string, host: string, port: number, advertised: { host: string, port: number } }>
   config: BrokerConfig
   clusterId: string
   nodeId: number
@@ -114,38 +116,52 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     groups,
     txn
   }
-  const onSocket = (socket: Socket): void => {
+  const onSocket = (socket: Socket, view: BrokerState): void => {
     if (state.stopping) {
       socket.destroy()
       return
     }
-    const connection = new Connection(socket, state, handlers, logger)
+    const connection = new Connection(socket, view, handlers, logger)
     connections.add(connection)
     socket.once('close', () => connections.delete(connection))
   }
-  const endpoint = config.listener
-  let listener: Listener
+  // One listener per broker listener name; clients are told the address of the one they came in
+  // on (a per-listener view of the state: only `advertised` differs).
+  const listeners: Listener[] = []
+  const views: Array<{ advertised: { host: string, port: number } }> = []
   try {
-    listener = await Listener.listen({ host: endpoint.host, port: endpoint.port, backlog: config.int('socket.listen.backlog.size'), onSocket, logger })
+    for (const endpoint of config.brokerListeners) {
+      const advertised = { host: '', port: 0 }
+      const view = Object.create(state, { advertised: { value: advertised, enumerable: true } }) as BrokerState
+      const listener = await Listener.listen({
+        host: endpoint.host, port: endpoint.port, backlog: config.int('socket.listen.backlog.size'), onSocket: (socket) => onSocket(socket, view), logger
+      })
+      listeners.push(listener)
+      Object.assign(advertised, advertisedAddress(config.advertisedFor(endpoint.name), endpoint, listener.port))
+      views.push({ advertised })
+    }
   } catch (err) {
+    await Promise.all(listeners.map(async (l) => await l.close()))
+    groups.runtime.close()
+    txn.close()
     await logs.close()
     throw err
   }
-  const advertised = config.advertisedListener
-  state.advertised = {
-    host: advertised !== null && advertised.host !== '' ? advertised.host : endpoint.host !== '' ? endpoint.host : hostname(),
-    port: advertised !== null && advertised.port !== 0 ? advertised.port : listener.port
-  }
-  const host = endpoint.host !== '' ? listener.host : state.advertised.host
-  logger.info({ nodeId: meta.nodeId, clusterId: meta.clusterId, logDirs, advertised: formatHostPort(state.advertised.host, state.advertised.port) },
-    `listening on ${formatHostPort(listener.host, listener.port)}`)
+  const primary = listeners[0] as Listener
+  state.advertised = views[0]?.advertised ?? state.advertised
+  const host = config.listener.host !== '' ? primary.host : state.advertised.host
+  listeners.forEach((listener, i) => {
+    const advertised = views[i]?.advertised ?? state.advertised
+    logger.info({ nodeId: meta.nodeId, clusterId: meta.clusterId, logDirs, advertised: formatHostPort(advertised.host, advertised.port) },
+      `listening on ${formatHostPort(listener.host, listener.port)}`)
+  })
 
   let closing: Promise<void> | null = null
   const close = async (): Promise<void> => {
     closing ??= (async () => {
       state.stopping = true
       purgatory.close()
-      const stopped = listener.close()
+      const stopped = Promise.all(listeners.map(async (l) => await l.close()))
       const cut = setTimeout(() => { for (const c of connections) c.destroy() }, DRAIN_TIMEOUT_MS)
       await Promise.all([...connections].map(async (c) => await c.drain()))
       clearTimeout(cut)
@@ -160,12 +176,26 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
 
   return {
     host,
-    port: listener.port,
-    bootstrap: formatHostPort(host, listener.port),
+    port: primary.port,
+    bootstrap: formatHostPort(host, primary.port),
+    listeners: listeners.map((l, i) => ({
+      name: config.brokerListeners[i]?.name ?? '',
+      host: l.host,
+      port: l.port,
+      advertised: { ...(views[i]?.advertised ?? state.advertised) }
+    })),
     config,
     clusterId: meta.clusterId,
     nodeId: meta.nodeId,
     close
+  }
+}
+
+/** advertised.listeners' entry for the listener, else its own host (or this machine's name for a wildcard bind) and bound port. */
+function advertisedAddress (advertised: Endpoint | null, endpoint: Endpoint, boundPort: number): { host: string, port: number } {
+  return {
+    host: advertised !== null && advertised.host !== '' ? advertised.host : endpoint.host !== '' ? endpoint.host : hostname(),
+    port: advertised !== null && advertised.port !== 0 ? advertised.port : boundPort
   }
 }
 

@@ -50,3 +50,25 @@ test('close() answers a waiting long poll before stopping', { timeout: 20_000 },
 test('a bad config stops startBroker with a ConfigError', async () => {
   await assert.rejects(startBroker({ config: { 'num.partitions': '-1' } }), ConfigError)
 })
+
+test('every broker listener is bound; clients are told the address of the one they used', async () => {
+  const broker = await startTestBroker({
+    listeners: 'PLAINTEXT://127.0.0.1:0,PLAINTEXT_HOST://127.0.0.1:0,CONTROLLER://127.0.0.1:0',
+    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,PLAINTEXT_HOST:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'controller.listener.names': 'CONTROLLER',
+    'advertised.listeners': 'PLAINTEXT_HOST://localhost:0'
+  })
+  try {
+    assert.deepEqual(broker.listeners.map((l) => l.name), ['PLAINTEXT', 'PLAINTEXT_HOST'])
+    const [internal, host] = broker.listeners
+    assert.equal(internal?.port, broker.port)
+    for (const [listener, expected] of [[internal, { host: '127.0.0.1', port: internal?.port }], [host, { host: 'localhost', port: host?.port }]] as const) {
+      const client = await RawClient.connect(`127.0.0.1:${listener?.port ?? 0}`)
+      const response = await client.request(metadataApi, 12, { topics: [], allowAutoTopicCreation: false })
+      assert.deepEqual({ host: response.brokers[0]?.host, port: response.brokers[0]?.port }, expected)
+      client.close()
+    }
+  } finally {
+    await broker.destroy()
+  }
+})

@@ -79,20 +79,27 @@ export class BrokerConfig {
     return [this.string('log.dir') ?? '/tmp/kafka-logs']
   }
 
-  /** The listener Brook binds: the first one that is not a controller listener. */
-  get listener (): Endpoint {
-    const endpoints = this.endpoints('listeners')
+  /** The listeners Brook binds: every one not named in controller.listener.names, in order. */
+  get brokerListeners (): Endpoint[] {
     const controllers = (this.string('controller.listener.names') ?? '').split(',').map((s) => s.trim().toUpperCase())
-    const chosen = endpoints.find((e) => !controllers.includes(e.name))
-    if (chosen === undefined) throw new ConfigError('listeners', 'listeners must name at least one broker listener')
+    const chosen = this.endpoints('listeners').filter((e) => !controllers.includes(e.name))
+    if (chosen.length === 0) throw new ConfigError('listeners', 'listeners must name at least one broker listener')
     return chosen
   }
 
-  /** The endpoint clients are told to use: advertised.listeners entry of the same name, if any. */
-  get advertisedListener (): Endpoint | null {
+  /** The first broker listener: the one the "listening on" line and startBroker() report. */
+  get listener (): Endpoint {
+    return this.brokerListeners[0] as Endpoint
+  }
+
+  /** The advertised.listeners entry with the same name as `listenerName`, if any. */
+  advertisedFor (listenerName: string): Endpoint | null {
     if (this.list('advertised.listeners') === null) return null
-    const name = this.listener.name
-    return this.endpoints('advertised.listeners').find((e) => e.name === name) ?? null
+    return this.endpoints('advertised.listeners').find((e) => e.name === listenerName) ?? null
+  }
+
+  get advertisedListener (): Endpoint | null {
+    return this.advertisedFor(this.listener.name)
   }
 
   /** Kafka's log.retention.{ms,minutes,hours} precedence; negative means unlimited (-1). */
@@ -114,10 +121,11 @@ export class BrokerConfig {
       throw new ConfigError('node.id', `If both node.id (${nodeId}) and broker.id (${brokerId}) are set, they must match`)
     }
     const protocols = parseProtocolMap('listener.security.protocol.map', this.string('listener.security.protocol.map') ?? '')
-    const listener = this.listener
-    const protocol = protocols.get(listener.name) ?? listener.name
-    if (protocol !== 'PLAINTEXT') {
-      throw new ConfigError('listeners', `Listener ${listener.name} uses ${protocol}; Brook serves PLAINTEXT only`)
+    for (const listener of this.brokerListeners) {
+      const protocol = protocols.get(listener.name) ?? listener.name
+      if (protocol !== 'PLAINTEXT') {
+        throw new ConfigError('listeners', `Listener ${listener.name} uses ${protocol}; Brook serves PLAINTEXT only`)
+      }
     }
     // Parse advertised.listeners now so that a malformed value fails at start, not at first Metadata.
     void this.advertisedListener

@@ -5,7 +5,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import kafkajs from 'kafkajs'
-import { kcatConsumeAll, startBrokerProcess, tempDir } from '@brook/testkit'
+import { kcatConsumeAll, startBrokerProcess, tempDir, waitFor } from '@brook/testkit'
 
 const { Kafka, logLevel } = kafkajs
 const ROUNDS = 3
@@ -37,8 +37,6 @@ test('kill -9 mid-stream and restart: every acknowledged message survives, in or
         const producer = kafka.producer({ allowAutoTopicCreation: true })
         await producer.connect()
         const ackedBefore = acknowledged.length
-        // Produce for a while; the kill lands at a random point of a send.
-        const killAt = Date.now() + 600 + Math.floor(Math.random() * 900)
         let crashed = false
         const producing = (async () => {
           while (!crashed) {
@@ -56,8 +54,13 @@ test('kill -9 mid-stream and restart: every acknowledged message survives, in or
             }
           }
         })()
-        await sleep(Math.max(0, killAt - Date.now()))
-        assert.ok(acknowledged.length > ackedBefore, `round ${round}: some sends were acknowledged before the kill`)
+        // Once sends are being acknowledged, produce a while longer; the kill lands at a random
+        // point of a send. (A failed send ends `producing`, so wait on that too.)
+        await Promise.race([
+          waitFor(() => acknowledged.length > ackedBefore, 15_000, { message: `round ${round}: a first acknowledged send` }),
+          producing
+        ])
+        await sleep(200 + Math.floor(Math.random() * 800))
         crashed = true
         assert.equal(await broker.kill9(), 137)
         await producing

@@ -161,12 +161,13 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     closing ??= (async () => {
       state.stopping = true
       purgatory.close()
+      // Parked JoinGroup/SyncGroup requests are answered now, so the drain below does not wait on them.
+      groups.runtime.close()
       const stopped = Promise.all(listeners.map(async (l) => await l.close()))
       const cut = setTimeout(() => { for (const c of connections) c.destroy() }, DRAIN_TIMEOUT_MS)
       await Promise.all([...connections].map(async (c) => await c.drain()))
       clearTimeout(cut)
       await stopped
-      groups.runtime.close()
       txn.close()
       await logs.close()
       logger.info('broker stopped')

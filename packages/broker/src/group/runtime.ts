@@ -161,10 +161,15 @@ export class GroupCoordinatorRuntime {
     return this.#slots.some((s) => s.status === 'loading')
   }
 
-  /** Stops timers; later requests get NOT_COORDINATOR. */
+  /**
+   * Stops timers and unloads every shard: parked JoinGroup/SyncGroup requests are answered
+   * NOT_COORDINATOR at once (as Kafka does when a coordinator moves), so that a shutdown does not
+   * wait on rebalances; later requests get NOT_COORDINATOR too.
+   */
   close (): void {
     this.#closed = true
     this.#timer.cancelAll()
+    for (const slot of this.#slots) slot.shard.unload()
   }
 
   #enqueue<T> (groupId: string, task: () => Promise<T>): Promise<T> {

@@ -99,6 +99,16 @@ export class GroupShard implements ShardContext {
     this.groups.set(record.groupId, groupFromSnapshot(record.groupId, record.value, this.clock.now()))
   }
 
+  /** The coordinator is going away: answer everyone parked in a join or sync. */
+  unload (): void {
+    for (const group of this.groups.values()) {
+      for (const member of group.members.values()) {
+        group.completeJoin(member, joinError(member.memberId, GroupError.NOT_COORDINATOR))
+        group.completeSync(member, syncError(GroupError.NOT_COORDINATOR))
+      }
+    }
+  }
+
   /** Loading is over: loaded members must now heartbeat within their session timeout. */
   onLoaded (): void {
     this.loading = false

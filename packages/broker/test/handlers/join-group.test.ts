@@ -92,3 +92,26 @@ test('new versions: MEMBER_ID_REQUIRED (v4+), protocol type (v7), static leader 
     await broker.destroy()
   }
 })
+
+test('shutdown answers a parked JoinGroup NOT_COORDINATOR instead of waiting for the rebalance', async () => {
+  const broker = await startTestBroker(CONFIG)
+  const a = await RawClient.connect(broker.bootstrap)
+  const b = await RawClient.connect(broker.bootstrap)
+  try {
+    await a.request(findCoordinatorApi, 0, { key: 'busy' })
+    const join = { groupId: 'busy', sessionTimeoutMs: 30000, rebalanceTimeoutMs: 60000, protocolType: 'consumer', protocols: [{ name: 'range', metadata }] }
+    const first = await a.request(joinGroupApi, 3, { ...join, memberId: '' })
+    await a.request(syncGroupApi, 3, { groupId: 'busy', generationId: first.generationId, memberId: first.memberId, groupInstanceId: null, assignments: [] })
+    // b's join waits for a to rejoin, which it never does (up to the 60 s rebalance timeout).
+    const parked = b.request(joinGroupApi, 3, { ...join, memberId: '' })
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    const started = Date.now()
+    await broker.close()
+    assert.ok(Date.now() - started < 5000, `closed in ${Date.now() - started} ms`)
+    assert.equal((await parked).errorCode, ErrorCode.NOT_COORDINATOR)
+  } finally {
+    a.close()
+    b.close()
+    await broker.destroy()
+  }
+})

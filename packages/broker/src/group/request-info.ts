@@ -14,7 +14,8 @@ export function coordinatorOf (ctx: RequestContext): GroupCoordinator {
 }
 
 export function requestInfo (ctx: RequestContext): RequestInfo {
-  const host = ctx.clientHost
+  // A dual-stack listener reports IPv4 peers as IPv4-mapped IPv6; Java shows them as IPv4.
+  const host = ctx.clientHost?.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1')
   return {
     clientId: ctx.clientId ?? '',
     clientHost: host === undefined || host === '' ? '' : `/${host}`,

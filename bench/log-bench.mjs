@@ -286,6 +286,8 @@ async function lookupAndRestartSections () {
   const rows = []
   for (const gib of [SMALL_GB, LARGE_GB]) {
     const built = await buildLog(`lookup-${gib}`, gib)
+    await built.log.flush()
+    settle()
     const l = await lookups(built.log, 2000)
     await built.m.close()
     const t0 = performance.now()

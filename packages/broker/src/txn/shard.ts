@@ -226,6 +226,7 @@ export class TxnShard {
   expire (transactionalId: string, now: number, expirationMs: number): TxnOpResult<boolean> {
     const m = this.#txns.get(transactionalId)
     if (m === undefined || !isExpirationAllowed(m.state) || m.lastUpdateTimestamp + expirationMs > now) return ok(false)
+    // Checks the transition (Dead only from Empty/Complete*); what is written is the tombstone.
     prepareDead(m)
     return ok(true, [{ transactionalId, value: null }])
   }

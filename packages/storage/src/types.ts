@@ -122,8 +122,14 @@ export interface PartitionLog {
   /** First offset whose timestamp is >= timestamp, or null when none is. */
   offsetForTimestamp (timestamp: number): Promise<TimestampOffset | null>
 
-  /** The record with the largest timestamp (ListOffsets MAX_TIMESTAMP), or null for an empty log. */
+  /**
+   * The batch holding the largest timestamp, answered from memory: its timestamp and the batch's
+   * last offset. Use findMaxTimestampOffset for the exact record.
+   */
   maxTimestampOffset (): TimestampOffset | null
+
+  /** The record with the largest timestamp, the first of equals (ListOffsets MAX_TIMESTAMP), or null. */
+  findMaxTimestampOffset (): Promise<TimestampOffset | null>
 
   /** Sets the high watermark (the replication layer owns it; single replica: LEO). */
   setHighWatermark (offset: number): void

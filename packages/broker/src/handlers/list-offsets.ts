@@ -27,7 +27,7 @@ async function lookup (partition: Partition, timestamp: bigint, readCommitted: b
   const offsets = partition.offsets()
   if (timestamp === EARLIEST || timestamp === EARLIEST_LOCAL) return { offset: offsets.logStartOffset, timestamp: -1 }
   if (timestamp === LATEST) return { offset: readCommitted ? offsets.lastStableOffset : offsets.highWatermark, timestamp: -1 }
-  if (timestamp === MAX_TIMESTAMP) return partition.log.maxTimestampOffset()
+  if (timestamp === MAX_TIMESTAMP) return await partition.log.findMaxTimestampOffset()
   if (timestamp < 0n) return null
   const found = await partition.log.offsetForTimestamp(Number(timestamp))
   // Only committed data is visible (Kafka: the offset must be below the high watermark, or the

@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ErrorCode, listOffsetsApi, produceApi } from '@brook/protocol'
+import { buildBatch, ErrorCode, listOffsetsApi, produceApi } from '@brook/protocol'
 import { RawClient } from '../helpers/raw-client.js'
 import { startTestBroker, type TestBroker } from '../helpers/broker.js'
 import { batchOf, produceBody } from '../helpers/records.js'
@@ -21,11 +21,11 @@ after(async () => {
   await broker.destroy()
 })
 
-async function offsetFor (timestamp: bigint, version = 8): Promise<[bigint | undefined, bigint | undefined]> {
+async function offsetFor (timestamp: bigint, version = 8, topic = 'timed'): Promise<[bigint | undefined, bigint | undefined]> {
   const response = await client.request(listOffsetsApi, version, {
     replicaId: -1,
     isolationLevel: 0,
-    topics: [{ name: 'timed', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp }] }]
+    topics: [{ name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp }] }]
   })
   const p = response.topics[0]?.partitions[0]
   assert.equal(p?.errorCode, ErrorCode.NONE)
@@ -39,6 +39,14 @@ test('earliest, latest, max timestamp and by timestamp', async () => {
   assert.deepEqual(await offsetFor(1500n), [2n, 3000n])
   assert.deepEqual(await offsetFor(1000n), [0n, 1000n])
   assert.deepEqual(await offsetFor(9999n), [-1n, -1n])
+})
+
+test('max timestamp names the exact record inside its batch, the first of equals', async () => {
+  // Offset 0 at t=5000 in its own batch, then offsets 1-4 at 100, 7000, 500, 7000 in one batch.
+  await client.request(produceApi, 9, produceBody('timed-max', await batchOf(['a'], { timestamp: 5000n })))
+  const records = [100n, 7000n, 500n, 7000n].map((timestamp, i) => ({ key: `m${i}`, value: `v${i}`, timestamp }))
+  await client.request(produceApi, 9, produceBody('timed-max', await buildBatch({ records })))
+  assert.deepEqual(await offsetFor(-3n, 8, 'timed-max'), [2n, 7000n])
 })
 
 test('v0 answers with the old-style offset list; unknown partitions are errors', async () => {

@@ -43,17 +43,21 @@ test('consume-transform-produce killed at random points: exactly one output per 
     await admin.createTopics({ topics: [{ topic: 'ctp-in', numPartitions: 3 }, { topic: 'ctp-out', numPartitions: 3 }] })
     const producer = kafka.producer()
     await producer.connect()
-    for (let i = 0; i < INPUTS; i += 500) {
-      await producer.send({ topic: 'ctp-in', messages: Array.from({ length: 500 }, (_v, j) => ({ key: String(i + j), value: `in-${i + j}` })) })
+    // One wave of inputs per incarnation, sent before waiting for its first commit: a fast worker
+    // cannot finish everything early and leave the next incarnation nothing to commit.
+    const wave = INPUTS / (KILLS + 1)
+    const sendWave = async (first: number): Promise<void> => {
+      await producer.send({ topic: 'ctp-in', messages: Array.from({ length: wave }, (_v, j) => ({ key: String(first + j), value: `in-${first + j}` })) })
     }
-    await producer.disconnect()
-
     for (let kill = 0; kill < KILLS; kill++) {
+      await sendWave(kill * wave)
       await worker.waitForLine(/^committed \d+$/, 60_000)
       await sleep(50 + Math.floor(random() * 700))
       assert.equal(await worker.kill9(), 137, `worker ${kill} died by SIGKILL, not by an error:\n${worker.stderr().slice(-2000)}`)
       worker = spawnPython('ctp_worker.py', args)
     }
+    await sendWave(KILLS * wave)
+    await producer.disconnect()
     // The last incarnation runs until the group's committed offsets cover every input.
     const deadline = Date.now() + 120_000
     let committed = 0

@@ -5,8 +5,13 @@
 //   loading partition   JoinGroup/LeaveGroup/OffsetCommit/...: COORDINATOR_LOAD_IN_PROGRESS
 //                       Heartbeat: NONE (Kafka answers blindly; the member rejoins later anyway)
 //                       SyncGroup: REBALANCE_IN_PROGRESS (older clients do not know the former)
-//   empty group id      INVALID_GROUP_ID for the membership APIs; the offset and admin APIs accept
-//                       it (Kafka keeps "" usable for offsets)
+//   empty group id      INVALID_GROUP_ID for the membership APIs and TxnOffsetCommit; the offset
+//                       and admin APIs accept it (Kafka keeps "" usable for offsets)
+//
+// It is also the transaction coordinator's way into `__consumer_offsets` (txn/group-offsets.ts):
+// TxnOffsetCommit appends the producer's offsets as a transactional batch, and the transaction's
+// marker is written and replayed here.
+import type { TxnOffsetCommitRequest, TxnOffsetCommitResponseTopic } from '@brook/protocol'
 import { GroupCoordinatorError, GroupError, type GroupErrorCode } from './errors.js'
 import { joinError, syncError } from './membership.js'
 import type { GroupCoordinatorRuntime } from './runtime.js'
@@ -90,6 +95,54 @@ export class GroupCoordinator {
           partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code }))
         }))
       }
+    }
+  }
+
+  /**
+   * TxnOffsetCommit (`apiVersion` picks which membership fields count): the offsets become pending
+   * for the producer, durably, until its transaction's marker. Answers per partition.
+   */
+  async commitTransactionalOffsets (request: TxnOffsetCommitRequest, apiVersion: number): Promise<TxnOffsetCommitResponseTopic[]> {
+    const answer = (code: number): TxnOffsetCommitResponseTopic[] =>
+      request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code })) }))
+    if (request.groupId === '') return answer(GroupError.INVALID_GROUP_ID)
+    const v3 = apiVersion >= 3
+    const input = {
+      groupId: request.groupId,
+      producerId: request.producerId,
+      producerEpoch: request.producerEpoch,
+      generationId: v3 ? request.generationId ?? -1 : -1,
+      memberId: v3 ? request.memberId ?? '' : '',
+      groupInstanceId: v3 ? request.groupInstanceId ?? null : null,
+      topics: request.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => ({
+          partitionIndex: p.partitionIndex,
+          committedOffset: p.committedOffset,
+          committedLeaderEpoch: p.committedLeaderEpoch ?? -1,
+          committedMetadata: p.committedMetadata ?? null
+        }))
+      }))
+    }
+    const producer = { producerId: request.producerId, producerEpoch: request.producerEpoch }
+    try {
+      return (await this.runtime.runTransactional(request.groupId, producer, (s) => s.offsetOps.commitTransactional(input))).topics
+    } catch (err) {
+      return answer(codeOf(err, this.#logger))
+    }
+  }
+
+  /**
+   * Writes a transaction's COMMIT/ABORT marker to one `__consumer_offsets` partition: the
+   * producer's pending offsets there become committed, or are dropped. Resolves with a Kafka
+   * error code (NONE once the marker is durable and applied).
+   */
+  async completeTransaction (partition: number, producerId: bigint, producerEpoch: number, coordinatorEpoch: number, commit: boolean): Promise<number> {
+    try {
+      await this.runtime.completeTransaction(partition, { producerId, producerEpoch, coordinatorEpoch, commit })
+      return GroupError.NONE
+    } catch (err) {
+      return codeOf(err, this.#logger)
     }
   }
 

@@ -6,12 +6,18 @@
 //    unknown group with a generation is GROUP_ID_NOT_FOUND from v9, ILLEGAL_GENERATION before.
 //  - Metadata longer than offset.metadata.max.bytes (counted in UTF-16 units, like Java's
 //    String.length()) fails that partition with OFFSET_METADATA_TOO_LARGE; null is stored as "".
-//  - Fetch returns -1 / "" for partitions without a commit, and for unknown groups.
+//  - Fetch returns -1 / "" for partitions without a commit, and for unknown groups. Pending
+//    transactional offsets are not visible; with requireStable (v7+) a partition that has one
+//    answers UNSTABLE_OFFSET_COMMIT (offset -1), and the client retries.
+//  - TxnOffsetCommit (KIP-447 fields from v3) checks the member and generation only when any of
+//    them is given, and never the group state; its records are appended as the producer's
+//    transactional batch and stay pending until the transaction's marker (./txn-offsets.ts).
 //  - Expiry (offsets.retention.minutes): offsets of an Empty group expire that long after it
 //    became Empty; a Stable consumer group's offsets for topics it no longer subscribes to expire
 //    that long after their commit; offsets of a group without protocol type (simple group) that
-//    long after their commit; explicit expire timestamps (v1 / v2-v4) win. A group left Empty with
-//    no offsets is deleted.
+//    long after their commit; explicit expire timestamps (v1 / v2-v4) win. A partition with a
+//    pending transactional offset does not expire. A group left Empty with no offsets (committed
+//    or pending) is deleted. Deleting offsets or a group writes tombstones for pending ones too.
 import { GroupError } from './errors.js'
 import type { Group } from './group.js'
 import type { Membership } from './membership.js'
@@ -20,12 +26,12 @@ import { groupRecord, offsetRecord, type GroupRecord, type OffsetAndMetadata } f
 import type { ShardContext } from './shard-context.js'
 import type {
   OffsetCommitInput, OffsetCommitResult, OffsetDeleteInput, OffsetDeleteResult, OffsetFetchGroupInput,
-  OffsetFetchGroupResult, OffsetFetchPartitionResult, RequestInfo
+  OffsetFetchGroupResult, OffsetFetchPartitionResult, RequestInfo, TxnOffsetCommitInput, TxnOffsetCommitResult
 } from './types.js'
 
 const NO_OFFSET = -1n
 
-function commitError (req: OffsetCommitInput, errorCode: number): OffsetCommitResult {
+function commitError (req: OffsetCommitInput | TxnOffsetCommitInput, errorCode: number): OffsetCommitResult {
   return {
     topics: req.topics.map((t) => ({
       name: t.name,
@@ -36,6 +42,10 @@ function commitError (req: OffsetCommitInput, errorCode: number): OffsetCommitRe
 
 function noOffset (partitionIndex: number): OffsetFetchPartitionResult {
   return { partitionIndex, committedOffset: NO_OFFSET, committedLeaderEpoch: -1, metadata: '', errorCode: GroupError.NONE }
+}
+
+function unstable (partitionIndex: number): OffsetFetchPartitionResult {
+  return { ...noOffset(partitionIndex), errorCode: GroupError.UNSTABLE_OFFSET_COMMIT }
 }
 
 function committed (partitionIndex: number, o: OffsetAndMetadata): OffsetFetchPartitionResult {
@@ -65,7 +75,7 @@ export class OffsetOps {
       }
       group = this.#s.createGroup(req.groupId)
     }
-    const error = validateCommit(group, req)
+    const error = validateCommit(group, req.memberId, req.groupInstanceId, req.generationIdOrMemberEpoch, false)
     if (error !== GroupError.NONE) return result(commitError(req, error))
     if (group.is('Stable') || group.is('PreparingRebalance')) this.#membership.touchMember(group, req.memberId)
 
@@ -96,14 +106,54 @@ export class OffsetOps {
     return result(response, records)
   }
 
-  /** One group of an OffsetFetch (requireStable matters once transactional offsets exist). */
+  /**
+   * TxnOffsetCommit: validates like OffsetCommit (transactional rules) and returns the offset records,
+   * which the runtime appends as the producer's transactional batch.
+   */
+  commitTransactional (req: TxnOffsetCommitInput): OpResult<TxnOffsetCommitResult> {
+    let group = this.#s.groups.get(req.groupId)
+    if (group === undefined) {
+      if (req.generationId >= 0) return result(commitError(req, GroupError.ILLEGAL_GENERATION))
+      group = this.#s.createGroup(req.groupId)
+    }
+    const error = validateCommit(group, req.memberId, req.groupInstanceId, req.generationId, true)
+    if (error !== GroupError.NONE) return result(commitError(req, error))
+    const now = this.#s.clock.now()
+    const records: GroupRecord[] = []
+    const response: TxnOffsetCommitResult = { topics: [] }
+    for (const topic of req.topics) {
+      const partitions: Array<{ partitionIndex: number, errorCode: number }> = []
+      response.topics.push({ name: topic.name, partitions })
+      for (const p of topic.partitions) {
+        const metadata = p.committedMetadata ?? ''
+        if (metadata.length > this.#s.config.offsetMetadataMaxBytes) {
+          partitions.push({ partitionIndex: p.partitionIndex, errorCode: GroupError.OFFSET_METADATA_TOO_LARGE })
+          continue
+        }
+        partitions.push({ partitionIndex: p.partitionIndex, errorCode: GroupError.NONE })
+        records.push(offsetRecord(req.groupId, topic.name, p.partitionIndex, {
+          committedOffset: p.committedOffset,
+          leaderEpoch: p.committedLeaderEpoch < 0 ? -1 : p.committedLeaderEpoch,
+          metadata,
+          commitTimestampMs: now,
+          expireTimestampMs: null
+        }))
+      }
+    }
+    return result(response, records)
+  }
+
+  /** One group of an OffsetFetch. */
   fetch (req: OffsetFetchGroupInput): OpResult<OffsetFetchGroupResult> {
     const group = this.#s.groups.get(req.groupId)
     const offsets = group === undefined || group.is('Dead') ? undefined : this.#s.offsets.ofGroup(req.groupId)
+    const pending = req.requireStable === true
+      ? (topic: string, partition: number) => this.#s.txnOffsets.has(req.groupId, topic, partition)
+      : () => false
     if (req.topics === null) {
       const topics: OffsetFetchGroupResult['topics'] = []
       for (const [name, partitions] of offsets ?? []) {
-        topics.push({ name, partitions: [...partitions].map(([index, o]) => committed(index, o)) })
+        topics.push({ name, partitions: [...partitions].map(([index, o]) => pending(name, index) ? unstable(index) : committed(index, o)) })
       }
       return result({ groupId: req.groupId, topics, errorCode: GroupError.NONE })
     }
@@ -113,6 +163,7 @@ export class OffsetOps {
       topics: req.topics.map((t) => ({
         name: t.name,
         partitions: t.partitionIndexes.map((index) => {
+          if (pending(t.name, index)) return unstable(index)
           const o = offsets?.get(t.name)?.get(index)
           return o === undefined ? noOffset(index) : committed(index, o)
         })
@@ -133,7 +184,8 @@ export class OffsetOps {
         name: topic.name,
         partitions: topic.partitions.map((p) => {
           if (subscribed) return { partitionIndex: p.partitionIndex, errorCode: GroupError.GROUP_SUBSCRIBED_TO_TOPIC }
-          if (this.#s.offsets.get(req.groupId, topic.name, p.partitionIndex) !== undefined) {
+          if (this.#s.offsets.get(req.groupId, topic.name, p.partitionIndex) !== undefined ||
+            this.#s.txnOffsets.has(req.groupId, topic.name, p.partitionIndex)) {
             records.push(offsetRecord(req.groupId, topic.name, p.partitionIndex, null))
           }
           return { partitionIndex: p.partitionIndex, errorCode: GroupError.NONE }
@@ -143,11 +195,14 @@ export class OffsetOps {
     return result({ errorCode: GroupError.NONE, topics }, records)
   }
 
-  /** Tombstones for every offset of a group (DeleteGroups). */
+  /** Tombstones for every offset of a group, committed or pending (DeleteGroups). */
   deleteAll (groupId: string): GroupRecord[] {
     const records: GroupRecord[] = []
     for (const [topic, partitions] of this.#s.offsets.ofGroup(groupId) ?? []) {
       for (const partition of partitions.keys()) records.push(offsetRecord(groupId, topic, partition, null))
+    }
+    for (const [topic, partition] of this.#s.txnOffsets.partitionsOf(groupId)) {
+      if (this.#s.offsets.get(groupId, topic, partition) === undefined) records.push(offsetRecord(groupId, topic, partition, null))
     }
     return records
   }
@@ -157,7 +212,7 @@ export class OffsetOps {
     const group = this.#s.groups.get(groupId)
     if (group === undefined || group.is('Dead')) return result(0)
     const records: GroupRecord[] = []
-    const allExpired = this.#expireOffsets(group, records)
+    const allExpired = this.#expireOffsets(group, records) && !this.#s.txnOffsets.hasGroup(groupId)
     const expired = records.length
     if (allExpired && group.is('Empty')) records.push(groupRecord(groupId, null))
     return result(expired, records)
@@ -177,7 +232,8 @@ export class OffsetOps {
         continue
       }
       for (const [partition, o] of partitions) {
-        const expired = o.expireTimestampMs !== null ? now >= o.expireTimestampMs : now - baseOf(o) >= retention
+        const expired = (o.expireTimestampMs !== null ? now >= o.expireTimestampMs : now - baseOf(o) >= retention) &&
+          !this.#s.txnOffsets.has(group.groupId, topic, partition)
         if (expired) records.push(offsetRecord(group.groupId, topic, partition, null))
         else allExpired = false
       }
@@ -186,20 +242,23 @@ export class OffsetOps {
   }
 }
 
-/** Kafka's OffsetCommit validation for classic groups (ClassicGroup.validateOffsetCommit). */
-function validateCommit (group: Group, req: OffsetCommitInput): number {
+/**
+ * Kafka's (Txn)OffsetCommit validation for classic groups (ClassicGroup.validateOffsetCommit). A
+ * transactional commit without member id and generation is accepted in any state, and the
+ * rebalance state is not checked (the transaction, not the member, owns the commit).
+ */
+function validateCommit (group: Group, memberId: string, groupInstanceId: string | null, generation: number, transactional: boolean): number {
   if (group.is('Dead')) return GroupError.COORDINATOR_NOT_AVAILABLE
-  const generation = req.generationIdOrMemberEpoch
   if (generation < 0 && group.is('Empty')) return GroupError.NONE
-  if (generation >= 0 || req.memberId !== '' || req.groupInstanceId !== null) {
-    const error = group.validateMember(req.memberId, req.groupInstanceId)
+  if (generation >= 0 || memberId !== '' || groupInstanceId !== null) {
+    const error = group.validateMember(memberId, groupInstanceId)
     if (error !== GroupError.NONE) return error
     if (generation !== group.generationId) return GroupError.ILLEGAL_GENERATION
-  } else if (!group.is('Empty')) {
+  } else if (!transactional && !group.is('Empty')) {
     // No member id and no generation (v0, or a tool) while members own the partitions.
     return GroupError.UNKNOWN_MEMBER_ID
   }
-  if (group.is('CompletingRebalance')) return GroupError.REBALANCE_IN_PROGRESS
+  if (!transactional && group.is('CompletingRebalance')) return GroupError.REBALANCE_IN_PROGRESS
   return GroupError.NONE
 }
 

@@ -10,8 +10,15 @@
 // share no state). Loading a partition replays it from the start; until that finishes, requests
 // for its groups get COORDINATOR_LOAD_IN_PROGRESS. Deferred operations (timers) go through the
 // same queue. A failed append rejects the request with the Kafka error Kafka gives for it.
+//
+// Transactions (Kafka's scheduleTransactionalWriteOperation / scheduleTransactionCompletion): a
+// transactional op's records are appended as the producer's transactional batch, and replayed as
+// its pending offsets; a transaction marker for a partition is appended and replayed with the
+// whole partition to itself (it waits for the operations already queued on any of its groups, and
+// later ones wait for it), because it ends offsets of any group of the partition. So the live
+// shard always replays in log order whatever touches the same state.
 import type { GroupCoordinatorConfig } from './config.js'
-import type { CoordinatorLog } from './coordinator-log.js'
+import { type CoordinatorLog, type EndTxnMarker, NO_PRODUCER_ID, type TxnProducer } from './coordinator-log.js'
 import { GroupCoordinatorError, GroupError, type GroupErrorCode } from './errors.js'
 import type { OpResult, OpScheduler } from './op.js'
 import { partitionFor } from './partition-for.js'
@@ -42,11 +49,20 @@ interface PartitionSlot {
 const silent: GroupLogger = { info: () => {}, warn: () => {} }
 const CLEANUP_KEY = 'offsets-cleanup'
 
-/** Kafka's mapping of an append failure to what the client is told (appendGroupMetadataErrorToResponseError). */
+/**
+ * Kafka's mapping of an append failure to what the client is told (appendGroupMetadataErrorToResponseError);
+ * the partition's producer-state refusals of a transaction's batch or marker pass through.
+ */
 export function appendErrorCode (err: unknown): GroupErrorCode {
   if (err instanceof GroupCoordinatorError) return err.code
   const kind = err instanceof Error && 'kind' in err ? (err as { kind: unknown }).kind : undefined
   switch (kind) {
+    case 'INVALID_PRODUCER_EPOCH':
+      return GroupError.INVALID_PRODUCER_EPOCH
+    case 'TRANSACTION_COORDINATOR_FENCED':
+      return GroupError.TRANSACTION_COORDINATOR_FENCED
+    case 'INVALID_TXN_STATE':
+      return GroupError.INVALID_TXN_STATE
     case 'KAFKA_STORAGE_ERROR':
       return GroupError.NOT_COORDINATOR
     case 'RECORD_LIST_TOO_LARGE':
@@ -66,6 +82,9 @@ export class GroupCoordinatorRuntime {
   readonly #openLog: (partition: number) => Promise<CoordinatorLog>
   readonly #slots: PartitionSlot[] = []
   readonly #queues = new Map<string, Promise<void>>()
+  /** Per partition: the tails of operations queued on its groups, and the last exclusive operation. */
+  readonly #inFlight: Array<Set<Promise<void>>> = []
+  readonly #exclusive: Array<Promise<void> | undefined> = []
   #starting: Promise<void> | null = null
   #closed = false
 
@@ -78,6 +97,8 @@ export class GroupCoordinatorRuntime {
     this.#openLog = options.openLog
     for (let p = 0; p < this.config.offsetsTopicNumPartitions; p++) {
       this.#slots.push({ status: 'loading', shard: this.#newShard(p), log: null, loaded: Promise.resolve() })
+      this.#inFlight.push(new Set())
+      this.#exclusive.push(undefined)
     }
   }
 
@@ -117,10 +138,14 @@ export class GroupCoordinatorRuntime {
     try {
       const log = await this.#openLog(partition)
       let skipped = 0
-      await log.replay((raw) => {
-        const record = this.#codec.decode(raw)
+      await log.replay((entry) => {
+        if (entry.type === 'marker') {
+          slot.shard.replayEndTransaction(entry.producerId, entry.commit)
+          return
+        }
+        const record = this.#codec.decode(entry.record)
         if (record === null) skipped++
-        else slot.shard.replay(record)
+        else slot.shard.replay(record, entry)
       })
       if (skipped > 0) this.#logger.warn(`__consumer_offsets-${partition}: skipped ${skipped} record(s) this coordinator does not know`)
       slot.log = log
@@ -138,17 +163,53 @@ export class GroupCoordinatorRuntime {
    * available (not loaded yet: COORDINATOR_LOAD_IN_PROGRESS) or the append fails.
    */
   run<T> (groupId: string, op: (shard: GroupShard) => OpResult<T>): Promise<Awaited<T>> {
-    // First use starts the load without waiting: until its partition is loaded, this request
-    // gets COORDINATOR_LOAD_IN_PROGRESS, which clients retry.
-    if (this.#starting === null) {
-      this.start().catch((err: unknown) => {
-        this.#logger.warn(`group coordinator: start failed: ${err instanceof Error ? err.message : String(err)}`)
-      })
-    }
-    const slot = this.#slots[this.partitionFor(groupId)] as PartitionSlot
+    return this.#run(groupId, op, undefined)
+  }
+
+  /** As run(), the records appended as `producer`'s transactional batch (TxnOffsetCommit). */
+  runTransactional<T> (groupId: string, producer: TxnProducer, op: (shard: GroupShard) => OpResult<T>): Promise<Awaited<T>> {
+    return this.#run(groupId, op, producer)
+  }
+
+  /**
+   * Writes a transaction marker to one partition and replays it (the producer's pending offsets
+   * there are committed or dropped). Rejects as run() does; the marker's own refusals
+   * (INVALID_PRODUCER_EPOCH, TRANSACTION_COORDINATOR_FENCED) come as GroupCoordinatorError.
+   */
+  async completeTransaction (partition: number, marker: EndTxnMarker): Promise<void> {
+    this.#startLazily()
+    const slot = this.#slots[partition]
+    if (slot === undefined) throw new GroupCoordinatorError(GroupError.UNKNOWN_TOPIC_OR_PARTITION, `no partition ${partition}`)
+    await this.#enqueueExclusive(partition, async () => {
+      const log = this.#available(slot)
+      try {
+        await log.appendMarker(marker, this.clock.now())
+      } catch (err) {
+        this.#logger.warn(`__consumer_offsets-${partition}: marker append failed: ${err instanceof Error ? err.message : String(err)}`)
+        throw new GroupCoordinatorError(appendErrorCode(err), 'transaction marker append failed', { cause: err })
+      }
+      slot.shard.replayEndTransaction(marker.producerId, marker.commit)
+    })
+  }
+
+  #run<T> (groupId: string, op: (shard: GroupShard) => OpResult<T>, producer: TxnProducer | undefined): Promise<Awaited<T>> {
+    this.#startLazily()
+    const partition = this.partitionFor(groupId)
+    const slot = this.#slots[partition] as PartitionSlot
     // The response travels boxed through the queue: a parked JoinGroup's promise must not be
     // adopted inside the queue, or the group would wait on itself.
-    return this.#enqueue(groupId, async () => await this.#execute(slot, op)).then(async (box): Promise<Awaited<T>> => await box.value)
+    return this.#enqueue(partition, groupId, async () => await this.#execute(slot, op, producer)).then(async (box): Promise<Awaited<T>> => await box.value)
+  }
+
+  /**
+   * First use starts the load without waiting: until its partition is loaded, the request gets
+   * COORDINATOR_LOAD_IN_PROGRESS, which clients retry.
+   */
+  #startLazily (): void {
+    if (this.#starting !== null) return
+    this.start().catch((err: unknown) => {
+      this.#logger.warn(`group coordinator: start failed: ${err instanceof Error ? err.message : String(err)}`)
+    })
   }
 
   /** Every active shard (ListGroups reads them without queueing: it only looks). */
@@ -172,41 +233,66 @@ export class GroupCoordinatorRuntime {
     for (const slot of this.#slots) slot.shard.unload()
   }
 
-  #enqueue<T> (groupId: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.#queues.get(groupId) ?? Promise.resolve()
+  /** Runs `task` after the group's earlier operations and after the partition's last exclusive one. */
+  #enqueue<T> (partition: number, groupId: string, task: () => Promise<T>): Promise<T> {
+    const previous = Promise.all([this.#queues.get(groupId), this.#exclusive[partition]])
     const run = previous.then(task)
     const tail = run.then(() => {}, () => {})
     this.#queues.set(groupId, tail)
+    const inFlight = this.#inFlight[partition] as Set<Promise<void>>
+    inFlight.add(tail)
     void tail.then(() => {
+      inFlight.delete(tail)
       if (this.#queues.get(groupId) === tail) this.#queues.delete(groupId)
     })
     return run
   }
 
-  async #execute<T> (slot: PartitionSlot, op: (shard: GroupShard) => OpResult<T>): Promise<{ value: T }> {
+  /** Runs `task` alone on the partition: after everything queued on it so far, before what comes later. */
+  #enqueueExclusive<T> (partition: number, task: () => Promise<T>): Promise<T> {
+    const previous = Promise.all([...(this.#inFlight[partition] ?? []), this.#exclusive[partition]])
+    const run = previous.then(task)
+    const tail = run.then(() => {}, () => {})
+    this.#exclusive[partition] = tail
+    void tail.then(() => {
+      if (this.#exclusive[partition] === tail) this.#exclusive[partition] = undefined
+    })
+    return run
+  }
+
+  /** The slot's log, or the error its state answers. */
+  #available (slot: PartitionSlot): CoordinatorLog {
     if (this.#closed) throw new GroupCoordinatorError(GroupError.NOT_COORDINATOR, 'coordinator is shut down')
     if (slot.status === 'loading') throw new GroupCoordinatorError(GroupError.COORDINATOR_LOAD_IN_PROGRESS, 'partition loading')
     if (slot.status === 'failed' || slot.log === null) {
       throw new GroupCoordinatorError(GroupError.COORDINATOR_NOT_AVAILABLE, `__consumer_offsets-${slot.shard.partition} is not available`)
     }
+    return slot.log
+  }
+
+  async #execute<T> (slot: PartitionSlot, op: (shard: GroupShard) => OpResult<T>, producer?: TxnProducer): Promise<{ value: T }> {
+    const log = this.#available(slot)
     const res = op(slot.shard)
     if (res.records.length === 0) {
       res.afterAppend?.(null)
       return { value: res.response }
     }
     const encoded = res.records.map((r) => this.#codec.encode(r))
+    let lastOffset: number
     try {
       // The queue is held across this await: nothing else touches this group until replay.
-      await slot.log.append(encoded, this.clock.now())
+      lastOffset = await log.append(encoded, this.clock.now(), producer)
     } catch (err) {
       res.afterAppend?.(err)
       this.#logger.warn(`__consumer_offsets-${slot.shard.partition}: append failed: ${err instanceof Error ? err.message : String(err)}`)
       throw new GroupCoordinatorError(appendErrorCode(err), 'append to __consumer_offsets failed', { cause: err })
     }
     // Replay what was written, decoded from its bytes: the state is what the log says.
-    for (const raw of encoded) {
+    const firstOffset = lastOffset - encoded.length + 1
+    const producerId = producer?.producerId ?? NO_PRODUCER_ID
+    for (const [i, raw] of encoded.entries()) {
       const record = this.#codec.decode(raw)
-      if (record !== null) slot.shard.replay(record)
+      if (record !== null) slot.shard.replay(record, { offset: firstOffset + i, producerId })
     }
     res.afterAppend?.(null)
     return { value: res.response }
@@ -217,7 +303,7 @@ export class GroupCoordinatorRuntime {
       schedule: (key, groupId, delayMs, op) => {
         this.#timer.schedule(key, delayMs, () => {
           const slot = this.#slots[partition] as PartitionSlot
-          this.#enqueue(groupId, async () => await this.#execute(slot, op)).catch((err: unknown) => {
+          this.#enqueue(partition, groupId, async () => await this.#execute(slot, op)).catch((err: unknown) => {
             this.#logger.warn(`group ${groupId}: deferred operation ${key} failed: ${err instanceof Error ? err.message : String(err)}`)
           })
         })

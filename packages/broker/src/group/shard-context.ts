@@ -1,10 +1,11 @@
-// What the pieces of a coordinator shard share: its groups and offsets, config, time, and the
-// scheduler for deferred operations. One shard per `__consumer_offsets` partition.
+// What the pieces of a coordinator shard share: its groups, committed and pending offsets, config,
+// time, and the scheduler for deferred operations. One shard per `__consumer_offsets` partition.
 import type { GroupCoordinatorConfig } from './config.js'
 import type { Group } from './group.js'
 import type { OffsetStore } from './offset-store.js'
 import type { OpScheduler } from './op.js'
 import type { Clock } from './timer.js'
+import type { TxnOffsets } from './txn-offsets.js'
 
 export interface GroupLogger {
   info (msg: string): void
@@ -17,6 +18,8 @@ export interface ShardContext {
   readonly scheduler: OpScheduler
   readonly groups: Map<string, Group>
   readonly offsets: OffsetStore
+  /** Pending transactional offsets (their markers not replayed yet). */
+  readonly txnOffsets: TxnOffsets
   readonly logger: GroupLogger
   /** A new Empty group, registered in `groups`. */
   createGroup (groupId: string): Group

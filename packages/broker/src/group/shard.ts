@@ -1,23 +1,35 @@
 // One group coordinator shard: the groups and committed offsets of one `__consumer_offsets`
 // partition, the operations on them (each returns records + response, see ./op.ts) and replay.
 //
-// Replay rule: offset records always update the offset store (a tombstone deletes). A group
-// tombstone deletes the group. A group snapshot rebuilds the group (Stable with members, else
-// Empty) while the partition loads; once the shard is live, snapshots are written by the live
-// group itself (sync, static rejoin, emptying) and replaying them leaves its soft state alone.
+// Replay rule: a plain offset record updates the committed offsets; one from a transactional batch
+// becomes a pending offset of its producer (./txn-offsets.ts); an offset tombstone deletes the
+// committed offset and every pending one of that partition. A COMMIT marker makes the producer's
+// pending offsets committed, except where a newer record (higher log offset) is already committed;
+// an ABORT marker drops them. A group tombstone deletes the group. A group snapshot rebuilds the
+// group (Stable with members, else Empty) while the partition loads; once the shard is live,
+// snapshots are written by the live group itself (sync, static rejoin, emptying) and replaying
+// them leaves its soft state alone.
 import type { GroupCoordinatorConfig } from './config.js'
 import { GroupError } from './errors.js'
 import { Group } from './group.js'
 import { GroupMember } from './member.js'
 import { Membership, heartbeatKey, joinError, joinKey, syncError, syncKey } from './membership.js'
 import { OffsetOps } from './offsets.js'
+import { NO_PRODUCER_ID } from './coordinator-log.js'
 import { OffsetStore } from './offset-store.js'
 import { type OpResult, type OpScheduler, result } from './op.js'
 import { groupRecord, type GroupRecord, type GroupSnapshot } from './records.js'
 import type { GroupLogger, ShardContext } from './shard-context.js'
 import { parseGroupState } from './state.js'
 import type { Clock } from './timer.js'
+import { TxnOffsets } from './txn-offsets.js'
 import type { DescribedGroup, ListedGroup } from './types.js'
+
+/** Where a replayed record sits in the log: its offset, and its batch's producer (transactional batches only). */
+export interface RecordPosition {
+  offset: number
+  producerId: bigint
+}
 
 /** Kafka's AclOperation bits a group supports (READ, DELETE, DESCRIBE) when nothing is restricted. */
 export const GROUP_AUTHORIZED_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8)
@@ -39,6 +51,7 @@ export class GroupShard implements ShardContext {
   readonly logger: GroupLogger
   readonly groups = new Map<string, Group>()
   readonly offsets = new OffsetStore()
+  readonly txnOffsets = new TxnOffsets()
   readonly membership: Membership
   readonly offsetOps: OffsetOps
   /** True while the partition is being replayed at load. */
@@ -80,15 +93,19 @@ export class GroupShard implements ShardContext {
 
   // ---------------------------------------------------------------- replay
 
-  replay (record: GroupRecord): void {
+  replay (record: GroupRecord, at: RecordPosition): void {
     if (record.type === 'offset') {
+      const { groupId, topic, partition } = record
       if (record.value === null) {
-        this.offsets.delete(record.groupId, record.topic, record.partition)
+        this.offsets.delete(groupId, topic, partition)
+        this.txnOffsets.deletePartition(groupId, topic, partition)
         return
       }
       // Offsets without membership (a "simple" group) still make the group exist, as in Kafka.
-      if (!this.groups.has(record.groupId)) this.createGroup(record.groupId)
-      this.offsets.put(record.groupId, record.topic, record.partition, record.value)
+      if (!this.groups.has(groupId)) this.createGroup(groupId)
+      const value = { ...record.value, recordOffset: at.offset }
+      if (at.producerId === NO_PRODUCER_ID) this.offsets.put(groupId, topic, partition, value)
+      else this.txnOffsets.put(at.producerId, groupId, topic, partition, value)
       return
     }
     if (record.value === null) {
@@ -97,6 +114,16 @@ export class GroupShard implements ShardContext {
     }
     if (!this.loading && this.groups.has(record.groupId)) return
     this.groups.set(record.groupId, groupFromSnapshot(record.groupId, record.value, this.clock.now()))
+  }
+
+  /** A COMMIT or ABORT marker of `producerId` on this partition. */
+  replayEndTransaction (producerId: bigint, commit: boolean): void {
+    const pending = this.txnOffsets.take(producerId)
+    if (pending === undefined || !commit) return
+    for (const [groupId, topic, partition, o] of pending.entries()) {
+      const current = this.offsets.get(groupId, topic, partition)
+      if (current === undefined || o.recordOffset > current.recordOffset) this.offsets.put(groupId, topic, partition, o)
+    }
   }
 
   /** The coordinator is going away: answer everyone parked in a join or sync. */
@@ -201,7 +228,11 @@ export class GroupShard implements ShardContext {
         }
       }
     }
-    return { groups, offsets }
+    const pending: DurableShardState['pending'] = {}
+    for (const [producerId, groupId, topic, partition, o] of this.txnOffsets.entries()) {
+      pending[`${producerId}/${groupId}/${topic}/${partition}`] = { ...o, committedOffset: o.committedOffset.toString() }
+    }
+    return { groups, offsets, pending }
   }
 }
 
@@ -223,13 +254,18 @@ export interface DurableShardState {
       assignment: string
     }>
   }>
-  offsets: Record<string, {
-    committedOffset: string
-    leaderEpoch: number
-    metadata: string
-    commitTimestampMs: number
-    expireTimestampMs: number | null
-  }>
+  offsets: Record<string, DurableOffset>
+  /** Pending transactional offsets, keyed producer/group/topic/partition. */
+  pending: Record<string, DurableOffset>
+}
+
+export interface DurableOffset {
+  committedOffset: string
+  leaderEpoch: number
+  metadata: string
+  commitTimestampMs: number
+  expireTimestampMs: number | null
+  recordOffset: number
 }
 
 /** Rebuilds a group from its last snapshot: Stable if it has members, else Empty (Kafka's load). */

@@ -107,10 +107,34 @@ export interface OffsetCommitResult {
   topics: Array<{ name: string, partitions: Array<{ partitionIndex: number, errorCode: number }> }>
 }
 
+/** TxnOffsetCommit with version defaults filled (v0-2 carry no membership: -1, "", null). */
+export interface TxnOffsetCommitInput {
+  groupId: string
+  producerId: bigint
+  producerEpoch: number
+  generationId: number
+  memberId: string
+  groupInstanceId: string | null
+  topics: Array<{
+    name: string
+    partitions: Array<{
+      partitionIndex: number
+      committedOffset: bigint
+      /** -1 when unknown (and before v2). */
+      committedLeaderEpoch: number
+      committedMetadata: string | null
+    }>
+  }>
+}
+
+export type TxnOffsetCommitResult = OffsetCommitResult
+
 export interface OffsetFetchGroupInput {
   groupId: string
   /** null: every partition with a committed offset. */
   topics: Array<{ name: string, partitionIndexes: number[] }> | null
+  /** v7+: answer UNSTABLE_OFFSET_COMMIT for partitions with pending transactional offsets. */
+  requireStable?: boolean
 }
 
 export interface OffsetFetchPartitionResult {

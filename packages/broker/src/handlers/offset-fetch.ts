@@ -1,7 +1,9 @@
 // OffsetFetch (9): v0-9.
 // Behaviour: group/offsets.ts. Partitions without a committed offset (and unknown groups) get
 // offset -1, metadata "", no error. A null topic list means every partition the group committed.
-// require_stable only matters with transactional offset commits, which Brook does not keep yet.
+// require_stable (v7+): a partition with a pending transactional offset answers
+// UNSTABLE_OFFSET_COMMIT (clients retry until the transaction ends); without it, pending offsets
+// are simply not visible.
 // Versions: v1 same as v0; v2 null topics = all, top-level error code; v3 throttle; v5 committed
 // leader epoch; v6 flexible; v7 require_stable; v8 several groups per request (groups[]); v9
 // member id / epoch for KIP-848 consumer groups (ignored for classic groups, as in Kafka).
@@ -27,12 +29,13 @@ function single (result: OffsetFetchGroupResult, version: number): OffsetFetchRe
 async function handle (ctx: RequestContext, request: OffsetFetchRequest): Promise<OffsetFetchResponse> {
   const coordinator = coordinatorOf(ctx)
   if (ctx.apiVersion >= 8) {
-    const groups = await coordinator.fetchOffsets((request.groups ?? []).map((g) => ({ groupId: g.groupId, topics: g.topics ?? null })))
+    const requireStable = request.requireStable === true
+    const groups = await coordinator.fetchOffsets((request.groups ?? []).map((g) => ({ groupId: g.groupId, topics: g.topics ?? null, requireStable })))
     return { throttleTimeMs: 0, groups }
   }
   // v0-1 cannot ask for "all topics"; a null there is treated as an empty list.
   const topics = request.topics === undefined || (request.topics === null && ctx.apiVersion < 2) ? [] : request.topics
-  const [result] = await coordinator.fetchOffsets([{ groupId: request.groupId ?? '', topics }])
+  const [result] = await coordinator.fetchOffsets([{ groupId: request.groupId ?? '', topics, requireStable: request.requireStable === true }])
   if (result === undefined) throw new Error('fetchOffsets answered no group')
   if (result.errorCode !== ErrorCode.NONE && topics !== null && result.topics.length === 0) {
     // Keep the requested partitions in the answer so that v0/v1 clients see the error per partition.

@@ -1,9 +1,9 @@
 // TxnOffsetCommit (28): v0-3.
-// Behaviour: the offsets go to the group coordinator as pending transactional offsets of the
-// producer; they become the group's committed offsets when the transaction's COMMIT marker
-// reaches the group's `__consumer_offsets` partition, and are dropped on ABORT
-// (txn/group-offsets.ts; until the group coordinator has its own, txn/pending-offsets.ts). Without
-// a group coordinator every partition gets COORDINATOR_NOT_AVAILABLE.
+// Behaviour: the group coordinator appends the offsets to the group's `__consumer_offsets`
+// partition as the producer's transactional batch and keeps them pending; they become the group's
+// committed offsets when the transaction's COMMIT marker reaches that partition, and are dropped on
+// ABORT (txn/group-offsets.ts, group/offsets.ts). Without a group coordinator every partition gets
+// COORDINATOR_NOT_AVAILABLE.
 // Versions: v1 same as v0; v2 committed leader epoch; v3 group membership fields (generation,
 // member id, instance id: KIP-447) and flexible. v4 (transaction protocol v2) is not served.
 import {

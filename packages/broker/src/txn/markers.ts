@@ -1,8 +1,9 @@
 // Writing transaction markers (Kafka's WriteTxnMarkers, sent by the coordinator to each
 // partition leader). On this single broker the coordinator appends the COMMIT/ABORT control
 // batch (records/control-batch.ts) to each partition directly through the partition layer, and
-// hands `__consumer_offsets` partitions to the group coordinator, which applies the marker to its
-// pending transactional offsets as it writes it.
+// hands `__consumer_offsets` partitions to the group coordinator, which writes the same marker
+// through its own runtime and replays it (the producer's pending offsets become committed or are
+// dropped) before it counts as written.
 //
 // A marker is durable (fsynced) before it counts as written. Outcome per partition, as Kafka's
 // marker handler treats them:

@@ -102,8 +102,10 @@ export class TxnRuntime {
     try {
       const log = await this.#openLog(partition)
       let skipped = 0
-      await log.replay((raw) => {
-        const record = decodeTxnRecord(raw)
+      await log.replay((entry) => {
+        // `__transaction_state` holds no transactions of its own: only plain records matter.
+        if (entry.type !== 'record') return
+        const record = decodeTxnRecord(entry.record)
         if (record === null) skipped++
         else slot.shard.replay(record)
       })

@@ -13,8 +13,7 @@ import type { ReplicaManager, TopicState } from '../partition/replica-manager.js
 import { TXN_TOPIC, txnConfigFrom } from './config.js'
 import { TransactionCoordinator } from './coordinator.js'
 import type { GroupCoordinator } from '../group/coordinator.js'
-import { transactionalOffsetsOf } from './group-offsets.js'
-import { PendingTransactionalOffsets } from './pending-offsets.js'
+import type { TransactionalOffsets } from './group-offsets.js'
 import { PartitionMarkerWriter } from './markers.js'
 import type { ProducerIdAllocator } from './producer-ids.js'
 import { TxnRuntime } from './runtime.js'
@@ -24,7 +23,7 @@ export interface TxnCoordinatorStartDeps {
   replicas: ReplicaManager
   config: BrokerConfig
   producerIds: ProducerIdAllocator
-  /** The group coordinator: transactional offsets go to it (its own implementation when it has one). */
+  /** The group coordinator: transactional offsets and the markers of `__consumer_offsets` go to it. */
   groups?: GroupCoordinator
   logger: Logger
 }
@@ -66,8 +65,7 @@ export async function startTransactionCoordinator (deps: TxnCoordinatorStartDeps
     }
   })
   await runtime.start()
-  const groups = deps.groups
-  const offsets = transactionalOffsetsOf(groups) ?? (groups === undefined ? undefined : new PendingTransactionalOffsets(groups, logger))
+  const offsets: TransactionalOffsets | undefined = deps.groups
   const markers = new PartitionMarkerWriter((topicName, index) => {
     const partition = deps.replicas.partition(topicName, index)
     if (partition === undefined) return undefined

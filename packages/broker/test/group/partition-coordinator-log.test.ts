@@ -4,6 +4,7 @@ import { defaultLogConfig } from '@brook/storage/config'
 import { MemoryFileSystem } from '@brook/storage/fs/memory-fs'
 import { LogManager } from '@brook/storage/log-manager'
 import type { LogConfig } from '@brook/storage'
+import type { TxnOffsetCommitRequest } from '@brook/protocol'
 import { OFFSETS_TOPIC } from '../../src/group/config.js'
 import { GroupCoordinator } from '../../src/group/coordinator.js'
 import { GroupError } from '../../src/group/errors.js'
@@ -84,8 +85,8 @@ test('compaction keeps only the latest value per key and loading gives the same 
   assert.ok(log.size < sizeBefore, `compacted (${sizeBefore} -> ${log.size} bytes)`)
   // Only the latest commit of each partition remains (plus group records).
   const keys: string[] = []
-  await new PartitionCoordinatorLog(partitionLogAsLeader(log)).replay((raw) => {
-    const r = recordCodec.decode(raw)
+  await new PartitionCoordinatorLog(partitionLogAsLeader(log)).replay((entry) => {
+    const r = entry.type === 'record' ? recordCodec.decode(entry.record) : null
     if (r?.type === 'offset' && r.groupId === 'busy') keys.push(`${r.partition}=${r.value?.committedOffset}`)
   })
   assert.deepEqual(keys.slice(-3).sort(), ['0=297', '1=298', '2=299'])
@@ -97,4 +98,42 @@ test('compaction keeps only the latest value per key and loading gives the same 
   assert.deepEqual(second.h.runtime.activeShards().map((s) => s.durableState()), before)
   second.h.runtime.close()
   await second.logs.close()
+})
+
+test('transactional offsets on a real partition: a transactional batch, pending across a restart, completed by the marker', async () => {
+  const fs = new MemoryFileSystem()
+  const time = new ManualTime()
+  const txn = (offset: bigint, producerEpoch: number): TxnOffsetCommitRequest => ({
+    transactionalId: 'tx', groupId: 'g', producerId: 4000n, producerEpoch, generationId: -1, memberId: '', groupInstanceId: null,
+    topics: [{ name: 'in', partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: '' }] }]
+  })
+  const fetch = async (h: Harness): Promise<[bigint, number] | undefined> => {
+    const [g] = await h.coordinator.fetchOffsets([{ groupId: 'g', topics: [{ name: 'in', partitionIndexes: [0] }], requireStable: true }])
+    const p = g?.topics[0]?.partitions[0]
+    return p === undefined ? undefined : [p.committedOffset, p.errorCode]
+  }
+  const first = await openStack(fs, time)
+  const partition = first.h.runtime.partitionFor('g')
+  assert.equal((await first.h.coordinator.commitTransactionalOffsets(txn(42n, 3), 3))[0]?.partitions[0]?.errorCode, GroupError.NONE)
+  // The partition's producer state fences an older epoch of the same producer.
+  assert.equal((await first.h.coordinator.commitTransactionalOffsets(txn(41n, 2), 3))[0]?.partitions[0]?.errorCode, GroupError.INVALID_PRODUCER_EPOCH)
+  const log = first.logs.getLog(OFFSETS_TOPIC, partition)!
+  assert.equal(log.lastStableOffset, 0, 'the open transaction holds the LSO')
+  first.h.runtime.close()
+  await first.logs.close()
+
+  const second = await openStack(fs, time)
+  assert.deepEqual(await fetch(second.h), [-1n, GroupError.UNSTABLE_OFFSET_COMMIT])
+  assert.equal(await second.h.coordinator.completeTransaction(partition, 4000n, 2, 0, true), GroupError.INVALID_PRODUCER_EPOCH, 'a stale marker is refused')
+  assert.equal(await second.h.coordinator.completeTransaction(partition, 4000n, 3, 0, true), GroupError.NONE)
+  assert.deepEqual(await fetch(second.h), [42n, GroupError.NONE])
+  const reopened = second.logs.getLog(OFFSETS_TOPIC, partition)!
+  assert.equal(reopened.lastStableOffset, reopened.logEndOffset, 'the marker ended the transaction on the partition')
+  second.h.runtime.close()
+  await second.logs.close()
+
+  const third = await openStack(fs, time)
+  assert.deepEqual(await fetch(third.h), [42n, GroupError.NONE])
+  third.h.runtime.close()
+  await third.logs.close()
 })

@@ -91,7 +91,7 @@ test('replay equivalence: replaying the same records shard by shard, from bytes,
     for (const raw of log.records) {
       const record = recordCodec.decode(raw)
       assert.ok(record !== null)
-      fresh.replay(record)
+      fresh.replay(record, raw)
     }
     assert.deepEqual(fresh.durableState(), shard.durableState(), `partition ${shard.partition}`)
   }

@@ -108,7 +108,19 @@ export interface TopicSettings {
   timestampAfterMaxMs: number
 }
 
+// Produce looks the settings up on every request: resolved once per overrides object (topics get a
+// new one when their configs change; broker settings never change after start).
+const settingsCache = new WeakMap<TopicOverrides, { broker: BrokerConfig, settings: TopicSettings }>()
+
 export function topicSettings (overrides: TopicOverrides, broker: BrokerConfig): TopicSettings {
+  const cached = settingsCache.get(overrides)
+  if (cached !== undefined && cached.broker === broker) return cached.settings
+  const settings = Object.freeze(resolveTopicSettings(overrides, broker))
+  settingsCache.set(overrides, { broker, settings })
+  return settings
+}
+
+function resolveTopicSettings (overrides: TopicOverrides, broker: BrokerConfig): TopicSettings {
   return {
     maxMessageBytes: num('max.message.bytes', overrides, broker),
     compressionType: String(topicConfigValue('compression.type', overrides, broker)),

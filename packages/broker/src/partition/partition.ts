@@ -1,6 +1,8 @@
 // One partition as this broker sees it: the leader (single replica) of a PartitionLog.
-// Single replica: an append is committed as soon as it completes, so the high watermark moves
-// to the end of each completed append; then fetches waiting on this partition are woken.
+// Single replica: an append is committed as soon as its write completes, so the high watermark
+// moves to the log end after each write, before any fsync (as Kafka, where the HW follows
+// replication, not the disk; acks=all answers still wait for the fsync: docs/durability.md);
+// then fetches waiting on this partition are woken.
 // Appends are serialised by the log itself (one writer per partition); reads never wait on them.
 import type { AppendResult, LogOffsets, PartitionLog, ReadOptions, ReadResult } from '@brook/storage'
 import { type FetchPurgatory, partitionKey } from '../purgatory/delayed-fetch.js'
@@ -26,6 +28,14 @@ export class Partition {
     // The only replica is the whole ISR: once loaded, everything in the log is committed (the
     // HW read from the checkpoint lags the log end after a crash, hiding acked messages).
     if (log.highWatermark < log.logEndOffset) log.setHighWatermark(log.logEndOffset)
+    log.onAppend((logEndOffset) => { this.advance(logEndOffset) })
+  }
+
+  /** Moves the high watermark to `end` (never back) and wakes the fetches waiting here. */
+  private advance (end: number): void {
+    if (end <= this.log.highWatermark) return
+    this.log.setHighWatermark(end)
+    this.purgatory.notify(this.key)
   }
 
   /**
@@ -54,10 +64,8 @@ export class Partition {
       appended = (await submitted).appended
     }
     const result = await appended
-    // Appends complete in order, so max() only guards against a racing truncation.
-    const end = result.lastOffset + 1
-    if (end > this.log.highWatermark) this.log.setHighWatermark(end)
-    this.purgatory.notify(this.key)
+    // The write already moved the HW (onAppend); this covers a log that does not report writes.
+    this.advance(Math.min(result.lastOffset + 1, this.log.logEndOffset))
     return result
   }
 

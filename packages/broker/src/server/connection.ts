@@ -36,6 +36,7 @@ export class Connection {
   private closed = false
   private readonly closedPromise: Promise<void>
   private onIdle: (() => void) | null = null
+  private flushQueued = false
 
   constructor (socket: Socket, broker: BrokerState, handlers: ReadonlyMap<number, Handler>, logger: Logger) {
     this.socket = socket
@@ -121,7 +122,7 @@ export class Connection {
     this.run(handler, header, request).then((frames) => {
       slot.done = true
       slot.frames = frames
-      this.flush()
+      this.scheduleFlush()
     }, (err: unknown) => {
       // Only an unencodable response gets here: the stream cannot continue in order.
       slot.done = true
@@ -154,7 +155,20 @@ export class Connection {
   /** An ApiVersions v0 answer that bypasses the handlers (unsupported ApiVersions version). */
   private respondNow (correlationId: number, body: ReturnType<typeof unsupportedVersionResponse>): void {
     this.queue.push({ done: true, frames: encodeResponseFrame(correlationId, apiVersionsApi, 0, body) })
-    this.flush()
+    this.scheduleFlush()
+  }
+
+  /**
+   * Responses that finish in the same tick (one fsync pass acknowledges many produce requests)
+   * go out in one write: the flush runs once the promise reactions of this tick have run.
+   */
+  private scheduleFlush (): void {
+    if (this.flushQueued) return
+    this.flushQueued = true
+    process.nextTick(() => {
+      this.flushQueued = false
+      this.flush()
+    })
   }
 
   private flush (): void {

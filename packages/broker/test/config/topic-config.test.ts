@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { BrokerConfig } from '../../src/config/broker-config.js'
 import { ConfigError } from '../../src/config/schema.js'
-import { ConfigSource, resolveAllTopicConfigs, resolveTopicConfig, toLogConfig, validateTopicOverrides } from '../../src/config/topic-config.js'
+import { ConfigSource, resolveAllTopicConfigs, resolveTopicConfig, toLogConfig, topicSettings, validateTopicOverrides } from '../../src/config/topic-config.js'
 
 test('a topic override wins; then broker synonyms (scaled); then Kafka defaults', () => {
   const broker = new BrokerConfig({ 'log.retention.hours': '1', 'log.segment.bytes': '1048576' })
@@ -46,4 +46,17 @@ test('overrides are validated by name and value', () => {
   assert.throws(() => validateTopicOverrides({ 'compression.type': 'brotli' }), ConfigError)
   assert.throws(() => validateTopicOverrides({ 'retention.ms': '-5' }), ConfigError)
   assert.throws(() => validateTopicOverrides({ 'min.cleanable.dirty.ratio': '1.5' }), ConfigError)
+})
+
+test('topic settings follow a topic\'s new overrides object and each broker config', () => {
+  const broker = new BrokerConfig({ 'message.max.bytes': '2000' })
+  const before = { 'compression.type': 'gzip' }
+  const settings = topicSettings(before, broker)
+  assert.deepEqual([settings.compressionType, settings.maxMessageBytes], ['gzip', 2000])
+  assert.equal(topicSettings(before, broker), settings, 'resolved once per overrides object')
+  // Altering a topic's configs replaces its overrides object (replica-manager.ts).
+  const after = { 'compression.type': 'zstd', 'max.message.bytes': '500' }
+  assert.deepEqual([topicSettings(after, broker).compressionType, topicSettings(after, broker).maxMessageBytes], ['zstd', 500])
+  assert.equal(topicSettings(before, new BrokerConfig({ 'message.max.bytes': '3000' })).maxMessageBytes, 3000)
+  assert.throws(() => { (settings as { maxMessageBytes: number }).maxMessageBytes = 1 }, TypeError, 'shared settings are frozen')
 })

@@ -12,7 +12,8 @@
 // TxnOffsetCommit appends the producer's offsets as a transactional batch, and the transaction's
 // marker is written and replayed here.
 import type { TxnOffsetCommitRequest, TxnOffsetCommitResponseTopic } from '@brook/protocol'
-import { GroupCoordinatorError, GroupError, type GroupErrorCode } from './errors.js'
+import { CoordinatorError } from '../coordinator/errors.js'
+import { GroupError } from './errors.js'
 import { joinError, syncError } from './membership.js'
 import type { GroupCoordinatorRuntime } from './runtime.js'
 import type { GroupLogger } from './shard-context.js'
@@ -22,8 +23,8 @@ import type {
   OffsetFetchGroupResult, RequestInfo, SyncGroupInput, SyncGroupResult
 } from './types.js'
 
-function codeOf (err: unknown, logger: GroupLogger): GroupErrorCode {
-  if (err instanceof GroupCoordinatorError) return err.code
+function codeOf (err: unknown, logger: GroupLogger): number {
+  if (err instanceof CoordinatorError) return err.code
   logger.warn(`group coordinator: unexpected failure: ${err instanceof Error ? err.stack ?? err.message : String(err)}`)
   return GroupError.UNKNOWN_SERVER_ERROR
 }
@@ -88,7 +89,7 @@ export class GroupCoordinator {
       return await this.runtime.run(req.groupId, (s) => s.offsetOps.commit(info, req))
     } catch (err) {
       let code: number = codeOf(err, this.#logger)
-      if (code === GroupError.UNKNOWN_SERVER_ERROR && err instanceof GroupCoordinatorError) code = GroupError.INVALID_COMMIT_OFFSET_SIZE
+      if (code === GroupError.UNKNOWN_SERVER_ERROR && err instanceof CoordinatorError) code = GroupError.INVALID_COMMIT_OFFSET_SIZE
       return {
         topics: req.topics.map((t) => ({
           name: t.name,

@@ -31,13 +31,3 @@ export const GroupError = {
 } as const
 
 export type GroupErrorCode = typeof GroupError[keyof typeof GroupError]
-
-/** A failure that maps to one Kafka error code for the whole request (or the partition it names). */
-export class GroupCoordinatorError extends Error {
-  readonly code: GroupErrorCode
-  constructor (code: GroupErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'GroupCoordinatorError'
-    this.code = code
-  }
-}

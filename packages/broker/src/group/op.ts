@@ -1,18 +1,10 @@
 // What a shard operation returns (Kafka's CoordinatorResult): the records to make durable and the
 // response to send once they are. The runtime appends the records, waits for the append, replays
 // them, runs afterAppend, and only then hands out the response.
+import type { CoordinatorResult, DeferredScheduler } from '../coordinator/runtime.js'
 import type { GroupRecord } from './records.js'
 
-export interface OpResult<T> {
-  records: GroupRecord[]
-  response: T
-  /**
-   * Runs after the append: error is null once the records are durable and replayed, else the
-   * append failure. Used to release responses that depend on persistence (SyncGroup) and to
-   * undo soft-state changes the records would have confirmed.
-   */
-  afterAppend?: (error: unknown) => void
-}
+export type OpResult<T> = CoordinatorResult<GroupRecord, T>
 
 export function result<T> (response: T, records: GroupRecord[] = [], afterAppend?: (error: unknown) => void): OpResult<T> {
   return afterAppend === undefined ? { records, response } : { records, response, afterAppend }
@@ -39,8 +31,4 @@ export function withRecordsOf<T> (base: OpResult<T>, extra: OpResult<unknown>): 
  * queue like a request, and its records are appended the same way. Scheduling a key again
  * replaces the pending task.
  */
-export interface OpScheduler {
-  schedule (key: string, groupId: string, delayMs: number, op: () => OpResult<unknown>): void
-  cancel (key: string): void
-  isScheduled (key: string): boolean
-}
+export type OpScheduler = DeferredScheduler<GroupRecord>

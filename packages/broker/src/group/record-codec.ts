@@ -23,14 +23,11 @@ import {
   ProtocolError, Reader, Writer, decodeMessage, encodeMessage, groupMetadataKey, groupMetadataValue,
   offsetCommitKey, offsetCommitValue, type MessageSchema
 } from '@brook/protocol'
-import type { CoordinatorLogRecord } from './coordinator-log.js'
+import type { CoordinatorLogRecord } from '../coordinator/log.js'
+import type { RecordCodec as CoordinatorRecordCodec } from '../coordinator/runtime.js'
 import type { GroupRecord, GroupSnapshot, OffsetAndMetadata } from './records.js'
 
-export interface RecordCodec {
-  encode (record: GroupRecord): CoordinatorLogRecord
-  /** null: not a record this coordinator knows (skip it). Throws nothing. */
-  decode (record: CoordinatorLogRecord): GroupRecord | null
-}
+export type RecordCodec = CoordinatorRecordCodec<GroupRecord>
 
 const OFFSET_KEY_VERSION = 1
 const GROUP_KEY_VERSION = 2

@@ -4,7 +4,7 @@ import type { GroupCoordinatorConfig } from './config.js'
 import type { Group } from './group.js'
 import type { OffsetStore } from './offset-store.js'
 import type { OpScheduler } from './op.js'
-import type { Clock } from './timer.js'
+import type { Clock } from '../coordinator/timer.js'
 import type { TxnOffsets } from './txn-offsets.js'
 
 export interface GroupLogger {

@@ -14,22 +14,17 @@ import { GroupError } from './errors.js'
 import { Group } from './group.js'
 import { GroupMember } from './member.js'
 import { Membership, heartbeatKey, joinError, joinKey, syncError, syncKey } from './membership.js'
+import { NO_PRODUCER_ID } from '../coordinator/log.js'
+import type { CoordinatorShard, RecordPosition } from '../coordinator/runtime.js'
+import type { Clock } from '../coordinator/timer.js'
 import { OffsetOps } from './offsets.js'
-import { NO_PRODUCER_ID } from './coordinator-log.js'
 import { OffsetStore } from './offset-store.js'
 import { type OpResult, type OpScheduler, result } from './op.js'
 import { groupRecord, type GroupRecord, type GroupSnapshot } from './records.js'
 import type { GroupLogger, ShardContext } from './shard-context.js'
 import { parseGroupState } from './state.js'
-import type { Clock } from './timer.js'
 import { TxnOffsets } from './txn-offsets.js'
 import type { DescribedGroup, ListedGroup } from './types.js'
-
-/** Where a replayed record sits in the log: its offset, and its batch's producer (transactional batches only). */
-export interface RecordPosition {
-  offset: number
-  producerId: bigint
-}
 
 /** Kafka's AclOperation bits a group supports (READ, DELETE, DESCRIBE) when nothing is restricted. */
 export const GROUP_AUTHORIZED_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8)
@@ -43,7 +38,7 @@ export interface ShardOptions {
   logger: GroupLogger
 }
 
-export class GroupShard implements ShardContext {
+export class GroupShard implements ShardContext, CoordinatorShard<GroupRecord> {
   readonly partition: number
   readonly config: GroupCoordinatorConfig
   readonly clock: Clock
@@ -127,7 +122,7 @@ export class GroupShard implements ShardContext {
   }
 
   /** The coordinator is going away: answer everyone parked in a join or sync. */
-  unload (): void {
+  onUnloaded (): void {
     for (const group of this.groups.values()) {
       for (const member of group.members.values()) {
         group.completeJoin(member, joinError(member.memberId, GroupError.NOT_COORDINATOR))

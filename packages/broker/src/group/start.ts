@@ -9,7 +9,7 @@ import type { Logger } from '../logger.js'
 import type { ReplicaManager, TopicState } from '../partition/replica-manager.js'
 import { groupConfigFrom, OFFSETS_TOPIC } from './config.js'
 import { GroupCoordinator } from './coordinator.js'
-import { PartitionCoordinatorLog } from './partition-coordinator-log.js'
+import { PartitionCoordinatorLog } from '../coordinator/partition-log.js'
 import { GroupCoordinatorRuntime } from './runtime.js'
 
 export interface GroupCoordinatorDeps {

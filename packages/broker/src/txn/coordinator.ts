@@ -16,13 +16,14 @@
 // partition that already has it just gets a second, harmless marker).
 import { ErrorCode } from '@brook/protocol/errors'
 import type { DescribeTransactionsResponseTransactionState, ListTransactionsResponse } from '@brook/protocol'
-import type { Clock, KeyedTimer } from '../group/timer.js'
+import type { Clock, KeyedTimer } from '../coordinator/timer.js'
 import type { Logger } from '../logger.js'
 import type { TxnCoordinatorConfig } from './config.js'
 import type { TransactionalOffsets } from './group-offsets.js'
 import { type MarkerWriter, isFinalMarkerCode } from './markers.js'
 import { type TopicPartition, type TxnMetadata, byTopic } from './metadata.js'
-import { TxnCoordinatorError, type TxnRuntime } from './runtime.js'
+import { CoordinatorError } from '../coordinator/errors.js'
+import type { TxnRuntime } from './runtime.js'
 import type { EndTxnOutcome, InitProducerIdOutcome, ProducerIdAndEpoch } from './shard.js'
 import { TxnState, parseTxnStateName, txnStateName } from './state.js'
 
@@ -53,7 +54,7 @@ function failedInit (errorCode: number): InitProducerIdResult {
 }
 
 function codeOf (err: unknown, logger: Logger): number {
-  if (err instanceof TxnCoordinatorError) return err.code
+  if (err instanceof CoordinatorError) return err.code
   logger.error({ err }, 'transaction coordinator: unexpected failure')
   return ErrorCode.UNKNOWN_SERVER_ERROR
 }

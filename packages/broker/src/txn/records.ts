@@ -13,7 +13,7 @@
 import {
   ProtocolError, Reader, Writer, decodeMessage, encodeMessage, transactionLogKey, transactionLogValue, type MessageSchema
 } from '@brook/protocol'
-import type { CoordinatorLogRecord } from '../group/coordinator-log.js'
+import type { CoordinatorLogRecord } from '../coordinator/log.js'
 import { NO_PRODUCER_EPOCH, NO_PRODUCER_ID, byTopic, comparePartitions, type TxnMetadata } from './metadata.js'
 import { TxnState, isTxnState } from './state.js'
 

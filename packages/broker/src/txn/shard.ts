@@ -15,13 +15,11 @@ import {
   prepareAddPartitions, prepareComplete, prepareDead, prepareFenceProducerEpoch, prepareIncrementProducerEpoch,
   prepareProducerIdRotation, partitionKey
 } from './metadata.js'
+import type { CoordinatorResult, CoordinatorShard, RecordPosition } from '../coordinator/runtime.js'
 import type { TxnRecord } from './records.js'
 import { TxnState, isExpirationAllowed } from './state.js'
 
-export interface TxnOpResult<T> {
-  records: TxnRecord[]
-  response: T
-}
+export type TxnOpResult<T> = CoordinatorResult<TxnRecord, T>
 
 export type InitProducerIdOutcome =
   | { kind: 'error', code: number }
@@ -59,7 +57,7 @@ function write (m: TxnMetadata): TxnRecord {
   return { transactionalId: m.transactionalId, value: m }
 }
 
-export class TxnShard {
+export class TxnShard implements CoordinatorShard<TxnRecord> {
   readonly partition: number
   /** The leader epoch of the `__transaction_state` partition: markers carry it. */
   readonly coordinatorEpoch: number
@@ -78,10 +76,21 @@ export class TxnShard {
     return this.#txns.values()
   }
 
-  replay (record: TxnRecord): void {
-    if (record.value === null) this.#txns.delete(record.transactionalId)
-    else this.#txns.set(record.transactionalId, record.value)
+  /**
+   * `written` (a live append) carries the one field the log format lacks, lastProducerEpoch: soft
+   * state, as in Kafka, kept across the replay of what was just written.
+   */
+  replay (record: TxnRecord, _at?: RecordPosition, written?: TxnRecord): void {
+    if (record.value === null) {
+      this.#txns.delete(record.transactionalId)
+      return
+    }
+    const lastProducerEpoch = written?.value?.lastProducerEpoch
+    this.#txns.set(record.transactionalId, lastProducerEpoch === undefined ? record.value : { ...record.value, lastProducerEpoch })
   }
+
+  /** `__transaction_state` has no transactions of its own: never called with anything to do. */
+  replayEndTransaction (): void {}
 
   /** Whether InitProducerId will need a new producer id (allocated before the operation runs). */
   needsNewProducerId (transactionalId: string, expected: ProducerIdAndEpoch | null): boolean {

@@ -3,9 +3,9 @@
 import { DEFAULT_GROUP_CONFIG, type GroupCoordinatorConfig } from '../../src/group/config.js'
 import { encodeSubscription } from '../../src/group/consumer-protocol.js'
 import { GroupCoordinator } from '../../src/group/coordinator.js'
-import { MemoryCoordinatorLog } from '../../src/group/coordinator-log.js'
+import { MemoryCoordinatorLog } from '../../src/coordinator/log.js'
 import { GroupCoordinatorRuntime } from '../../src/group/runtime.js'
-import { ManualTime } from '../../src/group/timer.js'
+import { ManualTime } from '../../src/coordinator/timer.js'
 import type { JoinGroupResult, JoinProtocol, SyncGroupResult } from '../../src/group/types.js'
 
 export const TEST_CONFIG: GroupCoordinatorConfig = {

@@ -5,7 +5,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { TxnOffsetCommitRequest } from '@brook/protocol'
-import { NO_PRODUCER_ID } from '../../src/group/coordinator-log.js'
+import { NO_PRODUCER_ID } from '../../src/coordinator/log.js'
 import { GroupError } from '../../src/group/errors.js'
 import { recordCodec } from '../../src/group/record-codec.js'
 import { GroupShard } from '../../src/group/shard.js'

@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ErrorCode } from '@brook/protocol/errors'
-import { MemoryCoordinatorLog } from '../../src/group/coordinator-log.js'
+import { MemoryCoordinatorLog } from '../../src/coordinator/log.js'
 import { decodeTxnRecord } from '../../src/txn/records.js'
 import { TxnState } from '../../src/txn/state.js'
 import { type Harness, RecordingMarkers, advance, startHarness } from './harness.js'
@@ -211,9 +211,13 @@ test('ListTransactions filters by state, producer id and duration; DescribeTrans
 })
 
 test('requests before the log is loaded get COORDINATOR_LOAD_IN_PROGRESS; a failed append changes nothing', async () => {
-  const loading = await startHarness({ start: false })
+  let release!: () => void
+  const loading = await startHarness({ start: false, gate: new Promise<void>((resolve) => { release = resolve }) })
   assert.equal((await loading.coordinator.initProducerId('tx', 1000, null)).errorCode, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS)
   assert.equal(loading.coordinator.describe('tx').errorCode, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS)
+  release()
+  await loading.runtime.start()
+  assert.equal((await loading.coordinator.initProducerId('tx', 1000, null)).errorCode, ErrorCode.NONE, 'the first request started the load')
   const h = await startHarness()
   const p = await h.coordinator.initProducerId('tx', 60_000, null)
   const log = h.logs[h.runtime.partitionFor('tx')] as MemoryCoordinatorLog

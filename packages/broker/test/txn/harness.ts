@@ -1,7 +1,7 @@
 // A transaction coordinator over in-memory logs, a recording marker writer and hand-moved time.
 import { ErrorCode } from '@brook/protocol/errors'
-import { MemoryCoordinatorLog } from '../../src/group/coordinator-log.js'
-import { ManualTime } from '../../src/group/timer.js'
+import { MemoryCoordinatorLog } from '../../src/coordinator/log.js'
+import { ManualTime } from '../../src/coordinator/timer.js'
 import { createLogger } from '../../src/logger.js'
 import type { TxnCoordinatorConfig } from '../../src/txn/config.js'
 import { TransactionCoordinator } from '../../src/txn/coordinator.js'
@@ -45,13 +45,22 @@ export interface Harness {
   nextProducerId: () => number
 }
 
-export async function startHarness (options: { logs?: MemoryCoordinatorLog[], markers?: RecordingMarkers, time?: ManualTime, config?: Partial<TxnCoordinatorConfig>, firstProducerId?: number, start?: boolean } = {}): Promise<Harness> {
+/** `start: false` leaves the runtime unstarted (the first request starts it); `gate` holds every partition's load until it resolves. */
+export async function startHarness (options: { logs?: MemoryCoordinatorLog[], markers?: RecordingMarkers, time?: ManualTime, config?: Partial<TxnCoordinatorConfig>, firstProducerId?: number, start?: boolean, gate?: Promise<void> } = {}): Promise<Harness> {
   const config = { ...testConfig, ...options.config }
   const logs = options.logs ?? Array.from({ length: config.numPartitions }, () => new MemoryCoordinatorLog())
   const time = options.time ?? new ManualTime()
   const markers = options.markers ?? new RecordingMarkers()
   let next = options.firstProducerId ?? 1000
-  const runtime = new TxnRuntime({ numPartitions: config.numPartitions, openLog: async (p) => logs[p] as MemoryCoordinatorLog, logger: silent, now: () => time.now() })
+  const runtime = new TxnRuntime({
+    numPartitions: config.numPartitions,
+    openLog: async (p) => {
+      await options.gate
+      return logs[p] as MemoryCoordinatorLog
+    },
+    logger: silent,
+    now: () => time.now()
+  })
   const coordinator = new TransactionCoordinator({
     runtime, config, markers, clock: time, timer: time, logger: silent, allocateProducerId: async () => next++
   })

@@ -1,5 +1,6 @@
-// Which `__consumer_offsets` partition owns a group: Kafka's
-//   Utils.abs(groupId.hashCode()) % offsets.topic.num.partitions
+// Which partition of a coordinator topic owns a key (a group in `__consumer_offsets`, a
+// transactional id in `__transaction_state`): Kafka's
+//   Utils.abs(key.hashCode()) % number of partitions
 // with Java's String.hashCode (s[0]*31^(n-1) + ... + s[n-1] over UTF-16 code units, int32
 // wrap-around) and Utils.abs (Integer.MIN_VALUE -> 0). Matching Kafka keeps a Brook log readable
 // with Kafka's tools and lets the same group land on the same partition after a migration.

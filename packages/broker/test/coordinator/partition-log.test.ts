@@ -8,11 +8,11 @@ import type { TxnOffsetCommitRequest } from '@brook/protocol'
 import { OFFSETS_TOPIC } from '../../src/group/config.js'
 import { GroupCoordinator } from '../../src/group/coordinator.js'
 import { GroupError } from '../../src/group/errors.js'
-import { PartitionCoordinatorLog, partitionLogAsLeader } from '../../src/group/partition-coordinator-log.js'
+import { PartitionCoordinatorLog, partitionLogAsLeader } from '../../src/coordinator/partition-log.js'
 import { recordCodec } from '../../src/group/record-codec.js'
 import { GroupCoordinatorRuntime } from '../../src/group/runtime.js'
-import { ManualTime } from '../../src/group/timer.js'
-import { TEST_CONFIG, advance, formGroup, heartbeat, type Harness } from './harness.js'
+import { ManualTime } from '../../src/coordinator/timer.js'
+import { TEST_CONFIG, advance, formGroup, heartbeat, type Harness } from '../group/harness.js'
 
 const COMPACTED: LogConfig = { ...defaultLogConfig, cleanupPolicy: ['compact'], segmentBytes: 4096, minCleanableDirtyRatio: 0.01 }
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { javaStringHashCode, kafkaAbs, partitionFor } from '../../src/group/partition-for.js'
+import { javaStringHashCode, kafkaAbs, partitionFor } from '../../src/coordinator/partition-for.js'
 
 test('String.hashCode as Java computes it', () => {
   assert.equal(javaStringHashCode(''), 0)

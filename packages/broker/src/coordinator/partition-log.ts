@@ -19,7 +19,7 @@ import {
 import type { LogOffsets, PartitionLog, ReadOptions, ReadResult } from '@brook/storage'
 import {
   type CoordinatorLog, type CoordinatorLogEntry, type CoordinatorLogRecord, type EndTxnMarker, NO_PRODUCER_ID, type TxnProducer
-} from './coordinator-log.js'
+} from './log.js'
 
 /** What the adapter needs of a partition: the broker's Partition (which also moves the HW) fits. */
 export interface AppendablePartition {

@@ -1,11 +1,12 @@
 // The coordinator's view of one partition of its topic: append records durably (plainly, or as a
 // transaction's batch), append transaction markers, and read everything back at load. Small on
-// purpose, so the runtime runs against the real partition log (./partition-coordinator-log.ts) or
-// this in-memory one (tests, and a broker without storage).
+// purpose, so the runtime runs against the real partition log (./partition-log.ts) or this
+// in-memory one (tests).
 //
-// Records are Kafka's key/value bytes (./record-codec.ts); a null value is a tombstone. Replay
-// visits the log in offset order as entries: a record carries the producer id of its batch when
-// the batch is transactional (NO_PRODUCER_ID otherwise), a marker is a COMMIT/ABORT control batch.
+// Records are Kafka's key/value bytes (group/record-codec.ts, txn/records.ts); a null value is a
+// tombstone. Replay visits the log in offset order as entries: a record carries the producer id of
+// its batch when the batch is transactional (NO_PRODUCER_ID otherwise), a marker is a COMMIT/ABORT
+// control batch.
 
 /** Kafka's RecordBatch.NO_PRODUCER_ID: the record is not part of a transaction. */
 export const NO_PRODUCER_ID = -1n

@@ -1,0 +1,333 @@
+// The coordinator runtime (Kafka's CoordinatorRuntime), shared by the group coordinator
+// (`__consumer_offsets`) and the transaction coordinator (`__transaction_state`): one shard per
+// partition of the coordinator's topic, a serial queue per key (group id, transactional id), and
+// the append-then-replay cycle:
+//
+//   request ──▶ key's queue ──▶ op (over the shard's current state) ──▶ {records, response}
+//                                  │ records? ──▶ encode ──▶ log.append (durable) ──▶ decode ──▶ shard.replay
+//                                  └───────────────────────────────────────────────────▶ afterAppend ──▶ reply
+//
+// A key's queue is held from the op until its records are replayed, so no other operation on that
+// key sees state that is not yet durable; different keys proceed concurrently (a shard keeps the
+// state of different keys apart). The state is what the log says: records are replayed decoded
+// from the bytes that were written. Loading a partition replays it from the start (the first use
+// starts it); until it is loaded its keys get COORDINATOR_LOAD_IN_PROGRESS. Deferred operations
+// (timers a shard schedules) go through the same queues. A failed append rejects the request with
+// the error Kafka gives for it (./errors.ts) and changes nothing.
+//
+// Transactions (Kafka's scheduleTransactionalWriteOperation / scheduleTransactionCompletion): a
+// transactional op's records are appended as the producer's transactional batch and replayed with
+// its producer id; a COMMIT/ABORT marker is appended and replayed with the whole partition to
+// itself (it waits for the operations already queued on any key of the partition, and later ones
+// wait for it), since it ends state of any key there. So a shard always replays in log order
+// whatever touches the same state.
+import { ErrorCode } from '@brook/protocol/errors'
+import { CoordinatorError, appendErrorCode } from './errors.js'
+import { type CoordinatorLog, type CoordinatorLogRecord, type EndTxnMarker, NO_PRODUCER_ID, type TxnProducer } from './log.js'
+import { partitionFor } from './partition-for.js'
+import { type Clock, type KeyedTimer, SystemTimer, systemClock } from './timer.js'
+
+export type PartitionStatus = 'loading' | 'active' | 'failed'
+
+/** Where a replayed record sits: its log offset, and its batch's producer (NO_PRODUCER_ID unless transactional). */
+export interface RecordPosition {
+  offset: number
+  producerId: bigint
+}
+
+/** The state of one partition, changed only by replay (Kafka's CoordinatorShard). */
+export interface CoordinatorShard<R> {
+  readonly partition: number
+  /** `written` is the record as the op produced it (live appends only), for soft fields the bytes lack. */
+  replay (record: R, at: RecordPosition, written?: R): void
+  replayEndTransaction (producerId: bigint, commit: boolean): void
+  /** The partition is loaded: the shard goes live. */
+  onLoaded? (): void
+  /** The coordinator is going away (answer whoever is parked). */
+  onUnloaded? (): void
+}
+
+/** What an op returns (Kafka's CoordinatorResult): records to make durable, and the response once they are. */
+export interface CoordinatorResult<R, T> {
+  records: R[]
+  response: T
+  /**
+   * Runs after the append: error is null once the records are durable and replayed, else the
+   * append failure (to release or undo what depended on the records).
+   */
+  afterAppend?: (error: unknown) => void
+}
+
+export interface RecordCodec<R> {
+  encode (record: R): CoordinatorLogRecord
+  /** null: not a record this coordinator knows (it is skipped). Throws nothing. */
+  decode (record: CoordinatorLogRecord): R | null
+}
+
+/** Deferred operations of one shard: `op` runs through `queueKey`'s queue like a request. Scheduling a key again replaces it. */
+export interface DeferredScheduler<R> {
+  schedule (key: string, queueKey: string, delayMs: number, op: () => CoordinatorResult<R, unknown>): void
+  cancel (key: string): void
+  isScheduled (key: string): boolean
+}
+
+export interface CoordinatorLogger {
+  warn (msg: string): void
+}
+
+export interface CoordinatorRuntimeOptions<S, R> {
+  /** The coordinator's topic (messages name its partitions). */
+  topic: string
+  numPartitions: number
+  /** Opens (creating if needed) one partition of the topic. */
+  openLog: (partition: number) => Promise<CoordinatorLog>
+  newShard: (partition: number, scheduler: DeferredScheduler<R>) => S
+  codec: RecordCodec<R>
+  clock?: Clock
+  timer?: KeyedTimer
+  logger?: CoordinatorLogger
+}
+
+interface Slot<S> {
+  status: PartitionStatus
+  shard: S
+  log: CoordinatorLog | null
+}
+
+type Op<S, R, T> = (shard: S) => CoordinatorResult<R, T> | Promise<CoordinatorResult<R, T>>
+
+const silent: CoordinatorLogger = { warn: () => {} }
+
+function message (err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}
+
+export class CoordinatorRuntime<S extends CoordinatorShard<R>, R> {
+  readonly topic: string
+  readonly clock: Clock
+  protected readonly timer: KeyedTimer
+  protected readonly logger: CoordinatorLogger
+  readonly #codec: RecordCodec<R>
+  readonly #openLog: (partition: number) => Promise<CoordinatorLog>
+  readonly #slots: Array<Slot<S>> = []
+  readonly #queues = new Map<string, Promise<void>>()
+  /** Per partition: the tails of operations queued on its keys, and the last exclusive operation. */
+  readonly #inFlight: Array<Set<Promise<void>>> = []
+  readonly #exclusive: Array<Promise<void> | undefined> = []
+  #starting: Promise<void> | null = null
+  #closed = false
+
+  constructor (options: CoordinatorRuntimeOptions<S, R>) {
+    this.topic = options.topic
+    this.clock = options.clock ?? systemClock
+    this.timer = options.timer ?? new SystemTimer()
+    this.logger = options.logger ?? silent
+    this.#codec = options.codec
+    this.#openLog = options.openLog
+    for (let p = 0; p < options.numPartitions; p++) {
+      this.#slots.push({ status: 'loading', shard: options.newShard(p, this.#scheduler(p)), log: null })
+      this.#inFlight.push(new Set())
+      this.#exclusive.push(undefined)
+    }
+  }
+
+  get numPartitions (): number {
+    return this.#slots.length
+  }
+
+  partitionFor (key: string): number {
+    return partitionFor(key, this.#slots.length)
+  }
+
+  status (partition: number): PartitionStatus | undefined {
+    return this.#slots[partition]?.status
+  }
+
+  /**
+   * Opens and replays every partition; resolves when all are loaded (or failed). Idempotent:
+   * every caller gets the same promise, so it can be called lazily before each use.
+   */
+  async start (): Promise<void> {
+    this.#starting ??= (async () => {
+      await Promise.all(this.#slots.map(async (slot, p) => { await this.#load(p, slot) }))
+      this.onStarted()
+    })()
+    await this.#starting
+  }
+
+  /** Whether start() has been called (the partitions may still be loading). */
+  get started (): boolean {
+    return this.#starting !== null
+  }
+
+  /** Runs once, when every partition is loaded or failed. */
+  protected onStarted (): void {}
+
+  /**
+   * Runs `op` on the key's shard through the key's queue; resolves with its response once its
+   * records are durable and replayed. Rejects with CoordinatorError when the partition is not
+   * available (loading: COORDINATOR_LOAD_IN_PROGRESS) or the append fails. `op` may await (inside
+   * the queue) before returning its result.
+   */
+  run<T> (key: string, op: Op<S, R, T>): Promise<Awaited<T>> {
+    return this.#run(key, op, undefined)
+  }
+
+  /** As run(), the records appended as `producer`'s transactional batch. */
+  runTransactional<T> (key: string, producer: TxnProducer, op: Op<S, R, T>): Promise<Awaited<T>> {
+    return this.#run(key, op, producer)
+  }
+
+  /**
+   * Writes a COMMIT/ABORT marker to one partition and replays it. Rejects as run() does (the
+   * partition's refusals of the marker, e.g. INVALID_PRODUCER_EPOCH, come as their codes).
+   */
+  async completeTransaction (partition: number, marker: EndTxnMarker): Promise<void> {
+    this.#startLazily()
+    const slot = this.#slots[partition]
+    if (slot === undefined) throw new CoordinatorError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${this.topic} has no partition ${partition}`)
+    await this.#enqueueExclusive(partition, async () => {
+      const log = this.#available(slot)
+      try {
+        await log.appendMarker(marker, this.clock.now())
+      } catch (err) {
+        this.logger.warn(`${this.topic}-${partition}: marker append failed: ${message(err)}`)
+        throw new CoordinatorError(appendErrorCode(err), `transaction marker append to ${this.topic}-${partition} failed`, { cause: err })
+      }
+      slot.shard.replayEndTransaction(marker.producerId, marker.commit)
+    })
+  }
+
+  /** Every loaded shard (readers that only look use them without queueing). */
+  activeShards (): S[] {
+    return this.#slots.filter((s) => s.status === 'active').map((s) => s.shard)
+  }
+
+  anyLoading (): boolean {
+    return this.#slots.some((s) => s.status === 'loading')
+  }
+
+  /** Stops the timers and unloads every shard; later operations get NOT_COORDINATOR. */
+  close (): void {
+    this.#closed = true
+    this.timer.cancelAll()
+    for (const slot of this.#slots) slot.shard.onUnloaded?.()
+  }
+
+  async #load (partition: number, slot: Slot<S>): Promise<void> {
+    try {
+      const log = await this.#openLog(partition)
+      let skipped = 0
+      await log.replay((entry) => {
+        if (entry.type === 'marker') {
+          slot.shard.replayEndTransaction(entry.producerId, entry.commit)
+          return
+        }
+        const record = this.#codec.decode(entry.record)
+        if (record === null) skipped++
+        else slot.shard.replay(record, entry)
+      })
+      if (skipped > 0) this.logger.warn(`${this.topic}-${partition}: skipped ${skipped} record(s) this coordinator does not know`)
+      slot.log = log
+      slot.shard.onLoaded?.()
+      slot.status = 'active'
+    } catch (err) {
+      slot.status = 'failed'
+      this.logger.warn(`${this.topic}-${partition}: load failed: ${message(err)}`)
+    }
+  }
+
+  #run<T> (key: string, op: Op<S, R, T>, producer: TxnProducer | undefined): Promise<Awaited<T>> {
+    this.#startLazily()
+    const partition = this.partitionFor(key)
+    const slot = this.#slots[partition] as Slot<S>
+    // The response travels boxed through the queue: a response that is itself a promise (a parked
+    // JoinGroup) must not be adopted inside the queue, or the key would wait on itself.
+    return this.#enqueue(partition, key, async () => await this.#execute(slot, op, producer)).then(async (box): Promise<Awaited<T>> => await box.value)
+  }
+
+  /** First use starts the load without waiting: until its partition is loaded the request is told to retry. */
+  #startLazily (): void {
+    if (this.#starting !== null) return
+    this.start().catch((err: unknown) => {
+      this.logger.warn(`${this.topic}: start failed: ${message(err)}`)
+    })
+  }
+
+  /** Runs `task` after the key's earlier operations and after the partition's last exclusive one. */
+  #enqueue<T> (partition: number, key: string, task: () => Promise<T>): Promise<T> {
+    const run = Promise.all([this.#queues.get(key), this.#exclusive[partition]]).then(task)
+    const tail = run.then(() => {}, () => {})
+    this.#queues.set(key, tail)
+    const inFlight = this.#inFlight[partition] as Set<Promise<void>>
+    inFlight.add(tail)
+    void tail.then(() => {
+      inFlight.delete(tail)
+      if (this.#queues.get(key) === tail) this.#queues.delete(key)
+    })
+    return run
+  }
+
+  /** Runs `task` alone on the partition: after everything queued on it so far, before what comes later. */
+  #enqueueExclusive<T> (partition: number, task: () => Promise<T>): Promise<T> {
+    const run = Promise.all([...(this.#inFlight[partition] ?? []), this.#exclusive[partition]]).then(task)
+    const tail = run.then(() => {}, () => {})
+    this.#exclusive[partition] = tail
+    void tail.then(() => {
+      if (this.#exclusive[partition] === tail) this.#exclusive[partition] = undefined
+    })
+    return run
+  }
+
+  /** The slot's log, or the error its state answers. */
+  #available (slot: Slot<S>): CoordinatorLog {
+    if (this.#closed) throw new CoordinatorError(ErrorCode.NOT_COORDINATOR, `${this.topic}: coordinator is shut down`)
+    if (slot.status === 'loading') throw new CoordinatorError(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, `${this.topic}-${slot.shard.partition} is loading`)
+    if (slot.status === 'failed' || slot.log === null) {
+      throw new CoordinatorError(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${this.topic}-${slot.shard.partition} is not available`)
+    }
+    return slot.log
+  }
+
+  async #execute<T> (slot: Slot<S>, op: Op<S, R, T>, producer?: TxnProducer): Promise<{ value: T }> {
+    const log = this.#available(slot)
+    const res = await op(slot.shard)
+    if (res.records.length === 0) {
+      res.afterAppend?.(null)
+      return { value: res.response }
+    }
+    const encoded = res.records.map((r) => this.#codec.encode(r))
+    let lastOffset: number
+    try {
+      // The key's queue is held across this await: nothing else touches the key until replay.
+      lastOffset = await log.append(encoded, this.clock.now(), producer)
+    } catch (err) {
+      res.afterAppend?.(err)
+      this.logger.warn(`${this.topic}-${slot.shard.partition}: append failed: ${message(err)}`)
+      throw new CoordinatorError(appendErrorCode(err), `append to ${this.topic}-${slot.shard.partition} failed`, { cause: err })
+    }
+    const firstOffset = lastOffset - encoded.length + 1
+    const producerId = producer?.producerId ?? NO_PRODUCER_ID
+    for (const [i, raw] of encoded.entries()) {
+      const record = this.#codec.decode(raw)
+      if (record !== null) slot.shard.replay(record, { offset: firstOffset + i, producerId }, res.records[i])
+    }
+    res.afterAppend?.(null)
+    return { value: res.response }
+  }
+
+  #scheduler (partition: number): DeferredScheduler<R> {
+    return {
+      schedule: (key, queueKey, delayMs, op) => {
+        this.timer.schedule(key, delayMs, () => {
+          const slot = this.#slots[partition] as Slot<S>
+          this.#enqueue(partition, queueKey, async () => await this.#execute(slot, op)).catch((err: unknown) => {
+            this.logger.warn(`${this.topic}-${partition}: deferred operation ${key} on ${queueKey} failed: ${message(err)}`)
+          })
+        })
+      },
+      cancel: (key) => { this.timer.cancel(key) },
+      isScheduled: (key) => this.timer.isScheduled(key)
+    }
+  }
+}

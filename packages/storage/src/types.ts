@@ -74,6 +74,11 @@ export interface ReadOptions {
   maxOffset?: number
   /** Return the first batch even when it alone is larger than maxBytes (Kafka's minOneMessage). */
   minOneBatch: boolean
+  /**
+   * Buffers for the bytes read from a file (a pool the caller recycles once it is done with the
+   * result); default Buffer.allocUnsafe. The log keeps none of them.
+   */
+  allocate?: (size: number) => Buffer
 }
 
 export interface ReadResult {

@@ -405,7 +405,7 @@ export class Log implements PartitionLog {
     const segments = this.#segments
     try {
       for (let i = this.#floorSegment(segments, offset); i < segments.length; i++) {
-        const r = await segments[i]!.read(offset, options.maxBytes, bound, options.minOneBatch)
+        const r = await segments[i]!.read(offset, options.maxBytes, bound, options.minOneBatch, options.allocate)
         if (r === null) continue
         if (r.chunk === null) return EMPTY
         return { chunks: [r.chunk], bytes: r.chunk.length }

@@ -421,7 +421,8 @@ export class LogSegment implements PooledFile {
    * on a batch boundary the index knows where it can. The chunk is a view of the buffer read
    * into (no copy).
    */
-  async read (offset: number, maxBytes: number, maxOffset: number, minOneBatch: boolean): Promise<SegmentRead | null> {
+  async read (offset: number, maxBytes: number, maxOffset: number, minOneBatch: boolean,
+    allocate: (size: number) => Buffer = Buffer.allocUnsafe): Promise<SegmentRead | null> {
     const end = this.size
     const cached = this.#tail?.read(offset, end, maxBytes, maxOffset, minOneBatch)
     if (cached !== undefined) return cached
@@ -429,7 +430,7 @@ export class LogSegment implements PooledFile {
     const entry = oi.lookup(offset)
     if (entry.offset === offset && entry.position < end) {
       // The index names the batch starting at offset (the usual next fetch): one read.
-      const fast = await this.#readFrom(entry.position, offset, end, maxBytes, maxOffset, minOneBatch)
+      const fast = await this.#readFrom(entry.position, offset, end, maxBytes, maxOffset, minOneBatch, allocate)
       if (fast !== null) return fast
     }
     return await this.withHandle(async (fh) => {
@@ -447,7 +448,7 @@ export class LogSegment implements PooledFile {
         if (boundary > start) want = boundary - start
       }
       const cached = first.buf.length - first.at >= want
-      const buf = cached ? first.buf.subarray(first.at, first.at + want) : await readAt(fh, start, want)
+      const buf = cached ? first.buf.subarray(first.at, first.at + want) : await readAt(fh, start, want, allocate)
       const to = extent(buf, 0, end - start, limit, maxOffset)
       return { chunk: to > 0 ? buf.subarray(0, to) : null, firstOffset }
     })
@@ -457,7 +458,8 @@ export class LogSegment implements PooledFile {
    * Reads whole batches from `start`, where the batch based at `offset` begins; null when the
    * bytes there are not that batch (the caller falls back to a header walk).
    */
-  async #readFrom (start: number, offset: number, end: number, maxBytes: number, maxOffset: number, minOneBatch: boolean): Promise<SegmentRead | null> {
+  async #readFrom (start: number, offset: number, end: number, maxBytes: number, maxOffset: number, minOneBatch: boolean,
+    allocate: (size: number) => Buffer): Promise<SegmentRead | null> {
     const oi = await this.offsetIndex()
     return await this.withHandle(async (fh) => {
       let want = Math.min(end - start, Math.max(maxBytes, LOG_OVERHEAD + MIN_BATCH_LENGTH))
@@ -465,7 +467,7 @@ export class LogSegment implements PooledFile {
         const boundary = oi.floorPosition(start + want)
         if (boundary > start) want = boundary - start
       }
-      let buf = await readAt(fh, start, want)
+      let buf = await readAt(fh, start, want, allocate)
       if (buf.length < LOG_OVERHEAD + MIN_BATCH_LENGTH || batchBaseOffset(buf, 0) !== offset) return null
       const size = LOG_OVERHEAD + buf.readInt32BE(BATCH_LENGTH)
       if (size < LOG_OVERHEAD + MIN_BATCH_LENGTH || size > end - start) return null
@@ -473,7 +475,7 @@ export class LogSegment implements PooledFile {
       const limit = minOneBatch ? Math.max(maxBytes, size) : maxBytes
       if (size > limit) return { chunk: null, firstOffset: offset }
       // A first batch larger than maxBytes (minOneBatch): read it whole.
-      if (size > buf.length) buf = await readAt(fh, start, size)
+      if (size > buf.length) buf = await readAt(fh, start, size, allocate)
       const to = extent(buf, 0, end - start, limit, maxOffset)
       return { chunk: to > 0 ? buf.subarray(0, to) : null, firstOffset: offset }
     })
@@ -609,8 +611,9 @@ export class LogSegment implements PooledFile {
   }
 }
 
-async function readAt (fh: FileHandle, position: number, length: number): Promise<Buffer> {
-  const buf = Buffer.allocUnsafe(Math.max(0, length))
+async function readAt (fh: FileHandle, position: number, length: number,
+  allocate: (size: number) => Buffer = Buffer.allocUnsafe): Promise<Buffer> {
+  const buf = allocate(Math.max(0, length))
   const n = length > 0 ? await fh.read(buf, 0, length, position) : 0
   return n === buf.length ? buf : buf.subarray(0, n)
 }

@@ -1,0 +1,32 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { MemoryFileSystem } from '../../src/fs/memory-fs.js'
+import { openManager, readAll, simpleBatch, testConfig } from '../helpers.js'
+
+test('file reads go into the buffers the caller allocates; the answer is a view of them', async () => {
+  // The tail cache is off so that every read goes to the file.
+  const manager = await openManager(new MemoryFileSystem(), testConfig(), { tailCacheBytes: 0 })
+  const log = await manager.createOrGetLog('t', 0)
+  for (let i = 0; i < 20; i++) await log.append(simpleBatch(5, 1000 + i, 100), { leaderEpoch: 0, durable: false })
+  const given: Buffer[] = []
+  const allocate = (size: number): Buffer => {
+    const buf = Buffer.alloc(size + 100, 0xee).subarray(0, size)
+    given.push(buf)
+    return buf
+  }
+  // Batch starts (the index names them: one read), and an offset inside a batch with more wanted
+  // than the header walk read (a second read).
+  for (const [offset, maxBytes] of [[0, 4096], [50, 4096], [12, 16384]] as const) {
+    const before = given.length
+    const r = await log.read(offset, { maxBytes, minOneBatch: true, allocate })
+    assert.ok(r.bytes > 0)
+    assert.ok(given.length > before, `a file read at ${offset} used the allocator`)
+    for (const chunk of r.chunks) assert.ok(given.some((b) => b.buffer === chunk.buffer), 'the chunk is a view of an allocated buffer')
+  }
+  // A first batch larger than maxBytes (minOneBatch) is read whole, into an allocated buffer too.
+  const big = await log.read(0, { maxBytes: 10, minOneBatch: true, allocate })
+  assert.equal(big.chunks.length, 1)
+  assert.ok(given.some((b) => b.buffer === big.chunks[0]!.buffer))
+  assert.deepEqual((await readAll(log)).map((x) => x.offset), Array.from({ length: 100 }, (_v, i) => i))
+  await manager.close()
+})

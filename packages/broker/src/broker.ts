@@ -17,6 +17,7 @@ import { createLogger, isLogLevel, type Logger, type LogLevel } from './logger.j
 import { ReplicaManager } from './partition/replica-manager.js'
 import { FetchPurgatory } from './purgatory/delayed-fetch.js'
 import { Connection } from './server/connection.js'
+import { BufferPool } from './server/buffer-pool.js'
 import { Listener } from './server/listener.js'
 import type { BrokerState } from './server/request-context.js'
 import { ProducerIdAllocator } from './txn/producer-ids.js'
@@ -109,6 +110,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     advertised: { host: '', port: 0 },
     replicas,
     fetchPurgatory: purgatory,
+    fetchBuffers: new BufferPool(),
     producerIds,
     handlers: HANDLERS,
     logger,

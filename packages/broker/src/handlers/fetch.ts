@@ -52,7 +52,8 @@ async function handle (ctx: RequestContext, request: FetchRequest): Promise<Fetc
   const readCommitted = request.isolationLevel === READ_COMMITTED
   const limits = {
     responseMaxBytes: Math.max(0, Math.min(request.maxBytes ?? 2147483647, broker.config.int('fetch.max.bytes'))),
-    readCommitted
+    readCommitted,
+    ...(ctx.readBuffers === undefined ? {} : { allocate: ctx.readBuffers })
   }
   const deadline = Date.now() + request.maxWaitMs
   for (;;) {

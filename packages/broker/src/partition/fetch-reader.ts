@@ -32,6 +32,8 @@ export interface FetchedPartition {
 export interface FetchLimits {
   responseMaxBytes: number
   readCommitted: boolean
+  /** Buffers for the bytes read from files (recycled after the response is written). */
+  allocate?: (size: number) => Buffer
 }
 
 const NOTHING = { highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: [], bytes: 0, abortedTransactions: null }
@@ -60,7 +62,8 @@ async function readOne (target: FetchTarget, maxBytes: number, minOneBatch: bool
     const read = await partition.read(target.fetchOffset, {
       maxBytes,
       maxOffset: limits.readCommitted ? offsets.lastStableOffset : offsets.highWatermark,
-      minOneBatch
+      minOneBatch,
+      ...(limits.allocate === undefined ? {} : { allocate: limits.allocate })
     })
     // READ_COMMITTED: the consumer drops records of these aborted transactions (Kafka's
     // collectAbortedTransactions over the fetched range).

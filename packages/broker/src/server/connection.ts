@@ -16,6 +16,7 @@ import { unsupportedVersionResponse } from '../handlers/api-versions.js'
 import type { Handler } from '../handlers/handler.js'
 import type { Logger } from '../logger.js'
 import type { BrokerState, RequestContext } from './request-context.js'
+import { Lease } from './buffer-pool.js'
 
 /** Requests read ahead of the oldest unanswered one before reading pauses (back-pressure). */
 export const MAX_QUEUED_REQUESTS = 128
@@ -23,6 +24,8 @@ export const MAX_QUEUED_REQUESTS = 128
 interface Slot {
   done: boolean
   frames: Buffer[] | null
+  /** Pooled buffers the response refers to, given back once it is written. */
+  lease: Lease | null
 }
 
 export class Connection {
@@ -116,10 +119,10 @@ export class Connection {
       this.abort(`undecodable ${handler.api.name} v${header.apiVersion} request`, err)
       return
     }
-    const slot: Slot = { done: false, frames: null }
+    const slot: Slot = { done: false, frames: null, lease: null }
     this.queue.push(slot)
     if (this.queue.length >= MAX_QUEUED_REQUESTS) this.socket.pause()
-    this.run(handler, header, request).then((frames) => {
+    this.run(handler, header, request, slot).then((frames) => {
       slot.done = true
       slot.frames = frames
       this.scheduleFlush()
@@ -131,7 +134,8 @@ export class Connection {
     })
   }
 
-  private async run (handler: Handler, header: RequestHeader, request: unknown): Promise<Buffer[] | null> {
+  private async run (handler: Handler, header: RequestHeader, request: unknown, slot: Slot): Promise<Buffer[] | null> {
+    const pool = this.broker.fetchBuffers
     const ctx: RequestContext = {
       apiKey: header.apiKey,
       apiVersion: header.apiVersion,
@@ -139,7 +143,8 @@ export class Connection {
       clientId: header.clientId,
       clientHost: this.socket.remoteAddress ?? '',
       broker: this.broker,
-      logger: this.logger
+      logger: this.logger,
+      readBuffers: (size) => (slot.lease ??= new Lease(pool)).allocate(size)
     }
     let response: unknown
     try {
@@ -154,7 +159,7 @@ export class Connection {
 
   /** An ApiVersions v0 answer that bypasses the handlers (unsupported ApiVersions version). */
   private respondNow (correlationId: number, body: ReturnType<typeof unsupportedVersionResponse>): void {
-    this.queue.push({ done: true, frames: encodeResponseFrame(correlationId, apiVersionsApi, 0, body) })
+    this.queue.push({ done: true, frames: encodeResponseFrame(correlationId, apiVersionsApi, 0, body), lease: null })
     this.scheduleFlush()
   }
 
@@ -183,7 +188,12 @@ export class Connection {
         this.socket.cork()
         corked = true
       }
-      for (const buf of slot.frames) this.socket.write(buf)
+      const { frames, lease } = slot
+      const last = frames.length - 1
+      for (let i = 0; i < last; i++) this.socket.write(frames[i] as Buffer)
+      // The write callback runs once Node no longer holds the buffers: the lease goes back then.
+      if (lease !== null && lease.borrowed > 0) this.socket.write(frames[last] as Buffer, () => { lease.release() })
+      else if (last >= 0) this.socket.write(frames[last] as Buffer)
     }
     if (corked) this.socket.uncork()
     // A client that does not read its responses stops being read from.

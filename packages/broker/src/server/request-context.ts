@@ -8,6 +8,7 @@ import type { ReplicaManager } from '../partition/replica-manager.js'
 import type { FetchPurgatory } from '../purgatory/delayed-fetch.js'
 import type { ProducerIdAllocator } from '../txn/producer-ids.js'
 import type { TransactionCoordinator } from '../txn/coordinator.js'
+import type { BufferPool } from './buffer-pool.js'
 
 export interface BrokerState {
   readonly config: BrokerConfig
@@ -17,6 +18,8 @@ export interface BrokerState {
   readonly advertised: { readonly host: string, readonly port: number }
   readonly replicas: ReplicaManager
   readonly fetchPurgatory: FetchPurgatory
+  /** Recycled buffers for what fetches read from segment files (buffer-pool.ts). */
+  readonly fetchBuffers: BufferPool
   readonly producerIds: ProducerIdAllocator
   /** Every handler, sorted by api key: the source of the ApiVersions response. */
   readonly handlers: readonly Handler[]
@@ -39,4 +42,9 @@ export interface RequestContext {
   readonly logger: Logger
   /** The peer's IP address (group member metadata records it as Kafka's client host). */
   readonly clientHost?: string
+  /**
+   * Buffers for file reads whose bytes go into this request's response only: recycled once the
+   * response is written (storage ReadOptions.allocate). Absent: plain allocations.
+   */
+  readonly readBuffers?: (size: number) => Buffer
 }

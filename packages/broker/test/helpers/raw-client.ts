@@ -71,6 +71,10 @@ export class RawClient {
     return await frame
   }
 
+  /** Stops reading responses (the broker's writes back up), until resume(). */
+  pause (): void { this.socket.pause() }
+  resume (): void { this.socket.resume() }
+
   writeRaw (bytes: Buffer): void {
     this.socket.write(bytes)
   }

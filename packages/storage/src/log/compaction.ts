@@ -2,32 +2,42 @@
 //
 // One pass over a log, as Kafka's Cleaner:
 //   1. Range: the dirty section starts at the cleaner checkpoint (first dirty offset) and ends at
-//      the first uncleanable offset: the active segment's base, the high watermark, or the first
-//      segment still younger than min.compaction.lag.ms, whichever is lowest; only whole
-//      segments count. Dirty ratio = dirty bytes / (clean + dirty bytes).
+//      the first uncleanable offset: the active segment's base, the last stable offset (so no
+//      open transaction, nor one whose markers are not yet below the high watermark, is touched),
+//      or the first segment still younger than min.compaction.lag.ms, whichever is lowest; only
+//      whole segments count. Dirty ratio = dirty bytes / (clean + dirty bytes).
 //   2. Offset map: key -> last offset, over the dirty section (capped; the section then ends at
-//      the last segment mapped in full).
+//      the last segment mapped in full). Batches of aborted transactions (known from the
+//      segments' .txnindex, see cleaner-txn.ts) are not mapped.
 //   3. Every segment from the log start to the end of the mapped section is rewritten in groups
 //      (a group fits segment.bytes and 32-bit relative offsets) into `<base>.log.cleaned`:
-//        - a record survives if its offset is past the map, or it is the latest for its key and
-//          either has a value or its batch's delete horizon has not passed; keyless records go;
+//        - a batch of an aborted transaction loses every record;
+//        - another record survives if its offset is past the map, or it is the latest for its key
+//          and either has a value or its batch's delete horizon has not passed; keyless records go;
 //        - a batch whose records all survive is copied byte for byte; otherwise it is rebuilt with
 //          the same base offset, last offset delta, producer id/epoch, base sequence and flags;
 //        - a batch holding tombstones and no delete horizon gets one: now + delete.retention.ms;
-//        - a batch left empty is kept (empty) when it is its producer's last in the section, or
-//          the last batch of the pass, so producer sequence state and the last offset survive;
-//        - control batches (transaction markers) are kept as they are.
-//   4. Swap: the .cleaned files are fsynced and renamed `.swap` (log last); under the log's
+//        - a data batch left empty is kept (empty) when it is its producer's last data batch in
+//          the section, or the last batch of the pass, so sequence state and the last offset survive;
+//        - a transaction marker stays while data of its transaction was met in this pass; once
+//          none was, it gets a delete horizon (now + delete.retention.ms), and a pass after that
+//          horizon drops it (unless it is the last batch of the pass: then it stays as it is);
+//        - the .txnindex entries of aborted transactions whose ABORT marker stays (their data
+//          was met) are written to the cleaned segment's `.txnindex`; the others are dropped.
+//   4. Swap: the .cleaned files (.txnindex only when it has entries) are fsynced and renamed
+//      `.swap` (log last); under the log's
 //      writer the old segments become `.deleted` and the swap files take the normal names (log
 //      last); the directory is fsynced. Recovery (log-loader.ts) finishes or drops a swap.
 // The active segment is never touched.
 import { buildBatch } from '@brook/protocol/records/builder'
 import { decodeBatch } from '@brook/protocol/records/read-batches'
-import { DELETE_HORIZON_MASK, type RecordBatchHeader } from '@brook/protocol/records/record-batch'
+import { ATTRIBUTES, CONTROL_MASK, DELETE_HORIZON_MASK, PRODUCER_ID, TRANSACTIONAL_MASK, type RecordBatchHeader } from '@brook/protocol/records/record-batch'
 import type { KafkaRecord } from '@brook/protocol/records/record'
 import { isNever } from '../config.js'
 import { LogSegment, type SegmentContext, segmentSettings } from '../segment/log-segment.js'
-import { CLEANED_SUFFIX, DELETED_SUFFIX, LOG_EXT, OFFSET_INDEX_EXT, SWAP_SUFFIX, TIME_INDEX_EXT, type StatusSuffix } from '../segment/segment-files.js'
+import { CLEANED_SUFFIX, DELETED_SUFFIX, LOG_EXT, OFFSET_INDEX_EXT, SWAP_SUFFIX, TIME_INDEX_EXT, TXN_INDEX_EXT, type StatusSuffix } from '../segment/segment-files.js'
+import { type AbortedTxn, TransactionIndex } from '../producer-state/txn-index.js'
+import { CleanerTxnState } from './cleaner-txn.js'
 import type { Log } from './partition-log.js'
 
 export interface CleanerStats {
@@ -74,7 +84,8 @@ export class Cleaner {
   #range (log: Log, firstDirty: number, now: number): Range | null {
     const segs = log.segments
     const config = log.config
-    let firstUncleanable = Math.min(log.activeSegment.baseOffset, log.highWatermark)
+    // Nothing at or past the first unstable offset: an open transaction's records stay as written.
+    let firstUncleanable = Math.min(log.activeSegment.baseOffset, log.lastStableOffset)
     if (config.minCompactionLagMs > 0) {
       for (const seg of segs) {
         if (seg.maxTimestamp >= 0 && now - seg.maxTimestamp < config.minCompactionLagMs) {
@@ -130,6 +141,11 @@ export class Cleaner {
     if (range === null) return stats
     const map = new Map<string, number>()
     const lastBatchOfProducer = new Map<bigint, number>()
+    // Every transaction with data below the range end is complete (the range stops at the LSO), but
+    // its ABORT marker (and index entry) may lie in a later segment: search the indexes to the log end.
+    const rangeStart = range.segments[0]!.baseOffset
+    const aborted = (await log.abortedTransactions(rangeStart, log.logEndOffset)).filter((t) => t.firstOffset < range.end)
+    const mapTxns = new CleanerTxnState(aborted)
     let mapEnd = range.end
     let mappedUpTo = range.firstDirtyIndex
     for (let i = range.firstDirtyIndex; i < range.segments.length; i++) {
@@ -138,6 +154,8 @@ export class Cleaner {
         if (b.lastOffset < firstDirty) return
         const decoded = await decodeBatch(b.buf.subarray(b.at, b.at + b.size), { verifyCrc: false })
         if (decoded.isControl) return
+        const h = decoded.header
+        if (mapTxns.onData(h.producerId, (h.attributes & TRANSACTIONAL_MASK) !== 0, b.lastOffset)) return
         for (const r of decoded.records) {
           if (r.key !== null && Number(r.offset) >= firstDirty) map.set(r.key.toString('latin1'), Number(r.offset))
         }
@@ -147,18 +165,20 @@ export class Cleaner {
       if (map.size >= this.#maxMapKeys) break
     }
     const toClean = range.segments.slice(0, mappedUpTo)
-    // Producers' last batches within what is rewritten: their (possibly emptied) batches stay.
+    // Producers' last data batches within what is rewritten: their (possibly emptied) batches stay.
     for (const seg of toClean) {
       await seg.forEachBatch((b) => {
-        const producerId = b.buf.readBigInt64BE(b.at + 43)
-        if (producerId >= 0n) lastBatchOfProducer.set(producerId, b.lastOffset)
+        const producerId = b.buf.readBigInt64BE(b.at + PRODUCER_ID)
+        if (producerId >= 0n && (b.buf.readInt16BE(b.at + ATTRIBUTES) & CONTROL_MASK) === 0) lastBatchOfProducer.set(producerId, b.lastOffset)
       })
     }
     const latestMapped = mapEnd - 1
+    // One state for the whole pass, fed in offset order across groups (a transaction may span them).
+    const txns = new CleanerTxnState(aborted)
     for (const group of this.#groups(log, toClean, mapEnd)) {
       const upper = nextBase(log, group)
       const replacement = await this.#cleanGroup(log, group, {
-        map, latestMapped, lastBatchOfProducer, now, roundEnd: mapEnd, groupEnd: upper, stats
+        map, latestMapped, lastBatchOfProducer, now, roundEnd: mapEnd, groupEnd: upper, stats, txns, carried: []
       })
       if (replacement === null) break
       stats.segmentsCleaned += group.length
@@ -197,6 +217,8 @@ export class Cleaner {
     roundEnd: number
     groupEnd: number
     stats: CleanerStats
+    txns: CleanerTxnState
+    carried: AbortedTxn[]
   }): Promise<LogSegment | null> {
     const { fs } = this.#ctx
     const settings = segmentSettings(log.config.indexIntervalBytes, log.config.segmentIndexBytes)
@@ -209,6 +231,7 @@ export class Cleaner {
       pending = []
       pendingBytes = 0
     }
+    let hasTxnIndex = false
     try {
       for (const seg of group) {
         if (seg.deleted) return await this.#abandon(cleaned)
@@ -228,7 +251,8 @@ export class Cleaner {
       await cleaned.onBecomeInactive()
       cleaned.dirty = true
       await cleaned.flush(true)
-      await this.#rename(cleaned, SWAP_SUFFIX)
+      hasTxnIndex = await this.#writeTxnIndex(cleaned, p.carried)
+      await this.#rename(cleaned, SWAP_SUFFIX, hasTxnIndex)
       await fs.syncDir(log.dir)
     } catch (err) {
       await this.#abandon(cleaned)
@@ -236,17 +260,27 @@ export class Cleaner {
     }
     const swapped = await log.replaceSegments(group, [cleaned], async () => {
       for (const seg of group) await seg.changeSuffix(DELETED_SUFFIX)
-      await this.#rename(cleaned, '')
+      await this.#rename(cleaned, '', hasTxnIndex)
       await fs.syncDir(log.dir)
     })
     if (!swapped) return await this.#abandon(cleaned)
     return cleaned
   }
 
+  /** The carried aborted-transaction entries as the cleaned segment's .txnindex, fsynced; false when none. */
+  async #writeTxnIndex (seg: LogSegment, carried: readonly AbortedTxn[]): Promise<boolean> {
+    if (carried.length === 0) return false
+    const index = TransactionIndex.empty(this.#ctx.fs, seg.filePath(TXN_INDEX_EXT), seg.baseOffset)
+    for (const txn of carried) await index.append(txn)
+    await index.flush()
+    return true
+  }
+
   /** Renames a new segment's files, indexes first: the log file's name is the commit point. */
-  async #rename (seg: LogSegment, suffix: StatusSuffix): Promise<void> {
+  async #rename (seg: LogSegment, suffix: StatusSuffix, hasTxnIndex: boolean): Promise<void> {
     const { fs } = this.#ctx
-    for (const ext of [OFFSET_INDEX_EXT, TIME_INDEX_EXT, LOG_EXT] as const) {
+    for (const ext of [OFFSET_INDEX_EXT, TIME_INDEX_EXT, TXN_INDEX_EXT, LOG_EXT] as const) {
+      if (ext === TXN_INDEX_EXT && !hasTxnIndex) continue
       await fs.rename(seg.filePath(ext), seg.filePath(ext, suffix))
     }
     seg.suffix = suffix
@@ -265,24 +299,34 @@ export class Cleaner {
     now: number
     roundEnd: number
     stats: CleanerStats
+    txns: CleanerTxnState
+    carried: AbortedTxn[]
   }): Promise<Buffer | null> {
     const decoded = await decodeBatch(raw, { verifyCrc: false })
     const h = decoded.header
     p.stats.recordsRead += decoded.records.length
-    if (decoded.isControl) {
-      p.stats.recordsRetained += decoded.records.length
-      return raw
-    }
     const horizon = (h.attributes & DELETE_HORIZON_MASK) !== 0 ? Number(h.baseTimestamp) : null
+    if (decoded.isControl) {
+      const marker = p.txns.onControl(h.producerId, decoded.records[0]?.key, lastOffset)
+      if (marker.carry !== null) p.carried.push(marker.carry)
+      // The last batch of the pass stays whatever it is: it keeps the cleaned range's last offset.
+      if (marker.discardable && horizon !== null && horizon <= p.now && lastOffset + 1 !== p.roundEnd) return null
+      p.stats.recordsRetained += decoded.records.length
+      if (!marker.discardable || horizon !== null) return raw
+      // Its transaction's data is gone: the marker goes one delete.retention.ms from now.
+      return await rebuild(h, decoded.compression, decoded.timestampType, decoded.records, BigInt(p.now + log.config.deleteRetentionMs), true)
+    }
+    const abortedData = p.txns.onData(h.producerId, (h.attributes & TRANSACTIONAL_MASK) !== 0, lastOffset)
     const retainDeletes = horizon === null || p.now < horizon
-    const kept = decoded.records.filter((r) => retains(r, p.map, p.latestMapped, retainDeletes))
+    const kept = abortedData ? [] : decoded.records.filter((r) => retains(r, p.map, p.latestMapped, retainDeletes))
     p.stats.recordsRetained += kept.length
     const needsHorizon = horizon === null && kept.some((r) => r.value === null)
-    if (kept.length === decoded.records.length && !needsHorizon) return raw
+    // An empty batch (this pass emptied it, or an earlier one did) stays only for the reasons above.
     if (kept.length === 0) {
       const producerLast = h.producerId >= 0n && p.lastBatchOfProducer.get(h.producerId) === lastOffset
       if (!producerLast && lastOffset + 1 !== p.roundEnd) return null
     }
+    if (kept.length === decoded.records.length && !needsHorizon) return raw
     return await rebuild(h, decoded.compression, decoded.timestampType, kept,
       needsHorizon ? BigInt(p.now + log.config.deleteRetentionMs) : (horizon === null ? undefined : BigInt(horizon)))
   }
@@ -297,7 +341,7 @@ function retains (r: KafkaRecord, map: Map<string, number>, latestMapped: number
   return isLatest && (r.value !== null || retainDeletes)
 }
 
-async function rebuild (h: RecordBatchHeader, compression: number, timestampType: number, kept: KafkaRecord[], deleteHorizonMs: bigint | undefined): Promise<Buffer> {
+async function rebuild (h: RecordBatchHeader, compression: number, timestampType: number, kept: KafkaRecord[], deleteHorizonMs: bigint | undefined, control = false): Promise<Buffer> {
   return await buildBatch({
     records: kept.map((r) => ({
       key: r.key,
@@ -310,7 +354,8 @@ async function rebuild (h: RecordBatchHeader, compression: number, timestampType
     partitionLeaderEpoch: h.partitionLeaderEpoch,
     compression,
     timestampType,
-    transactional: (h.attributes & 0x10) !== 0,
+    transactional: (h.attributes & TRANSACTIONAL_MASK) !== 0,
+    control,
     producerId: h.producerId,
     producerEpoch: h.producerEpoch,
     baseSequence: h.baseSequence,

@@ -53,7 +53,7 @@ async function handle (ctx: RequestContext, request: FetchRequest): Promise<Fetc
   const limits = {
     responseMaxBytes: Math.max(0, Math.min(request.maxBytes ?? 2147483647, broker.config.int('fetch.max.bytes'))),
     readCommitted,
-    ...(ctx.readBuffers === undefined ? {} : { allocate: ctx.readBuffers })
+    ...(ctx.readLease === undefined ? {} : { lease: ctx.readLease })
   }
   const deadline = Date.now() + request.maxWaitMs
   for (;;) {

@@ -6,7 +6,9 @@
 // (READ_COMMITTED). A fetch offset inside a batch returns that whole batch (TRAPS #7).
 import { ErrorCode } from '@brook/protocol'
 import { batchLastOffset, batchSize } from '@brook/protocol/records/record-batch'
+import type { ReadResult } from '@brook/storage'
 import type { Logger } from '../logger.js'
+import type { Lease } from '../server/buffer-pool.js'
 import { mapError } from '../errors.js'
 import type { Partition } from './partition.js'
 
@@ -32,8 +34,8 @@ export interface FetchedPartition {
 export interface FetchLimits {
   responseMaxBytes: number
   readCommitted: boolean
-  /** Buffers for the bytes read from files (recycled after the response is written). */
-  allocate?: (size: number) => Buffer
+  /** The request's pooled buffers for bytes read from files (given back after the response). */
+  lease?: () => Lease
 }
 
 const NOTHING = { highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: [], bytes: 0, abortedTransactions: null }
@@ -58,13 +60,30 @@ async function readOne (target: FetchTarget, maxBytes: number, minOneBatch: bool
   }
   // Offsets first: the read must not return data past the high watermark it reports.
   const offsets = partition.offsets()
+  const maxOffset = limits.readCommitted ? offsets.lastStableOffset : offsets.highWatermark
+  const lease = limits.lease?.()
   try {
-    const read = await partition.read(target.fetchOffset, {
+    let read: ReadResult | null = null
+    const early = partition.readAhead.claim(target.fetchOffset, maxBytes, minOneBatch, limits.readCommitted)
+    if (early !== null) {
+      const result = await early.result
+      if (result !== null && result.bytes > 0 && target.fetchOffset >= partition.log.logStartOffset) {
+        read = result
+        // Its buffers are now this response's: they come back once it is written.
+        if (lease !== undefined) lease.adopt(early.lease)
+      } else {
+        early.lease.release()
+      }
+    }
+    read ??= await partition.read(target.fetchOffset, {
       maxBytes,
-      maxOffset: limits.readCommitted ? offsets.lastStableOffset : offsets.highWatermark,
+      maxOffset,
       minOneBatch,
-      ...(limits.allocate === undefined ? {} : { allocate: limits.allocate })
+      ...(lease === undefined ? {} : { allocate: lease.allocate })
     })
+    if (lease !== undefined && read.bytes > 0) {
+      partition.readAhead.answered(target.fetchOffset, endOffsetOf(read.chunks), maxOffset, maxBytes, minOneBatch, limits.readCommitted, lease.spawn())
+    }
     // READ_COMMITTED: the consumer drops records of these aborted transactions (Kafka's
     // collectAbortedTransactions over the fetched range).
     const end = limits.readCommitted && read.bytes > 0 ? endOffsetOf(read.chunks) : -1

@@ -6,6 +6,7 @@
 // Appends are serialised by the log itself (one writer per partition); reads never wait on them.
 import type { AppendResult, LogOffsets, PartitionLog, ReadOptions, ReadResult } from '@brook/storage'
 import { type FetchPurgatory, partitionKey } from '../purgatory/delayed-fetch.js'
+import { ReadAhead } from './read-ahead.js'
 
 export class Partition {
   readonly topic: string
@@ -18,6 +19,8 @@ export class Partition {
   private preparing = 0
   private submitted: Promise<void> = Promise.resolve()
   readonly key: string
+  /** The next read of a consumer reading through (read-ahead.ts). */
+  readonly readAhead: ReadAhead
 
   constructor (log: PartitionLog, purgatory: FetchPurgatory) {
     this.log = log
@@ -25,6 +28,7 @@ export class Partition {
     this.index = log.partition
     this.purgatory = purgatory
     this.key = partitionKey(this.topic, this.index)
+    this.readAhead = new ReadAhead(async (offset, options) => await log.read(offset, options))
     // The only replica is the whole ISR: once loaded, everything in the log is committed (the
     // HW read from the checkpoint lags the log end after a crash, hiding acked messages).
     if (log.highWatermark < log.logEndOffset) log.setHighWatermark(log.logEndOffset)

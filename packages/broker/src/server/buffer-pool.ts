@@ -66,6 +66,15 @@ export class Lease {
 
   get borrowed (): number { return this.#taken.length }
 
+  /** A new, empty lease on the same pool (for reads not yet tied to a request). */
+  spawn (): Lease { return new Lease(this.#pool) }
+
+  /** Takes over what `other` borrowed: it comes back with this lease. */
+  adopt (other: Lease): void {
+    for (const buf of other.#taken) this.#taken.push(buf)
+    other.#taken = []
+  }
+
   /** Only once nothing refers to the buffers any more (the response is on the socket). */
   release (): void {
     for (const buf of this.#taken) this.#pool.give(buf)

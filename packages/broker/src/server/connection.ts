@@ -144,7 +144,7 @@ export class Connection {
       clientHost: this.socket.remoteAddress ?? '',
       broker: this.broker,
       logger: this.logger,
-      readBuffers: (size) => (slot.lease ??= new Lease(pool)).allocate(size)
+      readLease: () => (slot.lease ??= new Lease(pool))
     }
     let response: unknown
     try {

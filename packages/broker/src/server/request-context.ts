@@ -8,7 +8,7 @@ import type { ReplicaManager } from '../partition/replica-manager.js'
 import type { FetchPurgatory } from '../purgatory/delayed-fetch.js'
 import type { ProducerIdAllocator } from '../txn/producer-ids.js'
 import type { TransactionCoordinator } from '../txn/coordinator.js'
-import type { BufferPool } from './buffer-pool.js'
+import type { BufferPool, Lease } from './buffer-pool.js'
 
 export interface BrokerState {
   readonly config: BrokerConfig
@@ -43,8 +43,8 @@ export interface RequestContext {
   /** The peer's IP address (group member metadata records it as Kafka's client host). */
   readonly clientHost?: string
   /**
-   * Buffers for file reads whose bytes go into this request's response only: recycled once the
-   * response is written (storage ReadOptions.allocate). Absent: plain allocations.
+   * Pooled buffers for file reads whose bytes go into this request's response only: given back
+   * once the response is written (storage ReadOptions.allocate). Absent: plain allocations.
    */
-  readonly readBuffers?: (size: number) => Buffer
+  readonly readLease?: () => Lease
 }

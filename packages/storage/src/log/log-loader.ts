@@ -17,7 +17,7 @@ import type { Logger } from '../logger.js'
 import { LogSegment, type SegmentContext, segmentSettings } from '../segment/log-segment.js'
 import { scanBatches } from '../segment/batch-scan.js'
 import {
-  CLEANED_SUFFIX, DELETED_SUFFIX, LOG_EXT, OFFSET_INDEX_EXT, SEGMENT_EXTS, SWAP_SUFFIX, parseSegmentFileName, segmentFileName
+  CLEANED_SUFFIX, DELETED_SUFFIX, LOG_EXT, OFFSET_INDEX_EXT, SEGMENT_EXTS, SWAP_SUFFIX, TXN_INDEX_EXT, parseSegmentFileName, segmentFileName
 } from '../segment/segment-files.js'
 import { Log, type LogHooks } from './partition-log.js'
 
@@ -131,9 +131,15 @@ async function completeSwaps (ctx: SegmentContext, dir: string, logger: Logger):
     } finally {
       await fh.close()
     }
+    // The swap files are renamed log last, so a `<base>.txnindex` with no `.txnindex.swap` beside
+    // it is the cleaner's, already in place: it cannot be rebuilt from the log, so it stays. (Were
+    // it the old segment's, its entries only name aborted ranges, which stay harmless.)
+    const txnIndexRenamed = !names.includes(segmentFileName(base, TXN_INDEX_EXT, SWAP_SUFFIX))
     for (const name of names) {
       const p = parseSegmentFileName(name)
-      if (p !== null && p.suffix === '' && p.baseOffset >= base && p.baseOffset < Math.max(next, base + 1)) await fs.rm(`${dir}/${name}`)
+      if (p === null || p.suffix !== '' || p.baseOffset < base || p.baseOffset >= Math.max(next, base + 1)) continue
+      if (txnIndexRenamed && p.baseOffset === base && p.ext === TXN_INDEX_EXT) continue
+      await fs.rm(`${dir}/${name}`)
     }
     for (const ext of SEGMENT_EXTS) {
       const from = `${dir}/${segmentFileName(base, ext, SWAP_SUFFIX)}`

@@ -3,7 +3,8 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { MemoryFileSystem } from '../../src/fs/memory-fs.js'
-import { LOG_EXT, OFFSET_INDEX_EXT, SWAP_SUFFIX, TIME_INDEX_EXT, segmentFileName } from '../../src/segment/segment-files.js'
+import { LOG_EXT, OFFSET_INDEX_EXT, SWAP_SUFFIX, TIME_INDEX_EXT, TXN_INDEX_EXT, segmentFileName } from '../../src/segment/segment-files.js'
+import { encodeAbortedTxn } from '../../src/producer-state/txn-index.js'
 import { RECOVERY_POINT_CHECKPOINT } from '../../src/checkpoint.js'
 import { openManager, prng, randInt, readAll, simpleBatch, testConfig } from '../helpers.js'
 
@@ -224,6 +225,27 @@ describe('corrupt and torn tails', () => {
     assert.ok(!(await fs.readdir(dir)).some((n) => n.endsWith(SWAP_SUFFIX) || n.startsWith(String(second).padStart(20, '0'))))
     const records = await readAll(log)
     assert.equal(records.length, 160)
+    await manager.close()
+  })
+
+  it('keeps the cleaner\'s txn index when the crash came after it was renamed, before the log', async () => {
+    const { fs } = await filledFs(80)
+    const dir = '/data/t-0'
+    const logs = (await fs.readdir(dir)).filter((n) => n.endsWith(LOG_EXT))
+    const base = Number(logs[0]!.slice(0, 20))
+    const content = await fs.readFile(`${dir}/${logs[0]!}`)
+    const swap = await fs.open(`${dir}/${segmentFileName(base, LOG_EXT, SWAP_SUFFIX)}`, 'w+')
+    await swap.write(Buffer.concat([content, await fs.readFile(`${dir}/${logs[1]!}`)]), 0)
+    await swap.close()
+    // The cleaner's .txnindex.swap was already renamed into place; only the .log.swap is left.
+    const aborted = { producerId: 7n, firstOffset: base + 1, lastOffset: base + 2, lastStableOffset: base + 3 }
+    const index = await fs.open(`${dir}/${segmentFileName(base, TXN_INDEX_EXT)}`, 'w+')
+    await index.write(encodeAbortedTxn(aborted), 0)
+    await index.close()
+    await fs.unlink('/data/.brook_cleanshutdown')
+    const manager = await openManager(fs, config)
+    const log = manager.getLog('t', 0)!
+    assert.deepEqual(await log.abortedTransactions(base, base + 10), [aborted])
     await manager.close()
   })
 })

@@ -6,4 +6,5 @@ export { MemoryFileSystem, type WriteFault, type SyncFault, type PowerCutOptions
 export type { Logger, LogFn } from './logger.js'
 export { LogManager, type LogManagerOptions, type SchedulerIntervals, defaultSchedulerIntervals } from './log-manager.js'
 export type { Log } from './log/partition-log.js'
+export { SerialQueue } from './log/serial-queue.js'
 export type { CleanerStats } from './log/compaction.js'

@@ -7,6 +7,7 @@
 // table. Recovery rule: a missing file is an empty table; a file that does not parse stops the
 // broker (never silently forget topics); a leftover `.tmp` is an unfinished write, ignored.
 import { join } from 'node:path'
+import { SerialQueue } from '@brook/storage'
 import { readFileIfExists, writeFileAtomic } from './atomic-file.js'
 
 export const TOPICS_FILE = 'brook-topics.json'
@@ -30,7 +31,7 @@ function isTopicInfo (value: unknown): value is TopicInfo {
 export class TopicStore {
   readonly path: string
   // Writes are chained so that the file always ends with the latest snapshot.
-  private writing: Promise<void> = Promise.resolve()
+  private readonly writing = new SerialQueue()
 
   constructor (dir: string) {
     this.path = join(dir, TOPICS_FILE)
@@ -55,9 +56,6 @@ export class TopicStore {
   /** Persists the whole table; resolves once it is durable. */
   async save (topics: readonly TopicInfo[]): Promise<void> {
     const text = JSON.stringify({ version: FORMAT_VERSION, topics }, null, 2) + '\n'
-    const write = this.writing.then(async () => await writeFileAtomic(this.path, text))
-    // A failed write must not block later ones; the caller still sees this failure.
-    this.writing = write.catch(() => undefined)
-    await write
+    await this.writing.run(async () => await writeFileAtomic(this.path, text))
   }
 }

@@ -4,7 +4,7 @@
 // Readers see a topic only once its logs exist. A crash after persisting but before the logs
 // exist is repaired at load: missing logs are created.
 import { ErrorCode } from '@brook/protocol/errors'
-import type { LogConfig, PartitionLog } from '@brook/storage'
+import { type LogConfig, type PartitionLog, SerialQueue } from '@brook/storage'
 import type { BrokerConfig } from '../config/broker-config.js'
 import { toLogConfig, type TopicOverrides, validateTopicOverrides } from '../config/topic-config.js'
 import { invalidTopicNameReason } from '../cluster/topic-name.js'
@@ -43,7 +43,7 @@ export const MAX_PARTITIONS_PER_TOPIC = 10_000
 export class ReplicaManager {
   private readonly byName = new Map<string, TopicState>()
   private readonly byId = new Map<string, TopicState>()
-  private queue: Promise<unknown> = Promise.resolve()
+  private readonly queue = new SerialQueue()
   private readonly autoCreating = new Map<string, Promise<TopicState>>()
 
   constructor (
@@ -250,9 +250,6 @@ export class ReplicaManager {
   }
 
   private async serial<T> (work: () => Promise<T>): Promise<T> {
-    const result = this.queue.then(work)
-    // One failed mutation must not stop later ones; its caller still gets the rejection.
-    this.queue = result.catch(() => undefined)
-    return await result
+    return await this.queue.run(work)
   }
 }

@@ -5,6 +5,7 @@
 // Recovery rule: after a restart allocation starts at nextBlockStart, so an id handed out
 // before a crash is never reused (at most one block is skipped). A missing file means 0.
 import { join } from 'node:path'
+import { SerialQueue } from '@brook/storage'
 import { readFileIfExists, writeFileAtomic } from '../cluster/atomic-file.js'
 
 export const PRODUCER_IDS_FILE = 'brook-producer-ids.json'
@@ -15,7 +16,7 @@ export class ProducerIdAllocator {
   private next = 0
   private blockEnd = 0
   // Serialises block reservations: concurrent callers must not persist out of order.
-  private queue: Promise<unknown> = Promise.resolve()
+  private readonly queue = new SerialQueue()
 
   private constructor (path: string) {
     this.path = path
@@ -35,7 +36,7 @@ export class ProducerIdAllocator {
   }
 
   async allocate (): Promise<number> {
-    const result = this.queue.then(async () => {
+    return await this.queue.run(async () => {
       if (this.next >= this.blockEnd) {
         const end = this.next + BLOCK_SIZE
         await writeFileAtomic(this.path, JSON.stringify({ version: 1, nextBlockStart: end }) + '\n')
@@ -43,8 +44,5 @@ export class ProducerIdAllocator {
       }
       return this.next++
     })
-    // A failed reservation must not block later ones; this caller still gets the rejection.
-    this.queue = result.catch(() => undefined)
-    return await result
   }
 }

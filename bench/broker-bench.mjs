@@ -1,10 +1,18 @@
 #!/usr/bin/env node
 // `npm run bench`: produce/consume throughput and end-to-end latency of a fresh Brook broker,
 // driven by a real librdkafka client, with baselines measured in the same run:
-//   - the raw sequential write and read of the same bytes (what the disk and page cache allow),
+//   - the raw sequential write and read of the same bytes (what the disk and page cache allow):
+//     1 MiB writes, each followed by fdatasync (the fsync policy of acks=all with 1 MB batches),
+//     into a new file that is kept until the end (freshly deleted files would hand their page
+//     cache pages to the next writer, which on this VM is several times faster than new pages);
 //   - Redis Streams (XADD / XRANGE) when redis-server is installed (the peer named in issue 2).
 // Figures are only meaningful as ratios against those baselines: the machine has 2 cores shared
-// by the client, the broker and the peer.
+// by the client, the broker and the peer. CPU seconds of the broker (all threads) and of the
+// client are printed per phase, to tell which side limits a figure.
+// Consume runs twice: with librdkafka's defaults, and with its local queue bounds raised
+// (queued.min.messages, queued.max.messages.kbytes): librdkafka 2.0.2 stops fetching for a whole
+// second whenever its queue passes queued.min.messages (librdkafka #2879, fixed by
+// fetch.queue.backoff.ms in 2.1+), which a fast broker triggers; the second figure is the broker's.
 //
 // Client: rdkbench (librdkafka load generator; set RDKBENCH=/path/to/rdkbench, see
 // docs/benchmarks.md for building it), else kcat (Debian), which measures produce/consume only.
@@ -12,8 +20,8 @@
 // Usage: node bench/broker-bench.mjs [--quick] [--no-redis] [--json out.json]
 import { spawn, spawnSync } from 'node:child_process'
 import { createServer } from 'node:net'
-import { mkdtempSync, rmSync, openSync, writeSync, fsyncSync, closeSync, readSync, existsSync, writeFileSync, mkdirSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdtempSync, rmSync, openSync, writeSync, fdatasyncSync, closeSync, readSync, existsSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { once } from 'node:events'
 
@@ -74,13 +82,32 @@ async function stopBroker (broker) {
   await once(broker.child, 'exit')
 }
 
-/** Runs a command, returns { seconds, stdout }. */
+/** CPU seconds (user + system, all threads) a process has used so far, from /proc. */
+function cpuSeconds (pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch (err) {
+    if (err.code === 'ENOENT') return NaN
+    throw err
+  }
+}
+
+let brokerPid = 0
+const hasTime = existsSync('/usr/bin/time')
+
+/** Runs a command, returns { seconds, stdout, clientCpu, brokerCpu }. */
 function timed (cmd, cmdArgs, options = {}) {
+  const b0 = brokerPid ? cpuSeconds(brokerPid) : NaN
   const t0 = process.hrtime.bigint()
-  const r = spawnSync(cmd, cmdArgs, { encoding: 'utf8', maxBuffer: 1 << 30, ...options })
+  const r = hasTime
+    ? spawnSync('/usr/bin/time', ['-f', 'BENCHCPU %U %S', cmd, ...cmdArgs], { encoding: 'utf8', maxBuffer: 1 << 30, ...options })
+    : spawnSync(cmd, cmdArgs, { encoding: 'utf8', maxBuffer: 1 << 30, ...options })
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9
   if (r.status !== 0 && r.status !== 2) throw new Error(`${cmd} ${cmdArgs.join(' ')} failed (${r.status}): ${r.stderr}`)
-  return { seconds, stdout: r.stdout ?? '', stderr: r.stderr ?? '' }
+  const m = /BENCHCPU ([\d.]+) ([\d.]+)/.exec(r.stderr ?? '')
+  const clientCpu = m ? Number(m[1]) + Number(m[2]) : NaN
+  return { seconds, stdout: r.stdout ?? '', stderr: r.stderr ?? '', clientCpu, brokerCpu: brokerPid ? cpuSeconds(brokerPid) - b0 : NaN }
 }
 
 function rdkResult (stdout) {
@@ -89,14 +116,19 @@ function rdkResult (stdout) {
   return JSON.parse(line.slice(7))
 }
 
-/** Plain sequential write + read of `bytes` in 1 MiB chunks: the ceiling for the log. */
-function rawBaseline (dir, bytes) {
-  const path = join(dir, 'raw.bin')
+/**
+ * Plain sequential write of `bytes` in 1 MiB writes, each followed by fdatasync, into a new file
+ * (kept: see the header), then its read back in 1 MiB reads from the page cache.
+ */
+function rawBaseline (dir, name, bytes) {
+  const path = join(dir, `raw-${name}.bin`)
   const chunk = Buffer.alloc(1 << 20, 0x61)
   let fd = openSync(path, 'w')
   let t0 = process.hrtime.bigint()
-  for (let done = 0; done < bytes; done += chunk.length) writeSync(fd, chunk, 0, Math.min(chunk.length, bytes - done))
-  fsyncSync(fd)
+  for (let done = 0; done < bytes; done += chunk.length) {
+    writeSync(fd, chunk, 0, Math.min(chunk.length, bytes - done))
+    fdatasyncSync(fd)
+  }
   closeSync(fd)
   const writeSeconds = Number(process.hrtime.bigint() - t0) / 1e9
   fd = openSync(path, 'r')
@@ -104,25 +136,27 @@ function rawBaseline (dir, bytes) {
   while (readSync(fd, chunk, 0, chunk.length, null) > 0);
   closeSync(fd)
   const readSeconds = Number(process.hrtime.bigint() - t0) / 1e9
-  rmSync(path)
   return { writeMBps: bytes / 1e6 / writeSeconds, readMBps: bytes / 1e6 / readSeconds }
 }
 
 function produceWithRdkbench (rdk, bootstrap, topic, w) {
   const r = timed(rdk, ['produce', '-b', bootstrap, '-t', topic, '-c', '-p', '1', '-n', String(w.count), '-s', String(w.size), '-a', 'all'])
   const res = rdkResult(r.stdout)
-  return { msgsPerSec: res.msgs_per_s, raw: res }
+  return { msgsPerSec: res.msgs_per_s, seconds: res.sec, brokerCpu: r.brokerCpu, clientCpu: r.clientCpu, raw: res }
 }
 
-function consumeWithRdkbench (rdk, bootstrap, topic, w) {
-  const r = timed(rdk, ['consume', '-b', bootstrap, '-t', topic, '-p', '1', '-n', String(w.count), '--idle', '5'])
+/** Client settings that keep librdkafka 2.0.2 fetching (see the header). */
+const UNTHROTTLED = ['-X', 'queued.min.messages=10000000', '-X', 'queued.max.messages.kbytes=2097151']
+
+function consumeWithRdkbench (rdk, bootstrap, topic, w, extra = []) {
+  const r = timed(rdk, ['consume', '-b', bootstrap, '-t', topic, '-p', '1', '-n', String(w.count), '--idle', '5', ...extra])
   const res = rdkResult(r.stdout)
-  return { msgsPerSec: res.msgs_per_s, raw: res }
+  return { msgsPerSec: res.msgs_per_s, seconds: res.sec, brokerCpu: r.brokerCpu, clientCpu: r.clientCpu, raw: res }
 }
 
-function latencyWithRdkbench (rdk, bootstrap) {
-  const r = timed(rdk, ['latency', '-b', bootstrap, '-t', 'lat', '-c', '-p', '1', '-r', '10000', '-d', quick ? '3' : '10', '-s', '100', '-l', '0'])
-  return rdkResult(r.stdout)
+function latencyWithRdkbench (rdk, bootstrap, acks) {
+  const r = timed(rdk, ['latency', '-b', bootstrap, '-t', `lat-${acks}`, '-c', '-p', '1', '-r', '10000', '-d', quick ? '3' : '10', '-s', '100', '-l', '0', '-a', acks])
+  return { ...rdkResult(r.stdout), brokerCpu: r.brokerCpu, clientCpu: r.clientCpu, load: loadavg()[0] }
 }
 
 function produceWithKcat (bootstrap, topic, w, dir) {
@@ -131,12 +165,12 @@ function produceWithKcat (bootstrap, topic, w, dir) {
   writeFileSync(path, line.repeat(w.count))
   const r = timed('kcat', ['-P', '-b', bootstrap, '-t', topic, '-p', '0', '-X', 'acks=all', '-X', 'linger.ms=5', '-l', path])
   rmSync(path)
-  return { msgsPerSec: w.count / r.seconds }
+  return { msgsPerSec: w.count / r.seconds, seconds: r.seconds, brokerCpu: r.brokerCpu, clientCpu: r.clientCpu }
 }
 
 function consumeWithKcat (bootstrap, topic, w) {
   const r = timed('kcat', ['-C', '-b', bootstrap, '-t', topic, '-p', '0', '-o', 'beginning', '-e', '-q', '-c', String(w.count), '-f', '%o\n'])
-  return { msgsPerSec: w.count / r.seconds }
+  return { msgsPerSec: w.count / r.seconds, seconds: r.seconds, brokerCpu: r.brokerCpu, clientCpu: r.clientCpu }
 }
 
 async function redisPeer (dir) {
@@ -172,46 +206,64 @@ async function main () {
   const rdk = rdkbenchPath()
   if (!rdk && !which('kcat')) throw new Error('need rdkbench (RDKBENCH=...) or kcat')
   const client = rdk ? 'rdkbench (librdkafka)' : 'kcat (librdkafka)'
-  const results = { date: new Date().toISOString(), node: process.version, client, quick, workloads: {} }
+  const results = { date: new Date().toISOString(), node: process.version, client, quick, loadBefore: loadavg()[0], workloads: {}, raw: {} }
   try {
-    const raw = rawBaseline(dir, SMALL.count * SMALL.size * 2)
-    results.raw = raw
     const broker = await startBroker(join(dir, 'brook'))
+    brokerPid = broker.child.pid
     try {
       for (const w of [SMALL, LARGE]) {
         const topic = `bench-${w.size}`
+        results.raw[w.name] = rawBaseline(dir, w.name.replace(/\W/g, ''), w.count * w.size)
         const produce = rdk ? produceWithRdkbench(rdk, broker.bootstrap, topic, w) : produceWithKcat(broker.bootstrap, topic, w, dir)
-        const consume = rdk ? consumeWithRdkbench(rdk, broker.bootstrap, topic, w) : consumeWithKcat(broker.bootstrap, topic, w)
+        const consumeDefault = rdk ? consumeWithRdkbench(rdk, broker.bootstrap, topic, w) : consumeWithKcat(broker.bootstrap, topic, w)
+        const consume = rdk ? consumeWithRdkbench(rdk, broker.bootstrap, topic, w, UNTHROTTLED) : consumeDefault
         results.workloads[w.name] = {
           count: w.count,
           produceMsgsPerSec: produce.msgsPerSec,
           produceMBps: produce.msgsPerSec * w.size / 1e6,
+          produceCpu: { seconds: produce.seconds, broker: produce.brokerCpu, client: produce.clientCpu },
           consumeMsgsPerSec: consume.msgsPerSec,
-          consumeMBps: consume.msgsPerSec * w.size / 1e6
+          consumeMBps: consume.msgsPerSec * w.size / 1e6,
+          consumeCpu: { seconds: consume.seconds, broker: consume.brokerCpu, client: consume.clientCpu },
+          consumeDefaultMsgsPerSec: consumeDefault.msgsPerSec
         }
       }
-      if (rdk) results.latency = latencyWithRdkbench(rdk, broker.bootstrap)
+      if (rdk) results.latency = { all: latencyWithRdkbench(rdk, broker.bootstrap, 'all'), one: latencyWithRdkbench(rdk, broker.bootstrap, '1') }
     } finally {
       await stopBroker(broker)
+      brokerPid = 0
     }
     results.redis = await redisPeer(dir)
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
+  results.loadAfter = loadavg()[0]
 
-  console.log(`\nBrook broker benchmark (${client}, node ${process.version}${quick ? ', --quick' : ''})`)
-  console.log(`raw sequential write ${fmt(results.raw.writeMBps)} MB/s, read ${fmt(results.raw.readMBps)} MB/s\n`)
-  console.log('workload        produce msgs/s   MB/s   vs raw write   vs Redis XADD | consume msgs/s   MB/s   vs Redis XRANGE')
+  console.log(`\nBrook broker benchmark (${client}, node ${process.version}${quick ? ', --quick' : ''}), load average ${fmt(results.loadBefore, 2)} before, ${fmt(results.loadAfter, 2)} after`)
+  for (const [name, raw] of Object.entries(results.raw)) {
+    console.log(`raw ${name} volume: write + fdatasync per MiB ${fmt(raw.writeMBps)} MB/s, read back ${fmt(raw.readMBps)} MB/s`)
+  }
+  console.log('\nworkload        produce msgs/s   MB/s   vs raw write   vs Redis XADD | consume msgs/s   MB/s  vs raw read  vs Redis XRANGE | consume, client defaults')
   for (const [name, w] of Object.entries(results.workloads)) {
     const redis = results.redis?.[name]
+    const raw = results.raw[name]
     const vsRedisP = redis ? `${fmt(w.produceMsgsPerSec / redis.xaddPerSec, 2)}x` : 'n/a'
     const vsRedisC = redis ? `${fmt(w.consumeMsgsPerSec / redis.xrangeMsgsPerSec, 2)}x` : 'n/a'
-    console.log(`${name.padEnd(14)} ${fmt(w.produceMsgsPerSec).padStart(15)} ${fmt(w.produceMBps).padStart(6)} ${fmt(w.produceMBps / results.raw.writeMBps, 2).padStart(13)}x ${vsRedisP.padStart(14)} | ${fmt(w.consumeMsgsPerSec).padStart(14)} ${fmt(w.consumeMBps).padStart(6)} ${vsRedisC.padStart(17)}`)
+    console.log(`${name.padEnd(14)} ${fmt(w.produceMsgsPerSec).padStart(15)} ${fmt(w.produceMBps).padStart(6)} ${fmt(w.produceMBps / raw.writeMBps, 2).padStart(13)}x ${vsRedisP.padStart(14)} | ${fmt(w.consumeMsgsPerSec).padStart(14)} ${fmt(w.consumeMBps).padStart(6)} ${fmt(w.consumeMBps / raw.readMBps, 2).padStart(11)}x ${vsRedisC.padStart(16)} | ${fmt(w.consumeDefaultMsgsPerSec)} msgs/s`)
+  }
+  console.log('\nCPU seconds (broker all threads / client) over the phase\'s wall seconds:')
+  for (const [name, w] of Object.entries(results.workloads)) {
+    const c = (x) => `${fmt(x.broker, 2)} / ${fmt(x.client, 2)} over ${fmt(x.seconds, 2)} s`
+    console.log(`${name.padEnd(6)} produce ${c(w.produceCpu)}; consume ${c(w.consumeCpu)}`)
   }
   if (results.redis) {
-    for (const [name, r] of Object.entries(results.redis)) console.log(`Redis ${name}: XADD ${fmt(r.xaddPerSec)}/s (${fmt(r.xaddMBps)} MB/s), XRANGE read-back ${fmt(r.xrangeMsgsPerSec)} msgs/s`)
+    for (const [name, r] of Object.entries(results.redis)) console.log(`Redis ${name}: XADD ${fmt(r.xaddPerSec)}/s (${fmt(r.xaddMBps)} MB/s), XRANGE read-back ${fmt(r.xrangeMsgsPerSec)} msgs/s (${fmt(r.xrangeMBps)} MB/s)`)
   }
-  if (results.latency) console.log(`latency @10,000 msgs/s linger 0: ${JSON.stringify(results.latency)}`)
+  if (results.latency) {
+    for (const [acks, l] of Object.entries(results.latency)) {
+      console.log(`latency acks=${acks === 'all' ? 'all' : '1'} @10,000 msgs/s linger 0 (load ${fmt(l.load, 2)}): p50 ${l.p50_ms} p90 ${l.p90_ms} p99 ${l.p99_ms} p99.9 ${l.p999_ms} max ${l.max_ms} ms; ack p99 ${l.ack_p99_ms} ms; broker CPU ${fmt(l.brokerCpu, 2)} s, client ${fmt(l.clientCpu, 2)} s`)
+    }
+  }
   mkdirSync(join(jsonOut, '..'), { recursive: true })
   writeFileSync(jsonOut, JSON.stringify(results, null, 2))
   console.log(`\nresults written to ${jsonOut}`)

@@ -30,7 +30,6 @@ import type { Log, LogHooks } from './log/partition-log.js'
 import { SerialQueue } from './log/serial-queue.js'
 import { encodeCheckpoint } from './checkpoint.js'
 import type { SegmentContext } from './segment/log-segment.js'
-import { TAIL_CACHE_SEGMENT_BYTES, TAIL_CACHE_TOTAL_BYTES, TailCache } from './segment/tail-cache.js'
 import type { LogConfig } from './types.js'
 
 export interface SchedulerIntervals {
@@ -66,12 +65,6 @@ export interface LogManagerOptions {
   maxOpenFiles?: number
   /** false: no timers (tests); otherwise overrides of the default intervals. */
   scheduler?: false | Partial<SchedulerIntervals>
-  /**
-   * Bytes of recent writes kept in memory across all partitions, and per partition, for fetches
-   * at the log end (segment/tail-cache.ts). Defaults 64 MiB and 1 MiB; 0 turns the cache off.
-   */
-  tailCacheBytes?: number
-  tailCacheSegmentBytes?: number
   /** Parallel partition loads at open(). Default 8. */
   loadConcurrency?: number
   clock?: () => number
@@ -122,13 +115,7 @@ export class LogManager {
     this.#logger = options.logger ?? silentLogger
     this.#topicConfig = options.topicConfig ?? (() => this.#defaults)
     this.#pool = new HandlePool(this.#fs, options.maxOpenFiles ?? 512, this.#logger)
-    const tailCacheBytes = options.tailCacheBytes ?? TAIL_CACHE_TOTAL_BYTES
-    this.#ctx = {
-      fs: this.#fs,
-      pool: this.#pool,
-      logger: this.#logger,
-      ...(tailCacheBytes > 0 ? { tailCache: new TailCache(tailCacheBytes, options.tailCacheSegmentBytes ?? TAIL_CACHE_SEGMENT_BYTES) } : {})
-    }
+    this.#ctx = { fs: this.#fs, pool: this.#pool, logger: this.#logger }
     this.#clock = options.clock ?? Date.now
     this.#loadConcurrency = Math.max(1, options.loadConcurrency ?? 8)
     this.#intervals = options.scheduler === false ? null : { ...defaultSchedulerIntervals, ...options.scheduler }

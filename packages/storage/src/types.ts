@@ -117,8 +117,7 @@ export interface PartitionLog {
    * Appends one or more complete v2 batches, already validated by the caller (magic, CRC,
    * framing). Offsets are assigned by patching baseOffset in place. Appends are serialised
    * per partition and coalesced into one write. Rejects with StorageError on I/O failure;
-   * after one, every later append fails too until the log is reopened. The log may keep
-   * `records` to answer reads from memory: the caller must not modify it after the call.
+   * after one, every later append fails too until the log is reopened.
    */
   append (records: Buffer, options: AppendOptions): Promise<AppendResult>
 

@@ -22,7 +22,6 @@ import {
   LOG_EXT, OFFSET_INDEX_EXT, type SegmentExt, type StatusSuffix, TIME_INDEX_EXT, TXN_INDEX_EXT, segmentFileName
 } from './segment-files.js'
 import { TIME_INDEX_ENTRY_SIZE, TimeIndex } from './time-index.js'
-import { SegmentTail, type TailCache } from './tail-cache.js'
 
 export interface SegmentSettings {
   indexIntervalBytes: number
@@ -44,8 +43,6 @@ export interface SegmentContext {
   fs: FileSystem
   pool: HandlePool
   logger: Logger
-  /** Keeps the active segments' last writes in memory for caught-up readers (none: every read goes to the file). */
-  tailCache?: TailCache
 }
 
 /** A read from one segment: whole batches (possibly none when limits cut the first one off). */
@@ -91,8 +88,6 @@ export class LogSegment implements PooledFile {
   #offsetIndex: OffsetIndex | null = null
   #timeIndex: TimeIndex | null = null
   #loading: Promise<void> | null = null
-  /** The last writes, while active (tail-cache.ts). */
-  #tail: SegmentTail | null = null
 
   constructor (ctx: SegmentContext, dir: string, baseOffset: number, size: number, settings: SegmentSettings, now: number) {
     this.#ctx = ctx
@@ -200,7 +195,6 @@ export class LogSegment implements PooledFile {
    * file at the first bad batch; returns the bytes cut. Writer-only (or at load).
    */
   async rebuildIndexes (verify: boolean): Promise<number> {
-    this.#tail?.clear()
     this.#offsetIndex = new OffsetIndex(this.baseOffset, this.settings.maxIndexEntries)
     this.#timeIndex = new TimeIndex(this.baseOffset, this.settings.maxTimeIndexEntries)
     this.#offsetIndex.fileEntries = Number.MAX_SAFE_INTEGER
@@ -247,7 +241,6 @@ export class LogSegment implements PooledFile {
    * offset index entry, to learn the next offset and any larger timestamp. A bad tail is cut.
    */
   async loadTail (): Promise<number> {
-    this.#tail?.clear()
     const oi = await this.offsetIndex()
     const ti = await this.timeIndex()
     const last = ti.lastEntry()
@@ -350,15 +343,6 @@ export class LogSegment implements PooledFile {
       }
     }
     this.size = position + bytes
-    const cache = this.#ctx.tailCache
-    if (cache !== undefined) {
-      this.#tail ??= new SegmentTail(cache)
-      let at = position
-      for (const buf of buffers) {
-        this.#tail.add(at, buf)
-        at += buf.length
-      }
-    }
   }
 
   /** fsyncs the log (when written since the last sync) and, with `indexes`, persists and fsyncs the indexes. */
@@ -385,7 +369,6 @@ export class LogSegment implements PooledFile {
 
   /** The segment stops being active: the time index gets its final (largest) entry. */
   async onBecomeInactive (): Promise<void> {
-    this.dropTail()
     const ti = await this.timeIndex()
     if (this.maxTimestamp >= 0) ti.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp, true)
     this.active = false
@@ -424,8 +407,6 @@ export class LogSegment implements PooledFile {
   async read (offset: number, maxBytes: number, maxOffset: number, minOneBatch: boolean,
     allocate: (size: number) => Buffer = Buffer.allocUnsafe): Promise<SegmentRead | null> {
     const end = this.size
-    const cached = this.#tail?.read(offset, end, maxBytes, maxOffset, minOneBatch)
-    if (cached !== undefined) return cached
     const oi = await this.offsetIndex()
     const entry = oi.lookup(offset)
     if (entry.offset === offset && entry.position < end) {
@@ -524,7 +505,6 @@ export class LogSegment implements PooledFile {
    * Returns the bytes cut. Writer-only; fsyncs the file and the indexes.
    */
   async truncateTo (offset: number): Promise<number> {
-    this.dropTail()
     if (offset >= this.nextOffset && this.active) return 0
     const cutAt = await this.withHandle(async (fh) => {
       const b = await this.#locate(fh, offset, this.size)
@@ -575,7 +555,6 @@ export class LogSegment implements PooledFile {
 
   /** Renames every file of the segment to carry `suffix`. */
   async changeSuffix (suffix: StatusSuffix): Promise<void> {
-    this.dropTail()
     const { fs } = this.#ctx
     for (const ext of [LOG_EXT, OFFSET_INDEX_EXT, TIME_INDEX_EXT, TXN_INDEX_EXT] as const) {
       const from = this.filePath(ext)
@@ -592,21 +571,13 @@ export class LogSegment implements PooledFile {
 
   /** Closes the handle and unlinks every file of the segment. */
   async deleteFiles (): Promise<void> {
-    this.dropTail()
     await this.#ctx.pool.close(this)
     for (const ext of [LOG_EXT, OFFSET_INDEX_EXT, TIME_INDEX_EXT, TXN_INDEX_EXT] as const) {
       await this.#ctx.fs.rm(this.filePath(ext))
     }
   }
 
-  /** Releases the cached tail (the file still has every byte of it). */
-  dropTail (): void {
-    this.#tail?.clear()
-    this.#tail = null
-  }
-
   async closeHandle (): Promise<void> {
-    this.dropTail()
     await this.#ctx.pool.close(this)
   }
 }

@@ -16,7 +16,7 @@ function firstOffset (r: ReadResult | null): number {
 }
 
 async function logWith (batches: number): Promise<{ read: (o: number, opts: ReadOptions) => Promise<ReadResult>, reads: number[], close: () => Promise<void> }> {
-  const manager = new LogManager({ fs: new MemoryFileSystem(), logDirs: ['/d'], defaults: defaultLogConfig, scheduler: false, tailCacheBytes: 0 })
+  const manager = new LogManager({ fs: new MemoryFileSystem(), logDirs: ['/d'], defaults: defaultLogConfig, scheduler: false })
   await manager.open()
   const log = await manager.createOrGetLog('t', 0)
   for (let i = 0; i < batches; i++) {

@@ -34,7 +34,7 @@ test('pipelined fetches of file data on one connection each get their own bytes 
   const client = await RawClient.connect(broker.bootstrap)
   const created = await client.request(createTopicsApi, 5, { topics: [{ name: 'pool', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false })
   assert.equal(created.topics[0]?.errorCode, ErrorCode.NONE)
-  // 4 MiB of batches of 200 x 500 B: well past the in-memory tail (1 MiB), so fetches read files.
+  // 4 MiB of batches of 200 x 500 B, read back in fetches of 200 KiB to 1 MiB.
   const value = (i: number): string => `${i}`.padEnd(500, '.')
   let next = 0
   for (let b = 0; b < 40; b++) {

@@ -4,8 +4,7 @@ import { MemoryFileSystem } from '../../src/fs/memory-fs.js'
 import { openManager, readAll, simpleBatch, testConfig } from '../helpers.js'
 
 test('file reads go into the buffers the caller allocates; the answer is a view of them', async () => {
-  // The tail cache is off so that every read goes to the file.
-  const manager = await openManager(new MemoryFileSystem(), testConfig(), { tailCacheBytes: 0 })
+  const manager = await openManager(new MemoryFileSystem(), testConfig())
   const log = await manager.createOrGetLog('t', 0)
   for (let i = 0; i < 20; i++) await log.append(simpleBatch(5, 1000 + i, 100), { leaderEpoch: 0, durable: false })
   const given: Buffer[] = []

@@ -31,6 +31,14 @@ import type {
 
 const NO_OFFSET = -1n
 
+/** What OffsetCommit and TxnOffsetCommit partitions have in common. */
+interface CommittedPartition {
+  partitionIndex: number
+  committedOffset: bigint
+  committedLeaderEpoch: number
+  committedMetadata: string | null
+}
+
 function commitError (req: OffsetCommitInput | TxnOffsetCommitInput, errorCode: number): OffsetCommitResult {
   return {
     topics: req.topics.map((t) => ({
@@ -82,27 +90,10 @@ export class OffsetOps {
     const now = this.#s.clock.now()
     const retention = Number(req.retentionTimeMs)
     const expireTimestampMs = req.retentionTimeMs === -1n || !Number.isFinite(retention) ? null : now + retention
-    const records: GroupRecord[] = []
-    const response: OffsetCommitResult = { topics: [] }
-    for (const topic of req.topics) {
-      const partitions: Array<{ partitionIndex: number, errorCode: number }> = []
-      response.topics.push({ name: topic.name, partitions })
-      for (const p of topic.partitions) {
-        const metadata = p.committedMetadata ?? ''
-        if (metadata.length > this.#s.config.offsetMetadataMaxBytes) {
-          partitions.push({ partitionIndex: p.partitionIndex, errorCode: GroupError.OFFSET_METADATA_TOO_LARGE })
-          continue
-        }
-        partitions.push({ partitionIndex: p.partitionIndex, errorCode: GroupError.NONE })
-        records.push(offsetRecord(req.groupId, topic.name, p.partitionIndex, {
-          committedOffset: p.committedOffset,
-          leaderEpoch: p.committedLeaderEpoch < 0 ? -1 : p.committedLeaderEpoch,
-          metadata,
-          commitTimestampMs: p.commitTimestamp === -1n ? now : Number(p.commitTimestamp),
-          expireTimestampMs
-        }))
-      }
-    }
+    const { response, records } = this.#offsetRecords(req.groupId, req.topics, (p) => ({
+      commitTimestampMs: p.commitTimestamp === -1n ? now : Number(p.commitTimestamp),
+      expireTimestampMs
+    }))
     return result(response, records)
   }
 
@@ -119,9 +110,19 @@ export class OffsetOps {
     const error = validateCommit(group, req.memberId, req.groupInstanceId, req.generationId, true)
     if (error !== GroupError.NONE) return result(commitError(req, error))
     const now = this.#s.clock.now()
+    const { response, records } = this.#offsetRecords(req.groupId, req.topics, () => ({ commitTimestampMs: now, expireTimestampMs: null }))
+    return result(response, records)
+  }
+
+  /**
+   * The records of an OffsetCommit or TxnOffsetCommit, and its per-partition answers: a partition
+   * whose metadata is too large is refused alone, the others are committed.
+   */
+  #offsetRecords<P extends CommittedPartition> (groupId: string, topics: ReadonlyArray<{ name: string, partitions: readonly P[] }>,
+    timestamps: (p: P) => { commitTimestampMs: number, expireTimestampMs: number | null }): { response: OffsetCommitResult, records: GroupRecord[] } {
     const records: GroupRecord[] = []
-    const response: TxnOffsetCommitResult = { topics: [] }
-    for (const topic of req.topics) {
+    const response: OffsetCommitResult = { topics: [] }
+    for (const topic of topics) {
       const partitions: Array<{ partitionIndex: number, errorCode: number }> = []
       response.topics.push({ name: topic.name, partitions })
       for (const p of topic.partitions) {
@@ -131,16 +132,15 @@ export class OffsetOps {
           continue
         }
         partitions.push({ partitionIndex: p.partitionIndex, errorCode: GroupError.NONE })
-        records.push(offsetRecord(req.groupId, topic.name, p.partitionIndex, {
+        records.push(offsetRecord(groupId, topic.name, p.partitionIndex, {
           committedOffset: p.committedOffset,
           leaderEpoch: p.committedLeaderEpoch < 0 ? -1 : p.committedLeaderEpoch,
           metadata,
-          commitTimestampMs: now,
-          expireTimestampMs: null
+          ...timestamps(p)
         }))
       }
     }
-    return result(response, records)
+    return { response, records }
   }
 
   /** One group of an OffsetFetch. */

@@ -7,7 +7,8 @@ import {
   CompressionError, compress, compressSync, decompress, decompressSync, isXerialSnappy
 } from '../../src/records/compression.js'
 import { Compression } from '../../src/records/record-batch.js'
-import { prng, randomBytes } from './fixtures.js'
+import { prng } from '../prng.js'
+import { randomBytes } from './fixtures.js'
 
 const CODECS = [Compression.None, Compression.Gzip, Compression.Snappy, Compression.Lz4, Compression.Zstd]
 const COMPRESSED = [Compression.Gzip, Compression.Snappy, Compression.Lz4, Compression.Zstd]

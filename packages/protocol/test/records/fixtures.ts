@@ -46,18 +46,6 @@ export const GOLDEN_BATCH = hex(`
   00                 #   no headers
 `)
 
-/** Deterministic PRNG (mulberry32) so that fuzz failures reproduce. */
-export function prng (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 export function randomBytes (rand: () => number, length: number): Buffer {
   const buf = Buffer.allocUnsafe(length)
   for (let i = 0; i < length; i++) buf[i] = Math.floor(rand() * 256)

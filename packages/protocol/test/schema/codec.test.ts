@@ -14,10 +14,11 @@ import { parseVersions } from '../../src/schema/versions.js'
 import { Reader } from '../../src/primitives/reader.js'
 import { Writer } from '../../src/primitives/writer.js'
 import { ProtocolError } from '../../src/protocol-error.js'
-import { rng, sampleMessage } from './sample.js'
+import { prng } from '../prng.js'
+import { sampleMessage } from './sample.js'
 
 function roundTrip (schema: MessageSchema, version: number, seed: number): void {
-  const { value, expected } = sampleMessage(schema, version, rng(seed))
+  const { value, expected } = sampleMessage(schema, version, prng(seed))
   const w = new Writer()
   encodeMessage(schema, version, value, w)
   const bytes = w.toBuffer()
@@ -58,7 +59,7 @@ test('every strict prefix of an encoding is refused with a ProtocolError', () =>
   for (const [api, version] of [[produceApi, 3], [produceApi, 11], [fetchApi, 4], [fetchApi, 16]] as const) {
     for (const schema of [api.request, api.response] as MessageSchema[]) {
       const w = new Writer()
-      encodeMessage(schema, version, sampleMessage(schema, version, rng(version)).value, w)
+      encodeMessage(schema, version, sampleMessage(schema, version, prng(version)).value, w)
       const bytes = w.toBuffer()
       for (let cut = 0; cut < bytes.length; cut++) {
         assert.throws(() => decodeMessage(schema, version, new Reader(bytes.subarray(0, cut))), ProtocolError,

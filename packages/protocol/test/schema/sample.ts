@@ -4,20 +4,8 @@
 import type { FieldSchema, MessageSchema } from '../../src/schema/types.js'
 import { inVersions } from '../../src/schema/versions.js'
 import { ZERO_UUID } from '../../src/primitives/uuid.js'
+import type { Rng } from '../prng.js'
 
-export type Rng = () => number
-
-/** Small deterministic PRNG (mulberry32) so failures reproduce. */
-export function rng (seed: number): Rng {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const int = (r: Rng, min: number, max: number): number => min + Math.floor(r() * (max - min + 1))
 

@@ -20,10 +20,10 @@
 // encoded by its one generic codec. Recovery rule: a record that does not decode (unknown key
 // version, e.g. KIP-848 consumer-group records, or garbage) is skipped, never fatal.
 import {
-  ProtocolError, Reader, Writer, decodeMessage, encodeMessage, groupMetadataKey, groupMetadataValue,
-  offsetCommitKey, offsetCommitValue, type MessageSchema
+  ProtocolError, Reader, decodeMessage, groupMetadataKey, groupMetadataValue, offsetCommitKey, offsetCommitValue
 } from '@brook/protocol'
 import type { CoordinatorLogRecord } from '../coordinator/log.js'
+import { encodeVersioned as versioned } from '../coordinator/versioned-record.js'
 import type { RecordCodec as CoordinatorRecordCodec } from '../coordinator/runtime.js'
 import type { GroupRecord, GroupSnapshot, OffsetAndMetadata } from './records.js'
 
@@ -34,15 +34,6 @@ const GROUP_KEY_VERSION = 2
 const OFFSET_VALUE_VERSION = 3
 const OFFSET_VALUE_VERSION_WITH_EXPIRY = 1
 const GROUP_VALUE_VERSION = 3
-
-/** int16 version, then the schema's encoding at that version. */
-function versioned<T> (schema: MessageSchema<T>, version: number, value: T): Buffer {
-  const w = new Writer(1024)
-  w.writeInt16(version)
-  encodeMessage(schema, version, value, w)
-  // The writer's slab is reused for later messages: keep a copy the log can hold on to.
-  return Buffer.from(w.toBuffer())
-}
 
 export function encodeKey (record: GroupRecord): Buffer {
   if (record.type === 'offset') {

@@ -11,9 +11,10 @@
 // null in state Empty. Reading: v0 and v1. Recovery rule: a record that does not decode (unknown
 // key version, garbage, an unknown status byte) is skipped with a warning, never fatal.
 import {
-  ProtocolError, Reader, Writer, decodeMessage, encodeMessage, transactionLogKey, transactionLogValue, type MessageSchema
+  ProtocolError, Reader, decodeMessage, transactionLogKey, transactionLogValue
 } from '@brook/protocol'
 import type { CoordinatorLogRecord } from '../coordinator/log.js'
+import { encodeVersioned as versioned } from '../coordinator/versioned-record.js'
 import { NO_PRODUCER_EPOCH, NO_PRODUCER_ID, byTopic, comparePartitions, type TxnMetadata } from './metadata.js'
 import { TxnState, isTxnState } from './state.js'
 
@@ -25,14 +26,6 @@ const MAX_VALUE_VERSION = 1
 export interface TxnRecord {
   transactionalId: string
   value: TxnMetadata | null
-}
-
-function versioned<T> (schema: MessageSchema<T>, version: number, value: T): Buffer {
-  const w = new Writer(512)
-  w.writeInt16(version)
-  encodeMessage(schema, version, value, w)
-  // The writer's slab is reused: keep a copy the log can hold on to.
-  return Buffer.from(w.toBuffer())
 }
 
 export function encodeTxnRecord (record: TxnRecord): CoordinatorLogRecord {

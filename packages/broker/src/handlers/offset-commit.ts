@@ -5,11 +5,12 @@
 // Versions: v1 generation, member id, per-partition commit timestamp; v2-v4 retention time
 // (-1 = broker default); v5 drops both; v6 committed leader epoch; v7 group.instance.id; v8
 // flexible; v9 GROUP_ID_NOT_FOUND (instead of ILLEGAL_GENERATION) for an unknown group.
-import { ErrorCode, offsetCommitApi, type OffsetCommitRequest, type OffsetCommitResponse } from '@brook/protocol'
+import { offsetCommitApi, type OffsetCommitRequest, type OffsetCommitResponse } from '@brook/protocol'
 import { coordinatorOf, requestInfo } from '../group/request-info.js'
 import type { OffsetCommitInput } from '../group/types.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
+import { answerRequested } from './partition-answers.js'
 
 function allFailed (request: OffsetCommitRequest, errorCode: number): OffsetCommitResponse {
   return {
@@ -43,17 +44,9 @@ async function handle (ctx: RequestContext, request: OffsetCommitRequest): Promi
       retentionTimeMs: version >= 2 && version <= 4 ? request.retentionTimeMs ?? -1n : -1n,
       topics: known
     })
-  const answered = new Map<string, number>()
-  for (const t of result.topics) for (const p of t.partitions) answered.set(`${t.name}\u0000${p.partitionIndex}`, p.errorCode)
   return {
     throttleTimeMs: 0,
-    topics: request.topics.map((t) => ({
-      name: t.name,
-      partitions: t.partitions.map((p) => ({
-        partitionIndex: p.partitionIndex,
-        errorCode: answered.get(`${t.name}\u0000${p.partitionIndex}`) ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
-      }))
-    }))
+    topics: answerRequested(request.topics, result.topics)
   }
 }
 

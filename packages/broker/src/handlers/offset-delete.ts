@@ -6,6 +6,7 @@ import { ErrorCode, offsetDeleteApi, type OffsetDeleteRequest, type OffsetDelete
 import { coordinatorOf } from '../group/request-info.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
+import { answerRequested } from './partition-answers.js'
 
 async function handle (ctx: RequestContext, request: OffsetDeleteRequest): Promise<OffsetDeleteResponse> {
   const known = request.topics
@@ -13,18 +14,10 @@ async function handle (ctx: RequestContext, request: OffsetDeleteRequest): Promi
     .filter((t) => t.partitions.length > 0)
   const result = await coordinatorOf(ctx).deleteOffsets({ groupId: request.groupId, topics: known })
   if (result.errorCode !== ErrorCode.NONE) return { errorCode: result.errorCode, throttleTimeMs: 0, topics: [] }
-  const answered = new Map<string, number>()
-  for (const t of result.topics) for (const p of t.partitions) answered.set(`${t.name}\u0000${p.partitionIndex}`, p.errorCode)
   return {
     errorCode: ErrorCode.NONE,
     throttleTimeMs: 0,
-    topics: request.topics.map((t) => ({
-      name: t.name,
-      partitions: t.partitions.map((p) => ({
-        partitionIndex: p.partitionIndex,
-        errorCode: answered.get(`${t.name}\u0000${p.partitionIndex}`) ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
-      }))
-    }))
+    topics: answerRequested(request.topics, result.topics)
   }
 }
 

@@ -68,6 +68,18 @@ interface Range {
   end: number
 }
 
+/** What one cleaning pass carries from batch to batch. */
+interface PassState {
+  map: Map<string, number>
+  latestMapped: number
+  lastBatchOfProducer: Map<bigint, number>
+  now: number
+  roundEnd: number
+  stats: CleanerStats
+  txns: CleanerTxnState
+  carried: AbortedTxn[]
+}
+
 const WRITE_CHUNK = 1024 * 1024
 
 export class Cleaner {
@@ -209,17 +221,7 @@ export class Cleaner {
     return groups
   }
 
-  async #cleanGroup (log: Log, group: LogSegment[], p: {
-    map: Map<string, number>
-    latestMapped: number
-    lastBatchOfProducer: Map<bigint, number>
-    now: number
-    roundEnd: number
-    groupEnd: number
-    stats: CleanerStats
-    txns: CleanerTxnState
-    carried: AbortedTxn[]
-  }): Promise<LogSegment | null> {
+  async #cleanGroup (log: Log, group: LogSegment[], p: PassState & { groupEnd: number }): Promise<LogSegment | null> {
     const { fs } = this.#ctx
     const settings = segmentSettings(log.config.indexIntervalBytes, log.config.segmentIndexBytes)
     const cleaned = await LogSegment.create(this.#ctx, log.dir, group[0]!.baseOffset, settings, this.#clock(), CLEANED_SUFFIX)
@@ -292,16 +294,7 @@ export class Cleaner {
   }
 
   /** The batch to write for `raw` (itself when untouched), or null to drop it. */
-  async #filterBatch (log: Log, raw: Buffer, lastOffset: number, p: {
-    map: Map<string, number>
-    latestMapped: number
-    lastBatchOfProducer: Map<bigint, number>
-    now: number
-    roundEnd: number
-    stats: CleanerStats
-    txns: CleanerTxnState
-    carried: AbortedTxn[]
-  }): Promise<Buffer | null> {
+  async #filterBatch (log: Log, raw: Buffer, lastOffset: number, p: PassState): Promise<Buffer | null> {
     const decoded = await decodeBatch(raw, { verifyCrc: false })
     const h = decoded.header
     p.stats.recordsRead += decoded.records.length

@@ -2,13 +2,12 @@
 // (offsets.topic.num.partitions partitions, compacted, as Kafka creates it; a single broker caps
 // the replication factor at 1), then replay every partition. The partition count of an existing
 // topic wins over the config, as in Kafka: it decides which partition owns which group.
-import { ErrorCode } from '@brook/protocol'
 import type { BrokerConfig } from '../config/broker-config.js'
-import { KafkaError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { ReplicaManager, TopicState } from '../partition/replica-manager.js'
 import { groupConfigFrom, OFFSETS_TOPIC } from './config.js'
 import { GroupCoordinator } from './coordinator.js'
+import { ensureInternalTopic } from '../coordinator/internal-topic.js'
 import { PartitionCoordinatorLog } from '../coordinator/partition-log.js'
 import { GroupCoordinatorRuntime } from './runtime.js'
 
@@ -16,25 +15,6 @@ export interface GroupCoordinatorDeps {
   replicas: ReplicaManager
   config: BrokerConfig
   logger: Logger
-}
-
-async function offsetsTopic (deps: GroupCoordinatorDeps, partitions: number, segmentBytes: number): Promise<TopicState> {
-  const existing = deps.replicas.topic(OFFSETS_TOPIC)
-  if (existing !== undefined) return existing
-  try {
-    await deps.replicas.createTopic({
-      name: OFFSETS_TOPIC,
-      numPartitions: partitions,
-      replicationFactor: 1,
-      configs: { 'cleanup.policy': 'compact', 'segment.bytes': String(segmentBytes), 'compression.type': 'producer' },
-      validateOnly: false
-    })
-  } catch (err) {
-    if (!(err instanceof KafkaError && err.code === ErrorCode.TOPIC_ALREADY_EXISTS)) throw err
-  }
-  const created = deps.replicas.topic(OFFSETS_TOPIC)
-  if (created === undefined) throw new Error(`${OFFSETS_TOPIC} could not be created`)
-  return created
 }
 
 /**
@@ -53,7 +33,12 @@ export async function startGroupCoordinator (deps: GroupCoordinatorDeps): Promis
     config,
     logger,
     openLog: async (p) => {
-      topic ??= offsetsTopic(deps, config.offsetsTopicNumPartitions, config.offsetsTopicSegmentBytes)
+      topic ??= ensureInternalTopic(deps.replicas, {
+        name: OFFSETS_TOPIC,
+        partitions: config.offsetsTopicNumPartitions,
+        segmentBytes: config.offsetsTopicSegmentBytes,
+        compressionType: 'producer'
+      })
       await topic
       const partition = deps.replicas.partition(OFFSETS_TOPIC, p)
       if (partition === undefined) throw new Error(`${OFFSETS_TOPIC}-${p} does not exist`)

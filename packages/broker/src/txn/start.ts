@@ -3,13 +3,12 @@
 // broker caps the replication factor at 1), replay every partition, then start the timers and
 // finish what a restart left half done. An existing topic's partition count wins over the config:
 // it decides which partition owns which transactional id.
-import { ErrorCode } from '@brook/protocol/errors'
 import type { BrokerConfig } from '../config/broker-config.js'
-import { KafkaError } from '../errors.js'
 import { PartitionCoordinatorLog } from '../coordinator/partition-log.js'
 import { SystemTimer, systemClock } from '../coordinator/timer.js'
 import type { Logger } from '../logger.js'
-import type { ReplicaManager, TopicState } from '../partition/replica-manager.js'
+import type { ReplicaManager } from '../partition/replica-manager.js'
+import { ensureInternalTopic } from '../coordinator/internal-topic.js'
 import { TXN_TOPIC, txnConfigFrom } from './config.js'
 import { TransactionCoordinator } from './coordinator.js'
 import type { GroupCoordinator } from '../group/coordinator.js'
@@ -28,29 +27,15 @@ export interface TxnCoordinatorStartDeps {
   logger: Logger
 }
 
-async function txnTopic (deps: TxnCoordinatorStartDeps, partitions: number, segmentBytes: number): Promise<TopicState> {
-  const existing = deps.replicas.topic(TXN_TOPIC)
-  if (existing !== undefined) return existing
-  try {
-    await deps.replicas.createTopic({
-      name: TXN_TOPIC,
-      numPartitions: partitions,
-      replicationFactor: 1,
-      configs: { 'cleanup.policy': 'compact', 'segment.bytes': String(segmentBytes), 'compression.type': 'uncompressed' },
-      validateOnly: false
-    })
-  } catch (err) {
-    if (!(err instanceof KafkaError && err.code === ErrorCode.TOPIC_ALREADY_EXISTS)) throw err
-  }
-  const created = deps.replicas.topic(TXN_TOPIC)
-  if (created === undefined) throw new Error(`${TXN_TOPIC} could not be created`)
-  return created
-}
-
 /** Creates and loads the coordinator; resolves once every partition is replayed. */
 export async function startTransactionCoordinator (deps: TxnCoordinatorStartDeps): Promise<TransactionCoordinator> {
   const config = txnConfigFrom((name) => deps.config.int(name))
-  const topic = await txnTopic(deps, config.numPartitions, config.segmentBytes)
+  const topic = await ensureInternalTopic(deps.replicas, {
+    name: TXN_TOPIC,
+    partitions: config.numPartitions,
+    segmentBytes: config.segmentBytes,
+    compressionType: 'uncompressed'
+  })
   config.numPartitions = topic.partitions.length
   const logger = deps.logger.child({ component: 'txn-coordinator' })
   const runtime = new TxnRuntime({

@@ -1,0 +1,33 @@
+// A coordinator's internal topic (`__consumer_offsets`, `__transaction_state`): compacted, created
+// once with the configured partition count (a single broker caps the replication factor at 1).
+// An existing topic wins: its partition count decides which partition owns which key.
+import { ErrorCode } from '@brook/protocol'
+import { KafkaError } from '../errors.js'
+import type { ReplicaManager, TopicState } from '../partition/replica-manager.js'
+
+export interface InternalTopicSpec {
+  name: string
+  partitions: number
+  segmentBytes: number
+  compressionType: string
+}
+
+export async function ensureInternalTopic (replicas: ReplicaManager, spec: InternalTopicSpec): Promise<TopicState> {
+  const existing = replicas.topic(spec.name)
+  if (existing !== undefined) return existing
+  try {
+    await replicas.createTopic({
+      name: spec.name,
+      numPartitions: spec.partitions,
+      replicationFactor: 1,
+      configs: { 'cleanup.policy': 'compact', 'segment.bytes': String(spec.segmentBytes), 'compression.type': spec.compressionType },
+      validateOnly: false
+    })
+  } catch (err) {
+    // Another caller created it first.
+    if (!(err instanceof KafkaError && err.code === ErrorCode.TOPIC_ALREADY_EXISTS)) throw err
+  }
+  const created = replicas.topic(spec.name)
+  if (created === undefined) throw new Error(`${spec.name} could not be created`)
+  return created
+}

@@ -111,6 +111,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     replicas,
     fetchPurgatory: purgatory,
     fetchBuffers: new BufferPool(),
+    requestBuffers: new BufferPool(),
     producerIds,
     handlers: HANDLERS,
     logger,

@@ -4,22 +4,30 @@
 //
 // Frames are handed out as views and are never written to afterwards, because request data
 // (Produce records) is kept zero-copy downstream: a frame that lies inside one chunk is a view of
-// that chunk; a frame that spans chunks is gathered into one buffer allocated at its exact size.
+// that chunk; a frame that spans chunks is gathered into one buffer from `allocate` (at least the
+// frame's size; by default a fresh one of exactly that size). The gathered buffer is handed to
+// onFrame too, so that a caller that knows nothing keeps a view of it can recycle it.
 // Only the up-to-3 bytes of a split size prefix live in a reused scratch buffer.
 // Recovery: a size < 0 or > maxFrameBytes throws FrameError; the stream cannot be resynchronised
 // and the caller closes the connection.
 import { FrameError } from './protocol-error.js'
 
+/** A frame's bytes, and the buffer it was gathered into (null: a view of a socket chunk). */
+export type FrameCallback = (frame: Buffer, gathered: Buffer | null) => void
+
 export class FrameSplitter {
   private readonly maxFrameBytes: number
+  private readonly allocate: (size: number) => Buffer
   private readonly prefix = Buffer.alloc(4)
   private prefixBytes = 0
-  /** Frame being gathered across chunks, and how much of it has arrived. */
+  /** Frame being gathered across chunks, its size, and how much of it has arrived. */
   private pending: Buffer | null = null
+  private pendingSize = 0
   private pendingBytes = 0
 
-  constructor (maxFrameBytes: number) {
+  constructor (maxFrameBytes: number, allocate: (size: number) => Buffer = Buffer.allocUnsafe) {
     this.maxFrameBytes = maxFrameBytes
+    this.allocate = allocate
   }
 
   /** Bytes held for an incomplete frame (prefix included). */
@@ -31,7 +39,16 @@ export class FrameSplitter {
     if (size < 0 || size > this.maxFrameBytes) throw new FrameError(size, this.maxFrameBytes)
   }
 
-  push (chunk: Buffer, onFrame: (frame: Buffer) => void): void {
+  private startGather (size: number): Buffer {
+    const pending = this.allocate(size)
+    if (pending.length < size) throw new RangeError(`frame allocator returned ${pending.length} bytes for a ${size}-byte frame`)
+    this.pending = pending
+    this.pendingSize = size
+    this.pendingBytes = 0
+    return pending
+  }
+
+  push (chunk: Buffer, onFrame: FrameCallback): void {
     let pos = 0
     const end = chunk.length
     // Finish what an earlier chunk started.
@@ -41,19 +58,19 @@ export class FrameSplitter {
       this.prefixBytes = 0
       const size = this.prefix.readInt32BE(0)
       this.checkSize(size)
-      this.pending = Buffer.allocUnsafe(size)
-      this.pendingBytes = 0
+      this.startGather(size)
     }
     if (this.pending !== null) {
       const pending = this.pending
-      const n = Math.min(pending.length - this.pendingBytes, end - pos)
+      const size = this.pendingSize
+      const n = Math.min(size - this.pendingBytes, end - pos)
       chunk.copy(pending, this.pendingBytes, pos, pos + n)
       this.pendingBytes += n
       pos += n
-      if (this.pendingBytes < pending.length) return
+      if (this.pendingBytes < size) return
       this.pending = null
       this.pendingBytes = 0
-      onFrame(pending)
+      onFrame(pending.length === size ? pending : pending.subarray(0, size), pending)
     }
     // Whole frames straight from the chunk, then keep the tail.
     while (end - pos >= 4) {
@@ -62,11 +79,10 @@ export class FrameSplitter {
       if (end - pos - 4 >= size) {
         const start = pos + 4
         pos = start + size
-        onFrame(chunk.subarray(start, pos))
+        onFrame(chunk.subarray(start, pos), null)
       } else {
-        const pending = Buffer.allocUnsafe(size)
+        const pending = this.startGather(size)
         chunk.copy(pending, 0, pos + 4, end)
-        this.pending = pending
         this.pendingBytes = end - pos - 4
         return
       }

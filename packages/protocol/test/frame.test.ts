@@ -74,3 +74,28 @@ test('a size beyond the limit or negative throws FrameError, also when the prefi
   new FrameSplitter(100).push(prefixed(Buffer.alloc(100, 1)), (f) => exact.push(f))
   assert.equal(exact[0]?.length, 100)
 })
+
+test('gathered frames go into the allocator\'s buffers, which may be larger than the frame', () => {
+  const rand = lcg(7)
+  const frames: Buffer[] = []
+  for (let i = 0; i < 40; i++) frames.push(Buffer.from(Array.from({ length: Math.floor(rand() * 3000) }, () => Math.floor(rand() * 256))))
+  const stream = Buffer.concat(frames.map(prefixed))
+  const allocated: Buffer[] = []
+  // Oversized and dirty, as a recycled pool buffer is.
+  const splitter = new FrameSplitter(1 << 20, (size) => {
+    const buf = Buffer.alloc(2 * size + 1, 0xee)
+    allocated.push(buf)
+    return buf
+  })
+  const got: Array<{ frame: Buffer, gathered: Buffer | null }> = []
+  for (let pos = 0; pos < stream.length; pos += 500) {
+    splitter.push(Buffer.from(stream.subarray(pos, pos + 500)), (frame, gathered) => got.push({ frame, gathered }))
+  }
+  assert.deepEqual(got.map((g) => g.frame), frames)
+  const gathered = got.filter((g) => g.gathered !== null)
+  assert.ok(gathered.length > 10, 'most frames span a 500-byte chunk')
+  assert.deepEqual(gathered.map((g) => g.gathered), allocated)
+  for (const g of gathered) assert.equal(g.frame.buffer, g.gathered?.buffer)
+  for (const g of got.filter((g) => g.gathered === null)) assert.ok(!allocated.some((a) => a.buffer === g.frame.buffer))
+  assert.throws(() => new FrameSplitter(100, (size) => Buffer.alloc(size - 1)).push(prefixed(Buffer.alloc(50)).subarray(0, 10), () => {}), RangeError)
+})

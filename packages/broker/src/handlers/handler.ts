@@ -23,13 +23,25 @@ export interface Handler<Req = unknown, Res = unknown> {
   handle (ctx: RequestContext, request: Req): Promise<HandlerResult<Res>> | HandlerResult<Res>
   /** The whole-request error response (Kafka's getErrorResponse), used when `handle` throws. */
   errorResponse (request: Req, code: number, ctx: RequestContext): HandlerResult<Res>
+  /**
+   * True when nothing refers to the request's bytes once `handle` has settled (Produce: the
+   * records are written by then), so the connection may recycle the buffer the request was
+   * gathered into. False for every handler that keeps views of its request (group metadata).
+   */
+  readonly releasesRequestBytes: boolean
+}
+
+export interface HandlerOptions {
+  /** See Handler.releasesRequestBytes; false by default. */
+  releasesRequestBytes?: boolean
 }
 
 export function defineHandler<Req, Res> (
   api: ApiSchema<Req, Res>,
   versions: VersionSupport,
   handle: Handler<Req, Res>['handle'],
-  errorResponse: Handler<Req, Res>['errorResponse']
+  errorResponse: Handler<Req, Res>['errorResponse'],
+  options: HandlerOptions = {}
 ): Handler<Req, Res> {
-  return { api, versions, handle, errorResponse }
+  return { api, versions, handle, errorResponse, releasesRequestBytes: options.releasesRequestBytes ?? false }
 }

@@ -6,8 +6,10 @@
 // outside message.timestamp.before/after.max.ms -> INVALID_TIMESTAMP) and stored
 // as produced, unless the topic's compression.type names a codec. acks=-1 resolves after fsync
 // (durable append), acks=1 after the write, acks=0 sends no response. A missing topic is
-// auto-created when auto.create.topics.enable. Idempotent and transactional batches are stored
-// as they are for now (no sequence checks yet).
+// auto-created when auto.create.topics.enable. Idempotent and transactional batches are checked
+// by the log's producer state (storage producer-state/).
+// Every append is awaited, acks=0 included: once handle() settles, nothing refers to the request's
+// bytes, so the connection recycles the buffer they were gathered into (releasesRequestBytes).
 // Versions: v3 transactional id, v2 batches only; v5 log start offset; v7 zstd; v8 record
 // errors + error message; v9 flexible; v10 leader hints (tagged, unused); v11 TRANSACTION_ABORTABLE.
 import {
@@ -119,4 +121,4 @@ export default defineHandler(produceApi, { min: 3, max: 11, advertisedMin: 0 }, 
   : {
       responses: request.topicData.map((t) => ({ name: t.name, partitionResponses: t.partitionData.map((p) => failed(p.index, code)) })),
       throttleTimeMs: 0
-    })
+    }, { releasesRequestBytes: true })

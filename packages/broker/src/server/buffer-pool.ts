@@ -1,15 +1,16 @@
-// Recycled buffers for the bytes a Fetch reads from segment files. A fresh Buffer.allocUnsafe of
-// ~1 MiB per fetch costs more than the read itself: the allocator hands big freed blocks back to
-// the OS, so every new one faults its pages in again, and the churn of external memory drives V8
-// into frequent full collections (profile in docs/benchmarks.md, "Broker").
+// Recycled buffers for the bytes a Fetch reads from segment files, and for Produce requests
+// gathered from socket chunks. A fresh Buffer.allocUnsafe of ~1 MiB per request costs more than
+// the work itself: the allocator hands big freed blocks back to the OS, so every new one faults
+// its pages in again, and the churn of external memory drives V8 into frequent full collections
+// (profile in docs/benchmarks.md, "Broker").
 // A request borrows through a Lease; the connection gives the lease back once the response is
 // written (Node calls a write's callback when it no longer needs the buffers). A buffer that never
 // comes back (the connection died mid-write) is simply garbage collected.
 // Sizes are rounded up to a power of two between MIN_POOLED and MAX_POOLED; smaller and larger
 // requests are plain allocations. At most maxIdleBytes wait in the pool.
 
-const MIN_POOLED = 64 * 1024
-const MAX_POOLED = 16 * 1024 * 1024
+export const MIN_POOLED = 64 * 1024
+export const MAX_POOLED = 16 * 1024 * 1024
 
 function sizeClass (size: number): number {
   let c = MIN_POOLED
@@ -35,6 +36,11 @@ export class BufferPool {
     if (buf === undefined) return Buffer.allocUnsafeSlow(c)
     this.#idleBytes -= c
     return buf
+  }
+
+  /** `size` bytes or more: a pooled buffer when the size is in the pooled range, else a new one. */
+  allocate (size: number): Buffer {
+    return size < MIN_POOLED || size > MAX_POOLED ? Buffer.allocUnsafe(size) : this.take(size)
   }
 
   give (buf: Buffer): void {

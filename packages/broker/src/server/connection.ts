@@ -46,7 +46,8 @@ export class Connection {
     this.broker = broker
     this.handlers = handlers
     this.logger = logger.child({ client: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}` })
-    this.splitter = new FrameSplitter(broker.config.int('socket.request.max.bytes'))
+    const pool = broker.requestBuffers
+    this.splitter = new FrameSplitter(broker.config.int('socket.request.max.bytes'), (size) => pool.allocate(size))
     this.closedPromise = new Promise((resolve) => socket.once('close', () => {
       this.closed = true
       resolve()
@@ -82,13 +83,14 @@ export class Connection {
   private onData (chunk: Buffer): void {
     if (this.draining || this.closed) return
     try {
-      this.splitter.push(chunk, (frame) => this.onFrame(frame))
+      this.splitter.push(chunk, (frame, gathered) => this.onFrame(frame, gathered))
     } catch (err) {
       this.abort('invalid frame', err)
     }
   }
 
-  private onFrame (frame: Buffer): void {
+  /** `gathered`: the pooled buffer the frame was gathered into, if any (FrameSplitter). */
+  private onFrame (frame: Buffer, gathered: Buffer | null): void {
     if (this.draining || this.closed) return
     const reader = new Reader(frame)
     let header: RequestHeader
@@ -122,11 +124,16 @@ export class Connection {
     const slot: Slot = { done: false, frames: null, lease: null }
     this.queue.push(slot)
     if (this.queue.length >= MAX_QUEUED_REQUESTS) this.socket.pause()
+    // Views of the request die with the handler only where it says so; otherwise the buffer it
+    // was gathered into is left to the garbage collector.
+    const recycle = gathered !== null && handler.releasesRequestBytes ? gathered : null
     this.run(handler, header, request, slot).then((frames) => {
+      if (recycle !== null) this.broker.requestBuffers.give(recycle)
       slot.done = true
       slot.frames = frames
       this.scheduleFlush()
     }, (err: unknown) => {
+      if (recycle !== null) this.broker.requestBuffers.give(recycle)
       // Only an unencodable response gets here: the stream cannot continue in order.
       slot.done = true
       this.abort(`cannot answer ${handler.api.name} v${header.apiVersion}`, err)

@@ -20,6 +20,8 @@ export interface BrokerState {
   readonly fetchPurgatory: FetchPurgatory
   /** Recycled buffers for what fetches read from segment files (buffer-pool.ts). */
   readonly fetchBuffers: BufferPool
+  /** Recycled buffers for requests that span socket chunks (Handler.releasesRequestBytes). */
+  readonly requestBuffers: BufferPool
   readonly producerIds: ProducerIdAllocator
   /** Every handler, sorted by api key: the source of the ApiVersions response. */
   readonly handlers: readonly Handler[]

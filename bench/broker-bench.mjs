@@ -3,9 +3,14 @@
 // driven by a real librdkafka client, with baselines measured in the same run:
 //   - the raw sequential write and read of the same bytes (what the disk and page cache allow):
 //     1 MiB writes, each followed by fdatasync (the fsync policy of acks=all with 1 MB batches),
-//     into a new file that is kept until the end (freshly deleted files would hand their page
-//     cache pages to the next writer, which on this VM is several times faster than new pages);
+//     into a new file that is kept until the end;
 //   - Redis Streams (XADD / XRANGE) when redis-server is installed (the peer named in issue 2).
+// Memory state: on this Firecracker VM the first touch of a guest page costs the host a fault, so
+// writing into new page-cache pages runs at ~420 MB/s of kernel copy, while pages freed in the
+// last few seconds (a deleted file's) are reused at ~5 GB/s. Which one a contender gets depended
+// on what ran before it. So the run starts by writing a ballast file (kept until the end) that
+// uses up the recently freed pages: every contender then writes into new pages, and the run
+// reports that cost ("new page-cache pages") as the ceiling it implies. --no-ballast skips it.
 // Figures are only meaningful as ratios against those baselines: the machine has 2 cores shared
 // by the client, the broker and the peer. CPU seconds of the broker (all threads) and of the
 // client are printed per phase, to tell which side limits a figure.
@@ -17,7 +22,7 @@
 // Client: rdkbench (librdkafka load generator; set RDKBENCH=/path/to/rdkbench, see
 // docs/benchmarks.md for building it), else kcat (Debian), which measures produce/consume only.
 //
-// Usage: node bench/broker-bench.mjs [--quick] [--no-redis] [--json out.json]
+// Usage: node bench/broker-bench.mjs [--quick] [--no-redis] [--no-ballast] [--json out.json]
 import { spawn, spawnSync } from 'node:child_process'
 import { createServer } from 'node:net'
 import { mkdtempSync, rmSync, openSync, writeSync, fdatasyncSync, closeSync, readSync, existsSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs'
@@ -29,6 +34,7 @@ const root = new URL('..', import.meta.url).pathname
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
 const noRedis = args.includes('--no-redis')
+const noBallast = args.includes('--no-ballast')
 const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : join(root, '.bench', 'broker-bench.json')
 
 const scale = quick ? 0.2 : 1
@@ -139,6 +145,25 @@ function rawBaseline (dir, name, bytes) {
   return { writeMBps: bytes / 1e6 / writeSeconds, readMBps: bytes / 1e6 / readSeconds }
 }
 
+/**
+ * Writes `bytes` into a new file that stays until the end of the run (see the header), and returns
+ * the write speed of its last quarter without fsync: by then the recently freed pages are used up,
+ * so that is the rate at which this machine's page cache takes new pages.
+ */
+function ballast (dir, bytes) {
+  const chunk = Buffer.alloc(1 << 20, 0x62)
+  const fd = openSync(join(dir, 'ballast.bin'), 'w')
+  const tailFrom = Math.floor(bytes * 0.75)
+  let t0 = 0n
+  for (let done = 0; done < bytes; done += chunk.length) {
+    if (done >= tailFrom && t0 === 0n) t0 = process.hrtime.bigint()
+    writeSync(fd, chunk)
+  }
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9
+  closeSync(fd)
+  return { bytes, newPageWriteMBps: (bytes - tailFrom) / 1e6 / seconds }
+}
+
 function produceWithRdkbench (rdk, bootstrap, topic, w) {
   const r = timed(rdk, ['produce', '-b', bootstrap, '-t', topic, '-c', '-p', '1', '-n', String(w.count), '-s', String(w.size), '-a', 'all'])
   const res = rdkResult(r.stdout)
@@ -208,6 +233,7 @@ async function main () {
   const client = rdk ? 'rdkbench (librdkafka)' : 'kcat (librdkafka)'
   const results = { date: new Date().toISOString(), node: process.version, client, quick, loadBefore: loadavg()[0], workloads: {}, raw: {} }
   try {
+    if (!noBallast) results.ballast = ballast(dir, 768 * (1 << 20))
     const broker = await startBroker(join(dir, 'brook'))
     brokerPid = broker.child.pid
     try {
@@ -240,6 +266,7 @@ async function main () {
   results.loadAfter = loadavg()[0]
 
   console.log(`\nBrook broker benchmark (${client}, node ${process.version}${quick ? ', --quick' : ''}), load average ${fmt(results.loadBefore, 2)} before, ${fmt(results.loadAfter, 2)} after`)
+  if (results.ballast) console.log(`new page-cache pages (after a ${fmt(results.ballast.bytes / (1 << 20))} MiB ballast): write without fsync ${fmt(results.ballast.newPageWriteMBps)} MB/s`)
   for (const [name, raw] of Object.entries(results.raw)) {
     console.log(`raw ${name} volume: write + fdatasync per MiB ${fmt(raw.writeMBps)} MB/s, read back ${fmt(raw.readMBps)} MB/s`)
   }

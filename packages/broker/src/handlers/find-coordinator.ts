@@ -1,7 +1,7 @@
 // FindCoordinator (10): v0-4.
 // Behaviour: this single broker coordinates every group and every transactional id, so the
 // answer is always this node's advertised address. The first group lookup creates and loads
-// __consumer_offsets (as Kafka) before answering. Key types other than GROUP (0) and
+// __consumer_offsets (as Kafka) before answering, the first transaction lookup __transaction_state. Key types other than GROUP (0) and
 // TRANSACTION (1) get INVALID_REQUEST. Asking for a group coordinator before the group
 // coordinator has started gets COORDINATOR_NOT_AVAILABLE (clients retry).
 // Versions: v1 key type, error message; v3 flexible; v4 batched keys (coordinator_keys ->
@@ -26,8 +26,10 @@ function coordinatorFor (ctx: RequestContext, key: string, keyType: number): Fin
 
 async function handle (ctx: RequestContext, request: FindCoordinatorRequest): Promise<FindCoordinatorResponse> {
   const keyType = request.keyType ?? GROUP
-  // As Kafka, the first group lookup creates __consumer_offsets; the answer waits for the load.
+  // As Kafka, the first lookup creates __consumer_offsets or __transaction_state; the answer
+  // waits for the load.
   if (keyType === GROUP) await ctx.broker.groups?.ready()
+  else if (keyType === TRANSACTION) await ctx.broker.txn?.ready()
   if (ctx.apiVersion >= 4) {
     return { throttleTimeMs: 0, coordinators: (request.coordinatorKeys ?? []).map((key) => coordinatorFor(ctx, key, keyType)) }
   }

@@ -2,7 +2,8 @@
 // Behaviour: without a transactional id every call gets a new producer id (unique across
 // restarts, txn/producer-ids.ts) with epoch 0, as Kafka does when transactional_id is null (also
 // for an epoch bump request, v3+). With one, the transaction coordinator (txn/) answers: the id's
-// producer id with its epoch bumped, fencing any older producer of that id.
+// producer id with its epoch bumped, fencing any older producer of that id. The first one waits
+// while __transaction_state is created and loaded (txn/start.ts).
 // Versions: v2 flexible; v3 producer id/epoch for epoch bumps; v4 PRODUCER_FENCED (older versions
 // get INVALID_PRODUCER_EPOCH); v5 same.
 import { ErrorCode, initProducerIdApi, type InitProducerIdRequest, type InitProducerIdResponse } from '@brook/protocol'
@@ -18,6 +19,8 @@ async function handle (ctx: RequestContext, request: InitProducerIdRequest): Pro
   if (request.transactionalId !== null && request.transactionalId !== undefined) {
     const txn = ctx.broker.txn
     if (txn === undefined) return failed(ErrorCode.COORDINATOR_NOT_AVAILABLE)
+    // The first transactional request creates and loads __transaction_state; answer after it.
+    await txn.ready()
     const expected = (request.producerId ?? -1n) >= 0n ? { producerId: request.producerId ?? -1n, producerEpoch: request.producerEpoch ?? -1 } : null
     const result = await txn.initProducerId(request.transactionalId, request.transactionTimeoutMs, expected)
     return { throttleTimeMs: 0, ...result, errorCode: fencedForVersion(result.errorCode, ctx.apiVersion, 4) }

@@ -81,6 +81,14 @@ export class TransactionCoordinator {
     this.#logger = deps.logger
   }
 
+  /**
+   * Loads the coordinator (creating __transaction_state if needed, as Kafka does on the first
+   * transactional request) and resolves when it is loaded; later calls return at once.
+   */
+  async ready (): Promise<void> {
+    await this.runtime.start()
+  }
+
   /** Starts the timers and finishes the transactions a restart left between Prepare and Complete. */
   start (): void {
     this.#scheduleAbortCheck()

@@ -1,13 +1,15 @@
-// Starting the transaction coordinator inside a broker: make sure `__transaction_state` exists
-// (transaction.state.log.num.partitions partitions, compacted, as Kafka creates it; a single
-// broker caps the replication factor at 1), replay every partition, then start the timers and
-// finish what a restart left half done. An existing topic's partition count wins over the config:
-// it decides which partition owns which transactional id.
+// Starting the transaction coordinator inside a broker. When `__transaction_state` exists, every
+// partition is replayed before this resolves, then the timers start and what a restart left half
+// done is finished. Otherwise the topic is created (transaction.state.log.num.partitions
+// partitions, compacted, as Kafka creates it; a single broker caps the replication factor at 1)
+// and loaded on first use, as Kafka does on the first transactional request, so brokers that
+// never see a transaction do not pay for 50 partitions. An existing topic's partition count wins
+// over the config: it decides which partition owns which transactional id.
 import type { BrokerConfig } from '../config/broker-config.js'
 import { PartitionCoordinatorLog } from '../coordinator/partition-log.js'
 import { SystemTimer, systemClock } from '../coordinator/timer.js'
 import type { Logger } from '../logger.js'
-import type { ReplicaManager } from '../partition/replica-manager.js'
+import type { ReplicaManager, TopicState } from '../partition/replica-manager.js'
 import { ensureInternalTopic } from '../coordinator/internal-topic.js'
 import { TXN_TOPIC, txnConfigFrom } from './config.js'
 import { TransactionCoordinator } from './coordinator.js'
@@ -30,18 +32,21 @@ export interface TxnCoordinatorStartDeps {
 /** Creates and loads the coordinator; resolves once every partition is replayed. */
 export async function startTransactionCoordinator (deps: TxnCoordinatorStartDeps): Promise<TransactionCoordinator> {
   const config = txnConfigFrom((name) => deps.config.int(name))
-  const topic = await ensureInternalTopic(deps.replicas, {
-    name: TXN_TOPIC,
-    partitions: config.numPartitions,
-    segmentBytes: config.segmentBytes,
-    compressionType: 'uncompressed'
-  })
-  config.numPartitions = topic.partitions.length
+  const existing = deps.replicas.topic(TXN_TOPIC)
+  if (existing !== undefined) config.numPartitions = existing.partitions.length
   const logger = deps.logger.child({ component: 'txn-coordinator' })
+  let topic: Promise<TopicState> | undefined
   const runtime = new TxnRuntime({
     numPartitions: config.numPartitions,
     logger,
     openLog: async (p) => {
+      topic ??= ensureInternalTopic(deps.replicas, {
+        name: TXN_TOPIC,
+        partitions: config.numPartitions,
+        segmentBytes: config.segmentBytes,
+        compressionType: 'uncompressed'
+      })
+      await topic
       const partition = deps.replicas.partition(TXN_TOPIC, p)
       if (partition === undefined) throw new Error(`${TXN_TOPIC}-${p} does not exist`)
       return new PartitionCoordinatorLog(partition, (offset, err) => {
@@ -49,7 +54,7 @@ export async function startTransactionCoordinator (deps: TxnCoordinatorStartDeps
       })
     }
   })
-  await runtime.start()
+  if (existing !== undefined) await runtime.start()
   const offsets: TransactionalOffsets | undefined = deps.groups
   const markers = new PartitionMarkerWriter((topicName, index) => {
     const partition = deps.replicas.partition(topicName, index)
@@ -70,6 +75,6 @@ export async function startTransactionCoordinator (deps: TxnCoordinatorStartDeps
   const stopExpiry = startProducerExpiry(deps.replicas, deps.config.int('producer.id.expiration.check.interval.ms'),
     deps.config.int('producer.id.expiration.ms'), logger)
   coordinator.onClose(stopExpiry)
-  logger.info({ partitions: config.numPartitions }, 'transaction coordinator loaded')
+  if (existing !== undefined) logger.info({ partitions: config.numPartitions }, 'transaction coordinator loaded')
   return coordinator
 }

@@ -4,12 +4,13 @@ import { ErrorCode, findCoordinatorApi, metadataApi } from '@brook/protocol'
 import { RawClient } from '../helpers/raw-client.js'
 import { startTestBroker } from '../helpers/broker.js'
 
-test('FindCoordinator v0-v4: this broker for groups and transactions; batched keys from v4; __consumer_offsets created on first group lookup', async () => {
-  const broker = await startTestBroker({ 'offsets.topic.num.partitions': '7' })
+test('FindCoordinator v0-v4: this broker for groups and transactions; batched keys from v4; internal topics created on first lookup', async () => {
+  const broker = await startTestBroker({ 'offsets.topic.num.partitions': '7', 'transaction.state.log.num.partitions': '5' })
   const client = await RawClient.connect(broker.bootstrap)
   try {
     const before = await client.request(metadataApi, 1, { topics: null })
     assert.equal(before.topics.some((t) => t.name === '__consumer_offsets'), false, 'not created before a group is used')
+    assert.equal(before.topics.some((t) => t.name === '__transaction_state'), false, 'not created before a transaction is used')
 
     const v0 = await client.request(findCoordinatorApi, 0, { key: 'g' })
     assert.deepEqual([v0.errorCode, v0.nodeId, v0.host, v0.port], [ErrorCode.NONE, broker.nodeId, '127.0.0.1', broker.port])
@@ -25,6 +26,9 @@ test('FindCoordinator v0-v4: this broker for groups and transactions; batched ke
     const offsets = after.topics.find((t) => t.name === '__consumer_offsets')
     assert.equal(offsets?.partitions.length, 7)
     assert.equal(offsets?.isInternal, true)
+    const txnState = after.topics.find((t) => t.name === '__transaction_state')
+    assert.equal(txnState?.partitions.length, 5)
+    assert.equal(txnState?.isInternal, true)
   } finally {
     client.close()
     await broker.destroy()

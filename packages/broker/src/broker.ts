@@ -8,7 +8,9 @@ import { LogManager } from '@brook/storage/log-manager'
 import { BrokerConfig } from './config/broker-config.js'
 import { type Endpoint, formatHostPort } from './config/listeners.js'
 import { loadMetaProperties } from './cluster/meta-properties.js'
+import { DynamicConfigStore } from './cluster/dynamic-config-store.js'
 import { TopicStore } from './cluster/topic-store.js'
+import { DynamicConfigs } from './config/dynamic-configs.js'
 import { toLogConfig } from './config/topic-config.js'
 import { startGroupCoordinator } from './group/start.js'
 import { startTransactionCoordinator } from './txn/start.js'
@@ -66,6 +68,11 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   const producerIds = await ProducerIdAllocator.open(firstDir)
   const purgatory = new FetchPurgatory()
   const store = new TopicStore(firstDir)
+  // Dynamic broker configs are in place before any log opens; a change re-configures every log.
+  let replicasForChanges: ReplicaManager | undefined
+  const dynamicConfigs = await DynamicConfigs.open(config, meta.nodeId, new DynamicConfigStore(firstDir), async () => {
+    await replicasForChanges?.reapplyConfigs()
+  })
   // Logs found on disk get their topic's config; the table is read again by the replica manager.
   const overrides = new Map((await store.load()).map((t) => [t.name, t.configs]))
   const logs = new LogManager({
@@ -84,6 +91,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   })
   await logs.open()
   const replicas = new ReplicaManager(logs, store, config, purgatory, logger)
+  replicasForChanges = replicas
   try {
     await replicas.load()
   } catch (err) {
@@ -110,6 +118,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     advertised: { host: '', port: 0 },
     replicas,
     fetchPurgatory: purgatory,
+    dynamicConfigs,
     fetchBuffers: new BufferPool(),
     requestBuffers: new BufferPool(),
     producerIds,

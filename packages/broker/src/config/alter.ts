@@ -1,10 +1,11 @@
-// Altering a topic's overrides: AlterConfigs replaces the whole set; IncrementalAlterConfigs
-// applies SET / DELETE / APPEND / SUBTRACT per name (APPEND and SUBTRACT only on list configs,
-// starting from the effective value), as Kafka's ConfigAdminManager.
+// Altering a set of config overrides (a topic's, or a dynamic broker layer's): AlterConfigs
+// replaces the whole set; IncrementalAlterConfigs applies SET / DELETE / APPEND / SUBTRACT per
+// name (APPEND and SUBTRACT only on list configs, starting from the effective value), as Kafka's
+// ConfigAdminManager.
 import { ErrorCode } from '@brook/protocol'
 import { KafkaError } from '../errors.js'
 import type { BrokerConfig } from './broker-config.js'
-import { ConfigError } from './schema.js'
+import { ConfigError, type ConfigDef } from './schema.js'
 import { resolveTopicConfig, TOPIC_DEFS, type TopicOverrides } from './topic-config.js'
 
 export const AlterOp = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const
@@ -34,12 +35,31 @@ export function replaceOverrides (changes: readonly ConfigChange[]): Record<stri
   return next
 }
 
-export function applyIncremental (current: TopicOverrides, changes: readonly IncrementalChange[], broker: BrokerConfig): Record<string, string> {
+/** What incremental changes need to know of the configs they alter. */
+export interface AlterableConfigs {
+  /** The definition of `name`; throws (with the Kafka error to answer) when it cannot be altered. */
+  def: (name: string) => ConfigDef
+  /** The effective value of `name` with `overrides` in place (APPEND / SUBTRACT start there). */
+  effective: (name: string, overrides: Readonly<Record<string, string>>) => string | null
+}
+
+/** A topic's overrides, with the broker supplying the defaults. */
+export function topicConfigs (broker: BrokerConfig): AlterableConfigs {
+  return {
+    def: (name) => {
+      const def = TOPIC_DEFS.get(name)
+      if (def === undefined) throw new ConfigError(name, `Unknown topic config name: ${name}`)
+      return def
+    },
+    effective: (name, overrides: TopicOverrides) => resolveTopicConfig(name, overrides, broker).value
+  }
+}
+
+export function applyIncremental (current: Readonly<Record<string, string>>, changes: readonly IncrementalChange[], configs: AlterableConfigs): Record<string, string> {
   checkDuplicates(changes)
   const next: Record<string, string> = { ...current }
   for (const c of changes) {
-    const def = TOPIC_DEFS.get(c.name)
-    if (def === undefined) throw new ConfigError(c.name, `Unknown topic config name: ${c.name}`)
+    const def = configs.def(c.name)
     if (c.op === AlterOp.DELETE) {
       delete next[c.name]
       continue
@@ -54,7 +74,7 @@ export function applyIncremental (current: TopicOverrides, changes: readonly Inc
       const verb = c.op === AlterOp.APPEND ? 'append' : 'subtract'
       throw new ConfigError(c.name, `Config value ${verb} is not allowed for config key: ${c.name}`)
     }
-    const effective = resolveTopicConfig(c.name, next, broker).value ?? ''
+    const effective = configs.effective(c.name, next) ?? ''
     const items = effective.split(',').map((s) => s.trim()).filter((s) => s !== '')
     const given = c.value.split(',').map((s) => s.trim()).filter((s) => s !== '')
     const result = c.op === AlterOp.APPEND

@@ -1,5 +1,8 @@
 // The broker's configuration: operator settings (Kafka names) checked against the schema, with
 // typed accessors and the derived values Kafka computes (listener, log dirs, retention).
+// Layers, most specific first, as Kafka resolves them: dynamic per-broker, dynamic cluster default
+// (both set through AlterConfigs, config/dynamic-configs.ts), static (server.properties and
+// --override), Kafka's default.
 import { BROKER_CONFIG_DEFS } from './broker-defs.js'
 import { type Endpoint, parseEndpoint, parseProtocolMap } from './listeners.js'
 import { ConfigError, type ConfigDef, type ConfigValue, indexDefs, parseConfigValue } from './schema.js'
@@ -12,6 +15,9 @@ export class BrokerConfig {
   /** Names not in the schema: accepted and reported, never used. */
   readonly unknown: readonly string[]
   private readonly values = new Map<string, ConfigValue>()
+  private dynamicBroker: ReadonlyMap<string, string> = new Map()
+  private dynamicDefault: ReadonlyMap<string, string> = new Map()
+  private changes = 0
 
   constructor (settings: Record<string, string>) {
     const originals = new Map<string, string>()
@@ -32,13 +38,44 @@ export class BrokerConfig {
     this.check()
   }
 
-  /** The setting as a string: the operator's value, else the default (null when there is none). */
+  /** The effective setting as a string, through the layers (null when there is no value). */
   raw (name: string): string | null {
-    return this.originals.get(name) ?? this.def(name).default
+    return this.dynamicBroker.get(name) ?? this.dynamicDefault.get(name) ?? this.originals.get(name) ?? this.def(name).default
   }
 
+  /** Set in server.properties or by --override (STATIC_BROKER_CONFIG). */
   isSet (name: string): boolean {
     return this.originals.has(name)
+  }
+
+  /** Kafka's default for the name (DEFAULT_CONFIG). */
+  defaultValue (name: string): string | null {
+    return this.def(name).default
+  }
+
+  /** The dynamic settings of one layer: this broker's, or the cluster-wide default. */
+  dynamic (layer: 'broker' | 'default'): ReadonlyMap<string, string> {
+    return layer === 'broker' ? this.dynamicBroker : this.dynamicDefault
+  }
+
+  /**
+   * Replaces both dynamic layers (values already validated: config/dynamic-configs.ts). Bumps
+   * `version`, which caches of derived settings compare against.
+   */
+  setDynamic (broker: Readonly<Record<string, string>>, defaults: Readonly<Record<string, string>>): void {
+    const touched = new Set([...this.dynamicBroker.keys(), ...this.dynamicDefault.keys(), ...Object.keys(broker), ...Object.keys(defaults)])
+    this.dynamicBroker = new Map(Object.entries(broker))
+    this.dynamicDefault = new Map(Object.entries(defaults))
+    for (const name of touched) {
+      const def = BROKER_DEFS.get(name)
+      if (def !== undefined) this.values.set(def.name, parseConfigValue(def, this.raw(def.name)))
+    }
+    this.changes++
+  }
+
+  /** Changes with every setDynamic(). */
+  get version (): number {
+    return this.changes
   }
 
   int (name: string): number {

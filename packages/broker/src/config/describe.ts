@@ -3,6 +3,7 @@
 import type { BrokerConfig } from './broker-config.js'
 import { BROKER_DEFS } from './broker-config.js'
 import type { ConfigType } from './schema.js'
+import { DYNAMIC_BROKER_CONFIGS } from './dynamic-configs.js'
 import { ConfigSource, type ConfigSynonymEntry, resolveAllTopicConfigs, type TopicOverrides } from './topic-config.js'
 
 /** DescribeConfigs resource types (Kafka's ConfigResource.Type). */
@@ -39,23 +40,58 @@ export function describeTopicConfigs (overrides: TopicOverrides, broker: BrokerC
   }))
 }
 
-/** The broker's own configs. Brook has no dynamic broker configs: every one is read-only. */
+/** A broker config's layers, most specific first (Kafka lists a broker config's synonyms so). */
+function brokerLayers (broker: BrokerConfig, name: string): ConfigSynonymEntry[] {
+  const entries: ConfigSynonymEntry[] = []
+  const dynamicBroker = broker.dynamic('broker').get(name)
+  if (dynamicBroker !== undefined) entries.push({ name, value: dynamicBroker, source: ConfigSource.DYNAMIC_BROKER_CONFIG })
+  const dynamicDefault = broker.dynamic('default').get(name)
+  if (dynamicDefault !== undefined) entries.push({ name, value: dynamicDefault, source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG })
+  const fixed = broker.originals.get(name)
+  if (fixed !== undefined) entries.push({ name, value: fixed, source: ConfigSource.STATIC_BROKER_CONFIG })
+  const builtin = broker.defaultValue(name)
+  if (builtin !== null) entries.push({ name, value: builtin, source: ConfigSource.DEFAULT_CONFIG })
+  return entries
+}
+
+/** The broker's own configs: every one, with its effective value; the dynamic ones are not read-only. */
 export function describeBrokerConfigs (broker: BrokerConfig): DescribedConfig[] {
   return [...BROKER_DEFS.values()]
     .sort((a, b) => a.name < b.name ? -1 : 1)
     .map((def) => {
       const sensitive = def.type === 'password'
-      const source = broker.isSet(def.name) ? ConfigSource.STATIC_BROKER_CONFIG : ConfigSource.DEFAULT_CONFIG
-      const value = sensitive ? null : broker.raw(def.name)
+      const layers = brokerLayers(broker, def.name)
+      const source = layers[0]?.source ?? ConfigSource.DEFAULT_CONFIG
       return {
         name: def.name,
-        value,
-        readOnly: true,
+        value: sensitive ? null : broker.raw(def.name),
+        readOnly: !DYNAMIC_BROKER_CONFIGS.has(def.name),
         isDefault: source === ConfigSource.DEFAULT_CONFIG,
         configSource: source,
         isSensitive: sensitive,
-        synonyms: [{ name: def.name, value, source }],
+        synonyms: sensitive ? layers.map((l) => ({ ...l, value: null })) : layers,
         configType: CONFIG_TYPE_CODES[def.type],
+        documentation: null
+      }
+    })
+}
+
+/** The cluster-default resource (empty name): only the dynamic defaults, as Kafka lists them. */
+export function describeDefaultBrokerConfigs (broker: BrokerConfig): DescribedConfig[] {
+  return [...broker.dynamic('default').entries()]
+    .sort(([a], [b]) => a < b ? -1 : 1)
+    .map(([name, value]) => {
+      const def = BROKER_DEFS.get(name)
+      const source = ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG
+      return {
+        name,
+        value,
+        readOnly: false,
+        isDefault: false,
+        configSource: source,
+        isSensitive: false,
+        synonyms: [{ name, value, source }],
+        configType: def === undefined ? 0 : CONFIG_TYPE_CODES[def.type],
         documentation: null
       }
     })

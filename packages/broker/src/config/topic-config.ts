@@ -43,13 +43,25 @@ export function validateTopicOverrides (overrides: TopicOverrides): void {
   }
 }
 
+/**
+ * The broker settings a topic config falls back to, in Kafka's order (ConfigHelper): every synonym
+ * at the dynamic per-broker layer, then every one at the dynamic default layer, then static, then
+ * Kafka's defaults. The first entry is the effective one.
+ */
 function brokerSynonyms (def: TopicConfigDef, broker: BrokerConfig): ConfigSynonymEntry[] {
   const entries: ConfigSynonymEntry[] = []
-  for (const syn of def.synonyms) {
-    if (broker.isSet(syn.name)) entries.push({ name: syn.name, value: broker.raw(syn.name), source: ConfigSource.STATIC_BROKER_CONFIG })
+  for (const [layer, source] of [['broker', ConfigSource.DYNAMIC_BROKER_CONFIG], ['default', ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG]] as const) {
+    const values = broker.dynamic(layer)
+    for (const syn of def.synonyms) {
+      const value = values.get(syn.name)
+      if (value !== undefined) entries.push({ name: syn.name, value, source })
+    }
   }
   for (const syn of def.synonyms) {
-    const value = broker.raw(syn.name)
+    if (broker.isSet(syn.name)) entries.push({ name: syn.name, value: broker.originals.get(syn.name) ?? null, source: ConfigSource.STATIC_BROKER_CONFIG })
+  }
+  for (const syn of def.synonyms) {
+    const value = broker.defaultValue(syn.name)
     if (!broker.isSet(syn.name) && value !== null) entries.push({ name: syn.name, value, source: ConfigSource.DEFAULT_CONFIG })
   }
   return entries
@@ -109,14 +121,14 @@ export interface TopicSettings {
 }
 
 // Produce looks the settings up on every request: resolved once per overrides object (topics get a
-// new one when their configs change; broker settings never change after start).
-const settingsCache = new WeakMap<TopicOverrides, { broker: BrokerConfig, settings: TopicSettings }>()
+// new one when their configs change) and broker config version (dynamic broker configs).
+const settingsCache = new WeakMap<TopicOverrides, { broker: BrokerConfig, version: number, settings: TopicSettings }>()
 
 export function topicSettings (overrides: TopicOverrides, broker: BrokerConfig): TopicSettings {
   const cached = settingsCache.get(overrides)
-  if (cached !== undefined && cached.broker === broker) return cached.settings
+  if (cached !== undefined && cached.broker === broker && cached.version === broker.version) return cached.settings
   const settings = Object.freeze(resolveTopicSettings(overrides, broker))
-  settingsCache.set(overrides, { broker, settings })
+  settingsCache.set(overrides, { broker, version: broker.version, settings })
   return settings
 }
 

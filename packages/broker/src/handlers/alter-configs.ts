@@ -1,7 +1,8 @@
 // AlterConfigs (33): v0-2.
-// Behaviour: a topic's overrides are replaced by the given set (Kafka's non-incremental
-// semantics) after validation; validate_only checks without applying. Brook has no dynamic
-// broker configs: broker resources get INVALID_REQUEST.
+// Behaviour: a topic's overrides, or a dynamic broker layer (resource name "" for the cluster
+// default, the node id for this broker; config/dynamic-configs.ts), are replaced by the given set
+// (Kafka's non-incremental semantics) after validation; validate_only checks without applying.
+// Read-only broker configs get INVALID_REQUEST, other resource types too.
 // Versions: v1 same as v0; v2 flexible.
 import { alterConfigsApi, type AlterConfigsRequest, type AlterConfigsRequestResource, type AlterConfigsResponse,
   type AlterConfigsResponseResourceResponse, ErrorCode } from '@brook/protocol'
@@ -17,8 +18,14 @@ function result (resource: AlterConfigsRequestResource, errorCode: number, error
 
 async function alter (ctx: RequestContext, resource: AlterConfigsRequestResource, validateOnly: boolean): Promise<AlterConfigsResponseResourceResponse> {
   try {
+    if (resource.resourceType === ResourceType.BROKER) {
+      const dynamic = ctx.broker.dynamicConfigs
+      const next = replaceOverrides(resource.configs)
+      await dynamic.alter(dynamic.layerOf(resource.resourceName), () => next, validateOnly)
+      return result(resource, ErrorCode.NONE)
+    }
     if (resource.resourceType !== ResourceType.TOPIC) {
-      throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Brook supports altering topic configs only (no dynamic broker configs)')
+      throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unsupported resource type ${resource.resourceType}`)
     }
     await ctx.broker.replicas.setTopicConfigs(resource.resourceName, replaceOverrides(resource.configs), validateOnly)
     return result(resource, ErrorCode.NONE)

@@ -1,13 +1,14 @@
 // DescribeConfigs (32): v0-4.
 // Behaviour: topics and this broker. A topic lists every topic config, each with its value,
-// source (topic override, static broker setting, default) and synonyms (TRAPS #10). The broker
-// (resource name = its node id) lists every broker config, read-only; the cluster-default
-// resource (empty name) has no dynamic defaults, so it lists nothing. configuration_keys filters.
+// source (topic override, dynamic or static broker setting, default) and synonyms (TRAPS #10).
+// The broker (resource name = its node id) lists every broker config with its effective value,
+// the dynamic ones (config/dynamic-configs.ts) not read-only; the cluster-default resource (empty
+// name) lists the dynamic cluster defaults only, as Kafka. configuration_keys filters.
 // Versions: v1 config source + synonyms (when include_synonyms); v3 config type + documentation
 // (always null); v4 flexible. v0 reports is_default instead of a source.
 import { describeConfigsApi, type DescribeConfigsRequest, type DescribeConfigsRequestResource, type DescribeConfigsResponse,
   type DescribeConfigsResponseResult, ErrorCode } from '@brook/protocol'
-import { type DescribedConfig, describeBrokerConfigs, describeTopicConfigs, ResourceType } from '../config/describe.js'
+import { type DescribedConfig, describeBrokerConfigs, describeDefaultBrokerConfigs, describeTopicConfigs, ResourceType } from '../config/describe.js'
 import { invalidTopicNameReason } from '../cluster/topic-name.js'
 import { mapError } from '../errors.js'
 import type { RequestContext } from '../server/request-context.js'
@@ -28,7 +29,7 @@ function configsOf (ctx: RequestContext, resource: DescribeConfigsRequestResourc
     return describeTopicConfigs(topic.info.configs, broker.config)
   }
   if (resource.resourceType === ResourceType.BROKER) {
-    if (name === '') return []
+    if (name === '') return describeDefaultBrokerConfigs(broker.config)
     if (name !== String(broker.nodeId)) {
       return failed(resource, ErrorCode.INVALID_REQUEST, `Unexpected broker id, expected ${broker.nodeId} or empty string, but received ${name}`)
     }

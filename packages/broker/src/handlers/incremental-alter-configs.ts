@@ -1,12 +1,13 @@
 // IncrementalAlterConfigs (44): v0-1.
-// Behaviour: SET / DELETE / APPEND / SUBTRACT on a topic's overrides (config/alter.ts), validated
-// as a whole before anything is applied; validate_only checks without applying. Broker
-// resources get INVALID_REQUEST (no dynamic broker configs).
+// Behaviour: SET / DELETE / APPEND / SUBTRACT on a topic's overrides or on a dynamic broker
+// layer (resource name "" for the cluster default, the node id for this broker;
+// config/dynamic-configs.ts), validated as a whole before anything is applied (config/alter.ts);
+// validate_only checks without applying. Read-only broker configs get INVALID_REQUEST.
 // Versions: v1 flexible.
 import { ErrorCode, incrementalAlterConfigsApi, type IncrementalAlterConfigsRequest,
   type IncrementalAlterConfigsRequestAlterConfigsResource, type IncrementalAlterConfigsResponse,
   type IncrementalAlterConfigsResponseAlterConfigsResourceResponse } from '@brook/protocol'
-import { applyIncremental } from '../config/alter.js'
+import { applyIncremental, topicConfigs } from '../config/alter.js'
 import { ResourceType } from '../config/describe.js'
 import { KafkaError, mapError } from '../errors.js'
 import type { RequestContext } from '../server/request-context.js'
@@ -20,14 +21,20 @@ function result (resource: Resource, errorCode: number, errorMessage: string | n
 
 async function alter (ctx: RequestContext, resource: Resource, validateOnly: boolean): Promise<IncrementalAlterConfigsResponseAlterConfigsResourceResponse> {
   try {
+    const changes = resource.configs.map((c) => ({ name: c.name, value: c.value, op: c.configOperation }))
+    if (resource.resourceType === ResourceType.BROKER) {
+      const dynamic = ctx.broker.dynamicConfigs
+      const layer = dynamic.layerOf(resource.resourceName)
+      await dynamic.alter(layer, (current) => applyIncremental(current, changes, dynamic.alterable(layer)), validateOnly)
+      return result(resource, ErrorCode.NONE)
+    }
     if (resource.resourceType !== ResourceType.TOPIC) {
-      throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Brook supports altering topic configs only (no dynamic broker configs)')
+      throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unsupported resource type ${resource.resourceType}`)
     }
     const { replicas, config } = ctx.broker
     const topic = replicas.topic(resource.resourceName)
     if (topic === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${resource.resourceName}' does not exist.`)
-    const changes = resource.configs.map((c) => ({ name: c.name, value: c.value, op: c.configOperation }))
-    await replicas.setTopicConfigs(resource.resourceName, applyIncremental(topic.info.configs, changes, config), validateOnly)
+    await replicas.setTopicConfigs(resource.resourceName, applyIncremental(topic.info.configs, changes, topicConfigs(config)), validateOnly)
     return result(resource, ErrorCode.NONE)
   } catch (err) {
     const { code, message } = mapError(err, ctx.logger, { resource: resource.resourceName })

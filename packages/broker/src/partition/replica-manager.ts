@@ -185,6 +185,16 @@ export class ReplicaManager {
     })
   }
 
+  /** Every log takes its topic's config again: the broker defaults changed (dynamic configs). */
+  async reapplyConfigs (): Promise<void> {
+    await this.serial(async () => {
+      for (const state of this.byName.values()) {
+        const logConfig = toLogConfig(state.info.configs, this.config)
+        for (const partition of state.partitions) partition.log.updateConfig(logConfig)
+      }
+    })
+  }
+
   private checkNewTopic (request: CreateTopicRequest): TopicInfo {
     const { name } = request
     const reason = invalidTopicNameReason(name)

@@ -1,6 +1,7 @@
 // What a handler sees: the request's header facts and the broker's state. Handlers never touch
 // the socket.
 import type { BrokerConfig } from '../config/broker-config.js'
+import type { DynamicConfigs } from '../config/dynamic-configs.js'
 import type { GroupCoordinator } from '../group/coordinator.js'
 import type { Handler } from '../handlers/handler.js'
 import type { Logger } from '../logger.js'
@@ -17,6 +18,8 @@ export interface BrokerState {
   /** The address clients are told to use (Metadata, DescribeCluster). */
   readonly advertised: { readonly host: string, readonly port: number }
   readonly replicas: ReplicaManager
+  /** AlterConfigs on broker resources (config/dynamic-configs.ts). */
+  readonly dynamicConfigs: DynamicConfigs
   readonly fetchPurgatory: FetchPurgatory
   /** Recycled buffers for what fetches read from segment files (buffer-pool.ts). */
   readonly fetchBuffers: BufferPool

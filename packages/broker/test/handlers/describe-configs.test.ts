@@ -67,7 +67,7 @@ test('unknown topics, the broker and key filters', async () => {
     includeSynonyms: false
   })
   assert.deepEqual(response.results[0]?.configs.map((c) => [c.name, c.value, c.configSource, c.readOnly]), [
-    ['log.retention.hours', '24', ConfigSource.STATIC_BROKER_CONFIG, true],
+    ['log.retention.hours', '24', ConfigSource.STATIC_BROKER_CONFIG, false],
     ['num.partitions', '1', ConfigSource.DEFAULT_CONFIG, true]
   ])
   assert.equal(response.results[1]?.errorCode, ErrorCode.INVALID_REQUEST)

@@ -64,3 +64,23 @@ test('confluent-kafka-python: produce with keys, headers, timestamps; consume by
     await broker.close()
   }
 })
+
+test('confluent-kafka-python: alter_configs on the broker resource; read-only broker configs are refused', { timeout: 60_000 }, async () => {
+  const broker = await startTestBroker()
+  try {
+    const run = assertSucceeded('confluent_broker_configs.py', await runPython(
+      fixturePath('confluent_broker_configs.py'), [broker.bootstrap, String(broker.nodeId), 'python-dynamic'], { timeoutMs: 50_000 }))
+    const report = JSON.parse(run.stdout.toString('utf8')) as {
+      broker: Record<string, { value: string, source: number, read_only: boolean }>
+      topic: Record<string, { value: string, source: number, read_only: boolean }>
+      refusal: string | null
+    }
+    // confluent_kafka.admin.ConfigSource: DYNAMIC_BROKER_CONFIG = 2.
+    assert.deepEqual(report.broker['log.retention.ms'], { value: '7200000', source: 2, read_only: false })
+    assert.equal(report.broker['log.dirs']?.read_only, true)
+    assert.deepEqual(report.topic['retention.ms'], { value: '7200000', source: 2, read_only: false })
+    assert.equal(report.refusal, 'INVALID_REQUEST')
+  } finally {
+    await broker.close()
+  }
+})

@@ -191,3 +191,28 @@ test('kafkajs: a group consumer reads back every codec', { timeout: 90_000 }, as
     await broker.close()
   }
 })
+
+test('kafkajs: alterConfigs on the broker resource sets a dynamic broker config that topics inherit', { timeout: 30_000 }, async () => {
+  const broker = await startTestBroker()
+  const admin = client(broker).admin()
+  await admin.connect()
+  try {
+    const topic = 'kafkajs-dynamic'
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true })
+    const self = String(broker.nodeId)
+    await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.BROKER, name: self, configEntries: [{ name: 'log.retention.ms', value: '3600000' }] }] })
+    const described = await admin.describeConfigs({
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }, { type: ConfigResourceTypes.BROKER, name: self, configNames: ['log.retention.ms', 'listeners'] }],
+      includeSynonyms: false
+    })
+    const retention = described.resources.find((r) => r.resourceType === ConfigResourceTypes.TOPIC)?.configEntries.find((e) => e.configName === 'retention.ms')
+    assert.deepEqual([retention?.configValue, retention?.configSource], ['3600000', ConfigSource.DYNAMIC_BROKER_CONFIG])
+    const brokerEntries = described.resources.find((r) => r.resourceType === ConfigResourceTypes.BROKER)?.configEntries ?? []
+    assert.deepEqual(brokerEntries.map((e) => [e.configName, e.readOnly]).sort(), [['listeners', true], ['log.retention.ms', false]])
+    await assert.rejects(admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.BROKER, name: self, configEntries: [{ name: 'listeners', value: 'PLAINTEXT://:1' }] }] }),
+      (err: unknown) => (err as { type?: string }).type === 'INVALID_REQUEST')
+  } finally {
+    await admin.disconnect()
+    await broker.close()
+  }
+})

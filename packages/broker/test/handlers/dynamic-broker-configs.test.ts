@@ -1,0 +1,139 @@
+// Dynamic broker configs over the wire: AlterConfigs / IncrementalAlterConfigs on the broker
+// resources ("" = cluster default, the node id = this broker), their precedence over
+// server.properties, their effect on running topics, the refusals, and persistence across restart.
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import {
+  alterConfigsApi, createTopicsApi, decodeBatches, describeConfigsApi, ErrorCode, fetchApi, incrementalAlterConfigsApi, produceApi,
+  TimestampType
+} from '@brook/protocol'
+import { ConfigSource } from '../../src/config/topic-config.js'
+import { RawClient } from '../helpers/raw-client.js'
+import { startTestBroker, type TestBroker } from '../helpers/broker.js'
+import { batchOf, fetchBody, produceBody } from '../helpers/records.js'
+
+const TOPIC = 2
+const BROKER = 4
+const SET = 0
+const DELETE = 1
+const APPEND = 2
+
+let broker: TestBroker
+let client: RawClient
+let self: string
+
+before(async () => {
+  broker = await startTestBroker({ 'log.retention.hours': '24' })
+  client = await RawClient.connect(broker.bootstrap)
+  self = String(broker.nodeId)
+  for (const name of ['plain', 'overridden']) {
+    await client.request(createTopicsApi, 7, {
+      topics: [{ name, numPartitions: 1, replicationFactor: 1, assignments: [], configs: name === 'overridden' ? [{ name: 'max.message.bytes', value: '100000' }] : [] }],
+      timeoutMs: 1000
+    })
+  }
+})
+after(async () => {
+  client.close()
+  await broker.destroy()
+})
+
+async function incremental (resourceName: string, configs: Array<{ name: string, configOperation: number, value: string | null }>, validateOnly = false): Promise<{ errorCode: number, errorMessage: string | null }> {
+  const r = await client.request(incrementalAlterConfigsApi, 1, { resources: [{ resourceType: BROKER, resourceName, configs }], validateOnly })
+  const res = r.responses[0]
+  return { errorCode: res?.errorCode ?? -1, errorMessage: res?.errorMessage ?? null }
+}
+
+async function describe (resourceType: number, resourceName: string, keys: string[] | null = null) {
+  const r = await client.request(describeConfigsApi, 4, {
+    resources: [{ resourceType, resourceName, configurationKeys: keys }], includeSynonyms: true, includeDocumentation: false
+  })
+  return new Map(r.results[0]?.configs.map((c) => [c.name, c]))
+}
+
+async function produceBytes (topic: string, valueBytes: number): Promise<number> {
+  const r = await client.request(produceApi, 9, produceBody(topic, await batchOf(['x'.repeat(valueBytes)])))
+  return r.responses[0]?.partitionResponses[0]?.errorCode ?? -1
+}
+
+test('a cluster default applies to topics without an override, above server.properties', async () => {
+  assert.deepEqual(await incremental('', [{ name: 'log.retention.ms', configOperation: SET, value: '60000' }]), { errorCode: ErrorCode.NONE, errorMessage: null })
+  const retention = (await describe(TOPIC, 'plain')).get('retention.ms')
+  assert.equal(retention?.value, '60000')
+  assert.equal(retention?.configSource, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG)
+  assert.deepEqual(retention?.synonyms?.map((s) => [s.name, s.value, s.source]), [
+    ['log.retention.ms', '60000', ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG],
+    ['log.retention.hours', '24', ConfigSource.STATIC_BROKER_CONFIG]
+  ])
+  const defaults = await describe(BROKER, '')
+  assert.deepEqual([...defaults.keys()], ['log.retention.ms'])
+  assert.equal(defaults.get('log.retention.ms')?.configSource, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG)
+  const own = (await describe(BROKER, self, ['log.retention.ms', 'num.partitions']))
+  assert.deepEqual([own.get('log.retention.ms')?.value, own.get('log.retention.ms')?.configSource, own.get('log.retention.ms')?.readOnly], ['60000', ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, false])
+  assert.equal(own.get('num.partitions')?.readOnly, true)
+})
+
+test('the broker\'s own layer wins over the cluster default, and produce obeys it at once', async () => {
+  assert.equal((await incremental('', [{ name: 'message.max.bytes', configOperation: SET, value: '5000' }])).errorCode, ErrorCode.NONE)
+  assert.equal((await incremental(self, [{ name: 'message.max.bytes', configOperation: SET, value: '2000' }])).errorCode, ErrorCode.NONE)
+  const described = (await describe(BROKER, self, ['message.max.bytes'])).get('message.max.bytes')
+  assert.deepEqual(described?.synonyms?.map((s) => [s.value, s.source]), [
+    ['2000', ConfigSource.DYNAMIC_BROKER_CONFIG], ['5000', ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG], ['1048588', ConfigSource.DEFAULT_CONFIG]
+  ])
+  assert.equal((await describe(TOPIC, 'plain')).get('max.message.bytes')?.value, '2000')
+  assert.equal(await produceBytes('plain', 3000), ErrorCode.MESSAGE_TOO_LARGE)
+  assert.equal(await produceBytes('overridden', 3000), ErrorCode.NONE, 'a topic override still wins')
+  assert.equal((await incremental(self, [{ name: 'message.max.bytes', configOperation: DELETE, value: null }])).errorCode, ErrorCode.NONE)
+  assert.equal(await produceBytes('plain', 3000), ErrorCode.NONE)
+  assert.equal(await produceBytes('plain', 6000), ErrorCode.MESSAGE_TOO_LARGE)
+})
+
+test('running logs take a changed default (LogAppendTime stamps the next batch)', async () => {
+  assert.equal((await incremental('', [{ name: 'log.message.timestamp.type', configOperation: SET, value: 'LogAppendTime' }])).errorCode, ErrorCode.NONE)
+  const before = BigInt(Date.now())
+  const produced = await client.request(produceApi, 9, produceBody('plain', await batchOf(['stamped'], { timestamp: 1000n })))
+  const offset = produced.responses[0]?.partitionResponses[0]?.baseOffset ?? -1n
+  const fetched = await client.request(fetchApi, 11, fetchBody('plain', offset))
+  const records = fetched.responses[0]?.partitions[0]?.records
+  const batches = await decodeBatches(Buffer.isBuffer(records) ? records : Buffer.alloc(0))
+  assert.equal(batches[0]?.timestampType, TimestampType.LogAppendTime)
+  assert.ok((batches[0]?.header.maxTimestamp ?? 0n) >= before, 'maxTimestamp is the broker\'s clock, not the producer\'s 1000')
+  assert.equal((await incremental('', [{ name: 'log.message.timestamp.type', configOperation: DELETE, value: null }])).errorCode, ErrorCode.NONE)
+})
+
+test('read-only and unknown names, bad values and other broker ids are refused, and nothing is applied', async () => {
+  const mixed = await incremental('', [
+    { name: 'log.segment.bytes', configOperation: SET, value: '2000000' },
+    { name: 'num.partitions', configOperation: SET, value: '3' }
+  ])
+  assert.equal(mixed.errorCode, ErrorCode.INVALID_REQUEST)
+  assert.match(mixed.errorMessage ?? '', /Cannot update these configs dynamically: Set\(num.partitions\)/)
+  assert.equal((await incremental('', [{ name: 'no.such.config', configOperation: SET, value: '1' }])).errorCode, ErrorCode.INVALID_REQUEST)
+  assert.equal((await incremental('', [{ name: 'log.retention.ms', configOperation: SET, value: 'soon' }])).errorCode, ErrorCode.INVALID_CONFIG)
+  assert.equal((await incremental('999', [{ name: 'log.retention.ms', configOperation: SET, value: '1' }])).errorCode, ErrorCode.INVALID_REQUEST)
+  assert.equal((await incremental('', [{ name: 'log.retention.ms', configOperation: APPEND, value: '1' }])).errorCode, ErrorCode.INVALID_CONFIG)
+  assert.equal((await incremental('', [{ name: 'log.segment.bytes', configOperation: SET, value: '2000000' }], true)).errorCode, ErrorCode.NONE)
+  assert.equal((await describe(BROKER, '')).has('log.segment.bytes'), false, 'neither the refused request nor validate_only applied anything')
+})
+
+test('APPEND to a list starts from the effective value; AlterConfigs replaces the whole layer', async () => {
+  assert.equal((await incremental('', [{ name: 'log.cleanup.policy', configOperation: APPEND, value: 'compact' }])).errorCode, ErrorCode.NONE)
+  assert.equal((await describe(BROKER, '')).get('log.cleanup.policy')?.value, 'delete,compact')
+  const replaced = await client.request(alterConfigsApi, 2, {
+    resources: [{ resourceType: BROKER, resourceName: '', configs: [{ name: 'log.segment.bytes', value: '2000000' }] }], validateOnly: false
+  })
+  assert.equal(replaced.responses[0]?.errorCode, ErrorCode.NONE)
+  assert.deepEqual([...(await describe(BROKER, '')).entries()].map(([n, c]) => [n, c.value]), [['log.segment.bytes', '2000000']])
+  assert.equal((await describe(TOPIC, 'plain')).get('segment.bytes')?.value, '2000000')
+})
+
+test('dynamic configs survive a restart', async () => {
+  assert.equal((await incremental(self, [{ name: 'log.retention.ms', configOperation: SET, value: '123456' }])).errorCode, ErrorCode.NONE)
+  client.close()
+  await broker.close()
+  broker = await startTestBroker({ 'log.retention.hours': '24' }, broker.dataDir)
+  client = await RawClient.connect(broker.bootstrap)
+  assert.equal((await describe(BROKER, '')).get('log.segment.bytes')?.value, '2000000')
+  const retention = (await describe(TOPIC, 'plain')).get('retention.ms')
+  assert.deepEqual([retention?.value, retention?.configSource], ['123456', ConfigSource.DYNAMIC_BROKER_CONFIG])
+})

@@ -3,7 +3,10 @@
 // An existing topic wins: its partition count decides which partition owns which key.
 import { ErrorCode } from '@brook/protocol'
 import { KafkaError } from '../errors.js'
+import type { Logger } from '../logger.js'
 import type { ReplicaManager, TopicState } from '../partition/replica-manager.js'
+import type { CoordinatorLog } from './log.js'
+import { PartitionCoordinatorLog } from './partition-log.js'
 
 export interface InternalTopicSpec {
   name: string
@@ -30,4 +33,21 @@ export async function ensureInternalTopic (replicas: ReplicaManager, spec: Inter
   const created = replicas.topic(spec.name)
   if (created === undefined) throw new Error(`${spec.name} could not be created`)
   return created
+}
+
+/**
+ * A coordinator runtime's openLog over its internal topic, created on first use: the first
+ * partition opened creates the topic, and every other waits for that same creation.
+ */
+export function internalTopicLogs (replicas: ReplicaManager, spec: InternalTopicSpec, logger: Logger): (partition: number) => Promise<CoordinatorLog> {
+  let topic: Promise<TopicState> | undefined
+  return async (p) => {
+    topic ??= ensureInternalTopic(replicas, spec)
+    await topic
+    const partition = replicas.partition(spec.name, p)
+    if (partition === undefined) throw new Error(`${spec.name}-${p} does not exist`)
+    return new PartitionCoordinatorLog(partition, (offset, err) => {
+      logger.warn({ partition: p, offset, err }, `skipping an unreadable batch of ${spec.name}-${p}`)
+    })
+  }
 }

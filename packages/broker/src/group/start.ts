@@ -4,11 +4,10 @@
 // topic wins over the config, as in Kafka: it decides which partition owns which group.
 import type { BrokerConfig } from '../config/broker-config.js'
 import type { Logger } from '../logger.js'
-import type { ReplicaManager, TopicState } from '../partition/replica-manager.js'
+import type { ReplicaManager } from '../partition/replica-manager.js'
 import { groupConfigFrom, OFFSETS_TOPIC } from './config.js'
 import { GroupCoordinator } from './coordinator.js'
-import { ensureInternalTopic } from '../coordinator/internal-topic.js'
-import { PartitionCoordinatorLog } from '../coordinator/partition-log.js'
+import { internalTopicLogs } from '../coordinator/internal-topic.js'
 import { GroupCoordinatorRuntime } from './runtime.js'
 
 export interface GroupCoordinatorDeps {
@@ -28,24 +27,15 @@ export async function startGroupCoordinator (deps: GroupCoordinatorDeps): Promis
   const existing = deps.replicas.topic(OFFSETS_TOPIC)
   if (existing !== undefined) config.offsetsTopicNumPartitions = existing.partitions.length
   const logger = deps.logger.child({ component: 'group-coordinator' })
-  let topic: Promise<TopicState> | undefined
   const runtime = new GroupCoordinatorRuntime({
     config,
     logger,
-    openLog: async (p) => {
-      topic ??= ensureInternalTopic(deps.replicas, {
-        name: OFFSETS_TOPIC,
-        partitions: config.offsetsTopicNumPartitions,
-        segmentBytes: config.offsetsTopicSegmentBytes,
-        compressionType: 'producer'
-      })
-      await topic
-      const partition = deps.replicas.partition(OFFSETS_TOPIC, p)
-      if (partition === undefined) throw new Error(`${OFFSETS_TOPIC}-${p} does not exist`)
-      return new PartitionCoordinatorLog(partition, (offset, err) => {
-        logger.warn({ partition: p, offset, err }, `skipping an unreadable batch of ${OFFSETS_TOPIC}-${p}`)
-      })
-    }
+    openLog: internalTopicLogs(deps.replicas, {
+      name: OFFSETS_TOPIC,
+      partitions: config.offsetsTopicNumPartitions,
+      segmentBytes: config.offsetsTopicSegmentBytes,
+      compressionType: 'producer'
+    }, logger)
   })
   const coordinator = new GroupCoordinator(runtime, logger)
   if (existing !== undefined) {

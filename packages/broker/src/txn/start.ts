@@ -6,11 +6,10 @@
 // never see a transaction do not pay for 50 partitions. An existing topic's partition count wins
 // over the config: it decides which partition owns which transactional id.
 import type { BrokerConfig } from '../config/broker-config.js'
-import { PartitionCoordinatorLog } from '../coordinator/partition-log.js'
 import { SystemTimer, systemClock } from '../coordinator/timer.js'
 import type { Logger } from '../logger.js'
-import type { ReplicaManager, TopicState } from '../partition/replica-manager.js'
-import { ensureInternalTopic } from '../coordinator/internal-topic.js'
+import type { ReplicaManager } from '../partition/replica-manager.js'
+import { internalTopicLogs } from '../coordinator/internal-topic.js'
 import { TXN_TOPIC, txnConfigFrom } from './config.js'
 import { TransactionCoordinator } from './coordinator.js'
 import type { GroupCoordinator } from '../group/coordinator.js'
@@ -29,30 +28,21 @@ export interface TxnCoordinatorStartDeps {
   logger: Logger
 }
 
-/** Creates and loads the coordinator; resolves once every partition is replayed. */
+/** Creates the coordinator; when __transaction_state exists, resolves once every partition is replayed. */
 export async function startTransactionCoordinator (deps: TxnCoordinatorStartDeps): Promise<TransactionCoordinator> {
   const config = txnConfigFrom((name) => deps.config.int(name))
   const existing = deps.replicas.topic(TXN_TOPIC)
   if (existing !== undefined) config.numPartitions = existing.partitions.length
   const logger = deps.logger.child({ component: 'txn-coordinator' })
-  let topic: Promise<TopicState> | undefined
   const runtime = new TxnRuntime({
     numPartitions: config.numPartitions,
     logger,
-    openLog: async (p) => {
-      topic ??= ensureInternalTopic(deps.replicas, {
-        name: TXN_TOPIC,
-        partitions: config.numPartitions,
-        segmentBytes: config.segmentBytes,
-        compressionType: 'uncompressed'
-      })
-      await topic
-      const partition = deps.replicas.partition(TXN_TOPIC, p)
-      if (partition === undefined) throw new Error(`${TXN_TOPIC}-${p} does not exist`)
-      return new PartitionCoordinatorLog(partition, (offset, err) => {
-        logger.warn({ partition: p, offset, err }, `skipping an unreadable batch of ${TXN_TOPIC}-${p}`)
-      })
-    }
+    openLog: internalTopicLogs(deps.replicas, {
+      name: TXN_TOPIC,
+      partitions: config.numPartitions,
+      segmentBytes: config.segmentBytes,
+      compressionType: 'uncompressed'
+    }, logger)
   })
   if (existing !== undefined) await runtime.start()
   const offsets: TransactionalOffsets | undefined = deps.groups

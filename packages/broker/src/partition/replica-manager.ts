@@ -115,7 +115,8 @@ export class ReplicaManager {
       creating = this.autoCreate(name)
       this.autoCreating.set(name, creating)
       // Forget the creation once settled; its failure reaches every caller through `creating`.
-      void creating.finally(() => this.autoCreating.delete(name)).catch(() => undefined)
+      const forget = (): void => { this.autoCreating.delete(name) }
+      creating.then(forget, forget)
     }
     return await creating
   }

@@ -8,9 +8,10 @@
 // Memory state: on this Firecracker VM the first touch of a guest page costs the host a fault, so
 // writing into new page-cache pages runs at ~420 MB/s of kernel copy, while pages freed in the
 // last few seconds (a deleted file's) are reused at ~5 GB/s. Which one a contender gets depended
-// on what ran before it. So the run starts by writing a ballast file (kept until the end) that
-// uses up the recently freed pages: every contender then writes into new pages, and the run
-// reports that cost ("new page-cache pages") as the ceiling it implies. --no-ballast skips it.
+// on what ran before it. So the run starts by writing a ballast file (kept until the end) until
+// its writes slow down to the new-page rate, which uses up the recently freed pages: every
+// contender then writes into new pages, and the run reports that rate ("new page-cache pages")
+// as the ceiling it implies. --no-ballast skips it.
 // Figures are only meaningful as ratios against those baselines: the machine has 2 cores shared
 // by the client, the broker and the peer. CPU seconds of the broker (all threads) and of the
 // client are printed per phase, to tell which side limits a figure.
@@ -22,7 +23,11 @@
 // Client: rdkbench (librdkafka load generator; set RDKBENCH=/path/to/rdkbench, see
 // docs/benchmarks.md for building it), else kcat (Debian), which measures produce/consume only.
 //
-// Usage: node bench/broker-bench.mjs [--quick] [--no-redis] [--no-ballast] [--json out.json]
+// Produce runs `--repeat N` times (3; 1 with --quick) per workload, Brook and Redis XADD taking
+// turns, each into a new topic or stream: the machine's memory state drifts during a run, and a
+// pair taken back to back meets the same state. The median pair's ratio is reported, with all pairs.
+//
+// Usage: node bench/broker-bench.mjs [--quick] [--repeat N] [--no-redis] [--no-ballast] [--json out.json]
 import { spawn, spawnSync } from 'node:child_process'
 import { createServer } from 'node:net'
 import { mkdtempSync, rmSync, openSync, writeSync, fdatasyncSync, closeSync, readSync, existsSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs'
@@ -35,6 +40,7 @@ const args = process.argv.slice(2)
 const quick = args.includes('--quick')
 const noRedis = args.includes('--no-redis')
 const noBallast = args.includes('--no-ballast')
+const repeats = args.includes('--repeat') ? Number(args[args.indexOf('--repeat') + 1]) : (quick ? 1 : 3)
 const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : join(root, '.bench', 'broker-bench.json')
 
 const scale = quick ? 0.2 : 1
@@ -146,22 +152,33 @@ function rawBaseline (dir, name, bytes) {
 }
 
 /**
- * Writes `bytes` into a new file that stays until the end of the run (see the header), and returns
- * the write speed of its last quarter without fsync: by then the recently freed pages are used up,
- * so that is the rate at which this machine's page cache takes new pages.
+ * Writes a new file that stays until the end of the run (see the header), 64 MiB at a time, until
+ * two steps in a row run at under 1 GB/s (new pages: ~420 MB/s here; recently freed ones ~5 GB/s),
+ * or `maxBytes`. Returns its size and the write speed of those last steps without fsync: the rate
+ * at which this machine's page cache takes new pages.
  */
-function ballast (dir, bytes) {
+function ballast (dir, maxBytes) {
   const chunk = Buffer.alloc(1 << 20, 0x62)
+  const step = 64
   const fd = openSync(join(dir, 'ballast.bin'), 'w')
-  const tailFrom = Math.floor(bytes * 0.75)
-  let t0 = 0n
-  for (let done = 0; done < bytes; done += chunk.length) {
-    if (done >= tailFrom && t0 === 0n) t0 = process.hrtime.bigint()
-    writeSync(fd, chunk)
+  let bytes = 0
+  let slowSteps = 0
+  let slowSeconds = 0
+  while (bytes < maxBytes && slowSteps < 2) {
+    const t0 = process.hrtime.bigint()
+    for (let i = 0; i < step; i++) writeSync(fd, chunk)
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9
+    bytes += step * chunk.length
+    if (step * chunk.length / seconds < 1e9) {
+      slowSteps++
+      slowSeconds += seconds
+    } else {
+      slowSteps = 0
+      slowSeconds = 0
+    }
   }
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9
   closeSync(fd)
-  return { bytes, newPageWriteMBps: (bytes - tailFrom) / 1e6 / seconds }
+  return { bytes, newPageWriteMBps: slowSteps === 0 ? NaN : slowSteps * step * chunk.length / 1e6 / slowSeconds }
 }
 
 function produceWithRdkbench (rdk, bootstrap, topic, w) {
@@ -198,10 +215,16 @@ function consumeWithKcat (bootstrap, topic, w) {
   return { msgsPerSec: w.count / r.seconds, seconds: r.seconds, brokerCpu: r.brokerCpu, clientCpu: r.clientCpu }
 }
 
-async function redisPeer (dir) {
-  if (noRedis || !which('redis-server') || !which('redis-benchmark')) return null
+const haveRedis = !noRedis && which('redis-server') !== null && which('redis-benchmark') !== null
+
+/**
+ * A new, empty Redis Streams server (appendonly, fsync every second) in its own directory. Each
+ * measurement gets its own, as Brook gets a new topic, and all stay up until the end of the run:
+ * a server that stopped would free its memory, which on this VM makes the next writer faster.
+ */
+async function startRedis (dir, name) {
   const port = await freePort()
-  const redisDir = join(dir, 'redis')
+  const redisDir = join(dir, `redis-${name}`)
   mkdirSync(redisDir)
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', redisDir,
     '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''], { stdio: 'ignore' })
@@ -211,18 +234,19 @@ async function redisPeer (dir) {
     const last = r.stdout.trim().split('\n').pop()
     return Number(JSON.parse(`[${last}]`)[1])
   }
-  const out = {}
-  for (const w of [SMALL, LARGE]) {
-    const key = `s${w.size}`
-    const xadd = bench(w.count, 100, ['XADD', key, '*', 'v', 'x'.repeat(w.size)])
-    const reads = Math.max(50, Math.round(w.count / 1000))
-    const xrange = bench(reads, 1, ['XRANGE', key, '-', '+', 'COUNT', '1000'])
-    out[w.name] = { xaddPerSec: xadd, xaddMBps: xadd * w.size / 1e6, xrangeMsgsPerSec: xrange * 1000, xrangeMBps: xrange * 1000 * w.size / 1e6 }
+  return {
+    /** XADD of w.count entries of w.size bytes to a new stream: entries per second. */
+    xadd: (w, key) => bench(w.count, 100, ['XADD', key, '*', 'v', 'x'.repeat(w.size)]),
+    /** XRANGE COUNT 1000 read-back of a stream: entries per second. */
+    xrange: (w, key) => 1000 * bench(Math.max(50, Math.round(w.count / 1000)), 1, ['XRANGE', key, '-', '+', 'COUNT', '1000']),
+    stop: async () => {
+      spawnSync('redis-cli', ['-p', String(port), 'shutdown', 'nosave'])
+      if (child.exitCode === null) await once(child, 'exit')
+    }
   }
-  spawnSync('redis-cli', ['-p', String(port), 'shutdown', 'nosave'])
-  if (child.exitCode === null) await once(child, 'exit')
-  return out
 }
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]
 
 const fmt = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d })
 
@@ -233,33 +257,53 @@ async function main () {
   const client = rdk ? 'rdkbench (librdkafka)' : 'kcat (librdkafka)'
   const results = { date: new Date().toISOString(), node: process.version, client, quick, loadBefore: loadavg()[0], workloads: {}, raw: {} }
   try {
-    if (!noBallast) results.ballast = ballast(dir, 768 * (1 << 20))
+    if (!noBallast) results.ballast = ballast(dir, 4 * 1024 * (1 << 20))
+    const redisServers = []
     const broker = await startBroker(join(dir, 'brook'))
     brokerPid = broker.child.pid
     try {
       for (const w of [SMALL, LARGE]) {
-        const topic = `bench-${w.size}`
         results.raw[w.name] = rawBaseline(dir, w.name.replace(/\W/g, ''), w.count * w.size)
-        const produce = rdk ? produceWithRdkbench(rdk, broker.bootstrap, topic, w) : produceWithKcat(broker.bootstrap, topic, w, dir)
+        // Brook and Redis take turns, each into a new topic / stream, so that each pair meets the
+        // machine in the same state (see the header); the median pair is the figure.
+        const runs = []
+        for (let rep = 1; rep <= repeats; rep++) {
+          const produce = rdk ? produceWithRdkbench(rdk, broker.bootstrap, `bench-${w.size}-${rep}`, w) : produceWithKcat(broker.bootstrap, `bench-${w.size}-${rep}`, w, dir)
+          const redis = haveRedis ? await startRedis(dir, `${w.size}-${rep}`) : null
+          if (redis !== null) redisServers.push(redis)
+          const xaddPerSec = redis === null ? NaN : redis.xadd(w, 's')
+          runs.push({ msgsPerSec: produce.msgsPerSec, cpu: { seconds: produce.seconds, broker: produce.brokerCpu, client: produce.clientCpu }, redisXaddPerSec: xaddPerSec, vsRedis: produce.msgsPerSec / xaddPerSec })
+        }
+        const topic = `bench-${w.size}-1`
         const consumeDefault = rdk ? consumeWithRdkbench(rdk, broker.bootstrap, topic, w) : consumeWithKcat(broker.bootstrap, topic, w)
         const consume = rdk ? consumeWithRdkbench(rdk, broker.bootstrap, topic, w, UNTHROTTLED) : consumeDefault
+        // Read back from the first pair's stream, as Brook reads the first pair's topic.
+        const firstRedis = redisServers.at(-repeats)
+        const xrangeMsgsPerSec = haveRedis && firstRedis !== undefined ? firstRedis.xrange(w, 's') : NaN
+        const mid = runs.find((r) => r.vsRedis === median(runs.map((x) => x.vsRedis))) ?? runs.find((r) => r.msgsPerSec === median(runs.map((x) => x.msgsPerSec)))
         results.workloads[w.name] = {
           count: w.count,
-          produceMsgsPerSec: produce.msgsPerSec,
-          produceMBps: produce.msgsPerSec * w.size / 1e6,
-          produceCpu: { seconds: produce.seconds, broker: produce.brokerCpu, client: produce.clientCpu },
+          size: w.size,
+          produceRuns: runs,
+          produceMsgsPerSec: mid.msgsPerSec,
+          produceMBps: mid.msgsPerSec * w.size / 1e6,
+          produceCpu: mid.cpu,
+          redisXaddPerSec: mid.redisXaddPerSec,
+          produceVsRedis: mid.vsRedis,
           consumeMsgsPerSec: consume.msgsPerSec,
           consumeMBps: consume.msgsPerSec * w.size / 1e6,
           consumeCpu: { seconds: consume.seconds, broker: consume.brokerCpu, client: consume.clientCpu },
-          consumeDefaultMsgsPerSec: consumeDefault.msgsPerSec
+          consumeDefaultMsgsPerSec: consumeDefault.msgsPerSec,
+          redisXrangeMsgsPerSec: xrangeMsgsPerSec,
+          consumeVsRedis: consume.msgsPerSec / xrangeMsgsPerSec
         }
       }
       if (rdk) results.latency = { all: latencyWithRdkbench(rdk, broker.bootstrap, 'all'), one: latencyWithRdkbench(rdk, broker.bootstrap, '1') }
     } finally {
       await stopBroker(broker)
       brokerPid = 0
+      for (const redis of redisServers) await redis.stop()
     }
-    results.redis = await redisPeer(dir)
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
@@ -270,21 +314,24 @@ async function main () {
   for (const [name, raw] of Object.entries(results.raw)) {
     console.log(`raw ${name} volume: write + fdatasync per MiB ${fmt(raw.writeMBps)} MB/s, read back ${fmt(raw.readMBps)} MB/s`)
   }
+  console.log(`\nproduce, ${repeats} paired run(s) each, Brook and Redis XADD taking turns (msgs/s; the median pair's ratio decides):`)
+  for (const [name, w] of Object.entries(results.workloads)) {
+    const pairs = w.produceRuns.map((r) => `${fmt(r.msgsPerSec)} vs ${fmt(r.redisXaddPerSec)} = ${fmt(r.vsRedis, 2)}x`).join('; ')
+    console.log(`  ${name.padEnd(6)} ${pairs}`)
+  }
   console.log('\nworkload        produce msgs/s   MB/s   vs raw write   vs Redis XADD | consume msgs/s   MB/s  vs raw read  vs Redis XRANGE | consume, client defaults')
   for (const [name, w] of Object.entries(results.workloads)) {
-    const redis = results.redis?.[name]
     const raw = results.raw[name]
-    const vsRedisP = redis ? `${fmt(w.produceMsgsPerSec / redis.xaddPerSec, 2)}x` : 'n/a'
-    const vsRedisC = redis ? `${fmt(w.consumeMsgsPerSec / redis.xrangeMsgsPerSec, 2)}x` : 'n/a'
-    console.log(`${name.padEnd(14)} ${fmt(w.produceMsgsPerSec).padStart(15)} ${fmt(w.produceMBps).padStart(6)} ${fmt(w.produceMBps / raw.writeMBps, 2).padStart(13)}x ${vsRedisP.padStart(14)} | ${fmt(w.consumeMsgsPerSec).padStart(14)} ${fmt(w.consumeMBps).padStart(6)} ${fmt(w.consumeMBps / raw.readMBps, 2).padStart(11)}x ${vsRedisC.padStart(16)} | ${fmt(w.consumeDefaultMsgsPerSec)} msgs/s`)
+    const ratio = (x) => Number.isNaN(x) ? 'n/a' : `${fmt(x, 2)}x`
+    console.log(`${name.padEnd(14)} ${fmt(w.produceMsgsPerSec).padStart(15)} ${fmt(w.produceMBps).padStart(6)} ${fmt(w.produceMBps / raw.writeMBps, 2).padStart(13)}x ${ratio(w.produceVsRedis).padStart(14)} | ${fmt(w.consumeMsgsPerSec).padStart(14)} ${fmt(w.consumeMBps).padStart(6)} ${fmt(w.consumeMBps / raw.readMBps, 2).padStart(11)}x ${ratio(w.consumeVsRedis).padStart(16)} | ${fmt(w.consumeDefaultMsgsPerSec)} msgs/s`)
   }
-  console.log('\nCPU seconds (broker all threads / client) over the phase\'s wall seconds:')
+  console.log('\nCPU seconds (broker all threads / client) over the phase\'s wall seconds (produce: the median pair):')
   for (const [name, w] of Object.entries(results.workloads)) {
     const c = (x) => `${fmt(x.broker, 2)} / ${fmt(x.client, 2)} over ${fmt(x.seconds, 2)} s`
     console.log(`${name.padEnd(6)} produce ${c(w.produceCpu)}; consume ${c(w.consumeCpu)}`)
   }
-  if (results.redis) {
-    for (const [name, r] of Object.entries(results.redis)) console.log(`Redis ${name}: XADD ${fmt(r.xaddPerSec)}/s (${fmt(r.xaddMBps)} MB/s), XRANGE read-back ${fmt(r.xrangeMsgsPerSec)} msgs/s (${fmt(r.xrangeMBps)} MB/s)`)
+  for (const [name, w] of Object.entries(results.workloads)) {
+    if (!Number.isNaN(w.redisXaddPerSec)) console.log(`Redis ${name}: XADD ${fmt(w.redisXaddPerSec)}/s (${fmt(w.redisXaddPerSec * w.size / 1e6)} MB/s, median pair), XRANGE read-back ${fmt(w.redisXrangeMsgsPerSec)} msgs/s (${fmt(w.redisXrangeMsgsPerSec * w.size / 1e6)} MB/s)`)
   }
   if (results.latency) {
     for (const [acks, l] of Object.entries(results.latency)) {

@@ -27,7 +27,7 @@
 // turns, each into a new topic or stream: the machine's memory state drifts during a run, and a
 // pair taken back to back meets the same state. The median pair's ratio is reported, with all pairs.
 //
-// Usage: node bench/broker-bench.mjs [--quick] [--repeat N] [--no-redis] [--no-ballast] [--json out.json]
+// Usage: node bench/broker-bench.mjs [--quick] [--repeat N] [--partitions N] [--no-redis] [--no-ballast] [--json out.json]
 import { spawn, spawnSync } from 'node:child_process'
 import { createServer } from 'node:net'
 import { mkdtempSync, rmSync, openSync, writeSync, fdatasyncSync, closeSync, readSync, existsSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs'
@@ -44,8 +44,12 @@ const repeats = args.includes('--repeat') ? Number(args[args.indexOf('--repeat')
 const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : join(root, '.bench', 'broker-bench.json')
 
 const scale = quick ? 0.2 : 1
-const SMALL = { name: '100 B', size: 100, count: Math.round(1_000_000 * scale) }
-const LARGE = { name: '1 KiB', size: 1024, count: Math.round(200_000 * scale) }
+// --partitions N (rdkbench only) spreads the 1 KiB workload over N partitions (default 1, as the
+// 100 B one): a partition is one file, and a file takes one page-cache copy at a time
+// (docs/benchmarks.md).
+const largePartitions = args.includes('--partitions') ? Number(args[args.indexOf('--partitions') + 1]) : 1
+const SMALL = { name: '100 B', size: 100, count: Math.round(1_000_000 * scale), partitions: 1 }
+const LARGE = { name: largePartitions === 1 ? '1 KiB' : `1 KiB x${largePartitions}p`, size: 1024, count: Math.round(200_000 * scale), partitions: largePartitions }
 
 function which (cmd) {
   const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' })
@@ -182,7 +186,7 @@ function ballast (dir, maxBytes) {
 }
 
 function produceWithRdkbench (rdk, bootstrap, topic, w) {
-  const r = timed(rdk, ['produce', '-b', bootstrap, '-t', topic, '-c', '-p', '1', '-n', String(w.count), '-s', String(w.size), '-a', 'all'])
+  const r = timed(rdk, ['produce', '-b', bootstrap, '-t', topic, '-c', '-p', String(w.partitions), '-n', String(w.count), '-s', String(w.size), '-a', 'all'])
   const res = rdkResult(r.stdout)
   return { msgsPerSec: res.msgs_per_s, seconds: res.sec, brokerCpu: r.brokerCpu, clientCpu: r.clientCpu, raw: res }
 }
@@ -191,7 +195,7 @@ function produceWithRdkbench (rdk, bootstrap, topic, w) {
 const UNTHROTTLED = ['-X', 'queued.min.messages=10000000', '-X', 'queued.max.messages.kbytes=2097151']
 
 function consumeWithRdkbench (rdk, bootstrap, topic, w, extra = []) {
-  const r = timed(rdk, ['consume', '-b', bootstrap, '-t', topic, '-p', '1', '-n', String(w.count), '--idle', '5', ...extra])
+  const r = timed(rdk, ['consume', '-b', bootstrap, '-t', topic, '-p', String(w.partitions), '-n', String(w.count), '--idle', '5', ...extra])
   const res = rdkResult(r.stdout)
   return { msgsPerSec: res.msgs_per_s, seconds: res.sec, brokerCpu: r.brokerCpu, clientCpu: r.clientCpu, raw: res }
 }

@@ -11,6 +11,7 @@ import type { Logger } from '../logger.js'
 import type { Lease } from '../server/buffer-pool.js'
 import { mapError } from '../errors.js'
 import type { Partition } from './partition.js'
+import { earlyAnswer } from './read-ahead.js'
 
 export interface FetchTarget {
   /** undefined when the topic or partition does not exist: `errorCode` says why. */
@@ -64,13 +65,18 @@ async function readOne (target: FetchTarget, maxBytes: number, minOneBatch: bool
   const lease = limits.lease?.()
   try {
     let read: ReadResult | null = null
-    const early = partition.readAhead.claim(target.fetchOffset, maxBytes, minOneBatch, limits.readCommitted)
+    const early = partition.readAhead.claim(target.fetchOffset, maxBytes, limits.readCommitted)
     if (early !== null) {
-      const result = await early.result
-      if (result !== null && result.bytes > 0 && target.fetchOffset >= partition.log.logStartOffset) {
-        read = result
+      const answer = earlyAnswer(await early.result, maxBytes, minOneBatch)
+      if (answer !== null && answer.bytes > 0 && target.fetchOffset >= partition.log.logStartOffset) {
+        read = answer
         // Its buffers are now this response's: they come back once it is written.
         if (lease !== undefined) lease.adopt(early.lease)
+      } else if (answer !== null && target.fetchOffset >= partition.log.logStartOffset) {
+        // One batch over a limit this fetch keeps: nothing from this partition this time; the
+        // read waits for a fetch where this partition comes first.
+        read = answer
+        if (!early.putBack()) early.lease.release()
       } else {
         early.lease.release()
       }
@@ -82,7 +88,7 @@ async function readOne (target: FetchTarget, maxBytes: number, minOneBatch: bool
       ...(lease === undefined ? {} : { allocate: lease.allocate })
     })
     if (lease !== undefined && read.bytes > 0) {
-      partition.readAhead.answered(target.fetchOffset, endOffsetOf(read.chunks), maxOffset, maxBytes, minOneBatch, limits.readCommitted, lease.spawn())
+      partition.readAhead.answered(target.fetchOffset, endOffsetOf(read.chunks), maxOffset, maxBytes, limits.readCommitted, lease.spawn())
     }
     // READ_COMMITTED: the consumer drops records of these aborted transactions (Kafka's
     // collectAbortedTransactions over the fetched range).

@@ -20,7 +20,6 @@ interface Pending {
   readonly owner: ReadAhead
   readonly offset: number
   readonly maxBytes: number
-  readonly minOneBatch: boolean
   readonly readCommitted: boolean
   readonly started: number
   readonly lease: Lease
@@ -61,7 +60,24 @@ export const sharedReadAheadBudget = new ReadAheadBudget()
 export interface ReadAheadClaim {
   result: Promise<ReadResult | null>
   lease: Lease
+  /**
+   * Hands the read back unused, for a later fetch (this one could not take its bytes: see
+   * earlyAnswer). False when that is not possible; the caller then releases the lease.
+   */
+  putBack: () => boolean
 }
+
+/**
+ * What an early read (always made with min-one-batch) gives a fetch: the bytes it read; or, for a
+ * fetch without min-one-batch when it read one batch larger than the limit, nothing (what a fresh
+ * read would return); or null when it read nothing or failed (read again, and report the error).
+ */
+export function earlyAnswer (result: ReadResult | null, maxBytes: number, minOneBatch: boolean): ReadResult | null {
+  if (result === null || result.bytes === 0) return null
+  return minOneBatch || result.bytes <= maxBytes ? result : NOTHING_READ
+}
+
+const NOTHING_READ: ReadResult = Object.freeze({ chunks: [], bytes: 0 }) as ReadResult
 
 export class ReadAhead {
   readonly #budget: ReadAheadBudget
@@ -75,29 +91,40 @@ export class ReadAhead {
     this.#budget = budget
   }
 
-  /** The early read for exactly this fetch, taken out (the caller owns its lease); else null. */
-  claim (offset: number, maxBytes: number, minOneBatch: boolean, readCommitted: boolean): ReadAheadClaim | null {
+  /**
+   * The early read for this fetch's offset, byte limit and isolation, taken out (the caller owns
+   * its lease); else null. It serves the fetch whether or not the fetch has min-one-batch (see
+   * earlyAnswer): a consumer fetching several partitions may rotate their order (librdkafka
+   * does), and only the first partition with data gets min-one-batch.
+   */
+  claim (offset: number, maxBytes: number, readCommitted: boolean): ReadAheadClaim | null {
     const p = this.#pending
-    if (p === null || p.offset !== offset || p.maxBytes !== maxBytes || p.minOneBatch !== minOneBatch || p.readCommitted !== readCommitted) return null
+    if (p === null || p.offset !== offset || p.maxBytes !== maxBytes || p.readCommitted !== readCommitted) return null
     this.#pending = null
     this.#budget.release(p)
-    return { result: p.result, lease: p.lease }
+    return { result: p.result, lease: p.lease, putBack: () => this.#putBack(p) }
+  }
+
+  #putBack (p: Pending): boolean {
+    if (this.#pending !== null || !this.#budget.reserve(p, Date.now())) return false
+    this.#pending = p
+    return true
   }
 
   /**
    * A fetch read [offset, end). When it continued the previous one and more is readable below
    * `maxOffset`, the read of the next fetch starts now, into buffers of `lease`.
    */
-  answered (offset: number, end: number, maxOffset: number, maxBytes: number, minOneBatch: boolean, readCommitted: boolean,
+  answered (offset: number, end: number, maxOffset: number, maxBytes: number, readCommitted: boolean,
     lease: Lease, now = Date.now()): void {
     const sequential = offset === this.#lastEnd
     this.#lastEnd = end
     this.drop()
     if (!sequential || end <= offset || end >= maxOffset || maxBytes > MAX_READ_AHEAD_BYTES) return
-    const result = this.#read(end, { maxBytes, maxOffset, minOneBatch, allocate: lease.allocate })
+    const result = this.#read(end, { maxBytes, maxOffset, minOneBatch: true, allocate: lease.allocate })
       // A failed early read is simply not used: the fetch then reads again and reports the error.
       .catch(() => null)
-    const p: Pending = { owner: this, offset: end, maxBytes, minOneBatch, readCommitted, started: now, lease, result }
+    const p: Pending = { owner: this, offset: end, maxBytes, readCommitted, started: now, lease, result }
     if (!this.#budget.reserve(p, now)) {
       void result.then(() => { lease.release() })
       return

@@ -182,6 +182,8 @@ function ballast (dir, maxBytes) {
       slowSeconds = 0
     }
   }
+  // Written back now, not 30 s later by the kernel (dirty_expire) in the middle of the latency test.
+  fdatasyncSync(fd)
   closeSync(fd)
   return { bytes, newPageWriteMBps: slowSteps === 0 ? NaN : slowSteps * step * chunk.length / 1e6 / slowSeconds }
 }
@@ -310,6 +312,8 @@ async function main () {
           consumeRuns: reads.map((r) => ({ msgsPerSec: r.consume.msgsPerSec, redisXrangeMsgsPerSec: r.xrangeMsgsPerSec, vsRedis: r.vsRedis }))
         }
       }
+      // Nothing dirty left for the kernel to write back during the latency runs (Redis AOFs included).
+      spawnSync('sync')
       if (rdk) results.latency = { all: latencyWithRdkbench(rdk, broker.bootstrap, 'all'), one: latencyWithRdkbench(rdk, broker.bootstrap, '1') }
     } finally {
       await stopBroker(broker)

@@ -332,12 +332,12 @@ async function main () {
   }
   console.log(`\nproduce, ${repeats} paired run(s) each, Brook and Redis XADD taking turns (msgs/s; the median pair's ratio decides):`)
   for (const [name, w] of Object.entries(results.workloads)) {
-    const pairs = w.produceRuns.map((r) => `${fmt(r.msgsPerSec)} vs ${fmt(r.redisXaddPerSec)} = ${fmt(r.vsRedis, 2)}x`).join('; ')
+    const pairs = w.produceRuns.map((r) => Number.isNaN(r.vsRedis) ? fmt(r.msgsPerSec) : `${fmt(r.msgsPerSec)} vs ${fmt(r.redisXaddPerSec)} = ${fmt(r.vsRedis, 2)}x`).join('; ')
     console.log(`  ${name.padEnd(6)} ${pairs}`)
   }
   console.log(`\nconsume (read-back), ${repeats} paired run(s) each, Brook and Redis XRANGE taking turns (msgs/s):`)
   for (const [name, w] of Object.entries(results.workloads)) {
-    const pairs = w.consumeRuns.map((r) => `${fmt(r.msgsPerSec)} vs ${fmt(r.redisXrangeMsgsPerSec)} = ${fmt(r.vsRedis, 2)}x`).join('; ')
+    const pairs = w.consumeRuns.map((r) => Number.isNaN(r.vsRedis) ? fmt(r.msgsPerSec) : `${fmt(r.msgsPerSec)} vs ${fmt(r.redisXrangeMsgsPerSec)} = ${fmt(r.vsRedis, 2)}x`).join('; ')
     console.log(`  ${name.padEnd(6)} ${pairs}`)
   }
   console.log('\nworkload        produce msgs/s   MB/s   vs raw write   vs Redis XADD | consume msgs/s   MB/s  vs raw read  vs Redis XRANGE | consume, client defaults')

@@ -54,8 +54,12 @@ export class DynamicConfigs {
    */
   static async open (config: BrokerConfig, nodeId: number, store: DynamicConfigStore, onChange: () => Promise<void>): Promise<DynamicConfigs> {
     const layers = await store.load()
-    validate(layers.broker)
-    validate(layers.default)
+    try {
+      validate(layers.broker)
+      validate(layers.default)
+    } catch (err) {
+      throw new Error(`BROOK_BAD_DYNAMIC_CONFIGS_FILE: ${store.path} holds a setting this broker cannot take`, { cause: err })
+    }
     config.setDynamic(layers.broker, layers.default)
     return new DynamicConfigs(config, nodeId, store, layers, onChange)
   }

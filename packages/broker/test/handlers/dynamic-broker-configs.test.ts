@@ -3,6 +3,9 @@
 // server.properties, their effect on running topics, the refusals, and persistence across restart.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import {
   alterConfigsApi, createTopicsApi, decodeBatches, describeConfigsApi, ErrorCode, fetchApi, incrementalAlterConfigsApi, produceApi,
   TimestampType
@@ -136,4 +139,14 @@ test('dynamic configs survive a restart', async () => {
   assert.equal((await describe(BROKER, '')).get('log.segment.bytes')?.value, '2000000')
   const retention = (await describe(TOPIC, 'plain')).get('retention.ms')
   assert.deepEqual([retention?.value, retention?.configSource], ['123456', ConfigSource.DYNAMIC_BROKER_CONFIG])
+})
+
+test('a dynamic config file with a setting the broker cannot take stops the start with a message naming the file', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'brook-dynamic-bad-'))
+  try {
+    await writeFile(join(dir, 'brook-broker-configs.json'), JSON.stringify({ version: 1, default: { listeners: 'PLAINTEXT://:1' }, broker: {} }))
+    await assert.rejects(startTestBroker({}, dir), /BROOK_BAD_DYNAMIC_CONFIGS_FILE: .*brook-broker-configs\.json/)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
 })

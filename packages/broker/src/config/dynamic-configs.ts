@@ -38,13 +38,11 @@ export class DynamicConfigs {
   readonly #store: DynamicConfigStore
   readonly #onChange: () => Promise<void>
   readonly #serial = new SerialQueue()
-  #layers: DynamicConfigLayers
 
-  private constructor (config: BrokerConfig, nodeId: number, store: DynamicConfigStore, layers: DynamicConfigLayers, onChange: () => Promise<void>) {
+  private constructor (config: BrokerConfig, nodeId: number, store: DynamicConfigStore, onChange: () => Promise<void>) {
     this.#config = config
     this.#nodeId = nodeId
     this.#store = store
-    this.#layers = layers
     this.#onChange = onChange
   }
 
@@ -61,7 +59,7 @@ export class DynamicConfigs {
       throw new Error(`BROOK_BAD_DYNAMIC_CONFIGS_FILE: ${store.path} holds a setting this broker cannot take`, { cause: err })
     }
     config.setDynamic(layers.broker, layers.default)
-    return new DynamicConfigs(config, nodeId, store, layers, onChange)
+    return new DynamicConfigs(config, nodeId, store, onChange)
   }
 
   /** The layer a broker resource name addresses: "" the cluster default, the node id this broker. */
@@ -71,9 +69,9 @@ export class DynamicConfigs {
     throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unexpected broker id, expected ${this.#nodeId} or empty string, but received ${resourceName}`)
   }
 
-  /** The layer's settings as a plain record. */
+  /** The layer's settings as a plain record (BrokerConfig holds them). */
   current (layer: DynamicLayer): Record<string, string> {
-    return { ...this.#layers[layer] }
+    return Object.fromEntries(this.#config.dynamic(layer))
   }
 
   /** What IncrementalAlterConfigs needs to alter `layer` (config/alter.ts). */
@@ -85,7 +83,7 @@ export class DynamicConfigs {
         return def
       },
       effective: (name, overrides) => overrides[name] ??
-        (layer === 'broker' ? this.#layers.default[name] : undefined) ??
+        (layer === 'broker' ? this.#config.dynamic('default').get(name) : undefined) ??
         this.#config.originals.get(name) ?? this.#config.defaultValue(name)
     }
   }
@@ -100,9 +98,8 @@ export class DynamicConfigs {
       const next = compute(this.current(layer))
       validate(next)
       if (validateOnly) return
-      const layers: DynamicConfigLayers = layer === 'broker' ? { ...this.#layers, broker: next } : { ...this.#layers, default: next }
+      const layers: DynamicConfigLayers = layer === 'broker' ? { broker: next, default: this.current('default') } : { broker: this.current('broker'), default: next }
       await this.#store.save(layers)
-      this.#layers = layers
       this.#config.setDynamic(layers.broker, layers.default)
       await this.#onChange()
     })

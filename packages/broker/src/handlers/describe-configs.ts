@@ -29,11 +29,8 @@ function configsOf (ctx: RequestContext, resource: DescribeConfigsRequestResourc
     return describeTopicConfigs(topic.info.configs, broker.config)
   }
   if (resource.resourceType === ResourceType.BROKER) {
-    if (name === '') return describeDefaultBrokerConfigs(broker.config)
-    if (name !== String(broker.nodeId)) {
-      return failed(resource, ErrorCode.INVALID_REQUEST, `Unexpected broker id, expected ${broker.nodeId} or empty string, but received ${name}`)
-    }
-    return describeBrokerConfigs(broker.config)
+    // Throws INVALID_REQUEST for another broker's id (answered by describe()).
+    return broker.dynamicConfigs.layerOf(name) === 'default' ? describeDefaultBrokerConfigs(broker.config) : describeBrokerConfigs(broker.config)
   }
   return failed(resource, ErrorCode.INVALID_REQUEST, `Unsupported resource type ${resource.resourceType}`)
 }

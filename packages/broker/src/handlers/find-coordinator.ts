@@ -1,9 +1,10 @@
 // FindCoordinator (10): v0-4.
 // Behaviour: this single broker coordinates every group and every transactional id, so the
 // answer is always this node's advertised address. The first group lookup creates and loads
-// __consumer_offsets (as Kafka) before answering, the first transaction lookup __transaction_state. Key types other than GROUP (0) and
-// TRANSACTION (1) get INVALID_REQUEST. Asking for a group coordinator before the group
-// coordinator has started gets COORDINATOR_NOT_AVAILABLE (clients retry).
+// __consumer_offsets (as Kafka) before answering, the first transaction lookup
+// __transaction_state. Key types other than GROUP (0) and TRANSACTION (1) get INVALID_REQUEST.
+// Asking for a group coordinator before the group coordinator has started gets
+// COORDINATOR_NOT_AVAILABLE (clients retry).
 // Versions: v1 key type, error message; v3 flexible; v4 batched keys (coordinator_keys ->
 // coordinators[], one entry per key, the top-level fields unused).
 import {

@@ -68,17 +68,17 @@ async function readOne (target: FetchTarget, maxBytes: number, minOneBatch: bool
     const early = partition.readAhead.claim(target.fetchOffset, maxBytes, limits.readCommitted)
     if (early !== null) {
       const answer = earlyAnswer(await early.result, maxBytes, minOneBatch)
-      if (answer !== null && answer.bytes > 0 && target.fetchOffset >= partition.log.logStartOffset) {
+      if (answer === null || target.fetchOffset < partition.log.logStartOffset) {
+        early.lease.release()
+      } else if (answer.bytes > 0) {
         read = answer
         // Its buffers are now this response's: they come back once it is written.
         if (lease !== undefined) lease.adopt(early.lease)
-      } else if (answer !== null && target.fetchOffset >= partition.log.logStartOffset) {
+      } else {
         // One batch over a limit this fetch keeps: nothing from this partition this time; the
         // read waits for a fetch where this partition comes first.
         read = answer
         if (!early.putBack()) early.lease.release()
-      } else {
-        early.lease.release()
       }
     }
     read ??= await partition.read(target.fetchOffset, {
@@ -87,13 +87,13 @@ async function readOne (target: FetchTarget, maxBytes: number, minOneBatch: bool
       minOneBatch,
       ...(lease === undefined ? {} : { allocate: lease.allocate })
     })
+    const end = read.bytes > 0 ? endOffsetOf(read.chunks) : -1
     if (lease !== undefined && read.bytes > 0) {
-      partition.readAhead.answered(target.fetchOffset, endOffsetOf(read.chunks), maxOffset, maxBytes, limits.readCommitted, lease.spawn())
+      partition.readAhead.answered(target.fetchOffset, end, maxOffset, maxBytes, limits.readCommitted, lease.spawn())
     }
     // READ_COMMITTED: the consumer drops records of these aborted transactions (Kafka's
     // collectAbortedTransactions over the fetched range).
-    const end = limits.readCommitted && read.bytes > 0 ? endOffsetOf(read.chunks) : -1
-    const aborted = end > target.fetchOffset ? await partition.log.abortedTransactions(target.fetchOffset, end) : []
+    const aborted = limits.readCommitted && end > target.fetchOffset ? await partition.log.abortedTransactions(target.fetchOffset, end) : []
     return {
       errorCode: ErrorCode.NONE,
       highWatermark: offsets.highWatermark,

@@ -118,6 +118,8 @@ export interface TopicSettings {
   /** message.timestamp.before.max.ms / after.max.ms: how far a CreateTime may lie from now. */
   timestampBeforeMaxMs: number
   timestampAfterMaxMs: number
+  /** cleanup.policy includes compact: records need a key. */
+  compacted: boolean
 }
 
 // Produce looks the settings up on every request: resolved once per overrides object (topics get a
@@ -139,14 +141,19 @@ function resolveTopicSettings (overrides: TopicOverrides, broker: BrokerConfig):
     messageTimestampType: topicConfigValue('message.timestamp.type', overrides, broker) === 'LogAppendTime' ? 'LogAppendTime' : 'CreateTime',
     minInsyncReplicas: num('min.insync.replicas', overrides, broker),
     timestampBeforeMaxMs: num('message.timestamp.before.max.ms', overrides, broker),
-    timestampAfterMaxMs: num('message.timestamp.after.max.ms', overrides, broker)
+    timestampAfterMaxMs: num('message.timestamp.after.max.ms', overrides, broker),
+    compacted: cleanupPolicyOf(overrides, broker).includes('compact')
   }
 }
 
-export function toLogConfig (overrides: TopicOverrides, broker: BrokerConfig): LogConfig {
+function cleanupPolicyOf (overrides: TopicOverrides, broker: BrokerConfig): Array<'delete' | 'compact'> {
   const policy = topicConfigValue('cleanup.policy', overrides, broker)
-  const cleanupPolicy = (Array.isArray(policy) ? policy : ['delete'])
+  return (Array.isArray(policy) ? policy : ['delete'])
     .filter((p): p is 'delete' | 'compact' => p === 'delete' || p === 'compact')
+}
+
+export function toLogConfig (overrides: TopicOverrides, broker: BrokerConfig): LogConfig {
+  const cleanupPolicy = cleanupPolicyOf(overrides, broker)
   return {
     segmentBytes: num('segment.bytes', overrides, broker),
     segmentMs: num('segment.ms', overrides, broker),

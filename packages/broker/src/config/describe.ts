@@ -1,6 +1,6 @@
 // Config entries as DescribeConfigs (and CreateTopics v5+) report them: every config of the
 // resource with its value, source, flags, synonyms (Kafka's rule: synonyms.ts) and
-// documentation, as Kafka does (TRAPS #10).
+// documentation, as Kafka does.
 import type { BrokerConfig } from './broker-config.js'
 import { BROKER_DEFS } from './broker-config.js'
 import { brokerDocumentation, topicDocumentation } from './documentation.js'

@@ -14,7 +14,7 @@ import type { DynamicConfigLayers, DynamicConfigStore } from '../cluster/dynamic
 import { KafkaError } from '../errors.js'
 import type { AlterableConfigs } from './alter.js'
 import { BROKER_DEFS, type BrokerConfig } from './broker-config.js'
-import { dynamicDefOf, notDynamic, validateDynamicLayer } from './dynamic-rules.js'
+import { checkThreadCounts, dynamicDefOf, notDynamic, validateDynamicLayer } from './dynamic-rules.js'
 
 export { baseDefOf, DYNAMIC_BROKER_CONFIGS, isDynamicBrokerConfig } from './dynamic-rules.js'
 
@@ -85,6 +85,7 @@ export class DynamicConfigs {
     await this.#serial.run(async () => {
       const next = compute(this.current(layer))
       validateDynamicLayer(next, layer === 'broker', this.#config)
+      checkThreadCounts(next, this.#config)
       if (validateOnly) return
       const layers: DynamicConfigLayers = layer === 'broker' ? { broker: next, default: this.current('default') } : { broker: this.current('broker'), default: next }
       await this.#store.save(layers)

@@ -7,7 +7,8 @@
 //   dynamically");
 // - the keystore / truststore settings only per listener (listener.name.<l>.ssl.keystore.location);
 // - listener and security settings are per broker: refused on the cluster-default resource,
-//   except max.connections, max.connection.creation.rate and num.network.threads.
+//   except max.connections, max.connection.creation.rate and num.network.threads;
+// - thread counts (and log.cleaner.threads) may at most halve or double the running value.
 // Brook refuses names it does not know (Kafka stores unknown custom names too).
 import { ErrorCode } from '@brook/protocol'
 import { KafkaError } from '../errors.js'
@@ -88,6 +89,33 @@ function refuse (message: string, names: readonly string[]): KafkaError {
 
 export function notDynamic (names: readonly string[]): KafkaError {
   return refuse('Cannot update these configs dynamically', names)
+}
+
+/**
+ * Thread pools Kafka resizes in place: a change may at most halve or double the running count.
+ * Checked on a change only; a persisted layer loads as it is, as in Kafka.
+ */
+const THREAD_COUNTS = ['num.io.threads', 'num.replica.fetchers', 'num.recovery.threads.per.data.dir', 'background.threads']
+
+export function checkThreadCounts (layer: Readonly<Record<string, string>>, current: BrokerConfig): void {
+  for (const name of THREAD_COUNTS) {
+    const raw = layer[name]
+    if (raw === undefined) continue
+    const next = Number(raw)
+    const now = current.int(name)
+    if (next === now) continue
+    const failed = `Dynamic thread count update validation failed for ${name}=${raw}`
+    if (next < Math.floor(now / 2)) throw new KafkaError(ErrorCode.INVALID_REQUEST, `${failed}, value should be at least half the current value ${now}`)
+    if (next > now * 2) throw new KafkaError(ErrorCode.INVALID_REQUEST, `${failed}, value should not be greater than double the current value ${now}`)
+  }
+  const cleaners = layer['log.cleaner.threads']
+  if (cleaners !== undefined) {
+    const next = Number(cleaners)
+    const now = current.int('log.cleaner.threads')
+    if (next < 1) throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Log cleaner threads should be at least 1')
+    if (next < Math.floor(now / 2)) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Log cleaner threads cannot be reduced to less than half the current value ${now}`)
+    if (next > now * 2) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Log cleaner threads cannot be increased to more than double the current value ${now}`)
+  }
 }
 
 function isPerBroker (name: string): boolean {

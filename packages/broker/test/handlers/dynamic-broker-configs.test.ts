@@ -198,3 +198,13 @@ test('Kafka\'s other dynamic configs are accepted and stored, cluster-wide or pe
   assert.deepEqual(listeners, { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Advertised listeners cannot be altered when using a Raft-based metadata quorum.' })
   assert.equal((await incremental(self, [{ name: 'num.io.threads', configOperation: SET, value: '0' }])).errorCode, ErrorCode.INVALID_CONFIG)
 })
+
+test('thread counts may at most halve or double the running value, as Kafka resizes its pools', { timeout: 30_000 }, async () => {
+  // num.io.threads runs at 16 from the test above (cluster default).
+  const tooMany = await incremental(self, [{ name: 'num.io.threads', configOperation: SET, value: '33' }])
+  assert.deepEqual(tooMany, { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Dynamic thread count update validation failed for num.io.threads=33, value should not be greater than double the current value 16' })
+  assert.equal((await incremental(self, [{ name: 'num.io.threads', configOperation: SET, value: '7' }])).errorCode, ErrorCode.INVALID_REQUEST)
+  assert.equal((await incremental(self, [{ name: 'num.io.threads', configOperation: SET, value: '32' }])).errorCode, ErrorCode.NONE)
+  const cleaners = await incremental(self, [{ name: 'log.cleaner.threads', configOperation: SET, value: '5' }])
+  assert.deepEqual(cleaners, { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Log cleaner threads cannot be increased to more than double the current value 2' })
+})

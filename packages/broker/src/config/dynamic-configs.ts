@@ -4,12 +4,11 @@
 // DynamicLogConfig set) and the rest of Kafka's dynamic set (config/dynamic-rules.ts; most are
 // stored and reported but not used by Brook yet). Resource name "" is the cluster-wide default
 // layer, the broker's node id its own layer (more specific; both above server.properties). A
-// change is validated as a whole,
-// persisted (cluster/dynamic-config-store.ts), put into the BrokerConfig layers, and then every log
-// gets its recomputed LogConfig (onChange). Other broker configs are read-only, as in Kafka:
-// altering them gets INVALID_REQUEST.
-import { ErrorCode } from '@brook/protocol'
+// change is validated as a whole, persisted (cluster/dynamic-config-store.ts), put into the
+// BrokerConfig layers, and then every log gets its recomputed LogConfig (onChange). Other broker
+// configs are read-only, as in Kafka: altering them gets INVALID_REQUEST.
 import { SerialQueue } from '@brook/common'
+import { ErrorCode } from '@brook/protocol'
 import type { DynamicConfigLayers, DynamicConfigStore } from '../cluster/dynamic-config-store.js'
 import { KafkaError } from '../errors.js'
 import type { AlterableConfigs } from './alter.js'

@@ -5,7 +5,7 @@ import type { BrokerConfig } from './broker-config.js'
 import { BROKER_DEFS } from './broker-config.js'
 import { brokerDocumentation, topicDocumentation } from './documentation.js'
 import type { ConfigDef, ConfigType } from './schema.js'
-import { baseDefOf, isDynamicBrokerConfig } from './dynamic-configs.js'
+import { baseDefOf, isDynamicBrokerConfig } from './dynamic-rules.js'
 import { brokerConfigSynonyms, brokerSynonymEntries, ConfigSource, type ConfigSynonymEntry } from './synonyms.js'
 import { resolveAllTopicConfigs, type TopicOverrides } from './topic-config.js'
 

@@ -15,7 +15,6 @@ import type { AlterableConfigs } from './alter.js'
 import { BROKER_DEFS, type BrokerConfig } from './broker-config.js'
 import { checkThreadCounts, dynamicDefOf, notDynamic, validateDynamicLayer } from './dynamic-rules.js'
 
-
 export type DynamicLayer = 'broker' | 'default'
 
 export class DynamicConfigs {

@@ -50,7 +50,7 @@ export const protocolUpdates = [
   { spec: 'DescribeGroupsResponse', validVersions: '0-6', edits: [
     { insert: { after: ['Groups', 'ErrorCode'], field: { name: 'ErrorMessage', type: 'string', versions: '6+', nullableVersions: '6+', default: 'null' } } }
   ] },
-  // WriteTxnMarkers v2: the transaction version of the marker (KIP-890).
+  // WriteTxnMarkers v2: the transaction version of the marker (KIP-1228).
   { spec: 'WriteTxnMarkersRequest', validVersions: '0-2', edits: [
     { insert: { after: ['Markers', 'CoordinatorEpoch'], field: { name: 'TransactionVersion', type: 'int8', versions: '2+' } } }
   ] },

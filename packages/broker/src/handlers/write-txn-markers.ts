@@ -1,11 +1,12 @@
-// WriteTxnMarkers (27): v0-1.
+// WriteTxnMarkers (27): v0-2.
 // Behaviour: the inter-broker API a transaction coordinator uses to have partition leaders write
 // COMMIT/ABORT markers. Brook's own coordinator writes its markers directly; this serves the
 // request for tools and other coordinators through the same marker writer: each partition gets
 // its control batch (or, for `__consumer_offsets`, the group coordinator applies it to its pending
 // transactional offsets). Unknown partitions get UNKNOWN_TOPIC_OR_PARTITION; a marker older than
 // the partition's producer state gets INVALID_PRODUCER_EPOCH or TRANSACTION_COORDINATOR_FENCED.
-// Versions: v1 flexible.
+// Versions: v1 flexible; v2 the marker's transaction version (KIP-1228), accepted and not used:
+// Brook's partitions check a marker's epoch the same way whatever the version.
 import {
   ErrorCode, type WriteTxnMarkersRequest, type WriteTxnMarkersRequestWritableTxnMarker, type WriteTxnMarkersResponse,
   type WriteTxnMarkersResponseWritableTxnMarkerResult, writeTxnMarkersApi
@@ -40,4 +41,4 @@ async function handle (ctx: RequestContext, request: WriteTxnMarkersRequest): Pr
   return { markers: await Promise.all(request.markers.map(async (m) => await writeMarker(ctx, m))) }
 }
 
-export default defineHandler(writeTxnMarkersApi, { min: 0, max: 1 }, handle, (request, code) => ({ markers: request.markers.map((m) => sameError(m, code)) }))
+export default defineHandler(writeTxnMarkersApi, { min: 0, max: 2 }, handle, (request, code) => ({ markers: request.markers.map((m) => sameError(m, code)) }))

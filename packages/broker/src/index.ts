@@ -3,6 +3,6 @@
 export { startBroker, LIBRARY_DEFAULT_LISTENERS, type RunningBroker, type StartBrokerOptions } from './broker.js'
 export { BrokerConfig } from './config/broker-config.js'
 export { ConfigError } from './config/schema.js'
-export { parseProperties } from './config/properties.js'
-export { createLogger, type Logger, type LogFormat, type LogLevel } from './logger.js'
+export { isLogLevel, type LogFormat, type LogLevel } from './logger.js'
 export { HANDLERS } from './handlers/index.js'
+export { computeLag, type GroupLag, type PartitionLag, type MemberLag, type LagMember, type TopicPartitionOffset } from './group/lag.js'

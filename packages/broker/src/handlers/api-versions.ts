@@ -3,7 +3,7 @@
 // what is served. An ApiVersions request at a version Brook does not serve is answered by
 // server/connection.ts with a v0 response carrying UNSUPPORTED_VERSION and this same list.
 // Versions: v1 throttle; v3 flexible body, client software name/version, but the response
-// header stays v0 (TRAPS #2). v4 (KIP-1117) is not served yet.
+// header stays v0. v4 (KIP-1117) is not served yet.
 import { apiVersionsApi, type ApiVersionsResponse, type ApiVersionsResponseApiVersion, ErrorCode } from '@brook/protocol'
 import { defineHandler, type Handler } from './handler.js'
 

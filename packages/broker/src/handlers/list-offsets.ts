@@ -1,12 +1,13 @@
 // ListOffsets (2): v0-11.
 // Behaviour: timestamp -2 earliest (log start), -1 latest (high watermark, or last stable offset
 // for READ_COMMITTED), -3 the record with the largest timestamp, -4 earliest local (= log start:
-// no tiered storage), -5 latest tiered (KIP-1005) and -6 earliest pending upload (KIP-1023): offset
-// and timestamp -1 without error, as Kafka answers without remote storage; otherwise the first offset whose timestamp is >= the one asked (TRAPS #11),
-// or offset -1 when there is none. Leader epochs are reported as -1 (see metadata.ts).
+// no tiered storage), -5 latest tiered (KIP-1005) and -6 earliest pending upload (KIP-1023):
+// offset and timestamp -1 without error, as Kafka answers without remote storage; otherwise the
+// first offset whose timestamp is >= the one asked, or offset -1 when there is none. Leader epochs
+// are reported as -1 (see metadata.ts).
 // Versions: v0 old-style offset list; v1 single offset + timestamp; v2 isolation level; v4
-// current leader epoch; v6 flexible; v7 max timestamp (-3); v8 earliest local (-4); v9 latest tiered (-5); v10 timeout (remote
-// lookups only, unused); v11 earliest pending upload (-6).
+// current leader epoch; v6 flexible; v7 max timestamp (-3); v8 earliest local (-4); v9 latest
+// tiered (-5); v10 timeout (remote lookups only, unused); v11 earliest pending upload (-6).
 import {
   ErrorCode, listOffsetsApi, type ListOffsetsRequest, type ListOffsetsRequestPartition, type ListOffsetsResponse,
   type ListOffsetsResponsePartitionResponse

@@ -122,18 +122,28 @@ test('TxnOffsetCommit v5 adds the group\'s offsets partition itself; the commit 
   }
 })
 
-test('WriteTxnMarkers v2 writes the marker as v1 does', { timeout: 60_000 }, async () => {
+test('WriteTxnMarkers v2: a transaction-version-2 marker needs an epoch above the producer\'s', { timeout: 60_000 }, async () => {
   const ctx = await setup()
   try {
     const { client } = ctx
     const p = await client.request(initProducerIdApi, 4, { transactionalId: 'wm2', transactionTimeoutMs: 60000, producerId: -1n, producerEpoch: -1 })
     assert.equal(await produce(client, 12, 'wm2', batch(p.producerId, p.producerEpoch, 0, 2), 1), ErrorCode.NONE)
     assert.equal(await lastStableOffset(client, 1), 0n)
-    const written = await client.request(writeTxnMarkersApi, 2, {
-      markers: [{ producerId: p.producerId, producerEpoch: p.producerEpoch, transactionResult: false, coordinatorEpoch: 0, transactionVersion: 2, topics: [{ name: 't', partitionIndexes: [1, 5] }] }]
+    const marker = (producerEpoch: number, transactionVersion: number) => ({
+      producerId: p.producerId, producerEpoch, transactionResult: false, coordinatorEpoch: 0, transactionVersion, topics: [{ name: 't', partitionIndexes: [1, 5] }]
     })
+    // The epoch the batches carry: a late marker of an earlier transaction for version 2.
+    const late = await client.request(writeTxnMarkersApi, 2, { markers: [marker(p.producerEpoch, 2)] })
+    assert.deepEqual(late.markers[0]?.topics[0]?.partitions.map((r) => r.errorCode), [ErrorCode.INVALID_PRODUCER_EPOCH, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION])
+    assert.equal(await lastStableOffset(client, 1), 0n, 'nothing written')
+    const written = await client.request(writeTxnMarkersApi, 2, { markers: [marker(p.producerEpoch + 1, 2)] })
     assert.deepEqual(written.markers[0]?.topics[0]?.partitions.map((r) => [r.partitionIndex, r.errorCode]), [[1, ErrorCode.NONE], [5, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]])
     assert.equal(await lastStableOffset(client, 1), 3n)
+    // A transaction-version-1 marker keeps the producer's epoch, at v2 as at v1.
+    assert.equal(await produce(client, 11, 'wm2', batch(p.producerId, p.producerEpoch + 1, 0, 1), 1), ErrorCode.NONE)
+    const v1Marker = await client.request(writeTxnMarkersApi, 2, { markers: [marker(p.producerEpoch + 1, 1)] })
+    assert.equal(v1Marker.markers[0]?.topics[0]?.partitions[0]?.errorCode, ErrorCode.NONE)
+    assert.equal(await lastStableOffset(client, 1), 5n)
   } finally {
     await teardown(ctx)
   }

@@ -2,6 +2,7 @@
 // conditions include this session's fence (its registration key is still the one it wrote), and
 // for controller writes the election's fence; when a transaction is refused, the keys are read
 // back to tell the caller which condition failed, with Kafka's error for it.
+import { SerialQueue } from '@brook/common'
 import type {
   BrokerRegistrationRequest, BrokerSession, ControllerFence, ControllerSession, FenceReason, PartitionChange,
   ProducerIdBlock, TopicCreation
@@ -47,6 +48,7 @@ export class KvBrokerSession implements BrokerSession {
   private heartbeat: NodeJS.Timeout | null = null
   private readonly fencedListeners: Array<(reason: FenceReason) => void> = []
   private unsubscribe: () => void = () => {}
+  private readonly allocating = new SerialQueue()
 
   private constructor (
     readonly ctx: StoreContext,
@@ -217,6 +219,11 @@ export class KvBrokerSession implements BrokerSession {
   }
 
   async allocateProducerIds (): Promise<ProducerIdBlock> {
+    // One allocation at a time per broker: concurrent ones would only race each other.
+    return await this.allocating.run(async () => await this.allocateProducerIdsNow())
+  }
+
+  private async allocateProducerIdsNow (): Promise<ProducerIdBlock> {
     const { kv, keys } = this.ctx
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const entry = await kv.get(keys.producerIds)

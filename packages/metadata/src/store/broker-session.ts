@@ -327,6 +327,10 @@ export class KvBrokerSession implements BrokerSession {
     try {
       result = await kv.txn({ compares: [...fences, ...compares], success })
     } catch (err) {
+      // etcd refuses a transaction over its limits before applying anything.
+      if (err instanceof Error && /too many operations|request is too large/.test(err.message)) {
+        throw new MetadataError('INVALID_REQUEST', `the metadata store refused the transaction: ${err.message}`, { cause: err })
+      }
       throw new MetadataError('REQUEST_TIMED_OUT', 'the metadata store did not answer; the change may or may not have been made', { cause: err })
     }
     if (result.succeeded) {

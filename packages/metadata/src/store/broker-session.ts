@@ -46,7 +46,7 @@ export class KvControllerSession implements ControllerSession {
 export class KvBrokerSession implements BrokerSession {
   fenced: FenceReason | null = null
   private heartbeat: NodeJS.Timeout | null = null
-  private readonly fencedListeners: Array<(reason: FenceReason) => void> = []
+  private readonly fencedListeners = new Set<(reason: FenceReason) => void>()
   private unsubscribe: () => void = () => {}
   private readonly allocating = new SerialQueue()
 
@@ -97,8 +97,17 @@ export class KvBrokerSession implements BrokerSession {
   }
 
   onFenced (listener: (reason: FenceReason) => void): void {
-    if (this.fenced !== null) listener(this.fenced)
-    else this.fencedListeners.push(listener)
+    this.whenFenced(listener)
+  }
+
+  /** onFenced with a way to stop listening (for waits that end otherwise). */
+  private whenFenced (listener: (reason: FenceReason) => void): () => void {
+    if (this.fenced !== null) {
+      listener(this.fenced)
+      return () => {}
+    }
+    this.fencedListeners.add(listener)
+    return () => { this.fencedListeners.delete(listener) }
   }
 
   /** Fault injection: the process stops heartbeating as if frozen, and does nothing else. */
@@ -271,7 +280,9 @@ export class KvBrokerSession implements BrokerSession {
     this.pauseHeartbeats()
     this.unsubscribe()
     this.ctx.logger.info({ brokerId: this.brokerId, brokerEpoch: this.brokerEpoch, reason }, 'broker session fenced')
-    for (const listener of this.fencedListeners.splice(0)) {
+    const listeners = [...this.fencedListeners]
+    this.fencedListeners.clear()
+    for (const listener of listeners) {
       try {
         listener(reason)
       } catch (err) {
@@ -359,11 +370,14 @@ export class KvBrokerSession implements BrokerSession {
     }
     if (gone()) return
     await new Promise<void>((resolve, reject) => {
+      const cleanups: Array<() => void> = []
+      const stop = (): void => { for (const cleanup of cleanups.splice(0)) cleanup() }
       const onAbort = (): void => { stop(); reject(signal?.reason) }
-      const unsubscribe = this.ctx.mirror.subscribe(() => { if (gone()) { stop(); resolve() } })
-      this.onFenced(() => { stop(); resolve() })
-      const stop = (): void => { unsubscribe(); signal?.removeEventListener('abort', onAbort) }
       signal?.addEventListener('abort', onAbort, { once: true })
+      cleanups.push(() => { signal?.removeEventListener('abort', onAbort) })
+      cleanups.push(this.ctx.mirror.subscribe(() => { if (gone()) { stop(); resolve() } }))
+      cleanups.push(this.whenFenced(() => { stop(); resolve() }))
+      if (signal?.aborted === true) onAbort()
     })
   }
 }

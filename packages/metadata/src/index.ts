@@ -17,6 +17,9 @@ export {
 export { openMetadataStore, type OpenStoreOptions } from './open-store.js'
 export { KvMetadataStore, type KvMetadataStoreOptions } from './store/kv-metadata-store.js'
 export { KvBrokerSession, PRODUCER_ID_BLOCK_SIZE } from './store/broker-session.js'
-export { type KvBackend, type KvLimits, ETCD_DEFAULT_LIMITS } from './kv/kv-backend.js'
+export {
+  type KvBackend, type KvLimits, type KvEntry, type KvEvent, type KvCompare, type KvOp, type KvTxn, type KvWatch, type KvWatchHandler,
+  type LeaseId, ETCD_DEFAULT_LIMITS, NO_LEASE
+} from './kv/kv-backend.js'
 export { MemoryKv } from './kv/memory-kv.js'
 export { EtcdKv, type EtcdKvOptions } from './kv/etcd-kv.js'

@@ -5,8 +5,9 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { silentLogger } from '@brook/common'
 import { startEtcd, waitFor, type EtcdServer } from '@brook/testkit'
-import { type ClusterMetadataStore, MetadataError, metadataConfigFrom, openMetadataStore } from '../src/index.js'
+import { type ClusterMetadataStore, EtcdKv, MetadataError, metadataConfigFrom, openMetadataStore } from '../src/index.js'
 import { conformance } from './conformance.js'
+import { kvConformance } from './kv-conformance.js'
 
 let etcd: EtcdServer | undefined
 before(async () => { etcd = await startEtcd() })
@@ -27,9 +28,29 @@ async function openClient (prefix: string): Promise<ClusterMetadataStore> {
   }), { logger: silentLogger })
 }
 
+kvConformance('etcd', async () => {
+  const kv = new EtcdKv({ endpoints: [server().endpoint], requestTimeoutMs: 5000, logger: silentLogger })
+  return {
+    kv,
+    prefix: `/kv-test-${randomUUID()}`,
+    compact: async (revision) => {
+      const res = await fetch(`${server().endpoint}/v3/kv/compaction`, { method: 'POST', body: JSON.stringify({ revision: String(revision), physical: true }) })
+      assert.equal(res.status, 200, await res.text())
+    },
+    cleanup: async () => { await kv.close() }
+  }
+})
+
 conformance('etcd', async () => {
   const prefix = `/brook-test-${randomUUID()}`
   return { sessionTimeoutMs: 2000, open: async () => await openClient(prefix), cleanup: async () => {} }
+})
+
+describe('etcd store when etcd cannot be reached', () => {
+  it('fails the open with an error instead of hanging', { timeout: 20_000 }, async () => {
+    const config = metadataConfigFrom({ 'etcd.endpoints': '127.0.0.1:1' })
+    await assert.rejects(openMetadataStore({ ...config, requestTimeoutMs: 1000 }, { logger: silentLogger }))
+  })
 })
 
 describe('etcd store across an etcd restart', () => {

@@ -112,6 +112,11 @@ export class MemoryKv implements KvBackend {
     }
   }
 
+  /** Forgets history up to `revision`, as etcd's compaction does: older watches get a reset. */
+  compact (revision: number): void {
+    while ((this.history[0]?.revision ?? Infinity) <= revision) this.history.shift()
+  }
+
   async close (): Promise<void> {
     this.closed = true
     for (const lease of this.leases.values()) clearTimeout(lease.timer)

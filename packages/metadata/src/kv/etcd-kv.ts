@@ -160,10 +160,19 @@ class ResumingWatch {
     // events not yet received; a fresh watcher from our own revision cannot.
     watcher.on('disconnected', () => { if (connected) this.restart(watcher, 'disconnected') })
     watcher.on('error', (err: Error) => {
+      // Before acceptance the error rejects start(), whose caller decides; after it, etcd
+      // cancelled a live watch (its history was compacted): re-read and resume.
+      if (!connected) return
       this.logger.warn({ err: err.message }, 'etcd watch cancelled; re-reading the metadata prefix')
       this.restart(watcher, 'cancelled')
     })
-    await accepted
+    try {
+      await accepted
+    } catch (err) {
+      if (this.watcher === watcher) this.watcher = null
+      await watcher.cancel()
+      throw err
+    }
   }
 
   async cancel (): Promise<void> {
@@ -204,16 +213,27 @@ class ResumingWatch {
     if (this.cancelled || this.watcher !== old) return
     this.watcher = null
     old.removeAllListeners('data')
-    setImmediate(() => {
-      void (async () => {
-        await old.cancel()
-        if (why === 'cancelled') await this.resync()
-        // Not awaited past acceptance: a stream that fails to open is retried by the client.
+    setImmediate(() => { void this.reopen(old, why === 'cancelled') })
+  }
+
+  /** Replaces a broken stream; keeps trying (with back-off) until one is accepted or cancelled. */
+  private async reopen (old: Watcher, resync: boolean): Promise<void> {
+    try {
+      await old.cancel()
+    } catch (err) {
+      // The old stream is dropped either way; its cancellation only tidies the client.
+      this.logger.debug({ err }, 'cancelling a broken etcd watch failed')
+    }
+    for (let attempt = 0; !this.cancelled; attempt++) {
+      try {
+        if (resync) await this.resync()
         await this.start()
-      })().catch((err: unknown) => {
-        this.logger.error({ err }, 'etcd watch could not be re-created')
-      })
-    })
+        return
+      } catch (err) {
+        this.logger.warn({ err, attempt }, 'etcd watch could not be re-created; retrying')
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 100 * 2 ** attempt)))
+      }
+    }
   }
 
   /** After a compaction: the whole prefix at one revision, then events after it. */

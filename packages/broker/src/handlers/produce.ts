@@ -3,7 +3,8 @@
 // librdkafka turns compression off when Produce's minimum is 3. Each partition's
 // records are validated (records/validate.ts: exactly one v2 batch, CRC, size against the
 // topic's max.message.bytes -> CORRUPT_MESSAGE / MESSAGE_TOO_LARGE / INVALID_RECORD; CreateTime
-// outside message.timestamp.before/after.max.ms -> INVALID_TIMESTAMP) and stored
+// outside message.timestamp.before/after.max.ms -> INVALID_TIMESTAMP; a keyless record on a
+// compacted topic -> INVALID_RECORD with record errors) and stored
 // as produced, unless the topic's compression.type names a codec. acks=-1 resolves after fsync
 // (durable append), acks=1 after the write, acks=0 sends no response. A missing topic is
 // auto-created when auto.create.topics.enable. Idempotent and transactional batches are checked
@@ -19,13 +20,15 @@ import {
 import { type TopicSettings, topicSettings } from '../config/topic-config.js'
 import { INTERNAL_TOPICS } from '../cluster/topic-name.js'
 import { KafkaError, mapError } from '../errors.js'
+import { type RecordError, RecordValidationError, requireKeys } from '../partition/compacted-keys.js'
 import { applyTopicCompression } from '../partition/recompress.js'
 import type { TopicState } from '../partition/replica-manager.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
 
-function failed (index: number, errorCode: number, errorMessage: string | null = null): ProduceResponsePartitionProduceResponse {
-  return { index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, recordErrors: [], errorMessage }
+function failed (index: number, errorCode: number, errorMessage: string | null = null,
+  recordErrors: readonly RecordError[] = []): ProduceResponsePartitionProduceResponse {
+  return { index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, recordErrors: [...recordErrors], errorMessage }
 }
 
 async function autoCreate (ctx: RequestContext, name: string): Promise<TopicState> {
@@ -67,7 +70,8 @@ async function producePartition (ctx: RequestContext, request: ProduceRequest, t
   if (!check.ok) return failed(data.index, check.errorCode, check.message)
   const timestampError = checkTimestamps(check, settings)
   if (timestampError !== null) return failed(data.index, ErrorCode.INVALID_TIMESTAMP, timestampError)
-  const stored = settings.compressionType === 'producer' ? records : applyTopicCompression(records, settings.compressionType)
+  const checked = settings.compacted ? requireKeys(records, `${topic.info.name}-${data.index}`) : records
+  const stored = settings.compressionType === 'producer' ? checked : applyTopicCompression(checked, settings.compressionType)
   const result = await partition.append(stored, request.acks === -1)
   return {
     index: data.index,
@@ -100,7 +104,7 @@ async function produceTopic (ctx: RequestContext, request: ProduceRequest, name:
       return await producePartition(ctx, request, state, data)
     } catch (err) {
       const { code, message } = mapError(err, ctx.logger, { topic: name, partition: data.index })
-      return failed(data.index, code, message)
+      return failed(data.index, code, message, err instanceof RecordValidationError ? err.recordErrors : [])
     }
   }))
 }

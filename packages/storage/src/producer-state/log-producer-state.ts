@@ -87,10 +87,11 @@ export class LogProducerState {
   }
 
   /**
-   * The writer's check of an append about to get offsets from `nextOffset` on. Accepted appends
-   * are applied to the state at once (see producer-state-manager.ts: a failed write poisons the log).
+   * The writer's check of an append about to get offsets from `nextOffset` on (null: a follower's
+   * append, which keeps the offsets in its batches). Accepted appends are applied to the state at
+   * once (see producer-state-manager.ts: a failed write poisons the log).
    */
-  check (records: Buffer, nextOffset: number, origin: AppendOrigin = 'client'): ProducerCheck {
+  check (records: Buffer, nextOffset: number | null, origin: AppendOrigin = 'client'): ProducerCheck {
     let batches
     try {
       batches = readProducerBatches(records, nextOffset)

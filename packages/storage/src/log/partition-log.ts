@@ -372,6 +372,7 @@ export class Log implements PartitionLog {
     this.#writer.run(async () => {
       if (old.deleted) return
       await old.flush(true)
+      await this.#producerState.flush()
       this.#advanceRecoveryPoint(old.nextOffset)
     }).catch((err: unknown) => { this.#fail(err, 'flush of a rolled segment') })
     return seg
@@ -394,6 +395,8 @@ export class Log implements PartitionLog {
     for (const seg of this.#segments) {
       if (seg.dirty && !seg.deleted) await seg.flush(false)
     }
+    // The aborted-transaction indexes too: the recovery point is about to pass their markers.
+    await this.#producerState.flush()
     this.#advanceRecoveryPoint(target)
     return target
   }

@@ -93,6 +93,7 @@ export async function loadLog (options: LoadLogOptions): Promise<Log> {
     hooks: options.hooks,
     clock: options.clock
   })
+  await log.loadLeaderEpochs()
   if (options.logStartOffset !== undefined && options.logStartOffset > log.logEndOffset) {
     // Data lost in a crash ended below a log start offset already promised (DeleteRecords,
     // retention): restart the log there so offsets never go back below it.

@@ -631,6 +631,8 @@ export class Log implements PartitionLog {
   }
 
   async truncateTo (offset: number): Promise<void> {
+    // UNDEFINED_EPOCH_OFFSET (-1) from an OffsetForLeaderEpoch answer must not empty the log.
+    checkTruncationOffset(offset, `${this.topic}-${this.partition}`)
     await this.#writer.run(async () => {
       if (offset >= this.#logEndOffset) return
       try {
@@ -674,6 +676,7 @@ export class Log implements PartitionLog {
 
   /** Empties the log and restarts it at offset (Kafka's truncateFullyAndStartAt). */
   async truncateFullyAndStartAt (offset: number): Promise<void> {
+    checkTruncationOffset(offset, `${this.topic}-${this.partition}`)
     await this.#writer.run(async () => {
       try {
         await this.#truncateFullyAndStartAt(offset)
@@ -916,6 +919,10 @@ export class Log implements PartitionLog {
   }
 
   get isClean (): boolean { return this.#writeError === null }
+}
+
+function checkTruncationOffset (offset: number, partition: string): void {
+  if (!Number.isSafeInteger(offset) || offset < 0) throw new StorageError('OFFSET_OUT_OF_RANGE', `cannot truncate ${partition} to ${offset}`)
 }
 
 /** The first record at or past startingOffset with timestamp >= target, from a whole batch. */

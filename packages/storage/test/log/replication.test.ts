@@ -156,7 +156,7 @@ describe('follower append', () => {
     await f.manager.close()
   })
 
-  it('refuses batches below the log end, offsets going back and bad CRCs, writing nothing', T, async () => {
+  it('refuses batches below the log end, offsets going back, bad CRCs and negative truncation offsets, writing nothing', T, async () => {
     const f = await node()
     const at = (base: number, n = 1): Buffer => buildBatchSync({ baseOffset: BigInt(base), partitionLeaderEpoch: 1, records: Array.from({ length: n }, () => ({ key: null, value: 'v', timestamp: 1n })) })
     await f.log.appendAsFollower(at(0, 5))
@@ -165,12 +165,40 @@ describe('follower append', () => {
     const flipped = at(5)
     flipped[flipped.length - 1]! ^= 1
     await assert.rejects(f.log.appendAsFollower(flipped), (e: unknown) => e instanceof StorageError && e.kind === 'CORRUPT_MESSAGE')
+    await assert.rejects(f.log.truncateTo(-1), (e: unknown) => e instanceof StorageError && e.kind === 'OFFSET_OUT_OF_RANGE', 'an UNDEFINED end offset')
+    await assert.rejects(f.log.truncateFullyAndStartAt(-1), (e: unknown) => e instanceof StorageError && e.kind === 'OFFSET_OUT_OF_RANGE')
     assert.equal(f.log.logEndOffset, 5)
     assert.equal(f.log.writeError, null, 'refusals do not poison the log')
     await f.log.appendAsFollower(at(5))
     assert.equal(f.log.logEndOffset, 6)
     await f.manager.close()
   })
+})
+
+describe('follower append under faults', () => {
+  for (const partialBytes of [0, 100]) {
+    it(`a failed write (${partialBytes} bytes landed) poisons the follower; after a reopen it fetches again and converges`, T, async () => {
+      const random = prng(5 + partialBytes)
+      const leader = await node()
+      const follower = await node()
+      const producers: Producers = { seq: new Map(), open: new Set() }
+      await leaderWorkload(leader.log, 30, random, producers)
+      await replicate(leader.log, follower.log, random, true)
+      await leaderWorkload(leader.log, 30, random, producers)
+      const end = follower.log.logEndOffset
+      follower.fs.failNextWrite({ path: '.log', partialBytes, code: 'ENOSPC' })
+      await assert.rejects(replicate(leader.log, follower.log, random), (e: unknown) => e instanceof StorageError && e.kind === 'KAFKA_STORAGE_ERROR')
+      assert.equal(follower.log.logEndOffset, end, 'nothing of the failed write is visible')
+      await assert.rejects(replicate(leader.log, follower.log, random), 'sticky until reopened')
+      await restart(follower, 'crash')
+      await replicate(leader.log, follower.log, random)
+      const hw = leader.log.logEndOffset
+      assert.ok((await bytesOf(follower.log)).equals(await bytesOf(leader.log)))
+      assert.deepEqual(await stateOf(follower.log, hw), await stateOf(leader.log, hw))
+      await leader.manager.close()
+      await follower.manager.close()
+    })
+  }
 })
 
 describe('leader epochs', () => {

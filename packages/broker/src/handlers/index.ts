@@ -10,6 +10,7 @@ import createTopics from './create-topics.js'
 import deleteTopics from './delete-topics.js'
 import deleteRecords from './delete-records.js'
 import initProducerId from './init-producer-id.js'
+import offsetForLeaderEpoch from './offset-for-leader-epoch.js'
 import describeConfigs from './describe-configs.js'
 import alterConfigs from './alter-configs.js'
 import createPartitions from './create-partitions.js'
@@ -55,6 +56,7 @@ export const HANDLERS: readonly Handler[] = ([
   deleteTopics, // 20
   deleteRecords, // 21
   initProducerId, // 22
+  offsetForLeaderEpoch, // 23
   addPartitionsToTxn, // 24
   addOffsetsToTxn, // 25
   endTxn, // 26

@@ -56,7 +56,8 @@ function result (index: number, errorCode: number, found: Found | null = null, v
 async function listPartition (ctx: RequestContext, topic: string, p: ListOffsetsRequestPartition,
   readCommitted: boolean): Promise<ListOffsetsResponsePartitionResponse> {
   const partition = ctx.broker.replicas.partition(topic, p.partitionIndex)
-  if (partition === undefined) return result(p.partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+  // Cluster mode: only the leader answers (NOT_LEADER_OR_FOLLOWER elsewhere).
+  if (partition === undefined || (partition.replicated && !partition.isLeader)) return result(p.partitionIndex, ctx.broker.replicas.partitionError(topic, p.partitionIndex))
   const epochError = leaderEpochError(partition, p.currentLeaderEpoch)
   if (epochError !== ErrorCode.NONE) return result(p.partitionIndex, epochError)
   try {

@@ -7,18 +7,11 @@ import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import kafkajs from 'kafkajs'
 import { partitionState, startTestCluster, waitFor } from '@brook/testkit'
-import { checkHistory, checkReplicasEqual, readBack } from './history.js'
+import { CLUSTER_SETTINGS, checkHistory, checkReplicasEqual, readBack } from './history.js'
 
 const { Kafka, logLevel } = kafkajs
 const TOPIC = 'failover-kafkajs'
 const ROUNDS = 3
-
-export const CLUSTER_SETTINGS = {
-  'replica.lag.time.max.ms': '4000',
-  'replica.fetch.backoff.ms': '100',
-  'replica.fetch.wait.max.ms': '200',
-  'auto.create.topics.enable': 'false'
-}
 
 test('leader killed with kill -9 and restarted three times: no acknowledged write lost or duplicated, replicas byte-equal', { timeout: 90_000 }, async () => {
   const cluster = await startTestCluster({ overrides: CLUSTER_SETTINGS })

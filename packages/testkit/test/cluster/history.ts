@@ -5,6 +5,14 @@ import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { kcatConsumeAll, type TestCluster } from '@brook/testkit'
 
+/** Settings every cluster test's brokers get: quick ISR shrink and fetch retries, no auto-creation. */
+export const CLUSTER_SETTINGS = {
+  'replica.lag.time.max.ms': '4000',
+  'replica.fetch.backoff.ms': '100',
+  'replica.fetch.wait.max.ms': '200',
+  'auto.create.topics.enable': 'false'
+}
+
 /** Reads the whole partition 0 with kcat (librdkafka, no group): payloads in offset order, and the end offset. */
 export async function readBack (bootstrap: string, topic: string): Promise<{ payloads: string[], end: number }> {
   const messages = (await kcatConsumeAll(bootstrap, topic, 30_000)).filter((m) => m.partition === 0).sort((a, b) => a.offset - b.offset)

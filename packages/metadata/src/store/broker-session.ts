@@ -7,13 +7,14 @@ import type {
   BrokerRegistrationRequest, BrokerSession, ControllerFence, ControllerSession, FenceReason, PartitionChange,
   ProducerIdBlock, TopicCreation
 } from '../cluster-metadata.js'
-import { MetadataError } from '../errors.js'
+import { MetadataError, isMetadataError } from '../errors.js'
 import type { KvCompare, KvOp, LeaseId } from '../kv/kv-backend.js'
 import { txnBytes } from '../kv/kv-backend.js'
 import type { PartitionMetadata, TopicMetadata } from '../snapshot.js'
 import { NO_LEADER } from '../snapshot.js'
 import type { PartitionStateRecord, TopicRecord } from './records.js'
 import { decodeController, decodeControllerEpoch, decodePartitionState, decodeProducerIds, decodeTopic, encode } from './records.js'
+import type { Versioned } from './state-mirror.js'
 import type { StoreContext } from './store-context.js'
 import { checkBrokerList, checkTopicCreation } from './validate.js'
 
@@ -213,16 +214,34 @@ export class KvBrokerSession implements BrokerSession {
       throw new MetadataError('UNKNOWN_TOPIC_OR_PARTITION', `${topic.record.name} has no partition ${change.partition}`)
     }
     const key = keys.partition(change.topicId, change.partition)
+    const readFromStore = async (): Promise<Versioned<PartitionStateRecord> | undefined> => {
+      const entry = await kv.get(key)
+      const record = entry === null ? null : decodePartitionState(entry.value)
+      return entry === null || record === null ? undefined : { record, modRevision: entry.modRevision }
+    }
+    // The local copy first; whenever it disagrees with the request it may only be behind, so
+    // the request is judged again against the store's own state before it is refused.
     let current = mirror.partition(change.topicId, change.partition)
+    let fromStore = false
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      if (current === undefined && !fromStore) {
+        current = await readFromStore()
+        fromStore = true
+      }
       if (current === undefined) throw new MetadataError('UNKNOWN_TOPIC_OR_PARTITION', `${topic.record.name}-${change.partition} has no state`)
-      const next = this.nextState(change, current.record, replicas)
+      let next: PartitionStateRecord
+      try {
+        next = this.nextState(change, current.record, replicas)
+      } catch (err) {
+        if (fromStore || !isMetadataError(err)) throw err
+        current = await readFromStore()
+        fromStore = true
+        continue
+      }
       const revision = await this.write([{ key, target: 'mod', revision: current.modRevision }], [{ type: 'put', key, value: encode(next) }], fence)
       if (revision !== null) return partitionMetadata(change.partition, replicas, next)
-      // The local copy may have been behind: judge the request against the store's state.
-      const fresh = await kv.get(key)
-      const record = fresh === null ? null : decodePartitionState(fresh.value)
-      current = fresh === null || record === null ? undefined : { record, modRevision: fresh.modRevision }
+      current = await readFromStore()
+      fromStore = true
     }
     throw new MetadataError('REQUEST_TIMED_OUT', `${topic.record.name}-${change.partition}: change kept racing`)
   }

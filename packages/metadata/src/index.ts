@@ -16,7 +16,9 @@ export {
 } from './config.js'
 export { openMetadataStore, type OpenStoreOptions } from './open-store.js'
 export { KvMetadataStore, type KvMetadataStoreOptions } from './store/kv-metadata-store.js'
-export { KvBrokerSession, PRODUCER_ID_BLOCK_SIZE } from './store/broker-session.js'
+export { KvBrokerSession } from './store/broker-session.js'
+export { KvControllerSession } from './store/controller-session.js'
+export { PRODUCER_ID_BLOCK_SIZE } from './store/producer-ids.js'
 export {
   type KvBackend, type KvLimits, type KvEntry, type KvEvent, type KvCompare, type KvOp, type KvTxn, type KvWatch, type KvWatchHandler,
   type LeaseId, ETCD_DEFAULT_LIMITS, NO_LEASE

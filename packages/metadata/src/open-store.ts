@@ -16,9 +16,10 @@ export interface OpenStoreOptions {
 
 export async function openMetadataStore (config: MetadataConfig, options: OpenStoreOptions = {}): Promise<ClusterMetadataStore> {
   const logger = options.logger ?? silentLogger
+  const limits = options.limits === undefined ? {} : { limits: options.limits }
   const kv = config.endpoints.length === 0
     ? new MemoryKv(options.limits)
-    : new EtcdKv({ endpoints: config.endpoints, requestTimeoutMs: config.requestTimeoutMs, logger, ...(options.limits === undefined ? {} : { limits: options.limits }) })
+    : new EtcdKv({ endpoints: config.endpoints, requestTimeoutMs: config.requestTimeoutMs, logger, ...limits })
   try {
     return await KvMetadataStore.open(kv, {
       prefix: config.prefix,

@@ -154,6 +154,25 @@ export function conformance (name: string, make: () => Promise<Subject>): void {
       }
     })
 
+    test('a writer whose local view lags is judged against the store, not refused on its stale copy', async (_s, a, b) => {
+      const one = await register(a, 1)
+      const two = await register(b, 2)
+      await seen(a, 'both brokers', (snap) => snap.brokers.size === 2)
+      const t = await one.createTopic({ name: 'lagging', replicas: [[1, 2]] })
+      await seen(b, 'topic on b', (snap) => snap.topics.has('lagging'))
+      // Each writer uses the epoch the other one just got back, without waiting for its own
+      // view to catch up.
+      let epoch = 0
+      for (let round = 0; round < 20; round++) {
+        const writer = round % 2 === 0 ? one : two
+        const changed = await writer.alterPartition({ topicId: t.id, partition: 0, partitionEpoch: epoch, isr: round % 3 === 0 ? [1] : [1, 2] })
+        epoch = changed.partitionEpoch
+      }
+      assert.equal(epoch, 20)
+      await seen(a, 'final epoch on a', (snap) => snap.topics.get('lagging')?.partitions[0]?.partitionEpoch === 20)
+      await seen(b, 'final epoch on b', (snap) => snap.topics.get('lagging')?.partitions[0]?.partitionEpoch === 20)
+    })
+
     test('leader and ISR changes: epochs, stale leader epoch fenced, invalid ISR refused', async (_s, a) => {
       const one = await register(a, 1)
       await register(a, 2)

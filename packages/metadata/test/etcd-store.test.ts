@@ -62,6 +62,7 @@ describe('etcd store across an etcd restart', () => {
       const watching = await watcher.registerBroker({ brokerId: 1, incarnationId: randomUUID(), endpoints: [] })
       const writing = await writer.registerBroker({ brokerId: 2, incarnationId: randomUUID(), endpoints: [] })
       const t = await writing.createTopic({ name: 'across', replicas: [[2]] })
+      await waitFor(() => watcher.snapshot().topics.has('across'), 10_000, { message: 'the watcher seeing the topic' })
       const epochs: number[] = []
       const revisions: number[] = []
       watcher.subscribe((u) => {

@@ -1,7 +1,6 @@
-// One registered broker and the writes it may make. Every write is one store transaction whose
-// conditions include this session's fence (its registration key is still the one it wrote), and
-// for controller writes the election's fence; when a transaction is refused, the keys are read
-// back to tell the caller which condition failed, with Kafka's error for it.
+// One registered broker: its registration on a lease, the heartbeats that keep it, how it learns
+// it was fenced, and the writes it may make (each through fencedWrite, so the store refuses them
+// once the registration expired or was replaced).
 import { SerialQueue } from '@brook/common'
 import type {
   BrokerRegistrationRequest, BrokerSession, ControllerFence, ControllerSession, FenceReason, PartitionChange,
@@ -9,54 +8,41 @@ import type {
 } from '../cluster-metadata.js'
 import { MetadataError } from '../errors.js'
 import type { KvCompare, KvOp, LeaseId } from '../kv/kv-backend.js'
-import { txnBytes } from '../kv/kv-backend.js'
 import type { PartitionMetadata, TopicMetadata } from '../snapshot.js'
-import { NO_LEADER } from '../snapshot.js'
-import type { PartitionStateRecord, TopicRecord } from './records.js'
-import { decodeController, decodeControllerEpoch, decodePartitionState, decodeProducerIds, decodeTopic, encode } from './records.js'
+import { KvControllerSession } from './controller-session.js'
+import { type FencedWriter, MAX_ATTEMPTS, fencedWrite } from './fenced-write.js'
+import { alterPartition } from './partition-change.js'
+import { allocateProducerIds } from './producer-ids.js'
+import { decodeController, decodeControllerEpoch, encode } from './records.js'
 import type { StoreContext } from './store-context.js'
-import { checkBrokerList, checkTopicCreation } from './validate.js'
-
-/** Kafka's producer id block size (AllocateProducerIds). */
-export const PRODUCER_ID_BLOCK_SIZE = 1000
-/** Attempts of an optimistic read-then-write under contention before giving up. */
-const MAX_ATTEMPTS = 20
-
-export class KvControllerSession implements ControllerSession {
-  constructor (
-    private readonly session: KvBrokerSession,
-    readonly epoch: number,
-    /** Revision of the controller key this election wrote: the controller fence. */
-    readonly revision: number
-  ) {}
-
-  get brokerId (): number { return this.session.brokerId }
-
-  get active (): boolean {
-    const c = this.session.ctx.mirror.snapshot().controller
-    return c !== null && c.brokerId === this.brokerId && c.epoch === this.epoch
-  }
-
-  async resign (): Promise<void> {
-    const { kv, keys } = this.session.ctx
-    await kv.txn({ compares: [{ key: keys.controller, target: 'mod', revision: this.revision }], success: [{ type: 'delete', key: keys.controller }] })
-  }
-}
+import { createTopic, deleteTopic } from './topic-writes.js'
 
 export class KvBrokerSession implements BrokerSession {
   fenced: FenceReason | null = null
   private heartbeat: NodeJS.Timeout | null = null
   private readonly fencedListeners = new Set<(reason: FenceReason) => void>()
   private unsubscribe: () => void = () => {}
+  // One allocation at a time per broker: concurrent ones would only race each other.
   private readonly allocating = new SerialQueue()
+  private readonly writer: FencedWriter
 
   private constructor (
-    readonly ctx: StoreContext,
+    private readonly ctx: StoreContext,
     readonly brokerId: number,
     readonly incarnationId: string,
     readonly brokerEpoch: number,
     private readonly lease: LeaseId
-  ) {}
+  ) {
+    this.writer = {
+      ctx,
+      brokerId,
+      brokerEpoch,
+      lost: (reason) => {
+        this.markFenced(reason)
+        return this.staleEpoch()
+      }
+    }
+  }
 
   /**
    * Writes the registration on a new lease. An existing registration of the same broker id (an
@@ -65,7 +51,9 @@ export class KvBrokerSession implements BrokerSession {
    * would have expired.
    */
   static async register (ctx: StoreContext, req: BrokerRegistrationRequest): Promise<KvBrokerSession> {
-    if (!Number.isSafeInteger(req.brokerId) || req.brokerId < 0) throw new MetadataError('INVALID_REQUEST', `bad broker id ${req.brokerId}`)
+    if (!Number.isSafeInteger(req.brokerId) || req.brokerId < 0) {
+      throw new MetadataError('INVALID_REQUEST', `bad broker id ${req.brokerId}`)
+    }
     if (req.incarnationId === '') throw new MetadataError('INVALID_REQUEST', 'empty incarnation id')
     const { kv, keys } = ctx
     const brokerKey = keys.broker(req.brokerId)
@@ -100,16 +88,6 @@ export class KvBrokerSession implements BrokerSession {
     this.whenFenced(listener)
   }
 
-  /** onFenced with a way to stop listening (for waits that end otherwise). */
-  private whenFenced (listener: (reason: FenceReason) => void): () => void {
-    if (this.fenced !== null) {
-      listener(this.fenced)
-      return () => {}
-    }
-    this.fencedListeners.add(listener)
-    return () => { this.fencedListeners.delete(listener) }
-  }
-
   /** Fault injection: the process stops heartbeating as if frozen, and does nothing else. */
   pauseHeartbeats (): void {
     if (this.heartbeat !== null) clearInterval(this.heartbeat)
@@ -125,126 +103,40 @@ export class KvBrokerSession implements BrokerSession {
       if (current !== null) {
         const holder = decodeController(current.value)
         if (holder?.brokerId === this.brokerId && holder.brokerEpoch === this.brokerEpoch) {
-          return new KvControllerSession(this, holder.epoch, current.modRevision)
+          return new KvControllerSession(this.ctx, this.brokerId, holder.epoch, current.modRevision)
         }
         await this.controllerGone(current.modRevision, signal)
         continue
       }
+      // The epoch comes from its own key, so it keeps growing across controller deaths.
       const epochEntry = await kv.get(keys.controllerEpoch)
       const epoch = (epochEntry === null ? 0 : decodeControllerEpoch(epochEntry.value)?.epoch ?? 0) + 1
-      const revision = await this.write([
+      const claim = encode({ brokerId: this.brokerId, epoch, brokerEpoch: this.brokerEpoch })
+      const revision = await fencedWrite(this.writer, [
         { key: keys.controller, target: 'create', revision: 0 },
         { key: keys.controllerEpoch, target: 'mod', revision: epochEntry?.modRevision ?? 0 }
       ], [
-        { type: 'put', key: keys.controller, value: encode({ brokerId: this.brokerId, epoch, brokerEpoch: this.brokerEpoch }), lease: this.lease },
+        { type: 'put', key: keys.controller, value: claim, lease: this.lease },
         { type: 'put', key: keys.controllerEpoch, value: encode({ epoch }) }
       ])
-      if (revision !== null) return new KvControllerSession(this, epoch, revision)
+      if (revision !== null) return new KvControllerSession(this.ctx, this.brokerId, epoch, revision)
     }
   }
 
   async createTopic (topic: TopicCreation, fence?: ControllerFence): Promise<TopicMetadata> {
-    const id = checkTopicCreation(topic)
-    const { kv, keys } = this.ctx
-    const topicKey = keys.topic(topic.name)
-    const record: TopicRecord = {
-      id, name: topic.name, configs: { ...topic.configs }, replicas: topic.replicas.map((r) => [...r]), state: 'creating'
-    }
-    const recordText = encode(record)
-    if (Buffer.byteLength(recordText) > kv.limits.maxRequestBytes / 2) {
-      throw new MetadataError('INVALID_PARTITIONS', `${topic.replicas.length} partitions do not fit one topic key`)
-    }
-    // 1. Reserve the name: the topic key in state 'creating' (invisible in snapshots).
-    const reserved = await this.write([{ key: topicKey, target: 'create', revision: 0 }], [{ type: 'put', key: topicKey, value: recordText }], fence)
-    if (reserved === null) throw new MetadataError('TOPIC_ALREADY_EXISTS', `topic ${topic.name} already exists`)
-    // 2. The partition states, in transactions within the store's limits; each one checks that
-    // the reservation still stands (a concurrent delete stops the creation).
-    const live = this.ctx.mirror.snapshot().brokers
-    const stillReserved: KvCompare = { key: topicKey, target: 'mod', revision: reserved }
-    const fixedCompares = 2 + (fence?.controller === undefined ? 0 : 1)
-    const maxOps = kv.limits.maxTxnOps - fixedCompares
-    const maxBytes = kv.limits.maxRequestBytes / 2
-    let batch: KvOp[] = []
-    const flush = async (): Promise<void> => {
-      if (batch.length === 0) return
-      const ok = await this.write([stillReserved], batch, fence)
-      if (ok === null) throw new MetadataError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${topic.name} was deleted while being created`)
-      batch = []
-    }
-    for (let p = 0; p < record.replicas.length; p++) {
-      const isr = (record.replicas[p] ?? []).filter((r) => live.has(r))
-      const state: PartitionStateRecord = { leader: isr[0] ?? NO_LEADER, leaderEpoch: 0, partitionEpoch: 0, isr, offlineReplicas: [] }
-      batch.push({ type: 'put', key: keys.partition(id, p), value: encode(state) })
-      if (batch.length >= maxOps || txnBytes({ compares: [], success: batch }) >= maxBytes) await flush()
-    }
-    await flush()
-    // 3. Publish: the topic becomes visible with all its partitions at one revision.
-    const done = await this.write([stillReserved], [{ type: 'put', key: topicKey, value: encode({ ...record, state: 'ready' }) }], fence)
-    if (done === null) throw new MetadataError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${topic.name} was deleted while being created`)
-    const created = this.ctx.mirror.snapshot().topicsById.get(id)
-    if (created === undefined) throw new MetadataError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${topic.name} was deleted right after its creation`)
-    return created
+    return await createTopic(this.writer, topic, fence)
   }
 
   async deleteTopic (name: string, fence?: ControllerFence): Promise<void> {
-    const { kv, keys } = this.ctx
-    const topicKey = keys.topic(name)
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const entry = await kv.get(topicKey)
-      const record = entry === null ? null : decodeTopic(entry.value)
-      if (entry === null || record === null) throw new MetadataError('UNKNOWN_TOPIC_OR_PARTITION', `no topic ${name}`)
-      // Two operations whatever the partition count: the states go as one prefix delete.
-      const revision = await this.write([{ key: topicKey, target: 'mod', revision: entry.modRevision }], [
-        { type: 'delete', key: topicKey },
-        { type: 'deletePrefix', prefix: keys.partitions(record.id) }
-      ], fence)
-      if (revision !== null) return
-    }
-    throw new MetadataError('REQUEST_TIMED_OUT', `topic ${name}: deletion kept racing with other changes`)
+    await deleteTopic(this.writer, name, fence)
   }
 
   async alterPartition (change: PartitionChange, fence?: ControllerFence): Promise<PartitionMetadata> {
-    const { kv, keys, mirror } = this.ctx
-    const name = mirror.topicNameOf(change.topicId)
-    const topic = name === undefined ? undefined : mirror.topic(name)
-    if (topic === undefined || topic.record.state !== 'ready') throw new MetadataError('UNKNOWN_TOPIC_ID', `no topic with id ${change.topicId}`)
-    const replicas = topic.record.replicas[change.partition]
-    if (!Number.isSafeInteger(change.partition) || replicas === undefined) {
-      throw new MetadataError('UNKNOWN_TOPIC_OR_PARTITION', `${topic.record.name} has no partition ${change.partition}`)
-    }
-    const key = keys.partition(change.topicId, change.partition)
-    let current = mirror.partition(change.topicId, change.partition)
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      if (current === undefined) throw new MetadataError('UNKNOWN_TOPIC_OR_PARTITION', `${topic.record.name}-${change.partition} has no state`)
-      const next = this.nextState(change, current.record, replicas)
-      const revision = await this.write([{ key, target: 'mod', revision: current.modRevision }], [{ type: 'put', key, value: encode(next) }], fence)
-      if (revision !== null) return partitionMetadata(change.partition, replicas, next)
-      // The local copy may have been behind: judge the request against the store's state.
-      const fresh = await kv.get(key)
-      const record = fresh === null ? null : decodePartitionState(fresh.value)
-      current = fresh === null || record === null ? undefined : { record, modRevision: fresh.modRevision }
-    }
-    throw new MetadataError('REQUEST_TIMED_OUT', `${topic.record.name}-${change.partition}: change kept racing`)
+    return await alterPartition(this.writer, change, fence)
   }
 
   async allocateProducerIds (): Promise<ProducerIdBlock> {
-    // One allocation at a time per broker: concurrent ones would only race each other.
-    return await this.allocating.run(async () => await this.allocateProducerIdsNow())
-  }
-
-  private async allocateProducerIdsNow (): Promise<ProducerIdBlock> {
-    const { kv, keys } = this.ctx
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const entry = await kv.get(keys.producerIds)
-      const record = entry === null ? null : decodeProducerIds(entry.value)
-      if (entry !== null && record === null) throw new MetadataError('INVALID_REQUEST', `${keys.producerIds} does not decode`)
-      const first = record === null ? 0n : BigInt(record.nextProducerId)
-      const next = first + BigInt(PRODUCER_ID_BLOCK_SIZE)
-      const revision = await this.write([{ key: keys.producerIds, target: 'mod', revision: entry?.modRevision ?? 0 }],
-        [{ type: 'put', key: keys.producerIds, value: encode({ nextProducerId: next.toString() }) }])
-      if (revision !== null) return Object.freeze({ brokerId: this.brokerId, firstProducerId: first, size: PRODUCER_ID_BLOCK_SIZE })
-    }
-    throw new MetadataError('REQUEST_TIMED_OUT', 'producer id allocation kept racing')
+    return await this.allocating.run(async () => await allocateProducerIds(this.writer))
   }
 
   async close (): Promise<void> {
@@ -274,6 +166,16 @@ export class KvBrokerSession implements BrokerSession {
     })
   }
 
+  /** onFenced with a way to stop listening (for waits that end otherwise). */
+  private whenFenced (listener: (reason: FenceReason) => void): () => void {
+    if (this.fenced !== null) {
+      listener(this.fenced)
+      return () => {}
+    }
+    this.fencedListeners.add(listener)
+    return () => { this.fencedListeners.delete(listener) }
+  }
+
   private markFenced (reason: FenceReason): void {
     if (this.fenced !== null) return
     this.fenced = reason
@@ -292,77 +194,11 @@ export class KvBrokerSession implements BrokerSession {
   }
 
   private staleEpoch (): MetadataError {
-    return new MetadataError('STALE_BROKER_EPOCH', `broker ${this.brokerId} epoch ${this.brokerEpoch} is fenced (${this.fenced ?? 'expired'})`)
+    return new MetadataError('STALE_BROKER_EPOCH',
+      `broker ${this.brokerId} epoch ${this.brokerEpoch} is fenced (${this.fenced ?? 'expired'})`)
   }
 
-  /** The partition state after `change`, or the Kafka error that refuses it. */
-  private nextState (change: PartitionChange, current: PartitionStateRecord, replicas: readonly number[]): PartitionStateRecord {
-    if (change.leaderEpoch !== undefined && change.leaderEpoch !== current.leaderEpoch) {
-      throw new MetadataError('FENCED_LEADER_EPOCH', `leader epoch ${change.leaderEpoch} is not the current ${current.leaderEpoch}`)
-    }
-    if (change.partitionEpoch !== current.partitionEpoch) {
-      throw new MetadataError('INVALID_UPDATE_VERSION', `partition epoch ${change.partitionEpoch} is not the current ${current.partitionEpoch}`)
-    }
-    checkBrokerList('isr', change.isr, replicas)
-    const offline = change.offlineReplicas ?? current.offlineReplicas
-    checkBrokerList('offlineReplicas', offline, replicas)
-    const leader = change.leader ?? current.leader
-    if (leader !== NO_LEADER && !change.isr.includes(leader)) {
-      throw new MetadataError('INVALID_REQUEST', `leader ${leader} is not in the ISR ${JSON.stringify(change.isr)}`)
-    }
-    const live = this.ctx.mirror.snapshot().brokers
-    const joining = change.isr.filter((r) => !current.isr.includes(r) && !live.has(r))
-    if (joining.length > 0) throw new MetadataError('INELIGIBLE_REPLICA', `brokers ${JSON.stringify(joining)} are not registered`)
-    return {
-      leader,
-      leaderEpoch: leader === current.leader ? current.leaderEpoch : current.leaderEpoch + 1,
-      partitionEpoch: current.partitionEpoch + 1,
-      isr: [...change.isr],
-      offlineReplicas: [...offline]
-    }
-  }
-
-  /**
-   * One fenced transaction. Returns its revision once the local snapshot includes it, or null when
-   * one of `compares` failed; throws STALE_BROKER_EPOCH / NOT_CONTROLLER when a fence failed.
-   */
-  private async write (compares: KvCompare[], success: KvOp[], fence?: ControllerFence): Promise<number | null> {
-    const { kv, keys } = this.ctx
-    const fences: KvCompare[] = [{ key: keys.broker(this.brokerId), target: 'mod', revision: this.brokerEpoch }]
-    const controller = fence?.controller
-    if (controller !== undefined) {
-      if (!(controller instanceof KvControllerSession)) throw new MetadataError('INVALID_REQUEST', 'controller session of another store')
-      fences.push({ key: keys.controller, target: 'mod', revision: controller.revision })
-    }
-    let result
-    try {
-      result = await kv.txn({ compares: [...fences, ...compares], success })
-    } catch (err) {
-      // etcd refuses a transaction over its limits before applying anything.
-      if (err instanceof Error && /too many operations|request is too large/.test(err.message)) {
-        throw new MetadataError('INVALID_REQUEST', `the metadata store refused the transaction: ${err.message}`, { cause: err })
-      }
-      throw new MetadataError('REQUEST_TIMED_OUT', 'the metadata store did not answer; the change may or may not have been made', { cause: err })
-    }
-    if (result.succeeded) {
-      await this.ctx.waitFor(result.revision)
-      return result.revision
-    }
-    const registration = await kv.get(keys.broker(this.brokerId))
-    if (registration === null || registration.modRevision !== this.brokerEpoch) {
-      this.markFenced(registration === null ? 'expired' : 'replaced')
-      throw this.staleEpoch()
-    }
-    if (controller instanceof KvControllerSession) {
-      const held = await kv.get(keys.controller)
-      if (held === null || held.modRevision !== controller.revision) {
-        throw new MetadataError('NOT_CONTROLLER', `controller epoch ${controller.epoch} is no longer the current controller`)
-      }
-    }
-    return null
-  }
-
-  /** Resolves once the local view shows no controller after `seenRevision`. */
+  /** Resolves once the local view shows no controller after `seenRevision`, or on fencing. */
   private async controllerGone (seenRevision: number, signal?: AbortSignal): Promise<void> {
     const gone = (): boolean => {
       const snap = this.ctx.mirror.snapshot()
@@ -380,16 +216,4 @@ export class KvBrokerSession implements BrokerSession {
       if (signal?.aborted === true) onAbort()
     })
   }
-}
-
-function partitionMetadata (partition: number, replicas: readonly number[], s: PartitionStateRecord): PartitionMetadata {
-  return Object.freeze({
-    partition,
-    replicas: Object.freeze([...replicas]),
-    leader: s.leader,
-    leaderEpoch: s.leaderEpoch,
-    partitionEpoch: s.partitionEpoch,
-    isr: Object.freeze([...s.isr]),
-    offlineReplicas: Object.freeze([...s.offlineReplicas])
-  })
 }

@@ -44,6 +44,8 @@ export function assignReplicas (brokers: readonly PlacementBroker[], partitions:
       `Unable to replicate the partition ${replicationFactor} time(s): The target replication factor of ${replicationFactor} cannot be reached because only ${brokers.length} broker(s) are registered.`)
   }
   const list = rackAlternated(brokers)
+  const rackOf = new Map(brokers.map((b) => [b.id, b.rack]))
+  const rackCount = new Set(brokers.map((b) => b.rack)).size
   const n = list.length
   const out: number[][] = []
   let shift = start % n
@@ -51,9 +53,14 @@ export function assignReplicas (brokers: readonly PlacementBroker[], partitions:
     if (p > 0 && p % n === 0) shift++
     const first = (p + start) % n
     const replicas = [list[first] as number]
-    for (let j = 0; j < replicationFactor - 1; j++) {
-      const index = n === 1 ? first : (first + 1 + (shift + j) % (n - 1)) % n
-      replicas.push(list[index] as number)
+    const racks = new Set([rackOf.get(list[first] as number)])
+    // Followers in the shifted order, preferring racks not yet used until every rack has one.
+    const candidates = Array.from({ length: n - 1 }, (_, k) => list[(first + 1 + (shift + k) % (n - 1)) % n] as number)
+    while (replicas.length < replicationFactor) {
+      const fresh = racks.size < rackCount ? candidates.find((id) => !replicas.includes(id) && !racks.has(rackOf.get(id))) : undefined
+      const next = fresh ?? candidates.find((id) => !replicas.includes(id)) as number
+      replicas.push(next)
+      racks.add(rackOf.get(next))
     }
     out.push(replicas)
   }

@@ -118,11 +118,16 @@ export async function startTestCluster (options: TestClusterOptions = {}): Promi
   }
 }
 
+interface MetadataView {
+  controllerId: number
+  partitions: PartitionState[] | null
+}
+
 /** One Metadata v12 round trip to host:port. */
-async function metadataFrom (port: number, topic: string, timeoutMs: number): Promise<PartitionState[] | null> {
+async function metadataFrom (port: number, topic: string, timeoutMs: number): Promise<MetadataView> {
   const socket = connect({ host: '127.0.0.1', port })
   try {
-    return await new Promise<PartitionState[] | null>((resolve, reject) => {
+    return await new Promise<MetadataView>((resolve, reject) => {
       const timer = setTimeout(() => { reject(new Error('metadata timed out')) }, timeoutMs)
       socket.once('error', (err) => { clearTimeout(timer); reject(err) })
       const splitter = new FrameSplitter(64 * 1024 * 1024)
@@ -132,16 +137,16 @@ async function metadataFrom (port: number, topic: string, timeoutMs: number): Pr
           const { body } = decodeResponseFrame(frame, metadataApi, 12)
           const t = body.topics.find((x) => x.name === topic)
           if (t === undefined || t.errorCode !== 0) {
-            resolve(null)
+            resolve({ controllerId: body.controllerId ?? -1, partitions: null })
             return
           }
-          resolve([...t.partitions].sort((a, b) => a.partitionIndex - b.partitionIndex).map((p) => ({
+          resolve({ controllerId: body.controllerId ?? -1, partitions: [...t.partitions].sort((a, b) => a.partitionIndex - b.partitionIndex).map((p) => ({
             leader: p.leaderId,
             leaderEpoch: p.leaderEpoch ?? -1,
             replicas: [...p.replicaNodes],
             isr: [...p.isrNodes],
             offline: [...(p.offlineReplicas ?? [])]
-          })))
+          })) })
         })
       })
       socket.write(Buffer.concat(encodeRequestFrame(1, 'brook-testkit', metadataApi, 12, {
@@ -160,12 +165,24 @@ export async function partitionState (cluster: TestCluster, topic: string, parti
   for (const m of cluster.members.values()) {
     if (m.process === null) continue
     try {
-      const states = await metadataFrom(m.port, topic, 2000)
-      const state = states?.[partition]
+      const state = (await metadataFrom(m.port, topic, 2000)).partitions?.[partition]
       if (state !== undefined) return state
     } catch {
       // A broker that is starting or just died: ask the next one.
     }
   }
   return null
+}
+
+/** The controller's broker id as the first running broker that answers reports it (-1: none). */
+export async function controllerOf (cluster: TestCluster): Promise<number> {
+  for (const m of cluster.members.values()) {
+    if (m.process === null) continue
+    try {
+      return (await metadataFrom(m.port, '', 2000)).controllerId
+    } catch {
+      // A broker that is starting or just died: ask the next one.
+    }
+  }
+  return -1
 }

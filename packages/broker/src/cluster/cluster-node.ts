@@ -7,9 +7,10 @@
 // stalled, or a newer incarnation of the same broker id registered) stops this broker from
 // leading: its replicas step down and the process must be restarted to rejoin.
 import { randomUUID } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from '@brook/common'
 import {
-  type BrokerEndpoint, type BrokerSession, type ClusterMetadataStore, type MetadataSnapshot, metadataConfigFrom, openMetadataStore
+  type BrokerEndpoint, type BrokerSession, type ClusterMetadataStore, type MetadataSnapshot, isMetadataError, metadataConfigFrom, openMetadataStore
 } from '@brook/metadata'
 import type { BrokerConfig } from '../config/broker-config.js'
 import { ErrorCode } from '@brook/protocol'
@@ -20,6 +21,9 @@ import { assignReplicas, checkAssignments } from './assignment.js'
 import { Controller } from './controller.js'
 import { PartitionSync } from './partition-sync.js'
 import { ProducerIdBlocks } from './producer-id-blocks.js'
+
+/** How long a topic another broker just created may take to reach this broker's snapshot. */
+const TOPIC_VISIBLE_WAIT_MS = 5000
 
 /** True when the settings ask for cluster mode. */
 export function clusterMode (settings: Readonly<Record<string, string | undefined>>): boolean {
@@ -117,10 +121,25 @@ export class ClusterNode implements ClusterTopicOps {
       replicas = assignReplicas(live, info.partitions, replicationFactor)
     }
     if (validateOnly) return info
-    const created = await session.createTopic({ name: info.name, id: info.id, configs: info.configs, replicas })
+    let created
+    try {
+      created = await session.createTopic({ name: info.name, id: info.id, configs: info.configs, replicas })
+    } catch (err) {
+      if (!isMetadataError(err, 'TOPIC_ALREADY_EXISTS')) throw err
+      // Another broker created it a moment ago: let this broker's snapshot catch up first, so the
+      // caller (auto-creation) finds the topic here.
+      await this.awaitTopic(info.name)
+      throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${info.name}' already exists.`)
+    }
     // Applied here before answering, so that this broker's next Metadata shows the topic.
     await this.sync?.onSnapshot(this.store.snapshot())
     return { name: created.name, id: created.id, partitions: created.partitions.length, configs: created.configs }
+  }
+
+  private async awaitTopic (name: string): Promise<void> {
+    const deadline = Date.now() + TOPIC_VISIBLE_WAIT_MS
+    while (!this.store.snapshot().topics.has(name) && Date.now() < deadline) await sleep(20)
+    await this.sync?.onSnapshot(this.store.snapshot())
   }
 
   async deleteTopic (name: string): Promise<void> {

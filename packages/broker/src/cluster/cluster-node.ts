@@ -3,9 +3,11 @@
 // bound (their advertised endpoints and broker.rack), follows the store's snapshots with
 // partition-sync.ts (the replicas this broker hosts), runs for controller (controller.ts), writes
 // topic creations and deletions to the store (ClusterTopicOps) and hands out producer ids from
-// the store's blocks. A session fenced by the store (its lease expired while the process was
-// stalled, or a newer incarnation of the same broker id registered) stops this broker from
-// leading: its replicas step down and the process must be restarted to rejoin.
+// the store's blocks. A session fenced by the store stops this broker from leading at once (its
+// replicas step down, waiting acks=all produces fail). If the lease expired (the process was
+// frozen or cut off from etcd for longer than broker.session.timeout.ms) the broker registers
+// again as a new incarnation and rejoins as a follower, truncating what it wrote meanwhile; if a
+// newer incarnation of the same broker id registered, this process stays out.
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from '@brook/common'
@@ -48,6 +50,8 @@ export class ClusterNode implements ClusterTopicOps {
   private controller: Controller | null = null
   private unsubscribe: (() => void) | null = null
   private replicas: ReplicaManager | null = null
+  private joinOptions: JoinOptions | null = null
+  private closing = false
 
   private constructor (readonly store: ClusterMetadataStore, private readonly config: BrokerConfig, private readonly logger: Logger) {
     this.sessionReady = new Promise((resolve, reject) => {
@@ -56,7 +60,7 @@ export class ClusterNode implements ClusterTopicOps {
     })
     // Nobody may be waiting yet; a failed join is reported by join() itself.
     this.sessionReady.catch(() => undefined)
-    this.producerIds = new ProducerIdBlocks(async () => await this.sessionReady)
+    this.producerIds = new ProducerIdBlocks(async () => await this.currentSession())
   }
 
   static async open (settings: Readonly<Record<string, string | undefined>>, config: BrokerConfig, logger: Logger): Promise<ClusterNode> {
@@ -72,8 +76,15 @@ export class ClusterNode implements ClusterTopicOps {
     return this.store.snapshot().controller?.brokerId ?? -1
   }
 
+  /** The live session (the latest registration). */
+  private async currentSession (): Promise<BrokerSession> {
+    const first = await this.sessionReady
+    return this.session ?? first
+  }
+
   /** Registers this broker and starts following the store; replicas are opened before it resolves. */
   async join (options: JoinOptions): Promise<void> {
+    this.joinOptions = options
     try {
       const session = await this.store.registerBroker({
         brokerId: options.nodeId,
@@ -110,7 +121,7 @@ export class ClusterNode implements ClusterTopicOps {
   }
 
   async createTopic (info: TopicInfo, replicationFactor: number, assignments: ReadonlyArray<readonly number[]> | null, validateOnly: boolean): Promise<TopicInfo> {
-    const session = await this.sessionReady
+    const session = await this.currentSession()
     const snapshot = this.store.snapshot()
     const live = [...snapshot.brokers.values()].map((b) => ({ id: b.brokerId, rack: b.rack }))
     let replicas: ReadonlyArray<readonly number[]>
@@ -143,12 +154,13 @@ export class ClusterNode implements ClusterTopicOps {
   }
 
   async deleteTopic (name: string): Promise<void> {
-    const session = await this.sessionReady
+    const session = await this.currentSession()
     await session.deleteTopic(name)
     await this.sync?.onSnapshot(this.store.snapshot())
   }
 
   async close (): Promise<void> {
+    this.closing = true
     this.unsubscribe?.()
     await this.controller?.close()
     await this.sync?.close()
@@ -162,12 +174,33 @@ export class ClusterNode implements ClusterTopicOps {
   }
 
   private onFenced (reason: string): void {
-    if (reason === 'closed') return
-    this.logger.error({ reason }, 'this broker was fenced by the cluster; it stops leading (restart it to rejoin)')
-    void this.sync?.close()
-    this.replicas?.attachCluster({
-      createTopic: async () => { throw new KafkaError(ErrorCode.NOT_CONTROLLER, 'This broker was fenced by the cluster.') },
-      deleteTopic: async () => { throw new KafkaError(ErrorCode.NOT_CONTROLLER, 'This broker was fenced by the cluster.') }
-    })
+    if (reason === 'closed' || this.closing) return
+    this.logger.error({ reason }, 'this broker was fenced by the cluster; its replicas step down')
+    const sync = this.sync
+    const controller = this.controller
+    this.unsubscribe?.()
+    this.unsubscribe = null
+    void (async () => {
+      await controller?.close()
+      await sync?.close()
+      const options = this.joinOptions
+      if (reason !== 'expired' || options === null || this.closing) {
+        this.replicas?.attachCluster({
+          createTopic: async () => { throw new KafkaError(ErrorCode.NOT_CONTROLLER, 'This broker was fenced by the cluster.') },
+          deleteTopic: async () => { throw new KafkaError(ErrorCode.NOT_CONTROLLER, 'This broker was fenced by the cluster.') }
+        })
+        return
+      }
+      // The lease expired while this process was stalled: register again, as a restart would.
+      for (let attempt = 1; !this.closing; attempt++) {
+        try {
+          await this.join(options)
+          return
+        } catch (err) {
+          this.logger.warn({ err, attempt }, 'registering again failed; retrying')
+          await sleep(1000)
+        }
+      }
+    })().catch((err: unknown) => { this.logger.error({ err }, 'stepping down after fencing failed') })
   }
 }

@@ -1,0 +1,13 @@
+// @brook/client: Brook's Kafka client (producer, consumer, admin) in pure TypeScript.
+export { Client } from './client.js'
+export type { ClientOptions } from './cluster/cluster.js'
+export type { ConnectionOptions, RequestOptions } from './connection/connection.js'
+export { Connection } from './connection/connection.js'
+export type { SaslOptions } from './connection/sasl.js'
+export { Producer, type ProducerOptions, type CompressionName } from './producer/producer.js'
+export type { ProducerRecord, SendRequest, RecordMetadata } from './producer/records.js'
+export { defaultPartitioner, customPartitioner, type Partitioner, type PartitionerFunction, type PartitionerInput } from './producer/partitioners.js'
+export { KafkaError, KafkaErrors, kafkaError, type KafkaErrorClass, type ErrorName } from './errors/kafka-errors.js'
+export { BrookClientError, ConnectionError, TimeoutError, UnsupportedVersionError, AbortError, IllegalStateError } from './errors/client-errors.js'
+export type { RetryOptions } from './errors/retry.js'
+export { ErrorCode } from '@brook/protocol'

@@ -194,11 +194,13 @@ export class Producer {
 
   private async drainOnce (): Promise<void> {
     const now = Date.now()
-    const byLeader = new Map<number, ProducerBatch[]>()
+    // A Produce request carries at most one batch per partition: the k-th batch a partition
+    // sends in this round goes into the k-th request to its leader.
+    const byLeader = new Map<number, ProducerBatch[][]>()
     let earliestRetry = Infinity
     const meta = this.cluster.metadata
     for (const s of this.partitions.values()) {
-      for (;;) {
+      for (let round = 0; ; round++) {
         const batch = s.next(this.maxInFlight, now)
         if (batch === null) break
         if (now - batch.createdAt > this.deliveryTimeoutMs) {
@@ -217,9 +219,10 @@ export class Producer {
           s.nextSequence = (s.nextSequence + batch.records.length) % 0x80000000
         }
         s.inFlight.add(batch)
-        let list = byLeader.get(leader)
-        if (list === undefined) { list = []; byLeader.set(leader, list) }
-        list.push(batch)
+        let rounds = byLeader.get(leader)
+        if (rounds === undefined) { rounds = []; byLeader.set(leader, rounds) }
+        while (rounds.length <= round) rounds.push([])
+        rounds[round]!.push(batch)
       }
       if (s.retry.length > 0 && s.inFlight.size === 0) earliestRetry = Math.min(earliestRetry, Math.max(0, s.retryAt - now))
     }
@@ -227,9 +230,11 @@ export class Producer {
     if (byLeader.size === 0) return
     // Build (and compress) every batch first; then write the requests in order.
     const requests: Array<{ leader: number, batches: ProducerBatch[] }> = []
-    for (const [leader, batches] of byLeader) {
-      await Promise.all(batches.map(async (b) => { b.built ??= await this.build(b) }))
-      requests.push({ leader, batches })
+    for (const [leader, rounds] of byLeader) {
+      for (const batches of rounds) {
+        await Promise.all(batches.map(async (b) => { b.built ??= await this.build(b) }))
+        requests.push({ leader, batches })
+      }
     }
     if (this.transactions !== null) {
       try {

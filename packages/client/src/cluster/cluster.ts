@@ -107,7 +107,7 @@ export class Cluster {
         includeTopicAuthorizedOperations: false
       }
       const response = await connection.request(metadataApi, request)
-      const snapshot = new ClusterMetadata(response, this.snapshot ?? undefined)
+      const snapshot = new ClusterMetadata(response, options.all === true ? undefined : this.snapshot ?? undefined)
       this.snapshot = snapshot
       this.snapshotAt = Date.now()
       return snapshot

@@ -27,6 +27,7 @@ export class ClusterMetadata {
   readonly brokers: ReadonlyMap<number, BrokerAddress>
   readonly topics: ReadonlyMap<string, TopicMetadata>
 
+  /** `previous`: a snapshot to keep the other topics of (for a refresh of some topics only). */
   constructor (response: MetadataResponse, previous?: ClusterMetadata) {
     this.clusterId = response.clusterId ?? null
     this.controllerId = response.controllerId ?? -1

@@ -13,7 +13,7 @@ export class KafkaError extends Error {
   constructor (code: number, detail?: string | null) {
     const name = errorName(code)
     const parts = [`${name} (${code})`]
-    if (detail !== undefined && detail !== null && detail !== '') parts.push(detail)
+    if (detail !== undefined && detail !== null && detail !== '') parts.push(detail.replace(/\.$/, ''))
     parts.push(adviceFor(code, isRetriable(code)))
     super(parts.join(': '))
     this.name = 'KafkaError'

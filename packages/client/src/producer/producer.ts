@@ -176,7 +176,9 @@ export class Producer {
   private kick (): void {
     if (this.draining) { this.drainAgain = true; return }
     this.draining = true
-    queueMicrotask(() => { void this.drain() })
+    queueMicrotask(() => {
+      this.drain().catch((err: unknown) => this.cluster.logger.error({ err }, 'producer sender failed'))
+    })
   }
 
   // One drain at a time, so requests leave in sequence order for every partition.
@@ -232,8 +234,16 @@ export class Producer {
     const requests: Array<{ leader: number, batches: ProducerBatch[] }> = []
     for (const [leader, rounds] of byLeader) {
       for (const batches of rounds) {
-        await Promise.all(batches.map(async (b) => { b.built ??= await this.build(b) }))
-        requests.push({ leader, batches })
+        const built: ProducerBatch[] = []
+        await Promise.all(batches.map(async (b) => {
+          try {
+            b.built ??= await this.build(b)
+            built.push(b)
+          } catch (err) {
+            this.onBatchError(b, err)
+          }
+        }))
+        if (built.length > 0) requests.push({ leader, batches: built })
       }
     }
     if (this.transactions !== null) {

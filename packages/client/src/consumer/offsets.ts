@@ -71,9 +71,11 @@ export async function fetchCommitted (cluster: Cluster, groupId: string, partiti
       const errorCode = group?.errorCode ?? r.errorCode ?? 0
       if (errorCode !== ErrorCode.NONE) throw kafkaError(errorCode, `OffsetFetch ${groupId}`)
       for (const t of group?.topics ?? r.topics ?? []) {
+        // Versions up to 9 (the client's max) name topics; 10+ would carry topic ids instead.
+        const name = t.name ?? ''
         for (const p of t.partitions) {
-          if (p.errorCode !== ErrorCode.NONE) throw kafkaError(p.errorCode, `OffsetFetch ${t.name}-${p.partitionIndex}`)
-          out.set(tpKey(t.name, p.partitionIndex), { topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, metadata: p.metadata ?? null })
+          if (p.errorCode !== ErrorCode.NONE) throw kafkaError(p.errorCode, `OffsetFetch ${name}-${p.partitionIndex}`)
+          out.set(tpKey(name, p.partitionIndex), { topic: name, partition: p.partitionIndex, offset: p.committedOffset, metadata: p.metadata ?? null })
         }
       }
     })

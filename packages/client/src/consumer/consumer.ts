@@ -1,7 +1,7 @@
 // The consumer: assign mode (assign()) or a consumer group (subscribe()), positions per
-// partition, a fetch loop with one fetch kept ahead of the caller, auto or manual commits,
-// seek / seek to a timestamp, pause / resume, and two ways to read: `for await (const batch of
-// consumer)` and run({ eachMessage | eachBatch }).
+// partition, a fetch loop that sends the next Fetch while the caller handles the current
+// batches, auto or manual commits, seek / seek to a timestamp, pause / resume, and two ways to
+// read: `for await (const batch of consumer)` and run({ eachMessage | eachBatch }).
 // A delivered batch counts as consumed when the caller asks for the next one (or returns from
 // eachBatch / eachMessage); commit() and auto-commit commit consumed offsets.
 import { type Cluster, Cluster as ClusterImpl, type ClientOptions } from '../cluster/cluster.js'
@@ -219,7 +219,9 @@ export class Consumer implements AsyncIterable<ConsumerBatch> {
     if (wanted.length === 0) return null
     const epochs = new Map(wanted.map((p) => [tpKey(p.topic, p.partition), p.epoch]))
     const promise = fetchOnce(this.cluster, wanted.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.fetchOffset })), this.fetchOptions)
-    // Positions move on at once, so the next fetch can go out while the caller works on this one.
+    // The loop awaits this promise and sees any rejection; this only keeps a prefetch the loop
+    // abandoned (the caller stopped reading) from surfacing as an unhandled rejection.
+    promise.catch(() => {})
     return { promise, epochs }
   }
 
@@ -242,9 +244,13 @@ export class Consumer implements AsyncIterable<ConsumerBatch> {
     this.iterating = true
     this.running = true
     try {
+      let prefetched: ReturnType<Consumer['startFetch']> = null
       while (this.running) {
         await this.ensureReady()
-        const started = this.startFetch()
+        // A prefetch from before a rebalance or seek is still used: results whose partition,
+        // position or seek epoch no longer match are dropped below.
+        const started = prefetched ?? this.startFetch()
+        prefetched = null
         if (started === null) { await new Promise((resolve) => setTimeout(resolve, 100)); continue }
         const results = await started.promise
         let errorSeen = false
@@ -252,13 +258,15 @@ export class Consumer implements AsyncIterable<ConsumerBatch> {
         for (const r of results) {
           const key = tpKey(r.topic, r.partition)
           const pos = this.positions.get(key)
-          if (pos === undefined || pos.epoch !== started.epochs.get(key) || pos.fetchOffset !== r.fetchedAt) continue
+          if (pos === undefined || pos.epoch !== started.epochs.get(key) || pos.fetchOffset !== r.fetchedAt || this.paused.has(key)) continue
           if (r.error !== null) { errorSeen = true; await this.handleError(r); continue }
           const batch = r.batch!
           pos.fetchOffset = batch.nextOffset
           if (batch.messages.length > 0) ready.push(batch)
           else pos.consumed = batch.nextOffset
         }
+        // The next fetch goes out now, while the caller works on these batches.
+        if (!errorSeen && ready.length > 0) prefetched = this.startFetch()
         for (const batch of ready) {
           if (!this.running) break
           const pos = this.positions.get(tpKey(batch.topic, batch.partition))

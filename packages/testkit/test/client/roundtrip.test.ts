@@ -4,7 +4,7 @@
 // read with read_committed.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { Client, type CompressionName, type ConsumerBatch, type Consumer, KafkaErrors, IllegalStateError } from '@brook/client'
+import { Client, type CompressionName, type ConsumerBatch, type Consumer, KafkaErrors, IllegalStateError, TimeoutError } from '@brook/client'
 import { startTestBroker, type TestBroker } from '@brook/testkit'
 
 let broker: TestBroker
@@ -182,4 +182,37 @@ test('transactions: committed records are read, aborted ones are not (read_commi
   } finally {
     await admin.close()
   }
+})
+
+test('an offset out of range resets to autoOffsetReset', { timeout: 30_000 }, async () => {
+  const topic = 'out-of-range'
+  await createTopic(topic, 1)
+  const producer = client.producer()
+  await producer.send({ topic, messages: Array.from({ length: 5 }, (_, i) => ({ value: String(i), partition: 0 })) })
+  await producer.close()
+  const consumer = client.consumer({ autoOffsetReset: 'earliest', maxWaitMs: 100 })
+  consumer.assign([{ topic, partition: 0, offset: 1000n }])
+  const b = await firstBatch(consumer)
+  assert.deepEqual(b.messages.map((m) => m.value!.toString()), ['0', '1', '2', '3', '4'])
+  await consumer.close()
+})
+
+test('a record that cannot be delivered fails with TimeoutError after deliveryTimeoutMs', { timeout: 30_000 }, async () => {
+  const lone = await startTestBroker()
+  const c = new Client({ brokers: [lone.bootstrap], requestTimeoutMs: 500, connectTimeoutMs: 500, retry: { retries: 1, initialRetryTimeMs: 50 } })
+  const admin = c.admin()
+  await admin.createTopics([{ topic: 'doomed', numPartitions: 1 }])
+  await admin.close()
+  const producer = c.producer({ deliveryTimeoutMs: 1500 })
+  await producer.send({ topic: 'doomed', messages: [{ value: 'delivered' }] })
+  await lone.close()
+  const started = Date.now()
+  await assert.rejects(producer.send({ topic: 'doomed', messages: [{ value: 'lost' }] }), (err: unknown) => {
+    assert.ok(err instanceof TimeoutError, String(err))
+    assert.match(err.message, /deliveryTimeoutMs 1500/)
+    return true
+  })
+  const waited = Date.now() - started
+  assert.ok(waited >= 1000 && waited < 15_000, `failed after ${waited} ms`)
+  await producer.close()
 })

@@ -45,30 +45,43 @@ function start (consumer: Consumer, topic: string): Running {
 
 const keyOf = (tp: TopicPartition): string => `${tp.topic}-${tp.partition}`
 
-test('a Brook consumer and a kafkajs consumer share a group', { timeout: 60_000 }, async () => {
-  const topic = 'shared'
-  await setup(topic, 6, 600)
-  const brook = start(client.consumer({ groupId: 'shared-group', autoOffsetReset: 'earliest', ...FAST }), topic)
+for (const kafkajsFirst of [false, true]) {
+test(`a Brook consumer and a kafkajs consumer share a group (${kafkajsFirst ? 'kafkajs' : 'Brook'} joins first, so leads)`, { timeout: 60_000 }, async () => {
+  const topic = `shared-${kafkajsFirst}`
+  const group = `shared-group-${kafkajsFirst}`
+  // Records are produced once both members hold their partitions, so each reads only its own.
+  await setup(topic, 6, 0)
   const kafka = new Kafka({ clientId: 'kjs', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING })
-  const kc = kafka.consumer({ groupId: 'shared-group', sessionTimeout: 6000, heartbeatInterval: 200, rebalanceTimeout: 6000 })
+  const kc = kafka.consumer({ groupId: group, sessionTimeout: 6000, heartbeatInterval: 200, rebalanceTimeout: 6000 })
   const kjsSeen = new Set<string>()
   let kjsPartitions: number[] = []
   kc.on(kc.events.GROUP_JOIN, (e) => { kjsPartitions = (e.payload.memberAssignment[topic] ?? []) as number[] })
   await kc.connect()
   await kc.subscribe({ topic, fromBeginning: true })
+  let brook: Running | null = null
+  if (!kafkajsFirst) brook = start(client.consumer({ groupId: group, autoOffsetReset: 'earliest', ...FAST }), topic)
   await kc.run({ eachMessage: async ({ message }) => { kjsSeen.add(message.value!.toString()) } })
+  if (kafkajsFirst) {
+    await waitFor(() => kjsPartitions.length === 6, 30_000, { message: 'kafkajs alone owns all 6' })
+    brook = start(client.consumer({ groupId: group, autoOffsetReset: 'earliest', ...FAST }), topic)
+  }
+  const b = brook!
   await waitFor(() => {
-    const ours = brook.consumer.assignment().map((tp) => tp.partition)
+    const ours = b.consumer.assignment().map((tp) => tp.partition)
     return ours.length === 3 && kjsPartitions.length === 3 && new Set([...ours, ...kjsPartitions]).size === 6
   }, 30_000, { message: 'both members assigned 3 partitions each' })
-  await waitFor(() => brook.seen.size + kjsSeen.size >= 600 && new Set([...brook.seen, ...kjsSeen]).size === 600, 30_000, { message: 'all 600 consumed' })
+  const producer = client.producer()
+  await producer.send({ topic, messages: Array.from({ length: 600 }, (_, i) => ({ key: String(i), value: String(i) })) })
+  await producer.close()
+  await waitFor(() => b.seen.size + kjsSeen.size >= 600 && new Set([...b.seen, ...kjsSeen]).size === 600, 30_000, { message: 'all 600 consumed' })
   // Each member read only its own partitions: no message read by both.
-  assert.equal([...brook.seen].filter((v) => kjsSeen.has(v)).length, 0)
-  assert.ok(brook.seen.size > 0 && kjsSeen.size > 0)
+  assert.equal([...b.seen].filter((v) => kjsSeen.has(v)).length, 0)
+  assert.ok(b.seen.size > 0 && kjsSeen.size > 0)
   await kc.disconnect()
-  await brook.consumer.close()
-  await brook.done
+  await b.consumer.close()
+  await b.done
 })
+}
 
 test('cooperative-sticky with three members: no partition owned twice, owned partitions kept', { timeout: 90_000 }, async () => {
   const topic = 'coop'

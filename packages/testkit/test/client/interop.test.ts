@@ -1,11 +1,11 @@
 // @brook/client beside real clients on one Brook broker: murmur2 key placement identical to
 // kafkajs's default partitioner and to librdkafka's murmur2_random (kcat); what Brook's producer
-// writes, kcat and kafkajs read byte-equal; what kafkajs writes, Brook's consumer reads.
+// writes, kcat, kafkajs and confluent-kafka-python read byte-equal; what kafkajs writes, Brook's consumer reads.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import kafkajs from 'kafkajs'
 import { Client, type CompressionName, type ConsumerMessage } from '@brook/client'
-import { assertSucceeded, byPartition, kcatConsumeAll, registerKafkajsCodecs, runKcat, startTestBroker, type TestBroker } from '@brook/testkit'
+import { assertSucceeded, byPartition, fixturePath, kcatConsumeAll, registerKafkajsCodecs, runKcat, runPython, startTestBroker, type TestBroker } from '@brook/testkit'
 
 const { Kafka, Partitioners, logLevel, CompressionTypes } = kafkajs
 registerKafkajsCodecs()
@@ -55,7 +55,7 @@ test('murmur2 placement matches kafkajs DefaultPartitioner and kcat murmur2_rand
 
 const CODECS: Array<[CompressionName, number]> = [['none', CompressionTypes.None], ['gzip', CompressionTypes.GZIP], ['snappy', CompressionTypes.Snappy], ['lz4', CompressionTypes.LZ4], ['zstd', CompressionTypes.ZSTD]]
 
-test('what Brook produces, kcat and kafkajs read byte-equal', { timeout: 60_000 }, async () => {
+test('what Brook produces, kcat, kafkajs and confluent-kafka-python read byte-equal', { timeout: 60_000 }, async () => {
   for (const [compression] of CODECS) {
     const topic = `to-others-${compression}`
     await createTopic(topic, 3)
@@ -74,6 +74,16 @@ test('what Brook produces, kcat and kafkajs read byte-equal', { timeout: 60_000 
       assert.equal(m.payload, s.value.toString('utf8'))
       assert.equal(m.ts, s.timestamp)
       assert.deepEqual(m.headers, ['h', s.headers.h])
+    }
+
+    const py = assertSucceeded('confluent_read_all.py', await runPython(fixturePath('confluent_read_all.py'), [broker.bootstrap, topic, '3', String(sent.length)], { timeoutMs: 45_000 }))
+    const pyRecords = py.stdout.toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as { key: string, value: string, timestamp: number, headers: Array<[string, string]> })
+    assert.equal(pyRecords.length, sent.length, `${compression}: confluent count`)
+    for (const r of pyRecords) {
+      const s = expected.get(Buffer.from(r.key, 'hex').toString())!
+      assert.ok(Buffer.from(r.value, 'hex').equals(s.value), `${compression}: confluent value of ${s.key}`)
+      assert.equal(r.timestamp, s.timestamp)
+      assert.deepEqual(r.headers, [['h', Buffer.from(s.headers.h).toString('hex')]])
     }
 
     const consumer = kafka.consumer({ groupId: `kafkajs-reader-${compression}` })

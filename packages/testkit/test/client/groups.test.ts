@@ -150,3 +150,49 @@ test('range assignment, manual commit, and the admin view of the group', { timeo
     await admin.close()
   }
 })
+
+test('consume-transform-produce in transactions: output read_committed matches input, offsets committed with it', { timeout: 60_000 }, async () => {
+  await setup('ctp-in', 2, 50)
+  const admin = client.admin()
+  try { await admin.createTopics([{ topic: 'ctp-out', numPartitions: 2 }]) } finally { await admin.close() }
+  const consumer = client.consumer({ groupId: 'ctp-group', autoCommit: false, autoOffsetReset: 'earliest', ...FAST })
+  consumer.subscribe({ topics: ['ctp-in'] })
+  const producer = client.producer({ transactionalId: 'ctp-tx' })
+  await producer.initTransactions()
+  let done = 0
+  let aborted = false
+  for await (const batch of consumer) {
+    producer.beginTransaction()
+    await producer.send({ topic: 'ctp-out', messages: batch.messages.map((m) => ({ key: m.key, value: `out-${m.value!.toString()}` })) })
+    await producer.sendOffsets('ctp-group', [{ topic: batch.topic, partition: batch.partition, offset: batch.nextOffset }], { generationId: consumer.generationId, memberId: consumer.memberId })
+    if (!aborted) {
+      // The first transaction is aborted: its output must not be seen, and the batch is read again.
+      aborted = true
+      await producer.abortTransaction()
+      consumer.seek({ topic: batch.topic, partition: batch.partition, offset: batch.messages[0]!.offset })
+      continue
+    }
+    await producer.commitTransaction()
+    done += batch.messages.length
+    if (done >= 50) break
+  }
+  await producer.close()
+  await consumer.close()
+
+  const reader = client.consumer({ isolationLevel: 'read_committed', maxWaitMs: 100 })
+  reader.assign([0, 1].map((partition) => ({ topic: 'ctp-out', partition, offset: 0n })))
+  const out: string[] = []
+  for await (const batch of reader) {
+    out.push(...batch.messages.map((m) => m.value!.toString()))
+    if (out.length >= 50) break
+  }
+  await reader.close()
+  assert.deepEqual(out.sort(), Array.from({ length: 50 }, (_, i) => `out-${i}`).sort())
+  const check = client.admin()
+  try {
+    const committed = await check.listGroupOffsets('ctp-group')
+    assert.equal(committed.reduce((s, o) => s + Number(o.offset), 0), 50)
+  } finally {
+    await check.close()
+  }
+})

@@ -15,7 +15,7 @@ import { type Logger, silentLogger } from '@brook/common'
 import type { TxnOffsetCommitRequest, TxnOffsetCommitResponseTopic } from '@brook/protocol'
 import { CoordinatorError } from '../coordinator/errors.js'
 import { GroupError } from './errors.js'
-import { joinError, syncError } from './membership.js'
+import { joinError, syncError } from './classic/membership.js'
 import type { GroupCoordinatorRuntime } from './runtime.js'
 import type {
   DescribedGroup, HeartbeatInput, JoinGroupInput, JoinGroupResult, LeaveGroupResult, LeaveMemberInput,

@@ -19,8 +19,8 @@
 //    pending transactional offset does not expire. A group left Empty with no offsets (committed
 //    or pending) is deleted. Deleting offsets or a group writes tombstones for pending ones too.
 import { GroupError } from './errors.js'
-import type { Group } from './group.js'
-import type { Membership } from './membership.js'
+import type { Group } from './classic/group.js'
+import type { Membership } from './classic/membership.js'
 import { type OpResult, result } from './op.js'
 import { groupRecord, offsetRecord, type GroupRecord, type OffsetAndMetadata } from './records.js'
 import type { ShardContext } from './shard-context.js'

@@ -1,7 +1,7 @@
 // What the pieces of a coordinator shard share: its groups, committed and pending offsets, config,
 // time, and the scheduler for deferred operations. One shard per `__consumer_offsets` partition.
 import type { GroupCoordinatorConfig } from './config.js'
-import type { Group } from './group.js'
+import type { Group } from './classic/group.js'
 import type { OffsetStore } from './offset-store.js'
 import type { OpScheduler } from './op.js'
 import type { Clock, Logger } from '@brook/common'

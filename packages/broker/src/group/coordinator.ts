@@ -12,11 +12,13 @@
 // TxnOffsetCommit appends the producer's offsets as a transactional batch, and the transaction's
 // marker is written and replayed here.
 import { type Logger, silentLogger } from '@brook/common'
-import type { TxnOffsetCommitRequest, TxnOffsetCommitResponseTopic } from '@brook/protocol'
+import type { ConsumerGroupHeartbeatRequest, TxnOffsetCommitRequest, TxnOffsetCommitResponseTopic } from '@brook/protocol'
 import { CoordinatorError } from '../coordinator/errors.js'
 import { GroupError } from './errors.js'
 import { joinError, syncError } from './classic/membership.js'
 import type { GroupCoordinatorRuntime } from './runtime.js'
+import { heartbeatError, type HeartbeatResponse } from './consumer/membership.js'
+import type { ConsumerGroupDescription } from './consumer/describe.js'
 import type {
   DescribedGroup, HeartbeatInput, JoinGroupInput, JoinGroupResult, LeaveGroupResult, LeaveMemberInput,
   ListedGroup, OffsetCommitInput, OffsetCommitResult, OffsetDeleteInput, OffsetDeleteResult, OffsetFetchGroupInput,
@@ -49,10 +51,40 @@ export class GroupCoordinator {
   async joinGroup (info: RequestInfo, req: JoinGroupInput): Promise<JoinGroupResult> {
     if (req.groupId === '') return joinError(req.memberId, GroupError.INVALID_GROUP_ID)
     try {
-      return await this.runtime.run(req.groupId, (s) => s.membership.join(info, req))
+      return await this.runtime.run(req.groupId, (s) => s.joinClassic(info, req))
     } catch (err) {
       return joinError(req.memberId, codeOf(err, this.#logger))
     }
+  }
+
+  /** ConsumerGroupHeartbeat (KIP-848). */
+  async consumerGroupHeartbeat (info: RequestInfo, req: ConsumerGroupHeartbeatRequest): Promise<HeartbeatResponse> {
+    if (req.groupId === '') return heartbeatError(GroupError.INVALID_GROUP_ID, 'GroupId can\'t be empty.')
+    try {
+      return await this.runtime.run(req.groupId, (s) => s.consumerMembership.heartbeat(info, req))
+    } catch (err) {
+      return heartbeatError(codeOf(err, this.#logger))
+    }
+  }
+
+  async consumerGroupDescribe (groupIds: string[]): Promise<ConsumerGroupDescription[]> {
+    return await Promise.all(groupIds.map(async (groupId) => {
+      try {
+        return await this.runtime.run(groupId, (s) => ({ records: [], response: s.describeConsumerGroup(groupId) }))
+      } catch (err) {
+        return {
+          errorCode: codeOf(err, this.#logger),
+          errorMessage: null,
+          groupId,
+          groupState: '',
+          groupEpoch: -1,
+          assignmentEpoch: -1,
+          assignorName: '',
+          members: [],
+          authorizedOperations: -2147483648
+        }
+      }
+    }))
   }
 
   async syncGroup (req: SyncGroupInput): Promise<SyncGroupResult> {

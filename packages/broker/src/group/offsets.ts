@@ -24,6 +24,7 @@ import type { Membership } from './classic/membership.js'
 import { type OpResult, result } from './op.js'
 import { groupRecord, offsetRecord, type GroupRecord, type OffsetAndMetadata } from './records.js'
 import type { ShardContext } from './shard-context.js'
+import { isSubscribedTo, validateConsumerCommit } from './consumer/offset-rules.js'
 import type {
   OffsetCommitInput, OffsetCommitResult, OffsetDeleteInput, OffsetDeleteResult, OffsetFetchGroupInput,
   OffsetFetchGroupResult, OffsetFetchPartitionResult, RequestInfo, TxnOffsetCommitInput, TxnOffsetCommitResult
@@ -76,6 +77,12 @@ export class OffsetOps {
   }
 
   commit (info: RequestInfo, req: OffsetCommitInput): OpResult<OffsetCommitResult> {
+    const consumerGroup = this.#s.consumerGroups.get(req.groupId)
+    if (consumerGroup !== undefined) {
+      const error = validateConsumerCommit(consumerGroup, req.memberId, req.generationIdOrMemberEpoch, info.apiVersion, false)
+      if (error !== GroupError.NONE) return result(commitError(req, error))
+      return this.#commitValidated(req)
+    }
     let group = this.#s.groups.get(req.groupId)
     if (group === undefined) {
       if (req.generationIdOrMemberEpoch >= 0) {
@@ -86,7 +93,10 @@ export class OffsetOps {
     const error = validateCommit(group, req.memberId, req.groupInstanceId, req.generationIdOrMemberEpoch, false)
     if (error !== GroupError.NONE) return result(commitError(req, error))
     if (group.is('Stable') || group.is('PreparingRebalance')) this.#membership.touchMember(group, req.memberId)
+    return this.#commitValidated(req)
+  }
 
+  #commitValidated (req: OffsetCommitInput): OpResult<OffsetCommitResult> {
     const now = this.#s.clock.now()
     const retention = Number(req.retentionTimeMs)
     const expireTimestampMs = req.retentionTimeMs === -1n || !Number.isFinite(retention) ? null : now + retention
@@ -102,13 +112,19 @@ export class OffsetOps {
    * which the runtime appends as the producer's transactional batch.
    */
   commitTransactional (req: TxnOffsetCommitInput): OpResult<TxnOffsetCommitResult> {
+    const consumerGroup = this.#s.consumerGroups.get(req.groupId)
     let group = this.#s.groups.get(req.groupId)
-    if (group === undefined) {
+    if (consumerGroup !== undefined) {
+      const error = validateConsumerCommit(consumerGroup, req.memberId, req.generationId, 9, true)
+      if (error !== GroupError.NONE) return result(commitError(req, error))
+    } else if (group === undefined) {
       if (req.generationId >= 0) return result(commitError(req, GroupError.ILLEGAL_GENERATION))
       group = this.#s.createGroup(req.groupId)
     }
-    const error = validateCommit(group, req.memberId, req.groupInstanceId, req.generationId, true)
-    if (error !== GroupError.NONE) return result(commitError(req, error))
+    if (group !== undefined) {
+      const error = validateCommit(group, req.memberId, req.groupInstanceId, req.generationId, true)
+      if (error !== GroupError.NONE) return result(commitError(req, error))
+    }
     const now = this.#s.clock.now()
     const { response, records } = this.#offsetRecords(req.groupId, req.topics, () => ({ commitTimestampMs: now, expireTimestampMs: null }))
     return result(response, records)
@@ -146,7 +162,8 @@ export class OffsetOps {
   /** One group of an OffsetFetch. */
   fetch (req: OffsetFetchGroupInput): OpResult<OffsetFetchGroupResult> {
     const group = this.#s.groups.get(req.groupId)
-    const offsets = group === undefined || group.is('Dead') ? undefined : this.#s.offsets.ofGroup(req.groupId)
+    const exists = this.#s.consumerGroups.has(req.groupId) || (group !== undefined && !group.is('Dead'))
+    const offsets = exists ? this.#s.offsets.ofGroup(req.groupId) : undefined
     const pending = req.requireStable === true
       ? (topic: string, partition: number) => this.#s.txnOffsets.has(req.groupId, topic, partition)
       : () => false
@@ -172,14 +189,20 @@ export class OffsetOps {
   }
 
   deleteOffsets (req: OffsetDeleteInput): OpResult<OffsetDeleteResult> {
+    const consumerGroup = this.#s.consumerGroups.get(req.groupId)
+    if (consumerGroup !== undefined) return this.#deleteOffsets(req, (topic) => isSubscribedTo(consumerGroup, topic))
     const group = this.#s.groups.get(req.groupId)
     if (group === undefined || group.is('Dead')) return result({ errorCode: GroupError.GROUP_ID_NOT_FOUND, topics: [] })
     if (!group.is('Empty') && !group.usesConsumerProtocol()) return result({ errorCode: GroupError.NON_EMPTY_GROUP, topics: [] })
+    // An Empty group subscribes to nothing, whatever its last members did.
+    return this.#deleteOffsets(req, (topic) => !group.is('Empty') && group.isSubscribedToTopic(topic))
+  }
+
+  #deleteOffsets (req: OffsetDeleteInput, isSubscribed: (topic: string) => boolean): OpResult<OffsetDeleteResult> {
     const records: GroupRecord[] = []
     const topics: OffsetDeleteResult['topics'] = []
     for (const topic of req.topics) {
-      // An Empty group subscribes to nothing, whatever its last members did.
-      const subscribed = !group.is('Empty') && group.isSubscribedToTopic(topic.name)
+      const subscribed = isSubscribed(topic.name)
       topics.push({
         name: topic.name,
         partitions: topic.partitions.map((p) => {

@@ -8,6 +8,7 @@ import { type GroupCoordinatorConfig, OFFSETS_TOPIC } from './config.js'
 import { type RecordCodec, recordCodec } from './record-codec.js'
 import type { GroupRecord } from './records.js'
 import { GroupShard } from './shard.js'
+import { NO_TOPICS, type TopicResolver } from './consumer/topics.js'
 
 export interface RuntimeOptions {
   config: GroupCoordinatorConfig
@@ -17,6 +18,8 @@ export interface RuntimeOptions {
   timer?: KeyedTimer
   logger?: Logger
   codec?: RecordCodec
+  /** The cluster's topics (consumer group subscriptions); none when omitted. */
+  topics?: TopicResolver
 }
 
 const CLEANUP_KEY = 'offsets-cleanup'
@@ -36,7 +39,7 @@ export class GroupCoordinatorRuntime extends CoordinatorRuntime<GroupShard, Grou
       clock,
       ...(options.timer === undefined ? {} : { timer: options.timer }),
       logger,
-      newShard: (partition, scheduler) => new GroupShard({ partition, config: options.config, clock, scheduler, logger })
+      newShard: (partition, scheduler) => new GroupShard({ partition, config: options.config, clock, scheduler, logger, topics: options.topics ?? NO_TOPICS })
     })
     this.config = options.config
   }

@@ -6,12 +6,19 @@ import type { OffsetStore } from './offset-store.js'
 import type { OpScheduler } from './op.js'
 import type { Clock, Logger } from '@brook/common'
 import type { TxnOffsets } from './txn-offsets.js'
+import type { ConsumerGroup } from './consumer/group.js'
+import type { TopicResolver } from './consumer/topics.js'
 
 export interface ShardContext {
   readonly config: GroupCoordinatorConfig
   readonly clock: Clock
   readonly scheduler: OpScheduler
+  /** Classic groups (and "simple" groups made only of offsets). */
   readonly groups: Map<string, Group>
+  /** KIP-848 consumer groups; a group id is in at most one of the two maps. */
+  readonly consumerGroups: Map<string, ConsumerGroup>
+  /** The cluster's topics, for resolving consumer group subscriptions. */
+  readonly topics: TopicResolver
   readonly offsets: OffsetStore
   /** Pending transactional offsets (their markers not replayed yet). */
   readonly txnOffsets: TxnOffsets

@@ -23,13 +23,18 @@ export interface GroupCoordinatorDeps {
  * that never see a group do not pay for 50 partitions.
  */
 export async function startGroupCoordinator (deps: GroupCoordinatorDeps): Promise<GroupCoordinator> {
-  const config = groupConfigFrom((name) => deps.config.int(name))
+  const config = groupConfigFrom((name) => name === 'group.consumer.assignors' ? deps.config.list(name) : deps.config.int(name))
   const existing = deps.replicas.topic(OFFSETS_TOPIC)
   if (existing !== undefined) config.offsetsTopicNumPartitions = existing.partitions.length
   const logger = deps.logger.child({ component: 'group-coordinator' })
   const runtime = new GroupCoordinatorRuntime({
     config,
     logger,
+    topics: {
+      byName: (name) => deps.replicas.topic(name)?.info,
+      byId: (id) => deps.replicas.topicById(id)?.info,
+      all: () => deps.replicas.topics().map((t) => t.info)
+    },
     openLog: internalTopicLogs(deps.replicas, {
       name: OFFSETS_TOPIC,
       partitions: config.offsetsTopicNumPartitions,

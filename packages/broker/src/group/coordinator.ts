@@ -90,7 +90,7 @@ export class GroupCoordinator {
   async syncGroup (req: SyncGroupInput): Promise<SyncGroupResult> {
     if (req.groupId === '') return syncError(GroupError.INVALID_GROUP_ID)
     try {
-      return await this.runtime.run(req.groupId, (s) => s.membership.sync(req))
+      return await this.runtime.run(req.groupId, (s) => s.syncClassic(req))
     } catch (err) {
       const code = codeOf(err, this.#logger)
       return syncError(code === GroupError.COORDINATOR_LOAD_IN_PROGRESS ? GroupError.REBALANCE_IN_PROGRESS : code)
@@ -100,7 +100,7 @@ export class GroupCoordinator {
   async heartbeat (req: HeartbeatInput): Promise<number> {
     if (req.groupId === '') return GroupError.INVALID_GROUP_ID
     try {
-      return await this.runtime.run(req.groupId, (s) => s.membership.heartbeat(req))
+      return await this.runtime.run(req.groupId, (s) => s.heartbeatClassic(req))
     } catch (err) {
       const code = codeOf(err, this.#logger)
       return code === GroupError.COORDINATOR_LOAD_IN_PROGRESS ? GroupError.NONE : code
@@ -110,7 +110,7 @@ export class GroupCoordinator {
   async leaveGroup (groupId: string, members: LeaveMemberInput[]): Promise<LeaveGroupResult> {
     if (groupId === '') return { errorCode: GroupError.INVALID_GROUP_ID, members: [] }
     try {
-      return await this.runtime.run(groupId, (s) => s.membership.leave(groupId, members))
+      return await this.runtime.run(groupId, (s) => s.leaveClassic(groupId, members))
     } catch (err) {
       return { errorCode: codeOf(err, this.#logger), members: [] }
     }

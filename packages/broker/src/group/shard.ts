@@ -24,7 +24,10 @@ import { groupRecord, type GroupRecord, type GroupSnapshot } from './records.js'
 import type { ShardContext } from './shard-context.js'
 import { parseGroupState } from './classic/state.js'
 import { TxnOffsets } from './txn-offsets.js'
-import type { DescribedGroup, JoinGroupInput, JoinGroupResult, ListedGroup, RequestInfo } from './types.js'
+import type {
+  DescribedGroup, HeartbeatInput, JoinGroupInput, JoinGroupResult, LeaveGroupResult, LeaveMemberInput, ListedGroup, RequestInfo, SyncGroupInput, SyncGroupResult
+} from './types.js'
+import { ClassicMembers } from './consumer/classic-members.js'
 import type { ConsumerGroup } from './consumer/group.js'
 import { ConsumerMembership } from './consumer/membership.js'
 import { replayConsumerRecord } from './consumer/replay.js'
@@ -57,6 +60,7 @@ export class GroupShard implements ShardContext, CoordinatorShard<GroupRecord> {
   readonly consumerGroups = new Map<string, ConsumerGroup>()
   readonly topics: TopicResolver
   readonly consumerMembership: ConsumerMembership
+  readonly classicMembers: ClassicMembers
   readonly offsets = new OffsetStore()
   readonly txnOffsets = new TxnOffsets()
   readonly membership: Membership
@@ -73,6 +77,7 @@ export class GroupShard implements ShardContext, CoordinatorShard<GroupRecord> {
     this.topics = options.topics ?? NO_TOPICS
     this.membership = new Membership(this)
     this.consumerMembership = new ConsumerMembership(this)
+    this.classicMembers = new ClassicMembers(this, this.consumerMembership)
     this.offsetOps = new OffsetOps(this, this.membership)
   }
 
@@ -276,7 +281,10 @@ export class GroupShard implements ShardContext, CoordinatorShard<GroupRecord> {
   joinClassic (info: RequestInfo, req: JoinGroupInput): OpResult<Promise<JoinGroupResult>> {
     const consumerGroup = this.consumerGroups.get(req.groupId)
     if (consumerGroup === undefined) return this.membership.join(info, req)
-    if (consumerGroup.members.size > 0) return result(Promise.resolve(joinError(req.memberId, GroupError.INCONSISTENT_GROUP_PROTOCOL)))
+    if (consumerGroup.members.size > 0) {
+      const joined = this.classicMembers.join(info, consumerGroup, req)
+      return { ...joined, response: Promise.resolve(joined.response) }
+    }
     const tombstones: GroupRecord[] = [
       ...[...consumerGroup.target.keys()].map((memberId) => ({ type: 'cg-target' as const, groupId: req.groupId, memberId, value: null })),
       ...groupTombstones(req.groupId)
@@ -284,6 +292,24 @@ export class GroupShard implements ShardContext, CoordinatorShard<GroupRecord> {
     consumerGroup.dead = true
     this.consumerGroups.delete(req.groupId)
     return withRecordsOf(this.membership.join(info, req), result(undefined, tombstones))
+  }
+
+  /** SyncGroup: a classic member of a consumer group, else the classic group's. */
+  syncClassic (req: SyncGroupInput): OpResult<Promise<SyncGroupResult>> {
+    const consumerGroup = this.consumerGroups.get(req.groupId)
+    if (consumerGroup === undefined) return this.membership.sync(req)
+    const synced = this.classicMembers.sync(consumerGroup, req)
+    return { ...synced, response: Promise.resolve(synced.response) }
+  }
+
+  heartbeatClassic (req: HeartbeatInput): OpResult<number> {
+    const consumerGroup = this.consumerGroups.get(req.groupId)
+    return consumerGroup === undefined ? this.membership.heartbeat(req) : this.classicMembers.heartbeat(consumerGroup, req)
+  }
+
+  leaveClassic (groupId: string, members: LeaveMemberInput[]): OpResult<LeaveGroupResult> {
+    const consumerGroup = this.consumerGroups.get(groupId)
+    return consumerGroup === undefined ? this.membership.leave(groupId, members) : this.classicMembers.leave(consumerGroup, members)
   }
 
   /** ConsumerGroupDescribe for one group: GROUP_ID_NOT_FOUND unless it is a consumer group. */

@@ -12,6 +12,7 @@ export type ConsumerGroupDescription = ConsumerGroupDescribeResponseDescribedGro
 export const CONSUMER_PROTOCOL_TYPE = 'consumer'
 /** ConsumerGroupDescribe v1 member type: the member speaks the consumer protocol. */
 const MEMBER_TYPE_CONSUMER = 1
+const MEMBER_TYPE_CLASSIC = 0
 const AUTHORIZED_OPERATIONS_OMITTED = -2147483648
 
 function described (a: Assignment, topics: TopicResolver, group: ConsumerGroup): ConsumerGroupDescribeResponseAssignment {
@@ -59,7 +60,7 @@ export function describeConsumerGroup (groupId: string, group: ConsumerGroup | u
       subscribedTopicRegex: m.metadata.subscribedTopicRegex,
       assignment: described(m.current.assigned, topics, group),
       targetAssignment: described(group.targetOf(m.memberId), topics, group),
-      memberType: MEMBER_TYPE_CONSUMER
+      memberType: m.metadata.classic == null ? MEMBER_TYPE_CONSUMER : MEMBER_TYPE_CLASSIC
     })),
     authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED
   }

@@ -90,7 +90,15 @@ export function sameMetadata (a: MemberMetadata, b: MemberMetadata): boolean {
   return a.instanceId === b.instanceId && a.rackId === b.rackId && a.clientId === b.clientId &&
     a.clientHost === b.clientHost && a.subscribedTopicRegex === b.subscribedTopicRegex &&
     a.rebalanceTimeoutMs === b.rebalanceTimeoutMs && a.serverAssignor === b.serverAssignor &&
-    sameTopics(a.subscribedTopicNames, b.subscribedTopicNames)
+    sameTopics(a.subscribedTopicNames, b.subscribedTopicNames) && sameClassic(a, b)
+}
+
+function sameClassic (a: MemberMetadata, b: MemberMetadata): boolean {
+  const x = a.classic ?? null
+  const y = b.classic ?? null
+  if (x === null || y === null) return x === y
+  return x.sessionTimeoutMs === y.sessionTimeoutMs && x.supportedProtocols.length === y.supportedProtocols.length &&
+    x.supportedProtocols.every((p, i) => p.name === y.supportedProtocols[i]?.name && p.metadata.equals(y.supportedProtocols[i]?.metadata ?? Buffer.alloc(0)))
 }
 
 export function sameTopics (a: readonly string[], b: readonly string[]): boolean {

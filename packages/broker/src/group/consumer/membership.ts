@@ -39,6 +39,7 @@ import { type ConsumerGroupRecord, memberTombstones, type MemberMetadata, type T
 import { reconcile } from './reconcile.js'
 import { InvalidRegexError, compileTopicRegex } from './regex.js'
 import { memberTopicIds, resolveGroupTopics, sameTopicMetadata } from './subscriptions.js'
+import { upgradeClassicGroup } from './upgrade.js'
 
 export type HeartbeatResponse = Omit<ConsumerGroupHeartbeatResponse, 'throttleTimeMs'>
 
@@ -172,7 +173,7 @@ export class ConsumerMembership {
     if (groupEpoch > targetEpoch || replaced !== null) {
       const previous = new Map(group.target)
       if (replaced !== null) previous.set(memberId, group.targetOf(replaced.memberId))
-      const computed = this.#computeTarget(group.groupId, members, topics, previous, groupEpoch)
+      const computed = this.computeTarget(group.groupId, members, topics, previous, groupEpoch)
       records.push(...computed.records)
       target = computed.target.get(memberId) ?? emptyAssignment()
       targetEpoch = groupEpoch
@@ -193,7 +194,7 @@ export class ConsumerMembership {
     const currentChanged = before === undefined || replaced !== null || joining || !sameCurrent(before.current, next)
     if (currentChanged) records.push({ type: 'cg-current', groupId: group.groupId, memberId, value: currentToRecord(next) })
 
-    this.#scheduleSession(group.groupId, memberId)
+    this.scheduleSession(group.groupId, memberId)
     if (next.state === MemberState.UNREVOKED_PARTITIONS) {
       if (member.current.state !== MemberState.UNREVOKED_PARTITIONS) this.#scheduleRevocation(group.groupId, memberId, metadata.rebalanceTimeoutMs, next.memberEpoch)
     } else {
@@ -219,9 +220,7 @@ export class ConsumerMembership {
     if (!create) throw new HeartbeatError(GroupError.UNKNOWN_MEMBER_ID, `Group ${groupId} has no member with this id.`)
     const classic = this.#s.groups.get(groupId)
     if (classic !== undefined) {
-      if (!classic.is('Empty') || classic.size > 0) {
-        throw new HeartbeatError(GroupError.GROUP_ID_NOT_FOUND, `Group ${groupId} is a non-empty classic group: online upgrade to the consumer protocol is not supported.`)
-      }
+      if (!classic.is('Empty') || classic.size > 0) return upgradeClassicGroup(this.#s, this, classic, records)
       // An empty classic group becomes a consumer group (its offsets stay): as Kafka, its
       // GroupMetadata is deleted.
       records.push(groupRecord(groupId, null))
@@ -231,7 +230,7 @@ export class ConsumerMembership {
     return group
   }
 
-  #computeTarget (
+  computeTarget (
     groupId: string, members: ReadonlyMap<string, ConsumerMember>, topics: readonly TopicMetadata[],
     previous: ReadonlyMap<string, Assignment>, epoch: number
   ): { records: GroupRecord[], target: Map<string, Assignment> } {
@@ -282,7 +281,7 @@ export class ConsumerMembership {
     if (req.memberEpoch === LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
       // Keeps its partitions for its session: a restart with the same instance id takes them over.
       const current = { ...member.current, memberEpoch: LEAVE_GROUP_STATIC_MEMBER_EPOCH }
-      this.#scheduleSession(group.groupId, member.memberId)
+      this.scheduleSession(group.groupId, member.memberId)
       return result(response, [{ type: 'cg-current', groupId: group.groupId, memberId: member.memberId, value: currentToRecord(current) }])
     }
     return result(response, this.removeMemberRecords(group, member.memberId))
@@ -304,8 +303,10 @@ export class ConsumerMembership {
     this.#s.scheduler.cancel(revocationKey(groupId, memberId))
   }
 
-  #scheduleSession (groupId: string, memberId: string): void {
-    this.#s.scheduler.schedule(sessionKey(groupId, memberId), groupId, this.#s.config.consumerSessionTimeoutMs, () => this.#fence(groupId, memberId, 'session timeout'))
+  /** Arms the member's session timeout: a classic member's own, else group.consumer.session.timeout.ms. */
+  scheduleSession (groupId: string, memberId: string, classicSessionTimeoutMs?: number): void {
+    const timeout = classicSessionTimeoutMs ?? this.#s.config.consumerSessionTimeoutMs
+    this.#s.scheduler.schedule(sessionKey(groupId, memberId), groupId, timeout, () => this.#fence(groupId, memberId, 'session timeout'))
   }
 
   #scheduleRevocation (groupId: string, memberId: string, timeoutMs: number, epoch: number): void {
@@ -325,7 +326,7 @@ export class ConsumerMembership {
 
   /** After load: every member must heartbeat within its session timeout. */
   scheduleLoadedMembers (group: ConsumerGroup): void {
-    for (const memberId of group.members.keys()) this.#scheduleSession(group.groupId, memberId)
+    for (const memberId of group.members.keys()) this.scheduleSession(group.groupId, memberId)
   }
 }
 

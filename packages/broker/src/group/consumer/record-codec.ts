@@ -11,11 +11,12 @@ import {
   Reader, consumerGroupCurrentMemberAssignmentKey, consumerGroupCurrentMemberAssignmentValue, consumerGroupMemberMetadataKey,
   consumerGroupMemberMetadataValue, consumerGroupMetadataKey, consumerGroupMetadataValue, consumerGroupPartitionMetadataKey,
   consumerGroupPartitionMetadataValue, consumerGroupTargetAssignmentMemberKey, consumerGroupTargetAssignmentMemberValue,
-  consumerGroupTargetAssignmentMetadataKey, consumerGroupTargetAssignmentMetadataValue, decodeMessage
+  consumerGroupTargetAssignmentMetadataKey, consumerGroupTargetAssignmentMetadataValue, decodeMessage,
+  type ConsumerGroupMemberMetadataValue
 } from '@brook/protocol'
 import type { CoordinatorLogRecord } from '../../coordinator/log.js'
 import { encodeVersioned as versioned } from '../../coordinator/versioned-record.js'
-import type { ConsumerGroupRecord } from './records.js'
+import type { ConsumerGroupRecord, MemberMetadata } from './records.js'
 
 const VALUE_VERSION = 0
 
@@ -41,7 +42,7 @@ export function encodeConsumerRecord (record: ConsumerGroupRecord): CoordinatorL
     case 'cg-member':
       return {
         key: versioned(consumerGroupMemberMetadataKey, 5, { groupId, memberId: record.memberId }),
-        value: record.value === null ? null : versioned(consumerGroupMemberMetadataValue, VALUE_VERSION, { ...record.value, classicMemberMetadata: null })
+        value: record.value === null ? null : versioned(consumerGroupMemberMetadataValue, VALUE_VERSION, memberMetadataValue(record.value))
       }
     case 'cg-target-epoch':
       return {
@@ -66,6 +67,20 @@ export function encodeConsumerRecord (record: ConsumerGroupRecord): CoordinatorL
             partitionsPendingRevocation: record.value.pendingRevocation
           })
       }
+  }
+}
+
+function memberMetadataValue (m: MemberMetadata): ConsumerGroupMemberMetadataValue {
+  return {
+    instanceId: m.instanceId,
+    rackId: m.rackId,
+    clientId: m.clientId,
+    clientHost: m.clientHost,
+    subscribedTopicNames: m.subscribedTopicNames,
+    subscribedTopicRegex: m.subscribedTopicRegex,
+    rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+    serverAssignor: m.serverAssignor,
+    classicMemberMetadata: m.classic == null ? null : { sessionTimeoutMs: m.classic.sessionTimeoutMs, supportedProtocols: m.classic.supportedProtocols }
   }
 }
 
@@ -103,7 +118,13 @@ export function decodeConsumerRecord (keyVersion: number, key: Reader, value: Bu
           subscribedTopicNames: m.subscribedTopicNames,
           subscribedTopicRegex: m.subscribedTopicRegex ?? null,
           rebalanceTimeoutMs: m.rebalanceTimeoutMs,
-          serverAssignor: m.serverAssignor ?? null
+          serverAssignor: m.serverAssignor ?? null,
+          classic: m.classicMemberMetadata == null
+            ? null
+            : {
+                sessionTimeoutMs: m.classicMemberMetadata.sessionTimeoutMs,
+                supportedProtocols: m.classicMemberMetadata.supportedProtocols.map((p) => ({ name: p.name, metadata: Buffer.from(p.metadata) }))
+              }
         }
       }
     }

@@ -14,6 +14,14 @@ export interface MemberMetadata {
   subscribedTopicRegex: string | null
   rebalanceTimeoutMs: number
   serverAssignor: string | null
+  /** Set for a member that speaks the classic protocol (JoinGroup/SyncGroup/Heartbeat). */
+  classic?: ClassicMemberMetadata | null
+}
+
+/** ConsumerGroupMemberMetadataValue.ClassicMemberMetadata */
+export interface ClassicMemberMetadata {
+  sessionTimeoutMs: number
+  supportedProtocols: Array<{ name: string, metadata: Buffer }>
 }
 
 /** ConsumerGroupCurrentMemberAssignmentValue */

@@ -132,7 +132,11 @@ export class GroupShard implements ShardContext, CoordinatorShard<GroupRecord> {
       return
     }
     if (!this.loading && this.groups.has(record.groupId)) return
-    this.groups.set(record.groupId, groupFromSnapshot(record.groupId, record.value, this.clock.now()))
+    const group = groupFromSnapshot(record.groupId, record.value, this.clock.now())
+    this.groups.set(record.groupId, group)
+    // A live shard creates classic groups from a snapshot only when a consumer group is turned
+    // back into one: its members must heartbeat within their sessions from now on.
+    if (!this.loading) this.membership.scheduleLoadedMembers(group)
   }
 
   /** A COMMIT or ABORT marker of `producerId` on this partition. */

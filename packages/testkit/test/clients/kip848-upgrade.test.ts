@@ -1,7 +1,8 @@
 // The online upgrade of a classic group (two kafkajs consumers) to a KIP-848 consumer group when a
 // librdkafka member (group.protocol=consumer) joins: the kafkajs members stay, as classic members
 // of the consumer group, the six partitions are shared by all three, nothing is lost, and the
-// broker never shows a partition in two assignments.
+// broker never shows a partition in two assignments. When that member leaves, the group turns
+// back into a classic group and the kafkajs members carry on.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Kafka, logLevel, type Consumer } from 'kafkajs'
@@ -9,7 +10,7 @@ import { consumerGroupDescribeApi, decodeResponseFrame, encodeRequestFrame, list
 import { loadKafkaJavascript, RawConnection, startTestBroker, waitFor } from '@brook/testkit'
 import { PARTITIONS, Scenario } from './kip848/scenario.js'
 
-test('a classic kafkajs group is upgraded online when a librdkafka KIP-848 member joins', { timeout: 180_000 }, async () => {
+test('a classic kafkajs group is upgraded online when a librdkafka KIP-848 member joins, and downgraded when it leaves', { timeout: 180_000 }, async () => {
   assert.match(loadKafkaJavascript().librdkafkaVersion, /^2\.15\./)
   const broker = await startTestBroker({
     'offsets.topic.num.partitions': '3',
@@ -52,6 +53,16 @@ test('a classic kafkajs group is upgraded online when a librdkafka KIP-848 membe
     const described = await describe(broker, group)
     assert.deepEqual(described.map((m) => m.memberType).sort(), [0, 0, 1])
     assert.deepEqual(described.map((m) => m.partitions).sort(), [2, 2, 2])
+
+    // The KIP-848 member leaves: only classic members remain, and the group is classic again.
+    member.child.stdin!.write('leave\n')
+    await waitFor(async () => (await listGroups(broker)).groups.find((g) => g.groupId === group)?.groupType === 'classic', 30_000,
+      { message: 'the group is classic again', intervalMs: 100 })
+    const phase3 = await s.produce(producer)
+    await s.readAll(phase3)
+    await waitFor(async () => (await admin.describeGroups([group])).groups[0]?.state === 'Stable', 30_000, { message: 'a Stable classic group', intervalMs: 100 })
+    assert.equal((await admin.describeGroups([group])).groups[0]?.members.length, 2)
+
     const got = new Set(s.allRead)
     assert.deepEqual(Array.from({ length: s.produced }, (_, i) => i).filter((v) => !got.has(v)), [], 'nothing lost')
     await s.stop()

@@ -40,6 +40,7 @@ import { reconcile } from './reconcile.js'
 import { InvalidRegexError, compileTopicRegex } from './regex.js'
 import { memberTopicIds, resolveGroupTopics, sameTopicMetadata } from './subscriptions.js'
 import { upgradeClassicGroup } from './upgrade.js'
+import { downgradeRecords } from './downgrade.js'
 
 export type HeartbeatResponse = Omit<ConsumerGroupHeartbeatResponse, 'throttleTimeMs'>
 
@@ -290,6 +291,13 @@ export class ConsumerMembership {
   /** Removes a member: its tombstones, the group's topics recomputed, a new group epoch. */
   removeMemberRecords (group: ConsumerGroup, memberId: string): GroupRecord[] {
     this.#cancelTimers(group.groupId, memberId)
+    if (group.members.get(memberId)?.metadata.classic == null) {
+      const downgrade = downgradeRecords(this.#s, group, memberId)
+      if (downgrade !== null) {
+        for (const id of group.members.keys()) this.#cancelTimers(group.groupId, id)
+        return downgrade
+      }
+    }
     const records: GroupRecord[] = memberTombstones(group.groupId, memberId)
     const remaining = [...group.members.values()].filter((m) => m.memberId !== memberId)
     const topics = resolveGroupTopics(remaining, this.#s.topics)

@@ -17,7 +17,8 @@
 //    that long after their commit; offsets of a group without protocol type (simple group) that
 //    long after their commit; explicit expire timestamps (v1 / v2-v4) win. A partition with a
 //    pending transactional offset does not expire. A group left Empty with no offsets (committed
-//    or pending) is deleted. Deleting offsets or a group writes tombstones for pending ones too.
+//    or pending) is deleted. KIP-848 consumer groups: offsets of topics the group does not
+//    subscribe to (all, once it has no members) expire that long after their commit. Deleting offsets or a group writes tombstones for pending ones too.
 import { GroupError } from './errors.js'
 import type { Group } from './classic/group.js'
 import type { Membership } from './classic/membership.js'
@@ -25,6 +26,8 @@ import { type OpResult, result } from './op.js'
 import { groupRecord, offsetRecord, type GroupRecord, type OffsetAndMetadata } from './records.js'
 import type { ShardContext } from './shard-context.js'
 import { isSubscribedTo, validateConsumerCommit } from './consumer/offset-rules.js'
+import type { ConsumerGroup } from './consumer/group.js'
+import { groupTombstones } from './consumer/records.js'
 import type {
   OffsetCommitInput, OffsetCommitResult, OffsetDeleteInput, OffsetDeleteResult, OffsetFetchGroupInput,
   OffsetFetchGroupResult, OffsetFetchPartitionResult, RequestInfo, TxnOffsetCommitInput, TxnOffsetCommitResult
@@ -232,12 +235,43 @@ export class OffsetOps {
 
   /** Expires offsets past retention; deletes the group when it is Empty and nothing is left. */
   cleanup (groupId: string): OpResult<number> {
+    const consumerGroup = this.#s.consumerGroups.get(groupId)
+    if (consumerGroup !== undefined) return this.#cleanupConsumerGroup(consumerGroup)
     const group = this.#s.groups.get(groupId)
     if (group === undefined || group.is('Dead')) return result(0)
     const records: GroupRecord[] = []
     const allExpired = this.#expireOffsets(group, records) && !this.#s.txnOffsets.hasGroup(groupId)
     const expired = records.length
     if (allExpired && group.is('Empty')) records.push(groupRecord(groupId, null))
+    return result(expired, records)
+  }
+
+  /**
+   * A consumer group's offsets expire retention after their commit, except for topics the group
+   * (with members) subscribes to, as Kafka's ConsumerGroup; an empty group left without offsets
+   * is deleted.
+   */
+  #cleanupConsumerGroup (group: ConsumerGroup): OpResult<number> {
+    const records: GroupRecord[] = []
+    const now = this.#s.clock.now()
+    let allExpired = true
+    for (const [topic, partitions] of this.#s.offsets.ofGroup(group.groupId) ?? []) {
+      if (isSubscribedTo(group, topic)) {
+        allExpired = false
+        continue
+      }
+      for (const [partition, o] of partitions) {
+        const expired = (o.expireTimestampMs !== null ? now >= o.expireTimestampMs : now - o.commitTimestampMs >= this.#s.config.offsetsRetentionMs) &&
+          !this.#s.txnOffsets.has(group.groupId, topic, partition)
+        if (expired) records.push(offsetRecord(group.groupId, topic, partition, null))
+        else allExpired = false
+      }
+    }
+    const expired = records.length
+    if (allExpired && group.members.size === 0 && !this.#s.txnOffsets.hasGroup(group.groupId)) {
+      for (const memberId of group.target.keys()) records.push({ type: 'cg-target', groupId: group.groupId, memberId, value: null })
+      records.push(...groupTombstones(group.groupId))
+    }
     return result(expired, records)
   }
 

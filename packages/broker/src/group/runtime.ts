@@ -65,7 +65,7 @@ export class GroupCoordinatorRuntime extends CoordinatorRuntime<GroupShard, Grou
     let expired = 0
     const runs: Array<Promise<void>> = []
     for (const shard of this.activeShards()) {
-      for (const groupId of [...shard.groups.keys()]) {
+      for (const groupId of [...shard.groups.keys(), ...shard.consumerGroups.keys()]) {
         runs.push(this.run(groupId, (s) => s.offsetOps.cleanup(groupId)).then((n) => { expired += n }, (err: unknown) => {
           this.logger.warn(`group ${groupId}: offsets cleanup failed: ${err instanceof Error ? err.message : String(err)}`)
         }))

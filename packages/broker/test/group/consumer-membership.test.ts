@@ -207,3 +207,26 @@ test('an empty classic group becomes a consumer group, and an empty consumer gro
   assert.deepEqual(h.coordinator.listGroups().groups.map((g) => g.groupType), ['classic'])
   await h.runtime.close()
 })
+
+test('consumer group offsets expire unless subscribed; an empty group without offsets is deleted', { timeout: 20_000 }, async () => {
+  const h = await startHarness({ offsetsRetentionMs: 60_000, consumerSessionTimeoutMs: 600_000 }, { topics })
+  const a = await join(h, 'a')
+  const commit = async (topic: string): Promise<void> => {
+    const r = await h.coordinator.commitOffsets({ ...info, apiVersion: 9 }, {
+      groupId: G, generationIdOrMemberEpoch: a.memberEpoch, memberId: 'a', groupInstanceId: null, retentionTimeMs: -1n,
+      topics: [{ name: topic, partitions: [{ partitionIndex: 0, committedOffset: 5n, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: null }] }]
+    })
+    assert.equal(r.topics[0]!.partitions[0]!.errorCode, 0)
+  }
+  await commit('t')
+  await commit('u')
+  await advance(h, 60_001)
+  assert.equal(await h.runtime.cleanupNow(), 1, 'only the offset of the topic the group does not subscribe to')
+  const fetched = await h.coordinator.fetchOffsets([{ groupId: G, topics: null }])
+  assert.deepEqual(fetched[0]!.topics.map((t) => t.name), ['t'])
+  assert.equal((await hb(h, { memberId: 'a', memberEpoch: -1 })).errorCode, 0)
+  assert.equal(await h.runtime.cleanupNow(), 1)
+  assert.equal((await h.coordinator.consumerGroupDescribe([G]))[0]!.errorCode, GroupError.GROUP_ID_NOT_FOUND, 'the empty group is gone')
+  assert.deepEqual(h.coordinator.listGroups().groups, [])
+  await h.runtime.close()
+})

@@ -1,3 +1,5 @@
+import type { GroupConfigBounds } from './group-configs.js'
+
 // Settings of the group coordinator, with Kafka's broker config names and defaults. The broker's
 // config module owns parsing; this is the typed view the coordinator reads.
 
@@ -28,6 +30,14 @@ export interface GroupCoordinatorConfig {
   consumerHeartbeatIntervalMs: number
   /** group.consumer.max.size */
   consumerMaxSize: number
+  /** group.consumer.min.session.timeout.ms */
+  consumerMinSessionTimeoutMs: number
+  /** group.consumer.max.session.timeout.ms */
+  consumerMaxSessionTimeoutMs: number
+  /** group.consumer.min.heartbeat.interval.ms */
+  consumerMinHeartbeatIntervalMs: number
+  /** group.consumer.max.heartbeat.interval.ms */
+  consumerMaxHeartbeatIntervalMs: number
   /** group.consumer.assignors (short names; the first is the default) */
   consumerAssignors: string[]
   /** A member that joined but never completed its first rebalance is dropped after this long (Kafka: 5 min, not configurable). */
@@ -53,6 +63,10 @@ export const DEFAULT_GROUP_CONFIG: Readonly<GroupCoordinatorConfig> = {
   consumerSessionTimeoutMs: 45000,
   consumerHeartbeatIntervalMs: 5000,
   consumerMaxSize: 2147483647,
+  consumerMinSessionTimeoutMs: 45000,
+  consumerMaxSessionTimeoutMs: 60000,
+  consumerMinHeartbeatIntervalMs: 5000,
+  consumerMaxHeartbeatIntervalMs: 15000,
   consumerAssignors: ['uniform', 'range']
 }
 
@@ -69,7 +83,23 @@ export const GROUP_CONFIG_NAMES: Readonly<Record<string, NumericField>> = {
   'offset.metadata.max.bytes': 'offsetMetadataMaxBytes',
   'group.consumer.session.timeout.ms': 'consumerSessionTimeoutMs',
   'group.consumer.heartbeat.interval.ms': 'consumerHeartbeatIntervalMs',
-  'group.consumer.max.size': 'consumerMaxSize'
+  'group.consumer.max.size': 'consumerMaxSize',
+  'group.consumer.min.session.timeout.ms': 'consumerMinSessionTimeoutMs',
+  'group.consumer.max.session.timeout.ms': 'consumerMaxSessionTimeoutMs',
+  'group.consumer.min.heartbeat.interval.ms': 'consumerMinHeartbeatIntervalMs',
+  'group.consumer.max.heartbeat.interval.ms': 'consumerMaxHeartbeatIntervalMs'
+}
+
+/** The bounds per-group configs are checked against. */
+export function groupConfigBounds (c: GroupCoordinatorConfig): GroupConfigBounds {
+  return {
+    consumerSessionTimeoutMs: c.consumerSessionTimeoutMs,
+    consumerHeartbeatIntervalMs: c.consumerHeartbeatIntervalMs,
+    minSessionTimeoutMs: c.consumerMinSessionTimeoutMs,
+    maxSessionTimeoutMs: c.consumerMaxSessionTimeoutMs,
+    minHeartbeatIntervalMs: c.consumerMinHeartbeatIntervalMs,
+    maxHeartbeatIntervalMs: c.consumerMaxHeartbeatIntervalMs
+  }
 }
 
 /** Kafka accepts the assignors' class names too; the coordinator works with the short names. */

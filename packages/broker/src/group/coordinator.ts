@@ -221,7 +221,9 @@ export class GroupCoordinator {
   async deleteGroups (groupIds: string[]): Promise<Array<{ groupId: string, errorCode: number }>> {
     return await Promise.all(groupIds.map(async (groupId) => {
       try {
-          return { groupId, errorCode: await this.runtime.run(groupId, (s) => s.deleteGroup(groupId)) }
+          const errorCode = await this.runtime.run(groupId, (s) => s.deleteGroup(groupId))
+          if (errorCode === GroupError.NONE) await this.runtime.groupConfigs.remove(groupId)
+          return { groupId, errorCode }
       } catch (err) {
         return { groupId, errorCode: codeOf(err, this.#logger) }
       }

@@ -4,7 +4,8 @@
 import type { CoordinatorLog } from '../coordinator/log.js'
 import { CoordinatorRuntime } from '../coordinator/runtime.js'
 import { type Clock, type KeyedTimer, type Logger, silentLogger, systemClock } from '@brook/common'
-import { type GroupCoordinatorConfig, OFFSETS_TOPIC } from './config.js'
+import { type GroupCoordinatorConfig, groupConfigBounds, OFFSETS_TOPIC } from './config.js'
+import { GroupConfigs } from './group-configs.js'
 import { type RecordCodec, recordCodec } from './record-codec.js'
 import type { GroupRecord } from './records.js'
 import { GroupShard } from './shard.js'
@@ -20,17 +21,21 @@ export interface RuntimeOptions {
   codec?: RecordCodec
   /** The cluster's topics (consumer group subscriptions); none when omitted. */
   topics?: TopicResolver
+  /** Per-group configs; the broker's settings only when omitted. */
+  groupConfigs?: GroupConfigs
 }
 
 const CLEANUP_KEY = 'offsets-cleanup'
 
 export class GroupCoordinatorRuntime extends CoordinatorRuntime<GroupShard, GroupRecord> {
   readonly config: GroupCoordinatorConfig
+  readonly groupConfigs: GroupConfigs
   #closing = false
 
   constructor (options: RuntimeOptions) {
     const clock = options.clock ?? systemClock
     const logger = options.logger ?? silentLogger
+    const groupConfigs = options.groupConfigs ?? new GroupConfigs(null, groupConfigBounds(options.config))
     super({
       topic: OFFSETS_TOPIC,
       numPartitions: options.config.offsetsTopicNumPartitions,
@@ -39,9 +44,10 @@ export class GroupCoordinatorRuntime extends CoordinatorRuntime<GroupShard, Grou
       clock,
       ...(options.timer === undefined ? {} : { timer: options.timer }),
       logger,
-      newShard: (partition, scheduler) => new GroupShard({ partition, config: options.config, clock, scheduler, logger, topics: options.topics ?? NO_TOPICS })
+      newShard: (partition, scheduler) => new GroupShard({ partition, config: options.config, clock, scheduler, logger, topics: options.topics ?? NO_TOPICS, groupConfigs })
     })
     this.config = options.config
+    this.groupConfigs = groupConfigs
   }
 
   protected override onStarted (): void {

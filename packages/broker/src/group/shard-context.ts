@@ -8,6 +8,7 @@ import type { Clock, Logger } from '@brook/common'
 import type { TxnOffsets } from './txn-offsets.js'
 import type { ConsumerGroup } from './consumer/group.js'
 import type { TopicResolver } from './consumer/topics.js'
+import type { GroupConfigs } from './group-configs.js'
 
 export interface ShardContext {
   readonly config: GroupCoordinatorConfig
@@ -19,6 +20,8 @@ export interface ShardContext {
   readonly consumerGroups: Map<string, ConsumerGroup>
   /** The cluster's topics, for resolving consumer group subscriptions. */
   readonly topics: TopicResolver
+  /** Per-group overrides of the consumer session timeout and heartbeat interval. */
+  readonly groupConfigs: GroupConfigs
   readonly offsets: OffsetStore
   /** Pending transactional offsets (their markers not replayed yet). */
   readonly txnOffsets: TxnOffsets

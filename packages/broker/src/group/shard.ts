@@ -9,7 +9,8 @@
 // group (Stable with members, else Empty) while the partition loads; once the shard is live,
 // snapshots are written by the live group itself (sync, static rejoin, emptying) and replaying
 // them leaves its soft state alone.
-import type { GroupCoordinatorConfig } from './config.js'
+import { type GroupCoordinatorConfig, groupConfigBounds } from './config.js'
+import { GroupConfigs } from './group-configs.js'
 import { GroupError } from './errors.js'
 import { Group } from './classic/group.js'
 import { GroupMember } from './classic/member.js'
@@ -48,6 +49,8 @@ export interface ShardOptions {
   logger: Logger
   /** The cluster's topics; none when omitted. */
   topics?: TopicResolver
+  /** Per-group configs; the broker's settings only when omitted. */
+  groupConfigs?: GroupConfigs
 }
 
 export class GroupShard implements ShardContext, CoordinatorShard<GroupRecord> {
@@ -59,6 +62,7 @@ export class GroupShard implements ShardContext, CoordinatorShard<GroupRecord> {
   readonly groups = new Map<string, Group>()
   readonly consumerGroups = new Map<string, ConsumerGroup>()
   readonly topics: TopicResolver
+  readonly groupConfigs: GroupConfigs
   readonly consumerMembership: ConsumerMembership
   readonly classicMembers: ClassicMembers
   readonly offsets = new OffsetStore()
@@ -75,6 +79,7 @@ export class GroupShard implements ShardContext, CoordinatorShard<GroupRecord> {
     this.scheduler = options.scheduler
     this.logger = options.logger
     this.topics = options.topics ?? NO_TOPICS
+    this.groupConfigs = options.groupConfigs ?? new GroupConfigs(null, groupConfigBounds(options.config))
     this.membership = new Membership(this)
     this.consumerMembership = new ConsumerMembership(this)
     this.classicMembers = new ClassicMembers(this, this.consumerMembership)

@@ -12,7 +12,8 @@
 // The response carries the assignment when the member joined, reported its partitions, or its
 // assignment changed. Other members learn about a new target on their next heartbeat.
 //
-// Timers: every heartbeat re-arms the member's session timeout (group.consumer.session.timeout.ms);
+// Timers: every heartbeat re-arms the member's session timeout (the group's
+// consumer.session.timeout.ms, else group.consumer.session.timeout.ms);
 // a member that keeps partitions it must revoke past its rebalance timeout is fenced. Fencing
 // and leaving (epoch -1) remove the member and bump the group epoch; a static member leaving
 // with epoch -2 keeps its place and partitions until its session times out or it rejoins with
@@ -208,7 +209,7 @@ export class ConsumerMembership {
       errorMessage: null,
       memberId,
       memberEpoch: next.memberEpoch,
-      heartbeatIntervalMs: this.#s.config.consumerHeartbeatIntervalMs,
+      heartbeatIntervalMs: this.#s.groupConfigs.heartbeatIntervalMs(group.groupId),
       assignment: owned !== null || joining || assignmentChanged ? { topicPartitions: toWire(next.assigned) } : null
     }
     return result(response, records)
@@ -313,7 +314,7 @@ export class ConsumerMembership {
 
   /** Arms the member's session timeout: a classic member's own, else group.consumer.session.timeout.ms. */
   scheduleSession (groupId: string, memberId: string, classicSessionTimeoutMs?: number): void {
-    const timeout = classicSessionTimeoutMs ?? this.#s.config.consumerSessionTimeoutMs
+    const timeout = classicSessionTimeoutMs ?? this.#s.groupConfigs.sessionTimeoutMs(groupId)
     this.#s.scheduler.schedule(sessionKey(groupId, memberId), groupId, timeout, () => this.#fence(groupId, memberId, 'session timeout'))
   }
 

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Builds the librdkafka-based client the KIP-848 tests use (@confluentinc/kafka-javascript,
-# which bundles librdkafka's source) into <repo>/.deps/kafka-javascript, linked dynamically
-# against Debian's libssl/libsasl2/zlib/zstd/lz4. It is kept out of the workspace's
-# devDependencies so a plain `npm install` stays fast and needs no -dev packages.
+# which bundles librdkafka's source), linked dynamically against Debian's
+# libssl/libsasl2/zlib/zstd/lz4, and links it at <repo>/.deps/kafka-javascript. It is kept out of
+# the workspace's devDependencies so a plain `npm install` stays fast and needs no -dev packages.
+# The build (several minutes on two cores) lives in a per-machine cache keyed by version and Node
+# ABI (BROOK_CACHE_DIR, default ~/.cache/brook), so a new clone on the same machine reuses it; a
+# new machine builds it once.
 #
 # Usage: scripts/install-librdkafka-client.sh        (idempotent: exits at once when built)
 #        FORCE=1 scripts/install-librdkafka-client.sh (rebuild)
@@ -10,11 +13,19 @@ set -euo pipefail
 
 VERSION=1.10.1 # bundles librdkafka 2.15.1
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-DEST="$ROOT/.deps/kafka-javascript"
+ABI="$(node -p process.versions.modules)"
+DEST="${BROOK_CACHE_DIR:-$HOME/.cache/brook}/kafka-javascript-$VERSION-abi$ABI"
+LINK="$ROOT/.deps/kafka-javascript"
 PKG_DIR="$DEST/node_modules/@confluentinc/kafka-javascript"
 MARKER="$DEST/.built-$VERSION"
 
+link () {
+  mkdir -p "$ROOT/.deps"
+  ln -sfn "$DEST" "$LINK"
+}
+
 if [[ -z "${FORCE:-}" && -f "$MARKER" && -f "$PKG_DIR/build/Release/confluent-kafka-javascript.node" ]]; then
+  link
   echo "kafka-javascript $VERSION already built in $DEST"
   exit 0
 fi
@@ -56,4 +67,5 @@ node -e "
   if (!v.startsWith('2.15')) { console.error('unexpected librdkafka version ' + v); process.exit(1); }
 "
 touch "$MARKER"
+link
 echo "built in $(( $(date +%s) - start ))s"

@@ -73,6 +73,7 @@ function applyUpdates (spec) {
   if (update === undefined) return spec
   pendingUpdates.delete(spec.name)
   spec.validVersions = update.validVersions
+  if (update.latestVersionUnstable !== undefined) spec.latestVersionUnstable = update.latestVersionUnstable
   for (const edit of update.edits) {
     if (edit.set !== undefined) {
       Object.assign(locateField(spec, edit.set.path).field, edit.set.props)

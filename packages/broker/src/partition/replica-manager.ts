@@ -261,6 +261,7 @@ export class ReplicaManager {
     await this.serial(async () => {
       const state = this.byName.get(name)
       if (state === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`)
+      if (state.cluster !== undefined) throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Changing the configs of a replicated topic is not supported yet.')
       validateTopicOverrides(configs)
       if (validateOnly) return
       const info: TopicInfo = { ...state.info, configs: { ...configs } }

@@ -4,7 +4,7 @@
 // partition's leader, epoch and ISR with a plain Metadata request (no client cache in between).
 import { connect } from 'node:net'
 import { createServer } from 'node:net'
-import { decodeResponseFrame, encodeRequestFrame, FrameSplitter, metadataApi } from '@brook/protocol'
+import { type ApiSchema, decodeResponseFrame, encodeRequestFrame, FrameSplitter, metadataApi } from '@brook/protocol'
 import { startBrokerProcess, type BrokerProcess } from './broker-process.js'
 import { startEtcd, type EtcdServer } from './etcd.js'
 import { tempDir, type TempDir } from './temp-dir.js'
@@ -115,6 +115,27 @@ export async function startTestCluster (options: TestClusterOptions = {}): Promi
     stop,
     logs: () => [...members.values()].map((m) => `--- broker ${m.id} ---\n${m.process?.logs() ?? '(not running)'}`).join('\n'),
     close
+  }
+}
+
+/** One request and its response over a fresh connection to 127.0.0.1:port. */
+export async function requestTo<Req, Res> (port: number, api: ApiSchema<Req, Res>, version: number, body: Req, timeoutMs = 5000): Promise<Res> {
+  const socket = connect({ host: '127.0.0.1', port })
+  try {
+    return await new Promise<Res>((resolve, reject) => {
+      const timer = setTimeout(() => { reject(new Error(`${api.name} timed out`)) }, timeoutMs)
+      socket.once('error', (err) => { clearTimeout(timer); reject(err) })
+      const splitter = new FrameSplitter(64 * 1024 * 1024)
+      socket.on('data', (chunk: Buffer) => {
+        splitter.push(chunk, (frame) => {
+          clearTimeout(timer)
+          resolve(decodeResponseFrame(frame, api, version).body)
+        })
+      })
+      socket.write(Buffer.concat(encodeRequestFrame(1, 'brook-testkit', api, version, body)))
+    })
+  } finally {
+    socket.destroy()
   }
 }
 

@@ -5,11 +5,13 @@
 // leader epoch, from its log end), appends what it gets with appendAsFollower, fsynced before
 // the next fetch reports the new log end to the leader (Brook's rule: an ISR member only counts
 // what is on its disk), and takes the leader's high watermark, capped at its own log end.
+// A fetch offset the leader refuses (OFFSET_OUT_OF_RANGE) restarts the log at the leader's log
+// start when it is below it, else repeats the truncation.
 // Errors back off (replica.fetch.backoff.ms) and retry; a fenced or unknown epoch waits for the
 // metadata change that restarts the fetcher with the new leader and epoch.
 import type { Logger } from '@brook/common'
 import {
-  ErrorCode, fetchApi, type FetchResponsePartitionData, offsetForLeaderEpochApi
+  ErrorCode, fetchApi, type FetchResponsePartitionData, listOffsetsApi, offsetForLeaderEpochApi
 } from '@brook/protocol'
 import type { Partition } from '../partition/partition.js'
 import { PeerClient } from './peer-client.js'
@@ -17,6 +19,8 @@ import { PeerClient } from './peer-client.js'
 /** Fetch v12: replica id in the request, topic names (not ids), flexible. */
 const FETCH_VERSION = 12
 const OFFSET_FOR_LEADER_EPOCH_VERSION = 4
+const LIST_OFFSETS_VERSION = 7
+const EARLIEST = -2n
 
 export interface FetcherSettings {
   localId: number
@@ -66,8 +70,9 @@ export class ReplicaFetcher {
           await this.truncate(client)
           truncated = true
         }
-        const wait = await this.fetchOnce(client)
-        if (wait) await this.sleep(this.settings.backoffMs)
+        const outcome = await this.fetchOnce(client)
+        if (outcome === 'out-of-range') truncated = await this.outOfRange(client)
+        if (outcome === 'backoff') await this.sleep(this.settings.backoffMs)
       } catch (err) {
         if (this.stopped) return
         this.settings.logger.debug({ err, partition: this.partition.key, leader: this.settings.leaderId }, 'replica fetch failed; retrying')
@@ -124,8 +129,33 @@ export class ReplicaFetcher {
     await log.truncateTo(offset)
   }
 
-  /** One fetch and append. True when the fetcher should back off before the next one. */
-  private async fetchOnce (client: PeerClient): Promise<boolean> {
+  /**
+   * The leader refused the fetch offset: below its log start (this replica was away while the
+   * leader deleted old segments) the log restarts at the leader's log start; otherwise it is past
+   * the leader's end and the divergence point is looked up again. Returns whether the log is in
+   * step with the leader.
+   */
+  private async outOfRange (client: PeerClient): Promise<boolean> {
+    const response = await client.send(listOffsetsApi, LIST_OFFSETS_VERSION, {
+      replicaId: this.settings.localId,
+      isolationLevel: 0,
+      topics: [{ name: this.partition.topic, partitions: [{ partitionIndex: this.partition.index, currentLeaderEpoch: this.settings.leaderEpoch, timestamp: EARLIEST }] }]
+    }, this.settings.requestTimeoutMs)
+    const answer = response.topics[0]?.partitions[0]
+    if (answer === undefined || answer.errorCode !== ErrorCode.NONE) throw new Error(`ListOffsets: error ${answer?.errorCode ?? 'missing'}`)
+    const leaderStart = Number(answer.offset)
+    const log = this.partition.log
+    if (log.logEndOffset < leaderStart) {
+      this.settings.logger.warn({ partition: this.partition.key, logEnd: log.logEndOffset, leaderStart }, 'follower behind the leader\'s log start: restarting its log there')
+      this.partition.readAhead.drop()
+      await log.truncateFullyAndStartAt(leaderStart)
+      return true
+    }
+    return false
+  }
+
+  /** One fetch and append, and what the fetcher should do next. */
+  private async fetchOnce (client: PeerClient): Promise<'ok' | 'backoff' | 'out-of-range'> {
     const log = this.partition.log
     const fetchOffset = log.logEndOffset
     const response = await client.send(fetchApi, FETCH_VERSION, {
@@ -150,13 +180,14 @@ export class ReplicaFetcher {
       forgottenTopicsData: [],
       rackId: ''
     }, this.settings.requestTimeoutMs + this.settings.maxWaitMs)
-    if (this.stopped) return false
+    if (this.stopped) return 'ok'
     if (response.errorCode !== undefined && response.errorCode !== ErrorCode.NONE) throw new Error(`Fetch: error ${response.errorCode}`)
     const data: FetchResponsePartitionData | undefined = response.responses[0]?.partitions[0]
     if (data === undefined) throw new Error('Fetch answered without the partition')
+    if (data.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) return 'out-of-range'
     if (data.errorCode !== ErrorCode.NONE) {
       this.settings.logger.debug({ partition: this.partition.key, errorCode: data.errorCode }, 'leader refused the replica fetch')
-      return true
+      return 'backoff'
     }
     const records = data.records
     const bytes = records === null || records === undefined ? Buffer.alloc(0) : Buffer.isBuffer(records) ? records : Buffer.concat(records)
@@ -164,7 +195,7 @@ export class ReplicaFetcher {
       await log.appendAsFollower(bytes, { durable: true })
     }
     if (!this.stopped) this.partition.setFollowerHighWatermark(Number(data.highWatermark))
-    return false
+    return 'ok'
   }
 
   private async sleep (ms: number): Promise<void> {

@@ -43,7 +43,7 @@ export const DEFAULT_GROUP_CONFIG: Readonly<GroupCoordinatorConfig> = {
 }
 
 /** Kafka config name -> field, for building the view from the broker's properties. */
-export const GROUP_CONFIG_NAMES: Readonly<Record<string, keyof GroupCoordinatorConfig>> = {
+const GROUP_CONFIG_NAMES: Readonly<Record<string, keyof GroupCoordinatorConfig>> = {
   'group.min.session.timeout.ms': 'minSessionTimeoutMs',
   'group.max.session.timeout.ms': 'maxSessionTimeoutMs',
   'group.initial.rebalance.delay.ms': 'initialRebalanceDelayMs',

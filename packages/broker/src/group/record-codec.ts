@@ -35,14 +35,14 @@ const OFFSET_VALUE_VERSION = 3
 const OFFSET_VALUE_VERSION_WITH_EXPIRY = 1
 const GROUP_VALUE_VERSION = 3
 
-export function encodeKey (record: GroupRecord): Buffer {
+function encodeKey (record: GroupRecord): Buffer {
   if (record.type === 'offset') {
     return versioned(offsetCommitKey, OFFSET_KEY_VERSION, { group: record.groupId, topic: record.topic, partition: record.partition })
   }
   return versioned(groupMetadataKey, GROUP_KEY_VERSION, { group: record.groupId })
 }
 
-export function encodeOffsetValue (o: OffsetAndMetadata): Buffer {
+function encodeOffsetValue (o: OffsetAndMetadata): Buffer {
   const withExpiry = o.expireTimestampMs !== null
   return versioned(offsetCommitValue, withExpiry ? OFFSET_VALUE_VERSION_WITH_EXPIRY : OFFSET_VALUE_VERSION, {
     offset: o.committedOffset,
@@ -53,7 +53,7 @@ export function encodeOffsetValue (o: OffsetAndMetadata): Buffer {
   })
 }
 
-export function encodeGroupValue (g: GroupSnapshot): Buffer {
+function encodeGroupValue (g: GroupSnapshot): Buffer {
   return versioned(groupMetadataValue, GROUP_VALUE_VERSION, {
     protocolType: g.protocolType,
     generation: g.generation,

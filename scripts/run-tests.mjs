@@ -65,12 +65,14 @@ let stopping = false
 function stop (signal) {
   if (stopping) return
   stopping = true
-  try { process.kill(-runner.pid, signal) } catch (err) {
+  const group = runner.pid
+  if (group === undefined) return // never started: the 'error' handler reports it
+  try { process.kill(-group, signal) } catch (err) {
     if (err.code !== 'ESRCH') throw err // ESRCH: the group has already exited
   }
   // Whatever ignores the first signal is killed shortly after.
   setTimeout(() => {
-    try { process.kill(-runner.pid, 'SIGKILL') } catch (err) {
+    try { process.kill(-group, 'SIGKILL') } catch (err) {
       if (err.code !== 'ESRCH') throw err
     }
   }, 5_000).unref()
@@ -82,6 +84,10 @@ const watchdog = setTimeout(() => {
 }, runTimeout)
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => { stop(signal) })
 
+runner.on('error', (err) => {
+  console.error(`cannot start the test runner: ${err.message}`)
+  process.exit(1)
+})
 runner.on('exit', (code, signal) => {
   clearTimeout(watchdog)
   process.exit(stopping || signal !== null ? 1 : (code ?? 1))

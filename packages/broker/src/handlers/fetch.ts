@@ -1,4 +1,4 @@
-// Fetch (1): v4-16.
+// Fetch (1): v4-18.
 // Behaviour: no fetch sessions: every fetch is a full fetch and answers session id 0 (a client
 // that names a session gets FETCH_SESSION_ID_NOT_FOUND). When fewer than min_bytes are ready the
 // fetch waits up to max_wait_ms and is woken by appends to its partitions
@@ -6,7 +6,8 @@
 // Offsets outside [log start, log end] get OFFSET_OUT_OF_RANGE (with -1 watermarks, as Kafka).
 // Versions: v4 isolation level, LSO, aborted transactions; v5 log start offset; v7 sessions;
 // v9 current leader epoch; v11 rack / preferred replica; v12 flexible, diverging epoch;
-// v13 topic ids instead of names; v15 replica state.
+// v13 topic ids instead of names; v15 replica state; v17 replica directory id and v18 replica high
+// watermark (KIP-853, KIP-1166: tagged fields of follower fetches, ignored: Brook has no followers).
 import { ErrorCode, fetchApi, type FetchRequest, type FetchRequestTopic, type FetchResponse, type FetchResponsePartitionData } from '@brook/protocol'
 import { leaderEpochError } from '../partition/leader-epoch.js'
 import { type FetchedPartition, type FetchTarget, readPartitions, watermarks } from '../partition/fetch-reader.js'
@@ -84,7 +85,7 @@ async function handle (ctx: RequestContext, request: FetchRequest): Promise<Fetc
   }
 }
 
-export default defineHandler(fetchApi, { min: 4, max: 16 }, handle, (request, code) => ({
+export default defineHandler(fetchApi, { min: 4, max: 18 }, handle, (request, code) => ({
   throttleTimeMs: 0,
   errorCode: code,
   sessionId: 0,

@@ -58,7 +58,9 @@ export function assignReplicas (brokers: readonly PlacementBroker[], partitions:
     const candidates = Array.from({ length: n - 1 }, (_, k) => list[(first + 1 + (shift + k) % (n - 1)) % n] as number)
     while (replicas.length < replicationFactor) {
       const fresh = racks.size < rackCount ? candidates.find((id) => !replicas.includes(id) && !racks.has(rackOf.get(id))) : undefined
-      const next = fresh ?? candidates.find((id) => !replicas.includes(id)) as number
+      const next = fresh ?? candidates.find((id) => !replicas.includes(id))
+      // Cannot run out: the replication factor was checked against the broker count above.
+      if (next === undefined) break
       replicas.push(next)
       racks.add(rackOf.get(next))
     }

@@ -17,12 +17,16 @@ import { startTransactionCoordinator } from './txn/start.js'
 import { HANDLERS, handlerTable } from './handlers/index.js'
 import { createLogger, isLogLevel, type Logger, type LogLevel } from './logger.js'
 import { ReplicaManager } from './partition/replica-manager.js'
+import { FetchSessionCache } from './fetch-session/fetch-session-cache.js'
+import { LogDirs } from './log-dirs/log-dirs.js'
+import { ClientTelemetry } from './telemetry/client-telemetry.js'
 import { FetchPurgatory } from './purgatory/delayed-fetch.js'
 import { Connection } from './server/connection.js'
 import { BufferPool } from './server/buffer-pool.js'
 import { Listener } from './server/listener.js'
 import type { BrokerState } from './server/request-context.js'
 import { ProducerIdAllocator } from './txn/producer-ids.js'
+import { type Compression, decompress } from '@brook/protocol'
 
 export interface StartBrokerOptions {
   /** Kafka broker config names and values, as in server.properties. */
@@ -118,6 +122,13 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     advertised: { host: '', port: 0 },
     replicas,
     fetchPurgatory: purgatory,
+    fetchSessions: new FetchSessionCache({ maxSessions: config.int('max.incremental.fetch.session.cache.slots') }),
+    logDirs: new LogDirs(logs, replicas, logger),
+    telemetry: new ClientTelemetry({
+      telemetryMaxBytes: config.int('telemetry.max.bytes'),
+      // Decompressed metrics are bounded too: a small push must not inflate without limit.
+      decompress: async (codec, bytes) => await decompress(codec as Compression, bytes, { maxBytes: 16 * config.int('telemetry.max.bytes') })
+    }),
     dynamicConfigs,
     fetchBuffers: new BufferPool(),
     requestBuffers: new BufferPool(),

@@ -34,6 +34,13 @@ import txnOffsetCommit from './txn-offset-commit.js'
 import describeProducers from './describe-producers.js'
 import describeTransactions from './describe-transactions.js'
 import listTransactions from './list-transactions.js'
+import offsetForLeaderEpoch from './offset-for-leader-epoch.js'
+import alterReplicaLogDirs from './alter-replica-log-dirs.js'
+import describeLogDirs from './describe-log-dirs.js'
+import getTelemetrySubscriptions from './get-telemetry-subscriptions.js'
+import pushTelemetry from './push-telemetry.js'
+import listConfigResources from './list-config-resources.js'
+import describeTopicPartitions from './describe-topic-partitions.js'
 
 // Each handler is typed for its own request and response; the registry holds them erased.
 export const HANDLERS: readonly Handler[] = ([
@@ -55,6 +62,7 @@ export const HANDLERS: readonly Handler[] = ([
   deleteTopics, // 20
   deleteRecords, // 21
   initProducerId, // 22
+  offsetForLeaderEpoch, // 23
   addPartitionsToTxn, // 24
   addOffsetsToTxn, // 25
   endTxn, // 26
@@ -62,6 +70,8 @@ export const HANDLERS: readonly Handler[] = ([
   txnOffsetCommit, // 28
   describeConfigs, // 32
   alterConfigs, // 33
+  alterReplicaLogDirs, // 34
+  describeLogDirs, // 35
   createPartitions, // 37
   deleteGroups, // 42
   incrementalAlterConfigs, // 44
@@ -69,7 +79,11 @@ export const HANDLERS: readonly Handler[] = ([
   describeCluster, // 60
   describeProducers, // 61
   describeTransactions, // 65
-  listTransactions // 66
+  listTransactions, // 66
+  getTelemetrySubscriptions, // 71
+  pushTelemetry, // 72
+  listConfigResources, // 74
+  describeTopicPartitions // 75
 ] as unknown[]) as Handler[]
 
 export function handlerTable (handlers: readonly Handler[]): ReadonlyMap<number, Handler> {

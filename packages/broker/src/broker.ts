@@ -46,6 +46,8 @@ export interface RunningBroker {
   config: BrokerConfig
   clusterId: string
   nodeId: number
+  /** Client metrics pushed by clients (KIP-714): the latest per client instance. */
+  clientMetrics: ClientTelemetry
   /** Stops accepting, finishes in-flight requests, flushes and closes the logs. Idempotent. */
   close: () => Promise<void>
 }
@@ -115,6 +117,11 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
 
   const connections = new Set<Connection>()
   const handlers = handlerTable(HANDLERS)
+  const clientMetrics = new ClientTelemetry({
+    telemetryMaxBytes: config.int('telemetry.max.bytes'),
+    // Decompressed metrics are bounded too: a small push must not inflate without limit.
+    decompress: async (codec, bytes) => await decompress(codec as Compression, bytes, { maxBytes: 16 * config.int('telemetry.max.bytes') })
+  })
   const state: MutableState = {
     config,
     clusterId: meta.clusterId,
@@ -124,11 +131,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     fetchPurgatory: purgatory,
     fetchSessions: new FetchSessionCache({ maxSessions: config.int('max.incremental.fetch.session.cache.slots') }),
     logDirs: new LogDirs(logs, replicas, logger),
-    telemetry: new ClientTelemetry({
-      telemetryMaxBytes: config.int('telemetry.max.bytes'),
-      // Decompressed metrics are bounded too: a small push must not inflate without limit.
-      decompress: async (codec, bytes) => await decompress(codec as Compression, bytes, { maxBytes: 16 * config.int('telemetry.max.bytes') })
-    }),
+    telemetry: clientMetrics,
     dynamicConfigs,
     fetchBuffers: new BufferPool(),
     requestBuffers: new BufferPool(),
@@ -211,6 +214,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     config,
     clusterId: meta.clusterId,
     nodeId: meta.nodeId,
+    clientMetrics,
     close
   }
 }

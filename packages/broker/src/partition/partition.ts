@@ -55,6 +55,8 @@ export class Partition {
     const moved = this.submitted.then(async () => {
       try {
         this.#adopt(await reopen(this.#log))
+        // An early read started on the old log is not worth keeping.
+        this.readAhead.drop()
       } finally {
         this.preparing--
       }

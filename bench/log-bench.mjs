@@ -18,7 +18,7 @@ import { execFileSync } from 'node:child_process'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { LogManager, NodeFileSystem, defaultLogConfig } from '@brook/storage'
-import { buildBatchSync } from '@brook/protocol/records/builder'
+import { buildBatchSync } from '@brook/protocol'
 
 setFlagsFromString('--expose_gc')
 const gc = runInNewContext('gc')

@@ -1,10 +1,11 @@
 // Wires one broker together: config -> log dirs (meta.properties, topic table, producer ids) ->
 // storage -> partitions -> listener. close() undoes it in reverse: stop accepting, answer
 // in-flight requests (long polls return at once), flush and close the logs.
+import { readFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import type { Socket } from 'node:net'
-import { NodeFileSystem } from '@brook/storage/fs/node-fs'
-import { LogManager } from '@brook/storage/log-manager'
+import { BufferPool, type Logger } from '@brook/common'
+import { LogManager, NodeFileSystem } from '@brook/storage'
 import { BrokerConfig } from './config/broker-config.js'
 import { type Endpoint, formatHostPort } from './config/listeners.js'
 import { loadMetaProperties } from './cluster/meta-properties.js'
@@ -15,24 +16,29 @@ import { toLogConfig } from './config/topic-config.js'
 import { startGroupCoordinator } from './group/start.js'
 import { startTransactionCoordinator } from './txn/start.js'
 import { HANDLERS, handlerTable } from './handlers/index.js'
-import { createLogger, isLogLevel, type Logger, type LogLevel } from './logger.js'
+import { parseProperties } from './config/properties.js'
+import { ConfigError } from './config/schema.js'
+import { createLogger, isLogLevel, type LogFormat, type LogLevel } from './logger.js'
 import { ReplicaManager } from './partition/replica-manager.js'
 import { FetchSessionCache } from './fetch-session/fetch-session-cache.js'
 import { LogDirs } from './log-dirs/log-dirs.js'
 import { ClientTelemetry } from './telemetry/client-telemetry.js'
 import { FetchPurgatory } from './purgatory/delayed-fetch.js'
 import { Connection } from './server/connection.js'
-import { BufferPool } from './server/buffer-pool.js'
 import { Listener } from './server/listener.js'
 import type { BrokerState } from './server/request-context.js'
 import { ProducerIdAllocator } from './txn/producer-ids.js'
 import { type Compression, decompress } from '@brook/protocol'
 
 export interface StartBrokerOptions {
+  /** A Java properties file (server.properties) read first; `config` entries win over it. */
+  configFile?: string
   /** Kafka broker config names and values, as in server.properties. */
   config?: Record<string, string>
-  /** Defaults to a silent logger (BROOK_LOG_LEVEL=info, say, to see it). */
+  /** Where the broker logs. Without it, a pino logger made from `logging`. */
   logger?: Logger
+  /** The logger to make when none is given: silent by default (BROOK_LOG_LEVEL=info, say, to see it). */
+  logging?: { format?: LogFormat, level?: LogLevel }
 }
 
 export interface RunningBroker {
@@ -48,6 +54,8 @@ export interface RunningBroker {
   nodeId: number
   /** Client metrics pushed by clients (KIP-714): the latest per client instance. */
   clientMetrics: ClientTelemetry
+  /** The logger the broker writes to (the one given, or the one made from `logging`). */
+  logger: Logger
   /** Stops accepting, finishes in-flight requests, flushes and closes the logs. Idempotent. */
   close: () => Promise<void>
 }
@@ -63,8 +71,8 @@ interface MutableState extends BrokerState {
 }
 
 export async function startBroker (options: StartBrokerOptions = {}): Promise<RunningBroker> {
-  const settings = { listeners: LIBRARY_DEFAULT_LISTENERS, ...options.config }
-  const logger = options.logger ?? createLogger({ level: envLevel() })
+  const logger = options.logger ?? createLogger({ format: options.logging?.format, level: options.logging?.level ?? envLevel() })
+  const settings = { listeners: LIBRARY_DEFAULT_LISTENERS, ...await readConfigFile(options.configFile), ...options.config }
   const config = new BrokerConfig(settings)
   for (const name of config.unknown) logger.warn({ config: name }, `unknown config ${name} (ignored)`)
 
@@ -215,8 +223,20 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     clusterId: meta.clusterId,
     nodeId: meta.nodeId,
     clientMetrics,
+    logger,
     close
   }
+}
+
+async function readConfigFile (file: string | undefined): Promise<Record<string, string>> {
+  if (file === undefined) return {}
+  let text
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (err) {
+    throw new ConfigError('config', `cannot read the config file ${file}: ${(err as Error).message}`)
+  }
+  return parseProperties(text)
 }
 
 /** advertised.listeners' entry for the listener, else its own host (or this machine's name for a wildcard bind) and bound port. */

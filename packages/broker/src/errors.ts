@@ -1,8 +1,8 @@
 // Domain errors carry a Kafka error code; everything else becomes UNKNOWN_SERVER_ERROR here and
 // only here (and is logged, since it is a Brook bug or an unexpected I/O failure).
-import { ErrorCode } from '@brook/protocol/errors'
+import { ErrorCode } from '@brook/protocol'
 import { StorageError } from '@brook/storage'
-import type { Logger } from './logger.js'
+import type { Logger } from '@brook/common'
 import { ConfigError } from './config/schema.js'
 
 /** An error a handler reports to the client as `code` (with `message` where the API has one). */

@@ -1,10 +1,10 @@
 // Logging: pino. On a terminal (the default) lines are pretty-printed synchronously in this
 // thread (no worker transport, so nothing is lost at exit); `json` writes pino's JSON lines.
 // Per-request events are debug level; info is for lifecycle events only.
-import { pino, type Logger, type LevelWithSilent } from 'pino'
+import type { Logger } from '@brook/common'
+import { pino, type LevelWithSilent } from 'pino'
 import pretty from 'pino-pretty'
 
-export type { Logger }
 export type LogFormat = 'pretty' | 'json'
 export type LogLevel = LevelWithSilent
 

@@ -1,6 +1,6 @@
 // Command-line parsing for `brook start`. Flags take their value as the next argument or after
 // '=' (`--config file`, `--config=file`); --override may repeat.
-import { type LogFormat, type LogLevel, isLogLevel } from '@brook/broker/logger'
+import { type LogFormat, type LogLevel, isLogLevel } from '@brook/broker'
 
 export interface StartOptions {
   configFile: string | null

@@ -2,11 +2,9 @@
 // --override), starts the broker and runs until SIGINT or SIGTERM, then shuts down cleanly
 // (stop accepting, finish in-flight requests, flush and close logs) and exits 0.
 // A second signal during shutdown exits at once with status 1.
-import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
-import { startBroker } from '@brook/broker'
-import { parseProperties } from '@brook/broker/config/properties'
-import { createLogger } from '@brook/broker/logger'
+import type { Logger } from '@brook/common'
+import { ConfigError, startBroker } from '@brook/broker'
 import { parseStartArgs, USAGE, UsageError } from './args.js'
 
 export async function main (args: string[]): Promise<number> {
@@ -49,26 +47,17 @@ async function start (args: string[]): Promise<number> {
     console.error(`brook: ${err.message}\n\n${USAGE}`)
     return 2
   }
-  const logger = createLogger({ format: options.logFormat, level: options.logLevel })
-  let settings: Record<string, string> = {}
-  if (options.configFile !== null) {
-    try {
-      settings = parseProperties(await readFile(options.configFile, 'utf8'))
-    } catch (err) {
-      logger.fatal({ err, file: options.configFile }, 'cannot read the config file')
-      return 1
-    }
-  }
-  Object.assign(settings, options.overrides)
 
   // Listen for signals before starting, so that one arriving during startup is not lost.
   let signalled: (signal: NodeJS.Signals) => void = () => {}
   const stopRequested = new Promise<NodeJS.Signals>((resolve) => { signalled = resolve })
   let signals = 0
+  let logger: Logger | undefined
   const onSignal = (signal: NodeJS.Signals): void => {
     signals++
     if (signals > 1) {
-      logger.warn({ signal }, 'second signal during shutdown: exiting now')
+      if (logger !== undefined) logger.warn({ signal }, 'second signal during shutdown: exiting now')
+      else console.error(`brook: second ${signal} during startup: exiting now`)
       process.exit(1)
     }
     signalled(signal)
@@ -79,11 +68,17 @@ async function start (args: string[]): Promise<number> {
   try {
     let broker
     try {
-      broker = await startBroker({ config: settings, logger })
+      broker = await startBroker({
+        ...(options.configFile !== null ? { configFile: options.configFile } : {}),
+        config: options.overrides,
+        logging: { format: options.logFormat, level: options.logLevel }
+      })
     } catch (err) {
-      logger.fatal({ err }, 'broker failed to start')
+      console.error(`brook: the broker failed to start: ${err instanceof Error ? err.message : String(err)}`)
+      if (!(err instanceof ConfigError)) console.error(err)
       return 1
     }
+    logger = broker.logger
     const signal = await stopRequested
     logger.info({ signal }, 'shutting down')
     await broker.close()

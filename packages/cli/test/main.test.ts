@@ -71,3 +71,10 @@ test('a bad setting or a bad flag exits non-zero without starting', { timeout: 3
   assert.equal(await badFlag.exited, 2)
   assert.match(badFlag.output(), /unknown option --frobnicate/)
 })
+
+test('a config file that cannot be read stops the start with exit 1 and names the file', { timeout: 20_000 }, async () => {
+  const missing = join(tmpdir(), `brook-missing-${process.pid}.properties`)
+  const broker = run(['start', '--config', missing])
+  assert.equal(await broker.exited, 1)
+  assert.match(broker.output(), new RegExp(`cannot read the config file ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`))
+})

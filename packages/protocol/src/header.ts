@@ -9,8 +9,8 @@
 // Which version: a request at a flexible version of its API (version >= flexibleMin) uses request
 // header v2 and response header v1; otherwise v1 and v0. Exceptions: ControlledShutdown v0 uses
 // request header v0; ApiVersions responses always use response header v0, even at v3+ with a
-// flexible body, because a client reads that response before it knows what the broker supports
-// (TRAPS.md #2). A request with an api key Brook has no schema for is read with header v1 so the
+// flexible body, because a client reads that response before it knows what the broker supports.
+// A request with an api key Brook has no schema for is read with header v1 so the
 // broker can still answer (or close) with the right correlation id.
 // Recovery: a header that does not parse means the stream is garbage: the caller closes the connection.
 import { Reader } from './primitives/reader.js'

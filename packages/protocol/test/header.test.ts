@@ -60,7 +60,7 @@ test('golden: flexible request header v2 with a client id (Metadata v12)', () =>
     METADATA_V12_REQUEST.toString('hex'))
 })
 
-test('golden: ApiVersions v3 response has a flexible body behind a v0 header (TRAPS.md #2)', () => {
+test('golden: ApiVersions v3 response has a flexible body behind a v0 header', () => {
   const body = { errorCode: 0, apiKeys: [{ apiKey: 0, minVersion: 0, maxVersion: 11 }, { apiKey: 18, minVersion: 0, maxVersion: 4 }], throttleTimeMs: 0 }
   assert.equal(frameOf(encodeResponseFrame(1, apiVersionsApi, 3, body)).toString('hex'), API_VERSIONS_V3_RESPONSE.toString('hex'))
   const decoded = decodeResponseFrame(API_VERSIONS_V3_RESPONSE.subarray(4), apiVersionsApi, 3)

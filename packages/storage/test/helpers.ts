@@ -1,8 +1,6 @@
 // Test helpers: batch building (the records builder), a seeded PRNG, logs on the in-memory fs,
 // and reading a whole log back as records.
-import { buildBatchSync } from '@brook/protocol/records/builder'
-import { decodeBatchSync, iterateBatches } from '@brook/protocol/records/read-batches'
-import { Compression, TimestampType } from '@brook/protocol/records/record-batch'
+import { buildBatchSync, decodeBatchSync, iterateBatches, Compression, TimestampType } from '@brook/protocol'
 import { defaultLogConfig } from '../src/config.js'
 import { MemoryFileSystem } from '../src/fs/memory-fs.js'
 import type { FileSystem } from '../src/fs/file-system.js'

@@ -1,8 +1,7 @@
 // kafkajs ships gzip only; snappy, lz4 and zstd are plug-ins. Tests plug in Brook's own
 // record compression, so kafkajs, librdkafka and Brook check each other's framing.
 import kafkajs from 'kafkajs'
-import { compress, decompress } from '@brook/protocol/records/compression'
-import type { Compression } from '@brook/protocol/records/record-batch'
+import { compress, decompress, type Compression } from '@brook/protocol'
 
 interface KafkajsCodec {
   compress: (encoder: { buffer: Buffer }) => Promise<Buffer>

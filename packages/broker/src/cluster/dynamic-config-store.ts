@@ -5,7 +5,7 @@
 // atomically (atomic-file.ts). Recovery rule: a missing file is no dynamic configs; a file that
 // does not parse stops the broker rather than silently serving other settings.
 import { join } from 'node:path'
-import { SerialQueue } from '@brook/storage'
+import { SerialQueue } from '@brook/common'
 import { readFileIfExists, writeFileAtomic } from './atomic-file.js'
 
 export const DYNAMIC_CONFIGS_FILE = 'brook-broker-configs.json'

@@ -7,7 +7,7 @@
 // table. Recovery rule: a missing file is an empty table; a file that does not parse stops the
 // broker (never silently forget topics); a leftover `.tmp` is an unfinished write, ignored.
 import { join } from 'node:path'
-import { SerialQueue } from '@brook/storage'
+import { SerialQueue } from '@brook/common'
 import { readFileIfExists, writeFileAtomic } from './atomic-file.js'
 
 export const TOPICS_FILE = 'brook-topics.json'

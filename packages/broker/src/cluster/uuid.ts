@@ -3,7 +3,7 @@
 // cluster.id and directory.id are written as Kafka writes them (URL-safe base64, no padding, 22
 // characters); topic ids travel in the protocol package's form (canonical 8-4-4-4-12 hex).
 import { randomBytes } from 'node:crypto'
-import { uuidFromBytes } from '@brook/protocol/primitives/uuid'
+import { uuidFromBytes } from '@brook/protocol'
 
 function randomIdBytes (): Buffer {
   for (;;) {

@@ -1,5 +1,5 @@
 // Config entries as DescribeConfigs (and CreateTopics v5+) report them: every config of the
-// resource with its value, source, flags and synonyms, as Kafka does (TRAPS #10).
+// resource with its value, source, flags and synonyms, as Kafka does.
 import type { BrokerConfig } from './broker-config.js'
 import { BROKER_DEFS } from './broker-config.js'
 import type { ConfigType } from './schema.js'

@@ -7,7 +7,7 @@
 // gets its recomputed LogConfig (onChange). Other broker configs are read-only, as in Kafka:
 // altering them gets INVALID_REQUEST.
 import { ErrorCode } from '@brook/protocol'
-import { SerialQueue } from '@brook/storage'
+import { SerialQueue } from '@brook/common'
 import type { DynamicConfigLayers, DynamicConfigStore } from '../cluster/dynamic-config-store.js'
 import { KafkaError } from '../errors.js'
 import type { AlterableConfigs } from './alter.js'

@@ -1,6 +1,6 @@
 // Failures of a coordinator runtime, as the Kafka error code each request answers with. One class
 // for both coordinators: their handlers turn `code` into each API's error response.
-import { ErrorCode } from '@brook/protocol/errors'
+import { ErrorCode } from '@brook/protocol'
 
 export class CoordinatorError extends Error {
   readonly code: number

@@ -3,7 +3,7 @@
 // An existing topic wins: its partition count decides which partition owns which key.
 import { ErrorCode } from '@brook/protocol'
 import { KafkaError } from '../errors.js'
-import type { Logger } from '../logger.js'
+import type { Logger } from '@brook/common'
 import type { ReplicaManager, TopicState } from '../partition/replica-manager.js'
 import type { CoordinatorLog } from './log.js'
 import { PartitionCoordinatorLog } from './partition-log.js'

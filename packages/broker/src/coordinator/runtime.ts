@@ -21,11 +21,11 @@
 // itself (it waits for the operations already queued on any key of the partition, and later ones
 // wait for it), since it ends state of any key there. So a shard always replays in log order
 // whatever touches the same state.
-import { ErrorCode } from '@brook/protocol/errors'
+import { ErrorCode } from '@brook/protocol'
 import { CoordinatorError, appendErrorCode } from './errors.js'
 import { type CoordinatorLog, type CoordinatorLogRecord, type EndTxnMarker, NO_PRODUCER_ID, type TxnProducer } from './log.js'
 import { partitionFor } from './partition-for.js'
-import { type Clock, type KeyedTimer, SystemTimer, systemClock } from './timer.js'
+import { type Clock, type KeyedTimer, type Logger, SystemTimer, silentLogger, systemClock } from '@brook/common'
 
 export type PartitionStatus = 'loading' | 'active' | 'failed'
 
@@ -71,10 +71,6 @@ export interface DeferredScheduler<R> {
   isScheduled (key: string): boolean
 }
 
-export interface CoordinatorLogger {
-  warn (msg: string): void
-}
-
 export interface CoordinatorRuntimeOptions<S, R> {
   /** The coordinator's topic (messages name its partitions). */
   topic: string
@@ -85,7 +81,7 @@ export interface CoordinatorRuntimeOptions<S, R> {
   codec: RecordCodec<R>
   clock?: Clock
   timer?: KeyedTimer
-  logger?: CoordinatorLogger
+  logger?: Logger
 }
 
 interface Slot<S> {
@@ -96,7 +92,6 @@ interface Slot<S> {
 
 type Op<S, R, T> = (shard: S) => CoordinatorResult<R, T> | Promise<CoordinatorResult<R, T>>
 
-const silent: CoordinatorLogger = { warn: () => {} }
 
 function message (err: unknown): string {
   return err instanceof Error ? err.message : String(err)
@@ -106,7 +101,7 @@ export class CoordinatorRuntime<S extends CoordinatorShard<R>, R> {
   readonly topic: string
   readonly clock: Clock
   protected readonly timer: KeyedTimer
-  protected readonly logger: CoordinatorLogger
+  protected readonly logger: Logger
   readonly #codec: RecordCodec<R>
   readonly #openLog: (partition: number) => Promise<CoordinatorLog>
   readonly #slots: Array<Slot<S>> = []
@@ -121,7 +116,7 @@ export class CoordinatorRuntime<S extends CoordinatorShard<R>, R> {
     this.topic = options.topic
     this.clock = options.clock ?? systemClock
     this.timer = options.timer ?? new SystemTimer()
-    this.logger = options.logger ?? silent
+    this.logger = options.logger ?? silentLogger
     this.#codec = options.codec
     this.#openLog = options.openLog
     for (let p = 0; p < options.numPartitions; p++) {

@@ -11,19 +11,19 @@
 // It is also the transaction coordinator's way into `__consumer_offsets` (txn/group-offsets.ts):
 // TxnOffsetCommit appends the producer's offsets as a transactional batch, and the transaction's
 // marker is written and replayed here.
+import { type Logger, silentLogger } from '@brook/common'
 import type { TxnOffsetCommitRequest, TxnOffsetCommitResponseTopic } from '@brook/protocol'
 import { CoordinatorError } from '../coordinator/errors.js'
 import { GroupError } from './errors.js'
 import { joinError, syncError } from './membership.js'
 import type { GroupCoordinatorRuntime } from './runtime.js'
-import type { GroupLogger } from './shard-context.js'
 import type {
   DescribedGroup, HeartbeatInput, JoinGroupInput, JoinGroupResult, LeaveGroupResult, LeaveMemberInput,
   ListedGroup, OffsetCommitInput, OffsetCommitResult, OffsetDeleteInput, OffsetDeleteResult, OffsetFetchGroupInput,
   OffsetFetchGroupResult, RequestInfo, SyncGroupInput, SyncGroupResult
 } from './types.js'
 
-function codeOf (err: unknown, logger: GroupLogger): number {
+function codeOf (err: unknown, logger: Logger): number {
   if (err instanceof CoordinatorError) return err.code
   logger.warn(`group coordinator: unexpected failure: ${err instanceof Error ? err.stack ?? err.message : String(err)}`)
   return GroupError.UNKNOWN_SERVER_ERROR
@@ -31,9 +31,9 @@ function codeOf (err: unknown, logger: GroupLogger): number {
 
 export class GroupCoordinator {
   readonly runtime: GroupCoordinatorRuntime
-  readonly #logger: GroupLogger
+  readonly #logger: Logger
 
-  constructor (runtime: GroupCoordinatorRuntime, logger: GroupLogger = { info: () => {}, warn: () => {} }) {
+  constructor (runtime: GroupCoordinatorRuntime, logger: Logger = silentLogger) {
     this.runtime = runtime
     this.#logger = logger
   }

@@ -1,6 +1,6 @@
 // The Kafka error codes the group coordinator answers with: a named subset of the generated
 // table, so every group module names errors the same way and no number is copied by hand.
-import { ErrorCode } from '@brook/protocol/errors'
+import { ErrorCode } from '@brook/protocol'
 
 export const GroupError = {
   NONE: ErrorCode.NONE,

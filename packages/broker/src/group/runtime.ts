@@ -3,11 +3,10 @@
 // offsets-retention pass (offsets.retention.check.interval.ms) once the partitions are loaded.
 import type { CoordinatorLog } from '../coordinator/log.js'
 import { CoordinatorRuntime } from '../coordinator/runtime.js'
-import { type Clock, type KeyedTimer, systemClock } from '../coordinator/timer.js'
+import { type Clock, type KeyedTimer, type Logger, silentLogger, systemClock } from '@brook/common'
 import { type GroupCoordinatorConfig, OFFSETS_TOPIC } from './config.js'
 import { type RecordCodec, recordCodec } from './record-codec.js'
 import type { GroupRecord } from './records.js'
-import type { GroupLogger } from './shard-context.js'
 import { GroupShard } from './shard.js'
 
 export interface RuntimeOptions {
@@ -16,11 +15,10 @@ export interface RuntimeOptions {
   openLog: (partition: number) => Promise<CoordinatorLog>
   clock?: Clock
   timer?: KeyedTimer
-  logger?: GroupLogger
+  logger?: Logger
   codec?: RecordCodec
 }
 
-const silent: GroupLogger = { info: () => {}, warn: () => {} }
 const CLEANUP_KEY = 'offsets-cleanup'
 
 export class GroupCoordinatorRuntime extends CoordinatorRuntime<GroupShard, GroupRecord> {
@@ -29,7 +27,7 @@ export class GroupCoordinatorRuntime extends CoordinatorRuntime<GroupShard, Grou
 
   constructor (options: RuntimeOptions) {
     const clock = options.clock ?? systemClock
-    const logger = options.logger ?? silent
+    const logger = options.logger ?? silentLogger
     super({
       topic: OFFSETS_TOPIC,
       numPartitions: options.config.offsetsTopicNumPartitions,

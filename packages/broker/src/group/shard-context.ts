@@ -4,13 +4,8 @@ import type { GroupCoordinatorConfig } from './config.js'
 import type { Group } from './group.js'
 import type { OffsetStore } from './offset-store.js'
 import type { OpScheduler } from './op.js'
-import type { Clock } from '../coordinator/timer.js'
+import type { Clock, Logger } from '@brook/common'
 import type { TxnOffsets } from './txn-offsets.js'
-
-export interface GroupLogger {
-  info (msg: string): void
-  warn (msg: string): void
-}
 
 export interface ShardContext {
   readonly config: GroupCoordinatorConfig
@@ -20,7 +15,7 @@ export interface ShardContext {
   readonly offsets: OffsetStore
   /** Pending transactional offsets (their markers not replayed yet). */
   readonly txnOffsets: TxnOffsets
-  readonly logger: GroupLogger
+  readonly logger: Logger
   /** A new Empty group, registered in `groups`. */
   createGroup (groupId: string): Group
   /** Marks the group Dead, cancels its timers and forgets it. */

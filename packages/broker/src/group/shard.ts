@@ -16,12 +16,12 @@ import { GroupMember } from './member.js'
 import { Membership, heartbeatKey, joinError, joinKey, syncError, syncKey } from './membership.js'
 import { NO_PRODUCER_ID } from '../coordinator/log.js'
 import type { CoordinatorShard, RecordPosition } from '../coordinator/runtime.js'
-import type { Clock } from '../coordinator/timer.js'
+import type { Clock, Logger } from '@brook/common'
 import { OffsetOps } from './offsets.js'
 import { OffsetStore } from './offset-store.js'
 import { type OpResult, type OpScheduler, result } from './op.js'
 import { groupRecord, type GroupRecord, type GroupSnapshot } from './records.js'
-import type { GroupLogger, ShardContext } from './shard-context.js'
+import type { ShardContext } from './shard-context.js'
 import { parseGroupState } from './state.js'
 import { TxnOffsets } from './txn-offsets.js'
 import type { DescribedGroup, ListedGroup } from './types.js'
@@ -35,7 +35,7 @@ export interface ShardOptions {
   config: GroupCoordinatorConfig
   clock: Clock
   scheduler: OpScheduler
-  logger: GroupLogger
+  logger: Logger
 }
 
 export class GroupShard implements ShardContext, CoordinatorShard<GroupRecord> {
@@ -43,7 +43,7 @@ export class GroupShard implements ShardContext, CoordinatorShard<GroupRecord> {
   readonly config: GroupCoordinatorConfig
   readonly clock: Clock
   readonly scheduler: OpScheduler
-  readonly logger: GroupLogger
+  readonly logger: Logger
   readonly groups = new Map<string, Group>()
   readonly offsets = new OffsetStore()
   readonly txnOffsets = new TxnOffsets()

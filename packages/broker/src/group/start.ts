@@ -3,7 +3,7 @@
 // the replication factor at 1), then replay every partition. The partition count of an existing
 // topic wins over the config, as in Kafka: it decides which partition owns which group.
 import type { BrokerConfig } from '../config/broker-config.js'
-import type { Logger } from '../logger.js'
+import type { Logger } from '@brook/common'
 import type { ReplicaManager } from '../partition/replica-manager.js'
 import { groupConfigFrom, OFFSETS_TOPIC } from './config.js'
 import { GroupCoordinator } from './coordinator.js'

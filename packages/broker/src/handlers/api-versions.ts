@@ -3,7 +3,7 @@
 // what is served. An ApiVersions request at a version Brook does not serve is answered by
 // server/connection.ts with a v0 response carrying UNSUPPORTED_VERSION and this same list.
 // Versions: v1 throttle; v3 flexible body, client software name/version, but the response
-// header stays v0 (TRAPS #2); v3 also carries the supported and finalized feature levels
+// header stays v0; v3 also carries the supported and finalized feature levels
 // (cluster/features.ts says which and why). v4 (KIP-1117) is not served yet.
 import { apiVersionsApi, type ApiVersionsResponse, type ApiVersionsResponseApiVersion, ErrorCode } from '@brook/protocol'
 import { FINALIZED_FEATURES, FINALIZED_FEATURES_EPOCH, SUPPORTED_FEATURES } from '../cluster/features.js'

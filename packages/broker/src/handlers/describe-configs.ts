@@ -1,6 +1,6 @@
 // DescribeConfigs (32): v0-4.
 // Behaviour: topics and this broker. A topic lists every topic config, each with its value,
-// source (topic override, dynamic or static broker setting, default) and synonyms (TRAPS #10).
+// source (topic override, dynamic or static broker setting, default) and synonyms.
 // The broker (resource name = its node id) lists every broker config with its effective value,
 // the dynamic ones (config/dynamic-configs.ts) not read-only; the cluster-default resource (empty
 // name) lists the dynamic cluster defaults only, as Kafka. configuration_keys filters.

@@ -2,7 +2,7 @@
 // Behaviour: group/membership.ts (Kafka's classic group protocol). The request is parked until
 // the join phase of the rebalance completes; the connection keeps answering in order meanwhile.
 // Versions: v0 has no rebalance timeout (the session timeout is used); v4 MEMBER_ID_REQUIRED for
-// an unknown member (TRAPS #6); v5 group.instance.id (static membership); v6 flexible; v7
+// an unknown member; v5 group.instance.id (static membership); v6 flexible; v7
 // protocol type in the response (protocol name nullable); v8 join reason; v9 skip_assignment
 // for a static leader that rejoins a Stable group.
 import { ErrorCode, joinGroupApi, type JoinGroupRequest, type JoinGroupResponse } from '@brook/protocol'

@@ -1,7 +1,7 @@
 // ListOffsets (2): v0-8.
 // Behaviour: timestamp -2 earliest (log start), -1 latest (high watermark, or last stable offset
 // for READ_COMMITTED), -3 the record with the largest timestamp, -4 earliest local (= log start:
-// no tiered storage), otherwise the first offset whose timestamp is >= the one asked (TRAPS #11),
+// no tiered storage), otherwise the first offset whose timestamp is >= the one asked,
 // or offset -1 when there is none. Leader epochs are reported as -1 (see metadata.ts).
 // Versions: v0 old-style offset list; v1 single offset + timestamp; v2 isolation level; v4
 // current leader epoch; v6 flexible; v7 max timestamp (-3); v8 earliest local (-4).

@@ -1,9 +1,9 @@
 // Metadata (3): v0-12.
 // Behaviour: one broker leads every partition (replicas and ISR = [this node]); leader epochs
-// are reported as -1 so librdkafka does not validate positions with OffsetForLeaderEpoch
-// (TRAPS #9). A missing topic is auto-created when auto.create.topics.enable and the request
+// are reported as -1 so librdkafka does not validate positions with OffsetForLeaderEpoch.
+// A missing topic is auto-created when auto.create.topics.enable and the request
 // allows it, and is returned complete in the same response (Kafka answers LEADER_NOT_AVAILABLE
-// and lets the client retry). Invalid names get INVALID_TOPIC_EXCEPTION (TRAPS #8).
+// and lets the client retry). Invalid names get INVALID_TOPIC_EXCEPTION.
 // Versions: v0 empty list = all topics (v1+: null = all, empty = none); v1 controller, rack,
 // internal flag; v2 cluster id; v4 allow_auto_topic_creation; v7 leader epoch; v8 authorized
 // operations (cluster ops only v8-10); v9 flexible; v10 topic ids; v12 lookup by topic id.

@@ -1,6 +1,6 @@
 // Produce (0): v3-11 served, v0-11 advertised.
 // Behaviour: v0-2 are advertised but refused (the connection closes), as Kafka 4 does, because
-// librdkafka turns compression off when Produce's minimum is 3 (TRAPS #4). Each partition's
+// librdkafka turns compression off when Produce's minimum is 3. Each partition's
 // records are validated (records/validate.ts: exactly one v2 batch, CRC, size against the
 // topic's max.message.bytes -> CORRUPT_MESSAGE / MESSAGE_TOO_LARGE / INVALID_RECORD; CreateTime
 // outside message.timestamp.before/after.max.ms -> INVALID_TIMESTAMP) and stored

@@ -6,7 +6,7 @@
 import { statfs } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { ErrorCode } from '@brook/protocol'
-import type { Logger } from '../logger.js'
+import type { Logger } from '@brook/common'
 import type { ReplicaManager } from '../partition/replica-manager.js'
 
 const FUTURE_SUFFIX_LENGTH = '.'.length + 32 + '-future'.length

@@ -3,12 +3,10 @@
 // what is left of the response's max_bytes; the first partition that has data returns at least
 // one whole batch even when that batch is larger than both limits (so a consumer can always make
 // progress). Reads stop at the high watermark (READ_UNCOMMITTED) or the last stable offset
-// (READ_COMMITTED). A fetch offset inside a batch returns that whole batch (TRAPS #7).
-import { ErrorCode } from '@brook/protocol'
-import { batchLastOffset, batchSize } from '@brook/protocol/records/record-batch'
+// (READ_COMMITTED). A fetch offset inside a batch returns that whole batch.
+import { ErrorCode, batchLastOffset, batchSize } from '@brook/protocol'
 import type { ReadResult } from '@brook/storage'
-import type { Logger } from '../logger.js'
-import type { Lease } from '../server/buffer-pool.js'
+import type { Logger, Lease } from '@brook/common'
 import { mapError } from '../errors.js'
 import type { Partition } from './partition.js'
 import { earlyAnswer } from './read-ahead.js'

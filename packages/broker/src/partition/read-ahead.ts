@@ -9,7 +9,7 @@
 // re-checks the log start offset (DeleteRecords, retention) and falls back to a fresh read when
 // the early read found nothing.
 import type { ReadOptions, ReadResult } from '@brook/storage'
-import type { Lease } from '../server/buffer-pool.js'
+import type { Lease } from '@brook/common'
 
 /** Reads of more than this are not read ahead. */
 const MAX_READ_AHEAD_BYTES = 8 * 1024 * 1024

@@ -3,15 +3,15 @@
 // in a queue, in the order: validate -> persist the topic table -> create/delete logs -> publish.
 // Readers see a topic only once its logs exist. A crash after persisting but before the logs
 // exist is repaired at load: missing logs are created.
-import { ErrorCode } from '@brook/protocol/errors'
-import { type LogConfig, type PartitionLog, SerialQueue } from '@brook/storage'
+import { ErrorCode } from '@brook/protocol'
+import { SerialQueue, type Logger } from '@brook/common'
+import { type LogConfig, type PartitionLog } from '@brook/storage'
 import type { BrokerConfig } from '../config/broker-config.js'
 import { toLogConfig, type TopicOverrides, validateTopicOverrides } from '../config/topic-config.js'
 import { invalidTopicNameReason } from '../cluster/topic-name.js'
 import type { TopicInfo, TopicStore } from '../cluster/topic-store.js'
 import { randomTopicId } from '../cluster/uuid.js'
 import { KafkaError } from '../errors.js'
-import type { Logger } from '../logger.js'
 import type { FetchPurgatory } from '../purgatory/delayed-fetch.js'
 import { Partition } from './partition.js'
 

@@ -14,9 +14,8 @@ import { apiVersionsApi, ApiKey, decodeRequest, decodeRequestHeader, encodeRespo
 import { mapError } from '../errors.js'
 import { unsupportedVersionResponse } from '../handlers/api-versions.js'
 import type { Handler } from '../handlers/handler.js'
-import type { Logger } from '../logger.js'
+import { type Logger, Lease } from '@brook/common'
 import type { BrokerState, RequestContext } from './request-context.js'
-import { Lease } from './buffer-pool.js'
 
 /** Requests read ahead of the oldest unanswered one before reading pauses (back-pressure). */
 export const MAX_QUEUED_REQUESTS = 128

@@ -2,7 +2,7 @@
 // Connection, and on close stops accepting, lets every connection answer what it has read, and
 // closes them.
 import { createServer, type Server, type Socket } from 'node:net'
-import type { Logger } from '../logger.js'
+import type { Logger } from '@brook/common'
 
 export interface ListenerOptions {
   /** '' binds every interface. */

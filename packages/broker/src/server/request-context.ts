@@ -5,14 +5,13 @@ import type { DynamicConfigs } from '../config/dynamic-configs.js'
 import type { FetchSessionCache } from '../fetch-session/fetch-session-cache.js'
 import type { GroupCoordinator } from '../group/coordinator.js'
 import type { Handler } from '../handlers/handler.js'
+import type { Logger, BufferPool, Lease } from '@brook/common'
 import type { LogDirs } from '../log-dirs/log-dirs.js'
-import type { Logger } from '../logger.js'
 import type { ReplicaManager } from '../partition/replica-manager.js'
 import type { FetchPurgatory } from '../purgatory/delayed-fetch.js'
 import type { ClientTelemetry } from '../telemetry/client-telemetry.js'
 import type { ProducerIdAllocator } from '../txn/producer-ids.js'
 import type { TransactionCoordinator } from '../txn/coordinator.js'
-import type { BufferPool, Lease } from './buffer-pool.js'
 
 export interface BrokerState {
   readonly config: BrokerConfig

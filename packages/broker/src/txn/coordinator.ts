@@ -14,10 +14,8 @@
 // until they land; meanwhile the id answers CONCURRENT_TRANSACTIONS. After a restart, every
 // transaction loaded in PrepareCommit/PrepareAbort has its markers written again (idempotent: a
 // partition that already has it just gets a second, harmless marker).
-import { ErrorCode } from '@brook/protocol/errors'
-import type { DescribeTransactionsResponseTransactionState, ListTransactionsResponse } from '@brook/protocol'
-import type { Clock, KeyedTimer } from '../coordinator/timer.js'
-import type { Logger } from '../logger.js'
+import { ErrorCode, type DescribeTransactionsResponseTransactionState, type ListTransactionsResponse } from '@brook/protocol'
+import type { Clock, KeyedTimer, Logger } from '@brook/common'
 import type { TxnCoordinatorConfig } from './config.js'
 import type { TransactionalOffsets } from './group-offsets.js'
 import { type MarkerWriter, isFinalMarkerCode } from './markers.js'

@@ -12,10 +12,9 @@
 //   INVALID_PRODUCER_EPOCH, TRANSACTION_COORDINATOR_FENCED
 //                                          the partition's producer state is newer: stale marker
 //   anything else (storage errors)         retried by the coordinator until it lands
-import { buildEndTxnMarker } from '@brook/protocol/records/control-batch'
-import { ErrorCode } from '@brook/protocol/errors'
+import { buildEndTxnMarker, ErrorCode } from '@brook/protocol'
 import { StorageError } from '@brook/storage'
-import type { Logger } from '../logger.js'
+import type { Logger } from '@brook/common'
 import { OFFSETS_TOPIC } from '../group/config.js'
 import type { TransactionalOffsets } from './group-offsets.js'
 import type { TopicPartition } from './metadata.js'

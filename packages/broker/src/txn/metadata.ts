@@ -6,7 +6,7 @@
 // Short.MAX - 1 the id is exhausted and the next InitProducerId rotates to a new producer id.
 // lastProducerEpoch lets a retried InitProducerId (the response was lost) get its answer again;
 // like Kafka with log value v0, it is kept in memory only (-1 after a reload).
-import { ErrorCode } from '@brook/protocol/errors'
+import { ErrorCode } from '@brook/protocol'
 import { IllegalTxnTransition, TxnState, canTransition } from './state.js'
 
 export const NO_PRODUCER_ID = -1n

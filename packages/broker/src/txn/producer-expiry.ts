@@ -2,7 +2,7 @@
 // producer.id.expiration.check.interval.ms, each partition drops the producers that have written
 // nothing for producer.id.expiration.ms and have no open transaction. Their next batch is then
 // accepted at any sequence, as from a new producer (KIP-360).
-import type { Logger } from '../logger.js'
+import type { Logger } from '@brook/common'
 import type { ReplicaManager } from '../partition/replica-manager.js'
 
 export function startProducerExpiry (replicas: ReplicaManager, intervalMs: number, expirationMs: number, logger: Logger): () => void {

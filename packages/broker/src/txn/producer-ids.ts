@@ -5,7 +5,7 @@
 // Recovery rule: after a restart allocation starts at nextBlockStart, so an id handed out
 // before a crash is never reused (at most one block is skipped). A missing file means 0.
 import { join } from 'node:path'
-import { SerialQueue } from '@brook/storage'
+import { SerialQueue } from '@brook/common'
 import { readFileIfExists, writeFileAtomic } from '../cluster/atomic-file.js'
 
 export const PRODUCER_IDS_FILE = 'brook-producer-ids.json'

@@ -3,7 +3,7 @@
 // `__transaction_state` holds no transactions of its own (never a transactional batch or marker).
 import { CoordinatorRuntime } from '../coordinator/runtime.js'
 import type { CoordinatorLog } from '../coordinator/log.js'
-import type { Logger } from '../logger.js'
+import type { Logger } from '@brook/common'
 import { TXN_TOPIC } from './config.js'
 import { type TxnRecord, decodeTxnRecord, encodeTxnRecord } from './records.js'
 import { TxnShard } from './shard.js'

@@ -9,7 +9,7 @@
 //   PrepareCommit/PrepareAbort          CONCURRENT_TRANSACTIONS (markers are being written; retry)
 //   EndTxn in a state that cannot end   INVALID_TXN_STATE; a repeated EndTxn of a finished
 //                                       transaction with the same result answers NONE
-import { ErrorCode } from '@brook/protocol/errors'
+import { ErrorCode } from '@brook/protocol'
 import {
   type TopicPartition, type TxnMetadata, containsAll, isEpochExhausted, newTxnMetadata, prepareAbortOrCommit,
   prepareAddPartitions, prepareComplete, prepareDead, prepareFenceProducerEpoch, prepareIncrementProducerEpoch,

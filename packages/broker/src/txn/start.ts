@@ -6,8 +6,7 @@
 // never see a transaction do not pay for 50 partitions. An existing topic's partition count wins
 // over the config: it decides which partition owns which transactional id.
 import type { BrokerConfig } from '../config/broker-config.js'
-import { SystemTimer, systemClock } from '../coordinator/timer.js'
-import type { Logger } from '../logger.js'
+import { SystemTimer, systemClock, type Logger } from '@brook/common'
 import type { ReplicaManager } from '../partition/replica-manager.js'
 import { internalTopicLogs } from '../coordinator/internal-topic.js'
 import { TXN_TOPIC, txnConfigFrom } from './config.js'

@@ -3,17 +3,14 @@
 // the partition is cleaned and loaded again.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { defaultLogConfig } from '@brook/storage/config'
-import { MemoryFileSystem } from '@brook/storage/fs/memory-fs'
-import { LogManager } from '@brook/storage/log-manager'
-import type { LogConfig } from '@brook/storage'
+import { defaultLogConfig, MemoryFileSystem, LogManager, type LogConfig } from '@brook/storage'
 import type { TxnOffsetCommitRequest } from '@brook/protocol'
 import { OFFSETS_TOPIC } from '../../src/group/config.js'
 import { GroupCoordinator } from '../../src/group/coordinator.js'
 import { GroupError } from '../../src/group/errors.js'
 import { PartitionCoordinatorLog, partitionLogAsLeader } from '../../src/coordinator/partition-log.js'
 import { GroupCoordinatorRuntime } from '../../src/group/runtime.js'
-import { ManualTime } from '../../src/coordinator/timer.js'
+import { ManualTime } from '@brook/common'
 import { TEST_CONFIG, type Harness } from '../group/harness.js'
 
 const COMPACTED: LogConfig = { ...defaultLogConfig, cleanupPolicy: ['compact'], segmentBytes: 4096, minCleanableDirtyRatio: 0.01 }

@@ -3,11 +3,11 @@
 // marker, replay positions, deferred operations, load and failures.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ErrorCode } from '@brook/protocol/errors'
+import { ErrorCode } from '@brook/protocol'
 import { CoordinatorError } from '../../src/coordinator/errors.js'
 import { type CoordinatorLogRecord, MemoryCoordinatorLog, NO_PRODUCER_ID } from '../../src/coordinator/log.js'
 import { type CoordinatorResult, CoordinatorRuntime, type CoordinatorShard, type DeferredScheduler, type RecordPosition } from '../../src/coordinator/runtime.js'
-import { ManualTime } from '../../src/coordinator/timer.js'
+import { ManualTime } from '@brook/common'
 
 class ListShard implements CoordinatorShard<string> {
   readonly partition: number

@@ -5,7 +5,7 @@ import { encodeSubscription } from '../../src/group/consumer-protocol.js'
 import { GroupCoordinator } from '../../src/group/coordinator.js'
 import { MemoryCoordinatorLog } from '../../src/coordinator/log.js'
 import { GroupCoordinatorRuntime } from '../../src/group/runtime.js'
-import { ManualTime } from '../../src/coordinator/timer.js'
+import { ManualTime } from '@brook/common'
 import type { JoinGroupResult, JoinProtocol, SyncGroupResult } from '../../src/group/types.js'
 
 export const TEST_CONFIG: GroupCoordinatorConfig = {

@@ -1,3 +1,4 @@
+import { silentLogger, ManualTime } from '@brook/common'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { DEFAULT_GROUP_CONFIG } from '../../src/group/config.js'
@@ -7,7 +8,6 @@ import { GroupError } from '../../src/group/errors.js'
 import { recordCodec } from '../../src/group/record-codec.js'
 import { GroupCoordinatorRuntime } from '../../src/group/runtime.js'
 import { GroupShard } from '../../src/group/shard.js'
-import { ManualTime } from '../../src/coordinator/timer.js'
 import type { OffsetCommitInput } from '../../src/group/types.js'
 import { type Harness, TEST_CONFIG, advance, formGroup, heartbeat, join, settle, startHarness, sync, track } from './harness.js'
 
@@ -85,7 +85,7 @@ test('replay equivalence: replaying the same records shard by shard, from bytes,
   for (const shard of h.runtime.activeShards()) {
     const log = h.logs.get(shard.partition)!
     const fresh = new GroupShard({
-      partition: shard.partition, config: TEST_CONFIG, clock: h.time, logger: { info: () => {}, warn: () => {} },
+      partition: shard.partition, config: TEST_CONFIG, clock: h.time, logger: silentLogger,
       scheduler: { schedule: () => {}, cancel: () => {}, isScheduled: () => false }
     })
     for (const raw of log.records) {

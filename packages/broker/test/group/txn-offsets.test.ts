@@ -2,6 +2,7 @@
 // producer's transactional batch and keeps the offsets pending (invisible; UNSTABLE_OFFSET_COMMIT
 // with requireStable), the marker commits or drops them, a reload keeps them pending until a
 // marker, and deletes/expiry treat them as Kafka does.
+import { silentLogger } from '@brook/common'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { TxnOffsetCommitRequest } from '@brook/protocol'
@@ -156,7 +157,7 @@ test('replaying the log entries into a fresh shard gives the live state, pending
   await h.coordinator.commitTransactionalOffsets(txnCommit('g', 7n, [[2, 5n]], { producerEpoch: 1 }), 2)
   const live = h.runtime.activeShards().find((s) => s.partition === p)!
   const fresh = new GroupShard({
-    partition: p, config: TEST_CONFIG, clock: h.time, logger: { info: () => {}, warn: () => {} },
+    partition: p, config: TEST_CONFIG, clock: h.time, logger: silentLogger,
     scheduler: { schedule: () => {}, cancel: () => {}, isScheduled: () => false }
   })
   for (const entry of h.logs.get(p)!.entries) {

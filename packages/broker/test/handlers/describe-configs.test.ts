@@ -34,7 +34,7 @@ async function describeTopic (name: string, version = 4) {
   return response.results[0]
 }
 
-test('a topic lists every config with value, source and synonyms (TRAPS #10)', async () => {
+test('a topic lists every config with value, source and synonyms', async () => {
   const result = await describeTopic('configured')
   assert.equal(result?.errorCode, ErrorCode.NONE)
   assert.deepEqual(result?.configs.map((c) => c.name), TOPIC_CONFIG_DEFS.map((d) => d.name))

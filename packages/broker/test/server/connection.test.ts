@@ -11,7 +11,7 @@ let broker: TestBroker
 before(async () => { broker = await startTestBroker({ 'socket.request.max.bytes': '4096' }) })
 after(async () => { await broker.destroy() })
 
-test('ApiVersions advertises exactly the registry, Produce from v0 (TRAPS #4)', async () => {
+test('ApiVersions advertises exactly the registry, Produce from v0', async () => {
   const client = await RawClient.connect(broker.bootstrap)
   for (const version of [0, 3]) {
     const response = await client.request(apiVersionsApi, version, { clientSoftwareName: 'test', clientSoftwareVersion: '1' })

@@ -9,7 +9,7 @@ import { produceApi, type ProduceRequest, type ProduceResponse } from '@brook/pr
 import { BrokerConfig } from '../../src/config/broker-config.js'
 import { defineHandler, type Handler } from '../../src/handlers/handler.js'
 import { createLogger } from '../../src/logger.js'
-import { BufferPool } from '../../src/server/buffer-pool.js'
+import { BufferPool } from '@brook/common'
 import { Connection } from '../../src/server/connection.js'
 import type { BrokerState } from '../../src/server/request-context.js'
 import { RawClient } from '../helpers/raw-client.js'

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ErrorCode } from '@brook/protocol/errors'
+import { ErrorCode } from '@brook/protocol'
 import { MemoryCoordinatorLog } from '../../src/coordinator/log.js'
 import { decodeTxnRecord } from '../../src/txn/records.js'
 import { TxnState } from '../../src/txn/state.js'

@@ -3,10 +3,7 @@
 // WriteTxnMarkers, and the produce path's idempotence answers (duplicates, gaps, old epochs).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import {
-  ErrorCode, addPartitionsToTxnApi, createTopicsApi, endTxnApi, fetchApi, initProducerIdApi, listOffsetsApi, produceApi, writeTxnMarkersApi
-} from '@brook/protocol'
-import { buildBatchSync } from '@brook/protocol/records/builder'
+import { ErrorCode, addPartitionsToTxnApi, createTopicsApi, endTxnApi, fetchApi, initProducerIdApi, listOffsetsApi, produceApi, writeTxnMarkersApi, buildBatchSync } from '@brook/protocol'
 import { RawClient } from '../helpers/raw-client.js'
 import { type TestBroker, startTestBroker } from '../helpers/broker.js'
 

@@ -1,7 +1,7 @@
 // A transaction coordinator over in-memory logs, a recording marker writer and hand-moved time.
-import { ErrorCode } from '@brook/protocol/errors'
+import { ErrorCode } from '@brook/protocol'
 import { MemoryCoordinatorLog } from '../../src/coordinator/log.js'
-import { ManualTime } from '../../src/coordinator/timer.js'
+import { ManualTime } from '@brook/common'
 import { createLogger } from '../../src/logger.js'
 import type { TxnCoordinatorConfig } from '../../src/txn/config.js'
 import { TransactionCoordinator } from '../../src/txn/coordinator.js'

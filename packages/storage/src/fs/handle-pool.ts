@@ -2,8 +2,7 @@
 // partitions stay within the process's open-file limit. A handle in use is never closed; when
 // every handle is in use the pool goes over its bound until one is released. An evicted owner is
 // told (onEvict) so it can drop memory it only needs while hot (a closed segment's indexes).
-import type { Logger } from '../logger.js'
-import { silentLogger } from '../logger.js'
+import { type Logger, silentLogger } from '@brook/common'
 import type { FileHandle, FileSystem } from './file-system.js'
 
 export interface PooledFile {

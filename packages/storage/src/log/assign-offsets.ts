@@ -4,7 +4,7 @@
 import {
   BATCH_LENGTH, CURRENT_MAGIC, LAST_OFFSET_DELTA, LOG_OVERHEAD, MAGIC, MAX_TIMESTAMP, MIN_BATCH_LENGTH, RECORD_COUNT,
   patchBaseOffset, patchPartitionLeaderEpoch, stampLogAppendTime
-} from '@brook/protocol/records/record-batch'
+} from '@brook/protocol'
 
 export interface BatchesSummary {
   batches: number

@@ -9,8 +9,7 @@
 //   - a COMMIT marker whose transaction's data was met is kept; an empty control batch may go;
 //     control types other than abort/commit are kept.
 // Committed transactional data is kept like any other data (last per key wins).
-import { ControlType, readControlType } from '@brook/protocol/records/control-batch'
-import { RecordFormatError } from '@brook/protocol/records/varint'
+import { ControlType, readControlType, RecordFormatError } from '@brook/protocol'
 import type { AbortedTxn } from '../producer-state/txn-index.js'
 
 export interface MarkerDecision {

@@ -29,10 +29,7 @@
 //      writer the old segments become `.deleted` and the swap files take the normal names (log
 //      last); the directory is fsynced. Recovery (log-loader.ts) finishes or drops a swap.
 // The active segment is never touched.
-import { buildBatch } from '@brook/protocol/records/builder'
-import { decodeBatch } from '@brook/protocol/records/read-batches'
-import { ATTRIBUTES, CONTROL_MASK, DELETE_HORIZON_MASK, PRODUCER_ID, TRANSACTIONAL_MASK, type RecordBatchHeader } from '@brook/protocol/records/record-batch'
-import type { KafkaRecord } from '@brook/protocol/records/record'
+import { buildBatch, decodeBatch, ATTRIBUTES, CONTROL_MASK, DELETE_HORIZON_MASK, PRODUCER_ID, TRANSACTIONAL_MASK, type RecordBatchHeader, type KafkaRecord } from '@brook/protocol'
 import { isNever } from '../config.js'
 import { LogSegment, type SegmentContext, segmentSettings } from '../segment/log-segment.js'
 import { CLEANED_SUFFIX, DELETED_SUFFIX, LOG_EXT, OFFSET_INDEX_EXT, SWAP_SUFFIX, TIME_INDEX_EXT, TXN_INDEX_EXT, type StatusSuffix } from '../segment/segment-files.js'

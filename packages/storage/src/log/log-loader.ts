@@ -13,7 +13,7 @@
 //      first bad batch (later segments then deleted) and re-indexed; the result is fsynced so the
 //      new recovery point (the log end) is true.
 import type { LogConfig } from '../types.js'
-import type { Logger } from '../logger.js'
+import type { Logger } from '@brook/common'
 import { LogSegment, type SegmentContext, segmentSettings } from '../segment/log-segment.js'
 import { scanBatches } from '../segment/batch-scan.js'
 import {

@@ -12,10 +12,7 @@
 // every change. Producer state (idempotence, transactions, the LSO, .snapshot and .txnindex
 // files) is producer-state/log-producer-state.ts: the writer checks each append with it before
 // assigning offsets (a duplicate is answered with the original offsets, a refusal writes nothing).
-import { decodeBatch } from '@brook/protocol/records/read-batches'
-import { CompressionError } from '@brook/protocol/records/compression'
-import { ATTRIBUTES, MAX_TIMESTAMP, PARTITION_LEADER_EPOCH, TIMESTAMP_TYPE_MASK, batchLastOffset } from '@brook/protocol/records/record-batch'
-import { RecordFormatError } from '@brook/protocol/records/varint'
+import { decodeBatch, CompressionError, ATTRIBUTES, MAX_TIMESTAMP, PARTITION_LEADER_EPOCH, TIMESTAMP_TYPE_MASK, batchLastOffset, RecordFormatError } from '@brook/protocol'
 import { isNever, timerDelay } from '../config.js'
 import { errorCode } from '../fs/file-system.js'
 import { LogSegment, type SegmentContext, segmentSettings } from '../segment/log-segment.js'
@@ -27,7 +24,7 @@ import {
 import { assignOffsets, summarizeBatches, type BatchesSummary } from './assign-offsets.js'
 import { GroupCommit } from './group-commit.js'
 import { shouldRoll } from './roll-policy.js'
-import { SerialQueue } from './serial-queue.js'
+import { SerialQueue } from '@brook/common'
 import { LogProducerState } from '../producer-state/log-producer-state.js'
 import type { ActiveProducer } from '../producer-state/producer-state-manager.js'
 import type { AbortedTxn } from '../producer-state/txn-index.js'

@@ -14,7 +14,7 @@
 //   marker    a coordinator epoch below the last one seen: TRANSACTION_COORDINATOR_FENCED; it
 //             ends the open transaction (if any) and forgets nothing else unless the epoch moved.
 // Replication (log recovery replays the log through here) skips the checks: the log is the truth.
-import { ErrorCode } from '@brook/protocol/errors'
+import { ErrorCode } from '@brook/protocol'
 import { type BatchMetadata, ProducerStateEntry } from './producer-entry.js'
 import { type ProducerBatch, type TxnMarker, lastOffsetOf, lastSequenceOf } from './producer-batch.js'
 import { NO_PRODUCER_EPOCH, NO_SEQUENCE, isNextSequence } from './sequence.js'

@@ -12,12 +12,10 @@
 // second-to-last segment (Kafka's rule: older producers' state is dropped rather than re-reading the
 // whole log). Aborted transactions met during the replay are appended to their segment's index
 // unless it already holds them (marker offsets only grow), which rebuilds an index the crash cut.
-import { RecordFormatError } from '@brook/protocol/records/varint'
-import { LAST_OFFSET_DELTA, RECORDS, batchBaseOffset, batchSize } from '@brook/protocol/records/record-batch'
+import { RecordFormatError, LAST_OFFSET_DELTA, RECORDS, batchBaseOffset, batchSize, ErrorCode } from '@brook/protocol'
 import { errorCode, type FileSystem } from '../fs/file-system.js'
-import type { Logger } from '../logger.js'
+import type { Logger } from '@brook/common'
 import { TXN_INDEX_EXT, segmentFileName } from '../segment/segment-files.js'
-import { ErrorCode } from '@brook/protocol/errors'
 import { StorageError, type StorageErrorKind } from '../types.js'
 import type { AppendOrigin, ProducerErrorCode } from './append-info.js'
 import { readProducerBatch, readProducerBatches } from './producer-batch.js'

@@ -2,11 +2,7 @@
 // @brook/protocol records/record-batch.ts for the layout). Data batches need only header fields;
 // a control batch's end-transaction marker is in its single record, so only control batches are
 // decoded (readControlMarker), which happens once per transaction per partition.
-import {
-  ATTRIBUTES, BASE_SEQUENCE, CONTROL_MASK, LAST_OFFSET_DELTA, MAX_TIMESTAMP, PRODUCER_EPOCH, PRODUCER_ID,
-  RECORD_COUNT, TRANSACTIONAL_MASK, batchBaseOffset, batchSize
-} from '@brook/protocol/records/record-batch'
-import { ControlType, readControlMarker } from '@brook/protocol/records/control-batch'
+import { ATTRIBUTES, BASE_SEQUENCE, CONTROL_MASK, LAST_OFFSET_DELTA, MAX_TIMESTAMP, PRODUCER_EPOCH, PRODUCER_ID, RECORD_COUNT, TRANSACTIONAL_MASK, batchBaseOffset, batchSize, ControlType, readControlMarker } from '@brook/protocol'
 import { incrementSequence } from './sequence.js'
 
 /** The end-transaction marker of a control batch. */

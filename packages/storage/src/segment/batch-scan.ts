@@ -5,7 +5,7 @@
 import {
   BATCH_LENGTH, CURRENT_MAGIC, LAST_OFFSET_DELTA, LOG_OVERHEAD, MAGIC, MAX_TIMESTAMP,
   MIN_BATCH_LENGTH, RECORD_COUNT, batchBaseOffset, hasValidCrc
-} from '@brook/protocol/records/record-batch'
+} from '@brook/protocol'
 import type { FileHandle } from '../fs/file-system.js'
 
 export interface ScannedBatch {

@@ -9,11 +9,11 @@
 // batch, truncates at the first bad one and rebuilds both indexes from what remains.
 import {
   BATCH_LENGTH, LAST_OFFSET_DELTA, LOG_OVERHEAD, MAX_TIMESTAMP, MIN_BATCH_LENGTH, batchBaseOffset
-} from '@brook/protocol/records/record-batch'
+} from '@brook/protocol'
 import type { FileHandle, FileSystem } from '../fs/file-system.js'
 import { errorCode } from '../fs/file-system.js'
 import type { HandlePool, PooledFile } from '../fs/handle-pool.js'
-import type { Logger } from '../logger.js'
+import type { Logger } from '@brook/common'
 import { StorageError } from '../types.js'
 import { persistIndex, readIndexFile } from './index-file.js'
 import { OFFSET_INDEX_ENTRY_SIZE, OffsetIndex } from './offset-index.js'

@@ -3,10 +3,7 @@
 // aborted-transaction index follows the cleaned segments, and a restart sees the same log.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { buildBatchSync } from '@brook/protocol/records/builder'
-import { ControlType, buildEndTxnMarker, readControlType } from '@brook/protocol/records/control-batch'
-import { decodeBatchSync, iterateBatches } from '@brook/protocol/records/read-batches'
-import { DELETE_HORIZON_MASK, hasValidCrc } from '@brook/protocol/records/record-batch'
+import { buildBatchSync, ControlType, buildEndTxnMarker, readControlType, decodeBatchSync, iterateBatches, DELETE_HORIZON_MASK, hasValidCrc } from '@brook/protocol'
 import { MemoryFileSystem } from '../../src/fs/memory-fs.js'
 import type { LogManager } from '../../src/log-manager.js'
 import type { Log } from '../../src/log/partition-log.js'

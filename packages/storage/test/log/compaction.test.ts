@@ -1,7 +1,6 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { decodeBatchSync, iterateBatches } from '@brook/protocol/records/read-batches'
-import { Compression, DELETE_HORIZON_MASK, hasValidCrc } from '@brook/protocol/records/record-batch'
+import { decodeBatchSync, iterateBatches, Compression, DELETE_HORIZON_MASK, hasValidCrc } from '@brook/protocol'
 import { MemoryFileSystem } from '../../src/fs/memory-fs.js'
 import type { Log } from '../../src/log/partition-log.js'
 import { batchOf, openManager, readAll, testConfig } from '../helpers.js'

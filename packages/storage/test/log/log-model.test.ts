@@ -3,8 +3,7 @@
 // rolls, retention, compaction, clean restarts and process crashes.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { iterateBatches, decodeBatchSync } from '@brook/protocol/records/read-batches'
-import { Compression } from '@brook/protocol/records/record-batch'
+import { iterateBatches, decodeBatchSync, Compression } from '@brook/protocol'
 import { MemoryFileSystem } from '../../src/fs/memory-fs.js'
 import type { LogManager } from '../../src/log-manager.js'
 import type { Log } from '../../src/log/partition-log.js'

@@ -1,7 +1,6 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { iterateBatches } from '@brook/protocol/records/read-batches'
-import { batchBaseOffset, hasValidCrc, TIMESTAMP_TYPE_MASK, ATTRIBUTES } from '@brook/protocol/records/record-batch'
+import { iterateBatches, batchBaseOffset, hasValidCrc, TIMESTAMP_TYPE_MASK, ATTRIBUTES } from '@brook/protocol'
 import { StorageError } from '../../src/types.js'
 import { batchOf, memoryLog, readAll, simpleBatch, openManager, testConfig } from '../helpers.js'
 

@@ -3,11 +3,9 @@
 // a crash, truncate), with the files on the fault-injecting memory file system.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { buildBatchSync } from '@brook/protocol/records/builder'
-import { buildEndTxnMarker } from '@brook/protocol/records/control-batch'
-import { batchBaseOffset, batchLastOffset, patchBaseOffset } from '@brook/protocol/records/record-batch'
+import { buildBatchSync, buildEndTxnMarker, batchBaseOffset, batchLastOffset, patchBaseOffset } from '@brook/protocol'
 import { MemoryFileSystem } from '../../src/fs/memory-fs.js'
-import { silentLogger } from '../../src/logger.js'
+import { silentLogger } from '@brook/common'
 import { LogProducerState } from '../../src/producer-state/log-producer-state.js'
 import { listSnapshots } from '../../src/producer-state/snapshot-file.js'
 import { StorageError } from '../../src/types.js'

@@ -3,8 +3,7 @@
 // of it surviving a clean restart, a power cut, and segment rolls.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { buildBatchSync } from '@brook/protocol/records/builder'
-import { buildEndTxnMarker } from '@brook/protocol/records/control-batch'
+import { buildBatchSync, buildEndTxnMarker } from '@brook/protocol'
 import { MemoryFileSystem } from '../../src/fs/memory-fs.js'
 import type { Log } from '../../src/log/partition-log.js'
 import { StorageError } from '../../src/types.js'

@@ -1,7 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { buildBatchSync } from '@brook/protocol/records/builder'
-import { buildEndTxnMarker } from '@brook/protocol/records/control-batch'
+import { buildBatchSync, buildEndTxnMarker } from '@brook/protocol'
 import { readProducerBatch, readProducerBatches } from '../../src/producer-state/producer-batch.js'
 
 test('reads producer fields of real batches, assigning offsets as the log will', () => {

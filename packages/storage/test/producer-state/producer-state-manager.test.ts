@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ErrorCode } from '@brook/protocol/errors'
+import { ErrorCode } from '@brook/protocol'
 import { ProducerStateManager } from '../../src/producer-state/producer-state-manager.js'
 import { INT32_MAX } from '../../src/producer-state/sequence.js'
 import { data, marker } from './helpers.js'

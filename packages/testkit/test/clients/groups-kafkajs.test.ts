@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createInterface } from 'node:readline'
 import kafkajs from 'kafkajs'
-import { computeLag } from '@brook/broker/group/lag'
+import { computeLag } from '@brook/broker'
 import { fixturePath, startTestBroker, waitFor, type TestBroker } from '@brook/testkit'
 
 const { Kafka, logLevel } = kafkajs

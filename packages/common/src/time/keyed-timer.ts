@@ -1,4 +1,4 @@
-// Time for the coordinator: a clock and keyed one-shot timers (Kafka's CoordinatorTimer shape).
+// Time for coordinators and delayed work: a clock and keyed one-shot timers (Kafka's CoordinatorTimer shape).
 // Scheduling a key again replaces the pending task, so "reschedule the heartbeat" is one call.
 // Both are interfaces so tests drive time by hand (ManualTime) instead of sleeping.
 

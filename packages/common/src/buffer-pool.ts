@@ -1,4 +1,4 @@
-// Recycled buffers for the bytes a Fetch reads from segment files, and for Produce requests
+// Recycled buffers for the bytes a broker Fetch reads from segment files, and for Produce requests
 // gathered from socket chunks. A fresh Buffer.allocUnsafe of ~1 MiB per request costs more than
 // the work itself: the allocator hands big freed blocks back to the OS, so every new one faults
 // its pages in again, and the churn of external memory drives V8 into frequent full collections

@@ -30,13 +30,15 @@ test('@platformatic/kafka: a consuming group member fetches through an increment
   const admin = new Admin({ clientId, bootstrapBrokers, retries: 3, retryDelay: 200 })
   const producer = new Producer({ clientId, bootstrapBrokers, serializers: stringSerializers, retries: 3, retryDelay: 200 })
   const consumer = new Consumer({ clientId, bootstrapBrokers, groupId: 'session-group', deserializers: stringDeserializers, retries: 3, retryDelay: 200 })
+  let stream: Awaited<ReturnType<typeof consumer.consume>> | undefined
   try {
     await admin.createTopics({ topics: [topic], partitions: 3, replicas: 1 })
-    const stream = await consumer.consume({ topics: [topic], mode: 'earliest', maxWaitTime: 200 })
+    stream = await consumer.consume({ topics: [topic], mode: 'earliest', maxWaitTime: 200 })
     const read: string[] = []
     stream.on('data', (message) => { read.push(message.value) })
     for (let round = 0; round < 5; round++) {
-      await producer.send({ acks: -1, messages: Array.from({ length: 30 }, (_, i) => ({ topic, key: `k${i}`, value: `${round}-${i}` })) })
+      // One partition per round: the fetch after it has one changed partition to name.
+      await producer.send({ acks: -1, messages: Array.from({ length: 30 }, (_, i) => ({ topic, partition: round % 3, key: `k${i}`, value: `${round}-${i}` })) })
       await waitFor(() => read.length === (round + 1) * 30, 20_000, { message: `round ${round} read` })
     }
     assert.equal(new Set(read).size, 150, 'every message once')
@@ -51,8 +53,8 @@ test('@platformatic/kafka: a consuming group member fetches through an increment
     assert.ok(incremental.length >= 3, `incremental fetches were sent (${incremental.length} of ${fetches.length})`)
     // An incremental fetch names only what changed: some name fewer partitions than the session holds.
     assert.ok(incremental.some((f) => f.topics.reduce((n, t) => n + t.partitions.length, 0) < 3), 'unchanged partitions were left out')
-    await stream.close()
   } finally {
+    await stream?.close()
     await Promise.allSettled([admin.close(), producer.close(), consumer.close()])
     await broker.close()
     await proxy.close()
@@ -122,14 +124,15 @@ test('@platformatic/kafka: describeLogDirs, then AlterReplicaLogDirs moves a par
     // Still written to and read from after the move.
     await producer.send({ acks: -1, messages: [{ topic: 'dirs', key: 'k', value: 'after' }] })
     const consumer = new Consumer({ clientId, bootstrapBrokers: [broker.bootstrap], groupId: 'dirs-group', deserializers: stringDeserializers, retries: 3, retryDelay: 200 })
+    let stream: Awaited<ReturnType<typeof consumer.consume>> | undefined
     try {
-      const stream = await consumer.consume({ topics: ['dirs'], mode: 'earliest', maxWaitTime: 200 })
+      stream = await consumer.consume({ topics: ['dirs'], mode: 'earliest', maxWaitTime: 200 })
       const values: string[] = []
       stream.on('data', (m) => { values.push(m.value) })
       await waitFor(() => values.length === 2, 20_000, { message: 'both records read' })
       assert.deepEqual(values, ['v'.repeat(100), 'after'])
-      await stream.close()
     } finally {
+      await stream?.close()
       await consumer.close()
     }
   } finally {

@@ -4,6 +4,8 @@
 // the project may read the reference folder at build or run time. Only structure is kept (names,
 // types, versions, nullability, tags, defaults); descriptions and comments are not copied.
 //
+// Changes Kafka made after those specs (up to 4.2) are applied from scripts/protocol-updates.mjs.
+//
 // Writes, under packages/protocol/src/:
 //   messages/<kebab-api>.ts      request + response schema data and TS interfaces, one per API
 //   messages/consumer-protocol-*.ts  group member metadata/assignment (not APIs, same shape)
@@ -12,6 +14,7 @@
 //   errors.ts  api-keys.ts
 import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { protocolUpdates } from './protocol-updates.mjs'
 
 const root = new URL('..', import.meta.url).pathname
 const source = process.argv[2] ?? '/work/shared/kafka-protocol'
@@ -46,6 +49,42 @@ function stripComments (text) {
 
 function readSpec (path) {
   return JSON.parse(stripComments(readFileSync(path, 'utf8')))
+}
+
+// ---- changes after the specs' Kafka version (scripts/protocol-updates.mjs) ----
+const pendingUpdates = new Map(protocolUpdates.map((u) => [u.spec, u]))
+
+/** The field at `path` (names from the root) and the list holding it. */
+function locateField (spec, path) {
+  let fields = spec.fields
+  let field
+  for (const [i, name] of path.entries()) {
+    const list = i === 0 ? fields : field.fields
+    if (list === undefined) throw new Error(`${spec.name}: ${path.slice(0, i).join('.')} has no fields`)
+    field = list.find((f) => f.name === name)
+    if (field === undefined) throw new Error(`${spec.name}: no field ${path.slice(0, i + 1).join('.')}`)
+    fields = list
+  }
+  return { field, list: fields }
+}
+
+function applyUpdates (spec) {
+  const update = pendingUpdates.get(spec.name)
+  if (update === undefined) return spec
+  pendingUpdates.delete(spec.name)
+  spec.validVersions = update.validVersions
+  for (const edit of update.edits) {
+    if (edit.set !== undefined) {
+      Object.assign(locateField(spec, edit.set.path).field, edit.set.props)
+    } else if (edit.insert !== undefined) {
+      const { field, list } = locateField(spec, edit.insert.after)
+      if (list.some((f) => f.name === edit.insert.field.name)) throw new Error(`${spec.name}: ${edit.insert.field.name} already there`)
+      list.splice(list.indexOf(field) + 1, 0, { ...edit.insert.field })
+    } else {
+      throw new Error(`${spec.name}: unknown edit ${JSON.stringify(edit)}`)
+    }
+  }
+  return spec
 }
 
 // ---- version specs ----
@@ -298,11 +337,12 @@ function genApis () {
   const responses = new Map()
   const data = []
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
-    const spec = readSpec(join(dir, file))
+    const spec = applyUpdates(readSpec(join(dir, file)))
     if (spec.type === 'request') requests.set(spec.apiKey, spec)
     else if (spec.type === 'response') responses.set(spec.apiKey, spec)
     else if (spec.type === 'data' && spec.name.startsWith('ConsumerProtocol')) data.push(spec)
   }
+  if (pendingUpdates.size > 0) throw new Error(`updates for unknown specs: ${[...pendingUpdates.keys()].join(', ')}`)
   const apis = []
   for (const [key, reqSpec] of [...requests].sort((a, b) => a[0] - b[0])) {
     const resSpec = responses.get(key)

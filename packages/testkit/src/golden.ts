@@ -1,7 +1,10 @@
 // Golden-byte checks: a captured request frame (size prefix included) is decoded with
 // @brook/protocol's header and generic codec, then encoded again; equal bytes mean the schema
 // data describes exactly what the client sent.
-import { Reader, apiByKey, decodeRequest, decodeRequestHeader, encodeRequestFrame } from '@brook/protocol'
+import {
+  ApiKey, BASE_TIMESTAMP, BATCH_HEADER_SIZE, CRC, type FetchRequest, LOG_OVERHEAD, MAX_TIMESTAMP, PRODUCER_ID, type ProduceRequest, Reader,
+  type TxnOffsetCommitRequest, apiByKey, computeBatchCrc, decodeRequest, decodeRequestHeader, encodeRequestFrame, readBatchHeader, ZERO_UUID
+} from '@brook/protocol'
 
 export function roundTripRequestFrame (frame: Buffer): Buffer {
   const size = frame.readInt32BE(0)
@@ -13,4 +16,51 @@ export function roundTripRequestFrame (frame: Buffer): Buffer {
   const body = decodeRequest(api, header.apiVersion, reader)
   if (reader.remaining !== 0) throw new Error(`${reader.remaining} bytes left after the ${api.name} v${header.apiVersion} body`)
   return Buffer.concat(encodeRequestFrame(header.correlationId, header.clientId, api, header.apiVersion, body))
+}
+
+/** Values that differ from run to run, replaced when a captured frame is stored as a fixture. */
+export const GOLDEN_NORMAL = {
+  correlationId: 1, clientId: 'golden', timestamp: 1_700_000_000_000n, producerId: 1000n, memberId: 'golden-member',
+  topicId: '00000000-0000-0000-0000-00000000abcd'
+} as const
+
+/**
+ * A captured request frame with what changes between runs made fixed: header correlation id and
+ * client id, record batch timestamps and producer ids (CRC recomputed), Fetch topic ids, and
+ * TxnOffsetCommit's producer id and member id. Everything else is re-encoded from the decoded body unchanged.
+ */
+export function normaliseRequestFrame (frame: Buffer): Buffer {
+  const reader = new Reader(frame, 4)
+  const header = decodeRequestHeader(reader)
+  const api = apiByKey(header.apiKey)
+  if (api === undefined) throw new Error(`no schema for api key ${header.apiKey}`)
+  const body = decodeRequest(api, header.apiVersion, reader)
+  if (header.apiKey === ApiKey.Produce) {
+    for (const t of (body as ProduceRequest).topicData) {
+      for (const p of t.partitionData) if (p.records !== undefined && p.records !== null) p.records = normaliseBatches(p.records)
+    }
+  } else if (header.apiKey === ApiKey.Fetch) {
+    for (const t of (body as FetchRequest).topics) if (t.topicId !== undefined && t.topicId !== ZERO_UUID) t.topicId = GOLDEN_NORMAL.topicId
+  } else if (header.apiKey === ApiKey.TxnOffsetCommit) {
+    const commit = body as TxnOffsetCommitRequest
+    commit.producerId = GOLDEN_NORMAL.producerId
+    if (commit.memberId !== undefined && commit.memberId !== '') commit.memberId = GOLDEN_NORMAL.memberId
+  }
+  return Buffer.concat(encodeRequestFrame(GOLDEN_NORMAL.correlationId, GOLDEN_NORMAL.clientId, api, header.apiVersion, body))
+}
+
+function normaliseBatches (records: Buffer): Buffer {
+  const out = Buffer.from(records)
+  for (let pos = 0; pos + BATCH_HEADER_SIZE <= out.length;) {
+    const header = readBatchHeader(out, pos)
+    const end = pos + LOG_OVERHEAD + header.batchLength
+    if (end > out.length) break
+    // Record timestamps are deltas from the base: moving the base keeps the batch consistent.
+    out.writeBigInt64BE(GOLDEN_NORMAL.timestamp, pos + BASE_TIMESTAMP)
+    out.writeBigInt64BE(GOLDEN_NORMAL.timestamp + (header.maxTimestamp - header.baseTimestamp), pos + MAX_TIMESTAMP)
+    if (header.producerId >= 0n) out.writeBigInt64BE(GOLDEN_NORMAL.producerId, pos + PRODUCER_ID)
+    out.writeUInt32BE(computeBatchCrc(out, pos), pos + CRC)
+    pos = end
+  }
+  return out
 }

@@ -19,6 +19,8 @@ const l = (name: string, def: string | null, validate?: ConfigDef['validate']): 
   validate === undefined ? { name, type: 'long', default: def } : { name, type: 'long', default: def, validate }
 const d = (name: string, def: string | null, validate?: ConfigDef['validate']): ConfigDef =>
   validate === undefined ? { name, type: 'double', default: def } : { name, type: 'double', default: def, validate }
+const pw = (name: string): ConfigDef => ({ name, type: 'password', default: null })
+const c = (name: string, def: string | null): ConfigDef => ({ name, type: 'class', default: def })
 const li = (name: string, def: string | null, validate?: ConfigDef['validate']): ConfigDef =>
   validate === undefined ? { name, type: 'list', default: def } : { name, type: 'list', default: def, validate }
 
@@ -170,9 +172,60 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   i('producer.id.expiration.check.interval.ms', '600000', atLeast(1)),
   sh('share.coordinator.state.topic.replication.factor', '3', atLeast(1)),
   i('share.coordinator.state.topic.min.isr', '2', atLeast(1)),
+  // Tiered storage and quotas (accepted, not used yet)
+  l('remote.log.index.file.cache.total.size.bytes', '1073741824', atLeast(1)),
+  i('remote.fetch.max.wait.ms', '500', atLeast(1)),
+  l('remote.log.manager.copy.max.bytes.per.second', LONG_MAX, atLeast(1)),
+  l('remote.log.manager.fetch.max.bytes.per.second', LONG_MAX, atLeast(1)),
+  l('remote.list.offsets.request.timeout.ms', '30000', atLeast(1)),
+  i('remote.log.manager.copier.thread.pool.size', '10', atLeast(1)),
+  i('remote.log.manager.expiration.thread.pool.size', '10', atLeast(1)),
+  i('remote.log.manager.follower.thread.pool.size', '2', atLeast(1)),
+  i('remote.log.reader.threads', '10', atLeast(1)),
+  l('leader.replication.throttled.rate', LONG_MAX, atLeast(0)),
+  l('follower.replication.throttled.rate', LONG_MAX, atLeast(0)),
+  l('replica.alter.log.dirs.io.max.bytes.per.second', LONG_MAX, atLeast(0)),
+  i('max.connection.creation.rate', INT_MAX, atLeast(0)),
+  s('max.connections.per.ip.overrides', ''),
   // Security and plug-ins (only PLAINTEXT without authorization is served)
   s('authorizer.class.name', ''),
+  c('principal.builder.class', 'org.apache.kafka.common.security.authenticator.DefaultKafkaPrincipalBuilder'),
+  l('connections.max.reauth.ms', '0'),
+  s('ssl.protocol', 'TLSv1.3'),
+  s('ssl.provider', null),
+  li('ssl.cipher.suites', ''),
+  li('ssl.enabled.protocols', 'TLSv1.2,TLSv1.3'),
+  s('ssl.keystore.type', 'JKS'),
+  s('ssl.keystore.location', null),
+  pw('ssl.keystore.password'),
+  pw('ssl.key.password'),
+  pw('ssl.keystore.certificate.chain'),
+  pw('ssl.keystore.key'),
+  s('ssl.truststore.type', 'JKS'),
+  s('ssl.truststore.location', null),
+  pw('ssl.truststore.password'),
+  pw('ssl.truststore.certificates'),
+  s('ssl.keymanager.algorithm', 'SunX509'),
+  s('ssl.trustmanager.algorithm', 'PKIX'),
+  s('ssl.endpoint.identification.algorithm', 'https'),
+  s('ssl.secure.random.implementation', null),
+  s('ssl.client.auth', 'none', oneOf('required', 'requested', 'none')),
+  c('ssl.engine.factory.class', null),
   li('sasl.enabled.mechanisms', 'GSSAPI'),
   s('sasl.mechanism.inter.broker.protocol', 'GSSAPI'),
+  pw('sasl.jaas.config'),
+  s('sasl.kerberos.service.name', null),
+  s('sasl.kerberos.kinit.cmd', '/usr/bin/kinit'),
+  d('sasl.kerberos.ticket.renew.window.factor', '0.8'),
+  d('sasl.kerberos.ticket.renew.jitter', '0.05'),
+  l('sasl.kerberos.min.time.before.relogin', '60000'),
+  li('sasl.kerberos.principal.to.local.rules', 'DEFAULT'),
+  d('sasl.login.refresh.window.factor', '0.8', between(0.5, 1)),
+  d('sasl.login.refresh.window.jitter', '0.05', between(0, 0.25)),
+  sh('sasl.login.refresh.min.period.seconds', '60', between(0, 900)),
+  sh('sasl.login.refresh.buffer.seconds', '300', between(0, 3600)),
+  c('sasl.login.callback.handler.class', null),
+  c('sasl.login.class', null),
+  c('sasl.server.callback.handler.class', null),
   li('metric.reporters', '')
 ]

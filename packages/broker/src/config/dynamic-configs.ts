@@ -1,36 +1,21 @@
 // Dynamic broker configs: AlterConfigs / IncrementalAlterConfigs on a broker resource, as Kafka's
 // DynamicBrokerConfig does for the settings a running broker can take over: the broker-level
 // defaults of topic configs (log.retention.ms, message.max.bytes, log.cleanup.policy, ...; Kafka's
-// DynamicLogConfig set). Resource name "" is the cluster-wide default layer, the broker's node id
-// its own layer (more specific; both above server.properties). A change is validated as a whole,
-// persisted (cluster/dynamic-config-store.ts), put into the BrokerConfig layers, and then every log
-// gets its recomputed LogConfig (onChange). Other broker configs are read-only, as in Kafka:
-// altering them gets INVALID_REQUEST.
-import { ErrorCode } from '@brook/protocol'
+// DynamicLogConfig set) and the rest of Kafka's dynamic set (config/dynamic-rules.ts; most are
+// stored and reported but not used by Brook yet). Resource name "" is the cluster-wide default
+// layer, the broker's node id its own layer (more specific; both above server.properties). A
+// change is validated as a whole, persisted (cluster/dynamic-config-store.ts), put into the
+// BrokerConfig layers, and then every log gets its recomputed LogConfig (onChange). Other broker
+// configs are read-only, as in Kafka: altering them gets INVALID_REQUEST.
 import { SerialQueue } from '@brook/common'
+import { ErrorCode } from '@brook/protocol'
 import type { DynamicConfigLayers, DynamicConfigStore } from '../cluster/dynamic-config-store.js'
 import { KafkaError } from '../errors.js'
 import type { AlterableConfigs } from './alter.js'
 import { BROKER_DEFS, type BrokerConfig } from './broker-config.js'
-import { type ConfigDef, parseConfigValue } from './schema.js'
-import { TOPIC_CONFIG_DEFS } from './topic-defs.js'
-
-/** Broker configs that can be altered while the broker runs. */
-export const DYNAMIC_BROKER_CONFIGS: ReadonlySet<string> = new Set(TOPIC_CONFIG_DEFS.flatMap((d) => d.synonyms.map((s) => s.name)))
+import { checkThreadCounts, dynamicDefOf, notDynamic, validateDynamicLayer } from './dynamic-rules.js'
 
 export type DynamicLayer = 'broker' | 'default'
-
-function notDynamic (names: readonly string[]): KafkaError {
-  return new KafkaError(ErrorCode.INVALID_REQUEST, `Cannot update these configs dynamically: Set(${names.join(', ')})`)
-}
-
-/** Throws INVALID_REQUEST for names that are not dynamic, INVALID_CONFIG for values that do not parse. */
-function validate (layer: Readonly<Record<string, string>>): void {
-  const names = Object.keys(layer)
-  const refused = names.filter((n) => !DYNAMIC_BROKER_CONFIGS.has(n))
-  if (refused.length > 0) throw notDynamic(refused)
-  for (const name of names) parseConfigValue(BROKER_DEFS.get(name) as ConfigDef, layer[name] as string)
-}
 
 export class DynamicConfigs {
   readonly #config: BrokerConfig
@@ -53,8 +38,8 @@ export class DynamicConfigs {
   static async open (config: BrokerConfig, nodeId: number, store: DynamicConfigStore, onChange: () => Promise<void>): Promise<DynamicConfigs> {
     const layers = await store.load()
     try {
-      validate(layers.broker)
-      validate(layers.default)
+      validateDynamicLayer(layers.broker, true, config)
+      validateDynamicLayer(layers.default, false, config)
     } catch (err) {
       throw new Error(`BROOK_BAD_DYNAMIC_CONFIGS_FILE: ${store.path} holds a setting this broker cannot take`, { cause: err })
     }
@@ -78,13 +63,13 @@ export class DynamicConfigs {
   alterable (layer: DynamicLayer): AlterableConfigs {
     return {
       def: (name) => {
-        const def = BROKER_DEFS.get(name)
-        if (def === undefined || !DYNAMIC_BROKER_CONFIGS.has(name)) throw notDynamic([name])
+        const def = dynamicDefOf(name)
+        if (def === undefined) throw notDynamic([name])
         return def
       },
       effective: (name, overrides) => overrides[name] ??
         (layer === 'broker' ? this.#config.dynamic('default').get(name) : undefined) ??
-        this.#config.originals.get(name) ?? this.#config.defaultValue(name)
+        this.#config.originals.get(name) ?? BROKER_DEFS.get(name)?.default ?? null
     }
   }
 
@@ -96,7 +81,8 @@ export class DynamicConfigs {
   async alter (layer: DynamicLayer, compute: (current: Record<string, string>) => Record<string, string>, validateOnly: boolean): Promise<void> {
     await this.#serial.run(async () => {
       const next = compute(this.current(layer))
-      validate(next)
+      validateDynamicLayer(next, layer === 'broker', this.#config)
+      checkThreadCounts(next, this.#config)
       if (validateOnly) return
       const layers: DynamicConfigLayers = layer === 'broker' ? { broker: next, default: this.current('default') } : { broker: this.current('broker'), default: next }
       await this.#store.save(layers)

@@ -4,25 +4,12 @@
 import type { LogConfig } from '@brook/storage'
 import type { BrokerConfig } from './broker-config.js'
 import { ConfigError, type ConfigValue, indexDefs, parseConfigValue } from './schema.js'
+import { brokerConfigSynonyms, brokerSynonymEntries, ConfigSource, type ConfigSynonymEntry } from './synonyms.js'
 import { TOPIC_CONFIG_DEFS, type TopicConfigDef } from './topic-defs.js'
 
+export { ConfigSource, type ConfigSynonymEntry } from './synonyms.js'
+
 export const TOPIC_DEFS = indexDefs(TOPIC_CONFIG_DEFS) as ReadonlyMap<string, TopicConfigDef>
-
-/** DescribeConfigs config_source values. */
-export const ConfigSource = {
-  UNKNOWN: 0,
-  DYNAMIC_TOPIC_CONFIG: 1,
-  DYNAMIC_BROKER_CONFIG: 2,
-  DYNAMIC_DEFAULT_BROKER_CONFIG: 3,
-  STATIC_BROKER_CONFIG: 4,
-  DEFAULT_CONFIG: 5
-} as const
-
-export interface ConfigSynonymEntry {
-  name: string
-  value: string | null
-  source: number
-}
 
 export interface ResolvedConfig {
   def: TopicConfigDef
@@ -44,41 +31,27 @@ export function validateTopicOverrides (overrides: TopicOverrides): void {
 }
 
 /**
- * The broker settings a topic config falls back to, in Kafka's order (ConfigHelper): every synonym
- * at the dynamic per-broker layer, then every one at the dynamic default layer, then static, then
- * Kafka's defaults. The first entry is the effective one.
+ * The broker-level value a topic config falls back to, as Kafka computes it: the first of its
+ * broker synonyms (log.retention.ms, then .minutes, then .hours) that has a value in any layer
+ * (dynamic per-broker, dynamic default, static, Kafka's default), in the topic's unit.
  */
-function brokerSynonyms (def: TopicConfigDef, broker: BrokerConfig): ConfigSynonymEntry[] {
-  const entries: ConfigSynonymEntry[] = []
-  for (const [layer, source] of [['broker', ConfigSource.DYNAMIC_BROKER_CONFIG], ['default', ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG]] as const) {
-    const values = broker.dynamic(layer)
-    for (const syn of def.synonyms) {
-      const value = values.get(syn.name)
-      if (value !== undefined) entries.push({ name: syn.name, value, source })
-    }
-  }
+function brokerValue (def: TopicConfigDef, broker: BrokerConfig): string | null {
   for (const syn of def.synonyms) {
-    if (broker.isSet(syn.name)) entries.push({ name: syn.name, value: broker.originals.get(syn.name) ?? null, source: ConfigSource.STATIC_BROKER_CONFIG })
+    const value = broker.raw(syn.name)
+    if (value === null) continue
+    if (syn.scale === undefined) return value
+    // Kafka treats any negative retention or roll time as "unlimited" (-1).
+    const n = Number(value)
+    return n < 0 ? '-1' : String(n * syn.scale)
   }
-  for (const syn of def.synonyms) {
-    const value = broker.defaultValue(syn.name)
-    if (!broker.isSet(syn.name) && value !== null) entries.push({ name: syn.name, value, source: ConfigSource.DEFAULT_CONFIG })
-  }
-  return entries
-}
-
-function scaled (def: TopicConfigDef, entry: ConfigSynonymEntry): string | null {
-  const scale = def.synonyms.find((s) => s.name === entry.name)?.scale
-  if (scale === undefined || entry.value === null) return entry.value
-  // Kafka treats any negative retention or roll time as "unlimited" (-1).
-  const n = Number(entry.value)
-  return n < 0 ? '-1' : String(n * scale)
+  return null
 }
 
 export function resolveTopicConfig (name: string, overrides: TopicOverrides, broker: BrokerConfig): ResolvedConfig {
   const def = TOPIC_DEFS.get(name)
   if (def === undefined) throw new ConfigError(name, `Unknown topic config name: ${name}`)
-  const fromBroker = brokerSynonyms(def, broker)
+  const primary = def.synonyms[0]?.name
+  const fromBroker = primary === undefined ? [] : brokerSynonymEntries(broker, primary, brokerConfigSynonyms(primary), false)
   const override = overrides[name]
   if (override !== undefined) {
     return {
@@ -88,9 +61,7 @@ export function resolveTopicConfig (name: string, overrides: TopicOverrides, bro
       synonyms: [{ name, value: override, source: ConfigSource.DYNAMIC_TOPIC_CONFIG }, ...fromBroker]
     }
   }
-  const first = fromBroker[0]
-  if (first === undefined) return { def, value: def.default, source: ConfigSource.DEFAULT_CONFIG, synonyms: [] }
-  return { def, value: scaled(def, first), source: first.source, synonyms: fromBroker }
+  return { def, value: brokerValue(def, broker) ?? def.default, source: fromBroker[0]?.source ?? ConfigSource.DEFAULT_CONFIG, synonyms: fromBroker }
 }
 
 /** Every topic config, sorted by name, as DescribeConfigs lists them. */
@@ -118,6 +89,8 @@ export interface TopicSettings {
   /** message.timestamp.before.max.ms / after.max.ms: how far a CreateTime may lie from now. */
   timestampBeforeMaxMs: number
   timestampAfterMaxMs: number
+  /** cleanup.policy includes compact: records need a key. */
+  compacted: boolean
 }
 
 // Produce looks the settings up on every request: resolved once per overrides object (topics get a
@@ -139,14 +112,19 @@ function resolveTopicSettings (overrides: TopicOverrides, broker: BrokerConfig):
     messageTimestampType: topicConfigValue('message.timestamp.type', overrides, broker) === 'LogAppendTime' ? 'LogAppendTime' : 'CreateTime',
     minInsyncReplicas: num('min.insync.replicas', overrides, broker),
     timestampBeforeMaxMs: num('message.timestamp.before.max.ms', overrides, broker),
-    timestampAfterMaxMs: num('message.timestamp.after.max.ms', overrides, broker)
+    timestampAfterMaxMs: num('message.timestamp.after.max.ms', overrides, broker),
+    compacted: cleanupPolicyOf(overrides, broker).includes('compact')
   }
 }
 
-export function toLogConfig (overrides: TopicOverrides, broker: BrokerConfig): LogConfig {
+function cleanupPolicyOf (overrides: TopicOverrides, broker: BrokerConfig): Array<'delete' | 'compact'> {
   const policy = topicConfigValue('cleanup.policy', overrides, broker)
-  const cleanupPolicy = (Array.isArray(policy) ? policy : ['delete'])
+  return (Array.isArray(policy) ? policy : ['delete'])
     .filter((p): p is 'delete' | 'compact' => p === 'delete' || p === 'compact')
+}
+
+export function toLogConfig (overrides: TopicOverrides, broker: BrokerConfig): LogConfig {
+  const cleanupPolicy = cleanupPolicyOf(overrides, broker)
   return {
     segmentBytes: num('segment.bytes', overrides, broker),
     segmentMs: num('segment.ms', overrides, broker),

@@ -1,7 +1,8 @@
-// DescribeCluster (60): v0-1.
+// DescribeCluster (60): v0-2.
 // Behaviour: this broker is the whole cluster and its controller. Asking for controller
 // endpoints (endpoint type 2) gets UNSUPPORTED_ENDPOINT_TYPE, as from a Kafka broker.
-// Versions: v1 endpoint type.
+// Versions: v1 endpoint type; v2 fenced brokers (KIP-1073): this broker serves, so it is never
+// fenced, and includeFencedBrokers changes nothing.
 import { describeClusterApi, type DescribeClusterRequest, type DescribeClusterResponse, ErrorCode } from '@brook/protocol'
 import { CLUSTER_OPERATIONS, OPERATIONS_NOT_REQUESTED } from '../cluster/authorized-operations.js'
 import type { RequestContext } from '../server/request-context.js'
@@ -20,7 +21,7 @@ function response (ctx: RequestContext, request: DescribeClusterRequest, errorCo
     controllerId: broker.nodeId,
     brokers: errorCode !== ErrorCode.NONE
       ? []
-      : [{ brokerId: broker.nodeId, host: broker.advertised.host, port: broker.advertised.port, rack: broker.config.string('broker.rack') }],
+      : [{ brokerId: broker.nodeId, host: broker.advertised.host, port: broker.advertised.port, rack: broker.config.string('broker.rack'), isFenced: false }],
     clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : OPERATIONS_NOT_REQUESTED
   }
 }
@@ -32,4 +33,4 @@ function handle (ctx: RequestContext, request: DescribeClusterRequest): Describe
   return response(ctx, request, ErrorCode.NONE)
 }
 
-export default defineHandler(describeClusterApi, { min: 0, max: 1 }, handle, (request, code, ctx) => response(ctx, request, code))
+export default defineHandler(describeClusterApi, { min: 0, max: 2 }, handle, (request, code, ctx) => response(ctx, request, code))

@@ -3,9 +3,11 @@
 // source (topic override, dynamic or static broker setting, default) and synonyms.
 // The broker (resource name = its node id) lists every broker config with its effective value,
 // the dynamic ones (config/dynamic-configs.ts) not read-only; the cluster-default resource (empty
-// name) lists the dynamic cluster defaults only, as Kafka. configuration_keys filters.
+// name) lists the dynamic cluster defaults only, as Kafka. configuration_keys filters (null or
+// empty: all). Synonyms follow Kafka's rule (config/synonyms.ts).
 // Versions: v1 config source + synonyms (when include_synonyms); v3 config type + documentation
-// (always null); v4 flexible. v0 reports is_default instead of a source.
+// (Brook's own strings, config/documentation.ts, when include_documentation); v4 flexible. v0
+// reports is_default instead of a source.
 import { describeConfigsApi, type DescribeConfigsRequest, type DescribeConfigsRequestResource, type DescribeConfigsResponse,
   type DescribeConfigsResponseResult, ErrorCode } from '@brook/protocol'
 import { type DescribedConfig, describeBrokerConfigs, describeDefaultBrokerConfigs, describeTopicConfigs, ResourceType } from '../config/describe.js'
@@ -39,8 +41,9 @@ function describe (ctx: RequestContext, request: DescribeConfigsRequest, resourc
   try {
     const configs = configsOf(ctx, resource)
     if (!Array.isArray(configs)) return configs
+    // Null or empty configuration_keys both mean every config (Kafka's ConfigHelper).
     const keys = resource.configurationKeys
-    const wanted = keys === null || keys === undefined ? configs : configs.filter((c) => keys.includes(c.name))
+    const wanted = keys === null || keys === undefined || keys.length === 0 ? configs : configs.filter((c) => keys.includes(c.name))
     return {
       errorCode: ErrorCode.NONE,
       errorMessage: null,
@@ -49,7 +52,7 @@ function describe (ctx: RequestContext, request: DescribeConfigsRequest, resourc
       configs: wanted.map((c) => ({
         ...c,
         synonyms: request.includeSynonyms === true ? c.synonyms : [],
-        documentation: null
+        documentation: request.includeDocumentation === true ? c.documentation : null
       }))
     }
   } catch (err) {

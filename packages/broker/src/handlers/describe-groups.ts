@@ -1,9 +1,10 @@
-// DescribeGroups (15): v0-5.
+// DescribeGroups (15): v0-6.
 // Behaviour: group/shard.ts describe(). Member metadata and assignments are filled only when the
-// group is Stable (as Kafka); an unknown group is described as Dead with no error.
+// group is Stable (as Kafka); an unknown group is described as Dead, with no error up to v5 and
+// GROUP_ID_NOT_FOUND plus a message from v6 (KIP-1043).
 // Versions: v1 throttle; v3 authorized operations (READ, DELETE, DESCRIBE: Brook has no
-// authorizer); v4 group.instance.id per member; v5 flexible.
-import { describeGroupsApi, type DescribeGroupsRequest, type DescribeGroupsResponse } from '@brook/protocol'
+// authorizer); v4 group.instance.id per member; v5 flexible; v6 per-group error message.
+import { describeGroupsApi, ErrorCode, type DescribeGroupsRequest, type DescribeGroupsResponse } from '@brook/protocol'
 import { AUTHORIZED_OPERATIONS_OMITTED, GROUP_AUTHORIZED_OPERATIONS } from '../group/shard.js'
 import { coordinatorOf } from '../group/request-info.js'
 import type { RequestContext } from '../server/request-context.js'
@@ -14,7 +15,12 @@ async function handle (ctx: RequestContext, request: DescribeGroupsRequest): Pro
   const operations = request.includeAuthorizedOperations === true ? GROUP_AUTHORIZED_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED
   return {
     throttleTimeMs: 0,
-    groups: groups.map((g) => ({ ...g, authorizedOperations: g.errorCode === 0 ? operations : AUTHORIZED_OPERATIONS_OMITTED }))
+    groups: groups.map((g) => {
+      const described = { ...g, errorMessage: null, authorizedOperations: g.errorCode === 0 ? operations : AUTHORIZED_OPERATIONS_OMITTED }
+      return ctx.apiVersion >= 6 && g.errorCode === ErrorCode.NONE && g.groupState === 'Dead'
+        ? { ...described, errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `Group ${g.groupId} not found.`, authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED }
+        : described
+    })
   }
 }
 
@@ -22,9 +28,9 @@ function errorResponse (request: DescribeGroupsRequest, code: number): DescribeG
   return {
     throttleTimeMs: 0,
     groups: request.groups.map((groupId) => ({
-      errorCode: code, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED
+      errorCode: code, errorMessage: null, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED
     }))
   }
 }
 
-export default defineHandler(describeGroupsApi, { min: 0, max: 5 }, handle, errorResponse)
+export default defineHandler(describeGroupsApi, { min: 0, max: 6 }, handle, errorResponse)

@@ -1,4 +1,4 @@
-// Fetch (1): v4-16.
+// Fetch (1): v4-18.
 // Behaviour: fetch sessions (KIP-227, fetch-session/): a full fetch at epoch 0 opens a session,
 // incremental fetches name only changed partitions and get back only partitions with news;
 // session errors answer the whole fetch. When fewer than min_bytes are ready the
@@ -7,7 +7,8 @@
 // Offsets outside [log start, log end] get OFFSET_OUT_OF_RANGE (with -1 watermarks, as Kafka).
 // Versions: v4 isolation level, LSO, aborted transactions; v5 log start offset; v7 sessions;
 // v9 current leader epoch; v11 rack / preferred replica; v12 flexible, diverging epoch;
-// v13 topic ids instead of names; v15 replica state.
+// v13 topic ids instead of names; v15 replica state; v17 replica directory id and v18 replica high
+// watermark (KIP-853, KIP-1166: tagged fields of follower fetches, ignored: Brook has no followers).
 import { ErrorCode, fetchApi, type FetchRequest, type FetchRequestTopic, type FetchResponse, type FetchResponsePartitionData } from '@brook/protocol'
 import { newFetchContext } from '../fetch-session/fetch-context.js'
 import { leaderEpochError } from '../partition/leader-epoch.js'
@@ -86,7 +87,7 @@ async function handle (ctx: RequestContext, request: FetchRequest): Promise<Fetc
   }
 }
 
-export default defineHandler(fetchApi, { min: 4, max: 16 }, handle, (request, code) => ({
+export default defineHandler(fetchApi, { min: 4, max: 18 }, handle, (request, code) => ({
   throttleTimeMs: 0,
   errorCode: code,
   sessionId: 0,

@@ -1,10 +1,13 @@
-// ListOffsets (2): v0-8.
+// ListOffsets (2): v0-11.
 // Behaviour: timestamp -2 earliest (log start), -1 latest (high watermark, or last stable offset
 // for READ_COMMITTED), -3 the record with the largest timestamp, -4 earliest local (= log start:
-// no tiered storage), otherwise the first offset whose timestamp is >= the one asked,
-// or offset -1 when there is none. Leader epochs are reported as -1 (see metadata.ts).
+// no tiered storage), -5 latest tiered (KIP-1005) and -6 earliest pending upload (KIP-1023):
+// offset and timestamp -1 without error, as Kafka answers without remote storage; otherwise the
+// first offset whose timestamp is >= the one asked, or offset -1 when there is none. Leader epochs
+// are reported as -1 (see metadata.ts).
 // Versions: v0 old-style offset list; v1 single offset + timestamp; v2 isolation level; v4
-// current leader epoch; v6 flexible; v7 max timestamp (-3); v8 earliest local (-4).
+// current leader epoch; v6 flexible; v7 max timestamp (-3); v8 earliest local (-4); v9 latest
+// tiered (-5); v10 timeout (remote lookups only, unused); v11 earliest pending upload (-6).
 import {
   ErrorCode, listOffsetsApi, type ListOffsetsRequest, type ListOffsetsRequestPartition, type ListOffsetsResponse,
   type ListOffsetsResponsePartitionResponse
@@ -19,6 +22,8 @@ const LATEST = -1n
 const EARLIEST = -2n
 const MAX_TIMESTAMP = -3n
 const EARLIEST_LOCAL = -4n
+const LATEST_TIERED = -5n
+const EARLIEST_PENDING_UPLOAD = -6n
 const READ_COMMITTED = 1
 
 interface Found { offset: number, timestamp: number }
@@ -28,6 +33,8 @@ async function lookup (partition: Partition, timestamp: bigint, readCommitted: b
   if (timestamp === EARLIEST || timestamp === EARLIEST_LOCAL) return { offset: offsets.logStartOffset, timestamp: -1 }
   if (timestamp === LATEST) return { offset: readCommitted ? offsets.lastStableOffset : offsets.highWatermark, timestamp: -1 }
   if (timestamp === MAX_TIMESTAMP) return await partition.log.findMaxTimestampOffset()
+  // Without remote storage nothing is tiered or waiting for upload.
+  if (timestamp === LATEST_TIERED || timestamp === EARLIEST_PENDING_UPLOAD) return null
   if (timestamp < 0n) return null
   const found = await partition.log.offsetForTimestamp(Number(timestamp))
   // Only committed data is visible (Kafka: the offset must be below the high watermark, or the
@@ -70,7 +77,7 @@ async function handle (ctx: RequestContext, request: ListOffsetsRequest): Promis
   }
 }
 
-export default defineHandler(listOffsetsApi, { min: 0, max: 8 }, handle, (request, code) => ({
+export default defineHandler(listOffsetsApi, { min: 0, max: 11 }, handle, (request, code) => ({
   throttleTimeMs: 0,
   topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => result(p.partitionIndex, code)) }))
 }))

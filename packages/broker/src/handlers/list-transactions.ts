@@ -1,17 +1,33 @@
-// ListTransactions (66): v0-1.
+// ListTransactions (66): v0-2.
 // Behaviour: the transactional ids this coordinator holds, filtered by state names (unknown names
 // are echoed in unknownStateFilters), producer ids and, from v1, a minimum running time in ms.
-// Versions: v0 flexible; v1 durationFilter.
+// From v2 a transactional id pattern (KIP-1152) keeps only the ids it matches whole; a pattern
+// that is not a valid regular expression answers INVALID_REGULAR_EXPRESSION.
+// Versions: v0 flexible; v1 durationFilter; v2 transactionalIdPattern.
 import { ErrorCode, type ListTransactionsRequest, type ListTransactionsResponse, listTransactionsApi } from '@brook/protocol'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
 
+/** null: no filter (null or empty pattern); undefined: not a valid regular expression. */
+function idPattern (source: string | null): RegExp | null | undefined {
+  if (source === null || source === '') return null
+  try {
+    return new RegExp(`^(?:${source})$`, 'u')
+  } catch (err) {
+    // An invalid pattern is the client's mistake, answered with an error code, not logged.
+    if (err instanceof SyntaxError) return undefined
+    throw err
+  }
+}
+
 function handle (ctx: RequestContext, request: ListTransactionsRequest): ListTransactionsResponse {
   const txn = ctx.broker.txn
   if (txn === undefined) return { throttleTimeMs: 0, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, unknownStateFilters: [], transactionStates: [] }
-  return { throttleTimeMs: 0, ...txn.list(request.stateFilters, request.producerIdFilters, Number(request.durationFilter ?? -1n)) }
+  const pattern = idPattern(request.transactionalIdPattern ?? null)
+  if (pattern === undefined) return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_REGULAR_EXPRESSION, unknownStateFilters: [], transactionStates: [] }
+  return { throttleTimeMs: 0, ...txn.list(request.stateFilters, request.producerIdFilters, Number(request.durationFilter ?? -1n), pattern) }
 }
 
-export default defineHandler(listTransactionsApi, { min: 0, max: 1 }, handle, (_request, code) => ({
+export default defineHandler(listTransactionsApi, { min: 0, max: 2 }, handle, (_request, code) => ({
   throttleTimeMs: 0, errorCode: code, unknownStateFilters: [], transactionStates: []
 }))

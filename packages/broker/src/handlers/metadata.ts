@@ -1,4 +1,4 @@
-// Metadata (3): v0-12.
+// Metadata (3): v0-13.
 // Behaviour: one broker leads every partition (replicas and ISR = [this node]); leader epochs
 // are reported as -1 so librdkafka does not validate positions with OffsetForLeaderEpoch.
 // A missing topic is auto-created when auto.create.topics.enable and the request
@@ -6,7 +6,8 @@
 // and lets the client retry). Invalid names get INVALID_TOPIC_EXCEPTION.
 // Versions: v0 empty list = all topics (v1+: null = all, empty = none); v1 controller, rack,
 // internal flag; v2 cluster id; v4 allow_auto_topic_creation; v7 leader epoch; v8 authorized
-// operations (cluster ops only v8-10); v9 flexible; v10 topic ids; v12 lookup by topic id.
+// operations (cluster ops only v8-10); v9 flexible; v10 topic ids; v12 lookup by topic id; v13 top-level error code (KIP-1102: REBOOTSTRAP_REQUIRED,
+// which a single broker never needs to ask for: always NONE).
 import {
   ErrorCode, metadataApi, type MetadataRequest, type MetadataResponse, type MetadataResponseTopic, ZERO_UUID
 } from '@brook/protocol'
@@ -88,14 +89,16 @@ async function handle (ctx: RequestContext, request: MetadataRequest): Promise<M
     clusterId: broker.clusterId,
     controllerId: broker.nodeId,
     topics,
-    clusterAuthorizedOperations: request.includeClusterAuthorizedOperations === true ? CLUSTER_OPERATIONS : OPERATIONS_NOT_REQUESTED
+    clusterAuthorizedOperations: request.includeClusterAuthorizedOperations === true ? CLUSTER_OPERATIONS : OPERATIONS_NOT_REQUESTED,
+    errorCode: ErrorCode.NONE
   }
 }
 
-export default defineHandler(metadataApi, { min: 0, max: 12 }, handle, (request, code, ctx) => ({
+export default defineHandler(metadataApi, { min: 0, max: 13 }, handle, (request, code, ctx) => ({
   throttleTimeMs: 0,
   brokers: [],
   clusterId: ctx.broker.clusterId,
   controllerId: ctx.broker.nodeId,
-  topics: (request.topics ?? []).map((t) => errorTopic(code, t.name ?? null, t.topicId ?? ZERO_UUID))
+  topics: (request.topics ?? []).map((t) => errorTopic(code, t.name ?? null, t.topicId ?? ZERO_UUID)),
+  errorCode: code
 }))

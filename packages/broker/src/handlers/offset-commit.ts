@@ -1,11 +1,13 @@
-// OffsetCommit (8): v0-9.
+// OffsetCommit (8): v0-10.
 // Behaviour: group/offsets.ts. Partitions of topics this broker does not have are answered
 // UNKNOWN_TOPIC_OR_PARTITION without reaching the coordinator (Kafka checks its metadata cache
 // the same way); the rest are one durable append to __consumer_offsets.
 // Versions: v1 generation, member id, per-partition commit timestamp; v2-v4 retention time
 // (-1 = broker default); v5 drops both; v6 committed leader epoch; v7 group.instance.id; v8
-// flexible; v9 GROUP_ID_NOT_FOUND (instead of ILLEGAL_GENERATION) for an unknown group.
-import { offsetCommitApi, type OffsetCommitRequest, type OffsetCommitResponse } from '@brook/protocol'
+// flexible; v9 GROUP_ID_NOT_FOUND (instead of ILLEGAL_GENERATION) for an unknown group; v10
+// topics named by id (KIP-848): an id this broker does not have answers UNKNOWN_TOPIC_ID, and the
+// answer names topics by the ids asked.
+import { ErrorCode, offsetCommitApi, type OffsetCommitRequest, type OffsetCommitRequestTopic, type OffsetCommitResponse, ZERO_UUID } from '@brook/protocol'
 import { coordinatorOf, requestInfo } from '../group/request-info.js'
 import type { OffsetCommitInput } from '../group/types.js'
 import type { RequestContext } from '../server/request-context.js'
@@ -15,16 +17,30 @@ import { answerRequested } from './partition-answers.js'
 function allFailed (request: OffsetCommitRequest, errorCode: number): OffsetCommitResponse {
   return {
     throttleTimeMs: 0,
-    topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) }))
+    topics: request.topics.map((t) => ({ ...topicKey(t), partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) }))
   }
+}
+
+/** The answer names a topic as the request did (name up to v9, id from v10). */
+function topicKey (t: OffsetCommitRequestTopic): { name: string, topicId: string } {
+  return { name: t.name ?? '', topicId: t.topicId ?? ZERO_UUID }
+}
+
+/** The topic's name: as given up to v9, looked up by id from v10 (undefined for an unknown id). */
+function topicName (ctx: RequestContext, t: OffsetCommitRequestTopic): string | undefined {
+  return ctx.apiVersion >= 10 ? ctx.broker.replicas.topicById(t.topicId ?? ZERO_UUID)?.info.name : t.name ?? ''
 }
 
 async function handle (ctx: RequestContext, request: OffsetCommitRequest): Promise<OffsetCommitResponse> {
   const version = ctx.apiVersion
   const known: OffsetCommitInput['topics'] = []
-  for (const topic of request.topics) {
+  // Requested topics under the name the coordinator knows them by (an unknown id matches nothing).
+  const requested = request.topics.map((t) => ({ name: topicName(ctx, t), partitions: t.partitions }))
+  for (const topic of requested) {
+    const name = topic.name
+    if (name === undefined) continue
     const partitions = topic.partitions
-      .filter((p) => ctx.broker.replicas.partition(topic.name, p.partitionIndex) !== undefined)
+      .filter((p) => ctx.broker.replicas.partition(name, p.partitionIndex) !== undefined)
       .map((p) => ({
         partitionIndex: p.partitionIndex,
         committedOffset: p.committedOffset,
@@ -32,7 +48,7 @@ async function handle (ctx: RequestContext, request: OffsetCommitRequest): Promi
         commitTimestamp: version === 1 ? p.commitTimestamp ?? -1n : -1n,
         committedMetadata: p.committedMetadata ?? null
       }))
-    if (partitions.length > 0) known.push({ name: topic.name, partitions })
+    if (partitions.length > 0) known.push({ name, partitions })
   }
   const result = known.length === 0
     ? { topics: [] }
@@ -44,10 +60,16 @@ async function handle (ctx: RequestContext, request: OffsetCommitRequest): Promi
       retentionTimeMs: version >= 2 && version <= 4 ? request.retentionTimeMs ?? -1n : -1n,
       topics: known
     })
+  const answered = answerRequested(requested.map((t) => ({ name: t.name ?? '', partitions: t.partitions })), result.topics)
   return {
     throttleTimeMs: 0,
-    topics: answerRequested(request.topics, result.topics)
+    topics: request.topics.map((t, i) => ({
+      ...topicKey(t),
+      partitions: requested[i]?.name === undefined
+        ? t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_ID }))
+        : answered[i]?.partitions ?? []
+    }))
   }
 }
 
-export default defineHandler(offsetCommitApi, { min: 0, max: 9 }, handle, (request, code) => allFailed(request, code))
+export default defineHandler(offsetCommitApi, { min: 0, max: 10 }, handle, (request, code) => allFailed(request, code))

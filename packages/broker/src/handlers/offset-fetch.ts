@@ -1,4 +1,4 @@
-// OffsetFetch (9): v0-9.
+// OffsetFetch (9): v0-10.
 // Behaviour: group/offsets.ts. Partitions without a committed offset (and unknown groups) get
 // offset -1, metadata "", no error. A null topic list means every partition the group committed.
 // require_stable (v7+): a partition with a pending transactional offset answers
@@ -6,8 +6,13 @@
 // are simply not visible.
 // Versions: v1 same as v0; v2 null topics = all, top-level error code; v3 throttle; v5 committed
 // leader epoch; v6 flexible; v7 require_stable; v8 several groups per request (groups[]); v9
-// member id / epoch for KIP-848 consumer groups (ignored for classic groups, as in Kafka).
-import { ErrorCode, offsetFetchApi, type OffsetFetchRequest, type OffsetFetchResponse } from '@brook/protocol'
+// member id / epoch for KIP-848 consumer groups (ignored for classic groups, as in Kafka); v10
+// topics named by id: an id this broker does not have answers UNKNOWN_TOPIC_ID per partition, and
+// "all topics" lists the committed topics that still exist, by id.
+import {
+  ErrorCode, offsetFetchApi, type OffsetFetchRequest, type OffsetFetchRequestGroup, type OffsetFetchResponse,
+  type OffsetFetchResponseGroup, ZERO_UUID
+} from '@brook/protocol'
 import { coordinatorOf } from '../group/request-info.js'
 import type { OffsetFetchGroupResult } from '../group/types.js'
 import type { RequestContext } from '../server/request-context.js'
@@ -26,11 +31,63 @@ function single (result: OffsetFetchGroupResult, version: number): OffsetFetchRe
   }
 }
 
+function unknownTopicId (topicId: string, partitionIndexes: number[]): OffsetFetchResponseGroup['topics'][number] {
+  return {
+    name: '',
+    topicId,
+    partitions: partitionIndexes.map((partitionIndex) => ({ partitionIndex, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.UNKNOWN_TOPIC_ID }))
+  }
+}
+
+/** v10: asks the coordinator by name, answers by id, in request order. */
+async function fetchByTopicId (ctx: RequestContext, groups: OffsetFetchRequestGroup[], requireStable: boolean): Promise<OffsetFetchResponseGroup[]> {
+  const { replicas } = ctx.broker
+  const inputs = groups.map((g) => ({
+    groupId: g.groupId,
+    requireStable,
+    topics: g.topics === null || g.topics === undefined
+      ? null
+      : g.topics.flatMap((t) => {
+        const name = replicas.topicById(t.topicId ?? ZERO_UUID)?.info.name
+        return name === undefined ? [] : [{ name, partitionIndexes: t.partitionIndexes }]
+      })
+  }))
+  const results = await coordinatorOf(ctx).fetchOffsets(inputs)
+  return results.map((result, i) => {
+    const asked = groups[i]?.topics ?? null
+    const byName = new Map(result.topics.map((t) => [t.name, t]))
+    if (asked === null) {
+      const topics = result.topics.flatMap((t) => {
+        const id = replicas.topic(t.name)?.info.id
+        return id === undefined ? [] : [{ ...t, name: '', topicId: id }]
+      })
+      return { ...result, topics }
+    }
+    return {
+      ...result,
+      topics: result.errorCode !== ErrorCode.NONE
+        ? []
+        : asked.map((t) => {
+          const topicId = t.topicId ?? ZERO_UUID
+          const found = byName.get(replicas.topicById(topicId)?.info.name ?? '\u0000')
+          return found === undefined ? unknownTopicId(topicId, t.partitionIndexes) : { ...found, name: '', topicId }
+        })
+    }
+  })
+}
+
 async function handle (ctx: RequestContext, request: OffsetFetchRequest): Promise<OffsetFetchResponse> {
   const coordinator = coordinatorOf(ctx)
+  if (ctx.apiVersion >= 10) {
+    return { throttleTimeMs: 0, groups: await fetchByTopicId(ctx, request.groups ?? [], request.requireStable === true) }
+  }
   if (ctx.apiVersion >= 8) {
     const requireStable = request.requireStable === true
-    const groups = await coordinator.fetchOffsets((request.groups ?? []).map((g) => ({ groupId: g.groupId, topics: g.topics ?? null, requireStable })))
+    const groups = await coordinator.fetchOffsets((request.groups ?? []).map((g) => ({
+      groupId: g.groupId,
+      topics: g.topics === null || g.topics === undefined ? null : g.topics.map((t) => ({ name: t.name ?? '', partitionIndexes: t.partitionIndexes })),
+      requireStable
+    })))
     return { throttleTimeMs: 0, groups }
   }
   // v0-1 cannot ask for "all topics"; a null there is treated as an empty list.
@@ -65,4 +122,4 @@ function errorResponse (request: OffsetFetchRequest, code: number, ctx: RequestC
   }, ctx.apiVersion)
 }
 
-export default defineHandler(offsetFetchApi, { min: 0, max: 9 }, handle, errorResponse)
+export default defineHandler(offsetFetchApi, { min: 0, max: 10 }, handle, errorResponse)

@@ -1,9 +1,10 @@
-// Produce (0): v3-11 served, v0-11 advertised.
+// Produce (0): v3-13 served, v0-13 advertised.
 // Behaviour: v0-2 are advertised but refused (the connection closes), as Kafka 4 does, because
 // librdkafka turns compression off when Produce's minimum is 3. Each partition's
 // records are validated (records/validate.ts: exactly one v2 batch, CRC, size against the
 // topic's max.message.bytes -> CORRUPT_MESSAGE / MESSAGE_TOO_LARGE / INVALID_RECORD; CreateTime
-// outside message.timestamp.before/after.max.ms -> INVALID_TIMESTAMP) and stored
+// outside message.timestamp.before/after.max.ms -> INVALID_TIMESTAMP; a keyless record on a
+// compacted topic -> INVALID_RECORD with record errors) and stored
 // as produced, unless the topic's compression.type names a codec. acks=-1 resolves after fsync
 // (durable append), acks=1 after the write, acks=0 sends no response. A missing topic is
 // auto-created when auto.create.topics.enable. Idempotent and transactional batches are checked
@@ -11,21 +12,29 @@
 // Every append is awaited, acks=0 included: once handle() settles, nothing refers to the request's
 // bytes, so the connection recycles the buffer they were gathered into (releasesRequestBytes).
 // Versions: v3 transactional id, v2 batches only; v5 log start offset; v7 zstd; v8 record
-// errors + error message; v9 flexible; v10 leader hints (tagged, unused); v11 TRANSACTION_ABORTABLE.
+// errors + error message; v9 flexible; v10 leader hints (tagged, unused); v11 TRANSACTION_ABORTABLE;
+// v12 transaction protocol v2 (KIP-890): a transactional batch adds its partition to the open
+// transaction itself, without AddPartitionsToTxn; v13 topics named by id (UNKNOWN_TOPIC_ID for an
+// id this broker does not have; no auto-creation, an id names an existing topic).
 import {
-  ErrorCode, produceApi, type ProduceRequest, type ProduceRequestPartitionProduceData, type ProduceResponse,
-  type ProduceResponsePartitionProduceResponse, type RecordsSummary, validateRecords
+  ErrorCode, produceApi, type ProduceRequest, type ProduceRequestPartitionProduceData, type ProduceRequestTopicProduceData,
+  type ProduceResponse, type ProduceResponsePartitionProduceResponse, type RecordsSummary, validateRecords, ZERO_UUID,
+  BATCH_HEADER_SIZE, readBatchHeader, TRANSACTIONAL_MASK
 } from '@brook/protocol'
 import { type TopicSettings, topicSettings } from '../config/topic-config.js'
 import { INTERNAL_TOPICS } from '../cluster/topic-name.js'
 import { KafkaError, mapError } from '../errors.js'
+import { type RecordError, RecordValidationError, requireKeys } from '../partition/compacted-keys.js'
 import { applyTopicCompression } from '../partition/recompress.js'
+import { addToTransaction, produceAddError } from '../txn/implicit-add.js'
+import { type TopicPartition, partitionKey } from '../txn/metadata.js'
 import type { TopicState } from '../partition/replica-manager.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
 
-function failed (index: number, errorCode: number, errorMessage: string | null = null): ProduceResponsePartitionProduceResponse {
-  return { index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, recordErrors: [], errorMessage }
+function failed (index: number, errorCode: number, errorMessage: string | null = null,
+  recordErrors: readonly RecordError[] = []): ProduceResponsePartitionProduceResponse {
+  return { index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, recordErrors: [...recordErrors], errorMessage }
 }
 
 async function autoCreate (ctx: RequestContext, name: string): Promise<TopicState> {
@@ -54,7 +63,7 @@ function checkTimestamps (batch: RecordsSummary, settings: TopicSettings): strin
 // Everything up to partition.append() runs synchronously, so that produce requests read from one
 // connection reach each partition in request order (partition.ts keeps call order).
 async function producePartition (ctx: RequestContext, request: ProduceRequest, topic: TopicState,
-  data: ProduceRequestPartitionProduceData): Promise<ProduceResponsePartitionProduceResponse> {
+  data: ProduceRequestPartitionProduceData, notAdded: NotAdded): Promise<ProduceResponsePartitionProduceResponse> {
   const partition = topic.partitions[data.index]
   if (partition === undefined) return failed(data.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
   const settings = topicSettings(topic.info.configs, ctx.broker.config)
@@ -67,7 +76,11 @@ async function producePartition (ctx: RequestContext, request: ProduceRequest, t
   if (!check.ok) return failed(data.index, check.errorCode, check.message)
   const timestampError = checkTimestamps(check, settings)
   if (timestampError !== null) return failed(data.index, ErrorCode.INVALID_TIMESTAMP, timestampError)
-  const stored = settings.compressionType === 'producer' ? records : applyTopicCompression(records, settings.compressionType)
+  if (check.isTransactional && notAdded.has(partitionKey({ topic: topic.info.name, partition: data.index }))) {
+    return failed(data.index, notAdded.code)
+  }
+  const checked = settings.compacted ? requireKeys(records, `${topic.info.name}-${data.index}`) : records
+  const stored = settings.compressionType === 'producer' ? checked : applyTopicCompression(checked, settings.compressionType)
   const result = await partition.append(stored, request.acks === -1)
   return {
     index: data.index,
@@ -80,12 +93,20 @@ async function producePartition (ctx: RequestContext, request: ProduceRequest, t
   }
 }
 
-async function produceTopic (ctx: RequestContext, request: ProduceRequest, name: string,
-  partitions: ProduceRequestPartitionProduceData[]): Promise<ProduceResponsePartitionProduceResponse[]> {
+/** v13+: the topic the id names, or undefined. Auto-creation needs a name, so it never applies. */
+function topicOf (ctx: RequestContext, data: ProduceRequestTopicProduceData): TopicState | undefined {
+  return ctx.apiVersion >= 13 ? ctx.broker.replicas.topicById(data.topicId ?? ZERO_UUID) : ctx.broker.replicas.topic(data.name ?? '')
+}
+
+async function produceTopic (ctx: RequestContext, request: ProduceRequest,
+  data: ProduceRequestTopicProduceData, notAdded: NotAdded): Promise<ProduceResponsePartitionProduceResponse[]> {
+  const partitions = data.partitionData
+  let topic = topicOf(ctx, data)
+  if (topic === undefined && ctx.apiVersion >= 13) return partitions.map((p) => failed(p.index, ErrorCode.UNKNOWN_TOPIC_ID))
+  const name = topic?.info.name ?? data.name ?? ''
   if (INTERNAL_TOPICS.has(name)) {
     return partitions.map((p) => failed(p.index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${name}`))
   }
-  let topic = ctx.broker.replicas.topic(name)
   if (topic === undefined) {
     try {
       topic = await autoCreate(ctx, name)
@@ -97,28 +118,78 @@ async function produceTopic (ctx: RequestContext, request: ProduceRequest, name:
   const state = topic
   return await Promise.all(partitions.map(async (data) => {
     try {
-      return await producePartition(ctx, request, state, data)
+      return await producePartition(ctx, request, state, data, notAdded)
     } catch (err) {
       const { code, message } = mapError(err, ctx.logger, { topic: name, partition: data.index })
-      return failed(data.index, code, message)
+      return failed(data.index, code, message, err instanceof RecordValidationError ? err.recordErrors : [])
     }
   }))
 }
 
+/** The response names a topic the way the request did (name up to v12, id from v13). */
+function topicKey (t: ProduceRequestTopicProduceData): { name: string, topicId: string } {
+  return { name: t.name ?? '', topicId: t.topicId ?? ZERO_UUID }
+}
+
+/** Partitions whose transactional batch could not join the transaction, and the code they answer. */
+interface NotAdded { has: (key: string) => boolean, code: number }
+const NOTHING_REFUSED: NotAdded = { has: () => false, code: ErrorCode.NONE }
+
+/**
+ * v12+: the partitions of existing topics whose batch is transactional, with the producer that
+ * wrote it (one producer per request). Batches that turn out invalid are refused later anyway.
+ */
+function transactionalTargets (ctx: RequestContext, request: ProduceRequest): { partitions: TopicPartition[], producerId: bigint, producerEpoch: number } {
+  const partitions: TopicPartition[] = []
+  let producerId = -1n
+  let producerEpoch = -1
+  for (const t of request.topicData) {
+    const topic = topicOf(ctx, t)
+    if (topic === undefined) continue
+    for (const p of t.partitionData) {
+      const records = p.records
+      if (records === undefined || records === null || records.length < BATCH_HEADER_SIZE || topic.partitions[p.index] === undefined) continue
+      const header = readBatchHeader(records)
+      if ((header.attributes & TRANSACTIONAL_MASK) === 0) continue
+      partitions.push({ topic: topic.info.name, partition: p.index })
+      producerId = header.producerId
+      producerEpoch = header.producerEpoch
+    }
+  }
+  return { partitions, producerId, producerEpoch }
+}
+
+/**
+ * Transaction protocol v2 (v12+): the transactional partitions join the producer's transaction
+ * before anything is written. Requests that need no add stay synchronous up to the appends; those
+ * that do go through the coordinator's queue for their transactional id, which answers in order,
+ * so one producer's pipelined requests still reach each partition in request order.
+ */
+async function joinTransaction (ctx: RequestContext, request: ProduceRequest, transactionalId: string): Promise<NotAdded> {
+  const { partitions, producerId, producerEpoch } = transactionalTargets(ctx, request)
+  if (partitions.length === 0) return NOTHING_REFUSED
+  const code = await addToTransaction(ctx, transactionalId, producerId, producerEpoch, partitions)
+  if (code === ErrorCode.NONE) return NOTHING_REFUSED
+  const keys = new Set(partitions.map(partitionKey))
+  return { has: (key) => keys.has(key), code: produceAddError(code) }
+}
+
 async function handle (ctx: RequestContext, request: ProduceRequest): Promise<ProduceResponse | null> {
   const { acks } = request
+  const transactionalId = request.transactionalId ?? null
+  const notAdded = ctx.apiVersion >= 12 && transactionalId !== null ? await joinTransaction(ctx, request, transactionalId) : NOTHING_REFUSED
   const responses = await Promise.all(request.topicData.map(async (t) => ({
-    name: t.name,
+    ...topicKey(t),
     partitionResponses: acks === 0 || acks === 1 || acks === -1
-      ? await produceTopic(ctx, request, t.name, t.partitionData)
+      ? await produceTopic(ctx, request, t, notAdded)
       : t.partitionData.map((p) => failed(p.index, ErrorCode.INVALID_REQUIRED_ACKS))
   })))
   return acks === 0 ? null : { responses, throttleTimeMs: 0 }
 }
 
-export default defineHandler(produceApi, { min: 3, max: 11, advertisedMin: 0 }, handle, (request, code) => request.acks === 0
+export default defineHandler(produceApi, { min: 3, max: 13, advertisedMin: 0 }, handle, (request, code) => request.acks === 0
   ? null
   : {
-      responses: request.topicData.map((t) => ({ name: t.name, partitionResponses: t.partitionData.map((p) => failed(p.index, code)) })),
+      responses: request.topicData.map((t) => ({ ...topicKey(t), partitionResponses: t.partitionData.map((p) => failed(p.index, code)) })),
       throttleTimeMs: 0
     }, { releasesRequestBytes: true })

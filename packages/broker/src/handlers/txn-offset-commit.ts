@@ -1,16 +1,21 @@
-// TxnOffsetCommit (28): v0-3.
+// TxnOffsetCommit (28): v0-5.
 // Behaviour: the group coordinator appends the offsets to the group's `__consumer_offsets`
 // partition as the producer's transactional batch and keeps them pending; they become the group's
 // committed offsets when the transaction's COMMIT marker reaches that partition, and are dropped on
 // ABORT (txn/group-offsets.ts, group/offsets.ts). Without a group coordinator every partition gets
 // COORDINATOR_NOT_AVAILABLE.
 // Versions: v1 same as v0; v2 committed leader epoch; v3 group membership fields (generation,
-// member id, instance id: KIP-447) and flexible. v4 (transaction protocol v2) is not served.
+// member id, instance id: KIP-447) and flexible; v4 (KIP-890) only lets the coordinator answer
+// TRANSACTION_ABORTABLE, which Brook has no cause to;
+// v5 transaction protocol v2: the group's `__consumer_offsets` partition joins the transaction
+// here, without AddOffsetsToTxn.
 import {
   ErrorCode, type TxnOffsetCommitRequest, type TxnOffsetCommitResponse, type TxnOffsetCommitResponseTopic, txnOffsetCommitApi
 } from '@brook/protocol'
 import { errorCodeOf } from '../errors.js'
 import type { RequestContext } from '../server/request-context.js'
+import { OFFSETS_TOPIC } from '../group/config.js'
+import { addToTransaction } from '../txn/implicit-add.js'
 import { fencedForVersion } from '../txn/versions.js'
 import { defineHandler } from './handler.js'
 
@@ -21,6 +26,14 @@ function sameError (request: TxnOffsetCommitRequest, code: number): TxnOffsetCom
 async function handle (ctx: RequestContext, request: TxnOffsetCommitRequest): Promise<TxnOffsetCommitResponse> {
   const offsets = ctx.broker.txn?.offsets
   if (offsets === undefined) return { throttleTimeMs: 0, topics: sameError(request, ErrorCode.COORDINATOR_NOT_AVAILABLE) }
+  if (ctx.apiVersion >= 5) {
+    const groups = ctx.broker.groups
+    const joined = groups === undefined
+      ? ErrorCode.COORDINATOR_NOT_AVAILABLE
+      : await addToTransaction(ctx, request.transactionalId, request.producerId, request.producerEpoch,
+        [{ topic: OFFSETS_TOPIC, partition: groups.runtime.partitionFor(request.groupId) }])
+    if (joined !== ErrorCode.NONE) return { throttleTimeMs: 0, topics: sameError(request, joined) }
+  }
   let topics: TxnOffsetCommitResponseTopic[]
   try {
     topics = await offsets.commitTransactionalOffsets(request, ctx.apiVersion)
@@ -36,4 +49,4 @@ async function handle (ctx: RequestContext, request: TxnOffsetCommitRequest): Pr
   }
 }
 
-export default defineHandler(txnOffsetCommitApi, { min: 0, max: 3 }, handle, (request, code) => ({ throttleTimeMs: 0, topics: sameError(request, code) }))
+export default defineHandler(txnOffsetCommitApi, { min: 0, max: 5 }, handle, (request, code) => ({ throttleTimeMs: 0, topics: sameError(request, code) }))

@@ -13,7 +13,8 @@ const TARGETS: Readonly<Record<string, Compression>> = {
 }
 
 /** The batch as the topic stores it; the same Buffer when nothing changes. */
-export async function applyTopicCompression (batch: Buffer, compressionType: string): Promise<Buffer> {
+export async function applyTopicCompression (produced: Buffer | Promise<Buffer>, compressionType: string): Promise<Buffer> {
+  const batch = await produced
   const target = TARGETS[compressionType]
   if (target === undefined || batchCompression(batch) === target) return batch
   let decoded

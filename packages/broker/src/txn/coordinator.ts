@@ -321,7 +321,7 @@ export class TransactionCoordinator {
     }
   }
 
-  list (stateFilters: readonly string[], producerIdFilters: readonly bigint[], durationFilterMs: number): Omit<ListTransactionsResponse, 'throttleTimeMs'> {
+  list (stateFilters: readonly string[], producerIdFilters: readonly bigint[], durationFilterMs: number, idPattern: RegExp | null = null): Omit<ListTransactionsResponse, 'throttleTimeMs'> {
     if (this.#closed) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, unknownStateFilters: [], transactionStates: [] }
     const states = new Set<TxnState>()
     const unknownStateFilters: string[] = []
@@ -338,6 +338,7 @@ export class TransactionCoordinator {
         if (producers.size > 0 && !producers.has(m.producerId)) continue
         if (stateFilters.length > 0 && !states.has(m.state)) continue
         if (durationFilterMs >= 0 && now - m.startTimestamp <= durationFilterMs) continue
+        if (idPattern !== null && !idPattern.test(m.transactionalId)) continue
         transactionStates.push({ transactionalId: m.transactionalId, producerId: m.producerId, transactionState: txnStateName(m.state) })
       }
     }

@@ -8,8 +8,15 @@ test('a topic override wins; then broker synonyms (scaled); then Kafka defaults'
   const broker = new BrokerConfig({ 'log.retention.hours': '1', 'log.segment.bytes': '1048576' })
   const retention = resolveTopicConfig('retention.ms', {}, broker)
   assert.equal(retention.value, '3600000')
-  assert.equal(retention.source, ConfigSource.STATIC_BROKER_CONFIG)
-  assert.deepEqual(retention.synonyms, [{ name: 'log.retention.hours', value: '1', source: ConfigSource.STATIC_BROKER_CONFIG }])
+  // Kafka's rule: the list starts at the first log.retention.ms entry, and there is none, so the
+  // value comes from log.retention.hours while the source says DEFAULT_CONFIG.
+  assert.equal(retention.source, ConfigSource.DEFAULT_CONFIG)
+  assert.deepEqual(retention.synonyms, [])
+  const segment = resolveTopicConfig('segment.bytes', {}, broker)
+  assert.deepEqual(segment.synonyms, [
+    { name: 'log.segment.bytes', value: '1048576', source: ConfigSource.STATIC_BROKER_CONFIG },
+    { name: 'log.segment.bytes', value: '1073741824', source: ConfigSource.DEFAULT_CONFIG }
+  ])
 
   const overridden = resolveTopicConfig('retention.ms', { 'retention.ms': '1000' }, broker)
   assert.equal(overridden.value, '1000')

@@ -66,7 +66,8 @@ test('a cluster default applies to topics without an override, above server.prop
   assert.equal(retention?.configSource, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG)
   assert.deepEqual(retention?.synonyms?.map((s) => [s.name, s.value, s.source]), [
     ['log.retention.ms', '60000', ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG],
-    ['log.retention.hours', '24', ConfigSource.STATIC_BROKER_CONFIG]
+    ['log.retention.hours', '24', ConfigSource.STATIC_BROKER_CONFIG],
+    ['log.retention.hours', '168', ConfigSource.DEFAULT_CONFIG]
   ])
   const defaults = await describe(BROKER, '')
   assert.deepEqual([...defaults.keys()], ['log.retention.ms'])
@@ -149,4 +150,61 @@ test('a dynamic config file with a setting the broker cannot take stops the star
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
+})
+
+test('Kafka\'s other dynamic configs are accepted and stored, cluster-wide or per broker by Kafka\'s rules', { timeout: 30_000 }, async () => {
+  const clusterWide = [
+    ['num.io.threads', '16'], ['num.network.threads', '6'], ['num.replica.fetchers', '2'], ['background.threads', '20'],
+    ['log.cleaner.threads', '2'], ['log.cleaner.io.max.bytes.per.second', '1000000'], ['leader.replication.throttled.rate', '1048576'],
+    ['follower.replication.throttled.rate', '1048576'], ['max.connections', '1000'], ['max.connections.per.ip', '100'],
+    ['max.connection.creation.rate', '50'], ['producer.id.expiration.ms', '3600000'], ['listener.name.plaintext.max.connections', '10']
+  ]
+  const set = clusterWide.map(([name, value]) => ({ name: name as string, configOperation: SET, value: value as string }))
+  assert.deepEqual(await incremental('', set), { errorCode: ErrorCode.NONE, errorMessage: null })
+  const defaults = await describe(BROKER, '')
+  for (const [name, value] of clusterWide) {
+    assert.deepEqual([defaults.get(name as string)?.value, defaults.get(name as string)?.configSource], [value, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG], name)
+  }
+  const own = await describe(BROKER, self, ['num.io.threads', 'leader.replication.throttled.rate'])
+  assert.deepEqual([own.get('num.io.threads')?.value, own.get('num.io.threads')?.readOnly], ['16', false])
+  const documented = await client.request(describeConfigsApi, 4, {
+    resources: [{ resourceType: BROKER, resourceName: self, configurationKeys: ['num.io.threads', 'leader.replication.throttled.rate'] }],
+    includeSynonyms: false, includeDocumentation: true
+  })
+  for (const c of documented.results[0]?.configs ?? []) assert.match(c.documentation ?? '', /Accepted and stored; not used by Brook yet/, c.name)
+
+  // Per-listener SSL settings: only with the listener prefix, and only on a broker's own layer.
+  const keystore = [{ name: 'listener.name.external.ssl.keystore.location', configOperation: SET, value: '/etc/brook/ks.jks' },
+    { name: 'listener.name.external.ssl.keystore.password', configOperation: SET, value: 'secret' },
+    { name: 'ssl.cipher.suites', configOperation: SET, value: 'TLS_AES_128_GCM_SHA256' }]
+  const atDefault = await incremental('', keystore)
+  assert.equal(atDefault.errorCode, ErrorCode.INVALID_REQUEST)
+  assert.match(atDefault.errorMessage ?? '', /^Cannot update these configs at default cluster level, broker id must be specified: Set\(/)
+  assert.match(atDefault.errorMessage ?? '', /listener\.name\.external\.ssl\.keystore\.location/)
+  assert.match(atDefault.errorMessage ?? '', /ssl\.cipher\.suites/)
+  assert.deepEqual(await incremental(self, keystore), { errorCode: ErrorCode.NONE, errorMessage: null })
+  const mine = await describe(BROKER, self)
+  assert.equal(mine.get('listener.name.external.ssl.keystore.location')?.value, '/etc/brook/ks.jks')
+  const password = mine.get('listener.name.external.ssl.keystore.password')
+  assert.deepEqual([password?.value, password?.isSensitive, password?.configSource], [null, true, ConfigSource.DYNAMIC_BROKER_CONFIG])
+  assert.deepEqual(password?.synonyms?.map((s) => [s.name, s.value]), [['listener.name.external.ssl.keystore.password', null]])
+
+  const unprefixed = await incremental(self, [{ name: 'ssl.keystore.location', configOperation: SET, value: '/x' }])
+  assert.deepEqual(unprefixed, { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'These security configs can be dynamically updated only per-listener using the listener prefix: Set(ssl.keystore.location)' })
+  // Only the primary broker name of a topic default is dynamic.
+  const hours = await incremental('', [{ name: 'log.retention.hours', configOperation: SET, value: '1' }])
+  assert.deepEqual(hours, { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Cannot update these configs dynamically: Set(log.retention.hours)' })
+  const listeners = await incremental(self, [{ name: 'listeners', configOperation: SET, value: 'PLAINTEXT://127.0.0.1:1' }])
+  assert.deepEqual(listeners, { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Advertised listeners cannot be altered when using a Raft-based metadata quorum.' })
+  assert.equal((await incremental(self, [{ name: 'num.io.threads', configOperation: SET, value: '0' }])).errorCode, ErrorCode.INVALID_CONFIG)
+})
+
+test('thread counts may at most halve or double the running value, as Kafka resizes its pools', { timeout: 30_000 }, async () => {
+  // num.io.threads runs at 16 from the test above (cluster default).
+  const tooMany = await incremental(self, [{ name: 'num.io.threads', configOperation: SET, value: '33' }])
+  assert.deepEqual(tooMany, { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Dynamic thread count update validation failed for num.io.threads=33, value should not be greater than double the current value 16' })
+  assert.equal((await incremental(self, [{ name: 'num.io.threads', configOperation: SET, value: '7' }])).errorCode, ErrorCode.INVALID_REQUEST)
+  assert.equal((await incremental(self, [{ name: 'num.io.threads', configOperation: SET, value: '32' }])).errorCode, ErrorCode.NONE)
+  const cleaners = await incremental(self, [{ name: 'log.cleaner.threads', configOperation: SET, value: '5' }])
+  assert.deepEqual(cleaners, { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Log cleaner threads cannot be increased to more than double the current value 2' })
 })

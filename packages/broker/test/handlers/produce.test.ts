@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { apiVersionsApi, Compression, createTopicsApi, decodeBatches, ErrorCode, fetchApi, produceApi } from '@brook/protocol'
+import { apiVersionsApi, buildBatch, Compression, createTopicsApi, decodeBatches, ErrorCode, fetchApi, produceApi } from '@brook/protocol'
 import { RawClient } from '../helpers/raw-client.js'
 import { startTestBroker, type TestBroker } from '../helpers/broker.js'
 import { batchOf, fetchBody, fetchedValues, produceBody } from '../helpers/records.js'
@@ -104,4 +104,36 @@ test('pipelined produce requests on one connection land in request order, also w
     const fetched = await client.request(fetchApi, 11, fetchBody(topic, 0n))
     assert.deepEqual(await fetchedValues(fetched), values.map((v, i) => [i, v]), topic)
   }
+})
+
+test('a compacted topic refuses records without a key, with record errors, and stores keyed batches as produced', { timeout: 30_000 }, async () => {
+  await client.request(createTopicsApi, 7, {
+    topics: [{ name: 'compacted', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [{ name: 'cleanup.policy', value: 'compact,delete' }] }],
+    timeoutMs: 1000
+  })
+  const message = 'Compacted topic cannot accept message without key in topic partition compacted-0'
+  const keyless = (compression: Compression): Promise<Buffer> => buildBatch({
+    compression,
+    records: [{ key: 'a', value: '1' }, { key: null, value: '2' }, { key: 'c', value: '3' }, { key: null, value: '4' }]
+  })
+  for (const compression of [Compression.None, Compression.Gzip, Compression.Zstd]) {
+    const response = await client.request(produceApi, 9, produceBody('compacted', await keyless(compression)))
+    const part = response.responses[0]?.partitionResponses[0]
+    assert.equal(part?.errorCode, ErrorCode.INVALID_RECORD, `codec ${compression}`)
+    assert.deepEqual(part?.recordErrors, [{ batchIndex: 1, batchIndexErrorMessage: message }, { batchIndex: 3, batchIndexErrorMessage: message }])
+    assert.equal(part?.errorMessage, 'One or more records have been rejected due to 2 record errors in total, and only showing the first three errors at most: ' +
+      `[RecordError(batchIndex=1, message='${message}'), RecordError(batchIndex=3, message='${message}')]`)
+  }
+  const keyed = await batchOf(['x', 'y'], { compression: Compression.Lz4 })
+  const ok = await client.request(produceApi, 9, produceBody('compacted', keyed))
+  assert.equal(ok.responses[0]?.partitionResponses[0]?.errorCode, ErrorCode.NONE)
+  assert.equal(ok.responses[0]?.partitionResponses[0]?.baseOffset, 0n, 'nothing of the refused batches was stored')
+  const fetched = await client.request(fetchApi, 11, fetchBody('compacted', 0n))
+  const records = fetched.responses[0]?.partitions[0]?.records
+  const stored = Buffer.isBuffer(records) ? records : Buffer.concat(records ?? [])
+  // The stored batch is the produced one, byte for byte after the offset and epoch fields.
+  assert.deepEqual(stored.subarray(16), keyed.subarray(16))
+  // A topic without compact takes keyless records.
+  const plain = await client.request(produceApi, 9, produceBody('plain-keyless', await keyless(Compression.None)))
+  assert.equal(plain.responses[0]?.partitionResponses[0]?.errorCode, ErrorCode.NONE)
 })

@@ -18,9 +18,9 @@ test('ApiVersions advertises exactly the registry, Produce from v0', async () =>
     assert.equal(response.errorCode, ErrorCode.NONE)
     assert.deepEqual(response.apiKeys.map((k) => k.apiKey), HANDLERS.map((h) => h.api.key))
     const produce = response.apiKeys.find((k) => k.apiKey === ApiKey.Produce)
-    assert.deepEqual(produce, { apiKey: ApiKey.Produce, minVersion: 0, maxVersion: 11 })
+    assert.deepEqual(produce, { apiKey: ApiKey.Produce, minVersion: 0, maxVersion: 13 })
     const fetch = response.apiKeys.find((k) => k.apiKey === ApiKey.Fetch)
-    assert.deepEqual(fetch, { apiKey: ApiKey.Fetch, minVersion: 4, maxVersion: 16 })
+    assert.deepEqual(fetch, { apiKey: ApiKey.Fetch, minVersion: 4, maxVersion: 18 })
   }
   client.close()
 })

@@ -5,6 +5,7 @@ import type { ApiSchema, MessageSchema } from '../schema/types.js'
 export interface DescribeClusterRequest {
   includeClusterAuthorizedOperations: boolean
   endpointType?: number
+  includeFencedBrokers?: boolean
 }
 
 export interface DescribeClusterResponse {
@@ -23,21 +24,23 @@ export interface DescribeClusterResponseBroker {
   host: string
   port: number
   rack?: string | null
+  isFenced?: boolean
 }
 
 export const describeClusterRequest: MessageSchema<DescribeClusterRequest> = {
   name: 'DescribeClusterRequest',
-  validVersions: '0-1',
+  validVersions: '0-2',
   flexibleVersions: '0+',
   fields: [
     { name: 'includeClusterAuthorizedOperations', type: 'bool', versions: '0+' },
-    { name: 'endpointType', type: 'int8', versions: '1+', default: 1 }
+    { name: 'endpointType', type: 'int8', versions: '1+', default: 1 },
+    { name: 'includeFencedBrokers', type: 'bool', versions: '2+', default: false }
   ]
 }
 
 export const describeClusterResponse: MessageSchema<DescribeClusterResponse> = {
   name: 'DescribeClusterResponse',
-  validVersions: '0-1',
+  validVersions: '0-2',
   flexibleVersions: '0+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
@@ -50,7 +53,8 @@ export const describeClusterResponse: MessageSchema<DescribeClusterResponse> = {
       { name: 'brokerId', type: 'int32', versions: '0+' },
       { name: 'host', type: 'string', versions: '0+' },
       { name: 'port', type: 'int32', versions: '0+' },
-      { name: 'rack', type: 'string', versions: '0+', nullableVersions: '0+', default: null }
+      { name: 'rack', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
+      { name: 'isFenced', type: 'bool', versions: '2+', default: false }
     ] },
     { name: 'clusterAuthorizedOperations', type: 'int32', versions: '0+', default: -2147483648 }
   ]
@@ -59,7 +63,7 @@ export const describeClusterResponse: MessageSchema<DescribeClusterResponse> = {
 export const describeClusterApi: ApiSchema<DescribeClusterRequest, DescribeClusterResponse> = {
   key: 60,
   name: 'DescribeCluster',
-  validVersions: { min: 0, max: 1 },
+  validVersions: { min: 0, max: 2 },
   flexibleMin: 0,
   latestVersionUnstable: false,
   request: describeClusterRequest,

@@ -14,6 +14,7 @@ export interface DescribeGroupsResponse {
 
 export interface DescribeGroupsResponseDescribedGroup {
   errorCode: number
+  errorMessage?: string | null
   groupId: string
   groupState: string
   protocolType: string
@@ -33,7 +34,7 @@ export interface DescribeGroupsResponseDescribedGroupMember {
 
 export const describeGroupsRequest: MessageSchema<DescribeGroupsRequest> = {
   name: 'DescribeGroupsRequest',
-  validVersions: '0-5',
+  validVersions: '0-6',
   flexibleVersions: '5+',
   fields: [
     { name: 'groups', type: '[]string', versions: '0+' },
@@ -43,12 +44,13 @@ export const describeGroupsRequest: MessageSchema<DescribeGroupsRequest> = {
 
 export const describeGroupsResponse: MessageSchema<DescribeGroupsResponse> = {
   name: 'DescribeGroupsResponse',
-  validVersions: '0-5',
+  validVersions: '0-6',
   flexibleVersions: '5+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '1+' },
     { name: 'groups', type: '[]DescribedGroup', versions: '0+', fields: [
       { name: 'errorCode', type: 'int16', versions: '0+' },
+      { name: 'errorMessage', type: 'string', versions: '6+', nullableVersions: '6+', default: null },
       { name: 'groupId', type: 'string', versions: '0+' },
       { name: 'groupState', type: 'string', versions: '0+' },
       { name: 'protocolType', type: 'string', versions: '0+' },
@@ -69,7 +71,7 @@ export const describeGroupsResponse: MessageSchema<DescribeGroupsResponse> = {
 export const describeGroupsApi: ApiSchema<DescribeGroupsRequest, DescribeGroupsResponse> = {
   key: 15,
   name: 'DescribeGroups',
-  validVersions: { min: 0, max: 5 },
+  validVersions: { min: 0, max: 6 },
   flexibleMin: 5,
   latestVersionUnstable: false,
   request: describeGroupsRequest,

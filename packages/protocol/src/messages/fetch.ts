@@ -42,6 +42,7 @@ export interface FetchRequestPartition {
   logStartOffset?: bigint
   partitionMaxBytes: number
   replicaDirectoryId?: string
+  highWatermark?: bigint
 }
 
 export interface FetchResponse {
@@ -101,7 +102,7 @@ export interface FetchResponseAbortedTransaction {
 
 export const fetchRequest: MessageSchema<FetchRequest> = {
   name: 'FetchRequest',
-  validVersions: '0-17',
+  validVersions: '0-18',
   flexibleVersions: '12+',
   fields: [
     { name: 'clusterId', type: 'string', versions: '12+', nullableVersions: '12+', taggedVersions: '12+', tag: 0, default: null },
@@ -126,7 +127,8 @@ export const fetchRequest: MessageSchema<FetchRequest> = {
         { name: 'lastFetchedEpoch', type: 'int32', versions: '12+', default: -1 },
         { name: 'logStartOffset', type: 'int64', versions: '5+', default: -1n },
         { name: 'partitionMaxBytes', type: 'int32', versions: '0+' },
-        { name: 'replicaDirectoryId', type: 'uuid', versions: '17+', taggedVersions: '17+', tag: 0 }
+        { name: 'replicaDirectoryId', type: 'uuid', versions: '17+', taggedVersions: '17+', tag: 0 },
+        { name: 'highWatermark', type: 'int64', versions: '18+', taggedVersions: '18+', tag: 1, default: 9223372036854775807n }
       ] }
     ] },
     { name: 'forgottenTopicsData', type: '[]ForgottenTopic', versions: '7+', fields: [
@@ -140,7 +142,7 @@ export const fetchRequest: MessageSchema<FetchRequest> = {
 
 export const fetchResponse: MessageSchema<FetchResponse> = {
   name: 'FetchResponse',
-  validVersions: '0-17',
+  validVersions: '0-18',
   flexibleVersions: '12+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '1+' },
@@ -187,7 +189,7 @@ export const fetchResponse: MessageSchema<FetchResponse> = {
 export const fetchApi: ApiSchema<FetchRequest, FetchResponse> = {
   key: 1,
   name: 'Fetch',
-  validVersions: { min: 0, max: 17 },
+  validVersions: { min: 0, max: 18 },
   flexibleMin: 12,
   latestVersionUnstable: false,
   request: fetchRequest,

@@ -42,7 +42,7 @@ export interface ListOffsetsResponsePartitionResponse {
 
 export const listOffsetsRequest: MessageSchema<ListOffsetsRequest> = {
   name: 'ListOffsetsRequest',
-  validVersions: '0-10',
+  validVersions: '0-11',
   flexibleVersions: '6+',
   fields: [
     { name: 'replicaId', type: 'int32', versions: '0+' },
@@ -62,7 +62,7 @@ export const listOffsetsRequest: MessageSchema<ListOffsetsRequest> = {
 
 export const listOffsetsResponse: MessageSchema<ListOffsetsResponse> = {
   name: 'ListOffsetsResponse',
-  validVersions: '0-10',
+  validVersions: '0-11',
   flexibleVersions: '6+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '2+' },
@@ -83,7 +83,7 @@ export const listOffsetsResponse: MessageSchema<ListOffsetsResponse> = {
 export const listOffsetsApi: ApiSchema<ListOffsetsRequest, ListOffsetsResponse> = {
   key: 2,
   name: 'ListOffsets',
-  validVersions: { min: 0, max: 10 },
+  validVersions: { min: 0, max: 11 },
   flexibleMin: 6,
   latestVersionUnstable: false,
   request: listOffsetsRequest,

@@ -6,6 +6,7 @@ export interface ListTransactionsRequest {
   stateFilters: string[]
   producerIdFilters: bigint[]
   durationFilter?: bigint
+  transactionalIdPattern?: string | null
 }
 
 export interface ListTransactionsResponse {
@@ -23,18 +24,19 @@ export interface ListTransactionsResponseTransactionState {
 
 export const listTransactionsRequest: MessageSchema<ListTransactionsRequest> = {
   name: 'ListTransactionsRequest',
-  validVersions: '0-1',
+  validVersions: '0-2',
   flexibleVersions: '0+',
   fields: [
     { name: 'stateFilters', type: '[]string', versions: '0+' },
     { name: 'producerIdFilters', type: '[]int64', versions: '0+' },
-    { name: 'durationFilter', type: 'int64', versions: '1+', default: -1n }
+    { name: 'durationFilter', type: 'int64', versions: '1+', default: -1n },
+    { name: 'transactionalIdPattern', type: 'string', versions: '2+', nullableVersions: '2+', default: null }
   ]
 }
 
 export const listTransactionsResponse: MessageSchema<ListTransactionsResponse> = {
   name: 'ListTransactionsResponse',
-  validVersions: '0-1',
+  validVersions: '0-2',
   flexibleVersions: '0+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
@@ -51,7 +53,7 @@ export const listTransactionsResponse: MessageSchema<ListTransactionsResponse> =
 export const listTransactionsApi: ApiSchema<ListTransactionsRequest, ListTransactionsResponse> = {
   key: 66,
   name: 'ListTransactions',
-  validVersions: { min: 0, max: 1 },
+  validVersions: { min: 0, max: 2 },
   flexibleMin: 0,
   latestVersionUnstable: false,
   request: listTransactionsRequest,

@@ -21,6 +21,7 @@ export interface MetadataResponse {
   controllerId?: number
   topics: MetadataResponseTopic[]
   clusterAuthorizedOperations?: number
+  errorCode?: number
 }
 
 export interface MetadataResponseBroker {
@@ -51,7 +52,7 @@ export interface MetadataResponsePartition {
 
 export const metadataRequest: MessageSchema<MetadataRequest> = {
   name: 'MetadataRequest',
-  validVersions: '0-12',
+  validVersions: '0-13',
   flexibleVersions: '9+',
   fields: [
     { name: 'topics', type: '[]MetadataRequestTopic', versions: '0+', nullableVersions: '1+', fields: [
@@ -66,7 +67,7 @@ export const metadataRequest: MessageSchema<MetadataRequest> = {
 
 export const metadataResponse: MessageSchema<MetadataResponse> = {
   name: 'MetadataResponse',
-  validVersions: '0-12',
+  validVersions: '0-13',
   flexibleVersions: '9+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '3+' },
@@ -94,14 +95,15 @@ export const metadataResponse: MessageSchema<MetadataResponse> = {
       ] },
       { name: 'topicAuthorizedOperations', type: 'int32', versions: '8+', default: -2147483648 }
     ] },
-    { name: 'clusterAuthorizedOperations', type: 'int32', versions: '8-10', default: -2147483648 }
+    { name: 'clusterAuthorizedOperations', type: 'int32', versions: '8-10', default: -2147483648 },
+    { name: 'errorCode', type: 'int16', versions: '13+' }
   ]
 }
 
 export const metadataApi: ApiSchema<MetadataRequest, MetadataResponse> = {
   key: 3,
   name: 'Metadata',
-  validVersions: { min: 0, max: 12 },
+  validVersions: { min: 0, max: 13 },
   flexibleMin: 9,
   latestVersionUnstable: false,
   request: metadataRequest,

@@ -12,7 +12,8 @@ export interface OffsetCommitRequest {
 }
 
 export interface OffsetCommitRequestTopic {
-  name: string
+  name?: string
+  topicId?: string
   partitions: OffsetCommitRequestPartition[]
 }
 
@@ -30,7 +31,8 @@ export interface OffsetCommitResponse {
 }
 
 export interface OffsetCommitResponseTopic {
-  name: string
+  name?: string
+  topicId?: string
   partitions: OffsetCommitResponsePartition[]
 }
 
@@ -41,7 +43,7 @@ export interface OffsetCommitResponsePartition {
 
 export const offsetCommitRequest: MessageSchema<OffsetCommitRequest> = {
   name: 'OffsetCommitRequest',
-  validVersions: '0-9',
+  validVersions: '0-10',
   flexibleVersions: '8+',
   fields: [
     { name: 'groupId', type: 'string', versions: '0+' },
@@ -50,7 +52,8 @@ export const offsetCommitRequest: MessageSchema<OffsetCommitRequest> = {
     { name: 'groupInstanceId', type: 'string', versions: '7+', nullableVersions: '7+', default: null },
     { name: 'retentionTimeMs', type: 'int64', versions: '2-4', default: -1n },
     { name: 'topics', type: '[]OffsetCommitRequestTopic', versions: '0+', fields: [
-      { name: 'name', type: 'string', versions: '0+' },
+      { name: 'name', type: 'string', versions: '0-9' },
+      { name: 'topicId', type: 'uuid', versions: '10+' },
       { name: 'partitions', type: '[]OffsetCommitRequestPartition', versions: '0+', fields: [
         { name: 'partitionIndex', type: 'int32', versions: '0+' },
         { name: 'committedOffset', type: 'int64', versions: '0+' },
@@ -64,12 +67,13 @@ export const offsetCommitRequest: MessageSchema<OffsetCommitRequest> = {
 
 export const offsetCommitResponse: MessageSchema<OffsetCommitResponse> = {
   name: 'OffsetCommitResponse',
-  validVersions: '0-9',
+  validVersions: '0-10',
   flexibleVersions: '8+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '3+' },
     { name: 'topics', type: '[]OffsetCommitResponseTopic', versions: '0+', fields: [
-      { name: 'name', type: 'string', versions: '0+' },
+      { name: 'name', type: 'string', versions: '0-9' },
+      { name: 'topicId', type: 'uuid', versions: '10+' },
       { name: 'partitions', type: '[]OffsetCommitResponsePartition', versions: '0+', fields: [
         { name: 'partitionIndex', type: 'int32', versions: '0+' },
         { name: 'errorCode', type: 'int16', versions: '0+' }
@@ -81,7 +85,7 @@ export const offsetCommitResponse: MessageSchema<OffsetCommitResponse> = {
 export const offsetCommitApi: ApiSchema<OffsetCommitRequest, OffsetCommitResponse> = {
   key: 8,
   name: 'OffsetCommit',
-  validVersions: { min: 0, max: 9 },
+  validVersions: { min: 0, max: 10 },
   flexibleMin: 8,
   latestVersionUnstable: false,
   request: offsetCommitRequest,

@@ -22,7 +22,8 @@ export interface OffsetFetchRequestGroup {
 }
 
 export interface OffsetFetchRequestTopics {
-  name: string
+  name?: string
+  topicId?: string
   partitionIndexes: number[]
 }
 
@@ -53,7 +54,8 @@ export interface OffsetFetchResponsePartition {
 }
 
 export interface OffsetFetchResponseTopics {
-  name: string
+  name?: string
+  topicId?: string
   partitions: OffsetFetchResponsePartitions[]
 }
 
@@ -67,7 +69,7 @@ export interface OffsetFetchResponsePartitions {
 
 export const offsetFetchRequest: MessageSchema<OffsetFetchRequest> = {
   name: 'OffsetFetchRequest',
-  validVersions: '0-9',
+  validVersions: '0-10',
   flexibleVersions: '6+',
   fields: [
     { name: 'groupId', type: 'string', versions: '0-7' },
@@ -80,7 +82,8 @@ export const offsetFetchRequest: MessageSchema<OffsetFetchRequest> = {
       { name: 'memberId', type: 'string', versions: '9+', nullableVersions: '9+', default: null },
       { name: 'memberEpoch', type: 'int32', versions: '9+', default: -1 },
       { name: 'topics', type: '[]OffsetFetchRequestTopics', versions: '8+', nullableVersions: '8+', fields: [
-        { name: 'name', type: 'string', versions: '8+' },
+        { name: 'name', type: 'string', versions: '8-9' },
+        { name: 'topicId', type: 'uuid', versions: '10+' },
         { name: 'partitionIndexes', type: '[]int32', versions: '8+' }
       ] }
     ] },
@@ -90,7 +93,7 @@ export const offsetFetchRequest: MessageSchema<OffsetFetchRequest> = {
 
 export const offsetFetchResponse: MessageSchema<OffsetFetchResponse> = {
   name: 'OffsetFetchResponse',
-  validVersions: '0-9',
+  validVersions: '0-10',
   flexibleVersions: '6+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '3+' },
@@ -108,7 +111,8 @@ export const offsetFetchResponse: MessageSchema<OffsetFetchResponse> = {
     { name: 'groups', type: '[]OffsetFetchResponseGroup', versions: '8+', fields: [
       { name: 'groupId', type: 'string', versions: '8+' },
       { name: 'topics', type: '[]OffsetFetchResponseTopics', versions: '8+', fields: [
-        { name: 'name', type: 'string', versions: '8+' },
+        { name: 'name', type: 'string', versions: '8-9' },
+        { name: 'topicId', type: 'uuid', versions: '10+' },
         { name: 'partitions', type: '[]OffsetFetchResponsePartitions', versions: '8+', fields: [
           { name: 'partitionIndex', type: 'int32', versions: '8+' },
           { name: 'committedOffset', type: 'int64', versions: '8+' },
@@ -125,7 +129,7 @@ export const offsetFetchResponse: MessageSchema<OffsetFetchResponse> = {
 export const offsetFetchApi: ApiSchema<OffsetFetchRequest, OffsetFetchResponse> = {
   key: 9,
   name: 'OffsetFetch',
-  validVersions: { min: 0, max: 9 },
+  validVersions: { min: 0, max: 10 },
   flexibleMin: 6,
   latestVersionUnstable: false,
   request: offsetFetchRequest,

@@ -10,7 +10,8 @@ export interface ProduceRequest {
 }
 
 export interface ProduceRequestTopicProduceData {
-  name: string
+  name?: string
+  topicId?: string
   partitionData: ProduceRequestPartitionProduceData[]
 }
 
@@ -26,7 +27,8 @@ export interface ProduceResponse {
 }
 
 export interface ProduceResponseTopicProduceResponse {
-  name: string
+  name?: string
+  topicId?: string
   partitionResponses: ProduceResponsePartitionProduceResponse[]
 }
 
@@ -60,14 +62,15 @@ export interface ProduceResponseLeaderIdAndEpoch {
 
 export const produceRequest: MessageSchema<ProduceRequest> = {
   name: 'ProduceRequest',
-  validVersions: '0-11',
+  validVersions: '0-13',
   flexibleVersions: '9+',
   fields: [
     { name: 'transactionalId', type: 'string', versions: '3+', nullableVersions: '3+', default: null },
     { name: 'acks', type: 'int16', versions: '0+' },
     { name: 'timeoutMs', type: 'int32', versions: '0+' },
     { name: 'topicData', type: '[]TopicProduceData', versions: '0+', fields: [
-      { name: 'name', type: 'string', versions: '0+' },
+      { name: 'name', type: 'string', versions: '0-12' },
+      { name: 'topicId', type: 'uuid', versions: '13+' },
       { name: 'partitionData', type: '[]PartitionProduceData', versions: '0+', fields: [
         { name: 'index', type: 'int32', versions: '0+' },
         { name: 'records', type: 'records', versions: '0+', nullableVersions: '0+' }
@@ -78,11 +81,12 @@ export const produceRequest: MessageSchema<ProduceRequest> = {
 
 export const produceResponse: MessageSchema<ProduceResponse> = {
   name: 'ProduceResponse',
-  validVersions: '0-11',
+  validVersions: '0-13',
   flexibleVersions: '9+',
   fields: [
     { name: 'responses', type: '[]TopicProduceResponse', versions: '0+', fields: [
-      { name: 'name', type: 'string', versions: '0+' },
+      { name: 'name', type: 'string', versions: '0-12' },
+      { name: 'topicId', type: 'uuid', versions: '13+' },
       { name: 'partitionResponses', type: '[]PartitionProduceResponse', versions: '0+', fields: [
         { name: 'index', type: 'int32', versions: '0+' },
         { name: 'errorCode', type: 'int16', versions: '0+' },
@@ -113,7 +117,7 @@ export const produceResponse: MessageSchema<ProduceResponse> = {
 export const produceApi: ApiSchema<ProduceRequest, ProduceResponse> = {
   key: 0,
   name: 'Produce',
-  validVersions: { min: 0, max: 11 },
+  validVersions: { min: 0, max: 13 },
   flexibleMin: 9,
   latestVersionUnstable: false,
   request: produceRequest,

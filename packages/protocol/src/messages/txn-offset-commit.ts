@@ -42,7 +42,7 @@ export interface TxnOffsetCommitResponsePartition {
 
 export const txnOffsetCommitRequest: MessageSchema<TxnOffsetCommitRequest> = {
   name: 'TxnOffsetCommitRequest',
-  validVersions: '0-4',
+  validVersions: '0-5',
   flexibleVersions: '3+',
   fields: [
     { name: 'transactionalId', type: 'string', versions: '0+' },
@@ -66,7 +66,7 @@ export const txnOffsetCommitRequest: MessageSchema<TxnOffsetCommitRequest> = {
 
 export const txnOffsetCommitResponse: MessageSchema<TxnOffsetCommitResponse> = {
   name: 'TxnOffsetCommitResponse',
-  validVersions: '0-4',
+  validVersions: '0-5',
   flexibleVersions: '3+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
@@ -83,7 +83,7 @@ export const txnOffsetCommitResponse: MessageSchema<TxnOffsetCommitResponse> = {
 export const txnOffsetCommitApi: ApiSchema<TxnOffsetCommitRequest, TxnOffsetCommitResponse> = {
   key: 28,
   name: 'TxnOffsetCommit',
-  validVersions: { min: 0, max: 4 },
+  validVersions: { min: 0, max: 5 },
   flexibleMin: 3,
   latestVersionUnstable: false,
   request: txnOffsetCommitRequest,

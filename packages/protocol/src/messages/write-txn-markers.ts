@@ -12,6 +12,7 @@ export interface WriteTxnMarkersRequestWritableTxnMarker {
   transactionResult: boolean
   topics: WriteTxnMarkersRequestWritableTxnMarkerTopic[]
   coordinatorEpoch: number
+  transactionVersion?: number
 }
 
 export interface WriteTxnMarkersRequestWritableTxnMarkerTopic {
@@ -40,7 +41,7 @@ export interface WriteTxnMarkersResponseWritableTxnMarkerPartitionResult {
 
 export const writeTxnMarkersRequest: MessageSchema<WriteTxnMarkersRequest> = {
   name: 'WriteTxnMarkersRequest',
-  validVersions: '0-1',
+  validVersions: '0-2',
   flexibleVersions: '1+',
   fields: [
     { name: 'markers', type: '[]WritableTxnMarker', versions: '0+', fields: [
@@ -51,14 +52,15 @@ export const writeTxnMarkersRequest: MessageSchema<WriteTxnMarkersRequest> = {
         { name: 'name', type: 'string', versions: '0+' },
         { name: 'partitionIndexes', type: '[]int32', versions: '0+' }
       ] },
-      { name: 'coordinatorEpoch', type: 'int32', versions: '0+' }
+      { name: 'coordinatorEpoch', type: 'int32', versions: '0+' },
+      { name: 'transactionVersion', type: 'int8', versions: '2+' }
     ] }
   ]
 }
 
 export const writeTxnMarkersResponse: MessageSchema<WriteTxnMarkersResponse> = {
   name: 'WriteTxnMarkersResponse',
-  validVersions: '0-1',
+  validVersions: '0-2',
   flexibleVersions: '1+',
   fields: [
     { name: 'markers', type: '[]WritableTxnMarkerResult', versions: '0+', fields: [
@@ -77,7 +79,7 @@ export const writeTxnMarkersResponse: MessageSchema<WriteTxnMarkersResponse> = {
 export const writeTxnMarkersApi: ApiSchema<WriteTxnMarkersRequest, WriteTxnMarkersResponse> = {
   key: 27,
   name: 'WriteTxnMarkers',
-  validVersions: { min: 0, max: 1 },
+  validVersions: { min: 0, max: 2 },
   flexibleMin: 1,
   latestVersionUnstable: false,
   request: writeTxnMarkersRequest,

@@ -70,7 +70,7 @@ test('every strict prefix of an encoding is refused with a ProtocolError', () =>
 })
 
 test('versions outside validVersions are refused', () => {
-  assert.throws(() => decodeRequest(produceApi, 12, new Reader(Buffer.alloc(100))),
+  assert.throws(() => decodeRequest(produceApi, 14, new Reader(Buffer.alloc(100))),
     (e: unknown) => e instanceof ProtocolError && e.code === 'BROOK_ERR_UNSUPPORTED_VERSION')
   assert.throws(() => encodeResponse(produceApi, -1, { responses: [] }, new Writer()), ProtocolError)
 })

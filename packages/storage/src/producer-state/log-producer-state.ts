@@ -143,16 +143,21 @@ export class LogProducerState {
     return Math.max(logStartOffset, this.manager.lastStableOffset(highWatermark))
   }
 
-  /** The aborted transactions overlapping [fetchOffset, upperBoundOffset), from the segments at or after fetchOffset's. */
+  /**
+   * The aborted transactions overlapping [fetchOffset, upperBoundOffset), from the segments at or
+   * after fetchOffset's. A transaction is indexed in the segment of its abort marker, which may lie
+   * past upperBoundOffset (a large transaction spanning segments), so the search goes on through
+   * later segments until an entry's LSO reaches the bound (Kafka's collectAbortedTransactions).
+   */
   async abortedTransactions (segmentBases: readonly number[], fetchOffset: number, upperBoundOffset: number): Promise<AbortedTxn[]> {
     const first = floor(segmentBases, fetchOffset) ?? segmentBases[0]
-    const indexes: TransactionIndex[] = []
-    for (const base of segmentBases) {
-      if (first === undefined || base < first) continue
-      if (base >= upperBoundOffset && indexes.length > 0) break
-      indexes.push(await this.#index(base))
+    if (first === undefined) return []
+    const later = segmentBases.filter((base) => base >= first)
+    const open = (base: number): Promise<TransactionIndex> => this.#index(base)
+    async function * indexes (): AsyncGenerator<TransactionIndex> {
+      for (const base of later) yield await open(base)
     }
-    return collectAbortedTxns(indexes, fetchOffset, upperBoundOffset)
+    return await collectAbortedTxns(indexes(), fetchOffset, upperBoundOffset)
   }
 
   activeProducers (): ActiveProducer[] {

@@ -191,11 +191,12 @@ export class TransactionIndex {
 
 /**
  * The aborted transactions a read_committed fetch of [fetchOffset, upperBoundOffset) must be told
- * about: `indexes` are the segments' indexes from the one holding fetchOffset onwards, in order.
+ * about: `indexes` are the segments' indexes from the one holding fetchOffset onwards, in order,
+ * opened only as far as the search needs them.
  */
-export function collectAbortedTxns (indexes: Iterable<TransactionIndex>, fetchOffset: number, upperBoundOffset: number): AbortedTxn[] {
+export async function collectAbortedTxns (indexes: AsyncIterable<TransactionIndex> | Iterable<TransactionIndex>, fetchOffset: number, upperBoundOffset: number): Promise<AbortedTxn[]> {
   const out: AbortedTxn[] = []
-  for (const index of indexes) {
+  for await (const index of indexes) {
     const search = index.collect(fetchOffset, upperBoundOffset)
     out.push(...search.txns)
     if (search.complete) break

@@ -101,3 +101,24 @@ test('truncation forgets producer state past the new end', async () => {
   assert.equal(log.lastStableOffset, 4)
   await manager.close()
 })
+
+test('a fetch of one segment learns of an aborted transaction whose marker lies in a later segment', { timeout: 30_000 }, async () => {
+  const fs = new MemoryFileSystem()
+  const manager = await openManager(fs, testConfig({ segmentBytes: 600 }))
+  const log = await manager.createOrGetLog('t', 0)
+  for (let seq = 0; seq < 30; seq += 3) await append(log, batch(5n, seq, 3, true))
+  await append(log, batch(6n, 0, 3))
+  await append(log, batch(6n, 3, 3))
+  const marker = await append(log, buildEndTxnMarker({ producerId: 5n, producerEpoch: 0, commit: false, coordinatorEpoch: 0, timestamp: BigInt(Date.now()) }), 'coordinator')
+  assert.equal(typeof marker, 'number')
+  const bases = log.segments.map((s) => s.baseOffset)
+  assert.ok(bases.length >= 3, `the transaction spans segments (${bases.join(', ')})`)
+  const want = [{ producerId: 5n, firstOffset: 0, lastOffset: marker as number, lastStableOffset: (marker as number) + 1 }]
+  // Each fetch of a segment that holds the transaction's data stops before the marker's segment.
+  for (let i = 0; i + 1 < bases.length && bases[i + 1]! <= (marker as number); i++) {
+    assert.deepEqual(await log.abortedTransactions(bases[i]!, bases[i + 1]!), bases[i]! < 30 ? want : [], `fetch of [${bases[i]}, ${bases[i + 1]})`)
+  }
+  assert.equal(await append(log, batch(6n, 6, 3)), (marker as number) + 1)
+  assert.deepEqual(await log.abortedTransactions((marker as number) + 1, (marker as number) + 4), [], 'data after the marker is not covered')
+  await manager.close()
+})

@@ -1,22 +1,27 @@
 // Golden bytes from real clients: each client talks to a broker through a capturing proxy (the
 // broker advertises the proxy, so Metadata keeps clients on it). The first ApiVersions, Metadata,
-// Produce and Fetch request of each client must decode and re-encode byte-for-byte with
-// @brook/protocol. With BROOK_WRITE_GOLDEN=1 the frames are also written as fixtures to
+// Produce and Fetch request of each client (and @platformatic/kafka's ListOffsets and
+// TxnOffsetCommit, at the versions it picks from Brook's newer ranges) must decode and re-encode
+// byte-for-byte with @brook/protocol. With BROOK_WRITE_GOLDEN=1 the frames are also written, with
+// run-dependent values normalised (normaliseRequestFrame), as fixtures to
 // packages/protocol/test/fixtures/golden/<client>-<api>-v<N>.hex (dev-only; review, then commit).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import kafkajs from 'kafkajs'
-import { Consumer, Producer, stringSerializers } from '@platformatic/kafka'
+import { Consumer, Producer, stringDeserializers, stringSerializers, type Message } from '@platformatic/kafka'
 import {
-  assertSucceeded, ensurePromiseWithResolvers, fixturePath, roundTripRequestFrame, runKcat, runPython,
+  assertSucceeded, ensurePromiseWithResolvers, fixturePath, normaliseRequestFrame, roundTripRequestFrame, runKcat, runPython,
   startCaptureProxy, startTestBroker, waitFor, type CapturedRequest
 } from '@brook/testkit'
 
 ensurePromiseWithResolvers()
 
-const API_NAMES = new Map([[18, 'api-versions'], [3, 'metadata'], [0, 'produce'], [1, 'fetch']])
+const API_NAMES = new Map([[18, 'api-versions'], [3, 'metadata'], [0, 'produce'], [1, 'fetch'], [2, 'list-offsets'], [28, 'txn-offset-commit']])
+const EVERY_CLIENT = [18, 3, 0, 1]
+// What a client is driven to send beyond EVERY_CLIENT.
+const EXTRA: Record<string, number[]> = { platformatic: [2, 28] }
 const GOLDEN_DIR = fileURLToPath(new URL('../../../../protocol/test/fixtures/golden/', import.meta.url))
 
 // First request per (api key, version) among the wanted keys.
@@ -72,13 +77,40 @@ const drivers: Record<string, Driver> = {
         maxWaitTime: 100,
         topics: [{ topicId: id, partitions: [{ partition: 0, fetchOffset: 0n, partitionMaxBytes: 1 << 20, currentLeaderEpoch: -1, lastFetchedEpoch: -1 }] }]
       })
+      await consumer.listOffsets({ topics: [topic] })
     } finally {
       await Promise.allSettled([producer.close(), consumer.close()])
     }
+    await platformaticTransaction(bootstrap, topic)
   }
 }
 
-test('golden capture: real clients\' ApiVersions, Metadata, Produce and Fetch requests round-trip through the codec', { timeout: 120_000 }, async () => {
+/** Consume one message in a group and commit its offset inside a transaction (TxnOffsetCommit). */
+async function platformaticTransaction (bootstrap: string, topic: string): Promise<void> {
+  const producer = new Producer({
+    clientId: 'golden', bootstrapBrokers: [bootstrap], serializers: stringSerializers, idempotent: true, transactionalId: 'golden-txn'
+  })
+  const consumer = new Consumer({
+    clientId: 'golden', bootstrapBrokers: [bootstrap], groupId: 'golden-txn-group', deserializers: stringDeserializers, sessionTimeout: 6000, heartbeatInterval: 500
+  })
+  try {
+    const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false, maxWaitTime: 200 })
+    const first = await new Promise<Message<string, string, string, string>>((resolve, reject) => {
+      stream.once('data', resolve)
+      stream.once('error', reject)
+    })
+    const transaction = await producer.beginTransaction()
+    await transaction.send({ messages: [{ topic, key: 'k', value: 'in-transaction' }] })
+    await transaction.addConsumer(consumer)
+    await transaction.addOffset(first)
+    await transaction.commit()
+    await stream.close()
+  } finally {
+    await Promise.allSettled([producer.close(), consumer.close()])
+  }
+}
+
+test('golden capture: real clients\' requests round-trip through the codec', { timeout: 120_000 }, async () => {
   const proxy = await startCaptureProxy()
   const broker = await startTestBroker({
     'advertised.listeners': `PLAINTEXT://${proxy.bootstrap}`,
@@ -96,17 +128,20 @@ test('golden capture: real clients\' ApiVersions, Metadata, Produce and Fetch re
       await drive(proxy.bootstrap, `golden-${client}`)
       const captured = firsts(proxy.requests.slice(from))
       const apis = new Set(captured.map((r) => r.apiKey))
-      for (const key of API_NAMES.keys()) {
+      for (const key of [...EVERY_CLIENT, ...(EXTRA[client] ?? [])]) {
         if (!apis.has(key)) failures.push(`${client} sent no ${API_NAMES.get(key)} request`)
       }
       for (const r of captured) {
         const name = `${client}-${API_NAMES.get(r.apiKey)}-v${r.apiVersion}`
+        let stored = r.frame
         try {
           assert.ok(roundTripRequestFrame(r.frame).equals(r.frame), 're-encoded bytes differ')
+          stored = normaliseRequestFrame(r.frame)
+          assert.ok(roundTripRequestFrame(stored).equals(stored), 'normalised bytes do not round-trip')
         } catch (err) {
           failures.push(`${name}: ${(err as Error).message}`)
         }
-        if (write) await writeFile(`${GOLDEN_DIR}${name}.hex`, (r.frame.toString('hex').match(/.{1,64}/g) ?? []).join('\n') + '\n')
+        if (write) await writeFile(`${GOLDEN_DIR}${name}.hex`, (stored.toString('hex').match(/.{1,64}/g) ?? []).join('\n') + '\n')
       }
     }
     assert.deepEqual(failures, [])

@@ -1,0 +1,73 @@
+// Dev-only, read by scripts/gen-protocol.mjs: what Kafka changed in these schemas after the
+// 4.0-era JSON specs the generator reads (up to Kafka 4.2), written as edits to those specs so the
+// committed modules stay reproducible. Structure only: names follow Kafka's JSON spelling.
+//
+// Each entry names one spec (request or response) and gives its new validVersions plus edits:
+//   set:    { path, props }   merge props into the field at path (field names from the root)
+//   insert: { after, field }  add field right after the field at path `after`
+export const protocolUpdates = [
+  // Produce v12: transaction protocol v2 (KIP-890), same fields. v13: topics named by id (KIP-516).
+  { spec: 'ProduceRequest', validVersions: '0-13', edits: [
+    { set: { path: ['TopicData', 'Name'], props: { versions: '0-12' } } },
+    { insert: { after: ['TopicData', 'Name'], field: { name: 'TopicId', type: 'uuid', versions: '13+' } } }
+  ] },
+  { spec: 'ProduceResponse', validVersions: '0-13', edits: [
+    { set: { path: ['Responses', 'Name'], props: { versions: '0-12' } } },
+    { insert: { after: ['Responses', 'Name'], field: { name: 'TopicId', type: 'uuid', versions: '13+' } } }
+  ] },
+  // Fetch v18: the replica's high watermark (KIP-1166), tagged.
+  { spec: 'FetchRequest', validVersions: '0-18', edits: [
+    { insert: { after: ['Topics', 'Partitions', 'ReplicaDirectoryId'], field: { name: 'HighWatermark', type: 'int64', versions: '18+', taggedVersions: '18+', tag: 1, default: '9223372036854775807' } } }
+  ] },
+  { spec: 'FetchResponse', validVersions: '0-18', edits: [] },
+  // ListOffsets v11: earliest pending upload timestamp (-6), same fields.
+  { spec: 'ListOffsetsRequest', validVersions: '0-11', edits: [] },
+  { spec: 'ListOffsetsResponse', validVersions: '0-11', edits: [] },
+  // Metadata v13: top-level error code (KIP-1102, REBOOTSTRAP_REQUIRED).
+  { spec: 'MetadataRequest', validVersions: '0-13', edits: [] },
+  { spec: 'MetadataResponse', validVersions: '0-13', edits: [
+    { insert: { after: ['ClusterAuthorizedOperations'], field: { name: 'ErrorCode', type: 'int16', versions: '13+' } } }
+  ] },
+  // OffsetCommit v10, OffsetFetch v10: topics named by id (KIP-848).
+  { spec: 'OffsetCommitRequest', validVersions: '0-10', edits: [
+    { set: { path: ['Topics', 'Name'], props: { versions: '0-9' } } },
+    { insert: { after: ['Topics', 'Name'], field: { name: 'TopicId', type: 'uuid', versions: '10+' } } }
+  ] },
+  { spec: 'OffsetCommitResponse', validVersions: '0-10', edits: [
+    { set: { path: ['Topics', 'Name'], props: { versions: '0-9' } } },
+    { insert: { after: ['Topics', 'Name'], field: { name: 'TopicId', type: 'uuid', versions: '10+' } } }
+  ] },
+  { spec: 'OffsetFetchRequest', validVersions: '0-10', edits: [
+    { set: { path: ['Groups', 'Topics', 'Name'], props: { versions: '8-9' } } },
+    { insert: { after: ['Groups', 'Topics', 'Name'], field: { name: 'TopicId', type: 'uuid', versions: '10+' } } }
+  ] },
+  { spec: 'OffsetFetchResponse', validVersions: '0-10', edits: [
+    { set: { path: ['Groups', 'Topics', 'Name'], props: { versions: '8-9' } } },
+    { insert: { after: ['Groups', 'Topics', 'Name'], field: { name: 'TopicId', type: 'uuid', versions: '10+' } } }
+  ] },
+  // DescribeGroups v6: per-group error message (KIP-1043).
+  { spec: 'DescribeGroupsRequest', validVersions: '0-6', edits: [] },
+  { spec: 'DescribeGroupsResponse', validVersions: '0-6', edits: [
+    { insert: { after: ['Groups', 'ErrorCode'], field: { name: 'ErrorMessage', type: 'string', versions: '6+', nullableVersions: '6+', default: 'null' } } }
+  ] },
+  // WriteTxnMarkers v2: the transaction version of the marker (KIP-1228).
+  { spec: 'WriteTxnMarkersRequest', validVersions: '0-2', edits: [
+    { insert: { after: ['Markers', 'CoordinatorEpoch'], field: { name: 'TransactionVersion', type: 'int8', versions: '2+' } } }
+  ] },
+  { spec: 'WriteTxnMarkersResponse', validVersions: '0-2', edits: [] },
+  // TxnOffsetCommit v5: transaction protocol v2 (KIP-890), same fields.
+  { spec: 'TxnOffsetCommitRequest', validVersions: '0-5', edits: [] },
+  { spec: 'TxnOffsetCommitResponse', validVersions: '0-5', edits: [] },
+  // DescribeCluster v2: fenced brokers (KIP-1073).
+  { spec: 'DescribeClusterRequest', validVersions: '0-2', edits: [
+    { insert: { after: ['EndpointType'], field: { name: 'IncludeFencedBrokers', type: 'bool', versions: '2+', default: 'false' } } }
+  ] },
+  { spec: 'DescribeClusterResponse', validVersions: '0-2', edits: [
+    { insert: { after: ['Brokers', 'Rack'], field: { name: 'IsFenced', type: 'bool', versions: '2+', default: 'false' } } }
+  ] },
+  // ListTransactions v2: transactional id pattern (KIP-1152).
+  { spec: 'ListTransactionsRequest', validVersions: '0-2', edits: [
+    { insert: { after: ['DurationFilter'], field: { name: 'TransactionalIdPattern', type: 'string', versions: '2+', nullableVersions: '2+', default: 'null' } } }
+  ] },
+  { spec: 'ListTransactionsResponse', validVersions: '0-2', edits: [] }
+]

@@ -84,7 +84,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   const store = new TopicStore(firstDir)
   // Dynamic broker configs are in place before any log opens; a change re-configures every log.
   let replicasForChanges: ReplicaManager | undefined
-  const dynamicConfigs = await DynamicConfigs.open(config, meta.nodeId, new DynamicConfigStore(firstDir), async () => {
+  const dynamicConfigs = await DynamicConfigs.open(config, meta.nodeId, new DynamicConfigStore(firstDir), logger, async () => {
     await replicasForChanges?.reapplyConfigs()
   })
   // Logs found on disk get their topic's config; the table is read again by the replica manager.

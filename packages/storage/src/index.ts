@@ -1,5 +1,6 @@
 export * from './types.js'
 export { defaultLogConfig, NEVER } from './config.js'
+export { UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET } from './epoch/leader-epoch-cache.js'
 export type { FileSystem, FileHandle, FileStat, OpenMode } from './fs/file-system.js'
 export { NodeFileSystem } from './fs/node-fs.js'
 export { MemoryFileSystem, type WriteFault, type SyncFault, type PowerCutOptions } from './fs/memory-fs.js'

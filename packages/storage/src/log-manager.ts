@@ -210,12 +210,14 @@ export class LogManager {
       logStartOffsetChanged: async () => { await this.#checkpoint(logDir, LOG_START_CHECKPOINT) },
       truncated: async (log, offset) => {
         // As Kafka: written before any later append, so a crash cannot bring back a recovery
-        // point or cleaner checkpoint past the truncation (segments there would be trusted).
+        // point or cleaner checkpoint past the truncation (segments there would be trusted), nor
+        // a high watermark over offsets the follower rewrites after it.
         const key = checkpointKey(log.topic, log.partition)
         const cp = this.#cleanerOffsets.get(key)
         if (cp !== undefined && cp > offset) this.#cleanerOffsets.set(key, offset)
         await this.#checkpoint(logDir, RECOVERY_POINT_CHECKPOINT)
         await this.#checkpoint(logDir, LOG_START_CHECKPOINT)
+        await this.#checkpoint(logDir, HIGH_WATERMARK_CHECKPOINT)
         await this.#checkpoint(logDir, CLEANER_CHECKPOINT)
       }
     }

@@ -3,8 +3,9 @@
 // converts to bigint at the protocol edge.
 import type { ActiveProducer } from './producer-state/producer-state-manager.js'
 import type { AbortedTxn } from './producer-state/txn-index.js'
+import type { EpochEndOffset, EpochEntry } from './epoch/leader-epoch-cache.js'
 
-export type { ActiveProducer, AbortedTxn }
+export type { ActiveProducer, AbortedTxn, EpochEndOffset, EpochEntry }
 
 /** Topic-level log settings, with Kafka's topic config names in the comments. */
 export interface LogConfig {
@@ -66,6 +67,12 @@ export interface AppendResult {
   logAppendTime: number
   logStartOffset: number
 }
+
+/**
+ * How far a fetch may read (Kafka's FetchIsolation): a follower to the log end, a consumer to the
+ * high watermark (read_uncommitted) or the last stable offset (read_committed).
+ */
+export type FetchIsolation = 'LOG_END' | 'HIGH_WATERMARK' | 'TXN_COMMITTED'
 
 export interface ReadOptions {
   /** Stop once this many bytes are gathered (whole batches only). */
@@ -136,14 +143,52 @@ export interface PartitionLog {
   /** The record with the largest timestamp, the first of equals (ListOffsets MAX_TIMESTAMP), or null. */
   findMaxTimestampOffset (): Promise<TimestampOffset | null>
 
-  /** Sets the high watermark (the replication layer owns it; single replica: LEO). */
+  /** Sets the high watermark, clamped to [logStartOffset, logEndOffset] (the replication layer owns it). */
   setHighWatermark (offset: number): void
+
+  /** Moves the high watermark forward only, capped at the log end; true when it moved. */
+  maybeIncrementHighWatermark (offset: number): boolean
+
+  /** true: the only replica, the high watermark follows the log end after every write. Default false. */
+  setSingleReplica (single: boolean): void
+
+  /** The exclusive read bound for a fetch of this isolation (LEO, HW or LSO). */
+  fetchUpperBound (isolation: FetchIsolation): number
+
+  /**
+   * A follower's append: complete v2 batches fetched from the leader, written with their own
+   * offsets, leader epochs and timestamps. Rejects with UnexpectedAppendOffsetError when the first
+   * batch starts below the log end, CORRUPT_MESSAGE for bad framing, CRC or offsets going back.
+   */
+  appendAsFollower (records: Buffer, options?: { durable?: boolean }): Promise<AppendResult>
+
+  /** The latest leader epoch of the log (its epoch cache), null when none. */
+  readonly latestEpoch: number | null
+
+  /** OffsetForLeaderEpoch: the largest epoch <= epoch and its end offset; UNDEFINED (-1, -1) when unknown. */
+  endOffsetForEpoch (epoch: number): EpochEndOffset
+
+  /** The leader epoch of the batch holding offset (from the epoch cache), null when unknown. */
+  epochForOffset (offset: number): number | null
+
+  /** The epoch cache's entries (epoch, start offset), oldest first. */
+  leaderEpochEntries (): EpochEntry[]
+
+  /** A replica becoming leader records its new epoch at the log end (persisted before it resolves). */
+  assignEpochStartOffset (epoch: number): Promise<void>
 
   /** Moves the log start offset forward (DeleteRecords); returns the new log start offset. */
   deleteRecordsBefore (offset: number): Promise<number>
 
-  /** Removes everything at and after offset (follower truncation). */
+  /**
+   * Removes everything at and after offset (follower truncation): whole and partial segments,
+   * index and .txnindex entries, leader epochs starting there; producer state is rebuilt and the
+   * high watermark capped. Durable before it resolves. Below the log start: truncateFullyAndStartAt.
+   */
   truncateTo (offset: number): Promise<void>
+
+  /** Empties the log and restarts it at offset (a follower too far behind the leader's log start). */
+  truncateFullyAndStartAt (offset: number): Promise<void>
 
   updateConfig (config: LogConfig): void
 
@@ -180,5 +225,21 @@ export class StorageError extends Error {
     super(message, options)
     this.name = 'StorageError'
     this.kind = kind
+  }
+}
+
+/**
+ * A follower's append does not start at or after the log end (Kafka's
+ * UnexpectedAppendOffsetException): the fetcher is out of step with the log (truncate first).
+ * Maps to OFFSET_OUT_OF_RANGE should it reach a client.
+ */
+export class UnexpectedAppendOffsetError extends StorageError {
+  readonly firstOffset: number
+  readonly logEndOffset: number
+  constructor (firstOffset: number, logEndOffset: number, partition: string) {
+    super('OFFSET_OUT_OF_RANGE', `follower append to ${partition} starts at ${firstOffset}, below the log end ${logEndOffset}`)
+    this.name = 'UnexpectedAppendOffsetError'
+    this.firstOffset = firstOffset
+    this.logEndOffset = logEndOffset
   }
 }

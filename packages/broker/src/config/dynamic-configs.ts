@@ -7,7 +7,7 @@
 // change is validated as a whole, persisted (cluster/dynamic-config-store.ts), put into the
 // BrokerConfig layers, and then every log gets its recomputed LogConfig (onChange). Other broker
 // configs are read-only, as in Kafka: altering them gets INVALID_REQUEST.
-import { SerialQueue } from '@brook/common'
+import { type Logger, SerialQueue } from '@brook/common'
 import { ErrorCode } from '@brook/protocol'
 import type { DynamicConfigLayers, DynamicConfigStore } from '../cluster/dynamic-config-store.js'
 import { KafkaError } from '../errors.js'
@@ -33,17 +33,27 @@ export class DynamicConfigs {
 
   /**
    * Loads the persisted layers into `config` (before any log opens, so that logs start with them).
-   * `onChange` runs after every applied change.
+   * A persisted setting this broker cannot take (a file written by another version, or edited by
+   * hand) is left out with an error log, as Kafka drops invalid dynamic configs at start instead of
+   * refusing to run. `onChange` runs after every applied change.
    */
-  static async open (config: BrokerConfig, nodeId: number, store: DynamicConfigStore, onChange: () => Promise<void>): Promise<DynamicConfigs> {
+  static async open (config: BrokerConfig, nodeId: number, store: DynamicConfigStore, logger: Logger,
+    onChange: () => Promise<void>): Promise<DynamicConfigs> {
     const layers = await store.load()
-    try {
-      validateDynamicLayer(layers.broker, true, config)
-      validateDynamicLayer(layers.default, false, config)
-    } catch (err) {
-      throw new Error(`BROOK_BAD_DYNAMIC_CONFIGS_FILE: ${store.path} holds a setting this broker cannot take`, { cause: err })
+    const usable = (layer: Readonly<Record<string, string>>, perBroker: boolean): Record<string, string> => {
+      const kept: Record<string, string> = {}
+      for (const [name, value] of Object.entries(layer)) {
+        try {
+          validateDynamicLayer({ [name]: value }, perBroker, config)
+          kept[name] = value
+        } catch (err) {
+          logger.error({ file: store.path, config: name, level: perBroker ? 'broker' : 'cluster default', err },
+            `dynamic config ${name} in ${store.path} ignored: ${(err as Error).message}`)
+        }
+      }
+      return kept
     }
-    config.setDynamic(layers.broker, layers.default)
+    config.setDynamic(usable(layers.broker, true), usable(layers.default, false))
     return new DynamicConfigs(config, nodeId, store, onChange)
   }
 

@@ -10,6 +10,8 @@ import {
   alterConfigsApi, createTopicsApi, decodeBatches, describeConfigsApi, ErrorCode, fetchApi, incrementalAlterConfigsApi, produceApi,
   TimestampType
 } from '@brook/protocol'
+import { type Logger, silentLogger } from '@brook/common'
+import { startBroker } from '../../src/broker.js'
 import { ConfigSource } from '../../src/config/topic-config.js'
 import { RawClient } from '../helpers/raw-client.js'
 import { startTestBroker, type TestBroker } from '../helpers/broker.js'
@@ -142,11 +144,28 @@ test('dynamic configs survive a restart', async () => {
   assert.deepEqual([retention?.value, retention?.configSource], ['123456', ConfigSource.DYNAMIC_BROKER_CONFIG])
 })
 
-test('a dynamic config file with a setting the broker cannot take stops the start with a message naming the file', async () => {
+test('a persisted dynamic config the broker cannot take is ignored with an error naming the file, as Kafka does', { timeout: 30_000 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'brook-dynamic-bad-'))
+  const errors: string[] = []
+  const logger: Logger = { ...silentLogger, error: (obj, msg) => { errors.push(msg ?? String(obj)) }, child: () => logger }
   try {
-    await writeFile(join(dir, 'brook-broker-configs.json'), JSON.stringify({ version: 1, default: { listeners: 'PLAINTEXT://:1' }, broker: {} }))
-    await assert.rejects(startTestBroker({}, dir), /BROOK_BAD_DYNAMIC_CONFIGS_FILE: .*brook-broker-configs\.json/)
+    await writeFile(join(dir, 'brook-broker-configs.json'), JSON.stringify({
+      version: 1,
+      default: { listeners: 'PLAINTEXT://:1', 'log.segment.bytes': '2000000' },
+      broker: { 'log.retention.hours': '1', 'log.retention.ms': '60000' }
+    }))
+    const broker = await startBroker({ config: { listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': dir }, logger })
+    try {
+      assert.deepEqual(Object.fromEntries(broker.config.dynamic('default')), { 'log.segment.bytes': '2000000' })
+      assert.deepEqual(Object.fromEntries(broker.config.dynamic('broker')), { 'log.retention.ms': '60000' })
+      assert.equal(broker.config.int('log.segment.bytes'), 2000000)
+      assert.equal(errors.length, 2)
+      assert.ok(errors.every((e) => e.includes('brook-broker-configs.json')), errors.join('\n'))
+      assert.ok(errors.some((e) => e.startsWith('dynamic config listeners ')), errors.join('\n'))
+      assert.ok(errors.some((e) => e.startsWith('dynamic config log.retention.hours ')), errors.join('\n'))
+    } finally {
+      await broker.close()
+    }
   } finally {
     await rm(dir, { recursive: true, force: true })
   }

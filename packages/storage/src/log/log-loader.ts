@@ -12,6 +12,8 @@
 //      holding the recovery point and all later ones are re-read whole, CRC-checked, cut at the
 //      first bad batch (later segments then deleted) and re-indexed; the result is fsynced so the
 //      new recovery point (the log end) is true.
+//   4. leader epochs: the leader-epoch-checkpoint is read (rebuilt from the batches' epochs when
+//      missing or unreadable) and cut to [log start, log end); then producer state is loaded.
 import type { LogConfig } from '../types.js'
 import type { Logger } from '@brook/common'
 import { LogSegment, type SegmentContext, segmentSettings } from '../segment/log-segment.js'
@@ -93,6 +95,7 @@ export async function loadLog (options: LoadLogOptions): Promise<Log> {
     hooks: options.hooks,
     clock: options.clock
   })
+  await log.loadLeaderEpochs()
   if (options.logStartOffset !== undefined && options.logStartOffset > log.logEndOffset) {
     // Data lost in a crash ended below a log start offset already promised (DeleteRecords,
     // retention): restart the log there so offsets never go back below it.

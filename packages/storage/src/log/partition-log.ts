@@ -9,7 +9,11 @@
 // commit (group-commit.ts), which fsyncs every segment written since the last pass; flush.ms is
 // a timer; the recovery point is the offset below which everything is known to be fsynced.
 // Offsets: logStartOffset <= lastStableOffset <= highWatermark <= logEndOffset, asserted after
-// every change. Producer state (idempotence, transactions, the LSO, .snapshot and .txnindex
+// every change. The high watermark is the caller's (the replication layer: min of the ISR's log
+// ends) unless setSingleReplica(true) makes it follow the log end after each write.
+// Replication: appendAsFollower keeps the leader's offsets; leader epochs (the
+// leader-epoch-checkpoint, ../epoch/) are recorded from the batches' partitionLeaderEpoch on
+// every append and cut on every truncation. Producer state (idempotence, transactions, the LSO, .snapshot and .txnindex
 // files) is producer-state/log-producer-state.ts: the writer checks each append with it before
 // assigning offsets (a duplicate is answered with the original offsets, a refusal writes nothing).
 import { decodeBatch, CompressionError, ATTRIBUTES, MAX_TIMESTAMP, PARTITION_LEADER_EPOCH, TIMESTAMP_TYPE_MASK, batchLastOffset, RecordFormatError } from '@brook/protocol'
@@ -18,8 +22,8 @@ import { errorCode } from '../fs/file-system.js'
 import { LogSegment, type SegmentContext, segmentSettings } from '../segment/log-segment.js'
 import { DELETED_SUFFIX } from '../segment/segment-files.js'
 import {
-  type AppendOptions, type AppendResult, type LogConfig, type LogOffsets, type PartitionLog, type ReadOptions,
-  type ReadResult, StorageError, type TimestampOffset
+  type AppendOptions, type AppendResult, type FetchIsolation, type LogConfig, type LogOffsets, type PartitionLog, type ReadOptions,
+  type ReadResult, StorageError, type TimestampOffset, UnexpectedAppendOffsetError
 } from '../types.js'
 import { assignOffsets, summarizeBatches, type BatchesSummary } from './assign-offsets.js'
 import { GroupCommit } from './group-commit.js'
@@ -28,6 +32,9 @@ import { SerialQueue } from '@brook/common'
 import { LogProducerState } from '../producer-state/log-producer-state.js'
 import type { ActiveProducer } from '../producer-state/producer-state-manager.js'
 import type { AbortedTxn } from '../producer-state/txn-index.js'
+import type { EpochEndOffset, EpochEntry } from '../epoch/leader-epoch-cache.js'
+import { LogLeaderEpochs } from '../epoch/log-leader-epochs.js'
+import { type FollowerBatches, summarizeFollowerBatches } from './follower-batches.js'
 
 export interface LogHooks {
   /** The log start offset moved forward; the manager persists it. */
@@ -60,6 +67,8 @@ interface PendingAppend {
   records: Buffer
   options: AppendOptions
   summary: BatchesSummary
+  /** A follower's append: the leader's offsets, kept as they are. */
+  follower: FollowerBatches | null
   resolve: (result: AppendResult) => void
   reject: (err: unknown) => void
 }
@@ -93,6 +102,9 @@ export class Log implements PartitionLog {
   readonly #listeners = new Set<(logEndOffset: number) => void>()
   readonly #pendingDeletes = new Set<{ timer: NodeJS.Timeout | null, run: () => Promise<void> }>()
   readonly #producerState: LogProducerState
+  readonly #epochs: LogLeaderEpochs
+  /** The only replica: the high watermark follows the log end (setSingleReplica). */
+  #singleReplica = false
 
   constructor (init: LogInit) {
     this.#ctx = init.ctx
@@ -112,6 +124,7 @@ export class Log implements PartitionLog {
     this.#size = this.#segments.reduce((n, s) => n + s.size, 0)
     this.#groupCommit = new GroupCommit(async () => await this.#syncData())
     this.#producerState = new LogProducerState(init.ctx.fs, init.dir, { producerIdExpirationMs: init.producerIdExpirationMs ?? 86_400_000 }, init.ctx.logger)
+    this.#epochs = new LogLeaderEpochs(init.ctx.fs, init.dir, init.ctx.logger)
     this.#checkOffsets()
   }
 
@@ -166,11 +179,33 @@ export class Log implements PartitionLog {
     if (this.#writeError !== null) return Promise.reject(this.#writeError)
     const summary = summarizeBatches(records)
     if (typeof summary === 'string') return Promise.reject(new StorageError('CORRUPT_MESSAGE', summary))
+    return this.#enqueue(records, options, summary, null)
+  }
+
+  /**
+   * A follower's append (Kafka's appendAsFollower): batches fetched from the leader, written with
+   * the leader's offsets, epochs and timestamps. The first batch must start at or after the log
+   * end (else UnexpectedAppendOffsetError; a gap is allowed, as a compacted leader has them),
+   * offsets must grow from batch to batch and every CRC must hold (else CORRUPT_MESSAGE).
+   * Producer state and the transaction index are rebuilt from the batches as on the leader,
+   * without the producer checks (the leader made them). The high watermark does not move unless
+   * the log is the single replica.
+   */
+  appendAsFollower (records: Buffer, options: { durable?: boolean } = {}): Promise<AppendResult> {
+    if (this.#closed) return Promise.reject(new StorageError('KAFKA_STORAGE_ERROR', `log ${this.topic}-${this.partition} is closed`))
+    if (this.#writeError !== null) return Promise.reject(this.#writeError)
+    const summary = summarizeFollowerBatches(records)
+    if (typeof summary === 'string') return Promise.reject(new StorageError('CORRUPT_MESSAGE', summary))
+    // The partitionLeaderEpoch of the batches is kept: leaderEpoch here is not used.
+    return this.#enqueue(records, { leaderEpoch: -1, durable: options.durable ?? false }, summary, summary)
+  }
+
+  #enqueue (records: Buffer, options: AppendOptions, summary: BatchesSummary, follower: FollowerBatches | null): Promise<AppendResult> {
     if (records.length > this.#config.segmentBytes) {
       return Promise.reject(new StorageError('RECORD_LIST_TOO_LARGE', `${records.length} bytes exceed segment.bytes ${this.#config.segmentBytes}`))
     }
     return new Promise((resolve, reject) => {
-      this.#pending.push({ records, options, summary, resolve, reject })
+      this.#pending.push({ records, options, summary, follower, resolve, reject })
       this.#queueDrain()
     })
   }
@@ -204,12 +239,20 @@ export class Log implements PartitionLog {
       let next = this.#logEndOffset
       let messages = 0
       const aborted: AbortedTxn[] = []
+      const epochStarts: Array<{ epoch: number, baseOffset: number }> = []
       try {
         while (i < group.length) {
           const item = group[i]!
+          const follower = item.follower
+          if (follower !== null && follower.firstOffset < next) {
+            item.reject(new UnexpectedAppendOffsetError(follower.firstOffset, next, `${this.topic}-${this.partition}`))
+            i++
+            continue
+          }
           const itemNow = item.options.now ?? now
-          const logAppendTime = this.#config.messageTimestampType === 'LogAppendTime' ? itemNow : null
-          const lastOffset = next + item.summary.offsetSpan - 1
+          // A follower keeps the leader's timestamps.
+          const logAppendTime = follower === null && this.#config.messageTimestampType === 'LogAppendTime' ? itemNow : null
+          const lastOffset = follower?.lastOffset ?? next + item.summary.offsetSpan - 1
           const oi = await seg.offsetIndex()
           const ti = await seg.timeIndex()
           const roll = shouldRoll(seg, oi, ti, this.#config, {
@@ -217,7 +260,26 @@ export class Log implements PartitionLog {
           })
           if (roll) {
             if (items.length > 0) break
-            seg = await this.#roll(next, itemNow)
+            // A follower's segment starts at its first batch (past a gap, relative offsets fit).
+            seg = await this.#roll(follower?.firstOffset ?? next, itemNow)
+            continue
+          }
+          if (follower !== null) {
+            const producerCheck = this.#producerState.check(item.records, null, 'replication')
+            if (producerCheck.kind !== 'accepted') {
+              // Only a transaction rule the leader could not have broken refuses a replicated batch.
+              item.reject(producerCheck.kind === 'rejected' ? producerCheck.error : new StorageError('CORRUPT_MESSAGE', 'replicated batch seen as a duplicate'))
+              i++
+              continue
+            }
+            aborted.push(...producerCheck.abortedTxns)
+            epochStarts.push(...follower.epochs)
+            items.push({ item, result: { baseOffset: follower.firstOffset, lastOffset: follower.lastOffset, logAppendTime: -1, logStartOffset: 0 } })
+            next = follower.lastOffset + 1
+            buffers.push(item.records)
+            bytes += item.records.length
+            messages += item.summary.records
+            i++
             continue
           }
           const producerCheck = this.#producerState.check(item.records, next, item.options.origin)
@@ -231,6 +293,7 @@ export class Log implements PartitionLog {
           }
           aborted.push(...producerCheck.abortedTxns)
           const baseOffset = next
+          epochStarts.push({ epoch: item.options.leaderEpoch, baseOffset })
           next = assignOffsets(item.records, next, item.options.leaderEpoch, logAppendTime)
           items.push({ item, result: { baseOffset, lastOffset: next - 1, logAppendTime: logAppendTime ?? -1, logStartOffset: 0 } })
           buffers.push(item.records)
@@ -238,9 +301,12 @@ export class Log implements PartitionLog {
           messages += item.summary.records
           i++
         }
+        // A new epoch is on disk before its first batch (the checkpoint never misses an epoch of the log).
+        for (const { epoch, baseOffset } of epochStarts) await this.#epochs.assign(epoch, baseOffset)
         if (bytes > 0) await seg.write(buffers, bytes)
         if (aborted.length > 0) await this.#producerState.indexAborted(aborted, this.#segments.map((s) => s.baseOffset))
       } catch (err) {
+        this.#epochs.forgetFrom(this.#logEndOffset)
         const failure = this.#fail(err, 'append')
         for (const { item } of items) item.reject(failure)
         for (const item of group.slice(i)) item.reject(failure)
@@ -248,6 +314,7 @@ export class Log implements PartitionLog {
       }
       seg.nextOffset = next
       this.#logEndOffset = next
+      if (this.#singleReplica) this.#highWatermark = next
       this.#size += bytes
       this.#unflushedMessages += messages
       const flushNow = this.#unflushedMessages >= this.#config.flushMessages && !isNever(this.#config.flushMessages)
@@ -305,6 +372,7 @@ export class Log implements PartitionLog {
     this.#writer.run(async () => {
       if (old.deleted) return
       await old.flush(true)
+      await this.#producerState.flush()
       this.#advanceRecoveryPoint(old.nextOffset)
     }).catch((err: unknown) => { this.#fail(err, 'flush of a rolled segment') })
     return seg
@@ -327,6 +395,8 @@ export class Log implements PartitionLog {
     for (const seg of this.#segments) {
       if (seg.dirty && !seg.deleted) await seg.flush(false)
     }
+    // The aborted-transaction indexes too: the recovery point is about to pass their markers.
+    await this.#producerState.flush()
     this.#advanceRecoveryPoint(target)
     return target
   }
@@ -463,6 +533,76 @@ export class Log implements PartitionLog {
     this.#checkOffsets()
   }
 
+  /** Moves the high watermark forward only (a leader: min of the ISR's log ends); true when it moved. */
+  maybeIncrementHighWatermark (offset: number): boolean {
+    const target = Math.min(offset, this.#logEndOffset)
+    if (target <= this.#highWatermark) return false
+    this.setHighWatermark(target)
+    return true
+  }
+
+  /**
+   * single: this log is the partition's only replica, so everything written is committed: the
+   * high watermark moves to the log end now and after every write (before onAppend listeners
+   * run). false: the caller moves it (setHighWatermark / maybeIncrementHighWatermark).
+   */
+  setSingleReplica (single: boolean): void {
+    this.#singleReplica = single
+    if (single) this.setHighWatermark(this.#logEndOffset)
+  }
+
+  get singleReplica (): boolean { return this.#singleReplica }
+
+  /** The exclusive bound of a fetch (Kafka's FetchIsolation): followers read to the log end, consumers to the HW or the LSO. */
+  fetchUpperBound (isolation: FetchIsolation): number {
+    if (isolation === 'LOG_END') return this.#logEndOffset
+    if (isolation === 'HIGH_WATERMARK') return this.#highWatermark
+    return this.lastStableOffset
+  }
+
+  // ---- leader epochs --------------------------------------------------------------------------
+
+  /** The latest leader epoch that wrote to (or was assigned on) this log; null when none. */
+  get latestEpoch (): number | null { return this.#epochs.latestEpoch }
+
+  /** The leader-epoch cache: each epoch and the offset of its first batch, oldest first. */
+  leaderEpochEntries (): EpochEntry[] { return this.#epochs.entries() }
+
+  /** The leader epoch of the batch holding offset, from the cache; null before the first entry. */
+  epochForOffset (offset: number): number | null { return this.#epochs.epochForOffset(offset) }
+
+  /**
+   * OffsetForLeaderEpoch as Kafka answers it: the largest epoch <= `epoch` and the offset where it
+   * ended (the log end for the latest epoch); UNDEFINED_EPOCH / UNDEFINED_EPOCH_OFFSET when unknown.
+   */
+  endOffsetForEpoch (epoch: number): EpochEndOffset {
+    return this.#epochs.endOffsetFor(epoch, this.#logEndOffset)
+  }
+
+  /**
+   * Records that `epoch` starts at the current log end (a replica becoming leader, as Kafka's
+   * makeLeader), persisted before it returns. Runs on the writer, after appends queued before it.
+   */
+  async assignEpochStartOffset (epoch: number): Promise<void> {
+    await this.#writer.run(async () => {
+      if (this.#writeError !== null) throw this.#writeError
+      try {
+        await this.#epochs.assign(epoch, this.#logEndOffset)
+      } catch (err) {
+        throw this.#fail(err, 'leader epoch checkpoint')
+      }
+    })
+  }
+
+  /** Loads the leader-epoch checkpoint, rebuilding it from the batches when missing (log-loader.ts). */
+  async loadLeaderEpochs (): Promise<void> {
+    await this.#epochs.load(this.#logStartOffset, this.#logEndOffset, async (visit) => {
+      for (const seg of this.#segments) {
+        await seg.forEachBatch((b) => { visit(b.buf.readInt32BE(b.at + PARTITION_LEADER_EPOCH), b.baseOffset) }, true)
+      }
+    })
+  }
+
   async deleteRecordsBefore (offset: number): Promise<number> {
     if (offset > this.#highWatermark) {
       throw new StorageError('OFFSET_OUT_OF_RANGE', `cannot delete before ${offset}: above the high watermark ${this.#highWatermark}`)
@@ -473,6 +613,7 @@ export class Log implements PartitionLog {
       this.#logStartOffset = offset
       this.#checkOffsets()
       await this.#deleteSegmentsBelowLogStart()
+      await this.#epochs.truncateFromStart(this.#logStartOffset)
     })
     await this.#hooks.logStartOffsetChanged?.(this)
     return this.#logStartOffset
@@ -490,6 +631,8 @@ export class Log implements PartitionLog {
   }
 
   async truncateTo (offset: number): Promise<void> {
+    // UNDEFINED_EPOCH_OFFSET (-1) from an OffsetForLeaderEpoch answer must not empty the log.
+    checkTruncationOffset(offset, `${this.topic}-${this.partition}`)
     await this.#writer.run(async () => {
       if (offset >= this.#logEndOffset) return
       try {
@@ -521,6 +664,8 @@ export class Log implements PartitionLog {
         this.#flushedOffset = Math.min(this.#flushedOffset, offset)
         this.#highWatermark = Math.min(this.#highWatermark, offset)
         await this.#producerStateTruncated()
+        // After the cut log is durable: a crash before this leaves entries past the log end, which load() drops.
+        await this.#epochs.truncateFromEnd(offset)
         this.#checkOffsets()
         await this.#hooks.truncated?.(this, offset)
       } catch (err) {
@@ -531,6 +676,7 @@ export class Log implements PartitionLog {
 
   /** Empties the log and restarts it at offset (Kafka's truncateFullyAndStartAt). */
   async truncateFullyAndStartAt (offset: number): Promise<void> {
+    checkTruncationOffset(offset, `${this.topic}-${this.partition}`)
     await this.#writer.run(async () => {
       try {
         await this.#truncateFullyAndStartAt(offset)
@@ -554,6 +700,7 @@ export class Log implements PartitionLog {
     this.#flushedOffset = offset
     this.#size = 0
     await this.#producerStateTruncated()
+    await this.#epochs.clear()
     this.#checkOffsets()
   }
 
@@ -667,6 +814,7 @@ export class Log implements PartitionLog {
         await this.#roll(this.#logEndOffset, now)
       }
       await this.#removeSegments(doomed, 'retention')
+      await this.#epochs.truncateFromStart(this.#logStartOffset)
       deleted = doomed.length
       this.#checkOffsets()
     })
@@ -771,6 +919,10 @@ export class Log implements PartitionLog {
   }
 
   get isClean (): boolean { return this.#writeError === null }
+}
+
+function checkTruncationOffset (offset: number, partition: string): void {
+  if (!Number.isSafeInteger(offset) || offset < 0) throw new StorageError('OFFSET_OUT_OF_RANGE', `cannot truncate ${partition} to ${offset}`)
 }
 
 /** The first record at or past startingOffset with timestamp >= target, from a whole batch. */

@@ -87,10 +87,11 @@ export class LogProducerState {
   }
 
   /**
-   * The writer's check of an append about to get offsets from `nextOffset` on. Accepted appends
-   * are applied to the state at once (see producer-state-manager.ts: a failed write poisons the log).
+   * The writer's check of an append about to get offsets from `nextOffset` on (null: a follower's
+   * append, which keeps the offsets in its batches). Accepted appends are applied to the state at
+   * once (see producer-state-manager.ts: a failed write poisons the log).
    */
-  check (records: Buffer, nextOffset: number, origin: AppendOrigin = 'client'): ProducerCheck {
+  check (records: Buffer, nextOffset: number | null, origin: AppendOrigin = 'client'): ProducerCheck {
     let batches
     try {
       batches = readProducerBatches(records, nextOffset)
@@ -101,7 +102,17 @@ export class LogProducerState {
     const check = this.manager.prepareAppend(batches, origin)
     if (check.kind === 'rejected') return { kind: 'rejected', error: new StorageError(errorKind(check.code), check.message) }
     if (check.kind === 'duplicate') return check
-    return { kind: 'accepted', abortedTxns: this.manager.commitAppend(check.prepared) }
+    if (nextOffset !== null || batches.length === 1) return { kind: 'accepted', abortedTxns: this.manager.commitAppend(check.prepared) }
+    // A follower's fetch holds many batches; the leader wrote each marker alone. Applied batch by
+    // batch, an aborted transaction's recorded LSO is the leader's (a transaction starting later
+    // in the same fetch does not hold it back). The whole fetch passed the checks above.
+    const abortedTxns: AbortedTxn[] = []
+    for (const batch of batches) {
+      const one = this.manager.prepareAppend([batch], origin)
+      if (one.kind !== 'accepted') throw new Error(`BROOK_PRODUCER_STATE: batch at ${batch.baseOffset} refused alone after its fetch passed`)
+      abortedTxns.push(...this.manager.commitAppend(one.prepared))
+    }
+    return { kind: 'accepted', abortedTxns }
   }
 
   /** After the write of an accepted append: index its aborted transactions in the segment holding their markers. */
@@ -195,9 +206,23 @@ export class LogProducerState {
     for (const base of segmentBases) this.#indexes.delete(base)
   }
 
-  /** fsyncs the indexes written since the last flush. */
+  /**
+   * fsyncs the indexes written since the last flush (and the directory when one was created).
+   * The log calls it before its recovery point passes their markers: a segment below the recovery
+   * point is not replayed after a crash, so its index must already be on disk.
+   */
   async flush (): Promise<void> {
-    for (const index of this.#indexes.values()) await (await index).flush()
+    let created = false
+    for (const index of [...this.#indexes.values()]) {
+      try {
+        if (await (await index).flush()) created = true
+      } catch (err) {
+        // The group commit runs beside the writer: a segment removed or swapped meanwhile took its
+        // index file along (renamed), and that index no longer serves the log.
+        if (errorCode(err) !== 'ENOENT') throw err
+      }
+    }
+    if (created) await this.#fs.syncDir(this.#dir)
   }
 
   /** Clean close: a snapshot at the log end, so the next start replays nothing. */

@@ -68,14 +68,15 @@ export function readProducerBatch (buf: Buffer, pos = 0, baseOffset = batchBaseO
 
 /**
  * Every batch of an append blob, with offsets assigned from `nextOffset` on (as the log will
- * assign them). Batches must be framed already (validated by the caller).
+ * assign them), or with their own offsets when `nextOffset` is null (a follower keeps the
+ * leader's). Batches must be framed already (validated by the caller).
  */
-export function readProducerBatches (records: Buffer, nextOffset: number): ProducerBatch[] {
+export function readProducerBatches (records: Buffer, nextOffset: number | null): ProducerBatch[] {
   const out: ProducerBatch[] = []
   let pos = 0
-  let offset = nextOffset
+  let offset = nextOffset ?? 0
   while (pos < records.length) {
-    const batch = readProducerBatch(records, pos, offset)
+    const batch = nextOffset === null ? readProducerBatch(records, pos) : readProducerBatch(records, pos, offset)
     out.push(batch)
     offset += batch.lastOffsetDelta + 1
     pos += batchSize(records, pos)

@@ -70,6 +70,10 @@ export class TransactionIndex {
   /** Bytes of the file that hold entries (0 when it does not exist). */
   #fileBytes: number
   #dirty = false
+  /** Changes so far: a flush clears `dirty` only if none came in during its fsync. */
+  #changes = 0
+  /** The file was created since the last flush: its directory entry needs an fsync too. */
+  #created = false
 
   private constructor (fs: FileSystem, path: string, baseOffset: number, entries: AbortedTxn[], fileBytes: number) {
     this.#fs = fs
@@ -113,6 +117,7 @@ export class TransactionIndex {
     if (last !== null && txn.lastOffset <= last) {
       throw new Error(`BROOK_TXN_INDEX_ORDER: aborted transaction ending at ${txn.lastOffset} is not after ${last} in ${this.path}`)
     }
+    if (this.#fileBytes === 0) this.#created = true
     const fh = await this.#fs.open(this.path, this.#fileBytes === 0 ? 'w+' : 'r+')
     try {
       await fh.write(encodeAbortedTxn(txn), this.#fileBytes)
@@ -122,6 +127,7 @@ export class TransactionIndex {
     this.#entries.push(txn)
     this.#fileBytes += ABORTED_TXN_SIZE
     this.#dirty = true
+    this.#changes++
   }
 
   /** Drops the entries whose marker is at or after `offset` (log truncation). */
@@ -148,16 +154,24 @@ export class TransactionIndex {
     return { txns, complete: false }
   }
 
-  /** fsync, if anything was written since the last flush. */
-  async flush (): Promise<void> {
-    if (!this.#dirty || this.#fileBytes === 0) return
+  /**
+   * fsync, if anything was written since the last flush. True when the file was created since
+   * then: the caller must fsync the directory for it to survive a power cut.
+   */
+  async flush (): Promise<boolean> {
+    if (!this.#dirty || this.#fileBytes === 0) return false
+    const changes = this.#changes
+    const created = this.#created
     const fh = await this.#fs.open(this.path, 'r+')
     try {
       await fh.datasync()
     } finally {
       await fh.close()
     }
-    this.#dirty = false
+    // May run beside the writer (group commit): a change made during the fsync stays dirty.
+    if (this.#changes === changes) this.#dirty = false
+    if (created) this.#created = false
+    return created
   }
 
   /** Moves the file (segment deletion or swap suffixes); a missing file only changes the path. */
@@ -186,6 +200,7 @@ export class TransactionIndex {
     }
     this.#fileBytes = bytes
     this.#dirty = true
+    this.#changes++
   }
 }
 

@@ -492,10 +492,13 @@ export class LogSegment implements PooledFile {
     })
   }
 
-  /** Visits every batch (no CRC check), in order; for the cleaner and for tests. */
-  async forEachBatch (visit: (batch: ScannedBatch) => boolean | void | Promise<boolean | void>): Promise<void> {
+  /**
+   * Visits every batch (no CRC check), in order; for the cleaner, the leader-epoch rebuild and
+   * tests. With headersOnly, a batch's bytes past its header may be missing from `buf`.
+   */
+  async forEachBatch (visit: (batch: ScannedBatch) => boolean | void | Promise<boolean | void>, headersOnly = false): Promise<void> {
     await this.withHandle(async (fh) => {
-      const result = await scanBatches(fh, 0, this.size, { verifyCrc: false, chunkSize: SCAN_CHUNK }, visit)
+      const result = await scanBatches(fh, 0, this.size, { verifyCrc: false, chunkSize: SCAN_CHUNK, headersOnly }, visit)
       if (result.problem !== null) throw this.#corrupt(result.position, result.problem)
     })
   }

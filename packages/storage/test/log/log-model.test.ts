@@ -1,9 +1,12 @@
 // Random operation sequences against a simple sorted-map model (seeded, reproducible): appends
-// (some concurrent, some compressed), reads by offset and by time, truncations, DeleteRecords,
-// rolls, retention, compaction, clean restarts and process crashes.
+// (some concurrent, some compressed), follower appends (the leader's offsets kept), new leader
+// epochs, reads by offset and by time, truncations, DeleteRecords, rolls, retention, compaction,
+// clean restarts, process crashes and power cuts. The leader-epoch cache (and its checkpoint
+// file) is checked after every step against the epochs the model saw, and the high watermark
+// across clean restarts.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { iterateBatches, decodeBatchSync, Compression } from '@brook/protocol'
+import { iterateBatches, decodeBatchSync, buildBatchSync, Compression } from '@brook/protocol'
 import { MemoryFileSystem } from '../../src/fs/memory-fs.js'
 import type { LogManager } from '../../src/log-manager.js'
 import type { Log } from '../../src/log/partition-log.js'
@@ -19,6 +22,34 @@ interface Model {
   batchStarts: number[]
   /** Everything below it was acknowledged as durable (survives a power cut). */
   durableEnd: number
+  /** The current leader epoch, stamped on appends. */
+  epoch: number
+  /** Leader epochs and their start offsets, by the cache's rules. */
+  epochs: Array<{ epoch: number, startOffset: number }>
+}
+
+type Epochs = Model['epochs']
+
+function assignEpoch (epochs: Epochs, epoch: number, startOffset: number): void {
+  const last = epochs[epochs.length - 1]
+  if (last !== undefined && last.epoch === epoch && last.startOffset <= startOffset) return
+  while (epochs.length > 0 && (epochs[epochs.length - 1]!.epoch >= epoch || epochs[epochs.length - 1]!.startOffset >= startOffset)) epochs.pop()
+  epochs.push({ epoch, startOffset })
+}
+
+function epochsFromStart (epochs: Epochs, logStart: number): Epochs {
+  const covering = epochs.filter((e) => e.startOffset <= logStart)
+  if (covering.length === 0) return epochs
+  return [{ epoch: covering[covering.length - 1]!.epoch, startOffset: logStart }, ...epochs.filter((e) => e.startOffset > logStart)]
+}
+
+/** OffsetForLeaderEpoch from the model's epochs. */
+function expectedEndOffset (epochs: Epochs, epoch: number, leo: number): { leaderEpoch: number, endOffset: number } {
+  if (epochs.length > 0 && epochs[epochs.length - 1]!.epoch === epoch) return { leaderEpoch: epoch, endOffset: leo }
+  const next = epochs.find((e) => e.epoch > epoch)
+  if (next === undefined) return { leaderEpoch: -1, endOffset: -1 }
+  const prev = [...epochs].reverse().find((e) => e.epoch <= epoch)
+  return { leaderEpoch: prev?.epoch ?? epoch, endOffset: next.startOffset }
 }
 
 function pick<T> (random: () => number, items: readonly T[]): T {
@@ -38,7 +69,7 @@ async function run (seed: number, policy: 'delete' | 'compact', steps: number): 
   })
   let manager: LogManager = await openManager(fs, config)
   let log: Log = await manager.createOrGetLog('t', 0, config)
-  const model: Model = { records: [], logStart: 0, leo: 0, cleanerCheckpoint: undefined, batchStarts: [], durableEnd: 0 }
+  const model: Model = { records: [], logStart: 0, leo: 0, cleanerCheckpoint: undefined, batchStarts: [], durableEnd: 0, epoch: 1, epochs: [] }
   let clock = 1_000_000
   const where = (step: number, op: string): string => `seed ${seed} step ${step} ${op}`
 
@@ -47,6 +78,18 @@ async function run (seed: number, policy: 'delete' | 'compact', steps: number): 
     assert.equal(log.logStartOffset, model.logStart, where(step, op) + ' log start')
     const got = await readAll(log, model.logStart, randInt(random, 100, 4000))
     assert.deepEqual(got, model.records, where(step, op) + ' content')
+    assert.deepEqual(log.leaderEpochEntries(), model.epochs, where(step, op) + ' leader epochs')
+    if (model.epochs.length > 0) {
+      const text = (await fs.readFile(`${log.dir}/leader-epoch-checkpoint`)).toString()
+      assert.equal(text, ['0', String(model.epochs.length), ...model.epochs.map((e) => `${e.epoch} ${e.startOffset}`)].join('\n') + '\n', where(step, op) + ' leader-epoch-checkpoint')
+    }
+    const asked = randInt(random, 0, model.epoch + 1)
+    assert.deepEqual(log.endOffsetForEpoch(asked), expectedEndOffset(model.epochs, asked, model.leo), where(step, op) + ` endOffsetFor(${asked})`)
+  }
+
+  /** After any reopen: entries at or past the log end go, then the log start cuts the rest. */
+  const reloadEpochs = (): void => {
+    model.epochs = epochsFromStart(model.epochs.filter((e) => e.startOffset < model.leo), model.logStart)
   }
 
   const reopen = async (crash: boolean): Promise<void> => {
@@ -54,7 +97,9 @@ async function run (seed: number, policy: 'delete' | 'compact', steps: number): 
     else await manager.close()
     manager = await openManager(fs, config, { topicConfig: () => config })
     log = manager.getLog('t', 0)!
+    if (!crash) assert.equal(log.highWatermark, model.leo, 'the high watermark is restored at a clean restart')
     log.setHighWatermark(log.logEndOffset)
+    reloadEpochs()
   }
 
   for (let step = 0; step < steps; step++) {
@@ -77,15 +122,46 @@ async function run (seed: number, policy: 'delete' | 'compact', steps: number): 
       }
       const durable = batches.map(() => random() < 0.2)
       const results = await Promise.all(batches.map(async (records, b) =>
-        await log.append(batchOf(records, { compression: random() < 0.2 ? Compression.Gzip : Compression.None }), { leaderEpoch: 1, durable: durable[b]! })))
+        await log.append(batchOf(records, { compression: random() < 0.2 ? Compression.Gzip : Compression.None }), { leaderEpoch: model.epoch, durable: durable[b]! })))
       results.forEach((r, b) => {
         if (durable[b]!) model.durableEnd = Math.max(model.durableEnd, r.lastOffset + 1)
         assert.equal(r.baseOffset, model.leo, where(step, 'append offsets'))
+        assignEpoch(model.epochs, model.epoch, model.leo)
         model.batchStarts.push(model.leo)
         batches[b]!.forEach((rec, j) => model.records.push({ offset: model.leo + j, key: rec.key, value: rec.value, timestamp: rec.timestamp }))
         model.leo += batches[b]!.length
       })
       log.setHighWatermark(model.leo)
+    } else if (roll < 0.46) {
+      op = 'follower append'
+      const batches: Buffer[] = []
+      let base = model.leo
+      for (let b = randInt(random, 1, 3); b > 0; b--) {
+        const records: TestRecord[] = Array.from({ length: randInt(random, 1, 4) }, (_v, j) => ({ key: `k${randInt(random, 0, 12)}`, value: `f${step}-${j}`, timestamp: clock + j }))
+        batches.push(buildBatchSync({
+          baseOffset: BigInt(base),
+          partitionLeaderEpoch: model.epoch,
+          compression: random() < 0.2 ? Compression.Gzip : Compression.None,
+          records: records.map((x) => ({ key: x.key, value: x.value, timestamp: BigInt(x.timestamp) }))
+        }))
+        model.batchStarts.push(base)
+        assignEpoch(model.epochs, model.epoch, base)
+        records.forEach((x, j) => model.records.push({ offset: base + j, ...x }))
+        base += records.length
+      }
+      const durable = random() < 0.3
+      const r = await log.appendAsFollower(Buffer.concat(batches), { durable })
+      assert.deepEqual([r.baseOffset, r.lastOffset], [model.leo, base - 1], where(step, 'follower offsets kept'))
+      model.leo = base
+      if (durable) model.durableEnd = base
+      log.setHighWatermark(model.leo)
+    } else if (roll < 0.49) {
+      op = 'new leader epoch'
+      model.epoch += randInt(random, 1, 3)
+      if (random() < 0.5) {
+        await log.assignEpochStartOffset(model.epoch)
+        assignEpoch(model.epochs, model.epoch, model.leo)
+      }
     } else if (roll < 0.6) {
       op = 'read'
       const offset = randInt(random, model.logStart, model.leo)
@@ -122,8 +198,11 @@ async function run (seed: number, policy: 'delete' | 'compact', steps: number): 
       await log.truncateTo(to)
       model.batchStarts = model.batchStarts.filter((o) => o < to)
       model.records = model.records.filter((x) => x.offset < to)
+      const cut = to < model.leo
       model.leo = Math.min(model.leo, to)
       model.durableEnd = Math.min(model.durableEnd, to)
+      // Truncating at or past the log end changes nothing, the epochs included.
+      if (cut) model.epochs = model.epochs.filter((e) => e.startOffset < to)
       if (model.cleanerCheckpoint !== undefined) model.cleanerCheckpoint = Math.min(model.cleanerCheckpoint, to)
       log.setHighWatermark(model.leo)
     } else if (roll < 0.8) {
@@ -132,6 +211,7 @@ async function run (seed: number, policy: 'delete' | 'compact', steps: number): 
       const start = await log.deleteRecordsBefore(to)
       model.logStart = Math.max(model.logStart, to)
       assert.equal(start, model.logStart, where(step, op))
+      model.epochs = epochsFromStart(model.epochs, model.logStart)
       model.records = model.records.filter((x) => x.offset >= model.logStart)
     } else if (roll < 0.84) {
       op = 'roll'
@@ -145,6 +225,7 @@ async function run (seed: number, policy: 'delete' | 'compact', steps: number): 
       assert.ok(log.logStartOffset >= model.logStart, where(step, op))
       model.logStart = log.logStartOffset
       model.records = model.records.filter((x) => x.offset >= model.logStart)
+      model.epochs = epochsFromStart(model.epochs, model.logStart)
       const segs = log.segments
       if (byBytes && segs.length > 1) assert.ok(log.size - segs[0]!.size < config.retentionBytes, where(step, 'retention.bytes kept too much'))
       if (!byBytes && segs.length > 1) assert.ok(clock - segs[0]!.maxTimestamp <= config.retentionMs, where(step, 'retention.ms kept an expired segment'))
@@ -188,6 +269,7 @@ async function run (seed: number, policy: 'delete' | 'compact', steps: number): 
       model.leo = leo
       model.durableEnd = leo
       log.setHighWatermark(leo)
+      reloadEpochs()
     }
     await check(step, op)
   }
@@ -200,7 +282,7 @@ const steps = Number(process.env.BROOK_MODEL_STEPS ?? 250)
 
 describe('log against a sorted-map model', () => {
   for (let seed = 1; seed <= seeds; seed++) {
-    it(`delete policy, seed ${seed}`, async () => { await run(seed, 'delete', steps) })
-    it(`compact policy, seed ${seed}`, async () => { await run(100 + seed, 'compact', steps) })
+    it(`delete policy, seed ${seed}`, { timeout: 300_000 }, async () => { await run(seed, 'delete', steps) })
+    it(`compact policy, seed ${seed}`, { timeout: 300_000 }, async () => { await run(100 + seed, 'compact', steps) })
   }
 })

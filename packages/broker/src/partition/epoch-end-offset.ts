@@ -1,9 +1,10 @@
 // The end offset of a leader epoch, as Kafka's LeaderEpochFileCache.endOffsetFor answers
 // OffsetForLeaderEpoch: the requested epoch's end is where the next epoch starts, the current
 // epoch ends at the log end, and an epoch the cache cannot place gets (-1, -1).
-// A partition here has one epoch (it became leader at epoch 0 at its log start and never
-// changed), so the cache is that single entry. A real per-partition epoch cache replaces
-// `endOffsetForEpoch` without touching its callers.
+// The entries are the log's own epoch cache (storage, filled from the epochs of appended
+// batches), plus the partition's current epoch where the cache does not have it yet: Kafka
+// records a new leader's epoch at the log end when it takes over, which this broker's partitions
+// never do (they lead at epoch 0 from the start), so an empty cache means epoch 0 from the log start.
 import type { Partition } from './partition.js'
 
 export const UNDEFINED_EPOCH = -1
@@ -35,9 +36,14 @@ export function endOffsetFor (entries: readonly EpochEntry[], requestedEpoch: nu
   return { leaderEpoch: floor.epoch, endOffset: higher.startOffset }
 }
 
-/** The partition's epoch cache today: its one epoch, starting at the log start. */
+/** The partition's epoch cache, with its current epoch as the leader would have recorded it. */
 export function epochEntries (partition: Partition): EpochEntry[] {
-  return [{ epoch: partition.leaderEpoch, startOffset: partition.log.logStartOffset }]
+  const log = partition.log
+  const entries = log.leaderEpochEntries()
+  const latest = entries[entries.length - 1]
+  if (latest === undefined) entries.push({ epoch: partition.leaderEpoch, startOffset: log.logStartOffset })
+  else if (latest.epoch < partition.leaderEpoch) entries.push({ epoch: partition.leaderEpoch, startOffset: log.logEndOffset })
+  return entries
 }
 
 export function endOffsetForEpoch (partition: Partition, requestedEpoch: number): EpochEndOffset {

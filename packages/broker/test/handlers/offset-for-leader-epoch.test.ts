@@ -38,6 +38,12 @@ test('answers each epoch as Kafka\'s leader epoch cache would', { timeout: 10_00
   ])
 })
 
+test('an empty partition leads at epoch 0 from its log start, as a new Kafka leader records it', { timeout: 10_000 }, async () => {
+  await client.request(createTopicsApi, 7, { topics: [{ name: 'ofle-empty', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 1000 })
+  const r = await client.request(offsetForLeaderEpochApi, 4, ask([{ partition: 0, leaderEpoch: 0 }], 'ofle-empty'))
+  assert.deepEqual(r.topics[0]?.partitions.map((p) => [p.errorCode, p.leaderEpoch, p.endOffset]), [[ErrorCode.NONE, 0, 0n]])
+})
+
 test('fences by current_leader_epoch and reports unknown partitions', { timeout: 10_000 }, async () => {
   const fenced = await client.request(offsetForLeaderEpochApi, 3, ask([{ partition: 0, leaderEpoch: 0, currentLeaderEpoch: 1 }]))
   assert.equal(fenced.topics[0]?.partitions[0]?.errorCode, ErrorCode.UNKNOWN_LEADER_EPOCH)

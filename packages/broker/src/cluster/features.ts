@@ -10,9 +10,9 @@
 // - group.version is not listed: level 1 is KIP-848's consumer group protocol
 //   (ConsumerGroupHeartbeat), which Brook does not serve.
 // - transaction.version is not listed: level 1 is the flexible TransactionLogValue record
-//   (Brook's coordinator writes version 0) and level 2 is KIP-890 part 2 (an epoch bump on every
-//   transaction end, Produce v12 / EndTxn v5 / AddPartitionsToTxn v5); a producer that saw level
-//   2 would rely on both.
+//   (Brook's coordinator writes version 0) and level 2 is KIP-890 part 2: Produce v12 and
+//   TxnOffsetCommit v5 (implicit adds) are served, but not EndTxn v5 with its epoch bump on every
+//   transaction end, which a producer that saw level 2 would rely on.
 // - share.version is not listed: level 1 is KIP-932 share groups (ShareGroupHeartbeat,
 //   ShareFetch), not served. kraft.version, streams.version (KIP-1071) and
 //   eligible.leader.replicas.version (KIP-966 ELR) likewise gate things Brook does not have.

@@ -74,6 +74,7 @@ function applyUpdates (spec) {
   pendingUpdates.delete(spec.name)
   if (update.rename !== undefined) spec.name = update.rename
   spec.validVersions = update.validVersions
+  if (update.latestVersionUnstable !== undefined) spec.latestVersionUnstable = update.latestVersionUnstable
   for (const edit of update.edits) {
     if (edit.set !== undefined) {
       Object.assign(locateField(spec, edit.set.path).field, edit.set.props)

@@ -7,6 +7,7 @@
 //   set:    { path, props }   merge props into the field at path (field names from the root)
 //   insert: { after, field }  add field right after the field at path `after`
 //   append: { path, field }   add field at the end of the fields at path ([] = the message's own)
+// and optionally latestVersionUnstable (a version Kafka has since declared stable).
 export const protocolUpdates = [
   // Produce v12: transaction protocol v2 (KIP-890), same fields. v13: topics named by id (KIP-516).
   { spec: 'ProduceRequest', validVersions: '0-13', edits: [
@@ -81,5 +82,13 @@ export const protocolUpdates = [
     { set: { path: ['ClientMetricsResources'], props: { name: 'ConfigResources', type: '[]ConfigResource' } } },
     { set: { path: ['ConfigResources', 'Name'], props: { name: 'ResourceName' } } },
     { insert: { after: ['ConfigResources', 'ResourceName'], field: { name: 'ResourceType', type: 'int8', versions: '1+', default: 16 } } }
+  ] },
+  // ConsumerGroupHeartbeat v1 (regex subscriptions, KIP-848) is stable from Kafka 4.0.
+  { spec: 'ConsumerGroupHeartbeatRequest', validVersions: '0-1', latestVersionUnstable: false, edits: [] },
+  { spec: 'ConsumerGroupHeartbeatResponse', validVersions: '0-1', edits: [] },
+  // ConsumerGroupDescribe v1: member type (KIP-1099): -1 unknown, 0 classic, 1 consumer.
+  { spec: 'ConsumerGroupDescribeRequest', validVersions: '0-1', edits: [] },
+  { spec: 'ConsumerGroupDescribeResponse', validVersions: '0-1', edits: [
+    { insert: { after: ['Groups', 'Members', 'TargetAssignment'], field: { name: 'MemberType', type: 'int8', versions: '1+', default: '-1' } } }
   ] }
 ]

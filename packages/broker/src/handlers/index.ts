@@ -41,6 +41,8 @@ import getTelemetrySubscriptions from './get-telemetry-subscriptions.js'
 import pushTelemetry from './push-telemetry.js'
 import listConfigResources from './list-config-resources.js'
 import describeTopicPartitions from './describe-topic-partitions.js'
+import consumerGroupHeartbeat from './consumer-group-heartbeat.js'
+import consumerGroupDescribe from './consumer-group-describe.js'
 
 // Each handler is typed for its own request and response; the registry holds them erased.
 export const HANDLERS: readonly Handler[] = ([
@@ -80,6 +82,8 @@ export const HANDLERS: readonly Handler[] = ([
   describeProducers, // 61
   describeTransactions, // 65
   listTransactions, // 66
+  consumerGroupHeartbeat, // 68
+  consumerGroupDescribe, // 69
   getTelemetrySubscriptions, // 71
   pushTelemetry, // 72
   listConfigResources, // 74

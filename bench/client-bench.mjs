@@ -1,0 +1,157 @@
+#!/usr/bin/env node
+// Client throughput: produce 1,000,000 x 100 B records, then consume them back, with Brook's own
+// client (@brook/client), kafkajs 2.2.4 and @platformatic/kafka, against one Brook broker (a child
+// process) in the same run. Each client phase runs in its own child process, so the CPU seconds
+// printed (user + system) are that client's alone; the broker's CPU is printed beside them.
+// Every client gets the same work: one topic with one partition, acks=all, no compression, sends
+// of 5,000 records (kafkajs makes one batch of a send: ~550 kB, under max.message.bytes) with up
+// to 8 sends in flight; consume reads the topic from offset 0 until it has seen every record.
+// @platformatic/kafka needs Promise.withResolvers (Node 22): testkit's polyfill adds it on Node 20.
+// Figures are ratios on a shared 2-core VM: read them as such.
+//
+// Usage: npm run build && node bench/client-bench.mjs [--count N] [--clients brook,kafkajs,platformatic]
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { readFileSync } from 'node:fs'
+
+const args = process.argv.slice(2)
+const arg = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback)
+const SIZE = 100
+const CHUNK = 5_000
+const WINDOW = 8
+
+/** Sends count records in chunks with at most WINDOW sends in flight. */
+async function windowed (count, send) {
+  const inFlight = new Set()
+  for (let start = 0; start < count; start += CHUNK) {
+    const p = send(start, Math.min(CHUNK, count - start)).then(() => inFlight.delete(p))
+    inFlight.add(p)
+    if (inFlight.size >= WINDOW) await Promise.race(inFlight)
+  }
+  await Promise.all(inFlight)
+}
+
+const workers = {
+  brook: {
+    async produce ({ bootstrap, topic, count, value }) {
+      const { Client } = await import('@brook/client')
+      const producer = new Client({ brokers: [bootstrap] }).producer({ lingerMs: 5, batchSize: 512 * 1024 })
+      await producer.connect()
+      await windowed(count, (start, n) => producer.send({ topic, messages: Array.from({ length: n }, () => ({ value, partition: 0 })) }))
+      await producer.close()
+    },
+    async consume ({ bootstrap, topic, count }) {
+      const { Client } = await import('@brook/client')
+      const consumer = new Client({ brokers: [bootstrap] }).consumer({ maxPartitionBytes: 8 * 1_048_576 })
+      consumer.assign([{ topic, partition: 0, offset: 0n }])
+      let seen = 0
+      for await (const batch of consumer) {
+        seen += batch.messages.length
+        if (seen >= count) break
+      }
+      await consumer.close()
+    }
+  },
+  kafkajs: {
+    async produce ({ bootstrap, topic, count, value }) {
+      const { Kafka, logLevel } = (await import('kafkajs')).default
+      const producer = new Kafka({ clientId: 'bench', brokers: [bootstrap], logLevel: logLevel.NOTHING }).producer()
+      await producer.connect()
+      await windowed(count, (start, n) => producer.send({ topic, acks: -1, messages: Array.from({ length: n }, () => ({ value, partition: 0 })) }))
+      await producer.disconnect()
+    },
+    async consume ({ bootstrap, topic, count }) {
+      const { Kafka, logLevel } = (await import('kafkajs')).default
+      const consumer = new Kafka({ clientId: 'bench', brokers: [bootstrap], logLevel: logLevel.NOTHING }).consumer({ groupId: `bench-${topic}`, maxBytesPerPartition: 8 * 1_048_576 })
+      await consumer.connect()
+      await consumer.subscribe({ topic, fromBeginning: true })
+      let seen = 0
+      await new Promise((resolve, reject) => {
+        consumer.run({ autoCommit: false, eachBatch: async ({ batch }) => { seen += batch.messages.length; if (seen >= count) resolve() } }).catch(reject)
+      })
+      await consumer.disconnect()
+    }
+  },
+  platformatic: {
+    async produce ({ bootstrap, topic, count, value }) {
+      ;(await import('@brook/testkit')).ensurePromiseWithResolvers()
+      const { Producer } = await import('@platformatic/kafka')
+      const producer = new Producer({ clientId: 'bench', bootstrapBrokers: [bootstrap] })
+      await windowed(count, (start, n) => producer.send({ acks: -1, messages: Array.from({ length: n }, () => ({ topic, value, partition: 0 })) }))
+      await producer.close()
+    },
+    async consume ({ bootstrap, topic, count }) {
+      ;(await import('@brook/testkit')).ensurePromiseWithResolvers()
+      const { Consumer } = await import('@platformatic/kafka')
+      const consumer = new Consumer({ clientId: 'bench', bootstrapBrokers: [bootstrap], groupId: `bench-${topic}`, maxBytes: 8 * 1_048_576 })
+      const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false })
+      let seen = 0
+      for await (const _ of stream) { // eslint-disable-line no-unused-vars
+        if (++seen >= count) break
+      }
+      await stream.close()
+      await consumer.close(true)
+    }
+  }
+}
+
+if (args[0] === '--worker') {
+  const [, client, phase, bootstrap, topic, countText] = args
+  const count = Number(countText)
+  const value = Buffer.alloc(SIZE, 'x')
+  const cpu0 = process.cpuUsage()
+  const t0 = process.hrtime.bigint()
+  await workers[client][phase]({ bootstrap, topic, count, value })
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9
+  const cpu = process.cpuUsage(cpu0)
+  process.stdout.write(JSON.stringify({ seconds, cpu: (cpu.user + cpu.system) / 1e6 }) + '\n')
+  process.exit(0)
+}
+
+function runWorker (client, phase, bootstrap, topic, count) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--worker', client, phase, bootstrap, topic, String(count)], { stdio: ['ignore', 'pipe', 'inherit'] })
+    let out = ''
+    child.stdout.on('data', (d) => { out += d })
+    child.on('exit', (code) => {
+      if (code !== 0) { reject(new Error(`${client} ${phase} exited with ${code}`)); return }
+      resolve(JSON.parse(out.trim().split('\n').pop()))
+    })
+  })
+}
+
+function brokerCpu (pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
+const count = Number(arg('--count', '1000000'))
+const clients = arg('--clients', 'brook,kafkajs,platformatic').split(',')
+const { startBrokerProcess } = await import('@brook/testkit')
+const { Client } = await import('@brook/client')
+const broker = await startBrokerProcess()
+const rows = []
+try {
+  const admin = new Client({ brokers: [broker.bootstrap] }).admin()
+  for (const client of clients) await admin.createTopics([{ topic: `bench-${client}`, numPartitions: 1 }])
+  await admin.close()
+  for (const phase of ['produce', 'consume']) {
+    for (const client of clients) {
+      const b0 = brokerCpu(broker.process.pid)
+      const r = await runWorker(client, phase, broker.bootstrap, `bench-${client}`, count)
+      const row = { client, phase, msgsPerSec: count / r.seconds, seconds: r.seconds, clientCpu: r.cpu, brokerCpu: brokerCpu(broker.process.pid) - b0 }
+      rows.push(row)
+      console.log(`${phase.padEnd(8)} ${client.padEnd(13)} ${Math.round(row.msgsPerSec).toLocaleString('en-US').padStart(10)} msgs/s  ${row.seconds.toFixed(2)} s  client CPU ${row.clientCpu.toFixed(2)} s  broker CPU ${row.brokerCpu.toFixed(2)} s`)
+    }
+  }
+} finally {
+  await broker.stop()
+}
+console.log('\nratios (Brook client / other, msgs/s):')
+for (const phase of ['produce', 'consume']) {
+  const brook = rows.find((r) => r.client === 'brook' && r.phase === phase)
+  if (brook === undefined) continue
+  for (const other of rows.filter((r) => r.phase === phase && r.client !== 'brook')) {
+    console.log(`${phase.padEnd(8)} brook / ${other.client.padEnd(13)} ${(brook.msgsPerSec / other.msgsPerSec).toFixed(2)}x`)
+  }
+}

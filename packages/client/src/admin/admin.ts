@@ -1,0 +1,248 @@
+// Admin operations: topics (create, delete, list, describe, add partitions), configs (describe,
+// incremental alter), records (delete up to an offset), consumer groups (list, describe, delete,
+// list and alter committed offsets) and the cluster (describe). Topic and config requests go to
+// the controller when the metadata names one (any broker otherwise: KRaft brokers forward);
+// group requests go to the group's coordinator.
+import {
+  createPartitionsApi, createTopicsApi, deleteGroupsApi, deleteRecordsApi, deleteTopicsApi, describeClusterApi,
+  describeConfigsApi, describeGroupsApi, ErrorCode, incrementalAlterConfigsApi, listGroupsApi
+} from '@brook/protocol'
+import { Cluster, type ClientOptions, CoordinatorType } from '../cluster/cluster.js'
+import type { TopicMetadata } from '../cluster/metadata.js'
+import type { Connection } from '../connection/connection.js'
+import { kafkaError } from '../errors/kafka-errors.js'
+import { withRetry } from '../errors/retry.js'
+import { decodeAssignment, decodeSubscription } from '../consumer/group.js'
+import type { TopicPartitions } from '../consumer/assignors.js'
+import { commitOffsets, EARLIEST, fetchCommitted, LATEST, listOffsets, type TopicPartitionOffset, tpKey } from '../consumer/offsets.js'
+
+export interface NewTopic {
+  topic: string
+  /** Default -1: the broker's num.partitions. */
+  numPartitions?: number
+  /** Default -1: the broker's default.replication.factor. */
+  replicationFactor?: number
+  configs?: Record<string, string>
+}
+
+export const ConfigResourceType = { Topic: 2, Broker: 4 } as const
+export type ConfigResourceType = typeof ConfigResourceType[keyof typeof ConfigResourceType]
+export type ConfigOperation = 'set' | 'delete' | 'append' | 'subtract'
+const configOps: Record<ConfigOperation, number> = { set: 0, delete: 1, append: 2, subtract: 3 }
+
+export interface ConfigEntry { name: string, value: string | null, readOnly: boolean, isDefault: boolean, isSensitive: boolean, source: number }
+
+export interface GroupDescription {
+  groupId: string
+  state: string
+  protocolType: string
+  protocol: string
+  members: Array<{ memberId: string, groupInstanceId: string | null, clientId: string, clientHost: string, topics: string[], assignment: TopicPartitions[] }>
+}
+
+export class Admin {
+  readonly cluster: Cluster
+  private readonly timeoutMs = 30_000
+
+  constructor (client: ClientOptions) {
+    this.cluster = new Cluster(client)
+  }
+
+  private async controller (): Promise<Connection> {
+    const meta = this.cluster.metadata ?? await this.cluster.refreshMetadata()
+    return meta.controllerId >= 0 && meta.brokers.has(meta.controllerId) ? await this.cluster.broker(meta.controllerId) : await this.cluster.any()
+  }
+
+  async createTopics (topics: NewTopic[], options: { validateOnly?: boolean } = {}): Promise<void> {
+    const connection = await this.controller()
+    const r = await connection.request(createTopicsApi, {
+      topics: topics.map((t) => ({
+        name: t.topic,
+        numPartitions: t.numPartitions ?? -1,
+        replicationFactor: t.replicationFactor ?? -1,
+        assignments: [],
+        configs: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value }))
+      })),
+      timeoutMs: this.timeoutMs,
+      validateOnly: options.validateOnly ?? false
+    })
+    for (const t of r.topics) if (t.errorCode !== ErrorCode.NONE) throw kafkaError(t.errorCode, t.errorMessage ?? `create topic ${t.name}`)
+    this.cluster.addInterest(topics.map((t) => t.topic))
+  }
+
+  async deleteTopics (topics: string[]): Promise<void> {
+    const connection = await this.controller()
+    const version = connection.versionFor(deleteTopicsApi)
+    const r = await connection.request(deleteTopicsApi, version >= 6
+      ? { topics: topics.map((name) => ({ name, topicId: '00000000-0000-0000-0000-000000000000' })), timeoutMs: this.timeoutMs }
+      : { topicNames: topics, timeoutMs: this.timeoutMs }, { version })
+    for (const t of r.responses) if (t.errorCode !== ErrorCode.NONE) throw kafkaError(t.errorCode, t.errorMessage ?? `delete topic ${t.name ?? ''}`)
+  }
+
+  async listTopics (options: { includeInternal?: boolean } = {}): Promise<string[]> {
+    const meta = await this.cluster.refreshMetadata({ all: true })
+    return [...meta.topics.values()].filter((t) => options.includeInternal === true || !t.isInternal).map((t) => t.name).sort()
+  }
+
+  async describeTopics (topics: string[]): Promise<TopicMetadata[]> {
+    this.cluster.addInterest(topics)
+    const meta = await this.cluster.refreshMetadata()
+    return topics.map((name) => {
+      const t = meta.topics.get(name)
+      if (t === undefined) throw kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${name}`)
+      return t
+    })
+  }
+
+  /** Raises a topic's partition count to `count`. */
+  async createPartitions (topics: Array<{ topic: string, count: number }>): Promise<void> {
+    const connection = await this.controller()
+    const r = await connection.request(createPartitionsApi, {
+      topics: topics.map((t) => ({ name: t.topic, count: t.count, assignments: null })), timeoutMs: this.timeoutMs, validateOnly: false
+    })
+    for (const t of r.results) if (t.errorCode !== ErrorCode.NONE) throw kafkaError(t.errorCode, t.errorMessage ?? `create partitions ${t.name}`)
+  }
+
+  async describeConfigs (resource: { type: ConfigResourceType, name: string, keys?: string[] }): Promise<ConfigEntry[]> {
+    const connection = resource.type === ConfigResourceType.Broker ? await this.cluster.broker(Number(resource.name)) : await this.controller()
+    const r = await connection.request(describeConfigsApi, {
+      resources: [{ resourceType: resource.type, resourceName: resource.name, configurationKeys: resource.keys ?? null }],
+      includeSynonyms: false,
+      includeDocumentation: false
+    })
+    const result = r.results[0]
+    if (result === undefined) throw kafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'DescribeConfigs answered no resource')
+    if (result.errorCode !== ErrorCode.NONE) throw kafkaError(result.errorCode, result.errorMessage ?? `describe configs ${resource.name}`)
+    return result.configs.map((c) => ({
+      name: c.name, value: c.value ?? null, readOnly: c.readOnly, isDefault: c.isDefault ?? c.configSource === 5, isSensitive: c.isSensitive, source: c.configSource ?? -1
+    }))
+  }
+
+  /** IncrementalAlterConfigs: set, delete, append or subtract single config entries. */
+  async alterConfigs (resource: { type: ConfigResourceType, name: string }, changes: Array<{ name: string, value?: string | null, op?: ConfigOperation }>): Promise<void> {
+    const connection = resource.type === ConfigResourceType.Broker ? await this.cluster.broker(Number(resource.name)) : await this.controller()
+    const r = await connection.request(incrementalAlterConfigsApi, {
+      resources: [{
+        resourceType: resource.type,
+        resourceName: resource.name,
+        configs: changes.map((c) => ({ name: c.name, configOperation: configOps[c.op ?? 'set'], value: c.value ?? null }))
+      }],
+      validateOnly: false
+    })
+    for (const x of r.responses) if (x.errorCode !== ErrorCode.NONE) throw kafkaError(x.errorCode, x.errorMessage ?? `alter configs ${x.resourceName}`)
+  }
+
+  /** Deletes records before `offset` (-1n: up to the high watermark); returns each partition's new log start. */
+  async deleteRecords (topic: string, partitions: Array<{ partition: number, offset: bigint }>): Promise<Map<number, bigint>> {
+    const meta = await this.cluster.metadataFor([topic])
+    const byLeader = new Map<number, typeof partitions>()
+    for (const p of partitions) {
+      const leader = meta.leaderOf(topic, p.partition)
+      let list = byLeader.get(leader)
+      if (list === undefined) { list = []; byLeader.set(leader, list) }
+      list.push(p)
+    }
+    const out = new Map<number, bigint>()
+    for (const [leader, list] of byLeader) {
+      const connection = await this.cluster.broker(leader)
+      const r = await connection.request(deleteRecordsApi, {
+        topics: [{ name: topic, partitions: list.map((p) => ({ partitionIndex: p.partition, offset: p.offset })) }], timeoutMs: this.timeoutMs
+      })
+      for (const t of r.topics) {
+        for (const p of t.partitions) {
+          if (p.errorCode !== ErrorCode.NONE) throw kafkaError(p.errorCode, `delete records ${t.name}-${p.partitionIndex}`)
+          out.set(p.partitionIndex, p.lowWatermark)
+        }
+      }
+    }
+    return out
+  }
+
+  /** Earliest, latest or by-timestamp offsets of a topic's partitions. */
+  async fetchTopicOffsets (topic: string, at: 'earliest' | 'latest' | { timestamp: number | bigint } = 'latest'): Promise<Array<{ partition: number, offset: bigint }>> {
+    const meta = await this.cluster.metadataFor([topic])
+    const count = meta.partitionCount(topic)
+    if (count === 0) throw kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${topic}`)
+    const timestamp = at === 'earliest' ? EARLIEST : at === 'latest' ? LATEST : BigInt(at.timestamp)
+    const wanted = Array.from({ length: count }, (_, partition) => ({ topic, partition, timestamp }))
+    const found = await listOffsets(this.cluster, wanted)
+    return wanted.map((w) => ({ partition: w.partition, offset: found.get(tpKey(topic, w.partition)) ?? -1n }))
+  }
+
+  /** Every group any broker knows, merged. */
+  async listGroups (): Promise<Array<{ groupId: string, protocolType: string, state: string | null }>> {
+    const meta = await this.cluster.refreshMetadata()
+    const seen = new Map<string, { groupId: string, protocolType: string, state: string | null }>()
+    for (const nodeId of meta.brokers.keys()) {
+      const connection = await this.cluster.broker(nodeId)
+      const r = await connection.request(listGroupsApi, { statesFilter: [], typesFilter: [] })
+      if (r.errorCode !== ErrorCode.NONE) throw kafkaError(r.errorCode, 'ListGroups')
+      for (const g of r.groups) seen.set(g.groupId, { groupId: g.groupId, protocolType: g.protocolType, state: g.groupState ?? null })
+    }
+    return [...seen.values()].sort((a, b) => (a.groupId < b.groupId ? -1 : 1))
+  }
+
+  async describeGroups (groupIds: string[]): Promise<GroupDescription[]> {
+    const out: GroupDescription[] = []
+    for (const groupId of groupIds) {
+      const r = await this.cluster.toCoordinator(groupId, CoordinatorType.Group, describeGroupsApi,
+        () => ({ groups: [groupId], includeAuthorizedOperations: false }),
+        (res) => { const g = res.groups[0]; if (g !== undefined && g.errorCode !== ErrorCode.NONE) throw kafkaError(g.errorCode, `describe group ${groupId}`) })
+      const g = r.groups[0]!
+      out.push({
+        groupId: g.groupId,
+        state: g.groupState,
+        protocolType: g.protocolType,
+        protocol: g.protocolData,
+        members: g.members.map((m) => {
+          const consumer = g.protocolType === 'consumer'
+          return {
+            memberId: m.memberId,
+            groupInstanceId: m.groupInstanceId ?? null,
+            clientId: m.clientId,
+            clientHost: m.clientHost,
+            topics: consumer && m.memberMetadata.length > 0 ? decodeSubscription(m.memberMetadata).topics : [],
+            assignment: consumer ? decodeAssignment(m.memberAssignment) : []
+          }
+        })
+      })
+    }
+    return out
+  }
+
+  async deleteGroups (groupIds: string[]): Promise<void> {
+    for (const groupId of groupIds) {
+      await this.cluster.toCoordinator(groupId, CoordinatorType.Group, deleteGroupsApi,
+        () => ({ groupsNames: [groupId] }),
+        (res) => { for (const x of res.results) if (x.errorCode !== ErrorCode.NONE) throw kafkaError(x.errorCode, `delete group ${x.groupId}`) })
+    }
+  }
+
+  /** A group's committed offsets (all topics, or the given ones). */
+  async listGroupOffsets (groupId: string, partitions?: Array<{ topic: string, partition: number }>): Promise<TopicPartitionOffset[]> {
+    const found = await fetchCommitted(this.cluster, groupId, partitions ?? null)
+    return [...found.values()].map(({ topic, partition, offset }) => ({ topic, partition, offset })).sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition))
+  }
+
+  /** Sets a group's committed offsets (the group must have no active members, as in Kafka's tools). */
+  async alterGroupOffsets (groupId: string, offsets: TopicPartitionOffset[]): Promise<void> {
+    await commitOffsets(this.cluster, groupId, offsets, { generationId: -1, memberId: '', groupInstanceId: null })
+  }
+
+  async describeCluster (): Promise<{ clusterId: string | null, controllerId: number, brokers: Array<{ nodeId: number, host: string, port: number, rack: string | null }> }> {
+    return await withRetry(async () => {
+      const connection = await this.cluster.any()
+      if (connection.brokerVersions.has(describeClusterApi.key)) {
+        const r = await connection.request(describeClusterApi, { includeClusterAuthorizedOperations: false, endpointType: 1 })
+        if (r.errorCode !== ErrorCode.NONE) throw kafkaError(r.errorCode, r.errorMessage)
+        return { clusterId: r.clusterId, controllerId: r.controllerId, brokers: r.brokers.map((b) => ({ nodeId: b.brokerId, host: b.host, port: b.port, rack: b.rack ?? null })) }
+      }
+      const meta = await this.cluster.refreshMetadata()
+      return { clusterId: meta.clusterId, controllerId: meta.controllerId, brokers: [...meta.brokers.values()] }
+    }, this.cluster.retry)
+  }
+
+  async close (): Promise<void> {
+    await this.cluster.close()
+  }
+}

@@ -1,0 +1,22 @@
+// The entry point: holds the connection options and makes producers, consumers and admins, each
+// with its own connections (as Kafka's clients do).
+import type { ClientOptions } from './cluster/cluster.js'
+import { Admin } from './admin/admin.js'
+import { Consumer, type ConsumerOptions } from './consumer/consumer.js'
+import { Producer, type ProducerOptions } from './producer/producer.js'
+
+export class Client {
+  constructor (readonly options: ClientOptions) {}
+
+  producer (options: ProducerOptions = {}): Producer {
+    return new Producer(this.options, options)
+  }
+
+  consumer (options: ConsumerOptions = {}): Consumer {
+    return new Consumer(this.options, options)
+  }
+
+  admin (): Admin {
+    return new Admin(this.options)
+  }
+}

@@ -1,0 +1,63 @@
+// The client's view of the cluster from the last Metadata answer: brokers, and per topic its
+// partitions' leaders. Immutable snapshots; a refresh replaces the whole snapshot.
+import type { MetadataResponse } from '@brook/protocol'
+
+export interface BrokerAddress { nodeId: number, host: string, port: number, rack: string | null }
+
+export interface PartitionMetadata {
+  partition: number
+  leader: number
+  leaderEpoch: number
+  replicas: number[]
+  isr: number[]
+  errorCode: number
+}
+
+export interface TopicMetadata {
+  name: string
+  topicId: string | null
+  isInternal: boolean
+  errorCode: number
+  partitions: PartitionMetadata[]
+}
+
+export class ClusterMetadata {
+  readonly clusterId: string | null
+  readonly controllerId: number
+  readonly brokers: ReadonlyMap<number, BrokerAddress>
+  readonly topics: ReadonlyMap<string, TopicMetadata>
+
+  /** `previous`: a snapshot to keep the other topics of (for a refresh of some topics only). */
+  constructor (response: MetadataResponse, previous?: ClusterMetadata) {
+    this.clusterId = response.clusterId ?? null
+    this.controllerId = response.controllerId ?? -1
+    const brokers = new Map<number, BrokerAddress>()
+    for (const b of response.brokers) brokers.set(b.nodeId, { nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack ?? null })
+    this.brokers = brokers
+    // A refresh for some topics keeps what the previous snapshot knew about the others.
+    const topics = new Map<string, TopicMetadata>(previous?.topics ?? [])
+    for (const t of response.topics) {
+      if (t.name === undefined || t.name === null) continue
+      const partitions = t.partitions.map((p) => ({
+        partition: p.partitionIndex,
+        leader: p.leaderId,
+        leaderEpoch: p.leaderEpoch ?? -1,
+        replicas: p.replicaNodes,
+        isr: p.isrNodes,
+        errorCode: p.errorCode
+      })).sort((a, b) => a.partition - b.partition)
+      const topicId = t.topicId === undefined || t.topicId === '00000000-0000-0000-0000-000000000000' ? null : t.topicId
+      if (t.errorCode !== 0 && partitions.length === 0) topics.delete(t.name)
+      else topics.set(t.name, { name: t.name, topicId, isInternal: t.isInternal ?? false, errorCode: t.errorCode, partitions })
+    }
+    this.topics = topics
+  }
+
+  partitionCount (topic: string): number {
+    return this.topics.get(topic)?.partitions.length ?? 0
+  }
+
+  leaderOf (topic: string, partition: number): number {
+    return this.topics.get(topic)?.partitions[partition]?.leader ?? -1
+  }
+}

@@ -1,0 +1,136 @@
+// Fetch requests and their decoding: one Fetch per leader for the partitions it leads, records
+// decoded (and decompressed) batch by batch. Control batches are skipped; with read_committed,
+// records of aborted transactions are dropped using the response's abortedTransactions list
+// (an aborted producer's records are skipped from its firstOffset until its ABORT marker).
+import {
+  ControlType, decodeBatch, ErrorCode, fetchApi, type FetchResponse, isControlBatch, iterateBatches,
+  readBatchHeader, readControlMarker, type RecordHeader
+} from '@brook/protocol'
+import type { Cluster } from '../cluster/cluster.js'
+import { kafkaError } from '../errors/kafka-errors.js'
+
+export interface ConsumerMessage {
+  topic: string
+  partition: number
+  offset: bigint
+  timestamp: bigint
+  key: Buffer | null
+  value: Buffer | null
+  headers: RecordHeader[]
+}
+
+export interface ConsumerBatch {
+  topic: string
+  partition: number
+  messages: ConsumerMessage[]
+  highWatermark: bigint
+  /** Where this partition's next fetch starts (past control batches and aborted records too). */
+  nextOffset: bigint
+}
+
+export interface FetchPosition { topic: string, partition: number, offset: bigint }
+
+export interface FetchOptions {
+  maxWaitMs: number
+  minBytes: number
+  maxBytes: number
+  maxPartitionBytes: number
+  isolationLevel: 0 | 1
+}
+
+export interface PartitionFetchResult {
+  topic: string
+  partition: number
+  fetchedAt: bigint
+  batch: ConsumerBatch | null
+  error: Error | null
+}
+
+type PartitionData = FetchResponse['responses'][number]['partitions'][number]
+
+async function decodePartition (topic: string, data: PartitionData, fetchOffset: bigint, readCommitted: boolean): Promise<ConsumerBatch> {
+  const blob = Array.isArray(data.records) ? Buffer.concat(data.records) : (data.records ?? Buffer.alloc(0))
+  const aborted = readCommitted ? [...(data.abortedTransactions ?? [])].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : 1)) : []
+  const activeAborted = new Set<bigint>()
+  let abortedIndex = 0
+  const messages: ConsumerMessage[] = []
+  let nextOffset = fetchOffset
+  for (const raw of iterateBatches(blob)) {
+    const header = readBatchHeader(raw, 0)
+    const lastOffset = header.baseOffset + BigInt(header.lastOffsetDelta)
+    if (lastOffset < fetchOffset) continue
+    while (abortedIndex < aborted.length && aborted[abortedIndex]!.firstOffset <= lastOffset) activeAborted.add(aborted[abortedIndex++]!.producerId)
+    nextOffset = lastOffset + 1n
+    if (isControlBatch(raw, 0)) {
+      const marker = readControlMarker(raw)
+      if (marker !== null && marker.type === ControlType.Abort) activeAborted.delete(marker.producerId)
+      continue
+    }
+    if (readCommitted && (header.attributes & 0x10) !== 0 && activeAborted.has(header.producerId)) continue
+    const batch = await decodeBatch(raw)
+    for (const r of batch.records) {
+      if (r.offset < fetchOffset) continue
+      messages.push({ topic, partition: data.partitionIndex, offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers })
+    }
+  }
+  return { topic, partition: data.partitionIndex, messages, highWatermark: data.highWatermark, nextOffset }
+}
+
+/** Fetches every position from its leader (one request per leader, in parallel). */
+export async function fetchOnce (cluster: Cluster, positions: FetchPosition[], options: FetchOptions): Promise<PartitionFetchResult[]> {
+  const meta = await cluster.metadataFor(new Set(positions.map((p) => p.topic)))
+  const byLeader = new Map<number, FetchPosition[]>()
+  const results: PartitionFetchResult[] = []
+  for (const p of positions) {
+    const leader = meta.leaderOf(p.topic, p.partition)
+    if (leader < 0) {
+      results.push({ topic: p.topic, partition: p.partition, fetchedAt: p.offset, batch: null, error: kafkaError(ErrorCode.LEADER_NOT_AVAILABLE, `${p.topic}-${p.partition}`) })
+      continue
+    }
+    let list = byLeader.get(leader)
+    if (list === undefined) { list = []; byLeader.set(leader, list) }
+    list.push(p)
+  }
+  await Promise.all([...byLeader].map(async ([leader, list]) => {
+    const offsets = new Map(list.map((p) => [`${p.topic}\u0000${p.partition}`, p.offset]))
+    try {
+      const topics = new Map<string, FetchPosition[]>()
+      for (const p of list) {
+        let t = topics.get(p.topic)
+        if (t === undefined) { t = []; topics.set(p.topic, t) }
+        t.push(p)
+      }
+      const connection = await cluster.broker(leader)
+      const response = await connection.request(fetchApi, {
+        replicaId: -1,
+        maxWaitMs: options.maxWaitMs,
+        minBytes: options.minBytes,
+        maxBytes: options.maxBytes,
+        isolationLevel: options.isolationLevel,
+        sessionId: 0,
+        sessionEpoch: -1,
+        topics: [...topics].map(([topic, ps]) => ({
+          topic,
+          partitions: ps.map((p) => ({ partition: p.partition, currentLeaderEpoch: -1, fetchOffset: p.offset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: options.maxPartitionBytes }))
+        })),
+        forgottenTopicsData: [],
+        rackId: ''
+      }, { timeoutMs: options.maxWaitMs + 30_000 })
+      if ((response.errorCode ?? 0) !== ErrorCode.NONE) throw kafkaError(response.errorCode!, 'Fetch')
+      for (const t of response.responses) {
+        const topic = t.topic ?? ''
+        for (const data of t.partitions) {
+          const fetchedAt = offsets.get(`${topic}\u0000${data.partitionIndex}`) ?? 0n
+          if (data.errorCode !== ErrorCode.NONE) {
+            results.push({ topic, partition: data.partitionIndex, fetchedAt, batch: null, error: kafkaError(data.errorCode, `Fetch ${topic}-${data.partitionIndex} at ${fetchedAt}`) })
+            continue
+          }
+          results.push({ topic, partition: data.partitionIndex, fetchedAt, batch: await decodePartition(topic, data, fetchedAt, options.isolationLevel === 1), error: null })
+        }
+      }
+    } catch (err) {
+      for (const p of list) results.push({ topic: p.topic, partition: p.partition, fetchedAt: p.offset, batch: null, error: err instanceof Error ? err : new Error(String(err)) })
+    }
+  }))
+  return results
+}

@@ -7,8 +7,8 @@
 //   gate KRaft controller and replication behaviour (JBOD directory assignment, ELR, metadata
 //   transactions, ...) that one broker without a metadata log does not have; clients do not
 //   change behaviour on it.
-// - group.version is not listed: level 1 is KIP-848's consumer group protocol
-//   (ConsumerGroupHeartbeat), which Brook does not serve.
+// - group.version 1: KIP-848's consumer group protocol (ConsumerGroupHeartbeat and
+//   ConsumerGroupDescribe, group configs), which Brook serves (group/consumer/).
 // - transaction.version is not listed: level 1 is the flexible TransactionLogValue record
 //   (Brook's coordinator writes version 0) and level 2 is KIP-890 part 2: Produce v12 and
 //   TxnOffsetCommit v5 (implicit adds) are served, but not EndTxn v5 with its epoch bump on every
@@ -31,12 +31,17 @@ export interface FinalizedFeature {
 /** MetadataVersion.MINIMUM_VERSION of Kafka 4.x (3.3-IV3). */
 export const METADATA_VERSION_LEVEL = 7
 
+/** GroupVersion.GV_1: the consumer rebalance protocol (KIP-848). */
+export const GROUP_VERSION_LEVEL = 1
+
 export const SUPPORTED_FEATURES: readonly FeatureRange[] = [
-  { name: 'metadata.version', minVersion: METADATA_VERSION_LEVEL, maxVersion: METADATA_VERSION_LEVEL }
+  { name: 'metadata.version', minVersion: METADATA_VERSION_LEVEL, maxVersion: METADATA_VERSION_LEVEL },
+  { name: 'group.version', minVersion: 0, maxVersion: GROUP_VERSION_LEVEL }
 ]
 
 export const FINALIZED_FEATURES: readonly FinalizedFeature[] = [
-  { name: 'metadata.version', minVersionLevel: METADATA_VERSION_LEVEL, maxVersionLevel: METADATA_VERSION_LEVEL }
+  { name: 'metadata.version', minVersionLevel: METADATA_VERSION_LEVEL, maxVersionLevel: METADATA_VERSION_LEVEL },
+  { name: 'group.version', minVersionLevel: GROUP_VERSION_LEVEL, maxVersionLevel: GROUP_VERSION_LEVEL }
 ]
 
 /** Finalized features never change on this broker: one epoch for its lifetime. */

@@ -1,7 +1,7 @@
 // Which config resources exist, by type, for ListConfigResources (Kafka 4.1+; before, it listed
 // client metrics resources only). Order and set as Kafka's broker: groups, client metrics,
-// broker loggers, brokers, topics. Brook keeps no group or client-metrics config entities, so
-// those types are valid and list nothing.
+// broker loggers, brokers, topics. Groups are listed when they have config overrides; Brook
+// keeps no client-metrics config entities, so that type is valid and lists nothing.
 import { ResourceType } from './describe.js'
 
 export const CLIENT_METRICS = 16
@@ -17,7 +17,7 @@ export interface ConfigResourceSources {
   topicNames: () => readonly string[]
   /** Names of client-metrics subscriptions (none are configurable yet). */
   clientMetricsNames: () => readonly string[]
-  /** Group ids that carry group configs (none are configurable yet). */
+  /** Group ids that carry group config overrides. */
   groupConfigIds: () => readonly string[]
 }
 

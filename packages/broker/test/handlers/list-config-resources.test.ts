@@ -1,7 +1,7 @@
 // ListConfigResources (ListClientMetricsResources before Kafka 4.1) over a real socket.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createTopicsApi, ErrorCode, listConfigResourcesApi } from '@brook/protocol'
+import { createTopicsApi, ErrorCode, incrementalAlterConfigsApi, listConfigResourcesApi } from '@brook/protocol'
 import { RawClient } from '../helpers/raw-client.js'
 import { startTestBroker, type TestBroker } from '../helpers/broker.js'
 
@@ -38,4 +38,16 @@ test('v1 lists resources by type; an unknown type is UNSUPPORTED_VERSION', { tim
   const bad = await client.request(listConfigResourcesApi, 1, { resourceTypes: [2, 99] })
   assert.equal(bad.errorCode, ErrorCode.UNSUPPORTED_VERSION)
   assert.deepEqual(bad.configResources, [])
+})
+
+test('v1 lists the groups that have config overrides', { timeout: 10_000 }, async () => {
+  const altered = await client.request(incrementalAlterConfigsApi, 1, {
+    resources: [{ resourceType: 32, resourceName: 'lcr-group', configs: [{ name: 'consumer.session.timeout.ms', configOperation: 0, value: '50000' }] }],
+    validateOnly: false
+  })
+  assert.equal(altered.responses[0]?.errorCode, ErrorCode.NONE)
+  const groups = await client.request(listConfigResourcesApi, 1, { resourceTypes: [32] })
+  assert.deepEqual(groups.configResources, [{ resourceName: 'lcr-group', resourceType: 32 }])
+  const all = await client.request(listConfigResourcesApi, 1, { resourceTypes: [] })
+  assert.deepEqual(all.configResources[0], { resourceName: 'lcr-group', resourceType: 32 }, 'groups come first, as Kafka lists them')
 })

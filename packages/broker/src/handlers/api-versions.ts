@@ -9,7 +9,7 @@ import { apiVersionsApi, type ApiVersionsResponse, type ApiVersionsResponseApiVe
 import { FINALIZED_FEATURES, FINALIZED_FEATURES_EPOCH, SUPPORTED_FEATURES } from '../cluster/features.js'
 import { defineHandler, type Handler } from './handler.js'
 
-export function advertisedVersions (handlers: readonly Handler[]): ApiVersionsResponseApiVersion[] {
+function advertisedVersions (handlers: readonly Handler[]): ApiVersionsResponseApiVersion[] {
   return handlers.map((h) => ({ apiKey: h.api.key, minVersion: h.versions.advertisedMin ?? h.versions.min, maxVersion: h.versions.max }))
 }
 

@@ -28,7 +28,7 @@ import { Connection } from './server/connection.js'
 import { Listener } from './server/listener.js'
 import type { BrokerState } from './server/request-context.js'
 import { ProducerIdAllocator } from './txn/producer-ids.js'
-import { type Compression, decompress } from '@brook/protocol'
+import { decompress } from '@brook/protocol'
 
 export interface StartBrokerOptions {
   /** A Java properties file (server.properties) read first; `config` entries win over it. */
@@ -128,7 +128,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   const clientMetrics = new ClientTelemetry({
     telemetryMaxBytes: config.int('telemetry.max.bytes'),
     // Decompressed metrics are bounded too: a small push must not inflate without limit.
-    decompress: async (codec, bytes) => await decompress(codec as Compression, bytes, { maxBytes: 16 * config.int('telemetry.max.bytes') })
+    decompress: async (codec, bytes) => await decompress(codec, bytes, { maxBytes: 16 * config.int('telemetry.max.bytes') })
   })
   const state: MutableState = {
     config,

@@ -29,10 +29,10 @@ export interface FinalizedFeature {
 }
 
 /** MetadataVersion.MINIMUM_VERSION of Kafka 4.x (3.3-IV3). */
-export const METADATA_VERSION_LEVEL = 7
+const METADATA_VERSION_LEVEL = 7
 
 /** GroupVersion.GV_1: the consumer rebalance protocol (KIP-848). */
-export const GROUP_VERSION_LEVEL = 1
+const GROUP_VERSION_LEVEL = 1
 
 export const SUPPORTED_FEATURES: readonly FeatureRange[] = [
   { name: 'metadata.version', minVersion: METADATA_VERSION_LEVEL, maxVersion: METADATA_VERSION_LEVEL },

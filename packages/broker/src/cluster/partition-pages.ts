@@ -7,7 +7,7 @@
 import { ErrorCode } from '@brook/protocol'
 import { KafkaError } from '../errors.js'
 
-export interface PageCursor {
+interface PageCursor {
   topicName: string
   partitionIndex: number
 }

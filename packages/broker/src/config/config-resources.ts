@@ -4,11 +4,11 @@
 // keeps no client-metrics config entities, so that type is valid and lists nothing.
 import { ResourceType } from './describe.js'
 
-export const CLIENT_METRICS = 16
-export const GROUP = 32
+const CLIENT_METRICS = 16
+const GROUP = 32
 
 /** The types a request version may name (v0 has no field: client metrics only). */
-export function supportedResourceTypes (version: number): readonly number[] {
+function supportedResourceTypes (version: number): readonly number[] {
   return version === 0 ? [CLIENT_METRICS] : [ResourceType.TOPIC, ResourceType.BROKER, ResourceType.BROKER_LOGGER, CLIENT_METRICS, GROUP]
 }
 

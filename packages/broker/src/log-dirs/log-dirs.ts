@@ -18,7 +18,7 @@ export interface LogDirSource {
   logDirOf (topic: string, partition: number): string | undefined
 }
 
-export interface DescribedPartition {
+interface DescribedPartition {
   partitionIndex: number
   partitionSize: bigint
   offsetLag: bigint

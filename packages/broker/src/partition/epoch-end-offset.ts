@@ -37,7 +37,7 @@ export function endOffsetFor (entries: readonly EpochEntry[], requestedEpoch: nu
 }
 
 /** The partition's epoch cache, with its current epoch as the leader would have recorded it. */
-export function epochEntries (partition: Partition): EpochEntry[] {
+function epochEntries (partition: Partition): EpochEntry[] {
   const log = partition.log
   const entries = log.leaderEpochEntries()
   const latest = entries[entries.length - 1]

@@ -11,9 +11,9 @@ import { createHash } from 'node:crypto'
 import { ErrorCode } from '@brook/protocol'
 import { randomTopicId } from '../cluster/uuid.js'
 
-export const DEFAULT_PUSH_INTERVAL_MS = 300_000
+const DEFAULT_PUSH_INTERVAL_MS = 300_000
 /** zstd, lz4, gzip, snappy: Kafka's order of preference. */
-export const ACCEPTED_COMPRESSION_TYPES: readonly number[] = [4, 3, 1, 2]
+const ACCEPTED_COMPRESSION_TYPES: readonly number[] = [4, 3, 1, 2]
 const NO_COMPRESSION = 0
 const MAX_INSTANCES = 16_384
 const MIN_IDLE_EXPIRY_MS = 60_000

@@ -1,6 +1,7 @@
 // Fetch (1): v4-18.
-// Behaviour: no fetch sessions: every fetch is a full fetch and answers session id 0 (a client
-// that names a session gets FETCH_SESSION_ID_NOT_FOUND). When fewer than min_bytes are ready the
+// Behaviour: fetch sessions (KIP-227, fetch-session/): a full fetch at epoch 0 opens a session,
+// incremental fetches name only changed partitions and get back only partitions with news;
+// session errors answer the whole fetch. When fewer than min_bytes are ready the
 // fetch waits up to max_wait_ms and is woken by appends to its partitions
 // (purgatory/delayed-fetch.ts). Limits, minimum-one-batch and watermarks: partition/fetch-reader.ts.
 // Offsets outside [log start, log end] get OFFSET_OUT_OF_RANGE (with -1 watermarks, as Kafka).
@@ -9,6 +10,7 @@
 // v13 topic ids instead of names; v15 replica state; v17 replica directory id and v18 replica high
 // watermark (KIP-853, KIP-1166: tagged fields of follower fetches, ignored: Brook has no followers).
 import { ErrorCode, fetchApi, type FetchRequest, type FetchRequestTopic, type FetchResponse, type FetchResponsePartitionData } from '@brook/protocol'
+import { newFetchContext } from '../fetch-session/fetch-context.js'
 import { leaderEpochError } from '../partition/leader-epoch.js'
 import { type FetchedPartition, type FetchTarget, readPartitions, watermarks } from '../partition/fetch-reader.js'
 import type { RequestContext } from '../server/request-context.js'
@@ -46,10 +48,10 @@ function partitionData (index: number, result: FetchedPartition, readCommitted: 
 }
 
 async function handle (ctx: RequestContext, request: FetchRequest): Promise<FetchResponse> {
-  if ((request.sessionId ?? 0) !== 0) {
-    return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] }
-  }
   const { broker } = ctx
+  // Decided before any await: a second request on the same session epoch is refused.
+  const session = newFetchContext(broker.fetchSessions, request, ctx.apiVersion)
+  if (session.errorCode !== ErrorCode.NONE) return session.respond({ responses: [] })
   const readCommitted = request.isolationLevel === READ_COMMITTED
   const limits = {
     responseMaxBytes: Math.max(0, Math.min(request.maxBytes ?? 2147483647, broker.config.int('fetch.max.bytes'))),
@@ -59,7 +61,7 @@ async function handle (ctx: RequestContext, request: FetchRequest): Promise<Fetc
   const deadline = Date.now() + request.maxWaitMs
   for (;;) {
     // Resolved each round: a topic deleted while the fetch waited answers UNKNOWN_TOPIC_OR_PARTITION.
-    const targets = request.topics.flatMap((t) => targetsOf(ctx, t))
+    const targets = session.topics.flatMap((t) => targetsOf(ctx, t))
     const keys = targets.flatMap((t) => t.partition === undefined ? [] : [t.partition.key])
     const before = watermarks(targets)
     const read = await readPartitions(targets, limits, ctx.logger)
@@ -67,16 +69,16 @@ async function handle (ctx: RequestContext, request: FetchRequest): Promise<Fetc
     const remaining = deadline - Date.now()
     if (read.bytes >= request.minBytes || errored || remaining <= 0 || broker.stopping || keys.length === 0) {
       let i = 0
-      return {
+      return session.respond({
         throttleTimeMs: 0,
         errorCode: ErrorCode.NONE,
         sessionId: 0,
-        responses: request.topics.map((t) => ({
+        responses: session.topics.map((t) => ({
           topic: t.topic,
           topicId: t.topicId,
           partitions: t.partitions.map((p) => partitionData(p.partition, read.results[i++] as FetchedPartition, readCommitted))
         }))
-      }
+      })
     }
     // An append that completed during the read would not wake a wait that starts after it.
     const moved = watermarks(targets).some((hw, j) => hw !== before[j])

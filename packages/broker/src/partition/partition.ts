@@ -11,7 +11,8 @@ import { ReadAhead } from './read-ahead.js'
 export class Partition {
   readonly topic: string
   readonly index: number
-  readonly log: PartitionLog
+  /** Replaced only by moveTo (AlterReplicaLogDirs), between appends. */
+  #log: PartitionLog
   /** Bumped when leadership changes; constant on a single broker. */
   readonly leaderEpoch = 0
   private readonly purgatory: FetchPurgatory
@@ -23,16 +24,46 @@ export class Partition {
   readonly readAhead: ReadAhead
 
   constructor (log: PartitionLog, purgatory: FetchPurgatory) {
-    this.log = log
+    this.#log = log
     this.topic = log.topic
     this.index = log.partition
     this.purgatory = purgatory
     this.key = partitionKey(this.topic, this.index)
-    this.readAhead = new ReadAhead(async (offset, options) => await log.read(offset, options))
+    this.readAhead = new ReadAhead(async (offset, options) => await this.#log.read(offset, options))
+    this.#adopt(log)
+  }
+
+  get log (): PartitionLog {
+    return this.#log
+  }
+
+  #adopt (log: PartitionLog): void {
+    this.#log = log
     // The only replica is the whole ISR: once loaded, everything in the log is committed (the
     // HW read from the checkpoint lags the log end after a crash, hiding acked messages).
     if (log.highWatermark < log.logEndOffset) log.setHighWatermark(log.logEndOffset)
     log.onAppend((logEndOffset) => { this.advance(logEndOffset) })
+  }
+
+  /**
+   * Reopens the partition's log elsewhere (`reopen` closes it and returns it reopened), in the
+   * append order: appends called meanwhile wait and land in the reopened log. Reads that race
+   * with the move may fail once (the client retries); fetches waiting here are woken to re-read.
+   */
+  async moveTo (reopen: (current: PartitionLog) => Promise<PartitionLog>): Promise<void> {
+    this.preparing++
+    const moved = this.submitted.then(async () => {
+      try {
+        this.#adopt(await reopen(this.#log))
+        // An early read started on the old log is not worth keeping.
+        this.readAhead.drop()
+      } finally {
+        this.preparing--
+      }
+    })
+    this.submitted = moved.then(() => undefined, () => undefined)
+    await moved
+    this.purgatory.notify(this.key)
   }
 
   /** Moves the high watermark to `end` (never back) and wakes the fetches waiting here. */

@@ -72,11 +72,16 @@ function applyUpdates (spec) {
   const update = pendingUpdates.get(spec.name)
   if (update === undefined) return spec
   pendingUpdates.delete(spec.name)
+  if (update.rename !== undefined) spec.name = update.rename
   spec.validVersions = update.validVersions
   if (update.latestVersionUnstable !== undefined) spec.latestVersionUnstable = update.latestVersionUnstable
   for (const edit of update.edits) {
     if (edit.set !== undefined) {
       Object.assign(locateField(spec, edit.set.path).field, edit.set.props)
+    } else if (edit.append !== undefined) {
+      const list = edit.append.path.length === 0 ? spec.fields : locateField(spec, edit.append.path).field.fields
+      if (list.some((f) => f.name === edit.append.field.name)) throw new Error(`${spec.name}: ${edit.append.field.name} already there`)
+      list.push({ ...edit.append.field })
     } else if (edit.insert !== undefined) {
       const { field, list } = locateField(spec, edit.insert.after)
       if (list.some((f) => f.name === edit.insert.field.name)) throw new Error(`${spec.name}: ${edit.insert.field.name} already there`)

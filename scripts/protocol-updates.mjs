@@ -2,9 +2,11 @@
 // 4.0-era JSON specs the generator reads (up to Kafka 4.2), written as edits to those specs so the
 // committed modules stay reproducible. Structure only: names follow Kafka's JSON spelling.
 //
-// Each entry names one spec (request or response) and gives its new validVersions plus edits:
+// Each entry names one spec (request or response) and gives its new validVersions plus edits,
+// and `rename` when Kafka renamed the message:
 //   set:    { path, props }   merge props into the field at path (field names from the root)
 //   insert: { after, field }  add field right after the field at path `after`
+//   append: { path, field }   add field at the end of the fields at path ([] = the message's own)
 // and optionally latestVersionUnstable (a version Kafka has since declared stable).
 export const protocolUpdates = [
   // Produce v12: transaction protocol v2 (KIP-890), same fields. v13: topics named by id (KIP-516).
@@ -71,6 +73,16 @@ export const protocolUpdates = [
     { insert: { after: ['DurationFilter'], field: { name: 'TransactionalIdPattern', type: 'string', versions: '2+', nullableVersions: '2+', default: 'null' } } }
   ] },
   { spec: 'ListTransactionsResponse', validVersions: '0-2', edits: [] },
+  // ListClientMetricsResources became ListConfigResources in Kafka 4.1 (KIP-1142): v1 names the
+  // resource types to list and answers each resource's type.
+  { spec: 'ListClientMetricsResourcesRequest', rename: 'ListConfigResourcesRequest', validVersions: '0-1', edits: [
+    { append: { path: [], field: { name: 'ResourceTypes', type: '[]int8', versions: '1+' } } }
+  ] },
+  { spec: 'ListClientMetricsResourcesResponse', rename: 'ListConfigResourcesResponse', validVersions: '0-1', edits: [
+    { set: { path: ['ClientMetricsResources'], props: { name: 'ConfigResources', type: '[]ConfigResource' } } },
+    { set: { path: ['ConfigResources', 'Name'], props: { name: 'ResourceName' } } },
+    { insert: { after: ['ConfigResources', 'ResourceName'], field: { name: 'ResourceType', type: 'int8', versions: '1+', default: 16 } } }
+  ] },
   // ConsumerGroupHeartbeat v1 (regex subscriptions, KIP-848) is stable from Kafka 4.0.
   { spec: 'ConsumerGroupHeartbeatRequest', validVersions: '0-1', latestVersionUnstable: false, edits: [] },
   { spec: 'ConsumerGroupHeartbeatResponse', validVersions: '0-1', edits: [] },

@@ -20,12 +20,16 @@ import { parseProperties } from './config/properties.js'
 import { ConfigError } from './config/schema.js'
 import { createLogger, isLogLevel, type LogFormat, type LogLevel } from './logger.js'
 import { ReplicaManager } from './partition/replica-manager.js'
+import { FetchSessionCache } from './fetch-session/fetch-session-cache.js'
+import { LogDirs } from './log-dirs/log-dirs.js'
+import { ClientTelemetry } from './telemetry/client-telemetry.js'
 import { FetchPurgatory } from './purgatory/delayed-fetch.js'
 import { Connection } from './server/connection.js'
 import { Listener } from './server/listener.js'
 import type { BrokerState } from './server/request-context.js'
 import { ProducerIdAllocator, type ProducerIdSource } from './txn/producer-ids.js'
 import { ClusterNode, clusterMode } from './cluster/cluster-node.js'
+import { decompress } from '@brook/protocol'
 
 export interface StartBrokerOptions {
   /** A Java properties file (server.properties) read first; `config` entries win over it. */
@@ -49,6 +53,8 @@ export interface RunningBroker {
   config: BrokerConfig
   clusterId: string
   nodeId: number
+  /** Client metrics pushed by clients (KIP-714): the latest per client instance. */
+  clientMetrics: ClientTelemetry
   /** The logger the broker writes to (the one given, or the one made from `logging`). */
   logger: Logger
   /** Stops accepting, finishes in-flight requests, flushes and closes the logs. Idempotent. */
@@ -133,6 +139,11 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
 
   const connections = new Set<Connection>()
   const handlers = handlerTable(HANDLERS)
+  const clientMetrics = new ClientTelemetry({
+    telemetryMaxBytes: config.int('telemetry.max.bytes'),
+    // Decompressed metrics are bounded too: a small push must not inflate without limit.
+    decompress: async (codec, bytes) => await decompress(codec, bytes, { maxBytes: 16 * config.int('telemetry.max.bytes') })
+  })
   const state: MutableState = {
     config,
     clusterId: meta.clusterId,
@@ -140,6 +151,9 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     advertised: { host: '', port: 0 },
     replicas,
     fetchPurgatory: purgatory,
+    fetchSessions: new FetchSessionCache({ maxSessions: config.int('max.incremental.fetch.session.cache.slots') }),
+    logDirs: new LogDirs(logs, replicas, logger),
+    telemetry: clientMetrics,
     dynamicConfigs,
     fetchBuffers: new BufferPool(),
     requestBuffers: new BufferPool(),
@@ -249,6 +263,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     config,
     clusterId: meta.clusterId,
     nodeId: meta.nodeId,
+    clientMetrics,
     logger,
     close
   }

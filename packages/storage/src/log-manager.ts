@@ -25,6 +25,7 @@ import { errorCode, writeFileAtomic } from './fs/file-system.js'
 import { HandlePool } from './fs/handle-pool.js'
 import { type Logger, silentLogger, SerialQueue } from '@brook/common'
 import { Cleaner, type CleanerStats } from './log/compaction.js'
+import { copyDir } from './log/copy-dir.js'
 import { loadLog } from './log/log-loader.js'
 import type { Log, LogHooks } from './log/partition-log.js'
 import { encodeCheckpoint } from './checkpoint.js'
@@ -77,6 +78,8 @@ interface Entry {
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/
 const PARTITION_DIR = /^(.+)-(\d+)$/
 const DELETE_DIR = /^(.+)-(\d+)\.[0-9a-f]{32}-delete$/
+/** A partition copy being moved into this log dir (moveLog); one left by a crash is removed at open. */
+const FUTURE_DIR = /^(.+)-(\d+)\.[0-9a-f]{32}-future$/
 
 function parentDir (path: string): string {
   const i = path.replace(/\/+$/, '').lastIndexOf('/')
@@ -96,6 +99,8 @@ export class LogManager {
   #defaults: LogConfig
   readonly #logs = new Map<string, Entry>()
   readonly #creating = new Map<string, Promise<Log>>()
+  /** Logs being moved to another log dir: closed meanwhile, so background work skips them. */
+  readonly #moving = new Set<string>()
   readonly #checkpointQueues = new Map<string, SerialQueue>()
   readonly #timers: NodeJS.Timeout[] = []
   readonly #pendingDirDeletes = new Set<{ timer: NodeJS.Timeout, run: () => Promise<void> }>()
@@ -146,7 +151,7 @@ export class LogManager {
     for (const [key, offset] of await this.#readOffsets(logDir, CLEANER_CHECKPOINT)) this.#cleanerOffsets.set(key, offset)
     const partitions: Array<{ topic: string, partition: number, name: string }> = []
     for (const name of await fs.readdir(logDir)) {
-      if (DELETE_DIR.test(name)) {
+      if (DELETE_DIR.test(name) || FUTURE_DIR.test(name)) {
         await fs.rm(`${logDir}/${name}`)
         continue
       }
@@ -263,6 +268,78 @@ export class LogManager {
     return [...this.#logs.values()].map((e) => e.log)
   }
 
+  /** The configured log dirs, trailing slashes removed, in configuration order. */
+  get logDirs (): readonly string[] {
+    return this.#logDirs
+  }
+
+  /** The log dir holding the partition, or undefined when there is no such log. */
+  logDirOf (topic: string, partition: number): string | undefined {
+    return this.#logs.get(checkpointKey(topic, partition))?.logDir
+  }
+
+  /**
+   * Moves a partition to another configured log dir and returns its log reopened there (the
+   * same log when it is already there). The caller holds back appends meanwhile: the old log is
+   * closed (flushed, producer state snapshotted), its files are copied into
+   * `<dest>/<topic>-<partition>.<id>-future` and synced, that directory is renamed into place,
+   * the log is opened from it, both dirs' checkpoints are rewritten and the old directory is
+   * deleted as deleteLog does. A failure before the rename reopens the log where it was.
+   * A crash leaves either the old copy (and a -future dir removed at the next open) or both
+   * complete copies, of which the first log dir's wins at the next open.
+   */
+  async moveLog (topic: string, partition: number, destDir: string): Promise<Log> {
+    this.#checkOpen()
+    const dest = destDir.replace(/\/+$/, '')
+    if (!this.#logDirs.includes(dest)) throw new Error(`BROOK_STORAGE_CONFIG: ${dest} is not a configured log dir`)
+    const key = checkpointKey(topic, partition)
+    const entry = this.#logs.get(key)
+    if (entry === undefined) throw new Error(`BROOK_STORAGE_STATE: no log ${topic}-${partition}`)
+    if (entry.logDir === dest || this.#moving.has(key)) return entry.log
+    this.#moving.add(key)
+    try {
+      const old = entry.log
+      await old.close()
+      const reopen = async (dir: string, logDir: string): Promise<Log> => await loadLog({
+        ctx: this.#ctx,
+        dir,
+        topic,
+        partition,
+        config: old.config,
+        clean: old.isClean,
+        recoveryPoint: old.recoveryPoint,
+        logStartOffset: old.logStartOffset,
+        highWatermark: old.highWatermark,
+        hooks: this.#hooks(logDir),
+        clock: this.#clock
+      })
+      const future = `${dest}/${topic}-${partition}.${randomUUID().replace(/-/g, '')}-future`
+      const target = `${dest}/${topic}-${partition}`
+      try {
+        await copyDir(this.#fs, old.dir, future)
+        await this.#fs.rename(future, target)
+        await this.#fs.syncDir(dest)
+      } catch (err) {
+        await this.#fs.rm(future)
+        this.#logs.set(key, { log: await reopen(old.dir, entry.logDir), logDir: entry.logDir })
+        throw err
+      }
+      const log = await reopen(target, dest)
+      this.#logs.set(key, { log, logDir: dest })
+      for (const name of [RECOVERY_POINT_CHECKPOINT, LOG_START_CHECKPOINT, HIGH_WATERMARK_CHECKPOINT, CLEANER_CHECKPOINT]) {
+        await this.#checkpoint(dest, name)
+        await this.#checkpoint(entry.logDir, name)
+      }
+      const doomed = `${entry.logDir}/${topic}-${partition}.${randomUUID().replace(/-/g, '')}-delete`
+      await this.#fs.rename(old.dir, doomed)
+      await this.#fs.syncDir(entry.logDir)
+      await this.#fs.rm(doomed)
+      return log
+    } finally {
+      this.#moving.delete(key)
+    }
+  }
+
   /** Removes a partition: renamed `<topic>-<partition>.<uuid>-delete` at once, files removed later. */
   async deleteLog (topic: string, partition: number): Promise<void> {
     this.#checkOpen()
@@ -327,6 +404,7 @@ export class LogManager {
     let deleted = 0
     for (const log of this.logs()) {
       if (this.#closed) break
+      if (this.#moving.has(checkpointKey(log.topic, log.partition))) continue
       try {
         deleted += await log.deleteOldSegments(now)
       } catch (err) {
@@ -343,6 +421,7 @@ export class LogManager {
   async runCleaner (now = this.#clock()): Promise<CleanerStats | null> {
     let best: { log: Log, ratio: number, firstDirty: number } | null = null
     for (const [key, e] of this.#logs) {
+      if (this.#moving.has(key)) continue
       const log = e.log
       if (!log.config.cleanupPolicy.includes('compact')) continue
       const firstDirty = Math.max(this.#cleanerOffsets.get(key) ?? log.logStartOffset, log.logStartOffset)

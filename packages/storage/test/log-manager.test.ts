@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { MemoryFileSystem } from '../src/fs/memory-fs.js'
 import { NodeFileSystem } from '../src/fs/node-fs.js'
 import { LogManager } from '../src/log-manager.js'
+import type { Log } from '../src/log/partition-log.js'
 import { defaultLogConfig } from '../src/config.js'
 import { openManager, readAll, simpleBatch, testConfig } from './helpers.js'
 
@@ -138,5 +139,56 @@ describe('LogManager', () => {
     } finally {
       await rm(dir, { recursive: true, force: true })
     }
+  })
+  it('moveLog moves a partition to another log dir with its offsets, durably', async () => {
+    const fs = new MemoryFileSystem()
+    const config = testConfig()
+    const manager = await openManager(fs, config, { logDirs: ['/a', '/b'] })
+    const log = await manager.createLog('m', 0, config)
+    for (let i = 0; i < 5; i++) await log.append(simpleBatch(2, 1, 10, `r${i}`), ack)
+    log.setHighWatermark(log.logEndOffset)
+    await log.deleteRecordsBefore(4)
+    const from = manager.logDirOf('m', 0)
+    const to = from === '/a' ? '/b' : '/a'
+    await assert.rejects(manager.moveLog('m', 0, '/elsewhere'), /not a configured log dir/)
+    const moved = await manager.moveLog('m', 0, to)
+    assert.equal(manager.logDirOf('m', 0), to)
+    assert.equal(manager.getLog('m', 0), moved)
+    assert.notEqual(moved, log)
+    assert.deepEqual([moved.logStartOffset, moved.logEndOffset], [4, 10])
+    assert.ok(!(await fs.readdir(from as string)).some((n) => n.startsWith('m-0')), 'the old copy is gone')
+    await assert.rejects(log.append(simpleBatch(1, 1), ack), (e: unknown) => (e as { kind?: string }).kind === 'KAFKA_STORAGE_ERROR')
+    await moved.append(simpleBatch(1, 1, 10, 'after'), ack)
+    assert.equal(await manager.moveLog('m', 0, to), moved, 'already there: nothing to do')
+    // Everything synced by the move survives a power cut, log start offset included.
+    fs.powerCut()
+    const again = await openManager(fs, config, { logDirs: ['/a', '/b'] })
+    assert.equal(again.logDirOf('m', 0), to)
+    assert.equal(again.getLog('m', 0)?.logStartOffset, 4)
+    assert.deepEqual((await readAll(again.getLog('m', 0) as Log)).map((r) => r.offset).slice(0, 6), [4, 5, 6, 7, 8, 9])
+    await again.close()
+  })
+
+  it('a failed copy leaves the partition where it was, and a leftover -future dir goes at open', async () => {
+    const fs = new MemoryFileSystem()
+    const config = testConfig()
+    const manager = await openManager(fs, config, { logDirs: ['/a', '/b'] })
+    const log = await manager.createLog('f', 0, config)
+    await log.append(simpleBatch(3, 1), ack)
+    const from = manager.logDirOf('f', 0) as string
+    const to = from === '/a' ? '/b' : '/a'
+    fs.failNextWrite({ path: /-future\// })
+    await assert.rejects(manager.moveLog('f', 0, to))
+    assert.equal(manager.logDirOf('f', 0), from)
+    assert.ok(!(await fs.readdir(to)).some((n) => n.endsWith('-future')))
+    const reopened = manager.getLog('f', 0) as Log
+    assert.equal(reopened.logEndOffset, 3)
+    await reopened.append(simpleBatch(1, 1), ack)
+    await manager.close()
+    await fs.mkdir(`${to}/f-0.0123456789abcdef0123456789abcdef-future`)
+    const again = await openManager(fs, config, { logDirs: ['/a', '/b'] })
+    assert.ok(!(await fs.readdir(to)).some((n) => n.endsWith('-future')))
+    assert.equal(again.getLog('f', 0)?.logEndOffset, 4)
+    await again.close()
   })
 })

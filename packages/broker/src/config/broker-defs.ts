@@ -62,6 +62,9 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   i('background.threads', '10', atLeast(1)),
   i('message.max.bytes', '1048588', atLeast(0)),
   i('fetch.max.bytes', '57671680', atLeast(1024)),
+  i('max.incremental.fetch.session.cache.slots', '1000', atLeast(0)),
+  i('max.request.partition.size.limit', '2000', atLeast(1)),
+  i('telemetry.max.bytes', '1048576', atLeast(1)),
   // Topics
   i('num.partitions', '1', atLeast(1)),
   i('default.replication.factor', '1'),

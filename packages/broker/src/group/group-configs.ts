@@ -91,6 +91,11 @@ export class GroupConfigs {
     }
   }
 
+  /** Groups that have config overrides (ListConfigResources' GROUP resources), in name order. */
+  groupIds (): string[] {
+    return [...this.#groups].filter(([, o]) => Object.keys(o).length > 0).map(([id]) => id).sort()
+  }
+
   overrides (groupId: string): GroupOverrides {
     return this.#groups.get(groupId) ?? {}
   }

@@ -3,8 +3,10 @@
 // what is served. An ApiVersions request at a version Brook does not serve is answered by
 // server/connection.ts with a v0 response carrying UNSUPPORTED_VERSION and this same list.
 // Versions: v1 throttle; v3 flexible body, client software name/version, but the response
-// header stays v0. v4 (KIP-1117) is not served yet.
+// header stays v0; v3 also carries the supported and finalized feature levels
+// (cluster/features.ts says which and why). v4 (KIP-1117) is not served yet.
 import { apiVersionsApi, type ApiVersionsResponse, type ApiVersionsResponseApiVersion, ErrorCode } from '@brook/protocol'
+import { FINALIZED_FEATURES, FINALIZED_FEATURES_EPOCH, SUPPORTED_FEATURES } from '../cluster/features.js'
 import { defineHandler, type Handler } from './handler.js'
 
 function advertisedVersions (handlers: readonly Handler[]): ApiVersionsResponseApiVersion[] {
@@ -16,5 +18,13 @@ export function unsupportedVersionResponse (handlers: readonly Handler[]): ApiVe
 }
 
 export default defineHandler(apiVersionsApi, { min: 0, max: 3 },
-  (ctx) => ({ errorCode: ErrorCode.NONE, apiKeys: advertisedVersions(ctx.broker.handlers), throttleTimeMs: 0 }),
+  (ctx) => ({
+    errorCode: ErrorCode.NONE,
+    apiKeys: advertisedVersions(ctx.broker.handlers),
+    throttleTimeMs: 0,
+    supportedFeatures: SUPPORTED_FEATURES.map((f) => ({ ...f })),
+    finalizedFeaturesEpoch: FINALIZED_FEATURES_EPOCH,
+    finalizedFeatures: FINALIZED_FEATURES.map((f) => ({ ...f })),
+    zkMigrationReady: false
+  }),
   (_req, code, ctx) => ({ errorCode: code, apiKeys: advertisedVersions(ctx.broker.handlers), throttleTimeMs: 0 }))

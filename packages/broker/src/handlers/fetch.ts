@@ -1,6 +1,7 @@
 // Fetch (1): v4-18.
-// Behaviour: no fetch sessions: every fetch is a full fetch and answers session id 0 (a client
-// that names a session gets FETCH_SESSION_ID_NOT_FOUND). When fewer than min_bytes are ready the
+// Behaviour: fetch sessions (KIP-227, fetch-session/): a full fetch at epoch 0 opens a session,
+// incremental fetches name only changed partitions and get back only partitions with news;
+// session errors answer the whole fetch. When fewer than min_bytes are ready the
 // fetch waits up to max_wait_ms and is woken by appends to its partitions
 // (purgatory/delayed-fetch.ts). Limits, minimum-one-batch and watermarks: partition/fetch-reader.ts.
 // Offsets outside [log start, log end] get OFFSET_OUT_OF_RANGE (with -1 watermarks, as Kafka).
@@ -12,6 +13,7 @@
 // (replication/follower-fetch.ts); a consumer fetch from a broker that does not lead the
 // partition gets NOT_LEADER_OR_FOLLOWER, with the current leader (v12+) and its endpoint (v16+).
 import { ErrorCode, fetchApi, type FetchRequest, type FetchRequestTopic, type FetchResponse, type FetchResponsePartitionData } from '@brook/protocol'
+import { newFetchContext } from '../fetch-session/fetch-context.js'
 import { leaderEpochError } from '../partition/leader-epoch.js'
 import { type FetchedPartition, type FetchTarget, readPartitions, watermarks } from '../partition/fetch-reader.js'
 import type { RequestContext } from '../server/request-context.js'
@@ -73,9 +75,6 @@ function withLeaderHints (ctx: RequestContext, response: FetchResponse): FetchRe
 }
 
 async function handle (ctx: RequestContext, request: FetchRequest): Promise<FetchResponse> {
-  if ((request.sessionId ?? 0) !== 0) {
-    return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] }
-  }
   const replicaId = (ctx.apiVersion >= 15 ? request.replicaState?.replicaId : request.replicaId) ?? -1
   if (replicaId >= 0 && ctx.broker.cluster !== undefined) return await followerFetch(ctx, request, replicaId)
   return withLeaderHints(ctx, await consumerFetch(ctx, request))
@@ -83,6 +82,9 @@ async function handle (ctx: RequestContext, request: FetchRequest): Promise<Fetc
 
 async function consumerFetch (ctx: RequestContext, request: FetchRequest): Promise<FetchResponse> {
   const { broker } = ctx
+  // Decided before any await: a second request on the same session epoch is refused.
+  const session = newFetchContext(broker.fetchSessions, request, ctx.apiVersion)
+  if (session.errorCode !== ErrorCode.NONE) return session.respond({ responses: [] })
   const readCommitted = request.isolationLevel === READ_COMMITTED
   const limits = {
     responseMaxBytes: Math.max(0, Math.min(request.maxBytes ?? 2147483647, broker.config.int('fetch.max.bytes'))),
@@ -92,7 +94,7 @@ async function consumerFetch (ctx: RequestContext, request: FetchRequest): Promi
   const deadline = Date.now() + request.maxWaitMs
   for (;;) {
     // Resolved each round: a topic deleted while the fetch waited answers UNKNOWN_TOPIC_OR_PARTITION.
-    const targets = request.topics.flatMap((t) => targetsOf(ctx, t))
+    const targets = session.topics.flatMap((t) => targetsOf(ctx, t))
     const keys = targets.flatMap((t) => t.partition === undefined ? [] : [t.partition.key])
     const before = watermarks(targets)
     const read = await readPartitions(targets, limits, ctx.logger)
@@ -100,16 +102,16 @@ async function consumerFetch (ctx: RequestContext, request: FetchRequest): Promi
     const remaining = deadline - Date.now()
     if (read.bytes >= request.minBytes || errored || remaining <= 0 || broker.stopping || keys.length === 0) {
       let i = 0
-      return {
+      return session.respond({
         throttleTimeMs: 0,
         errorCode: ErrorCode.NONE,
         sessionId: 0,
-        responses: request.topics.map((t) => ({
+        responses: session.topics.map((t) => ({
           topic: t.topic,
           topicId: t.topicId,
           partitions: t.partitions.map((p) => partitionData(p.partition, read.results[i++] as FetchedPartition, readCommitted))
         }))
-      }
+      })
     }
     // An append that completed during the read would not wake a wait that starts after it.
     const moved = watermarks(targets).some((hw, j) => hw !== before[j])

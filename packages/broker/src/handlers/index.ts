@@ -35,6 +35,12 @@ import txnOffsetCommit from './txn-offset-commit.js'
 import describeProducers from './describe-producers.js'
 import describeTransactions from './describe-transactions.js'
 import listTransactions from './list-transactions.js'
+import alterReplicaLogDirs from './alter-replica-log-dirs.js'
+import describeLogDirs from './describe-log-dirs.js'
+import getTelemetrySubscriptions from './get-telemetry-subscriptions.js'
+import pushTelemetry from './push-telemetry.js'
+import listConfigResources from './list-config-resources.js'
+import describeTopicPartitions from './describe-topic-partitions.js'
 import consumerGroupHeartbeat from './consumer-group-heartbeat.js'
 import consumerGroupDescribe from './consumer-group-describe.js'
 
@@ -66,6 +72,8 @@ export const HANDLERS: readonly Handler[] = ([
   txnOffsetCommit, // 28
   describeConfigs, // 32
   alterConfigs, // 33
+  alterReplicaLogDirs, // 34
+  describeLogDirs, // 35
   createPartitions, // 37
   deleteGroups, // 42
   incrementalAlterConfigs, // 44
@@ -75,7 +83,11 @@ export const HANDLERS: readonly Handler[] = ([
   describeTransactions, // 65
   listTransactions, // 66
   consumerGroupHeartbeat, // 68
-  consumerGroupDescribe // 69
+  consumerGroupDescribe, // 69
+  getTelemetrySubscriptions, // 71
+  pushTelemetry, // 72
+  listConfigResources, // 74
+  describeTopicPartitions // 75
 ] as unknown[]) as Handler[]
 
 export function handlerTable (handlers: readonly Handler[]): ReadonlyMap<number, Handler> {

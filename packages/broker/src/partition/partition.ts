@@ -19,7 +19,8 @@ export type ReplicaRole = 'leader' | 'follower'
 export class Partition {
   readonly topic: string
   readonly index: number
-  readonly log: PartitionLog
+  /** Replaced only by moveTo (AlterReplicaLogDirs), between appends. */
+  #log: PartitionLog
   #leaderEpoch = 0
   /** False on a single broker: the only replica, always the leader. */
   readonly replicated: boolean
@@ -38,15 +39,24 @@ export class Partition {
 
   constructor (log: PartitionLog, purgatory: FetchPurgatory, options: { replicated?: boolean } = {}) {
     this.replicated = options.replicated === true
-    this.log = log
+    this.#log = log
     this.topic = log.topic
     this.index = log.partition
     this.purgatory = purgatory
     this.key = partitionKey(this.topic, this.index)
-    this.readAhead = new ReadAhead(async (offset, options) => await log.read(offset, options))
+    this.readAhead = new ReadAhead(async (offset, options) => await this.#log.read(offset, options))
+    // Nothing is led until the cluster says so; the HW checkpoint stands until then.
+    if (this.replicated) this.#role = 'follower'
+    this.#adopt(log)
+  }
+
+  get log (): PartitionLog {
+    return this.#log
+  }
+
+  #adopt (log: PartitionLog): void {
+    this.#log = log
     if (this.replicated) {
-      // Nothing is led until the cluster says so; the HW checkpoint stands until then.
-      this.#role = 'follower'
       log.onAppend(() => {
         this.purgatory.notify(this.key)
         this.#replication?.onAppend()
@@ -57,6 +67,27 @@ export class Partition {
     // HW read from the checkpoint lags the log end after a crash, hiding acked messages).
     if (log.highWatermark < log.logEndOffset) log.setHighWatermark(log.logEndOffset)
     log.onAppend((logEndOffset) => { this.advance(logEndOffset) })
+  }
+
+  /**
+   * Reopens the partition's log elsewhere (`reopen` closes it and returns it reopened), in the
+   * append order: appends called meanwhile wait and land in the reopened log. Reads that race
+   * with the move may fail once (the client retries); fetches waiting here are woken to re-read.
+   */
+  async moveTo (reopen: (current: PartitionLog) => Promise<PartitionLog>): Promise<void> {
+    this.preparing++
+    const moved = this.submitted.then(async () => {
+      try {
+        this.#adopt(await reopen(this.#log))
+        // An early read started on the old log is not worth keeping.
+        this.readAhead.drop()
+      } finally {
+        this.preparing--
+      }
+    })
+    this.submitted = moved.then(() => undefined, () => undefined)
+    await moved
+    this.purgatory.notify(this.key)
   }
 
   /** Bumped when leadership changes; 0 on a single broker. */

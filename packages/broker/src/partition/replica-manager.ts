@@ -25,6 +25,8 @@ export interface LogProvider {
   createLog (topic: string, partition: number, config: LogConfig): Promise<PartitionLog>
   getLog (topic: string, partition: number): PartitionLog | undefined
   deleteLog (topic: string, partition: number): Promise<void>
+  /** Closes the log, moves its files to another configured log dir and reopens it there. */
+  moveLog (topic: string, partition: number, logDir: string): Promise<PartitionLog>
 }
 
 export interface TopicState {
@@ -319,6 +321,19 @@ export class ReplicaManager {
       if (existing !== name && existing.replaceAll('.', '_') === normal) return existing
     }
     return undefined
+  }
+
+  /**
+   * AlterReplicaLogDirs: moves a partition's files to another log dir, queued with the topic
+   * mutations so that a deletion cannot race with it. False when the partition does not exist.
+   */
+  async moveToLogDir (topic: string, index: number, logDir: string): Promise<boolean> {
+    return await this.serial(async () => {
+      const partition = this.partition(topic, index)
+      if (partition === undefined) return false
+      await partition.moveTo(async () => await this.logs.moveLog(topic, index, logDir))
+      return true
+    })
   }
 
   private async openPartition (topic: string, index: number, config: LogConfig): Promise<Partition> {

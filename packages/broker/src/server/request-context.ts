@@ -3,11 +3,14 @@
 import type { BrokerConfig } from '../config/broker-config.js'
 import type { ClusterNode } from '../cluster/cluster-node.js'
 import type { DynamicConfigs } from '../config/dynamic-configs.js'
+import type { FetchSessionCache } from '../fetch-session/fetch-session-cache.js'
 import type { GroupCoordinator } from '../group/coordinator.js'
 import type { Handler } from '../handlers/handler.js'
 import type { Logger, BufferPool, Lease } from '@brook/common'
+import type { LogDirs } from '../log-dirs/log-dirs.js'
 import type { ReplicaManager } from '../partition/replica-manager.js'
 import type { FetchPurgatory } from '../purgatory/delayed-fetch.js'
+import type { ClientTelemetry } from '../telemetry/client-telemetry.js'
 import type { ProducerIdSource } from '../txn/producer-ids.js'
 import type { TransactionCoordinator } from '../txn/coordinator.js'
 
@@ -21,6 +24,12 @@ export interface BrokerState {
   /** AlterConfigs on broker resources (config/dynamic-configs.ts). */
   readonly dynamicConfigs: DynamicConfigs
   readonly fetchPurgatory: FetchPurgatory
+  /** Incremental fetch sessions (KIP-227). */
+  readonly fetchSessions: FetchSessionCache
+  /** The configured log dirs: DescribeLogDirs, AlterReplicaLogDirs. */
+  readonly logDirs: LogDirs
+  /** Client metrics pushed by clients (KIP-714), latest per client instance. */
+  readonly telemetry: ClientTelemetry
   /** Recycled buffers for what fetches read from segment files (buffer-pool.ts). */
   readonly fetchBuffers: BufferPool
   /** Recycled buffers for requests that span socket chunks (Handler.releasesRequestBytes). */

@@ -76,7 +76,7 @@ import { controllerRegistrationApi } from './controller-registration.js'
 import { getTelemetrySubscriptionsApi } from './get-telemetry-subscriptions.js'
 import { pushTelemetryApi } from './push-telemetry.js'
 import { assignReplicasToDirsApi } from './assign-replicas-to-dirs.js'
-import { listClientMetricsResourcesApi } from './list-client-metrics-resources.js'
+import { listConfigResourcesApi } from './list-config-resources.js'
 import { describeTopicPartitionsApi } from './describe-topic-partitions.js'
 import { shareGroupHeartbeatApi } from './share-group-heartbeat.js'
 import { shareGroupDescribeApi } from './share-group-describe.js'
@@ -165,7 +165,7 @@ export * from './controller-registration.js'
 export * from './get-telemetry-subscriptions.js'
 export * from './push-telemetry.js'
 export * from './assign-replicas-to-dirs.js'
-export * from './list-client-metrics-resources.js'
+export * from './list-config-resources.js'
 export * from './describe-topic-partitions.js'
 export * from './share-group-heartbeat.js'
 export * from './share-group-describe.js'
@@ -257,7 +257,7 @@ export const apis: readonly ApiSchema[] = [
   getTelemetrySubscriptionsApi,
   pushTelemetryApi,
   assignReplicasToDirsApi,
-  listClientMetricsResourcesApi,
+  listConfigResourcesApi,
   describeTopicPartitionsApi,
   shareGroupHeartbeatApi,
   shareGroupDescribeApi,

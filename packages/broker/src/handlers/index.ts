@@ -36,6 +36,10 @@ import describeTransactions from './describe-transactions.js'
 import listTransactions from './list-transactions.js'
 import consumerGroupHeartbeat from './consumer-group-heartbeat.js'
 import consumerGroupDescribe from './consumer-group-describe.js'
+import saslHandshake from './sasl-handshake.js'
+import saslAuthenticate from './sasl-authenticate.js'
+import describeUserScramCredentials from './describe-user-scram-credentials.js'
+import alterUserScramCredentials from './alter-user-scram-credentials.js'
 
 // Each handler is typed for its own request and response; the registry holds them erased.
 export const HANDLERS: readonly Handler[] = ([
@@ -52,6 +56,7 @@ export const HANDLERS: readonly Handler[] = ([
   syncGroup, // 14
   describeGroups, // 15
   listGroups, // 16
+  saslHandshake, // 17
   apiVersions, // 18
   createTopics, // 19
   deleteTopics, // 20
@@ -64,10 +69,13 @@ export const HANDLERS: readonly Handler[] = ([
   txnOffsetCommit, // 28
   describeConfigs, // 32
   alterConfigs, // 33
+  saslAuthenticate, // 36
   createPartitions, // 37
   deleteGroups, // 42
   incrementalAlterConfigs, // 44
   offsetDelete, // 47
+  describeUserScramCredentials, // 50
+  alterUserScramCredentials, // 51
   describeCluster, // 60
   describeProducers, // 61
   describeTransactions, // 65

@@ -1,8 +1,11 @@
 // The TCP listener: binds the configured listener (port 0: a free port), hands each socket to a
 // Connection, and on close stops accepting, lets every connection answer what it has read, and
-// closes them.
+// closes them. A TLS listener hands over the socket once its handshake is done; a client whose
+// handshake fails (untrusted certificate, no common version) never reaches a Connection.
 import { createServer, type Server, type Socket } from 'node:net'
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls'
 import type { Logger } from '@brook/common'
+import type { ListenerTls } from '../security/tls.js'
 
 export interface ListenerOptions {
   /** '' binds every interface. */
@@ -11,6 +14,8 @@ export interface ListenerOptions {
   backlog: number
   onSocket: (socket: Socket) => void
   logger: Logger
+  /** Serve TLS (SSL and SASL_SSL listeners). */
+  tls?: ListenerTls
 }
 
 export class Listener {
@@ -25,7 +30,9 @@ export class Listener {
   }
 
   static async listen (options: ListenerOptions): Promise<Listener> {
-    const server = createServer({ noDelay: true }, options.onSocket)
+    const server = options.tls === undefined
+      ? createServer({ noDelay: true }, options.onSocket)
+      : tlsServer(options.tls, options.onSocket, options.logger)
     server.on('error', (err) => options.logger.error({ err }, 'listener error'))
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
@@ -45,4 +52,20 @@ export class Listener {
   async close (): Promise<void> {
     await new Promise<void>((resolve) => this.server.close(() => resolve()))
   }
+}
+
+function tlsServer (tls: ListenerTls, onSocket: (socket: Socket) => void, logger: Logger): Server {
+  const server = createTlsServer({ ...tls.options, noDelay: true }, (socket: TLSSocket) => {
+    // ssl.client.auth=requested: no certificate is fine, an untrusted one is not.
+    if (!socket.authorized && tls.clientAuth === 'requested' && socket.getPeerCertificate()?.raw !== undefined) {
+      logger.info({ client: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`, reason: String(socket.authorizationError) }, 'TLS client certificate refused')
+      socket.destroy()
+      return
+    }
+    onSocket(socket)
+  })
+  server.on('tlsClientError', (err, socket) => {
+    logger.info({ client: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`, reason: err.message }, 'TLS handshake failed')
+  })
+  return server
 }

@@ -19,10 +19,13 @@ export class ScramServer implements SaslServer {
   readonly mechanism: ScramMechanism
   private readonly lookup: CredentialLookup
   private state: State = { step: 'first' }
+  private readonly serverNonce: () => string
 
-  constructor (mechanism: ScramMechanism, lookup: CredentialLookup) {
+  /** `serverNonce`: the server's part of the nonce (random; fixed only by tests of RFC vectors). */
+  constructor (mechanism: ScramMechanism, lookup: CredentialLookup, serverNonce = (): string => randomBytes(18).toString('base64')) {
     this.mechanism = mechanism
     this.lookup = lookup
+    this.serverNonce = serverNonce
   }
 
   evaluate (token: Buffer): SaslStep {
@@ -47,7 +50,7 @@ export class ScramServer implements SaslServer {
     }
     const credential = this.lookup(user, this.mechanism)
     if (credential === null) throw new SaslFailure('Authentication failed: Invalid user credentials')
-    const nonce = clientNonce + randomBytes(18).toString('base64')
+    const nonce = clientNonce + this.serverNonce()
     const serverFirst = `r=${nonce},s=${credential.salt.toString('base64')},i=${credential.iterations}`
     this.state = { step: 'final', user, gs2Header, clientFirstBare, serverFirst, nonce, credential }
     return { response: Buffer.from(serverFirst, 'utf8') }
@@ -60,7 +63,9 @@ export class ScramServer implements SaslServer {
     const withoutProof = message.slice(0, at)
     const attrs = attributes(withoutProof)
     if (attrs.get('c') !== Buffer.from(state.gs2Header, 'utf8').toString('base64')) throw new SaslFailure('Invalid SCRAM client final message: channel binding mismatch')
-    if (attrs.get('r') !== state.nonce) throw new SaslFailure('Invalid SCRAM client final message: nonce mismatch')
+    // Kafka accepts a nonce that ends with the server's (librdkafka up to 2.x repeats its own
+    // part in front); the proof covers the message as sent either way.
+    if (!(attrs.get('r') ?? '').endsWith(state.nonce)) throw new SaslFailure('Invalid client nonce in the final client message.')
     const proof = Buffer.from(message.slice(at + 3), 'base64')
     const authMessage = `${state.clientFirstBare},${state.serverFirst},${withoutProof}`
     const { storedKey, serverKey } = state.credential

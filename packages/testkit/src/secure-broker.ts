@@ -4,6 +4,7 @@
 //   SASL_PLAINTEXT  PLAIN (users from the JAAS line), SCRAM-SHA-256, SCRAM-SHA-512
 //   SASL_SSL        the same over TLS (no client certificate)
 // and the users PLAIN knows (alice, bob) plus SCRAM users made through AlterUserScramCredentials.
+import type { Logger } from '@brook/common'
 import { startTestBroker, type TestBroker } from './in-process.js'
 import type { TestCerts } from './certs.js'
 import { upsertScramUsers } from './scram-admin.js'
@@ -36,8 +37,8 @@ function plainJaas (): string {
   return `org.apache.kafka.common.security.plain.PlainLoginModule required username="alice" password="alice-secret" ${users};`
 }
 
-export async function startSecureTestBroker (certs: TestCerts, config: Record<string, string> = {}): Promise<SecureTestBroker> {
-  const broker = await startTestBroker({ ...secureBrokerConfig(certs), ...config })
+export async function startSecureTestBroker (certs: TestCerts, config: Record<string, string> = {}, options: { logger?: Logger } = {}): Promise<SecureTestBroker> {
+  const broker = await startTestBroker({ ...secureBrokerConfig(certs), ...config }, options)
   const bootstrapOf: SecureTestBroker['bootstrapOf'] = (name) => {
     const listener = broker.listeners.find((l) => l.name === name)
     if (listener === undefined) throw new Error(`no listener ${name}`)

@@ -19,6 +19,7 @@ function splitBootstrap (bootstrap: string): { host: string, port: number } {
   return { host: bootstrap.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(bootstrap.slice(at + 1)) }
 }
 
+/** Runs one request; a response carrying per-user errors is returned, not thrown (the client throws it). */
 async function withConnection<T> (bootstrap: string, run: (c: Connection) => Promise<T>): Promise<T> {
   ensurePromiseWithResolvers()
   const { host, port } = splitBootstrap(bootstrap)
@@ -26,6 +27,10 @@ async function withConnection<T> (bootstrap: string, run: (c: Connection) => Pro
   await connection.connect(host, port)
   try {
     return await run(connection)
+  } catch (err) {
+    const response = (err as { code?: string, response?: T }).response
+    if ((err as { code?: string }).code === 'PLT_KFK_RESPONSE' && response !== undefined) return response
+    throw err
   } finally {
     await connection.close()
   }

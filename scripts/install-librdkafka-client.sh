@@ -26,7 +26,7 @@ link () {
 
 if [[ -z "${FORCE:-}" && -f "$MARKER" && -f "$PKG_DIR/build/Release/confluent-kafka-javascript.node" ]]; then
   link
-  echo "kafka-javascript $VERSION already built in $DEST"
+  [[ -n "${CI:-}" ]] && echo "kafka-javascript $VERSION already built in $DEST"
   exit 0
 fi
 

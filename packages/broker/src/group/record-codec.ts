@@ -45,7 +45,7 @@ export function encodeKey (record: GroupRecord): Buffer {
   return versioned(groupMetadataKey, GROUP_KEY_VERSION, { group: record.groupId })
 }
 
-export function encodeOffsetValue (o: OffsetAndMetadata): Buffer {
+function encodeOffsetValue (o: OffsetAndMetadata): Buffer {
   const withExpiry = o.expireTimestampMs !== null
   return versioned(offsetCommitValue, withExpiry ? OFFSET_VALUE_VERSION_WITH_EXPIRY : OFFSET_VALUE_VERSION, {
     offset: o.committedOffset,
@@ -56,7 +56,7 @@ export function encodeOffsetValue (o: OffsetAndMetadata): Buffer {
   })
 }
 
-export function encodeGroupValue (g: GroupSnapshot): Buffer {
+function encodeGroupValue (g: GroupSnapshot): Buffer {
   return versioned(groupMetadataValue, GROUP_VALUE_VERSION, {
     protocolType: g.protocolType,
     generation: g.generation,

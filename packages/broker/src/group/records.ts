@@ -15,7 +15,7 @@ export interface OffsetAndMetadata {
   expireTimestampMs: number | null
 }
 
-export interface MemberSnapshot {
+interface MemberSnapshot {
   memberId: string
   groupInstanceId: string | null
   clientId: string

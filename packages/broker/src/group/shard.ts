@@ -351,7 +351,7 @@ export interface DurableShardState {
   consumerGroups: Record<string, DurableConsumerGroup>
 }
 
-export interface DurableOffset {
+interface DurableOffset {
   committedOffset: string
   leaderEpoch: number
   metadata: string
@@ -361,7 +361,7 @@ export interface DurableOffset {
 }
 
 /** Rebuilds a group from its last snapshot: Stable if it has members, else Empty (Kafka's load). */
-export function groupFromSnapshot (groupId: string, snapshot: GroupSnapshot, now: number): Group {
+function groupFromSnapshot (groupId: string, snapshot: GroupSnapshot, now: number): Group {
   const group = new Group(groupId, now, {
     state: snapshot.members.length > 0 ? 'Stable' : 'Empty',
     generationId: snapshot.generation,

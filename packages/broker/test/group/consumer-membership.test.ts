@@ -84,7 +84,7 @@ test('a second member gets partitions only after the first revoked them', { time
   const a4 = await hb(h, { memberId: 'a', memberEpoch: 2 })
   assert.equal(a4.memberEpoch, 3)
   assert.deepEqual(parts(a4), [0, 1, 2, 3, 4, 5])
-  await h.runtime.close()
+  h.runtime.close()
 })
 
 test('a member that misses its session is removed; one that does not revoke in time is fenced', { timeout: 20_000 }, async () => {
@@ -110,7 +110,7 @@ test('a member that misses its session is removed; one that does not revoke in t
   assert.deepEqual(listed, [{ groupId: G, protocolType: 'consumer', groupState: 'Empty', groupType: 'consumer' }])
   assert.equal((await h.coordinator.deleteGroups([G]))[0]!.errorCode, 0)
   assert.equal((await h.coordinator.consumerGroupDescribe([G]))[0]!.errorCode, GroupError.GROUP_ID_NOT_FOUND)
-  await h.runtime.close()
+  h.runtime.close()
 })
 
 test('a static member that leaves with epoch -2 and returns under a new id takes its partitions back', { timeout: 20_000 }, async () => {
@@ -126,7 +126,7 @@ test('a static member that leaves with epoch -2 and returns under a new id takes
   assert.equal((await join(h, 's3', { instanceId: 'inst' })).errorCode, GroupError.UNRELEASED_INSTANCE_ID)
   assert.equal((await hb(h, { memberId: 's1', memberEpoch: 1, instanceId: 'inst' })).errorCode, GroupError.FENCED_INSTANCE_ID)
   await assertDisjoint(h)
-  await h.runtime.close()
+  h.runtime.close()
 })
 
 test('bad heartbeats get Kafka\'s errors and leave the group usable', { timeout: 20_000 }, async () => {
@@ -152,7 +152,7 @@ test('bad heartbeats get Kafka\'s errors and leave the group usable', { timeout:
   assert.equal(re.errorCode, 0)
   const reNext = await hb(h, { memberId: 'regex', memberEpoch: re.memberEpoch })
   assert.deepEqual((reNext.assignment ?? re.assignment)?.topicPartitions.map((t) => t.topicId), [U])
-  await h.runtime.close()
+  h.runtime.close()
 })
 
 test('the group survives a restart: the records replay to the same state', { timeout: 20_000 }, async () => {
@@ -173,7 +173,7 @@ test('the group survives a restart: the records replay to the same state', { tim
   assert.equal(stale.topics[0]!.partitions[0]!.errorCode, GroupError.STALE_MEMBER_EPOCH)
   await settle()
   const before = h.runtime.activeShards().map((s) => s.durableState())
-  await h.runtime.close()
+  h.runtime.close()
   const again = await startHarness({}, { time: h.time, logs: h.logs, topics })
   assert.deepEqual(again.runtime.activeShards().map((s) => s.durableState()), before)
   const [d] = await again.coordinator.consumerGroupDescribe([G])
@@ -182,7 +182,7 @@ test('the group survives a restart: the records replay to the same state', { tim
   assert.equal(fetched[0]!.topics[0]!.partitions[0]!.committedOffset, 42n)
   // Members carry on with their epochs.
   assert.equal((await hb(again, { memberId: 'b', memberEpoch: 2 })).errorCode, 0)
-  await again.runtime.close()
+  again.runtime.close()
 })
 
 test('an empty classic group becomes a consumer group, and an empty consumer group a classic one', { timeout: 20_000 }, async () => {
@@ -205,7 +205,7 @@ test('an empty classic group becomes a consumer group, and an empty consumer gro
   await advance(h, 0)
   assert.equal((await joining).errorCode, GroupError.NONE)
   assert.deepEqual(h.coordinator.listGroups().groups.map((g) => g.groupType), ['classic'])
-  await h.runtime.close()
+  h.runtime.close()
 })
 
 test('consumer group offsets expire unless subscribed; an empty group without offsets is deleted', { timeout: 20_000 }, async () => {
@@ -228,5 +228,5 @@ test('consumer group offsets expire unless subscribed; an empty group without of
   assert.equal(await h.runtime.cleanupNow(), 1)
   assert.equal((await h.coordinator.consumerGroupDescribe([G]))[0]!.errorCode, GroupError.GROUP_ID_NOT_FOUND, 'the empty group is gone')
   assert.deepEqual(h.coordinator.listGroups().groups, [])
-  await h.runtime.close()
+  h.runtime.close()
 })

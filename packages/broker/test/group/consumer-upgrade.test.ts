@@ -57,11 +57,11 @@ test('a Stable classic group with members is upgraded when a consumer member joi
 
   await settle()
   const before = h.runtime.activeShards().map((s) => s.durableState())
-  await h.runtime.close()
+  h.runtime.close()
   const again = await startHarness({}, { time: h.time, logs: h.logs, topics })
   assert.deepEqual(again.runtime.activeShards().map((s) => s.durableState()), before, 'the upgrade replays to the same state')
   assert.equal(await heartbeat(again, 'g', m2!, generation), GroupError.REBALANCE_IN_PROGRESS)
-  await again.runtime.close()
+  again.runtime.close()
 })
 
 test('groups that cannot be upgraded answer GROUP_ID_NOT_FOUND and stay classic', { timeout: 20_000 }, async () => {
@@ -74,5 +74,5 @@ test('groups that cannot be upgraded answer GROUP_ID_NOT_FOUND and stay classic'
   await formGroup(h, 'connect', 1, { protocolType: 'connect' })
   assert.equal((await consumerJoin(h, 'connect', 'k')).errorCode, GroupError.GROUP_ID_NOT_FOUND)
   assert.deepEqual(h.coordinator.listGroups().groups.map((g) => g.groupType).sort(), ['classic', 'classic'])
-  await h.runtime.close()
+  h.runtime.close()
 })

@@ -13,7 +13,7 @@ import { assertTransition, canRebalance, type GroupState } from './state.js'
 import type { JoinGroupMember, JoinGroupResult, JoinProtocol, SyncGroupResult } from '../types.js'
 import { subscribedTopicsOf } from '../consumer-protocol.js'
 
-export const CONSUMER_PROTOCOL_TYPE = 'consumer'
+const CONSUMER_PROTOCOL_TYPE = 'consumer'
 
 export interface GroupInit {
   state?: GroupState

@@ -55,7 +55,7 @@ export const joinKey = (groupId: string): string => `join:${groupId}`
 export const syncKey = (groupId: string): string => `sync:${groupId}`
 
 /** The snapshot a GroupMetadata record carries, from the live group and the given assignments. */
-export function snapshotOf (group: Group, assignments: ReadonlyMap<string, Buffer>): GroupSnapshot {
+function snapshotOf (group: Group, assignments: ReadonlyMap<string, Buffer>): GroupSnapshot {
   return {
     protocolType: group.protocolType ?? '',
     generation: group.generationId,

@@ -43,7 +43,7 @@ export class Scenario {
     let rejectReady!: (err: Error) => void
     const ready = new Promise<void>((resolve, reject) => { resolveReady = resolve; rejectReady = reject })
     const member: Member = { name, child, owned: new Set(), read: [], alive: true, ready }
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       let ev: { ev: string, ps?: number[], p?: number, v?: string }
       try {
         ev = JSON.parse(line) as typeof ev
@@ -165,8 +165,8 @@ export async function runMembershipScenario (broker: TestBroker, script: Scenari
     s.assertReadOnce(phase1)
 
     // a leaves cleanly: commits, gives its partitions back, b and c share the six.
-    a!.child.stdin!.write('leave\n')
-    await waitFor(() => !a!.alive, 30_000, { message: 'a closed' })
+    a.child.stdin!.write('leave\n')
+    await waitFor(() => !a.alive, 30_000, { message: 'a closed' })
     await s.balanced(2)
     const phase2 = await s.produce(producer)
     await s.readAll(phase2)
@@ -174,8 +174,8 @@ export async function runMembershipScenario (broker: TestBroker, script: Scenari
 
     // b is killed: c gets everything once b's session times out; nothing is lost (b's last
     // uncommitted messages may be read again: membership was not stable).
-    b!.child.kill('SIGKILL')
-    await waitFor(() => !b!.alive, 10_000, { message: 'b dead' })
+    b.child.kill('SIGKILL')
+    await waitFor(() => !b.alive, 10_000, { message: 'b dead' })
     const phase3 = await s.produce(producer)
     await s.balanced(1)
     await s.readAll(phase3)

@@ -4,7 +4,7 @@ import type { Socket } from 'node:net'
 import { TLSSocket } from 'node:tls'
 import type { Logger } from '@brook/common'
 import type { ListenerSecurity } from './listener-security.js'
-import { ANONYMOUS, tlsPrincipal } from './principal.js'
+import { ANONYMOUS, formatPrincipal, tlsPrincipal } from './principal.js'
 import { Session } from './session.js'
 
 export function connectionSession (socket: Socket, security: ListenerSecurity, logger: Logger): Session {
@@ -13,6 +13,7 @@ export function connectionSession (socket: Socket, security: ListenerSecurity, l
   if (socket instanceof TLSSocket) {
     try {
       principal = tlsPrincipal(socket, security.principalRules)
+      child.debug({ principal: formatPrincipal(principal) }, 'TLS connection')
     } catch (err) {
       // No mapping rule matched: Kafka refuses such a connection too.
       child.warn({ err }, 'no principal for the client certificate; closing')

@@ -40,7 +40,9 @@ test('committed offsets, their metadata and the group survive kill -9; a new mem
     })
     await producer.disconnect()
 
-    const consumer = kafka.consumer({ groupId: GROUP, sessionTimeout: 6000, heartbeatInterval: 500, maxWaitTimeInMs: 500 })
+    // The rebalance timeout bounds how long the group waits for members to rejoin if this member's
+    // reconnection to the restarted broker starts a rebalance before it leaves (kafkajs's is 60 s).
+    const consumer = kafka.consumer({ groupId: GROUP, sessionTimeout: 6000, rebalanceTimeout: 10_000, heartbeatInterval: 500, maxWaitTimeInMs: 500 })
     let consumed = 0
     cleanups.push(async () => { await consumer.disconnect() })
     await consumer.connect()
@@ -71,7 +73,7 @@ test('committed offsets, their metadata and the group survive kill -9; a new mem
 
     // The old member goes away; a new one resumes from the commits.
     await consumer.disconnect()
-    await waitFor(async () => (await admin2.describeGroups([GROUP])).groups[0]?.state === 'Empty', 20_000, { message: 'the group empties' })
+    await waitFor(async () => (await admin2.describeGroups([GROUP])).groups[0]?.state === 'Empty', 40_000, { message: 'the group empties' })
     const resumed: number[] = []
     const next = after.consumer({ groupId: GROUP, sessionTimeout: 6000, heartbeatInterval: 500, maxWaitTimeInMs: 500 })
     cleanups.push(async () => { await next.disconnect() })

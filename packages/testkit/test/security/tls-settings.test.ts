@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
+import { connect as netConnect, type Socket } from 'node:net'
 import { connect, type ConnectionOptions, type SecureVersion } from 'node:tls'
 import { apiVersionsV0Request, makeTestCerts, parseApiVersionsV0, recordingLogger, startTestBroker, type TestCerts } from '@brook/testkit'
 
@@ -92,4 +93,19 @@ test('TLS settings that stop the start', { timeout: 30_000 }, async () => {
   for (const [config, message] of bad) {
     await assert.rejects(startTestBroker(config), message, JSON.stringify(config))
   }
+})
+
+test('a TLS handshake that never finishes does not hold up shutdown', { timeout: 20_000 }, async () => {
+  const broker = await startTestBroker({ listeners: 'SSL://127.0.0.1:0', 'ssl.keystore.type': 'PEM', 'ssl.keystore.location': certs.serverKeystore })
+  const stalled = await new Promise<Socket>((resolve, reject) => {
+    const socket = netConnect(broker.port, '127.0.0.1', () => {
+      socket.write(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01]))
+      resolve(socket)
+    })
+    socket.on('error', reject)
+  })
+  const cut = new Promise<void>((resolve) => stalled.once('close', () => resolve()))
+  // Node's own handshake timeout is 120 s: without the cut, close() waits that long.
+  await broker.close()
+  await cut
 })

@@ -26,6 +26,9 @@ import { ClientTelemetry } from './telemetry/client-telemetry.js'
 import { FetchPurgatory } from './purgatory/delayed-fetch.js'
 import { Connection } from './server/connection.js'
 import { Listener } from './server/listener.js'
+import { listenerSecurity, type ListenerSecurity } from './security/listener-security.js'
+import { ScramCredentialStore } from './security/scram-store.js'
+import { connectionSession } from './security/connection-session.js'
 import type { BrokerState } from './server/request-context.js'
 import { ProducerIdAllocator } from './txn/producer-ids.js'
 import { decompress } from '@brook/protocol'
@@ -80,6 +83,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   const meta = await loadMetaProperties(logDirs, config.nodeId)
   const firstDir = logDirs[0] as string
   const producerIds = await ProducerIdAllocator.open(firstDir)
+  const scram = await ScramCredentialStore.open(firstDir)
   const purgatory = new FetchPurgatory()
   const store = new TopicStore(firstDir)
   // Dynamic broker configs are in place before any log opens; a change re-configures every log.
@@ -148,14 +152,15 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     logger,
     stopping: false,
     groups,
-    txn
+    txn,
+    scram
   }
-  const onSocket = (socket: Socket, view: BrokerState): void => {
+  const onSocket = (socket: Socket, view: BrokerState, security: ListenerSecurity): void => {
     if (state.stopping) {
       socket.destroy()
       return
     }
-    const connection = new Connection(socket, view, handlers, logger)
+    const connection = new Connection(socket, view, handlers, logger, connectionSession(socket, security, logger))
     connections.add(connection)
     socket.once('close', () => connections.delete(connection))
   }
@@ -167,8 +172,14 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     for (const endpoint of config.brokerListeners) {
       const advertised = { host: '', port: 0 }
       const view = Object.create(state, { advertised: { value: advertised, enumerable: true } }) as BrokerState
+      const security = listenerSecurity(config, endpoint.name, scram)
       const listener = await Listener.listen({
-        host: endpoint.host, port: endpoint.port, backlog: config.int('socket.listen.backlog.size'), onSocket: (socket) => onSocket(socket, view), logger
+        host: endpoint.host,
+        port: endpoint.port,
+        backlog: config.int('socket.listen.backlog.size'),
+        onSocket: (socket) => onSocket(socket, view, security),
+        logger,
+        tls: security.tls ?? undefined
       })
       listeners.push(listener)
       Object.assign(advertised, advertisedAddress(config.advertisedFor(endpoint.name), endpoint, listener.port))

@@ -12,6 +12,8 @@ import type { FetchPurgatory } from '../purgatory/delayed-fetch.js'
 import type { ClientTelemetry } from '../telemetry/client-telemetry.js'
 import type { ProducerIdAllocator } from '../txn/producer-ids.js'
 import type { TransactionCoordinator } from '../txn/coordinator.js'
+import type { ScramCredentialStore } from '../security/scram-store.js'
+import type { Session } from '../security/session.js'
 
 export interface BrokerState {
   readonly config: BrokerConfig
@@ -43,6 +45,8 @@ export interface BrokerState {
   readonly groups?: GroupCoordinator
   /** The transaction coordinator (txn/); absent until it has started. */
   readonly txn?: TransactionCoordinator
+  /** SCRAM credentials (security/scram-store.ts). */
+  readonly scram?: ScramCredentialStore
 }
 
 export interface RequestContext {
@@ -60,4 +64,6 @@ export interface RequestContext {
    * once the response is written (storage ReadOptions.allocate). Absent: plain allocations.
    */
   readonly readLease?: () => Lease
+  /** The connection's security state: its principal and SASL exchange (security/session.ts). */
+  readonly session?: Session
 }

@@ -131,6 +131,7 @@ export class Producer {
       const call = new SendCall(messages.length, resolve, reject)
       const now = BigInt(Date.now())
       const clock = Date.now()
+      const states: Array<PartitionState | undefined> = []
       for (let slot = 0; slot < messages.length; slot++) {
         const m = messages[slot]!
         const key = toBuffer(m.key)
@@ -140,7 +141,10 @@ export class Producer {
           call.fail(kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `partition ${partition} of ${topic} (it has ${count})`))
           return
         }
-        this.append(topic, partition, toRecordInput(m, now, key), call, slot, estimateSize(key, m), clock)
+        // One state lookup per partition and call, not per record.
+        let s = states[partition]
+        if (s === undefined) { s = this.state(topic, partition); states[partition] = s }
+        this.append(s, toRecordInput(m, now, key), call, slot, estimateSize(key, m), clock)
       }
       if (this.lingerMs === 0) this.closeAll()
       else this.lingerTimer ??= setTimeout(() => { this.lingerTimer = null; this.closeAll() }, this.lingerMs)
@@ -157,10 +161,9 @@ export class Producer {
     return s
   }
 
-  private append (topic: string, partition: number, record: ReturnType<typeof toRecordInput>, call: SendCall, slot: number, size: number, now: number): void {
-    const s = this.state(topic, partition)
+  private append (s: PartitionState, record: ReturnType<typeof toRecordInput>, call: SendCall, slot: number, size: number, now: number): void {
     if (s.open !== null && s.open.bytes + size > this.batchSize && s.open.records.length > 0) this.closeBatch(s)
-    s.open ??= new ProducerBatch(topic, partition, now)
+    s.open ??= new ProducerBatch(s.topic, s.partition, now)
     s.open.add(record, call, slot, size)
     if (s.open.bytes >= this.batchSize) this.closeBatch(s)
   }

@@ -164,7 +164,9 @@ function writeBytes (buf: Buffer, pos: number, b: RecordBytes | undefined): numb
     return pos + buf.write(b, pos, length, 'utf8')
   }
   pos = writeVarint(buf, pos, b.length)
-  return pos + b.copy(buf, pos)
+  // TypedArray set: Buffer.copy's argument handling costs more than the copy for small values.
+  buf.set(b, pos)
+  return pos + b.length
 }
 
 function bodySize (r: RecordInput, index: number, baseTimestamp: bigint): number {

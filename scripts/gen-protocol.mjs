@@ -73,6 +73,7 @@ function applyUpdates (spec) {
   if (update === undefined) return spec
   pendingUpdates.delete(spec.name)
   spec.validVersions = update.validVersions
+  if (update.latestVersionUnstable !== undefined) spec.latestVersionUnstable = update.latestVersionUnstable
   for (const edit of update.edits) {
     if (edit.set !== undefined) {
       Object.assign(locateField(spec, edit.set.path).field, edit.set.props)
@@ -104,7 +105,6 @@ const covers = (outer, inner) => isEmpty(inner) || (!isEmpty(outer) && outer.min
 
 // ---- names ----
 const lowerFirst = (s) => s[0].toLowerCase() + s.slice(1)
-const upperFirst = (s) => s[0].toUpperCase() + s.slice(1)
 const kebab = (s) => s.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/([A-Z])([A-Z][a-z])/g, '$1-$2').toLowerCase()
 
 // ---- defaults ----

@@ -5,6 +5,7 @@
 // Each entry names one spec (request or response) and gives its new validVersions plus edits:
 //   set:    { path, props }   merge props into the field at path (field names from the root)
 //   insert: { after, field }  add field right after the field at path `after`
+// and optionally latestVersionUnstable (a version Kafka has since declared stable).
 export const protocolUpdates = [
   // Produce v12: transaction protocol v2 (KIP-890), same fields. v13: topics named by id (KIP-516).
   { spec: 'ProduceRequest', validVersions: '0-13', edits: [
@@ -69,5 +70,13 @@ export const protocolUpdates = [
   { spec: 'ListTransactionsRequest', validVersions: '0-2', edits: [
     { insert: { after: ['DurationFilter'], field: { name: 'TransactionalIdPattern', type: 'string', versions: '2+', nullableVersions: '2+', default: 'null' } } }
   ] },
-  { spec: 'ListTransactionsResponse', validVersions: '0-2', edits: [] }
+  { spec: 'ListTransactionsResponse', validVersions: '0-2', edits: [] },
+  // ConsumerGroupHeartbeat v1 (regex subscriptions, KIP-848) is stable from Kafka 4.0.
+  { spec: 'ConsumerGroupHeartbeatRequest', validVersions: '0-1', latestVersionUnstable: false, edits: [] },
+  { spec: 'ConsumerGroupHeartbeatResponse', validVersions: '0-1', edits: [] },
+  // ConsumerGroupDescribe v1: member type (KIP-1099): -1 unknown, 0 classic, 1 consumer.
+  { spec: 'ConsumerGroupDescribeRequest', validVersions: '0-1', edits: [] },
+  { spec: 'ConsumerGroupDescribeResponse', validVersions: '0-1', edits: [
+    { insert: { after: ['Groups', 'Members', 'TargetAssignment'], field: { name: 'MemberType', type: 'int8', versions: '1+', default: '-1' } } }
+  ] }
 ]

@@ -2,9 +2,16 @@
 // Runs every compiled test (packages/*/dist/test/**/*.test.js) with node's built-in runner.
 // Node 20 has no type stripping, so tests run from tsc output; `npm test` builds first.
 // Optional arguments filter by substring of the path: `node scripts/run-tests.mjs storage/`.
+//
+// Time limits, so that a hang fails the run instead of stalling it:
+// - BROOK_TEST_TIMEOUT_MS (default 120000) goes to node's --test-timeout. Node 22+ applies it to
+//   every test that sets no timeout of its own; Node 20 applies it to each test file as a whole.
+// - BROOK_TEST_RUN_TIMEOUT_MS (default 1200000) bounds the whole run: past it the runner and every
+//   test process are killed and the run fails. Node 22+ waits forever for a file whose process
+//   stays alive after its tests (a leaked socket or timer), so this bound is the only one there.
 import { readdirSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 
 const root = new URL('..', import.meta.url).pathname
 const filters = process.argv.slice(2)
@@ -33,8 +40,55 @@ if (selected.length === 0) {
   console.error('no test files matched')
   process.exit(1)
 }
-const concurrency = process.env.BROOK_TEST_CONCURRENCY ?? '2'
-const result = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...selected], {
-  cwd: root, stdio: 'inherit'
+
+function positiveInt (name, fallback) {
+  const raw = process.env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    console.error(`${name} must be a positive integer (milliseconds or a count), got ${JSON.stringify(raw)}`)
+    process.exit(2)
+  }
+  return value
+}
+
+const concurrency = positiveInt('BROOK_TEST_CONCURRENCY', 2)
+const testTimeout = positiveInt('BROOK_TEST_TIMEOUT_MS', 120_000)
+const runTimeout = positiveInt('BROOK_TEST_RUN_TIMEOUT_MS', 1_200_000)
+
+// Its own process group, so that a timeout or an interrupt can end the test processes with it.
+const runner = spawn(process.execPath, [
+  '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${testTimeout}`, ...selected
+], { cwd: root, stdio: 'inherit', detached: true })
+
+let stopping = false
+function stop (signal) {
+  if (stopping) return
+  stopping = true
+  const group = runner.pid
+  if (group === undefined) return // never started: the 'error' handler reports it
+  try { process.kill(-group, signal) } catch (err) {
+    if (err.code !== 'ESRCH') throw err // ESRCH: the group has already exited
+  }
+  // Whatever ignores the first signal is killed shortly after.
+  setTimeout(() => {
+    try { process.kill(-group, 'SIGKILL') } catch (err) {
+      if (err.code !== 'ESRCH') throw err
+    }
+  }, 5_000).unref()
+}
+
+const watchdog = setTimeout(() => {
+  console.error(`\ntest run exceeded BROOK_TEST_RUN_TIMEOUT_MS=${runTimeout}; killing it`)
+  stop('SIGTERM')
+}, runTimeout)
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => { stop(signal) })
+
+runner.on('error', (err) => {
+  console.error(`cannot start the test runner: ${err.message}`)
+  process.exit(1)
 })
-process.exit(result.status ?? 1)
+runner.on('exit', (code, signal) => {
+  clearTimeout(watchdog)
+  process.exit(stopping || signal !== null ? 1 : (code ?? 1))
+})

@@ -6,7 +6,7 @@ import {
 import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from '../src/consumer/group.js'
 
 const members = (ids: string[], topics = ['t'], owned: Record<string, number[]> = {}): AssignorMember[] =>
-  ids.map((memberId) => ({ memberId, topics, owned: owned[memberId] === undefined ? [] : [{ topic: 't', partitions: owned[memberId]! }] }))
+  ids.map((memberId) => ({ memberId, topics, owned: owned[memberId] === undefined ? [] : [{ topic: 't', partitions: owned[memberId] }] }))
 
 const flat = (a: Assignment, id: string, topic = 't'): number[] => [...(a.get(id)?.get(topic) ?? [])].sort((x, y) => x - y)
 

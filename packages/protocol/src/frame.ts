@@ -25,6 +25,7 @@ export class FrameSplitter {
   private pendingSize = 0
   private pendingBytes = 0
 
+  // oxlint-disable-next-line typescript/unbound-method -- Buffer.allocUnsafe does not use `this`
   constructor (maxFrameBytes: number, allocate: (size: number) => Buffer = Buffer.allocUnsafe) {
     this.maxFrameBytes = maxFrameBytes
     this.allocate = allocate

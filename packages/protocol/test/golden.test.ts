@@ -1,5 +1,5 @@
-// Golden bytes: requests exactly as real clients sent them (kcat/librdkafka, confluent-kafka-python,
-// kafkajs, @platformatic/kafka), run-dependent values normalised, captured through a proxy by
+// Golden bytes: requests exactly as real clients sent them (kcat/librdkafka 2.0, librdkafka 2.15,
+// confluent-kafka-python, kafkajs, @platformatic/kafka), run-dependent values normalised, captured by
 // packages/testkit/test/clients/golden-capture.test.ts (BROOK_WRITE_GOLDEN=1) and stored as hex in
 // fixtures/golden/<client>-<api>-v<N>.hex (whole frame, size prefix included). Each must decode
 // with the header and generic codec, consume every byte, and encode back to the same bytes.
@@ -14,7 +14,10 @@ import { Reader } from '../src/primitives/reader.js'
 
 // Fixtures are not compiled: read them from the source tree (dist/test -> test/fixtures).
 const dir = fileURLToPath(new URL('../../test/fixtures/golden/', import.meta.url))
-const API_KEYS: Record<string, number> = { 'api-versions': 18, metadata: 3, produce: 0, fetch: 1, 'list-offsets': 2, 'txn-offset-commit': 28 }
+const API_KEYS: Record<string, number> = {
+  'api-versions': 18, metadata: 3, produce: 0, fetch: 1, 'list-offsets': 2, 'txn-offset-commit': 28,
+  'init-producer-id': 22, 'consumer-group-heartbeat': 68, 'offset-commit': 8
+}
 const NAME = /^([a-z]+)-([a-z-]+)-v(\d+)\.hex$/
 
 const files = readdirSync(dir).filter((f) => f.endsWith('.hex')).sort()

@@ -19,7 +19,7 @@ function codec (id: Compression): () => KafkajsCodec {
 export function registerKafkajsCodecs (): void {
   const { CompressionCodecs, CompressionTypes } = kafkajs
   // Compression is a const enum in @brook/protocol; its values are Kafka's attribute bits.
-  CompressionCodecs[CompressionTypes.Snappy] = codec(CompressionTypes.Snappy as number as Compression)
-  CompressionCodecs[CompressionTypes.LZ4] = codec(CompressionTypes.LZ4 as number as Compression)
-  CompressionCodecs[CompressionTypes.ZSTD] = codec(CompressionTypes.ZSTD as number as Compression)
+  CompressionCodecs[CompressionTypes.Snappy] = codec(CompressionTypes.Snappy as number)
+  CompressionCodecs[CompressionTypes.LZ4] = codec(CompressionTypes.LZ4 as number)
+  CompressionCodecs[CompressionTypes.ZSTD] = codec(CompressionTypes.ZSTD as number)
 }

@@ -23,7 +23,7 @@ export async function waitFor<T> (
   for (;;) {
     try {
       const result = await predicate()
-      if (result !== undefined && result !== null && result !== false) return result as NonNullable<T>
+      if (result !== undefined && result !== null && result !== false) return result
     } catch (err) {
       lastError = err
     }

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { SerialQueue } from '@brook/common'
 import { readFileIfExists, writeFileAtomic } from './atomic-file.js'
 
-export const DYNAMIC_CONFIGS_FILE = 'brook-broker-configs.json'
+const DYNAMIC_CONFIGS_FILE = 'brook-broker-configs.json'
 const FORMAT_VERSION = 1
 
 export interface DynamicConfigLayers {

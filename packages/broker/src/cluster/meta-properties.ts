@@ -14,9 +14,9 @@ import { parseProperties } from '../config/properties.js'
 import { readFileIfExists, writeFileAtomic } from './atomic-file.js'
 import { randomBase64Uuid } from './uuid.js'
 
-export const META_PROPERTIES = 'meta.properties'
+const META_PROPERTIES = 'meta.properties'
 /** Node id when neither node.id nor broker.id is configured and no directory records one. */
-export const DEFAULT_NODE_ID = 1
+const DEFAULT_NODE_ID = 1
 
 export interface MetaProperties {
   clusterId: string

@@ -1,5 +1,5 @@
 // Kafka's topic name rules (Topic.validate): 1..249 characters of [a-zA-Z0-9._-], not "." or "..".
-export const MAX_TOPIC_NAME_LENGTH = 249
+const MAX_TOPIC_NAME_LENGTH = 249
 const LEGAL = /^[a-zA-Z0-9._-]+$/
 
 /** The reason a topic name is invalid, or null when it is valid. */

@@ -8,7 +8,7 @@ import type { BrokerConfig } from './broker-config.js'
 import { ConfigError, type ConfigDef } from './schema.js'
 import { resolveTopicConfig, TOPIC_DEFS, type TopicOverrides } from './topic-config.js'
 
-export const AlterOp = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const
+const AlterOp = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const
 
 export interface ConfigChange {
   name: string

@@ -5,7 +5,7 @@
 import { CLEANUP_POLICIES, COMPRESSION_TYPES, TIMESTAMP_TYPES } from './broker-defs.js'
 import { atLeast, between, type ConfigDef, listOf, LONG_MAX, oneOf } from './schema.js'
 
-export interface Synonym {
+interface Synonym {
   readonly name: string
   readonly scale?: number
 }

@@ -15,7 +15,7 @@ export interface InternalTopicSpec {
   compressionType: string
 }
 
-export async function ensureInternalTopic (replicas: ReplicaManager, spec: InternalTopicSpec): Promise<TopicState> {
+async function ensureInternalTopic (replicas: ReplicaManager, spec: InternalTopicSpec): Promise<TopicState> {
   const existing = replicas.topic(spec.name)
   if (existing !== undefined) return existing
   try {

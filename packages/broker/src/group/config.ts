@@ -1,3 +1,5 @@
+import type { GroupConfigBounds } from './group-configs.js'
+
 // Settings of the group coordinator, with Kafka's broker config names and defaults. The broker's
 // config module owns parsing; this is the typed view the coordinator reads.
 
@@ -22,9 +24,27 @@ export interface GroupCoordinatorConfig {
   offsetsRetentionCheckIntervalMs: number
   /** offset.metadata.max.bytes */
   offsetMetadataMaxBytes: number
+  /** group.consumer.session.timeout.ms */
+  consumerSessionTimeoutMs: number
+  /** group.consumer.heartbeat.interval.ms */
+  consumerHeartbeatIntervalMs: number
+  /** group.consumer.max.size */
+  consumerMaxSize: number
+  /** group.consumer.min.session.timeout.ms */
+  consumerMinSessionTimeoutMs: number
+  /** group.consumer.max.session.timeout.ms */
+  consumerMaxSessionTimeoutMs: number
+  /** group.consumer.min.heartbeat.interval.ms */
+  consumerMinHeartbeatIntervalMs: number
+  /** group.consumer.max.heartbeat.interval.ms */
+  consumerMaxHeartbeatIntervalMs: number
+  /** group.consumer.assignors (short names; the first is the default) */
+  consumerAssignors: string[]
   /** A member that joined but never completed its first rebalance is dropped after this long (Kafka: 5 min, not configurable). */
   newMemberJoinTimeoutMs: number
 }
+
+type NumericField = { [K in keyof GroupCoordinatorConfig]: GroupCoordinatorConfig[K] extends number ? K : never }[keyof GroupCoordinatorConfig]
 
 export const OFFSETS_TOPIC = '__consumer_offsets'
 
@@ -39,11 +59,19 @@ export const DEFAULT_GROUP_CONFIG: Readonly<GroupCoordinatorConfig> = {
   offsetsRetentionMs: 10080 * 60 * 1000,
   offsetsRetentionCheckIntervalMs: 600000,
   offsetMetadataMaxBytes: 4096,
-  newMemberJoinTimeoutMs: 5 * 60 * 1000
+  newMemberJoinTimeoutMs: 5 * 60 * 1000,
+  consumerSessionTimeoutMs: 45000,
+  consumerHeartbeatIntervalMs: 5000,
+  consumerMaxSize: 2147483647,
+  consumerMinSessionTimeoutMs: 45000,
+  consumerMaxSessionTimeoutMs: 60000,
+  consumerMinHeartbeatIntervalMs: 5000,
+  consumerMaxHeartbeatIntervalMs: 15000,
+  consumerAssignors: ['uniform', 'range']
 }
 
 /** Kafka config name -> field, for building the view from the broker's properties. */
-export const GROUP_CONFIG_NAMES: Readonly<Record<string, keyof GroupCoordinatorConfig>> = {
+export const GROUP_CONFIG_NAMES: Readonly<Record<string, NumericField>> = {
   'group.min.session.timeout.ms': 'minSessionTimeoutMs',
   'group.max.session.timeout.ms': 'maxSessionTimeoutMs',
   'group.initial.rebalance.delay.ms': 'initialRebalanceDelayMs',
@@ -52,7 +80,34 @@ export const GROUP_CONFIG_NAMES: Readonly<Record<string, keyof GroupCoordinatorC
   'offsets.topic.replication.factor': 'offsetsTopicReplicationFactor',
   'offsets.topic.segment.bytes': 'offsetsTopicSegmentBytes',
   'offsets.retention.check.interval.ms': 'offsetsRetentionCheckIntervalMs',
-  'offset.metadata.max.bytes': 'offsetMetadataMaxBytes'
+  'offset.metadata.max.bytes': 'offsetMetadataMaxBytes',
+  'group.consumer.session.timeout.ms': 'consumerSessionTimeoutMs',
+  'group.consumer.heartbeat.interval.ms': 'consumerHeartbeatIntervalMs',
+  'group.consumer.max.size': 'consumerMaxSize',
+  'group.consumer.min.session.timeout.ms': 'consumerMinSessionTimeoutMs',
+  'group.consumer.max.session.timeout.ms': 'consumerMaxSessionTimeoutMs',
+  'group.consumer.min.heartbeat.interval.ms': 'consumerMinHeartbeatIntervalMs',
+  'group.consumer.max.heartbeat.interval.ms': 'consumerMaxHeartbeatIntervalMs'
+}
+
+/** The bounds per-group configs are checked against. */
+export function groupConfigBounds (c: GroupCoordinatorConfig): GroupConfigBounds {
+  return {
+    consumerSessionTimeoutMs: c.consumerSessionTimeoutMs,
+    consumerHeartbeatIntervalMs: c.consumerHeartbeatIntervalMs,
+    minSessionTimeoutMs: c.consumerMinSessionTimeoutMs,
+    maxSessionTimeoutMs: c.consumerMaxSessionTimeoutMs,
+    minHeartbeatIntervalMs: c.consumerMinHeartbeatIntervalMs,
+    maxHeartbeatIntervalMs: c.consumerMaxHeartbeatIntervalMs
+  }
+}
+
+/** Kafka accepts the assignors' class names too; the coordinator works with the short names. */
+export function assignorShortName (name: string): string {
+  const simple = name.slice(name.lastIndexOf('.') + 1)
+  if (simple === 'UniformAssignor') return 'uniform'
+  if (simple === 'RangeAssignor') return 'range'
+  return name
 }
 
 /**
@@ -60,7 +115,9 @@ export const GROUP_CONFIG_NAMES: Readonly<Record<string, keyof GroupCoordinatorC
  * name). offsets.retention.minutes is converted to ms; unknown names are ignored.
  */
 export function groupConfigFrom (get: (name: string) => unknown): GroupCoordinatorConfig {
-  const config: GroupCoordinatorConfig = { ...DEFAULT_GROUP_CONFIG }
+  const config: GroupCoordinatorConfig = { ...DEFAULT_GROUP_CONFIG, consumerAssignors: [...DEFAULT_GROUP_CONFIG.consumerAssignors] }
+  const assignors = get('group.consumer.assignors')
+  if (Array.isArray(assignors) && assignors.length > 0) config.consumerAssignors = assignors.map((a) => assignorShortName(String(a).trim()))
   for (const [name, field] of Object.entries(GROUP_CONFIG_NAMES)) {
     const value = get(name)
     if (typeof value === 'number' && Number.isFinite(value)) config[field] = value

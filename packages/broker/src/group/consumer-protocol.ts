@@ -21,7 +21,7 @@ import {
   ProtocolError, Reader, Writer, consumerProtocolAssignment, consumerProtocolSubscription, decodeMessage, encodeMessage
 } from '@brook/protocol'
 
-export const CONSUMER_PROTOCOL_MAX_VERSION = 3
+const CONSUMER_PROTOCOL_MAX_VERSION = 3
 
 export interface TopicPartitions {
   topic: string

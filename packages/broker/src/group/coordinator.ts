@@ -12,11 +12,13 @@
 // TxnOffsetCommit appends the producer's offsets as a transactional batch, and the transaction's
 // marker is written and replayed here.
 import { type Logger, silentLogger } from '@brook/common'
-import type { TxnOffsetCommitRequest, TxnOffsetCommitResponseTopic } from '@brook/protocol'
+import type { ConsumerGroupHeartbeatRequest, TxnOffsetCommitRequest, TxnOffsetCommitResponseTopic } from '@brook/protocol'
 import { CoordinatorError } from '../coordinator/errors.js'
 import { GroupError } from './errors.js'
-import { joinError, syncError } from './membership.js'
+import { joinError, syncError } from './classic/membership.js'
 import type { GroupCoordinatorRuntime } from './runtime.js'
+import { heartbeatError, type HeartbeatResponse } from './consumer/membership.js'
+import type { ConsumerGroupDescription } from './consumer/describe.js'
 import type {
   DescribedGroup, HeartbeatInput, JoinGroupInput, JoinGroupResult, LeaveGroupResult, LeaveMemberInput,
   ListedGroup, OffsetCommitInput, OffsetCommitResult, OffsetDeleteInput, OffsetDeleteResult, OffsetFetchGroupInput,
@@ -49,16 +51,46 @@ export class GroupCoordinator {
   async joinGroup (info: RequestInfo, req: JoinGroupInput): Promise<JoinGroupResult> {
     if (req.groupId === '') return joinError(req.memberId, GroupError.INVALID_GROUP_ID)
     try {
-      return await this.runtime.run(req.groupId, (s) => s.membership.join(info, req))
+      return await this.runtime.run(req.groupId, (s) => s.joinClassic(info, req))
     } catch (err) {
       return joinError(req.memberId, codeOf(err, this.#logger))
     }
   }
 
+  /** ConsumerGroupHeartbeat (KIP-848). */
+  async consumerGroupHeartbeat (info: RequestInfo, req: ConsumerGroupHeartbeatRequest): Promise<HeartbeatResponse> {
+    if (req.groupId === '') return heartbeatError(GroupError.INVALID_GROUP_ID, 'GroupId can\'t be empty.')
+    try {
+      return await this.runtime.run(req.groupId, (s) => s.consumerMembership.heartbeat(info, req))
+    } catch (err) {
+      return heartbeatError(codeOf(err, this.#logger))
+    }
+  }
+
+  async consumerGroupDescribe (groupIds: string[]): Promise<ConsumerGroupDescription[]> {
+    return await Promise.all(groupIds.map(async (groupId) => {
+      try {
+        return await this.runtime.run(groupId, (s) => ({ records: [], response: s.describeConsumerGroup(groupId) }))
+      } catch (err) {
+        return {
+          errorCode: codeOf(err, this.#logger),
+          errorMessage: null,
+          groupId,
+          groupState: '',
+          groupEpoch: -1,
+          assignmentEpoch: -1,
+          assignorName: '',
+          members: [],
+          authorizedOperations: -2147483648
+        }
+      }
+    }))
+  }
+
   async syncGroup (req: SyncGroupInput): Promise<SyncGroupResult> {
     if (req.groupId === '') return syncError(GroupError.INVALID_GROUP_ID)
     try {
-      return await this.runtime.run(req.groupId, (s) => s.membership.sync(req))
+      return await this.runtime.run(req.groupId, (s) => s.syncClassic(req))
     } catch (err) {
       const code = codeOf(err, this.#logger)
       return syncError(code === GroupError.COORDINATOR_LOAD_IN_PROGRESS ? GroupError.REBALANCE_IN_PROGRESS : code)
@@ -68,7 +100,7 @@ export class GroupCoordinator {
   async heartbeat (req: HeartbeatInput): Promise<number> {
     if (req.groupId === '') return GroupError.INVALID_GROUP_ID
     try {
-      return await this.runtime.run(req.groupId, (s) => s.membership.heartbeat(req))
+      return await this.runtime.run(req.groupId, (s) => s.heartbeatClassic(req))
     } catch (err) {
       const code = codeOf(err, this.#logger)
       return code === GroupError.COORDINATOR_LOAD_IN_PROGRESS ? GroupError.NONE : code
@@ -78,7 +110,7 @@ export class GroupCoordinator {
   async leaveGroup (groupId: string, members: LeaveMemberInput[]): Promise<LeaveGroupResult> {
     if (groupId === '') return { errorCode: GroupError.INVALID_GROUP_ID, members: [] }
     try {
-      return await this.runtime.run(groupId, (s) => s.membership.leave(groupId, members))
+      return await this.runtime.run(groupId, (s) => s.leaveClassic(groupId, members))
     } catch (err) {
       return { errorCode: codeOf(err, this.#logger), members: [] }
     }
@@ -189,7 +221,9 @@ export class GroupCoordinator {
   async deleteGroups (groupIds: string[]): Promise<Array<{ groupId: string, errorCode: number }>> {
     return await Promise.all(groupIds.map(async (groupId) => {
       try {
-          return { groupId, errorCode: await this.runtime.run(groupId, (s) => s.deleteGroup(groupId)) }
+          const errorCode = await this.runtime.run(groupId, (s) => s.deleteGroup(groupId))
+          if (errorCode === GroupError.NONE) await this.runtime.groupConfigs.remove(groupId)
+          return { groupId, errorCode }
       } catch (err) {
         return { groupId, errorCode: codeOf(err, this.#logger) }
       }

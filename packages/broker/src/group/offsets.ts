@@ -17,13 +17,17 @@
 //    that long after their commit; offsets of a group without protocol type (simple group) that
 //    long after their commit; explicit expire timestamps (v1 / v2-v4) win. A partition with a
 //    pending transactional offset does not expire. A group left Empty with no offsets (committed
-//    or pending) is deleted. Deleting offsets or a group writes tombstones for pending ones too.
+//    or pending) is deleted. KIP-848 consumer groups: offsets of topics the group does not
+//    subscribe to (all, once it has no members) expire that long after their commit. Deleting offsets or a group writes tombstones for pending ones too.
 import { GroupError } from './errors.js'
-import type { Group } from './group.js'
-import type { Membership } from './membership.js'
+import type { Group } from './classic/group.js'
+import type { Membership } from './classic/membership.js'
 import { type OpResult, result } from './op.js'
 import { groupRecord, offsetRecord, type GroupRecord, type OffsetAndMetadata } from './records.js'
 import type { ShardContext } from './shard-context.js'
+import { isSubscribedTo, validateConsumerCommit } from './consumer/offset-rules.js'
+import type { ConsumerGroup } from './consumer/group.js'
+import { groupTombstones } from './consumer/records.js'
 import type {
   OffsetCommitInput, OffsetCommitResult, OffsetDeleteInput, OffsetDeleteResult, OffsetFetchGroupInput,
   OffsetFetchGroupResult, OffsetFetchPartitionResult, RequestInfo, TxnOffsetCommitInput, TxnOffsetCommitResult
@@ -76,6 +80,12 @@ export class OffsetOps {
   }
 
   commit (info: RequestInfo, req: OffsetCommitInput): OpResult<OffsetCommitResult> {
+    const consumerGroup = this.#s.consumerGroups.get(req.groupId)
+    if (consumerGroup !== undefined) {
+      const error = validateConsumerCommit(consumerGroup, req.memberId, req.generationIdOrMemberEpoch, info.apiVersion, false)
+      if (error !== GroupError.NONE) return result(commitError(req, error))
+      return this.#commitValidated(req)
+    }
     let group = this.#s.groups.get(req.groupId)
     if (group === undefined) {
       if (req.generationIdOrMemberEpoch >= 0) {
@@ -86,7 +96,10 @@ export class OffsetOps {
     const error = validateCommit(group, req.memberId, req.groupInstanceId, req.generationIdOrMemberEpoch, false)
     if (error !== GroupError.NONE) return result(commitError(req, error))
     if (group.is('Stable') || group.is('PreparingRebalance')) this.#membership.touchMember(group, req.memberId)
+    return this.#commitValidated(req)
+  }
 
+  #commitValidated (req: OffsetCommitInput): OpResult<OffsetCommitResult> {
     const now = this.#s.clock.now()
     const retention = Number(req.retentionTimeMs)
     const expireTimestampMs = req.retentionTimeMs === -1n || !Number.isFinite(retention) ? null : now + retention
@@ -102,13 +115,19 @@ export class OffsetOps {
    * which the runtime appends as the producer's transactional batch.
    */
   commitTransactional (req: TxnOffsetCommitInput): OpResult<TxnOffsetCommitResult> {
+    const consumerGroup = this.#s.consumerGroups.get(req.groupId)
     let group = this.#s.groups.get(req.groupId)
-    if (group === undefined) {
+    if (consumerGroup !== undefined) {
+      const error = validateConsumerCommit(consumerGroup, req.memberId, req.generationId, 9, true)
+      if (error !== GroupError.NONE) return result(commitError(req, error))
+    } else if (group === undefined) {
       if (req.generationId >= 0) return result(commitError(req, GroupError.ILLEGAL_GENERATION))
       group = this.#s.createGroup(req.groupId)
     }
-    const error = validateCommit(group, req.memberId, req.groupInstanceId, req.generationId, true)
-    if (error !== GroupError.NONE) return result(commitError(req, error))
+    if (group !== undefined) {
+      const error = validateCommit(group, req.memberId, req.groupInstanceId, req.generationId, true)
+      if (error !== GroupError.NONE) return result(commitError(req, error))
+    }
     const now = this.#s.clock.now()
     const { response, records } = this.#offsetRecords(req.groupId, req.topics, () => ({ commitTimestampMs: now, expireTimestampMs: null }))
     return result(response, records)
@@ -146,7 +165,8 @@ export class OffsetOps {
   /** One group of an OffsetFetch. */
   fetch (req: OffsetFetchGroupInput): OpResult<OffsetFetchGroupResult> {
     const group = this.#s.groups.get(req.groupId)
-    const offsets = group === undefined || group.is('Dead') ? undefined : this.#s.offsets.ofGroup(req.groupId)
+    const exists = this.#s.consumerGroups.has(req.groupId) || (group !== undefined && !group.is('Dead'))
+    const offsets = exists ? this.#s.offsets.ofGroup(req.groupId) : undefined
     const pending = req.requireStable === true
       ? (topic: string, partition: number) => this.#s.txnOffsets.has(req.groupId, topic, partition)
       : () => false
@@ -172,14 +192,20 @@ export class OffsetOps {
   }
 
   deleteOffsets (req: OffsetDeleteInput): OpResult<OffsetDeleteResult> {
+    const consumerGroup = this.#s.consumerGroups.get(req.groupId)
+    if (consumerGroup !== undefined) return this.#deleteOffsets(req, (topic) => isSubscribedTo(consumerGroup, topic))
     const group = this.#s.groups.get(req.groupId)
     if (group === undefined || group.is('Dead')) return result({ errorCode: GroupError.GROUP_ID_NOT_FOUND, topics: [] })
     if (!group.is('Empty') && !group.usesConsumerProtocol()) return result({ errorCode: GroupError.NON_EMPTY_GROUP, topics: [] })
+    // An Empty group subscribes to nothing, whatever its last members did.
+    return this.#deleteOffsets(req, (topic) => !group.is('Empty') && group.isSubscribedToTopic(topic))
+  }
+
+  #deleteOffsets (req: OffsetDeleteInput, isSubscribed: (topic: string) => boolean): OpResult<OffsetDeleteResult> {
     const records: GroupRecord[] = []
     const topics: OffsetDeleteResult['topics'] = []
     for (const topic of req.topics) {
-      // An Empty group subscribes to nothing, whatever its last members did.
-      const subscribed = !group.is('Empty') && group.isSubscribedToTopic(topic.name)
+      const subscribed = isSubscribed(topic.name)
       topics.push({
         name: topic.name,
         partitions: topic.partitions.map((p) => {
@@ -209,12 +235,43 @@ export class OffsetOps {
 
   /** Expires offsets past retention; deletes the group when it is Empty and nothing is left. */
   cleanup (groupId: string): OpResult<number> {
+    const consumerGroup = this.#s.consumerGroups.get(groupId)
+    if (consumerGroup !== undefined) return this.#cleanupConsumerGroup(consumerGroup)
     const group = this.#s.groups.get(groupId)
     if (group === undefined || group.is('Dead')) return result(0)
     const records: GroupRecord[] = []
     const allExpired = this.#expireOffsets(group, records) && !this.#s.txnOffsets.hasGroup(groupId)
     const expired = records.length
     if (allExpired && group.is('Empty')) records.push(groupRecord(groupId, null))
+    return result(expired, records)
+  }
+
+  /**
+   * A consumer group's offsets expire retention after their commit, except for topics the group
+   * (with members) subscribes to, as Kafka's ConsumerGroup; an empty group left without offsets
+   * is deleted.
+   */
+  #cleanupConsumerGroup (group: ConsumerGroup): OpResult<number> {
+    const records: GroupRecord[] = []
+    const now = this.#s.clock.now()
+    let allExpired = true
+    for (const [topic, partitions] of this.#s.offsets.ofGroup(group.groupId) ?? []) {
+      if (isSubscribedTo(group, topic)) {
+        allExpired = false
+        continue
+      }
+      for (const [partition, o] of partitions) {
+        const expired = (o.expireTimestampMs !== null ? now >= o.expireTimestampMs : now - o.commitTimestampMs >= this.#s.config.offsetsRetentionMs) &&
+          !this.#s.txnOffsets.has(group.groupId, topic, partition)
+        if (expired) records.push(offsetRecord(group.groupId, topic, partition, null))
+        else allExpired = false
+      }
+    }
+    const expired = records.length
+    if (allExpired && group.members.size === 0 && !this.#s.txnOffsets.hasGroup(group.groupId)) {
+      for (const memberId of group.target.keys()) records.push({ type: 'cg-target', groupId: group.groupId, memberId, value: null })
+      records.push(...groupTombstones(group.groupId))
+    }
     return result(expired, records)
   }
 

@@ -18,7 +18,8 @@
 // values use v3. Reading accepts every version Kafka has written (offset values 0-4, group values
 // 0-4; v4 is the flexible encoding). The schemas are the protocol package's internal-record data,
 // encoded by its one generic codec. Recovery rule: a record that does not decode (unknown key
-// version, e.g. KIP-848 consumer-group records, or garbage) is skipped, never fatal.
+// version, e.g. share-group records, or garbage) is skipped, never fatal. KIP-848 consumer
+// group records (key versions 3-8): ./consumer/record-codec.ts.
 import {
   ProtocolError, Reader, decodeMessage, groupMetadataKey, groupMetadataValue, offsetCommitKey, offsetCommitValue
 } from '@brook/protocol'
@@ -26,6 +27,7 @@ import type { CoordinatorLogRecord } from '../coordinator/log.js'
 import { encodeVersioned as versioned } from '../coordinator/versioned-record.js'
 import type { RecordCodec as CoordinatorRecordCodec } from '../coordinator/runtime.js'
 import type { GroupRecord, GroupSnapshot, OffsetAndMetadata } from './records.js'
+import { CONSUMER_KEY_VERSIONS, decodeConsumerRecord, encodeConsumerRecord } from './consumer/record-codec.js'
 
 export type RecordCodec = CoordinatorRecordCodec<GroupRecord>
 
@@ -36,13 +38,14 @@ const OFFSET_VALUE_VERSION_WITH_EXPIRY = 1
 const GROUP_VALUE_VERSION = 3
 
 export function encodeKey (record: GroupRecord): Buffer {
+  if (record.type !== 'offset' && record.type !== 'group') return encodeConsumerRecord(record).key
   if (record.type === 'offset') {
     return versioned(offsetCommitKey, OFFSET_KEY_VERSION, { group: record.groupId, topic: record.topic, partition: record.partition })
   }
   return versioned(groupMetadataKey, GROUP_KEY_VERSION, { group: record.groupId })
 }
 
-export function encodeOffsetValue (o: OffsetAndMetadata): Buffer {
+function encodeOffsetValue (o: OffsetAndMetadata): Buffer {
   const withExpiry = o.expireTimestampMs !== null
   return versioned(offsetCommitValue, withExpiry ? OFFSET_VALUE_VERSION_WITH_EXPIRY : OFFSET_VALUE_VERSION, {
     offset: o.committedOffset,
@@ -53,7 +56,7 @@ export function encodeOffsetValue (o: OffsetAndMetadata): Buffer {
   })
 }
 
-export function encodeGroupValue (g: GroupSnapshot): Buffer {
+function encodeGroupValue (g: GroupSnapshot): Buffer {
   return versioned(groupMetadataValue, GROUP_VALUE_VERSION, {
     protocolType: g.protocolType,
     generation: g.generation,
@@ -111,6 +114,7 @@ function decodeGroupValue (bytes: Buffer): GroupSnapshot {
 
 export const recordCodec: RecordCodec = {
   encode (record: GroupRecord): CoordinatorLogRecord {
+    if (record.type !== 'offset' && record.type !== 'group') return encodeConsumerRecord(record)
     const key = encodeKey(record)
     if (record.value === null) return { key, value: null }
     return { key, value: record.type === 'offset' ? encodeOffsetValue(record.value) : encodeGroupValue(record.value) }
@@ -129,6 +133,7 @@ export const recordCodec: RecordCodec = {
         const key = decodeMessage(groupMetadataKey, version, r)
         return { type: 'group', groupId: key.group, value: record.value === null ? null : decodeGroupValue(record.value) }
       }
+      if (CONSUMER_KEY_VERSIONS.has(version)) return decodeConsumerRecord(version, r, record.value)
       return null
     } catch (err) {
       if (err instanceof ProtocolError) return null

@@ -2,6 +2,7 @@
 // `__consumer_offsets` record (bytes: ./record-codec.ts):
 //   offset commit   key OffsetCommitKey(group, topic, partition)   value OffsetCommitValue | null
 //   group metadata  key GroupMetadataKey(group)                     value GroupMetadataValue | null
+//   consumer group  the KIP-848 records of ./consumer/records.ts
 // A null value is a tombstone: the offset or the group is deleted, and compaction drops the key.
 
 export interface OffsetAndMetadata {
@@ -14,7 +15,7 @@ export interface OffsetAndMetadata {
   expireTimestampMs: number | null
 }
 
-export interface MemberSnapshot {
+interface MemberSnapshot {
   memberId: string
   groupInstanceId: string | null
   clientId: string
@@ -37,9 +38,12 @@ export interface GroupSnapshot {
   members: MemberSnapshot[]
 }
 
+import type { ConsumerGroupRecord } from './consumer/records.js'
+
 export type GroupRecord =
   | { type: 'offset', groupId: string, topic: string, partition: number, value: OffsetAndMetadata | null }
   | { type: 'group', groupId: string, value: GroupSnapshot | null }
+  | ConsumerGroupRecord
 
 export function offsetRecord (groupId: string, topic: string, partition: number, value: OffsetAndMetadata | null): GroupRecord {
   return { type: 'offset', groupId, topic, partition, value }

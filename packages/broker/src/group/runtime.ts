@@ -4,10 +4,12 @@
 import type { CoordinatorLog } from '../coordinator/log.js'
 import { CoordinatorRuntime } from '../coordinator/runtime.js'
 import { type Clock, type KeyedTimer, type Logger, silentLogger, systemClock } from '@brook/common'
-import { type GroupCoordinatorConfig, OFFSETS_TOPIC } from './config.js'
+import { type GroupCoordinatorConfig, groupConfigBounds, OFFSETS_TOPIC } from './config.js'
+import { GroupConfigs } from './group-configs.js'
 import { type RecordCodec, recordCodec } from './record-codec.js'
 import type { GroupRecord } from './records.js'
 import { GroupShard } from './shard.js'
+import { NO_TOPICS, type TopicResolver } from './consumer/topics.js'
 
 export interface RuntimeOptions {
   config: GroupCoordinatorConfig
@@ -17,17 +19,23 @@ export interface RuntimeOptions {
   timer?: KeyedTimer
   logger?: Logger
   codec?: RecordCodec
+  /** The cluster's topics (consumer group subscriptions); none when omitted. */
+  topics?: TopicResolver
+  /** Per-group configs; the broker's settings only when omitted. */
+  groupConfigs?: GroupConfigs
 }
 
 const CLEANUP_KEY = 'offsets-cleanup'
 
 export class GroupCoordinatorRuntime extends CoordinatorRuntime<GroupShard, GroupRecord> {
   readonly config: GroupCoordinatorConfig
+  readonly groupConfigs: GroupConfigs
   #closing = false
 
   constructor (options: RuntimeOptions) {
     const clock = options.clock ?? systemClock
     const logger = options.logger ?? silentLogger
+    const groupConfigs = options.groupConfigs ?? new GroupConfigs(null, groupConfigBounds(options.config))
     super({
       topic: OFFSETS_TOPIC,
       numPartitions: options.config.offsetsTopicNumPartitions,
@@ -36,9 +44,10 @@ export class GroupCoordinatorRuntime extends CoordinatorRuntime<GroupShard, Grou
       clock,
       ...(options.timer === undefined ? {} : { timer: options.timer }),
       logger,
-      newShard: (partition, scheduler) => new GroupShard({ partition, config: options.config, clock, scheduler, logger })
+      newShard: (partition, scheduler) => new GroupShard({ partition, config: options.config, clock, scheduler, logger, topics: options.topics ?? NO_TOPICS, groupConfigs })
     })
     this.config = options.config
+    this.groupConfigs = groupConfigs
   }
 
   protected override onStarted (): void {
@@ -62,7 +71,7 @@ export class GroupCoordinatorRuntime extends CoordinatorRuntime<GroupShard, Grou
     let expired = 0
     const runs: Array<Promise<void>> = []
     for (const shard of this.activeShards()) {
-      for (const groupId of [...shard.groups.keys()]) {
+      for (const groupId of [...shard.groups.keys(), ...shard.consumerGroups.keys()]) {
         runs.push(this.run(groupId, (s) => s.offsetOps.cleanup(groupId)).then((n) => { expired += n }, (err: unknown) => {
           this.logger.warn(`group ${groupId}: offsets cleanup failed: ${err instanceof Error ? err.message : String(err)}`)
         }))

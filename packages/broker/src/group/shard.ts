@@ -9,22 +9,33 @@
 // group (Stable with members, else Empty) while the partition loads; once the shard is live,
 // snapshots are written by the live group itself (sync, static rejoin, emptying) and replaying
 // them leaves its soft state alone.
-import type { GroupCoordinatorConfig } from './config.js'
+import { type GroupCoordinatorConfig, groupConfigBounds } from './config.js'
+import { GroupConfigs } from './group-configs.js'
 import { GroupError } from './errors.js'
-import { Group } from './group.js'
-import { GroupMember } from './member.js'
-import { Membership, heartbeatKey, joinError, joinKey, syncError, syncKey } from './membership.js'
+import { Group } from './classic/group.js'
+import { GroupMember } from './classic/member.js'
+import { Membership, heartbeatKey, joinError, joinKey, syncError, syncKey } from './classic/membership.js'
 import { NO_PRODUCER_ID } from '../coordinator/log.js'
 import type { CoordinatorShard, RecordPosition } from '../coordinator/runtime.js'
 import type { Clock, Logger } from '@brook/common'
 import { OffsetOps } from './offsets.js'
 import { OffsetStore } from './offset-store.js'
-import { type OpResult, type OpScheduler, result } from './op.js'
+import { type OpResult, type OpScheduler, result, withRecordsOf } from './op.js'
 import { groupRecord, type GroupRecord, type GroupSnapshot } from './records.js'
 import type { ShardContext } from './shard-context.js'
-import { parseGroupState } from './state.js'
+import { parseGroupState } from './classic/state.js'
 import { TxnOffsets } from './txn-offsets.js'
-import type { DescribedGroup, ListedGroup } from './types.js'
+import type {
+  DescribedGroup, HeartbeatInput, JoinGroupInput, JoinGroupResult, LeaveGroupResult, LeaveMemberInput, ListedGroup, RequestInfo, SyncGroupInput, SyncGroupResult
+} from './types.js'
+import { ClassicMembers } from './consumer/classic-members.js'
+import type { ConsumerGroup } from './consumer/group.js'
+import { ConsumerMembership } from './consumer/membership.js'
+import { replayConsumerRecord } from './consumer/replay.js'
+import { groupTombstones } from './consumer/records.js'
+import { NO_TOPICS, type TopicResolver } from './consumer/topics.js'
+import { describeConsumerGroup, describeConsumerGroupClassic, listedConsumerGroup, type ConsumerGroupDescription } from './consumer/describe.js'
+import { durableConsumerGroup, type DurableConsumerGroup } from './consumer/durable.js'
 
 /** Kafka's AclOperation bits a group supports (READ, DELETE, DESCRIBE) when nothing is restricted. */
 export const GROUP_AUTHORIZED_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8)
@@ -36,6 +47,10 @@ export interface ShardOptions {
   clock: Clock
   scheduler: OpScheduler
   logger: Logger
+  /** The cluster's topics; none when omitted. */
+  topics?: TopicResolver
+  /** Per-group configs; the broker's settings only when omitted. */
+  groupConfigs?: GroupConfigs
 }
 
 export class GroupShard implements ShardContext, CoordinatorShard<GroupRecord> {
@@ -45,6 +60,11 @@ export class GroupShard implements ShardContext, CoordinatorShard<GroupRecord> {
   readonly scheduler: OpScheduler
   readonly logger: Logger
   readonly groups = new Map<string, Group>()
+  readonly consumerGroups = new Map<string, ConsumerGroup>()
+  readonly topics: TopicResolver
+  readonly groupConfigs: GroupConfigs
+  readonly consumerMembership: ConsumerMembership
+  readonly classicMembers: ClassicMembers
   readonly offsets = new OffsetStore()
   readonly txnOffsets = new TxnOffsets()
   readonly membership: Membership
@@ -58,7 +78,11 @@ export class GroupShard implements ShardContext, CoordinatorShard<GroupRecord> {
     this.clock = options.clock
     this.scheduler = options.scheduler
     this.logger = options.logger
+    this.topics = options.topics ?? NO_TOPICS
+    this.groupConfigs = options.groupConfigs ?? new GroupConfigs(null, groupConfigBounds(options.config))
     this.membership = new Membership(this)
+    this.consumerMembership = new ConsumerMembership(this)
+    this.classicMembers = new ClassicMembers(this, this.consumerMembership)
     this.offsetOps = new OffsetOps(this, this.membership)
   }
 
@@ -89,6 +113,11 @@ export class GroupShard implements ShardContext, CoordinatorShard<GroupRecord> {
   // ---------------------------------------------------------------- replay
 
   replay (record: GroupRecord, at: RecordPosition): void {
+    if (record.type !== 'offset' && record.type !== 'group') {
+      // A consumer group replaces a classic group of the same id (an empty one: the upgrade path).
+      replayConsumerRecord(this.consumerGroups, record, (groupId) => { this.removeGroup(groupId) })
+      return
+    }
     if (record.type === 'offset') {
       const { groupId, topic, partition } = record
       if (record.value === null) {
@@ -97,7 +126,7 @@ export class GroupShard implements ShardContext, CoordinatorShard<GroupRecord> {
         return
       }
       // Offsets without membership (a "simple" group) still make the group exist, as in Kafka.
-      if (!this.groups.has(groupId)) this.createGroup(groupId)
+      if (!this.groups.has(groupId) && !this.consumerGroups.has(groupId)) this.createGroup(groupId)
       const value = { ...record.value, recordOffset: at.offset }
       if (at.producerId === NO_PRODUCER_ID) this.offsets.put(groupId, topic, partition, value)
       else this.txnOffsets.put(at.producerId, groupId, topic, partition, value)
@@ -108,7 +137,11 @@ export class GroupShard implements ShardContext, CoordinatorShard<GroupRecord> {
       return
     }
     if (!this.loading && this.groups.has(record.groupId)) return
-    this.groups.set(record.groupId, groupFromSnapshot(record.groupId, record.value, this.clock.now()))
+    const group = groupFromSnapshot(record.groupId, record.value, this.clock.now())
+    this.groups.set(record.groupId, group)
+    // A live shard creates classic groups from a snapshot only when a consumer group is turned
+    // back into one: its members must heartbeat within their sessions from now on.
+    if (!this.loading) this.membership.scheduleLoadedMembers(group)
   }
 
   /** A COMMIT or ABORT marker of `producerId` on this partition. */
@@ -135,11 +168,14 @@ export class GroupShard implements ShardContext, CoordinatorShard<GroupRecord> {
   onLoaded (): void {
     this.loading = false
     for (const group of this.groups.values()) this.membership.scheduleLoadedMembers(group)
+    for (const group of this.consumerGroups.values()) this.consumerMembership.scheduleLoadedMembers(group)
   }
 
   // ---------------------------------------------------------------- admin operations
 
   describe (groupId: string): DescribedGroup {
+    const consumerGroup = this.consumerGroups.get(groupId)
+    if (consumerGroup !== undefined) return describeConsumerGroupClassic(consumerGroup)
     const group = this.groups.get(groupId)
     if (group === undefined || group.is('Dead')) {
       return {
@@ -176,6 +212,12 @@ export class GroupShard implements ShardContext, CoordinatorShard<GroupRecord> {
     const states = new Set(statesFilter.map((s) => parseGroupState(s) ?? s.toLowerCase()))
     const types = new Set(typesFilter.map((t) => t.toLowerCase()))
     const out: ListedGroup[] = []
+    if (types.size === 0 || types.has('consumer')) {
+      for (const group of this.consumerGroups.values()) {
+        const listed = listedConsumerGroup(group)
+        if (states.size === 0 || [...states].some((st) => st.toLowerCase() === listed.groupState.toLowerCase())) out.push(listed)
+      }
+    }
     if (types.size > 0 && !types.has('classic')) return out
     for (const group of this.groups.values()) {
       if (group.is('Dead')) continue
@@ -187,6 +229,12 @@ export class GroupShard implements ShardContext, CoordinatorShard<GroupRecord> {
 
   /** DeleteGroups for one group: tombstones for its offsets and for the group itself. */
   deleteGroup (groupId: string): OpResult<number> {
+    const consumerGroup = this.consumerGroups.get(groupId)
+    if (consumerGroup !== undefined) {
+      if (consumerGroup.members.size > 0) return result(GroupError.NON_EMPTY_GROUP)
+      const targets = [...consumerGroup.target.keys()].map((memberId) => ({ type: 'cg-target' as const, groupId, memberId, value: null }))
+      return result(GroupError.NONE, [...this.offsetOps.deleteAll(groupId), ...targets, ...groupTombstones(groupId)])
+    }
     const group = this.groups.get(groupId)
     if (group === undefined || group.is('Dead')) return result(GroupError.GROUP_ID_NOT_FOUND)
     if (!group.is('Empty')) return result(GroupError.NON_EMPTY_GROUP)
@@ -227,7 +275,55 @@ export class GroupShard implements ShardContext, CoordinatorShard<GroupRecord> {
     for (const [producerId, groupId, topic, partition, o] of this.txnOffsets.entries()) {
       pending[`${producerId}/${groupId}/${topic}/${partition}`] = { ...o, committedOffset: o.committedOffset.toString() }
     }
-    return { groups, offsets, pending }
+    const consumerGroups: Record<string, DurableConsumerGroup> = {}
+    for (const id of [...this.consumerGroups.keys()].sort()) {
+      const group = this.consumerGroups.get(id)
+      if (group !== undefined) consumerGroups[id] = durableConsumerGroup(group)
+    }
+    return { groups, offsets, pending, consumerGroups }
+  }
+
+  /**
+   * A classic JoinGroup: an empty consumer group of that id is deleted and replaced by a classic
+   * group (the downgrade path); a consumer group with members refuses the classic protocol.
+   */
+  joinClassic (info: RequestInfo, req: JoinGroupInput): OpResult<Promise<JoinGroupResult>> {
+    const consumerGroup = this.consumerGroups.get(req.groupId)
+    if (consumerGroup === undefined) return this.membership.join(info, req)
+    if (consumerGroup.members.size > 0) {
+      const joined = this.classicMembers.join(info, consumerGroup, req)
+      return { ...joined, response: Promise.resolve(joined.response) }
+    }
+    const tombstones: GroupRecord[] = [
+      ...[...consumerGroup.target.keys()].map((memberId) => ({ type: 'cg-target' as const, groupId: req.groupId, memberId, value: null })),
+      ...groupTombstones(req.groupId)
+    ]
+    consumerGroup.dead = true
+    this.consumerGroups.delete(req.groupId)
+    return withRecordsOf(this.membership.join(info, req), result(undefined, tombstones))
+  }
+
+  /** SyncGroup: a classic member of a consumer group, else the classic group's. */
+  syncClassic (req: SyncGroupInput): OpResult<Promise<SyncGroupResult>> {
+    const consumerGroup = this.consumerGroups.get(req.groupId)
+    if (consumerGroup === undefined) return this.membership.sync(req)
+    const synced = this.classicMembers.sync(consumerGroup, req)
+    return { ...synced, response: Promise.resolve(synced.response) }
+  }
+
+  heartbeatClassic (req: HeartbeatInput): OpResult<number> {
+    const consumerGroup = this.consumerGroups.get(req.groupId)
+    return consumerGroup === undefined ? this.membership.heartbeat(req) : this.classicMembers.heartbeat(consumerGroup, req)
+  }
+
+  leaveClassic (groupId: string, members: LeaveMemberInput[]): OpResult<LeaveGroupResult> {
+    const consumerGroup = this.consumerGroups.get(groupId)
+    return consumerGroup === undefined ? this.membership.leave(groupId, members) : this.classicMembers.leave(consumerGroup, members)
+  }
+
+  /** ConsumerGroupDescribe for one group: GROUP_ID_NOT_FOUND unless it is a consumer group. */
+  describeConsumerGroup (groupId: string): ConsumerGroupDescription {
+    return describeConsumerGroup(groupId, this.consumerGroups.get(groupId), this.topics)
   }
 }
 
@@ -252,9 +348,10 @@ export interface DurableShardState {
   offsets: Record<string, DurableOffset>
   /** Pending transactional offsets, keyed producer/group/topic/partition. */
   pending: Record<string, DurableOffset>
+  consumerGroups: Record<string, DurableConsumerGroup>
 }
 
-export interface DurableOffset {
+interface DurableOffset {
   committedOffset: string
   leaderEpoch: number
   metadata: string
@@ -264,7 +361,7 @@ export interface DurableOffset {
 }
 
 /** Rebuilds a group from its last snapshot: Stable if it has members, else Empty (Kafka's load). */
-export function groupFromSnapshot (groupId: string, snapshot: GroupSnapshot, now: number): Group {
+function groupFromSnapshot (groupId: string, snapshot: GroupSnapshot, now: number): Group {
   const group = new Group(groupId, now, {
     state: snapshot.members.length > 0 ? 'Stable' : 'Empty',
     generationId: snapshot.generation,

@@ -5,7 +5,8 @@
 import type { BrokerConfig } from '../config/broker-config.js'
 import type { Logger } from '@brook/common'
 import type { ReplicaManager } from '../partition/replica-manager.js'
-import { groupConfigFrom, OFFSETS_TOPIC } from './config.js'
+import { groupConfigBounds, groupConfigFrom, OFFSETS_TOPIC } from './config.js'
+import { GroupConfigs } from './group-configs.js'
 import { GroupCoordinator } from './coordinator.js'
 import { internalTopicLogs } from '../coordinator/internal-topic.js'
 import { GroupCoordinatorRuntime } from './runtime.js'
@@ -23,13 +24,21 @@ export interface GroupCoordinatorDeps {
  * that never see a group do not pay for 50 partitions.
  */
 export async function startGroupCoordinator (deps: GroupCoordinatorDeps): Promise<GroupCoordinator> {
-  const config = groupConfigFrom((name) => deps.config.int(name))
+  const config = groupConfigFrom((name) => name === 'group.consumer.assignors' ? deps.config.list(name) : deps.config.int(name))
   const existing = deps.replicas.topic(OFFSETS_TOPIC)
   if (existing !== undefined) config.offsetsTopicNumPartitions = existing.partitions.length
   const logger = deps.logger.child({ component: 'group-coordinator' })
+  const groupConfigs = new GroupConfigs(deps.config.logDirs[0] ?? null, groupConfigBounds(config))
+  await groupConfigs.load()
   const runtime = new GroupCoordinatorRuntime({
+    groupConfigs,
     config,
     logger,
+    topics: {
+      byName: (name) => deps.replicas.topic(name)?.info,
+      byId: (id) => deps.replicas.topicById(id)?.info,
+      all: () => deps.replicas.topics().map((t) => t.info)
+    },
     openLog: internalTopicLogs(deps.replicas, {
       name: OFFSETS_TOPIC,
       partitions: config.offsetsTopicNumPartitions,

@@ -151,7 +151,7 @@ export interface OffsetFetchGroupResult {
   errorCode: number
 }
 
-export interface DescribedGroupMember {
+interface DescribedGroupMember {
   memberId: string
   groupInstanceId: string | null
   clientId: string

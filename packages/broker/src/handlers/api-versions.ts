@@ -7,7 +7,7 @@
 import { apiVersionsApi, type ApiVersionsResponse, type ApiVersionsResponseApiVersion, ErrorCode } from '@brook/protocol'
 import { defineHandler, type Handler } from './handler.js'
 
-export function advertisedVersions (handlers: readonly Handler[]): ApiVersionsResponseApiVersion[] {
+function advertisedVersions (handlers: readonly Handler[]): ApiVersionsResponseApiVersion[] {
   return handlers.map((h) => ({ apiKey: h.api.key, minVersion: h.versions.advertisedMin ?? h.versions.min, maxVersion: h.versions.max }))
 }
 

@@ -1,5 +1,5 @@
 // DescribeConfigs (32): v0-4.
-// Behaviour: topics and this broker. A topic lists every topic config, each with its value,
+// Behaviour: topics, this broker and groups (KIP-848 per-group configs: group/group-configs.ts). A topic lists every topic config, each with its value,
 // source (topic override, dynamic or static broker setting, default) and synonyms.
 // The broker (resource name = its node id) lists every broker config with its effective value,
 // the dynamic ones (config/dynamic-configs.ts) not read-only; the cluster-default resource (empty
@@ -12,6 +12,8 @@ import { describeConfigsApi, type DescribeConfigsRequest, type DescribeConfigsRe
   type DescribeConfigsResponseResult, ErrorCode } from '@brook/protocol'
 import { type DescribedConfig, describeBrokerConfigs, describeDefaultBrokerConfigs, describeTopicConfigs, ResourceType } from '../config/describe.js'
 import { invalidTopicNameReason } from '../cluster/topic-name.js'
+import { describeGroupConfigs } from '../group/group-configs.js'
+import { coordinatorOf } from '../group/request-info.js'
 import { mapError } from '../errors.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
@@ -33,6 +35,10 @@ function configsOf (ctx: RequestContext, resource: DescribeConfigsRequestResourc
   if (resource.resourceType === ResourceType.BROKER) {
     // Throws INVALID_REQUEST for another broker's id (answered by describe()).
     return broker.dynamicConfigs.layerOf(name) === 'default' ? describeDefaultBrokerConfigs(broker.config) : describeBrokerConfigs(broker.config)
+  }
+  if (resource.resourceType === ResourceType.GROUP) {
+    if (name === '') return failed(resource, ErrorCode.INVALID_REQUEST, 'Group name must not be empty.')
+    return describeGroupConfigs(coordinatorOf(ctx).runtime.groupConfigs, name)
   }
   return failed(resource, ErrorCode.INVALID_REQUEST, `Unsupported resource type ${resource.resourceType}`)
 }

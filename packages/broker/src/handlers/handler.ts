@@ -15,7 +15,7 @@ export interface VersionSupport {
 }
 
 /** `null` means no response at all (Produce with acks=0). */
-export type HandlerResult<Res> = Res | null
+type HandlerResult<Res> = Res | null
 
 export interface Handler<Req = unknown, Res = unknown> {
   readonly api: ApiSchema<Req, Res>

@@ -34,6 +34,8 @@ import txnOffsetCommit from './txn-offset-commit.js'
 import describeProducers from './describe-producers.js'
 import describeTransactions from './describe-transactions.js'
 import listTransactions from './list-transactions.js'
+import consumerGroupHeartbeat from './consumer-group-heartbeat.js'
+import consumerGroupDescribe from './consumer-group-describe.js'
 
 // Each handler is typed for its own request and response; the registry holds them erased.
 export const HANDLERS: readonly Handler[] = ([
@@ -69,7 +71,9 @@ export const HANDLERS: readonly Handler[] = ([
   describeCluster, // 60
   describeProducers, // 61
   describeTransactions, // 65
-  listTransactions // 66
+  listTransactions, // 66
+  consumerGroupHeartbeat, // 68
+  consumerGroupDescribe // 69
 ] as unknown[]) as Handler[]
 
 export function handlerTable (handlers: readonly Handler[]): ReadonlyMap<number, Handler> {

@@ -55,7 +55,7 @@ export class ReadAheadBudget {
   }
 }
 
-export const sharedReadAheadBudget = new ReadAheadBudget()
+const sharedReadAheadBudget = new ReadAheadBudget()
 
 export interface ReadAheadClaim {
   result: Promise<ReadResult | null>

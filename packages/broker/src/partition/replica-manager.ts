@@ -38,7 +38,7 @@ export interface CreateTopicRequest {
 }
 
 /** A sanity bound, so that one request cannot make the broker create millions of logs. */
-export const MAX_PARTITIONS_PER_TOPIC = 10_000
+const MAX_PARTITIONS_PER_TOPIC = 10_000
 
 export class ReplicaManager {
   private readonly byName = new Map<string, TopicState>()

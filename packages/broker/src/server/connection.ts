@@ -18,7 +18,7 @@ import { type Logger, Lease } from '@brook/common'
 import type { BrokerState, RequestContext } from './request-context.js'
 
 /** Requests read ahead of the oldest unanswered one before reading pauses (back-pressure). */
-export const MAX_QUEUED_REQUESTS = 128
+const MAX_QUEUED_REQUESTS = 128
 
 interface Slot {
   done: boolean

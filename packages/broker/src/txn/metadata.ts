@@ -64,7 +64,7 @@ export function comparePartitions (a: TopicPartition, b: TopicPartition): number
   return a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition
 }
 
-export function mergePartitions (current: readonly TopicPartition[], added: readonly TopicPartition[]): TopicPartition[] {
+function mergePartitions (current: readonly TopicPartition[], added: readonly TopicPartition[]): TopicPartition[] {
   const seen = new Set(current.map(key))
   const out = [...current]
   for (const tp of added) {

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { SerialQueue } from '@brook/common'
 import { readFileIfExists, writeFileAtomic } from '../cluster/atomic-file.js'
 
-export const PRODUCER_IDS_FILE = 'brook-producer-ids.json'
+const PRODUCER_IDS_FILE = 'brook-producer-ids.json'
 export const BLOCK_SIZE = 1000
 
 export class ProducerIdAllocator {

@@ -42,7 +42,7 @@ export const VALID_PREVIOUS_STATES: Readonly<Record<TxnState, readonly TxnState[
 }
 
 /** The names DescribeTransactions and ListTransactions use. */
-export const TXN_STATE_NAMES: Readonly<Record<TxnState, string>> = {
+const TXN_STATE_NAMES: Readonly<Record<TxnState, string>> = {
   [Empty]: 'Empty',
   [Ongoing]: 'Ongoing',
   [PrepareCommit]: 'PrepareCommit',

@@ -7,6 +7,7 @@ import { MemoryCoordinatorLog } from '../../src/coordinator/log.js'
 import { GroupCoordinatorRuntime } from '../../src/group/runtime.js'
 import { ManualTime } from '@brook/common'
 import type { JoinGroupResult, JoinProtocol, SyncGroupResult } from '../../src/group/types.js'
+import type { TopicResolver } from '../../src/group/consumer/topics.js'
 
 export const TEST_CONFIG: GroupCoordinatorConfig = {
   ...DEFAULT_GROUP_CONFIG,
@@ -24,7 +25,7 @@ export interface Harness {
 
 export async function startHarness (
   overrides: Partial<GroupCoordinatorConfig> = {},
-  existing?: { time?: ManualTime, logs?: Map<number, MemoryCoordinatorLog> }
+  existing?: { time?: ManualTime, logs?: Map<number, MemoryCoordinatorLog>, topics?: TopicResolver }
 ): Promise<Harness> {
   const time = existing?.time ?? new ManualTime()
   const logs = existing?.logs ?? new Map<number, MemoryCoordinatorLog>()
@@ -32,6 +33,7 @@ export async function startHarness (
     config: { ...TEST_CONFIG, ...overrides },
     clock: time,
     timer: time,
+    ...(existing?.topics === undefined ? {} : { topics: existing.topics }),
     openLog: async (p) => {
       let log = logs.get(p)
       if (log === undefined) {

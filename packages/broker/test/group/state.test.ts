@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import {
   GROUP_STATES, IllegalTransitionError, VALID_PREVIOUS_STATES, assertTransition, canRebalance, canTransition, parseGroupState
-} from '../../src/group/state.js'
+} from '../../src/group/classic/state.js'
 
 test('the transition table is Kafka\'s classic group table', () => {
   const allowed = new Set<string>()

@@ -123,7 +123,7 @@ test('DeleteGroups writes tombstones for pending-only partitions; expiry keeps a
   const before = h.logs.get(p)!.records.length
   assert.deepEqual(await h.coordinator.deleteGroups(['g']), [{ groupId: 'g', errorCode: NONE }])
   const tombstones = h.logs.get(p)!.records.slice(before).map((r) => recordCodec.decode(r))
-  assert.deepEqual(tombstones.map((r) => r?.type === 'offset' ? `${r.partition}:${String(r.value)}` : `group:${String(r?.value)}`), ['0:null', '5:null', 'group:null'])
+  assert.deepEqual(tombstones.map((r) => r?.type === 'offset' ? `${r.partition}:${r.value === null ? 'null' : 'value'}` : `group:${r?.value === null ? 'null' : 'value'}`), ['0:null', '5:null', 'group:null'])
   assert.equal(await h.coordinator.completeTransaction(p, 7n, 0, 0, true), NONE)
   assert.deepEqual(await fetchIn(h, 'g', [0, 5]), [[-1n, NONE], [-1n, NONE]])
 })

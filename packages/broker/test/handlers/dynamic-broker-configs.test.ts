@@ -147,7 +147,7 @@ test('dynamic configs survive a restart', async () => {
 test('a persisted dynamic config the broker cannot take is ignored with an error naming the file, as Kafka does', { timeout: 30_000 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'brook-dynamic-bad-'))
   const errors: string[] = []
-  const logger: Logger = { ...silentLogger, error: (obj, msg) => { errors.push(msg ?? String(obj)) }, child: () => logger }
+  const logger: Logger = { ...silentLogger, error: (obj, msg) => { errors.push(msg ?? (typeof obj === 'string' ? obj : JSON.stringify(obj))) }, child: () => logger }
   try {
     await writeFile(join(dir, 'brook-broker-configs.json'), JSON.stringify({
       version: 1,

@@ -47,7 +47,7 @@ test('bad batches are refused with Kafka\'s codes and nothing is stored', async 
     timeoutMs: 1000
   })
   const corrupt = await batchOf(['hello'])
-  corrupt[corrupt.length - 1] ^= 0xff
+  corrupt[corrupt.length - 1]! ^= 0xff
   const large = await batchOf(['x'.repeat(500)])
   const cases: Array<[Buffer, number]> = [
     [corrupt, ErrorCode.CORRUPT_MESSAGE],

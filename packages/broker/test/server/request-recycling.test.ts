@@ -50,13 +50,13 @@ async function harness (releasesRequestBytes: boolean): Promise<Harness> {
     if (!records.equals(copy)) h.changedWhileRunning++
     return answer(request)
   }, () => null, { releasesRequestBytes })
-  const handlers = new Map<number, Handler>([[produceApi.key, handler as Handler]])
+  const handlers = new Map<number, Handler>([[produceApi.key, handler]])
   // Connection reads only these fields of the broker's state.
   const partial: Pick<BrokerState, 'config' | 'fetchBuffers' | 'requestBuffers' | 'handlers' | 'logger'> = {
     config: new BrokerConfig({}),
     fetchBuffers: new BufferPool(),
     requestBuffers: pool,
-    handlers: [handler as Handler],
+    handlers: [handler],
     logger: createLogger({ level: 'silent' })
   }
   const state = partial as BrokerState

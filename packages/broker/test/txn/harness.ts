@@ -9,9 +9,9 @@ import type { MarkerWriter, TxnMarker } from '../../src/txn/markers.js'
 import type { TopicPartition } from '../../src/txn/metadata.js'
 import { TxnRuntime } from '../../src/txn/runtime.js'
 
-export const silent = createLogger({ level: 'silent' })
+const silent = createLogger({ level: 'silent' })
 
-export const testConfig: TxnCoordinatorConfig = {
+const testConfig: TxnCoordinatorConfig = {
   numPartitions: 3,
   segmentBytes: 1 << 20,
   maxTimeoutMs: 900_000,

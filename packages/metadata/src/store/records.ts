@@ -92,7 +92,7 @@ export function decodeTopic (text: string): TopicRecord | null {
   const configs = object(o.configs)
   if (configs === null || !Object.values(configs).every((v) => typeof v === 'string')) return null
   if (!Array.isArray(o.replicas) || !o.replicas.every(isIntArray)) return null
-  return { id: o.id, name: o.name, configs: configs as Record<string, string>, replicas: o.replicas as number[][], state: o.state }
+  return { id: o.id, name: o.name, configs: configs as Record<string, string>, replicas: o.replicas, state: o.state }
 }
 
 export function decodePartitionState (text: string): PartitionStateRecord | null {

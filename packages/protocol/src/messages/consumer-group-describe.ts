@@ -35,6 +35,7 @@ export interface ConsumerGroupDescribeResponseMember {
   subscribedTopicRegex?: string | null
   assignment: ConsumerGroupDescribeResponseAssignment
   targetAssignment: ConsumerGroupDescribeResponseAssignment
+  memberType?: number
 }
 
 export interface ConsumerGroupDescribeResponseAssignment {
@@ -49,7 +50,7 @@ export interface ConsumerGroupDescribeResponseTopicPartitions {
 
 export const consumerGroupDescribeRequest: MessageSchema<ConsumerGroupDescribeRequest> = {
   name: 'ConsumerGroupDescribeRequest',
-  validVersions: '0',
+  validVersions: '0-1',
   flexibleVersions: '0+',
   fields: [
     { name: 'groupIds', type: '[]string', versions: '0+' },
@@ -69,7 +70,7 @@ const consumerGroupDescribeResponseAssignment: readonly FieldSchema[] = [
 
 export const consumerGroupDescribeResponse: MessageSchema<ConsumerGroupDescribeResponse> = {
   name: 'ConsumerGroupDescribeResponse',
-  validVersions: '0',
+  validVersions: '0-1',
   flexibleVersions: '0+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
@@ -91,7 +92,8 @@ export const consumerGroupDescribeResponse: MessageSchema<ConsumerGroupDescribeR
         { name: 'subscribedTopicNames', type: '[]string', versions: '0+' },
         { name: 'subscribedTopicRegex', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
         { name: 'assignment', type: 'Assignment', versions: '0+', fields: consumerGroupDescribeResponseAssignment },
-        { name: 'targetAssignment', type: 'Assignment', versions: '0+', fields: consumerGroupDescribeResponseAssignment }
+        { name: 'targetAssignment', type: 'Assignment', versions: '0+', fields: consumerGroupDescribeResponseAssignment },
+        { name: 'memberType', type: 'int8', versions: '1+', default: -1 }
       ] },
       { name: 'authorizedOperations', type: 'int32', versions: '0+', default: -2147483648 }
     ] }
@@ -101,7 +103,7 @@ export const consumerGroupDescribeResponse: MessageSchema<ConsumerGroupDescribeR
 export const consumerGroupDescribeApi: ApiSchema<ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse> = {
   key: 69,
   name: 'ConsumerGroupDescribe',
-  validVersions: { min: 0, max: 0 },
+  validVersions: { min: 0, max: 1 },
   flexibleMin: 0,
   latestVersionUnstable: false,
   request: consumerGroupDescribeRequest,

@@ -87,7 +87,7 @@ export const consumerGroupHeartbeatApi: ApiSchema<ConsumerGroupHeartbeatRequest,
   name: 'ConsumerGroupHeartbeat',
   validVersions: { min: 0, max: 1 },
   flexibleMin: 0,
-  latestVersionUnstable: true,
+  latestVersionUnstable: false,
   request: consumerGroupHeartbeatRequest,
   response: consumerGroupHeartbeatResponse
 }

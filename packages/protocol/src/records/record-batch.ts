@@ -108,7 +108,7 @@ export function batchAttributes (buf: Buffer, pos = 0): number {
 }
 
 export function batchCompression (buf: Buffer, pos = 0): Compression {
-  return (buf.readInt16BE(pos + ATTRIBUTES) & COMPRESSION_MASK) as Compression
+  return buf.readInt16BE(pos + ATTRIBUTES) & COMPRESSION_MASK
 }
 
 export function isControlBatch (buf: Buffer, pos = 0): boolean {

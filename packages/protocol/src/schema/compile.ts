@@ -145,7 +145,7 @@ function planField (f: FieldSchema, version: number, flexible: boolean, parent: 
     isDefault = (v) => v === z
   }
 
-  return { name: f.name, inline: present && !tagged, tag: tagged ? f.tag as number : -1, read, write, def, isDefault }
+  return { name: f.name, inline: present && !tagged, tag: tagged ? f.tag : -1, read, write, def, isDefault }
 }
 
 export function compileStruct (fields: readonly FieldSchema[], version: number, flexible: boolean, path: string): StructCodec {

@@ -13,7 +13,7 @@ export interface ScalarCodec {
   readonly write: Write
 }
 
-export const EMPTY_BUFFER: Buffer = Buffer.alloc(0)
+const EMPTY_BUFFER: Buffer = Buffer.alloc(0)
 
 /** The zero value of a primitive type (Kafka's default when the spec gives none). */
 export function zeroOf (type: string): unknown {

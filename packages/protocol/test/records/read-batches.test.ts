@@ -83,7 +83,7 @@ test('iterateBatches yields whole batches and skips a partial tail', async () =>
 
 test('decodeBatch rejects a bad CRC, magic or length, and corrupt compressed data', async () => {
   const flipped = Buffer.from(GOLDEN_BATCH)
-  flipped[70] ^= 1
+  flipped[70]! ^= 1
   assert.throws(() => decodeBatchSync(flipped), RecordFormatError)
   await assert.rejects(decodeBatch(flipped), RecordFormatError)
   // With the CRC check off the flip reaches the record decoder, which must still notice or decode.

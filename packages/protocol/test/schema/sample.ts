@@ -56,7 +56,7 @@ function zero (type: string): unknown {
 }
 
 /** The value a field takes when the version does not carry it (or a tagged field is not sent). */
-export function defaultOf (f: FieldSchema, version: number): unknown {
+function defaultOf (f: FieldSchema, version: number): unknown {
   if (f.default !== undefined) return f.default
   if (f.type.startsWith('[]')) return []
   if (f.fields !== undefined) return defaultStruct(f.fields, version)
@@ -100,7 +100,7 @@ function sampleField (f: FieldSchema, version: number, flexible: boolean, r: Rng
   return [values, expected]
 }
 
-export function sampleStruct (fields: readonly FieldSchema[], version: number, flexible: boolean, r: Rng): Sample {
+function sampleStruct (fields: readonly FieldSchema[], version: number, flexible: boolean, r: Rng): Sample {
   const value: Record<string, unknown> = {}
   const expected: Record<string, unknown> = {}
   for (const f of fields) {

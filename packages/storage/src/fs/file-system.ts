@@ -54,7 +54,7 @@ export interface FileSystem {
 /** The `code` of a Node-style error, or undefined. */
 export function errorCode (err: unknown): string | undefined {
   if (typeof err === 'object' && err !== null && 'code' in err) {
-    const code = (err as { code: unknown }).code
+    const code = err.code
     return typeof code === 'string' ? code : undefined
   }
   return undefined

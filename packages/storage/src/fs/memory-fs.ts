@@ -74,7 +74,7 @@ class DirNode {
 
 type Entry = { kind: 'file', inode: Inode } | { kind: 'dir', node: DirNode }
 
-export type FaultCode = 'EIO' | 'ENOSPC'
+type FaultCode = 'EIO' | 'ENOSPC'
 
 export interface WriteFault {
   code?: FaultCode

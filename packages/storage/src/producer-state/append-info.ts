@@ -15,7 +15,7 @@
 //             ends the open transaction (if any) and forgets nothing else unless the epoch moved.
 // Replication (log recovery replays the log through here) skips the checks: the log is the truth.
 import { ErrorCode } from '@brook/protocol'
-import { type BatchMetadata, ProducerStateEntry } from './producer-entry.js'
+import { ProducerStateEntry } from './producer-entry.js'
 import { type ProducerBatch, type TxnMarker, lastOffsetOf, lastSequenceOf } from './producer-batch.js'
 import { NO_PRODUCER_EPOCH, NO_SEQUENCE, isNextSequence } from './sequence.js'
 
@@ -143,5 +143,3 @@ export function applyUpdate (entry: ProducerStateEntry, update: ProducerStateEnt
   entry.currentTxnFirstOffset = update.currentTxnFirstOffset
   entry.lastTimestamp = update.lastTimestamp
 }
-
-export type { BatchMetadata }

@@ -5,7 +5,7 @@
 // A new epoch forgets the batches of the old one (sequences restart at 0).
 import { NO_PRODUCER_EPOCH, NO_SEQUENCE } from './sequence.js'
 
-export const NUM_BATCHES_TO_RETAIN = 5
+const NUM_BATCHES_TO_RETAIN = 5
 
 export interface BatchMetadata {
   firstSeq: number

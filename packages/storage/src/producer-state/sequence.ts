@@ -4,7 +4,6 @@
 
 export const INT32_MAX = 0x7fffffff
 export const NO_SEQUENCE = -1
-export const NO_PRODUCER_ID = -1n
 export const NO_PRODUCER_EPOCH = -1
 
 /** seq + n, wrapping past Int32.MAX to 0. */

@@ -3,7 +3,7 @@
 // either no file or a complete one; a torn or corrupt file is still caught by the CRC on load.
 import { type FileSystem, errorCode, writeFileAtomic } from '../fs/file-system.js'
 
-export const SNAPSHOT_EXT = '.snapshot'
+const SNAPSHOT_EXT = '.snapshot'
 const NAME = /^(\d{20})\.snapshot$/
 
 export function snapshotFileName (offset: number): string {

@@ -22,7 +22,7 @@ import { crc32c } from '@node-rs/crc32'
 import { ProducerStateEntry } from './producer-entry.js'
 import { decrementSequence } from './sequence.js'
 
-export const SNAPSHOT_VERSION = 1
+const SNAPSHOT_VERSION = 1
 const CRC_OFFSET = 2
 const ENTRIES_OFFSET = 6
 const HEADER_SIZE = 10

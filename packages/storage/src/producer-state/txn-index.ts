@@ -17,7 +17,7 @@
 import { type FileSystem, errorCode } from '../fs/file-system.js'
 
 export const ABORTED_TXN_SIZE = 34
-export const ABORTED_TXN_VERSION = 0
+const ABORTED_TXN_VERSION = 0
 
 export interface AbortedTxn {
   producerId: bigint

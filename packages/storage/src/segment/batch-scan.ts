@@ -48,7 +48,7 @@ export interface ScanEnd {
  * `remaining` bytes of the file; with verifyCrc the whole batch must be in buf and its CRC right.
  * A reason string when it is bad.
  */
-export function checkBatch (buf: Buffer, at: number, limit: number, verifyCrc: boolean, remaining = limit - at): string | null {
+function checkBatch (buf: Buffer, at: number, limit: number, verifyCrc: boolean, remaining = limit - at): string | null {
   if (limit - at < LOG_OVERHEAD + MIN_BATCH_LENGTH || remaining < LOG_OVERHEAD + MIN_BATCH_LENGTH) return 'truncated batch header'
   const batchLength = buf.readInt32BE(at + BATCH_LENGTH)
   if (batchLength < MIN_BATCH_LENGTH) return `batchLength ${batchLength} below the minimum`

@@ -405,6 +405,7 @@ export class LogSegment implements PooledFile {
    * into (no copy).
    */
   async read (offset: number, maxBytes: number, maxOffset: number, minOneBatch: boolean,
+    // oxlint-disable-next-line typescript/unbound-method -- Buffer.allocUnsafe does not use `this`
     allocate: (size: number) => Buffer = Buffer.allocUnsafe): Promise<SegmentRead | null> {
     const end = this.size
     const oi = await this.offsetIndex()
@@ -586,6 +587,7 @@ export class LogSegment implements PooledFile {
 }
 
 async function readAt (fh: FileHandle, position: number, length: number,
+  // oxlint-disable-next-line typescript/unbound-method -- Buffer.allocUnsafe does not use `this`
   allocate: (size: number) => Buffer = Buffer.allocUnsafe): Promise<Buffer> {
   const buf = allocate(Math.max(0, length))
   const n = length > 0 ? await fh.read(buf, 0, length, position) : 0

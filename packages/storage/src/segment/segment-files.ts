@@ -16,7 +16,7 @@ export const CLEANED_SUFFIX = '.cleaned'
 export const SWAP_SUFFIX = '.swap'
 export type StatusSuffix = '' | typeof DELETED_SUFFIX | typeof CLEANED_SUFFIX | typeof SWAP_SUFFIX
 
-export function offsetName (baseOffset: number): string {
+function offsetName (baseOffset: number): string {
   return String(baseOffset).padStart(20, '0')
 }
 

@@ -55,7 +55,7 @@ test(`a Brook consumer and a kafkajs consumer share a group (${kafkajsFirst ? 'k
   const kc = kafka.consumer({ groupId: group, sessionTimeout: 6000, heartbeatInterval: 200, rebalanceTimeout: 6000 })
   const kjsSeen = new Set<string>()
   let kjsPartitions: number[] = []
-  kc.on(kc.events.GROUP_JOIN, (e) => { kjsPartitions = (e.payload.memberAssignment[topic] ?? []) as number[] })
+  kc.on(kc.events.GROUP_JOIN, (e) => { kjsPartitions = e.payload.memberAssignment[topic] ?? [] })
   await kc.connect()
   await kc.subscribe({ topic, fromBeginning: true })
   let brook: Running | null = null

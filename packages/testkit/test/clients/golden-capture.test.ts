@@ -1,7 +1,8 @@
 // Golden bytes from real clients: each client talks to a broker through a capturing proxy (the
 // broker advertises the proxy, so Metadata keeps clients on it). The first ApiVersions, Metadata,
 // Produce and Fetch request of each client (and @platformatic/kafka's ListOffsets and
-// TxnOffsetCommit, at the versions it picks from Brook's newer ranges) must decode and re-encode
+// TxnOffsetCommit, and librdkafka 2.15's InitProducerId, KIP-848 heartbeat and OffsetCommit, at the
+// versions they pick from Brook's newer ranges) must decode and re-encode
 // byte-for-byte with @brook/protocol. With BROOK_WRITE_GOLDEN=1 the frames are also written, with
 // run-dependent values normalised (normaliseRequestFrame), as fixtures to
 // packages/protocol/test/fixtures/golden/<client>-<api>-v<N>.hex (dev-only; review, then commit).
@@ -12,24 +13,30 @@ import { fileURLToPath } from 'node:url'
 import kafkajs from 'kafkajs'
 import { Consumer, Producer, stringDeserializers, stringSerializers, type Message } from '@platformatic/kafka'
 import {
-  assertSucceeded, ensurePromiseWithResolvers, fixturePath, normaliseRequestFrame, roundTripRequestFrame, runKcat, runPython,
-  startCaptureProxy, startTestBroker, waitFor, type CapturedRequest
+  assertSucceeded, ensurePromiseWithResolvers, fixturePath, kafkaJavascriptDir, loadKafkaJavascript, normaliseRequestFrame,
+  roundTripRequestFrame, runCommand, runKcat, runPython, startCaptureProxy, startTestBroker, waitFor, type CapturedRequest
 } from '@brook/testkit'
 
 ensurePromiseWithResolvers()
 
-const API_NAMES = new Map([[18, 'api-versions'], [3, 'metadata'], [0, 'produce'], [1, 'fetch'], [2, 'list-offsets'], [28, 'txn-offset-commit']])
+const API_NAMES = new Map([
+  [18, 'api-versions'], [3, 'metadata'], [0, 'produce'], [1, 'fetch'], [2, 'list-offsets'], [28, 'txn-offset-commit'],
+  [22, 'init-producer-id'], [68, 'consumer-group-heartbeat'], [8, 'offset-commit']
+])
 const EVERY_CLIENT = [18, 3, 0, 1]
 // What a client is driven to send beyond EVERY_CLIENT.
-const EXTRA: Record<string, number[]> = { platformatic: [2, 28] }
+const EXTRA: Record<string, number[]> = { platformatic: [2, 28], rdkafka: [22, 68, 8] }
+// Kept from every client whenever sent; the keys of librdkafka 2.15's extra calls only from it.
+const KEPT_FROM_ALL = [18, 3, 0, 1, 2, 28]
 const GOLDEN_DIR = fileURLToPath(new URL('../../../../protocol/test/fixtures/golden/', import.meta.url))
 
-// First request per (api key, version) among the wanted keys.
-function firsts (requests: CapturedRequest[]): CapturedRequest[] {
+// First request per (api key, version) among the keys wanted of this client.
+function firsts (client: string, requests: CapturedRequest[]): CapturedRequest[] {
+  const wanted = new Set([...KEPT_FROM_ALL, ...(EXTRA[client] ?? [])])
   const seen = new Set<string>()
   return requests.filter((r) => {
     const id = `${r.apiKey}/${r.apiVersion}`
-    if (!API_NAMES.has(r.apiKey) || seen.has(id)) return false
+    if (!wanted.has(r.apiKey) || seen.has(id)) return false
     seen.add(id)
     return true
   })
@@ -82,6 +89,11 @@ const drivers: Record<string, Driver> = {
       await Promise.allSettled([producer.close(), consumer.close()])
     }
     await platformaticTransaction(bootstrap, topic)
+  },
+  rdkafka: async (bootstrap, topic) => {
+    loadKafkaJavascript() // fails with the install script's name when librdkafka 2.15 is not built
+    assertSucceeded('rdkafka_golden.mjs', await runCommand(process.execPath,
+      [fixturePath('rdkafka_golden.mjs'), kafkaJavascriptDir(), bootstrap, topic], { timeoutMs: 60_000 }))
   }
 }
 
@@ -126,7 +138,7 @@ test('golden capture: real clients\' requests round-trip through the codec', { t
     for (const [client, drive] of Object.entries(drivers)) {
       const from = proxy.requests.length
       await drive(proxy.bootstrap, `golden-${client}`)
-      const captured = firsts(proxy.requests.slice(from))
+      const captured = firsts(client, proxy.requests.slice(from))
       const apis = new Set(captured.map((r) => r.apiKey))
       for (const key of [...EVERY_CLIENT, ...(EXTRA[client] ?? [])]) {
         if (!apis.has(key)) failures.push(`${client} sent no ${API_NAMES.get(key)} request`)

@@ -14,10 +14,10 @@ process.once('exit', () => {
 })
 
 /** The repository root: children resolve packages (kafkajs, @brook/*) from here. */
-export const REPO_ROOT = fileURLToPath(new URL('../../../../../../', import.meta.url))
+const REPO_ROOT = fileURLToPath(new URL('../../../../../../', import.meta.url))
 const BROKER_MODULE = new URL('../../../src/broker.js', import.meta.url).href
 /** Python and other non-TS fixtures stay in the source tree (tsc does not copy them). */
-export function fixture (name: string): string {
+function fixture (name: string): string {
   return fileURLToPath(new URL(`../../../../test/txn/clients/fixtures/${name}`, import.meta.url))
 }
 
@@ -33,7 +33,7 @@ export interface Child {
   kill9: () => Promise<number>
 }
 
-export function spawnChild (command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Child {
+function spawnChild (command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Child {
   const child = spawn(command, args, { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   live.add(child)
   const lines: string[] = []
@@ -126,7 +126,7 @@ export function spawnNodeScript (source: string, env: NodeJS.ProcessEnv = {}): C
   return spawnChild(process.execPath, ['--input-type=module', '-e', source], env)
 }
 
-export const PYTHON = '/usr/bin/python3'
+const PYTHON = '/usr/bin/python3'
 
 export function spawnPython (script: string, args: readonly string[]): Child {
   return spawnChild(PYTHON, [fixture(script), ...args], { PYTHONUNBUFFERED: '1' })

@@ -7,13 +7,13 @@
 // flight (parked joins and syncs, member ids handed out but not yet used, who still owes a sync)
 // is soft state, as in Kafka: a coordinator restart makes members rejoin.
 import { randomUUID } from 'node:crypto'
-import { GroupError, type GroupErrorCode } from './errors.js'
+import { GroupError, type GroupErrorCode } from '../errors.js'
 import { EMPTY_ASSIGNMENT, GroupMember } from './member.js'
 import { assertTransition, canRebalance, type GroupState } from './state.js'
-import type { JoinGroupMember, JoinGroupResult, JoinProtocol, SyncGroupResult } from './types.js'
-import { subscribedTopicsOf } from './consumer-protocol.js'
+import type { JoinGroupMember, JoinGroupResult, JoinProtocol, SyncGroupResult } from '../types.js'
+import { subscribedTopicsOf } from '../consumer-protocol.js'
 
-export const CONSUMER_PROTOCOL_TYPE = 'consumer'
+const CONSUMER_PROTOCOL_TYPE = 'consumer'
 
 export interface GroupInit {
   state?: GroupState

@@ -19,16 +19,16 @@
 //
 // Everything here runs inside the group's serial queue, synchronously; deferred work goes through
 // OpScheduler and comes back through the same queue.
-import { GroupError } from './errors.js'
+import { GroupError } from '../errors.js'
 import type { Group } from './group.js'
 import { EMPTY_ASSIGNMENT, GroupMember, dedupeProtocols } from './member.js'
-import { type OpResult, result, withRecordsOf } from './op.js'
-import { groupRecord, type GroupSnapshot } from './records.js'
-import type { ShardContext } from './shard-context.js'
+import { type OpResult, result, withRecordsOf } from '../op.js'
+import { groupRecord, type GroupSnapshot } from '../records.js'
+import type { ShardContext } from '../shard-context.js'
 import type {
   HeartbeatInput, JoinGroupInput, JoinGroupResult, LeaveGroupResult, LeaveMemberInput,
   LeaveMemberResult, RequestInfo, SyncGroupInput, SyncGroupResult
-} from './types.js'
+} from '../types.js'
 
 type Done = OpResult<void>
 const NOTHING: Done = { records: [], response: undefined }
@@ -55,7 +55,7 @@ export const joinKey = (groupId: string): string => `join:${groupId}`
 export const syncKey = (groupId: string): string => `sync:${groupId}`
 
 /** The snapshot a GroupMetadata record carries, from the live group and the given assignments. */
-export function snapshotOf (group: Group, assignments: ReadonlyMap<string, Buffer>): GroupSnapshot {
+function snapshotOf (group: Group, assignments: ReadonlyMap<string, Buffer>): GroupSnapshot {
   return {
     protocolType: group.protocolType ?? '',
     generation: group.generationId,

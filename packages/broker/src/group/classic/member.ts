@@ -1,6 +1,6 @@
 // One member of a classic group: identity, timeouts, the protocols it offered, its assignment,
 // and the parked JoinGroup / SyncGroup it is waiting on (soft state, never persisted as such).
-import type { JoinGroupResult, JoinProtocol, SyncGroupResult } from './types.js'
+import type { JoinGroupResult, JoinProtocol, SyncGroupResult } from '../types.js'
 
 export const EMPTY_ASSIGNMENT: Buffer = Buffer.alloc(0)
 

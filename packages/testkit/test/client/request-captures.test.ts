@@ -142,7 +142,7 @@ function decodeNormalised (frame: Buffer): Record<string, unknown> {
       for (const p of t.partitionData) if (p.records !== null && p.records !== undefined && p.records.length >= 16) p.records.writeInt32BE(0, 12)
     }
   }
-  return body as unknown as Record<string, unknown>
+  return body as Record<string, unknown>
 }
 
 function kind (v: unknown): string {

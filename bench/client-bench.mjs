@@ -7,12 +7,22 @@
 // of 5,000 records (kafkajs makes one batch of a send: ~550 kB, under max.message.bytes) with up
 // to 8 sends in flight; consume reads the topic from offset 0 until it has seen every record.
 // @platformatic/kafka needs Promise.withResolvers (Node 22): testkit's polyfill adds it on Node 20.
+// librdkafka is measured with rdkbench (a C load generator on librdkafka, built outside the repo;
+// path from --rdkbench or $RDKBENCH; without one that column is skipped with a message): acks=all,
+// idempotence on (as Brook's producer), partition 0 explicit, librdkafka's default linger/batching;
+// consume assigns partition 0 from the beginning. Its time is rdkbench's own (produce: first
+// enqueue to last delivery; consume: start to last record, startup included), its CPU seconds
+// from /usr/bin/time.
+// With --runs N every phase runs N times per client and the median is printed.
 // Figures are ratios on a shared 2-core VM: read them as such.
 //
-// Usage: npm run build && node bench/client-bench.mjs [--count N] [--clients brook,kafkajs,platformatic]
+// Usage: npm run build && node bench/client-bench.mjs [--count N] [--runs N] [--rdkbench PATH]
+//          [--clients brook,kafkajs,platformatic,rdkafka]
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 
 const args = process.argv.slice(2)
 const arg = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback)
@@ -109,6 +119,7 @@ if (args[0] === '--worker') {
 }
 
 function runWorker (client, phase, bootstrap, topic, count) {
+  if (client === 'rdkafka') return runRdkbench(phase, bootstrap, topic, count)
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--worker', client, phase, bootstrap, topic, String(count)], { stdio: ['ignore', 'pipe', 'inherit'] })
     let out = ''
@@ -120,28 +131,70 @@ function runWorker (client, phase, bootstrap, topic, count) {
   })
 }
 
+function runRdkbench (phase, bootstrap, topic, count) {
+  const dir = mkdtempSync(join(tmpdir(), 'rdkbench-'))
+  const timeFile = join(dir, 'time')
+  const options = phase === 'produce'
+    ? ['produce', '-b', bootstrap, '-t', topic, '-p', '1', '-n', String(count), '-s', String(SIZE), '-a', 'all', '-i', '1']
+    : ['consume', '-b', bootstrap, '-t', topic, '-p', '1', '-n', String(count), '--idle', '5']
+  return new Promise((resolve, reject) => {
+    const child = spawn('/usr/bin/time', ['-o', timeFile, '-f', '%U %S', RDKBENCH, ...options], { stdio: ['ignore', 'pipe', 'ignore'] })
+    let out = ''
+    child.stdout.on('data', (d) => { out += d })
+    child.on('exit', (code) => {
+      try {
+        const line = out.split('\n').find((l) => l.startsWith('RESULT '))
+        if (code !== 0 || line === undefined) throw new Error(`rdkbench ${phase} exited with ${code}: ${out}`)
+        const result = JSON.parse(line.slice('RESULT '.length))
+        const [user, system] = readFileSync(timeFile, 'utf8').trim().split('\n').pop().split(' ').map(Number)
+        const seconds = phase === 'produce' ? result.sec : result.count / result.msgs_per_s_incl_startup
+        resolve({ seconds, cpu: user + system })
+      } catch (err) {
+        reject(err)
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
+      }
+    })
+  })
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+
 function brokerCpu (pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
   return (Number(fields[11]) + Number(fields[12])) / 100
 }
 
 const count = Number(arg('--count', '1000000'))
-const clients = arg('--clients', 'brook,kafkajs,platformatic').split(',')
+const runs = Number(arg('--runs', '1'))
+const RDKBENCH = arg('--rdkbench', process.env.RDKBENCH)
+let clients = arg('--clients', 'brook,kafkajs,platformatic,rdkafka').split(',')
+if (clients.includes('rdkafka') && (RDKBENCH === undefined || !existsSync(RDKBENCH))) {
+  console.log(`librdkafka column skipped: no rdkbench binary (${RDKBENCH ?? 'give --rdkbench PATH or RDKBENCH=PATH'}); build it from its README`)
+  clients = clients.filter((c) => c !== 'rdkafka')
+}
 const { startBrokerProcess } = await import('@brook/testkit')
 const { Client } = await import('@brook/client')
 const broker = await startBrokerProcess()
 const rows = []
 try {
   const admin = new Client({ brokers: [broker.bootstrap] }).admin()
-  for (const client of clients) await admin.createTopics([{ topic: `bench-${client}`, numPartitions: 1 }])
+  const topic = (client, run) => `bench-${client}-${run}`
+  for (let run = 0; run < runs; run++) for (const client of clients) await admin.createTopics([{ topic: topic(client, run), numPartitions: 1 }])
   await admin.close()
   for (const phase of ['produce', 'consume']) {
     for (const client of clients) {
-      const b0 = brokerCpu(broker.process.pid)
-      const r = await runWorker(client, phase, broker.bootstrap, `bench-${client}`, count)
-      const row = { client, phase, msgsPerSec: count / r.seconds, seconds: r.seconds, clientCpu: r.cpu, brokerCpu: brokerCpu(broker.process.pid) - b0 }
+      const samples = []
+      // Each run reads back what the same run produced, so every consume starts from a full topic.
+      for (let run = 0; run < runs; run++) {
+        const b0 = brokerCpu(broker.process.pid)
+        const r = await runWorker(client, phase, broker.bootstrap, topic(client, run), count)
+        samples.push({ msgsPerSec: count / r.seconds, seconds: r.seconds, clientCpu: r.cpu, brokerCpu: brokerCpu(broker.process.pid) - b0 })
+      }
+      const row = { client, phase, ...Object.fromEntries(['msgsPerSec', 'seconds', 'clientCpu', 'brokerCpu'].map((k) => [k, median(samples.map((x) => x[k]))])) }
       rows.push(row)
-      console.log(`${phase.padEnd(8)} ${client.padEnd(13)} ${Math.round(row.msgsPerSec).toLocaleString('en-US').padStart(10)} msgs/s  ${row.seconds.toFixed(2)} s  client CPU ${row.clientCpu.toFixed(2)} s  broker CPU ${row.brokerCpu.toFixed(2)} s`)
+      const label = runs > 1 ? ` (median of ${runs})` : ''
+      console.log(`${phase.padEnd(8)} ${client.padEnd(13)} ${Math.round(row.msgsPerSec).toLocaleString('en-US').padStart(10)} msgs/s  ${row.seconds.toFixed(2)} s  client CPU ${row.clientCpu.toFixed(2)} s  broker CPU ${row.brokerCpu.toFixed(2)} s${label}`)
     }
   }
 } finally {

@@ -26,6 +26,9 @@ import { ClientTelemetry } from './telemetry/client-telemetry.js'
 import { FetchPurgatory } from './purgatory/delayed-fetch.js'
 import { Connection } from './server/connection.js'
 import { Listener } from './server/listener.js'
+import { listenerSecurity, type ListenerSecurity } from './security/listener-security.js'
+import { ScramCredentialStore } from './security/scram-store.js'
+import { connectionSession } from './security/connection-session.js'
 import type { BrokerState } from './server/request-context.js'
 import { ProducerIdAllocator, type ProducerIdSource } from './txn/producer-ids.js'
 import { ClusterNode, clusterMode } from './cluster/cluster-node.js'
@@ -87,6 +90,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   // Cluster mode: the metadata store is reachable before anything else opens.
   const cluster = clustered ? await ClusterNode.open(settings, config, logger) : undefined
   const producerIds: ProducerIdSource = cluster?.producerIds ?? await ProducerIdAllocator.open(firstDir)
+  const scram = await ScramCredentialStore.open(firstDir)
   const purgatory = new FetchPurgatory()
   const store = new TopicStore(firstDir)
   // Dynamic broker configs are in place before any log opens; a change re-configures every log.
@@ -164,14 +168,15 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     joining: cluster !== undefined,
     groups,
     txn,
+    scram,
     ...(cluster === undefined ? {} : { cluster })
   }
-  const onSocket = (socket: Socket, view: BrokerState): void => {
+  const onSocket = (socket: Socket, view: BrokerState, security: ListenerSecurity): void => {
     if (state.stopping || state.joining) {
       socket.destroy()
       return
     }
-    const connection = new Connection(socket, view, handlers, logger)
+    const connection = new Connection(socket, view, handlers, logger, connectionSession(socket, security, logger))
     connections.add(connection)
     socket.once('close', () => connections.delete(connection))
   }
@@ -183,8 +188,14 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     for (const endpoint of config.brokerListeners) {
       const advertised = { host: '', port: 0 }
       const view = Object.create(state, { advertised: { value: advertised, enumerable: true }, listenerName: { value: endpoint.name, enumerable: true } }) as BrokerState
+      const security = listenerSecurity(config, endpoint.name, scram)
       const listener = await Listener.listen({
-        host: endpoint.host, port: endpoint.port, backlog: config.int('socket.listen.backlog.size'), onSocket: (socket) => onSocket(socket, view), logger
+        host: endpoint.host,
+        port: endpoint.port,
+        backlog: config.int('socket.listen.backlog.size'),
+        onSocket: (socket) => onSocket(socket, view, security),
+        logger,
+        tls: security.tls ?? undefined
       })
       listeners.push(listener)
       Object.assign(advertised, advertisedAddress(config.advertisedFor(endpoint.name), endpoint, listener.port))

@@ -4,7 +4,7 @@
 // (both set through AlterConfigs, config/dynamic-configs.ts), static (server.properties and
 // --override), Kafka's default.
 import { BROKER_CONFIG_DEFS } from './broker-defs.js'
-import { type Endpoint, parseEndpoint, parseProtocolMap } from './listeners.js'
+import { type Endpoint, isSecurityProtocol, LISTENER_SETTING, parseEndpoint, parseProtocolMap, type SecurityProtocol } from './listeners.js'
 import { ConfigError, type ConfigDef, type ConfigValue, indexDefs, parseConfigValue } from './schema.js'
 
 export const BROKER_DEFS = indexDefs(BROKER_CONFIG_DEFS)
@@ -14,6 +14,8 @@ export class BrokerConfig {
   readonly originals: ReadonlyMap<string, string>
   /** Names not in the schema: accepted and reported, never used. */
   readonly unknown: readonly string[]
+  /** listener.name.<listener>.<config> settings (per-listener TLS and SASL), lower-case prefix. */
+  readonly listenerOverrides: ReadonlyMap<string, string>
   private readonly values = new Map<string, ConfigValue>()
   private dynamicBroker: ReadonlyMap<string, string> = new Map()
   private dynamicDefault: ReadonlyMap<string, string> = new Map()
@@ -22,7 +24,13 @@ export class BrokerConfig {
   constructor (settings: Record<string, string>) {
     const originals = new Map<string, string>()
     const unknown: string[] = []
+    const listenerOverrides = new Map<string, string>()
     for (const [name, raw] of Object.entries(settings)) {
+      const prefixed = LISTENER_SETTING.exec(name)
+      if (prefixed !== null) {
+        listenerOverrides.set(`listener.name.${(prefixed[1] as string).toLowerCase()}.${prefixed[2] as string}`, raw)
+        continue
+      }
       const def = BROKER_DEFS.get(name)
       if (def === undefined) {
         unknown.push(name)
@@ -32,6 +40,7 @@ export class BrokerConfig {
     }
     this.originals = originals
     this.unknown = unknown
+    this.listenerOverrides = listenerOverrides
     for (const def of BROKER_DEFS.values()) {
       this.values.set(def.name, parseConfigValue(def, originals.get(def.name) ?? def.default))
     }
@@ -139,6 +148,30 @@ export class BrokerConfig {
     return this.advertisedFor(this.listener.name)
   }
 
+  /** The security protocol of a listener name, through listener.security.protocol.map. */
+  securityProtocol (listenerName: string): SecurityProtocol {
+    const protocols = parseProtocolMap('listener.security.protocol.map', this.string('listener.security.protocol.map') ?? '')
+    const protocol = protocols.get(listenerName.toUpperCase())
+    if (protocol === undefined) {
+      throw new ConfigError('listener.security.protocol.map', `No security protocol defined for listener ${listenerName}`)
+    }
+    if (!isSecurityProtocol(protocol)) {
+      throw new ConfigError('listener.security.protocol.map', `Invalid security protocol ${protocol} for listener ${listenerName}`)
+    }
+    return protocol
+  }
+
+  /**
+   * A setting for one listener: listener.name.<listener>.<name> when set (dynamic layers first),
+   * else the broker-wide config of that name when it is one, else null, as Kafka resolves them.
+   */
+  listenerSetting (listenerName: string, name: string): string | null {
+    const key = `listener.name.${listenerName.toLowerCase()}.${name}`
+    const own = this.dynamicBroker.get(key) ?? this.dynamicDefault.get(key) ?? this.listenerOverrides.get(key)
+    if (own !== undefined) return own
+    return BROKER_DEFS.has(name) ? this.raw(name) : null
+  }
+
   /** Kafka's log.retention.{ms,minutes,hours} precedence; negative means unlimited (-1). */
   get logRetentionMs (): number {
     const ms = this.optionalNumber('log.retention.ms') ??
@@ -146,7 +179,7 @@ export class BrokerConfig {
     return ms < 0 ? -1 : ms
   }
 
-  /** Listeners with their names; all of them; Brook serves PLAINTEXT ones only. */
+  /** Listeners with their names; all of them. */
   endpoints (name: 'listeners' | 'advertised.listeners'): Endpoint[] {
     return (this.list(name) ?? []).filter((s) => s !== '').map((text) => parseEndpoint(name, text))
   }
@@ -157,11 +190,19 @@ export class BrokerConfig {
     if (nodeId >= 0 && brokerId >= 0 && nodeId !== brokerId) {
       throw new ConfigError('node.id', `If both node.id (${nodeId}) and broker.id (${brokerId}) are set, they must match`)
     }
-    const protocols = parseProtocolMap('listener.security.protocol.map', this.string('listener.security.protocol.map') ?? '')
+    const names = new Set<string>()
     for (const listener of this.brokerListeners) {
-      const protocol = protocols.get(listener.name) ?? listener.name
-      if (protocol !== 'PLAINTEXT') {
-        throw new ConfigError('listeners', `Listener ${listener.name} uses ${protocol}; Brook serves PLAINTEXT only`)
+      if (names.has(listener.name)) throw new ConfigError('listeners', `Each listener must have a different name, listeners: ${this.raw('listeners') ?? ''}`)
+      names.add(listener.name)
+      this.securityProtocol(listener.name)
+    }
+    const interBroker = this.string('inter.broker.listener.name')
+    if (interBroker !== null && interBroker !== '') {
+      if (this.isSet('security.inter.broker.protocol')) {
+        throw new ConfigError('inter.broker.listener.name', 'Only one of inter.broker.listener.name and security.inter.broker.protocol should be set.')
+      }
+      if (!names.has(interBroker.toUpperCase())) {
+        throw new ConfigError('inter.broker.listener.name', `inter.broker.listener.name must be a listener name defined in advertised.listeners. The valid options based on currently configured listeners are ${[...names].join(',')}`)
       }
     }
     // Parse advertised.listeners now so that a malformed value fails at start, not at first Metadata.

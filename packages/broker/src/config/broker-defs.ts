@@ -192,10 +192,11 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   l('replica.alter.log.dirs.io.max.bytes.per.second', LONG_MAX, atLeast(0)),
   i('max.connection.creation.rate', INT_MAX, atLeast(0)),
   s('max.connections.per.ip.overrides', ''),
-  // Security and plug-ins (only PLAINTEXT without authorization is served)
+  // Security and plug-ins
   s('authorizer.class.name', ''),
   c('principal.builder.class', 'org.apache.kafka.common.security.authenticator.DefaultKafkaPrincipalBuilder'),
   l('connections.max.reauth.ms', '0'),
+  i('connection.failed.authentication.delay.ms', '100', atLeast(0)),
   s('ssl.protocol', 'TLSv1.3'),
   s('ssl.provider', null),
   li('ssl.cipher.suites', ''),
@@ -215,6 +216,7 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   s('ssl.endpoint.identification.algorithm', 'https'),
   s('ssl.secure.random.implementation', null),
   s('ssl.client.auth', 'none', oneOf('required', 'requested', 'none')),
+  s('ssl.principal.mapping.rules', 'DEFAULT'),
   c('ssl.engine.factory.class', null),
   li('sasl.enabled.mechanisms', 'GSSAPI'),
   s('sasl.mechanism.inter.broker.protocol', 'GSSAPI'),

@@ -1,7 +1,17 @@
 // Listener strings, as Kafka writes them: NAME://host:port, host may be empty (all interfaces)
 // or a bracketed IPv6 address. The name maps to a security protocol through
-// listener.security.protocol.map; Brook serves PLAINTEXT only.
+// listener.security.protocol.map.
 import { ConfigError } from './schema.js'
+
+export const SECURITY_PROTOCOLS = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] as const
+export type SecurityProtocol = typeof SECURITY_PROTOCOLS[number]
+
+export function isSecurityProtocol (text: string): text is SecurityProtocol {
+  return (SECURITY_PROTOCOLS as readonly string[]).includes(text)
+}
+
+/** listener.name.<listener>.<config>: the listener name, then the config name. */
+export const LISTENER_SETTING = /^listener\.name\.([A-Za-z0-9_-]+)\.(.+)$/
 
 export interface Endpoint {
   name: string

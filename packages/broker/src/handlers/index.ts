@@ -43,6 +43,10 @@ import listConfigResources from './list-config-resources.js'
 import describeTopicPartitions from './describe-topic-partitions.js'
 import consumerGroupHeartbeat from './consumer-group-heartbeat.js'
 import consumerGroupDescribe from './consumer-group-describe.js'
+import saslHandshake from './sasl-handshake.js'
+import saslAuthenticate from './sasl-authenticate.js'
+import describeUserScramCredentials from './describe-user-scram-credentials.js'
+import alterUserScramCredentials from './alter-user-scram-credentials.js'
 
 // Each handler is typed for its own request and response; the registry holds them erased.
 export const HANDLERS: readonly Handler[] = ([
@@ -59,6 +63,7 @@ export const HANDLERS: readonly Handler[] = ([
   syncGroup, // 14
   describeGroups, // 15
   listGroups, // 16
+  saslHandshake, // 17
   apiVersions, // 18
   createTopics, // 19
   deleteTopics, // 20
@@ -74,10 +79,13 @@ export const HANDLERS: readonly Handler[] = ([
   alterConfigs, // 33
   alterReplicaLogDirs, // 34
   describeLogDirs, // 35
+  saslAuthenticate, // 36
   createPartitions, // 37
   deleteGroups, // 42
   incrementalAlterConfigs, // 44
   offsetDelete, // 47
+  describeUserScramCredentials, // 50
+  alterUserScramCredentials, // 51
   describeCluster, // 60
   describeProducers, // 61
   describeTransactions, // 65

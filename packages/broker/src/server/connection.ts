@@ -8,6 +8,7 @@
 //   unsupported version (except ApiVersions), undecodable body     -> close the connection (warn)
 //   ApiVersions at an unsupported version  -> v0 response, UNSUPPORTED_VERSION, supported list
 //   handler failure   -> the handler's error response with the mapped code (errors.ts)
+//   a request the SASL state does not admit (security/session.ts)  -> close (warn)
 // Nothing a client sends may throw past this file.
 import type { Socket } from 'node:net'
 import { apiVersionsApi, ApiKey, decodeRequest, decodeRequestHeader, encodeResponseFrame, FrameSplitter, Reader, type RequestHeader } from '@brook/protocol'
@@ -15,6 +16,7 @@ import { mapError } from '../errors.js'
 import { unsupportedVersionResponse } from '../handlers/api-versions.js'
 import type { Handler } from '../handlers/handler.js'
 import { type Logger, Lease } from '@brook/common'
+import type { Session } from '../security/session.js'
 import type { BrokerState, RequestContext } from './request-context.js'
 
 /** Requests read ahead of the oldest unanswered one before reading pauses (back-pressure). */
@@ -25,6 +27,8 @@ interface Slot {
   frames: Buffer[] | null
   /** Pooled buffers the response refers to, given back once it is written. */
   lease: Lease | null
+  /** The connection closes once this response is written (failed authentication). */
+  closeAfter?: boolean
 }
 
 export class Connection {
@@ -32,6 +36,7 @@ export class Connection {
   private readonly broker: BrokerState
   private readonly handlers: ReadonlyMap<number, Handler>
   private readonly logger: Logger
+  private readonly session: Session | undefined
   private readonly splitter: FrameSplitter
   private readonly queue: Slot[] = []
   private draining = false
@@ -40,10 +45,12 @@ export class Connection {
   private onIdle: (() => void) | null = null
   private flushQueued = false
 
-  constructor (socket: Socket, broker: BrokerState, handlers: ReadonlyMap<number, Handler>, logger: Logger) {
+  /** `session`: the connection's security state; without one, a PLAINTEXT connection. */
+  constructor (socket: Socket, broker: BrokerState, handlers: ReadonlyMap<number, Handler>, logger: Logger, session?: Session) {
     this.socket = socket
     this.broker = broker
     this.handlers = handlers
+    this.session = session
     this.logger = logger.child({ client: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}` })
     const pool = broker.requestBuffers
     this.splitter = new FrameSplitter(broker.config.int('socket.request.max.bytes'), (size) => pool.allocate(size))
@@ -91,12 +98,21 @@ export class Connection {
   /** `gathered`: the pooled buffer the frame was gathered into, if any (FrameSplitter). */
   private onFrame (frame: Buffer, gathered: Buffer | null): void {
     if (this.draining || this.closed) return
+    if (this.session?.expectsRawToken === true) {
+      this.onRawToken(this.session, frame)
+      return
+    }
     const reader = new Reader(frame)
     let header: RequestHeader
     try {
       header = decodeRequestHeader(reader)
     } catch (err) {
       this.abort('undecodable request header', err)
+      return
+    }
+    const refusal = this.session?.admit(header.apiKey, Date.now()) ?? null
+    if (refusal !== null) {
+      this.abort(refusal)
       return
     }
     const handler = this.handlers.get(header.apiKey)
@@ -130,6 +146,7 @@ export class Connection {
       if (recycle !== null) this.broker.requestBuffers.give(recycle)
       slot.done = true
       slot.frames = frames
+      if (this.session?.takeCloseRequest() === true) slot.closeAfter = true
       this.scheduleFlush()
     }, (err: unknown) => {
       if (recycle !== null) this.broker.requestBuffers.give(recycle)
@@ -150,7 +167,8 @@ export class Connection {
       clientHost: this.socket.remoteAddress ?? '',
       broker: this.broker,
       logger: this.logger,
-      readLease: () => (slot.lease ??= new Lease(pool))
+      readLease: () => (slot.lease ??= new Lease(pool)),
+      session: this.session
     }
     let response: unknown
     try {
@@ -161,6 +179,31 @@ export class Connection {
     }
     if (response === null) return null
     return encodeResponseFrame(header.correlationId, handler.api, header.apiVersion, response)
+  }
+
+  /**
+   * A SASL token after a v0 SaslHandshake: no request header, the answer is the bare token,
+   * size-prefixed. A refused exchange just closes the connection (v0 has no error field).
+   */
+  private onRawToken (session: Session, token: Buffer): void {
+    const slot: Slot = { done: false, frames: null, lease: null }
+    this.queue.push(slot)
+    session.authenticate(token, Date.now()).then((result) => {
+      slot.done = true
+      session.takeCloseRequest()
+      if (result.ok) {
+        const size = Buffer.alloc(4)
+        size.writeInt32BE(result.response.length)
+        slot.frames = [size, result.response]
+      } else {
+        slot.frames = []
+        slot.closeAfter = true
+      }
+      this.scheduleFlush()
+    }, (err: unknown) => {
+      slot.done = true
+      this.abort('SASL token failed', err)
+    })
   }
 
   /** An ApiVersions v0 answer that bypasses the handlers (unsupported ApiVersions version). */
@@ -200,6 +243,15 @@ export class Connection {
       // The write callback runs once Node no longer holds the buffers: the lease goes back then.
       if (lease !== null && lease.borrowed > 0) this.socket.write(frames[last] as Buffer, () => { lease.release() })
       else if (last >= 0) this.socket.write(frames[last] as Buffer)
+      if (slot.closeAfter === true) {
+        // The last answer goes out, then the connection ends (nothing more is read or answered).
+        this.draining = true
+        this.queue.length = 0
+        this.socket.end()
+        // A peer that keeps its side open does not keep the socket.
+        setTimeout(() => this.socket.destroy(), 1000).unref()
+        break
+      }
     }
     if (corked) this.socket.uncork()
     // A client that does not read its responses stops being read from.

@@ -1,8 +1,11 @@
 // The TCP listener: binds the configured listener (port 0: a free port), hands each socket to a
 // Connection, and on close stops accepting, lets every connection answer what it has read, and
-// closes them.
+// closes them. A TLS listener hands over the socket once its handshake is done; a client whose
+// handshake fails (untrusted certificate, no common version) never reaches a Connection.
 import { createServer, type Server, type Socket } from 'node:net'
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls'
 import type { Logger } from '@brook/common'
+import type { ListenerTls } from '../security/tls.js'
 
 export interface ListenerOptions {
   /** '' binds every interface. */
@@ -11,21 +14,29 @@ export interface ListenerOptions {
   backlog: number
   onSocket: (socket: Socket) => void
   logger: Logger
+  /** Serve TLS (SSL and SASL_SSL listeners). */
+  tls?: ListenerTls
 }
 
 export class Listener {
   readonly host: string
   readonly port: number
   private readonly server: Server
+  /** TLS only: sockets whose handshake has not finished (no Connection owns them yet). */
+  private readonly handshaking: Map<string, Socket> | null
 
-  private constructor (server: Server, host: string, port: number) {
+  private constructor (server: Server, host: string, port: number, handshaking: Map<string, Socket> | null) {
     this.server = server
+    this.handshaking = handshaking
     this.host = host
     this.port = port
   }
 
   static async listen (options: ListenerOptions): Promise<Listener> {
-    const server = createServer({ noDelay: true }, options.onSocket)
+    const handshaking = options.tls === undefined ? null : new Map<string, Socket>()
+    const server = options.tls === undefined || handshaking === null
+      ? createServer({ noDelay: true }, options.onSocket)
+      : tlsServer(options.tls, options.onSocket, options.logger, handshaking)
     server.on('error', (err) => options.logger.error({ err }, 'listener error'))
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
@@ -38,11 +49,40 @@ export class Listener {
     })
     const address = server.address()
     if (address === null || typeof address === 'string') throw new Error('BROOK_LISTEN: no TCP address')
-    return new Listener(server, options.host === '' ? address.address : options.host, address.port)
+    return new Listener(server, options.host === '' ? address.address : options.host, address.port, handshaking)
   }
 
-  /** Stops accepting connections; resolves once the server is closed (open sockets are the caller's). */
+  /**
+   * Stops accepting connections and cuts TLS handshakes still under way; resolves once the
+   * server is closed (sockets handed to connections are the caller's).
+   */
   async close (): Promise<void> {
-    await new Promise<void>((resolve) => this.server.close(() => resolve()))
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
+    if (this.handshaking !== null) for (const socket of this.handshaking.values()) socket.destroy()
+    await closed
   }
+}
+
+const peerKey = (socket: Socket): string => `${socket.remoteAddress ?? '?'}|${socket.remotePort ?? '?'}`
+
+function tlsServer (tls: ListenerTls, onSocket: (socket: Socket) => void, logger: Logger, handshaking: Map<string, Socket>): Server {
+  const server = createTlsServer({ ...tls.options, noDelay: true }, (socket: TLSSocket) => {
+    handshaking.delete(peerKey(socket))
+    // ssl.client.auth=requested: no certificate is fine, an untrusted one is not.
+    if (!socket.authorized && tls.clientAuth === 'requested' && socket.getPeerCertificate()?.raw !== undefined) {
+      logger.info({ client: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`, reason: String(socket.authorizationError) }, 'TLS client certificate refused')
+      socket.destroy()
+      return
+    }
+    onSocket(socket)
+  })
+  server.on('connection', (raw: Socket) => {
+    const key = peerKey(raw)
+    handshaking.set(key, raw)
+    raw.once('close', () => { if (handshaking.get(key) === raw) handshaking.delete(key) })
+  })
+  server.on('tlsClientError', (err, socket) => {
+    logger.info({ client: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`, reason: err.message }, 'TLS handshake failed')
+  })
+  return server
 }

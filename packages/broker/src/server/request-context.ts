@@ -13,6 +13,8 @@ import type { FetchPurgatory } from '../purgatory/delayed-fetch.js'
 import type { ClientTelemetry } from '../telemetry/client-telemetry.js'
 import type { ProducerIdSource } from '../txn/producer-ids.js'
 import type { TransactionCoordinator } from '../txn/coordinator.js'
+import type { ScramCredentialStore } from '../security/scram-store.js'
+import type { Session } from '../security/session.js'
 
 export interface BrokerState {
   readonly config: BrokerConfig
@@ -48,6 +50,8 @@ export interface BrokerState {
   readonly cluster?: ClusterNode
   /** The listener this connection came in on (its name picks the endpoint clients are told). */
   readonly listenerName?: string
+  /** SCRAM credentials (security/scram-store.ts). */
+  readonly scram?: ScramCredentialStore
 }
 
 export interface RequestContext {
@@ -65,4 +69,6 @@ export interface RequestContext {
    * once the response is written (storage ReadOptions.allocate). Absent: plain allocations.
    */
   readonly readLease?: () => Lease
+  /** The connection's security state: its principal and SASL exchange (security/session.ts). */
+  readonly session?: Session
 }

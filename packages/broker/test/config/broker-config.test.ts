@@ -43,7 +43,10 @@ test('bad values are ConfigErrors naming the config', () => {
     { 'message.max.bytes': '99999999999' },
     { 'log.cleanup.policy': 'delete,shred' },
     { listeners: 'nonsense' },
-    { listeners: 'SSL://127.0.0.1:9093' },
+    { listeners: 'FOO://127.0.0.1:9093' },
+    { 'listener.security.protocol.map': 'PLAINTEXT:TLS' },
+    { listeners: 'PLAINTEXT://:9092,PLAINTEXT://:9093' },
+    { 'inter.broker.listener.name': 'NOPE' },
     { 'node.id': '1', 'broker.id': '2' }
   ]
   for (const settings of bad) {

@@ -90,7 +90,8 @@ export async function commitOffsets (
   for (const o of offsets) {
     let list = byTopic.get(o.topic)
     if (list === undefined) { list = []; byTopic.set(o.topic, list) }
-    list.push({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: -1, committedMetadata: null })
+    list.push({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: -1, committedMetadata: '' })
+    // '' as the Java client's OffsetAndMetadata sends by default (librdkafka too).
   }
   await cluster.toCoordinator(groupId, CoordinatorType.Group, offsetCommitApi,
     () => ({

@@ -51,6 +51,9 @@ export interface ProducerOptions {
   allowAutoTopicCreation?: boolean
 }
 
+/** Epochs are int16; past this one the producer needs a new id. */
+const MAX_PRODUCER_EPOCH = 32767
+
 export class Producer {
   readonly cluster: Cluster
   private readonly acks: 0 | 1 | -1
@@ -73,6 +76,8 @@ export class Producer {
   producerId = -1n
   producerEpoch = -1
   private initializing: Promise<void> | null = null
+  /** A sent batch failed for good: its sequence left a gap, so the epoch must move on (KIP-360). */
+  private epochBumpNeeded = false
   readonly transactions: Transactions | null
 
   constructor (client: ClientOptions, options: ProducerOptions = {}) {
@@ -126,6 +131,7 @@ export class Producer {
       const call = new SendCall(messages.length, resolve, reject)
       const now = BigInt(Date.now())
       const clock = Date.now()
+      const states: Array<PartitionState | undefined> = []
       for (let slot = 0; slot < messages.length; slot++) {
         const m = messages[slot]!
         const key = toBuffer(m.key)
@@ -135,7 +141,10 @@ export class Producer {
           call.fail(kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `partition ${partition} of ${topic} (it has ${count})`))
           return
         }
-        this.append(topic, partition, toRecordInput(m, now, key), call, slot, estimateSize(key, m), clock)
+        // One state lookup per partition and call, not per record.
+        let s = states[partition]
+        if (s === undefined) { s = this.state(topic, partition); states[partition] = s }
+        this.append(s, toRecordInput(m, now, key), call, slot, estimateSize(key, m), clock)
       }
       if (this.lingerMs === 0) this.closeAll()
       else this.lingerTimer ??= setTimeout(() => { this.lingerTimer = null; this.closeAll() }, this.lingerMs)
@@ -152,10 +161,9 @@ export class Producer {
     return s
   }
 
-  private append (topic: string, partition: number, record: ReturnType<typeof toRecordInput>, call: SendCall, slot: number, size: number, now: number): void {
-    const s = this.state(topic, partition)
+  private append (s: PartitionState, record: ReturnType<typeof toRecordInput>, call: SendCall, slot: number, size: number, now: number): void {
     if (s.open !== null && s.open.bytes + size > this.batchSize && s.open.records.length > 0) this.closeBatch(s)
-    s.open ??= new ProducerBatch(topic, partition, now)
+    s.open ??= new ProducerBatch(s.topic, s.partition, now)
     s.open.add(record, call, slot, size)
     if (s.open.bytes >= this.batchSize) this.closeBatch(s)
   }
@@ -195,6 +203,11 @@ export class Producer {
   }
 
   private async drainOnce (): Promise<void> {
+    if (this.epochBumpNeeded) {
+      // The bump waits until nothing is in flight: answers to the old epoch come back first.
+      for (const s of this.partitions.values()) if (s.inFlight.size > 0) return
+      if (!await this.bumpEpoch()) return
+    }
     const now = Date.now()
     // A Produce request carries at most one batch per partition: the k-th batch a partition
     // sends in this round goes into the k-th request to its leader.
@@ -206,6 +219,7 @@ export class Producer {
         const batch = s.next(this.maxInFlight, now)
         if (batch === null) break
         if (now - batch.createdAt > this.deliveryTimeoutMs) {
+          if (batch.baseSequence >= 0) this.lostSequence()
           batch.fail(new TimeoutError(`${s.topic}-${s.partition}: not delivered within deliveryTimeoutMs ${this.deliveryTimeoutMs}`))
           continue
         }
@@ -328,8 +342,10 @@ export class Producer {
     const s = this.state(b.topic, b.partition)
     s.inFlight.delete(b)
     const error = err instanceof Error ? err : new Error(String(err))
-    // An out-of-order answer right behind a batch being resent is that resend's consequence, not a loss.
-    const outOfOrderBehindRetry = error instanceof KafkaError && error.code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER && s.retry.length > 0
+    // An out-of-order answer right behind a batch being resent is that resend's consequence, not a
+    // loss; so is one behind a lost batch while the epoch bump is pending (it is resent under the new epoch).
+    const outOfOrderBehindRetry = error instanceof KafkaError && error.code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER &&
+      (s.retry.length > 0 || this.epochBumpNeeded)
     const expired = Date.now() - b.createdAt > this.deliveryTimeoutMs
     if ((isRetriableError(error) || outOfOrderBehindRetry) && !expired && !this.closed) {
       s.scheduleRetry(b, Date.now() + backoffMs(Math.min(b.attempts - 1, 10), this.cluster.retry))
@@ -337,9 +353,58 @@ export class Producer {
       this.kick()
       return
     }
+    if (b.baseSequence >= 0) this.lostSequence()
     b.fail(expired && isRetriableError(error) ? new TimeoutError(`${b.topic}-${b.partition}: not delivered within deliveryTimeoutMs ${this.deliveryTimeoutMs} (last error: ${error.message})`) : error)
     this.transactions?.onBatchFailed(error)
     this.checkIdle()
+  }
+
+  private lostSequence (): void {
+    if (this.idempotent && this.transactions === null) this.epochBumpNeeded = true
+  }
+
+  /**
+   * KIP-360 for an idempotent (non-transactional) producer, as the Java client does it: the epoch
+   * is bumped by the client itself (the broker takes a higher epoch starting at sequence 0; an
+   * InitProducerId with the current id would get a new id from Kafka when there is no
+   * transactional id), and a new producer id is asked for only when the epoch is exhausted.
+   * Every partition's sequences start again at 0; batches waiting to be (re)sent are sequenced
+   * and built again under the new epoch. False when a new id was needed and could not be had:
+   * every queued batch fails, and the next send tries again.
+   */
+  private async bumpEpoch (): Promise<boolean> {
+    if (this.producerEpoch < MAX_PRODUCER_EPOCH) {
+      this.producerEpoch++
+    } else {
+      try {
+        await withRetry(async () => {
+          const connection = await this.cluster.any()
+          const r = await connection.request(initProducerIdApi, { transactionalId: null, transactionTimeoutMs: -1, producerId: -1n, producerEpoch: -1 })
+          if (r.errorCode !== ErrorCode.NONE) throw kafkaError(r.errorCode, 'InitProducerId (the producer epoch is exhausted)')
+          this.producerId = r.producerId
+          this.producerEpoch = r.producerEpoch
+        }, this.cluster.retry)
+      } catch (err) {
+        const error = err instanceof Error ? err : new Error(String(err))
+        this.cluster.logger.error({ err: error }, 'producer id reset failed; failing queued batches')
+        for (const s of this.partitions.values()) {
+          for (const b of [...s.retry, ...s.ready.splice(0)]) b.fail(error)
+          s.retry = []
+        }
+        return false
+      }
+    }
+    this.cluster.logger.info({ producerId: this.producerId, producerEpoch: this.producerEpoch }, 'producer epoch bumped after a lost batch')
+    this.epochBumpNeeded = false
+    for (const s of this.partitions.values()) {
+      const queued = [...s.retry, ...s.ready]
+      for (const b of queued) { b.baseSequence = -1; b.built = null }
+      s.ready.splice(0, s.ready.length, ...queued)
+      s.retry = []
+      s.retryAt = 0
+      s.nextSequence = 0
+    }
+    return true
   }
 
   private scheduleRetryDrain (delayMs: number): void {

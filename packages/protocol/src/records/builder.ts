@@ -44,6 +44,7 @@ interface Prepared {
   baseTimestamp: bigint
   maxTimestamp: bigint
   lastOffsetDelta: number
+  /** Uncompressed: the whole batch, header bytes still to write; else the records alone. */
   records: Buffer
 }
 
@@ -67,11 +68,14 @@ function prepare (input: BatchInput): Prepared {
   if (input.transactional === true) attributes |= TRANSACTIONAL_MASK
   if (input.control === true) attributes |= CONTROL_MASK
   if (input.deleteHorizonMs !== undefined) attributes |= DELETE_HORIZON_MASK
-  return { attributes, baseTimestamp, maxTimestamp, lastOffsetDelta, records: encodeRecords(records, baseTimestamp) }
+  const headroom = (attributes & 0x07) === Compression.None ? BATCH_HEADER_SIZE : 0
+  return { attributes, baseTimestamp, maxTimestamp, lastOffsetDelta, records: encodeRecords(records, baseTimestamp, headroom) }
 }
 
 function assemble (input: BatchInput, p: Prepared, body: Buffer): Buffer {
-  const buf = Buffer.allocUnsafe(BATCH_HEADER_SIZE + body.length)
+  // Uncompressed records were encoded after room for the header: no copy.
+  const inPlace = (p.attributes & 0x07) === Compression.None
+  const buf = inPlace ? body : Buffer.allocUnsafe(BATCH_HEADER_SIZE + body.length)
   buf.writeBigInt64BE(input.baseOffset ?? 0n, BASE_OFFSET)
   buf.writeInt32BE(buf.length - LOG_OVERHEAD, BATCH_LENGTH)
   buf.writeInt32BE(input.partitionLeaderEpoch ?? -1, PARTITION_LEADER_EPOCH)
@@ -84,7 +88,7 @@ function assemble (input: BatchInput, p: Prepared, body: Buffer): Buffer {
   buf.writeInt16BE(input.producerEpoch ?? NO_PRODUCER_EPOCH, PRODUCER_EPOCH)
   buf.writeInt32BE(input.baseSequence ?? NO_SEQUENCE, BASE_SEQUENCE)
   buf.writeInt32BE(input.records.length, RECORD_COUNT)
-  body.copy(buf, BATCH_HEADER_SIZE)
+  if (!inPlace) body.copy(buf, BATCH_HEADER_SIZE)
   buf.writeUInt32BE(0, CRC)
   updateBatchCrc(buf, 0)
   return buf

@@ -164,7 +164,9 @@ function writeBytes (buf: Buffer, pos: number, b: RecordBytes | undefined): numb
     return pos + buf.write(b, pos, length, 'utf8')
   }
   pos = writeVarint(buf, pos, b.length)
-  return pos + b.copy(buf, pos)
+  // TypedArray set: Buffer.copy's argument handling costs more than the copy for small values.
+  buf.set(b, pos)
+  return pos + b.length
 }
 
 function bodySize (r: RecordInput, index: number, baseTimestamp: bigint): number {
@@ -179,8 +181,11 @@ function bodySize (r: RecordInput, index: number, baseTimestamp: bigint): number
   return size
 }
 
-/** Encodes records back to back, as they sit in an uncompressed batch. */
-export function encodeRecords (records: ReadonlyArray<RecordInput>, baseTimestamp: bigint): Buffer {
+/**
+ * Encodes records back to back, as they sit in an uncompressed batch, after `headroom` bytes left
+ * unwritten (an uncompressed batch puts its header there instead of copying the records).
+ */
+export function encodeRecords (records: ReadonlyArray<RecordInput>, baseTimestamp: bigint, headroom = 0): Buffer {
   const sizes = new Int32Array(records.length)
   let total = 0
   for (let i = 0; i < records.length; i++) {
@@ -188,8 +193,8 @@ export function encodeRecords (records: ReadonlyArray<RecordInput>, baseTimestam
     sizes[i] = size
     total += sizeOfVarint(size) + size
   }
-  const buf = Buffer.allocUnsafe(total)
-  let pos = 0
+  const buf = Buffer.allocUnsafe(headroom + total)
+  let pos = headroom
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!
     pos = writeVarint(buf, pos, sizes[i]!)

@@ -123,6 +123,29 @@ test('idempotent producer: many sends in flight keep per-partition order with in
   assert.deepEqual(read.map((m) => m.value!.toString()), results.map((_, i) => String(i)))
 })
 
+test('idempotent producer: a batch lost to a non-retriable error bumps the epoch and later batches go through', { timeout: 30_000 }, async () => {
+  const topic = 'idem-lost-batch'
+  const admin = client.admin()
+  try { await admin.createTopics([{ topic, numPartitions: 1, configs: { 'max.message.bytes': '1000' } }]) } finally { await admin.close() }
+  const producer = client.producer({ lingerMs: 0 })
+  await producer.send({ topic, messages: [{ value: 'first' }] })
+  const { producerId, producerEpoch } = producer
+  const big = 'x'.repeat(3000)
+  await assert.rejects(producer.send({ topic, messages: [{ value: big }] }), KafkaErrors.MESSAGE_TOO_LARGE)
+  // Without the bump this batch's sequence leaves a gap and the broker answers OUT_OF_ORDER_SEQUENCE_NUMBER.
+  assert.equal((await producer.send({ topic, messages: [{ value: 'after' }] }))[0]!.offset, 1n)
+  assert.equal(producer.producerId, producerId, 'KIP-360: same producer id, next epoch')
+  assert.equal(producer.producerEpoch, producerEpoch + 1)
+  // A lost batch with later batches already in flight behind it: those are resent under the new epoch.
+  const lost = producer.send({ topic, messages: [{ value: big }] })
+  const behind = [producer.send({ topic, messages: [{ value: 'b1' }] }), producer.send({ topic, messages: [{ value: 'b2' }] })]
+  await assert.rejects(lost, KafkaErrors.MESSAGE_TOO_LARGE)
+  assert.deepEqual((await Promise.all(behind)).map((r) => r[0]!.offset), [2n, 3n])
+  await producer.close()
+  const read = await readAll(topic, 4, 1)
+  assert.deepEqual(read.map((m) => m.value!.toString()), ['first', 'after', 'b1', 'b2'])
+})
+
 async function firstBatch (consumer: Consumer): Promise<ConsumerBatch> {
   for await (const b of consumer) return b
   throw new Error('iterator ended')

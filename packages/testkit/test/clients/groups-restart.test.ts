@@ -73,7 +73,15 @@ test('committed offsets, their metadata and the group survive kill -9; a new mem
 
     // The old member goes away; a new one resumes from the commits.
     await consumer.disconnect()
-    await waitFor(async () => (await admin2.describeGroups([GROUP])).groups[0]?.state === 'Empty', 40_000, { message: 'the group empties' })
+    const seen: string[] = []
+    await waitFor(async () => {
+      const group = (await admin2.describeGroups([GROUP])).groups[0]
+      const state = `${group?.state}[${group?.members.map((m) => m.memberId).join(',')}]`
+      if (seen.at(-1) !== state) seen.push(state)
+      return group?.state === 'Empty'
+    }, 40_000, { message: 'the group empties' }).catch((err: unknown) => {
+      throw new Error(`${(err as Error).message} (states seen: ${seen.join(' -> ')}; member before the crash: ${memberBefore})`)
+    })
     const resumed: number[] = []
     const next = after.consumer({ groupId: GROUP, sessionTimeout: 6000, heartbeatInterval: 500, maxWaitTimeInMs: 500 })
     cleanups.push(async () => { await next.disconnect() })

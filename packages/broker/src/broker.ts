@@ -30,7 +30,8 @@ import { listenerSecurity, type ListenerSecurity } from './security/listener-sec
 import { ScramCredentialStore } from './security/scram-store.js'
 import { connectionSession } from './security/connection-session.js'
 import type { BrokerState } from './server/request-context.js'
-import { ProducerIdAllocator } from './txn/producer-ids.js'
+import { ProducerIdAllocator, type ProducerIdSource } from './txn/producer-ids.js'
+import { ClusterNode, clusterMode } from './cluster/cluster-node.js'
 import { decompress } from '@brook/protocol'
 
 export interface StartBrokerOptions {
@@ -71,6 +72,8 @@ const DRAIN_TIMEOUT_MS = 10_000
 interface MutableState extends BrokerState {
   stopping: boolean
   advertised: { host: string, port: number }
+  /** Cluster mode: connections are refused until the broker has joined the cluster. */
+  joining: boolean
 }
 
 export async function startBroker (options: StartBrokerOptions = {}): Promise<RunningBroker> {
@@ -80,9 +83,13 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   for (const name of config.unknown) logger.warn({ config: name }, `unknown config ${name} (ignored)`)
 
   const logDirs = config.logDirs
+  const clustered = clusterMode(settings)
+  if (clustered && config.nodeId === null) throw new ConfigError('node.id', 'cluster mode (etcd.endpoints) needs node.id (or broker.id) set')
   const meta = await loadMetaProperties(logDirs, config.nodeId)
   const firstDir = logDirs[0] as string
-  const producerIds = await ProducerIdAllocator.open(firstDir)
+  // Cluster mode: the metadata store is reachable before anything else opens.
+  const cluster = clustered ? await ClusterNode.open(settings, config, logger) : undefined
+  const producerIds: ProducerIdSource = cluster?.producerIds ?? await ProducerIdAllocator.open(firstDir)
   const scram = await ScramCredentialStore.open(firstDir)
   const purgatory = new FetchPurgatory()
   const store = new TopicStore(firstDir)
@@ -107,13 +114,19 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
       cleanerBackoffMs: config.int('log.cleaner.backoff.ms')
     }
   })
-  await logs.open()
+  try {
+    await logs.open()
+  } catch (err) {
+    await cluster?.close()
+    throw err
+  }
   const replicas = new ReplicaManager(logs, store, config, purgatory, logger)
   replicasForChanges = replicas
   try {
     await replicas.load()
   } catch (err) {
     await logs.close()
+    await cluster?.close()
     throw err
   }
   let groups
@@ -124,6 +137,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   } catch (err) {
     groups?.runtime.close()
     await logs.close()
+    await cluster?.close()
     throw err
   }
 
@@ -151,12 +165,14 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     handlers: HANDLERS,
     logger,
     stopping: false,
+    joining: cluster !== undefined,
     groups,
     txn,
-    scram
+    scram,
+    ...(cluster === undefined ? {} : { cluster })
   }
   const onSocket = (socket: Socket, view: BrokerState, security: ListenerSecurity): void => {
-    if (state.stopping) {
+    if (state.stopping || state.joining) {
       socket.destroy()
       return
     }
@@ -171,7 +187,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   try {
     for (const endpoint of config.brokerListeners) {
       const advertised = { host: '', port: 0 }
-      const view = Object.create(state, { advertised: { value: advertised, enumerable: true } }) as BrokerState
+      const view = Object.create(state, { advertised: { value: advertised, enumerable: true }, listenerName: { value: endpoint.name, enumerable: true } }) as BrokerState
       const security = listenerSecurity(config, endpoint.name, scram)
       const listener = await Listener.listen({
         host: endpoint.host,
@@ -190,7 +206,31 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     groups.runtime.close()
     txn.close()
     await logs.close()
+    await cluster?.close()
     throw err
+  }
+  if (cluster !== undefined) {
+    try {
+      await cluster.join({
+        nodeId: meta.nodeId,
+        endpoints: config.brokerListeners.map((endpoint, i) => ({
+          name: endpoint.name,
+          host: views[i]?.advertised.host ?? '',
+          port: views[i]?.advertised.port ?? 0,
+          securityProtocol: 'PLAINTEXT'
+        })),
+        replicas,
+        notify: (key) => { purgatory.notify(key) }
+      })
+    } catch (err) {
+      await Promise.all(listeners.map(async (l) => await l.close()))
+      groups.runtime.close()
+      txn.close()
+      await cluster.close()
+      await logs.close()
+      throw err
+    }
+    state.joining = false
   }
   const primary = listeners[0] as Listener
   state.advertised = views[0]?.advertised ?? state.advertised
@@ -214,6 +254,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
       clearTimeout(cut)
       await stopped
       txn.close()
+      await cluster?.close()
       await logs.close()
       logger.info('broker stopped')
     })()

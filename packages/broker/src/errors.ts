@@ -2,6 +2,7 @@
 // only here (and is logged, since it is a Brook bug or an unexpected I/O failure).
 import { ErrorCode } from '@brook/protocol'
 import { StorageError } from '@brook/storage'
+import { isMetadataError } from '@brook/metadata'
 import type { Logger } from '@brook/common'
 import { ConfigError } from './config/schema.js'
 
@@ -24,6 +25,8 @@ export interface MappedError {
 export function mapError (err: unknown, logger: Logger, context?: Record<string, unknown>): MappedError {
   if (err instanceof KafkaError) return { code: err.code, message: err.message === '' ? null : err.message }
   if (err instanceof ConfigError) return { code: ErrorCode.INVALID_CONFIG, message: err.message }
+  // The metadata store names the Kafka error of each refusal (cluster mode).
+  if (isMetadataError(err)) return { code: err.errorCode, message: err.message }
   if (err instanceof StorageError) {
     // Same names on both sides (storage/src/types.ts StorageErrorKind).
     if (err.kind === 'KAFKA_STORAGE_ERROR') logger.error({ err, ...context }, 'storage error')

@@ -37,6 +37,11 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   li('process.roles', ''),
   li('controller.quorum.voters', ''),
   li('controller.quorum.bootstrap.servers', ''),
+  // Cluster mode (Brook): the metadata store; unset etcd.endpoints means the single broker
+  s('etcd.endpoints', null),
+  s('etcd.prefix', '/brook'),
+  i('broker.session.timeout.ms', '2000', atLeast(1)),
+  i('broker.heartbeat.interval.ms', '500', atLeast(1)),
   s('controller.listener.names', null),
   s('metadata.log.dir', null),
   s('zookeeper.connect', null),
@@ -119,7 +124,7 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   l('log.cleaner.delete.retention.ms', '86400000', atLeast(0)),
   l('log.cleaner.min.compaction.lag.ms', '0', atLeast(0)),
   l('log.cleaner.max.compaction.lag.ms', LONG_MAX, atLeast(1)),
-  // Replication (single broker: accepted, not used yet)
+  // Replication (used in cluster mode)
   i('num.replica.fetchers', '1'),
   l('replica.lag.time.max.ms', '30000'),
   i('replica.fetch.max.bytes', '1048576', atLeast(0)),

@@ -2,7 +2,10 @@
 // Behaviour: num_partitions / replication_factor -1 take num.partitions /
 // default.replication.factor; one broker means a replication factor of 1 (else
 // INVALID_REPLICATION_FACTOR); explicit assignments must name only this broker. Topic names,
-// partition counts and configs are checked as Kafka does (replica-manager.ts). A name given
+// partition counts and configs are checked as Kafka does (replica-manager.ts).
+// Cluster mode: the topic goes to the metadata store with its replicas spread over the live
+// brokers (cluster/assignment.ts), or with the request's explicit assignments (each partition
+// the same number of distinct registered brokers). A name given
 // twice in one request is INVALID_REQUEST for each. validate_only checks without creating.
 // Versions: v1 error message + validate_only; v2 throttle; v4 -1 defaults; v5 flexible,
 // configs/partitions/replication in the response; v7 topic id.
@@ -17,8 +20,8 @@ function failed (name: string, errorCode: number, errorMessage: string | null = 
   return { name, topicId: ZERO_UUID, errorCode, errorMessage, topicConfigErrorCode: ErrorCode.NONE, numPartitions: -1, replicationFactor: -1, configs: null }
 }
 
-/** Assignments fix the partition count; each must place its one replica on this broker. */
-function partitionsFromAssignments (ctx: RequestContext, topic: CreateTopicsRequestCreatableTopic): { numPartitions: number, replicationFactor: number } {
+/** Assignments fix the partition count; single broker: each must place its one replica on this broker. */
+function partitionsFromAssignments (ctx: RequestContext, topic: CreateTopicsRequestCreatableTopic): { numPartitions: number, replicationFactor: number, assignments?: number[][] } {
   if (topic.assignments.length === 0) return { numPartitions: topic.numPartitions, replicationFactor: topic.replicationFactor }
   if (topic.numPartitions !== -1 || topic.replicationFactor !== -1) {
     throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.')
@@ -26,6 +29,10 @@ function partitionsFromAssignments (ctx: RequestContext, topic: CreateTopicsRequ
   const indexes = new Set(topic.assignments.map((a) => a.partitionIndex))
   const contiguous = [...indexes].every((i) => i >= 0 && i < topic.assignments.length) && indexes.size === topic.assignments.length
   if (!contiguous) throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'Partitions must be numbered consecutively from 0.')
+  if (ctx.broker.cluster !== undefined) {
+    const ordered = [...topic.assignments].sort((a, b) => a.partitionIndex - b.partitionIndex).map((a) => [...a.brokerIds])
+    return { numPartitions: ordered.length, replicationFactor: ordered[0]?.length ?? 1, assignments: ordered }
+  }
   for (const a of topic.assignments) {
     if (a.brokerIds.length !== 1 || a.brokerIds[0] !== ctx.broker.nodeId) {
       throw new KafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Partition ${a.partitionIndex} must be assigned to broker ${ctx.broker.nodeId} only.`)
@@ -41,7 +48,12 @@ async function createTopic (ctx: RequestContext, topic: CreateTopicsRequestCreat
       if (c.value === null || c.value === undefined) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Null value not supported for topic configs: ${c.name}`)
       configs[c.name] = c.value
     }
-    const info = await ctx.broker.replicas.createTopic({ name: topic.name, ...partitionsFromAssignments(ctx, topic), configs, validateOnly })
+    const placement = partitionsFromAssignments(ctx, topic)
+    const info = await ctx.broker.replicas.createTopic({ name: topic.name, ...placement, configs, validateOnly })
+    const replicationFactor = ctx.broker.cluster === undefined
+      ? 1
+      : ctx.broker.cluster.snapshot().topics.get(info.name)?.partitions[0]?.replicas.length ??
+        (placement.replicationFactor === -1 ? ctx.broker.config.int('default.replication.factor') : placement.replicationFactor)
     return {
       name: info.name,
       topicId: validateOnly ? ZERO_UUID : info.id,
@@ -49,7 +61,7 @@ async function createTopic (ctx: RequestContext, topic: CreateTopicsRequestCreat
       errorMessage: null,
       topicConfigErrorCode: ErrorCode.NONE,
       numPartitions: info.partitions,
-      replicationFactor: 1,
+      replicationFactor,
       configs: describeTopicConfigs(info.configs, ctx.broker.config)
         .map((c) => ({ name: c.name, value: c.value, readOnly: c.readOnly, configSource: c.configSource, isSensitive: c.isSensitive }))
     }

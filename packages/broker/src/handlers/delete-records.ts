@@ -17,7 +17,9 @@ function result (partitionIndex: number, errorCode: number, lowWatermark = -1): 
 async function deletePartition (ctx: RequestContext, topic: string, p: DeleteRecordsRequestPartition): Promise<DeleteRecordsResponsePartitionResult> {
   const state = ctx.broker.replicas.topic(topic)
   const partition = state?.partitions[p.partitionIndex]
-  if (state === undefined || partition === undefined) return result(p.partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+  if (state === undefined || partition === undefined) return result(p.partitionIndex, ctx.broker.replicas.partitionError(topic, p.partitionIndex))
+  // Cluster mode: only the leader moves the log start (followers do not follow it yet).
+  if (partition.replicated && !partition.isLeader) return result(p.partitionIndex, ErrorCode.NOT_LEADER_OR_FOLLOWER)
   const policy = topicConfigValue('cleanup.policy', state.info.configs, ctx.broker.config)
   if (Array.isArray(policy) && !policy.includes('delete')) return result(p.partitionIndex, ErrorCode.POLICY_VIOLATION)
   const offset = Number(p.offset)

@@ -29,7 +29,24 @@ function topicOf (ctx: RequestContext, entry: PageEntry): DescribeTopicPartition
     }
   }
   const partitions = []
+  const live = ctx.broker.cluster?.snapshot().brokers
   for (let index = entry.first; index < entry.end; index++) {
+    // Cluster mode: the partition's state in the metadata store.
+    const replicated = state.cluster?.partitions[index]
+    if (replicated !== undefined && live !== undefined) {
+      partitions.push({
+        errorCode: replicated.leader === -1 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
+        partitionIndex: index,
+        leaderId: replicated.leader,
+        leaderEpoch: replicated.leaderEpoch,
+        replicaNodes: [...replicated.replicas],
+        isrNodes: [...replicated.isr],
+        eligibleLeaderReplicas: [],
+        lastKnownElr: [],
+        offlineReplicas: replicated.replicas.filter((id) => !live.has(id) || replicated.offlineReplicas.includes(id))
+      })
+      continue
+    }
     partitions.push({
       errorCode: ErrorCode.NONE,
       partitionIndex: index,

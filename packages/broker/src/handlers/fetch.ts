@@ -8,13 +8,18 @@
 // Versions: v4 isolation level, LSO, aborted transactions; v5 log start offset; v7 sessions;
 // v9 current leader epoch; v11 rack / preferred replica; v12 flexible, diverging epoch;
 // v13 topic ids instead of names; v15 replica state; v17 replica directory id and v18 replica high
-// watermark (KIP-853, KIP-1166: tagged fields of follower fetches, ignored: Brook has no followers).
+// watermark (KIP-853, KIP-1166: tagged fields of follower fetches, ignored).
+// Cluster mode: a fetch with a replica id (v<15) or replica state (v15+) is a follower's
+// (replication/follower-fetch.ts); a consumer fetch from a broker that does not lead the
+// partition gets NOT_LEADER_OR_FOLLOWER, with the current leader (v12+) and its endpoint (v16+).
 import { ErrorCode, fetchApi, type FetchRequest, type FetchRequestTopic, type FetchResponse, type FetchResponsePartitionData } from '@brook/protocol'
 import { newFetchContext } from '../fetch-session/fetch-context.js'
 import { leaderEpochError } from '../partition/leader-epoch.js'
 import { type FetchedPartition, type FetchTarget, readPartitions, watermarks } from '../partition/fetch-reader.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
+import { followerFetch } from '../replication/follower-fetch.js'
+import { leaderEndpoints, leaderHint } from '../cluster/leader-hints.js'
 
 const READ_COMMITTED = 1
 
@@ -24,10 +29,13 @@ function targetsOf (ctx: RequestContext, topic: FetchRequestTopic): FetchTarget[
   const state = byId ? replicas.topicById(topic.topicId ?? '') : replicas.topic(topic.topic ?? '')
   return topic.partitions.map((p) => {
     const partition = state?.partitions[p.partition]
-    const missing = byId && state === undefined ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+    const missing = byId && state === undefined
+      ? ErrorCode.UNKNOWN_TOPIC_ID
+      : state === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : replicas.partitionError(state.info.name, p.partition)
+    const notLed = partition !== undefined && partition.replicated && !partition.isLeader
     return {
       partition,
-      errorCode: partition === undefined ? missing : leaderEpochError(partition, p.currentLeaderEpoch),
+      errorCode: partition === undefined ? missing : notLed ? ErrorCode.NOT_LEADER_OR_FOLLOWER : leaderEpochError(partition, p.currentLeaderEpoch),
       fetchOffset: Number(p.fetchOffset),
       partitionMaxBytes: Math.max(0, p.partitionMaxBytes)
     }
@@ -47,7 +55,32 @@ function partitionData (index: number, result: FetchedPartition, readCommitted: 
   }
 }
 
+/** Partitions refused with NOT_LEADER_OR_FOLLOWER name the current leader (v12+) and its endpoint (v16+). */
+function withLeaderHints (ctx: RequestContext, response: FetchResponse): FetchResponse {
+  if (ctx.broker.cluster === undefined || ctx.apiVersion < 12) return response
+  const leaders: number[] = []
+  for (const t of response.responses) {
+    const name = t.topic ?? (t.topicId === undefined ? undefined : ctx.broker.replicas.topicById(t.topicId)?.info.name)
+    if (name === undefined) continue
+    t.partitions = t.partitions.map((p) => {
+      if (p.errorCode !== ErrorCode.NOT_LEADER_OR_FOLLOWER) return p
+      const hint = leaderHint(ctx, name, p.partitionIndex)
+      if (hint === null) return p
+      if (hint.leaderId >= 0) leaders.push(hint.leaderId)
+      return { ...p, currentLeader: hint }
+    })
+  }
+  if (ctx.apiVersion < 16 || leaders.length === 0) return response
+  return { ...response, nodeEndpoints: leaderEndpoints(ctx, leaders) }
+}
+
 async function handle (ctx: RequestContext, request: FetchRequest): Promise<FetchResponse> {
+  const replicaId = (ctx.apiVersion >= 15 ? request.replicaState?.replicaId : request.replicaId) ?? -1
+  if (replicaId >= 0 && ctx.broker.cluster !== undefined) return await followerFetch(ctx, request, replicaId)
+  return withLeaderHints(ctx, await consumerFetch(ctx, request))
+}
+
+async function consumerFetch (ctx: RequestContext, request: FetchRequest): Promise<FetchResponse> {
   const { broker } = ctx
   // Decided before any await: a second request on the same session epoch is refused.
   const session = newFetchContext(broker.fetchSessions, request, ctx.apiVersion)

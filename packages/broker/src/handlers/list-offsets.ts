@@ -8,6 +8,9 @@
 // Versions: v0 old-style offset list; v1 single offset + timestamp; v2 isolation level; v4
 // current leader epoch; v6 flexible; v7 max timestamp (-3); v8 earliest local (-4); v9 latest
 // tiered (-5); v10 timeout (remote lookups only, unused); v11 earliest pending upload (-6).
+// Cluster mode: only the leader answers; a new leader whose high watermark has not yet reached the
+// start of its leader epoch answers latest with OFFSET_NOT_AVAILABLE (KIP-207), so that the
+// offset a client sees never goes back.
 import {
   ErrorCode, listOffsetsApi, type ListOffsetsRequest, type ListOffsetsRequestPartition, type ListOffsetsResponse,
   type ListOffsetsResponsePartitionResponse
@@ -42,6 +45,11 @@ async function lookup (partition: Partition, timestamp: bigint, readCommitted: b
   return found !== null && found.offset < (readCommitted ? offsets.lastStableOffset : offsets.highWatermark) ? found : null
 }
 
+/** Where this leader's epoch starts in its log (0 when the cache has no entry for it). */
+function epochStart (partition: Partition): number {
+  return partition.log.leaderEpochEntries().find((e) => e.epoch === partition.leaderEpoch)?.startOffset ?? 0
+}
+
 function result (index: number, errorCode: number, found: Found | null = null, version = 1): ListOffsetsResponsePartitionResponse {
   return {
     partitionIndex: index,
@@ -56,9 +64,13 @@ function result (index: number, errorCode: number, found: Found | null = null, v
 async function listPartition (ctx: RequestContext, topic: string, p: ListOffsetsRequestPartition,
   readCommitted: boolean): Promise<ListOffsetsResponsePartitionResponse> {
   const partition = ctx.broker.replicas.partition(topic, p.partitionIndex)
-  if (partition === undefined) return result(p.partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+  // Cluster mode: only the leader answers (NOT_LEADER_OR_FOLLOWER elsewhere).
+  if (partition === undefined || (partition.replicated && !partition.isLeader)) return result(p.partitionIndex, ctx.broker.replicas.partitionError(topic, p.partitionIndex))
   const epochError = leaderEpochError(partition, p.currentLeaderEpoch)
   if (epochError !== ErrorCode.NONE) return result(p.partitionIndex, epochError)
+  if (p.timestamp === LATEST && partition.replicated && partition.log.highWatermark < epochStart(partition)) {
+    return result(p.partitionIndex, ErrorCode.OFFSET_NOT_AVAILABLE)
+  }
   try {
     return result(p.partitionIndex, ErrorCode.NONE, await lookup(partition, p.timestamp, readCommitted), ctx.apiVersion)
   } catch (err) {

@@ -1,6 +1,9 @@
 // Metadata (3): v0-13.
-// Behaviour: one broker leads every partition (replicas and ISR = [this node]); leader epochs
-// are reported as -1 so librdkafka does not validate positions with OffsetForLeaderEpoch.
+// Behaviour, single broker: it leads every partition (replicas and ISR = [this node]); leader
+// epochs are reported as -1 so librdkafka does not validate positions with OffsetForLeaderEpoch.
+// Cluster mode: every live broker with the endpoint of the listener the client came in on, the
+// controller, and per partition the store's leader (LEADER_NOT_AVAILABLE when none), leader
+// epoch, replicas, ISR and offline replicas (replicas whose broker is not registered).
 // A missing topic is auto-created when auto.create.topics.enable and the request
 // allows it, and is returned complete in the same response (Kafka answers LEADER_NOT_AVAILABLE
 // and lets the client retry). Invalid names get INVALID_TOPIC_EXCEPTION.
@@ -15,25 +18,44 @@ import { CLUSTER_OPERATIONS, OPERATIONS_NOT_REQUESTED, TOPIC_OPERATIONS } from '
 import { INTERNAL_TOPICS, invalidTopicNameReason } from '../cluster/topic-name.js'
 import { errorCodeOf } from '../errors.js'
 import type { TopicState } from '../partition/replica-manager.js'
+import { endpointFor } from '../cluster/endpoints.js'
+import type { MetadataSnapshot } from '@brook/metadata'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
 
-function topicResponse (ctx: RequestContext, state: TopicState, request: MetadataRequest): MetadataResponseTopic {
+function partitionsOf (ctx: RequestContext, state: TopicState): MetadataResponseTopic['partitions'] {
   const nodeId = ctx.broker.nodeId
-  return {
-    errorCode: ErrorCode.NONE,
-    name: state.info.name,
-    topicId: state.info.id,
-    isInternal: INTERNAL_TOPICS.has(state.info.name),
-    partitions: state.partitions.map((p) => ({
+  const replicated = state.cluster
+  const snapshot = ctx.broker.cluster?.snapshot()
+  if (replicated === undefined || snapshot === undefined) {
+    return Array.from({ length: state.info.partitions }, (_, index) => ({
       errorCode: ErrorCode.NONE,
-      partitionIndex: p.index,
+      partitionIndex: index,
       leaderId: nodeId,
       leaderEpoch: -1,
       replicaNodes: [nodeId],
       isrNodes: [nodeId],
       offlineReplicas: []
-    })),
+    }))
+  }
+  return replicated.partitions.map((p) => ({
+    errorCode: p.leader === -1 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
+    partitionIndex: p.partition,
+    leaderId: p.leader,
+    leaderEpoch: p.leaderEpoch,
+    replicaNodes: [...p.replicas],
+    isrNodes: [...p.isr],
+    offlineReplicas: p.replicas.filter((id) => !snapshot.brokers.has(id) || p.offlineReplicas.includes(id))
+  }))
+}
+
+function topicResponse (ctx: RequestContext, state: TopicState, request: MetadataRequest): MetadataResponseTopic {
+  return {
+    errorCode: ErrorCode.NONE,
+    name: state.info.name,
+    topicId: state.info.id,
+    isInternal: INTERNAL_TOPICS.has(state.info.name),
+    partitions: partitionsOf(ctx, state),
     topicAuthorizedOperations: request.includeTopicAuthorizedOperations === true ? TOPIC_OPERATIONS : OPERATIONS_NOT_REQUESTED
   }
 }
@@ -54,6 +76,16 @@ async function byName (ctx: RequestContext, name: string, request: MetadataReque
   } catch (err) {
     return errorTopic(errorCodeOf(err, ctx.logger, { topic: name }), name)
   }
+}
+
+/** Every live broker, with the endpoint of the listener this client uses. */
+export function clusterBrokers (ctx: RequestContext, snapshot: MetadataSnapshot): Array<{ nodeId: number, host: string, port: number, rack: string | null }> {
+  const out: Array<{ nodeId: number, host: string, port: number, rack: string | null }> = []
+  for (const reg of [...snapshot.brokers.values()].sort((a, b) => a.brokerId - b.brokerId)) {
+    const endpoint = endpointFor(reg, ctx.broker.listenerName ?? null)
+    if (endpoint !== null) out.push({ nodeId: reg.brokerId, host: endpoint.host, port: endpoint.port, rack: reg.rack })
+  }
+  return out
 }
 
 async function handle (ctx: RequestContext, request: MetadataRequest): Promise<MetadataResponse> {
@@ -83,11 +115,14 @@ async function handle (ctx: RequestContext, request: MetadataRequest): Promise<M
     }
     topics = await Promise.all(lookups)
   }
+  const snapshot = broker.cluster?.snapshot()
   return {
     throttleTimeMs: 0,
-    brokers: [{ nodeId: broker.nodeId, host: broker.advertised.host, port: broker.advertised.port, rack: broker.config.string('broker.rack') }],
+    brokers: snapshot === undefined
+      ? [{ nodeId: broker.nodeId, host: broker.advertised.host, port: broker.advertised.port, rack: broker.config.string('broker.rack') }]
+      : clusterBrokers(ctx, snapshot),
     clusterId: broker.clusterId,
-    controllerId: broker.nodeId,
+    controllerId: snapshot === undefined ? broker.nodeId : snapshot.controller?.brokerId ?? -1,
     topics,
     clusterAuthorizedOperations: request.includeClusterAuthorizedOperations === true ? CLUSTER_OPERATIONS : OPERATIONS_NOT_REQUESTED,
     errorCode: ErrorCode.NONE

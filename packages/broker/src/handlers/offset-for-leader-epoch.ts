@@ -3,7 +3,8 @@
 // (partition/epoch-end-offset.ts): the current epoch ends at the log end offset, an unknown
 // epoch gets leader epoch -1 and end offset -1 with no error, as Kafka. current_leader_epoch is
 // checked first (FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH); unknown topics or partitions get
-// UNKNOWN_TOPIC_OR_PARTITION.
+// UNKNOWN_TOPIC_OR_PARTITION. Cluster mode: only the leader answers (NOT_LEADER_OR_FOLLOWER
+// elsewhere); followers ask it to find where their log diverges (KIP-101/279).
 // Versions: v1 leader epoch in the response; v2 current leader epoch, throttle; v3 replica id;
 // v4 flexible.
 import {
@@ -21,7 +22,7 @@ function failed (partition: number, errorCode: number): OffsetForLeaderEpochResp
 
 function answer (ctx: RequestContext, topic: string, p: OffsetForLeaderEpochRequestOffsetForLeaderPartition): OffsetForLeaderEpochResponseEpochEndOffset {
   const partition = ctx.broker.replicas.partition(topic, p.partition)
-  if (partition === undefined) return failed(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+  if (partition === undefined || (partition.replicated && !partition.isLeader)) return failed(p.partition, ctx.broker.replicas.partitionError(topic, p.partition))
   const fenced = leaderEpochError(partition, p.currentLeaderEpoch)
   if (fenced !== ErrorCode.NONE) return failed(p.partition, fenced)
   const end = endOffsetForEpoch(partition, p.leaderEpoch)

@@ -16,6 +16,11 @@
 // v12 transaction protocol v2 (KIP-890): a transactional batch adds its partition to the open
 // transaction itself, without AddPartitionsToTxn; v13 topics named by id (UNKNOWN_TOPIC_ID for an
 // id this broker does not have; no auto-creation, an id names an existing topic).
+// Cluster mode: only the partition's leader appends (else NOT_LEADER_OR_FOLLOWER, with the
+// current leader and its endpoint from v10, KIP-951); acks=-1 needs min.insync.replicas in the ISR
+// before the append (NOT_ENOUGH_REPLICAS) and waits, up to the request's timeout
+// (REQUEST_TIMED_OUT), until the high watermark passes the batch; an ISR that shrank below
+// min.insync.replicas meanwhile answers NOT_ENOUGH_REPLICAS_AFTER_APPEND.
 import {
   ErrorCode, produceApi, type ProduceRequest, type ProduceRequestPartitionProduceData, type ProduceRequestTopicProduceData,
   type ProduceResponse, type ProduceResponsePartitionProduceResponse, type RecordsSummary, validateRecords, ZERO_UUID,
@@ -28,6 +33,7 @@ import { type RecordError, RecordValidationError, requireKeys } from '../partiti
 import { applyTopicCompression } from '../partition/recompress.js'
 import { addToTransaction, produceAddError } from '../txn/implicit-add.js'
 import { type TopicPartition, partitionKey } from '../txn/metadata.js'
+import { leaderEndpoints, leaderHint } from '../cluster/leader-hints.js'
 import type { TopicState } from '../partition/replica-manager.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
@@ -65,9 +71,16 @@ function checkTimestamps (batch: RecordsSummary, settings: TopicSettings): strin
 async function producePartition (ctx: RequestContext, request: ProduceRequest, topic: TopicState,
   data: ProduceRequestPartitionProduceData, notAdded: NotAdded): Promise<ProduceResponsePartitionProduceResponse> {
   const partition = topic.partitions[data.index]
-  if (partition === undefined) return failed(data.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+  if (partition === undefined || (partition.replicated && !partition.isLeader)) {
+    const code = ctx.broker.replicas.partitionError(topic.info.name, data.index)
+    return notLeader(ctx, topic.info.name, data.index, code === ErrorCode.NONE ? ErrorCode.NOT_LEADER_OR_FOLLOWER : code)
+  }
   const settings = topicSettings(topic.info.configs, ctx.broker.config)
-  if (request.acks === -1 && settings.minInsyncReplicas > 1) {
+  const replication = partition.replication
+  if (partition.replicated) {
+    if (replication === null) return notLeader(ctx, topic.info.name, data.index, ErrorCode.NOT_LEADER_OR_FOLLOWER)
+    if (request.acks === -1) replication.checkMinIsr(settings.minInsyncReplicas)
+  } else if (request.acks === -1 && settings.minInsyncReplicas > 1) {
     return failed(data.index, ErrorCode.NOT_ENOUGH_REPLICAS,
       `The size of the current ISR 1 is insufficient to satisfy the min.isr requirement of ${settings.minInsyncReplicas}`)
   }
@@ -82,6 +95,11 @@ async function producePartition (ctx: RequestContext, request: ProduceRequest, t
   const checked = settings.compacted ? requireKeys(records, `${topic.info.name}-${data.index}`) : records
   const stored = settings.compressionType === 'producer' ? checked : applyTopicCompression(checked, settings.compressionType)
   const result = await partition.append(stored, request.acks === -1)
+  if (replication !== null && request.acks === -1) {
+    const code = await replication.waitForCommit(result.lastOffset + 1, settings.minInsyncReplicas, request.timeoutMs)
+    if (code === ErrorCode.NOT_LEADER_OR_FOLLOWER) return notLeader(ctx, topic.info.name, data.index, code)
+    if (code !== ErrorCode.NONE) return failed(data.index, code)
+  }
   return {
     index: data.index,
     errorCode: ErrorCode.NONE,
@@ -91,6 +109,13 @@ async function producePartition (ctx: RequestContext, request: ProduceRequest, t
     recordErrors: [],
     errorMessage: null
   }
+}
+
+/** A partition this broker does not lead: v10+ carries the current leader (KIP-951). */
+function notLeader (ctx: RequestContext, topic: string, index: number, code: number): ProduceResponsePartitionProduceResponse {
+  const response = failed(index, code)
+  const hint = code === ErrorCode.NOT_LEADER_OR_FOLLOWER && ctx.apiVersion >= 10 ? leaderHint(ctx, topic, index) : null
+  return hint === null ? response : { ...response, currentLeader: hint }
 }
 
 /** v13+: the topic the id names, or undefined. Auto-creation needs a name, so it never applies. */
@@ -184,7 +209,10 @@ async function handle (ctx: RequestContext, request: ProduceRequest): Promise<Pr
       ? await produceTopic(ctx, request, t, notAdded)
       : t.partitionData.map((p) => failed(p.index, ErrorCode.INVALID_REQUIRED_ACKS))
   })))
-  return acks === 0 ? null : { responses, throttleTimeMs: 0 }
+  if (acks === 0) return null
+  const leaders = responses.flatMap((t) => t.partitionResponses.flatMap((p) => p.currentLeader === undefined || p.currentLeader.leaderId < 0 ? [] : [p.currentLeader.leaderId]))
+  const nodeEndpoints = leaders.length === 0 ? [] : leaderEndpoints(ctx, leaders)
+  return nodeEndpoints.length === 0 ? { responses, throttleTimeMs: 0 } : { responses, throttleTimeMs: 0, nodeEndpoints }
 }
 
 export default defineHandler(produceApi, { min: 3, max: 13, advertisedMin: 0 }, handle, (request, code) => request.acks === 0

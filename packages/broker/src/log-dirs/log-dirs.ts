@@ -8,6 +8,7 @@ import { resolve } from 'node:path'
 import { ErrorCode } from '@brook/protocol'
 import type { Logger } from '@brook/common'
 import type { ReplicaManager } from '../partition/replica-manager.js'
+import type { Partition } from '../partition/partition.js'
 
 const FUTURE_SUFFIX_LENGTH = '.'.length + 32 + '-future'.length
 const MAX_FILE_NAME = 255
@@ -56,7 +57,8 @@ export class LogDirs {
       }
       const topics = []
       for (const topic of this.replicas.topics()) {
-        const here = topic.partitions.filter((p) => this.source.logDirOf(p.topic, p.index) === dir)
+        // Cluster mode: only the partitions this broker holds a replica of.
+        const here = topic.partitions.filter((p): p is Partition => p !== undefined && this.source.logDirOf(p.topic, p.index) === dir)
         if (here.length === 0) continue
         const wanted = filter === null ? undefined : filter.get(topic.info.name)
         topics.push({

@@ -1,20 +1,34 @@
-// One partition as this broker sees it: the leader (single replica) of a PartitionLog.
-// Single replica: an append is committed as soon as its write completes, so the high watermark
+// One partition as this broker sees it: a replica of a PartitionLog, its leader or a follower.
+// Single broker (no etcd.endpoints): the only replica and always the leader; an append is committed as soon as its write completes, so the high watermark
 // moves to the log end after each write, before any fsync (as Kafka, where the HW follows
 // replication, not the disk; acks=all answers still wait for the fsync: docs/durability.md);
 // then fetches waiting on this partition are woken.
 // Appends are serialised by the log itself (one writer per partition); reads never wait on them.
+// Replicated (cluster mode): the high watermark is the leader's to move (replication/
+// leader-replication.ts: the smallest log end over the ISR); every append wakes the followers'
+// long polls; client appends are refused unless this replica leads, with its current epoch.
+import { ErrorCode } from '@brook/protocol'
 import type { AppendResult, LogOffsets, PartitionLog, ReadOptions, ReadResult } from '@brook/storage'
 import { type FetchPurgatory, partitionKey } from '../purgatory/delayed-fetch.js'
+import { KafkaError } from '../errors.js'
+import type { LeaderReplication } from '../replication/leader-replication.js'
 import { ReadAhead } from './read-ahead.js'
+
+export type ReplicaRole = 'leader' | 'follower'
 
 export class Partition {
   readonly topic: string
   readonly index: number
   /** Replaced only by moveTo (AlterReplicaLogDirs), between appends. */
   #log: PartitionLog
-  /** Bumped when leadership changes; constant on a single broker. */
-  readonly leaderEpoch = 0
+  #leaderEpoch = 0
+  /** False on a single broker: the only replica, always the leader. */
+  readonly replicated: boolean
+  #role: ReplicaRole = 'leader'
+  /** The leader's broker id as this replica last learned it (cluster mode), -1 when none. */
+  leaderId = -1
+  /** Follower tracking and the ISR while this replica leads (cluster mode); null otherwise. */
+  #replication: LeaderReplication | null = null
   private readonly purgatory: FetchPurgatory
   /** Appends whose records are still being prepared; later appends queue behind them. */
   private preparing = 0
@@ -23,13 +37,16 @@ export class Partition {
   /** The next read of a consumer reading through (read-ahead.ts). */
   readonly readAhead: ReadAhead
 
-  constructor (log: PartitionLog, purgatory: FetchPurgatory) {
+  constructor (log: PartitionLog, purgatory: FetchPurgatory, options: { replicated?: boolean } = {}) {
+    this.replicated = options.replicated === true
     this.#log = log
     this.topic = log.topic
     this.index = log.partition
     this.purgatory = purgatory
     this.key = partitionKey(this.topic, this.index)
     this.readAhead = new ReadAhead(async (offset, options) => await this.#log.read(offset, options))
+    // Nothing is led until the cluster says so; the HW checkpoint stands until then.
+    if (this.replicated) this.#role = 'follower'
     this.#adopt(log)
   }
 
@@ -39,6 +56,13 @@ export class Partition {
 
   #adopt (log: PartitionLog): void {
     this.#log = log
+    if (this.replicated) {
+      log.onAppend(() => {
+        this.purgatory.notify(this.key)
+        this.#replication?.onAppend()
+      })
+      return
+    }
     // The only replica is the whole ISR: once loaded, everything in the log is committed (the
     // HW read from the checkpoint lags the log end after a crash, hiding acked messages).
     if (log.highWatermark < log.logEndOffset) log.setHighWatermark(log.logEndOffset)
@@ -66,6 +90,50 @@ export class Partition {
     this.purgatory.notify(this.key)
   }
 
+  /** Bumped when leadership changes; 0 on a single broker. */
+  get leaderEpoch (): number {
+    return this.#leaderEpoch
+  }
+
+  get role (): ReplicaRole {
+    return this.#role
+  }
+
+  get isLeader (): boolean {
+    return this.#role === 'leader'
+  }
+
+  get replication (): LeaderReplication | null {
+    return this.#replication
+  }
+
+  /** Cluster mode: this replica leads from now on, with `replication` tracking its followers. */
+  lead (epoch: number, replication: LeaderReplication): void {
+    this.#replication?.close()
+    this.#leaderEpoch = epoch
+    this.leaderId = replication.localId
+    this.#replication = replication
+    this.#role = 'leader'
+    replication.onAppend()
+  }
+
+  /** Cluster mode: this replica follows `leaderId` (-1: no leader yet); waiting acks=all produces fail. */
+  follow (leaderId: number, epoch: number): void {
+    this.#replication?.close()
+    this.#replication = null
+    this.#leaderEpoch = epoch
+    this.leaderId = leaderId
+    this.#role = 'follower'
+    this.readAhead.drop()
+    this.purgatory.notify(this.key)
+  }
+
+  /** Cluster mode: the follower's HW, the leader's capped at this log's end. */
+  setFollowerHighWatermark (leaderHighWatermark: number): void {
+    const hw = Math.min(leaderHighWatermark, this.log.logEndOffset)
+    if (hw !== this.log.highWatermark) this.log.setHighWatermark(hw)
+  }
+
   /** Moves the high watermark to `end` (never back) and wakes the fetches waiting here. */
   private advance (end: number): void {
     if (end <= this.log.highWatermark) return
@@ -81,6 +149,7 @@ export class Partition {
    * sequence checks that client batches get (storage AppendOptions.origin).
    */
   async append (records: Buffer | Promise<Buffer>, durable: boolean, origin: 'client' | 'coordinator' = 'client'): Promise<AppendResult> {
+    if (this.replicated && this.#role !== 'leader') throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `This broker does not lead ${this.key}.`)
     let appended: Promise<AppendResult>
     if (this.preparing === 0 && Buffer.isBuffer(records)) {
       appended = this.log.append(records, { leaderEpoch: this.leaderEpoch, durable, origin })
@@ -99,6 +168,7 @@ export class Partition {
       appended = (await submitted).appended
     }
     const result = await appended
+    if (this.replicated) return result
     // The write already moved the HW (onAppend); this covers a log that does not report writes.
     this.advance(Math.min(result.lastOffset + 1, this.log.logEndOffset))
     return result

@@ -3,6 +3,9 @@
 // in a queue, in the order: validate -> persist the topic table -> create/delete logs -> publish.
 // Readers see a topic only once its logs exist. A crash after persisting but before the logs
 // exist is repaired at load: missing logs are created.
+// Cluster mode (etcd.endpoints set): topics other than the coordinators' internal ones live in the
+// metadata store; creation and deletion go to it (ClusterTopicOps), and cluster/partition-sync.ts
+// publishes each topic here with the partitions this broker hosts (the others are holes).
 import { ErrorCode } from '@brook/protocol'
 import { SerialQueue, type Logger } from '@brook/common'
 import { type LogConfig, type PartitionLog } from '@brook/storage'
@@ -14,6 +17,8 @@ import { randomTopicId } from '../cluster/uuid.js'
 import { KafkaError } from '../errors.js'
 import type { FetchPurgatory } from '../purgatory/delayed-fetch.js'
 import { Partition } from './partition.js'
+import { INTERNAL_TOPICS } from '../cluster/topic-name.js'
+import type { TopicMetadata } from '@brook/metadata'
 
 /** What the replica manager needs from storage's LogManager. */
 export interface LogProvider {
@@ -26,7 +31,17 @@ export interface LogProvider {
 
 export interface TopicState {
   readonly info: TopicInfo
-  readonly partitions: readonly Partition[]
+  /** Indexed by partition; cluster mode: undefined where this broker holds no replica. */
+  readonly partitions: ReadonlyArray<Partition | undefined>
+  /** Cluster mode: the topic as the metadata store has it (assignment, leaders, ISR). */
+  readonly cluster?: TopicMetadata
+}
+
+/** Topic creation and deletion through the metadata store (cluster mode). */
+export interface ClusterTopicOps {
+  /** Writes the topic with its assignment to the store; resolves once this broker published it. */
+  createTopic: (info: TopicInfo, replicationFactor: number, assignments: ReadonlyArray<readonly number[]> | null, validateOnly: boolean) => Promise<TopicInfo>
+  deleteTopic: (name: string) => Promise<void>
 }
 
 export interface CreateTopicRequest {
@@ -37,6 +52,8 @@ export interface CreateTopicRequest {
   replicationFactor: number
   configs: TopicOverrides
   validateOnly: boolean
+  /** Explicit replica assignment per partition (CreateTopics assignments; cluster mode). */
+  assignments?: ReadonlyArray<readonly number[]>
 }
 
 /** A sanity bound, so that one request cannot make the broker create millions of logs. */
@@ -47,6 +64,7 @@ export class ReplicaManager {
   private readonly byId = new Map<string, TopicState>()
   private readonly queue = new SerialQueue()
   private readonly autoCreating = new Map<string, Promise<TopicState>>()
+  private cluster: ClusterTopicOps | null = null
 
   constructor (
     private readonly logs: LogProvider,
@@ -63,6 +81,57 @@ export class ReplicaManager {
       for (let p = 0; p < info.partitions; p++) partitions.push(await this.openPartition(info.name, p, logConfig))
       this.publish({ info, partitions })
     }
+  }
+
+  /** Cluster mode: topics other than the internal ones are created and deleted through `ops`. */
+  attachCluster (ops: ClusterTopicOps): void {
+    this.cluster = ops
+  }
+
+  get clustered (): boolean {
+    return this.cluster !== null
+  }
+
+  /** Cluster mode: publishes (or replaces) a replicated topic as the store has it. */
+  publishReplicated (state: TopicState): void {
+    const previous = this.byName.get(state.info.name)
+    if (previous !== undefined && previous.info.id !== state.info.id) this.byId.delete(previous.info.id)
+    this.publish(state)
+  }
+
+  /** Cluster mode: forgets a replicated topic the store no longer has (logs are the caller's). */
+  unpublishReplicated (name: string): TopicState | undefined {
+    const state = this.byName.get(name)
+    if (state?.cluster === undefined) return undefined
+    this.byName.delete(name)
+    this.byId.delete(state.info.id)
+    for (const partition of state.partitions) if (partition !== undefined) this.purgatory.notify(partition.key)
+    return state
+  }
+
+  /** Cluster mode: the log of a hosted replica, opened (or created) with the topic's config. */
+  async openReplica (topic: string, index: number, configs: TopicOverrides): Promise<Partition> {
+    const config = toLogConfig(configs, this.config)
+    let log = this.logs.getLog(topic, index)
+    if (log === undefined) log = await this.logs.createLog(topic, index, config)
+    else log.updateConfig(config)
+    return new Partition(log, this.purgatory, { replicated: true })
+  }
+
+  async deleteReplicaLog (topic: string, index: number): Promise<void> {
+    await this.dropLog(topic, index)
+  }
+
+  /**
+   * The error for a partition this broker cannot serve as leader: NOT_LEADER_OR_FOLLOWER when the
+   * topic has that partition (another broker leads it, or this replica follows), else
+   * UNKNOWN_TOPIC_OR_PARTITION.
+   */
+  partitionError (topic: string, index: number): number {
+    const state = this.byName.get(topic)
+    if (state === undefined || index < 0 || index >= state.info.partitions) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+    const partition = state.partitions[index]
+    return partition === undefined || (partition.replicated && !partition.isLeader) ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.NONE
   }
 
   topic (name: string): TopicState | undefined {
@@ -84,6 +153,7 @@ export class ReplicaManager {
 
   /** Validates, then (unless validateOnly) creates the topic; rejects with KafkaError. */
   async createTopic (request: CreateTopicRequest): Promise<TopicInfo> {
+    if (this.cluster !== null && !INTERNAL_TOPICS.has(request.name)) return await this.createReplicated(this.cluster, request)
     return await this.serial(async () => {
       const info = this.checkNewTopic(request)
       if (request.validateOnly) return info
@@ -134,7 +204,21 @@ export class ReplicaManager {
     return created
   }
 
+  private async createReplicated (cluster: ClusterTopicOps, request: CreateTopicRequest): Promise<TopicInfo> {
+    const info = this.checkNewTopic(request, true)
+    const replication = request.replicationFactor === -1 ? this.config.int('default.replication.factor') : request.replicationFactor
+    const created = await cluster.createTopic(info, replication, request.assignments ?? null, request.validateOnly)
+    if (!request.validateOnly) this.logger.info({ topic: info.name, partitions: info.partitions, topicId: created.id }, 'created topic in the cluster')
+    return created
+  }
+
   async deleteTopic (name: string): Promise<TopicInfo> {
+    const replicated = this.byName.get(name)
+    if (this.cluster !== null && replicated?.cluster !== undefined) {
+      if (!this.config.bool('delete.topic.enable')) throw new KafkaError(ErrorCode.TOPIC_DELETION_DISABLED, 'Topic deletion is disabled.')
+      await this.cluster.deleteTopic(name)
+      return replicated.info
+    }
     return await this.serial(async () => {
       if (!this.config.bool('delete.topic.enable')) throw new KafkaError(ErrorCode.TOPIC_DELETION_DISABLED, 'Topic deletion is disabled.')
       const state = this.byName.get(name)
@@ -143,7 +227,7 @@ export class ReplicaManager {
       this.byName.delete(name)
       this.byId.delete(state.info.id)
       // Waiting fetches re-check and find the partition gone.
-      for (const partition of state.partitions) this.purgatory.notify(partition.key)
+      for (const partition of state.partitions) if (partition !== undefined) this.purgatory.notify(partition.key)
       await this.dropLogs(name, state.partitions.length)
       this.logger.info({ topic: name, topicId: state.info.id }, 'deleted topic')
       return state.info
@@ -154,6 +238,7 @@ export class ReplicaManager {
     await this.serial(async () => {
       const state = this.byName.get(name)
       if (state === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`)
+      if (state.cluster !== undefined) throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Adding partitions to a replicated topic is not supported yet.')
       const current = state.partitions.length
       if (count < current) {
         throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${current} partitions, which is higher than the requested ${count}.`)
@@ -178,13 +263,14 @@ export class ReplicaManager {
     await this.serial(async () => {
       const state = this.byName.get(name)
       if (state === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`)
+      if (state.cluster !== undefined) throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Changing the configs of a replicated topic is not supported yet.')
       validateTopicOverrides(configs)
       if (validateOnly) return
       const info: TopicInfo = { ...state.info, configs: { ...configs } }
       await this.store.save(this.infos().map((t) => t.name === name ? info : t))
       const logConfig = toLogConfig(info.configs, this.config)
-      for (const partition of state.partitions) partition.log.updateConfig(logConfig)
-      this.publish({ info, partitions: state.partitions })
+      for (const partition of state.partitions) partition?.log.updateConfig(logConfig)
+      this.publish({ ...state, info })
     })
   }
 
@@ -193,12 +279,12 @@ export class ReplicaManager {
     await this.serial(async () => {
       for (const state of this.byName.values()) {
         const logConfig = toLogConfig(state.info.configs, this.config)
-        for (const partition of state.partitions) partition.log.updateConfig(logConfig)
+        for (const partition of state.partitions) partition?.log.updateConfig(logConfig)
       }
     })
   }
 
-  private checkNewTopic (request: CreateTopicRequest): TopicInfo {
+  private checkNewTopic (request: CreateTopicRequest, clustered = false): TopicInfo {
     const { name } = request
     const reason = invalidTopicNameReason(name)
     if (reason !== null) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, reason)
@@ -207,7 +293,9 @@ export class ReplicaManager {
     if (collision !== undefined) {
       throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${name}' collides with existing topic: ${collision}`)
     }
-    const partitions = request.numPartitions === -1 ? this.config.int('num.partitions') : request.numPartitions
+    const partitions = request.assignments !== undefined && request.assignments.length > 0
+      ? request.assignments.length
+      : request.numPartitions === -1 ? this.config.int('num.partitions') : request.numPartitions
     if (partitions <= 0) {
       throw new KafkaError(ErrorCode.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.')
     }
@@ -218,7 +306,7 @@ export class ReplicaManager {
     if (replication <= 0) {
       throw new KafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.')
     }
-    if (replication > 1) {
+    if (replication > 1 && !clustered) {
       throw new KafkaError(ErrorCode.INVALID_REPLICATION_FACTOR,
         `Unable to replicate the partition ${replication} time(s): The target replication factor of ${replication} cannot be reached because only 1 broker(s) are registered.`)
     }
@@ -256,13 +344,15 @@ export class ReplicaManager {
   }
 
   private async dropLogs (topic: string, count: number): Promise<void> {
-    for (let p = 0; p < count; p++) {
-      try {
-        await this.logs.deleteLog(topic, p)
-      } catch (err) {
-        // The topic is already gone from the table; a leftover directory only wastes space.
-        this.logger.error({ err, topic, partition: p }, 'could not delete partition log')
-      }
+    for (let p = 0; p < count; p++) await this.dropLog(topic, p)
+  }
+
+  private async dropLog (topic: string, p: number): Promise<void> {
+    try {
+      await this.logs.deleteLog(topic, p)
+    } catch (err) {
+      // The topic is already gone from the table; a leftover directory only wastes space.
+      this.logger.error({ err, topic, partition: p }, 'could not delete partition log')
     }
   }
 
@@ -271,8 +361,9 @@ export class ReplicaManager {
     this.byId.set(state.info.id, state)
   }
 
+  /** The topics of the local table (brook-topics.json): all of them, less the replicated ones. */
   private infos (): TopicInfo[] {
-    return [...this.byName.values()].map((s) => s.info)
+    return [...this.byName.values()].filter((s) => s.cluster === undefined).map((s) => s.info)
   }
 
   private async serial<T> (work: () => Promise<T>): Promise<T> {

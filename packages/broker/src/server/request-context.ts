@@ -1,6 +1,7 @@
 // What a handler sees: the request's header facts and the broker's state. Handlers never touch
 // the socket.
 import type { BrokerConfig } from '../config/broker-config.js'
+import type { ClusterNode } from '../cluster/cluster-node.js'
 import type { DynamicConfigs } from '../config/dynamic-configs.js'
 import type { FetchSessionCache } from '../fetch-session/fetch-session-cache.js'
 import type { GroupCoordinator } from '../group/coordinator.js'
@@ -10,7 +11,7 @@ import type { LogDirs } from '../log-dirs/log-dirs.js'
 import type { ReplicaManager } from '../partition/replica-manager.js'
 import type { FetchPurgatory } from '../purgatory/delayed-fetch.js'
 import type { ClientTelemetry } from '../telemetry/client-telemetry.js'
-import type { ProducerIdAllocator } from '../txn/producer-ids.js'
+import type { ProducerIdSource } from '../txn/producer-ids.js'
 import type { TransactionCoordinator } from '../txn/coordinator.js'
 import type { ScramCredentialStore } from '../security/scram-store.js'
 import type { Session } from '../security/session.js'
@@ -35,7 +36,7 @@ export interface BrokerState {
   readonly fetchBuffers: BufferPool
   /** Recycled buffers for requests that span socket chunks (Handler.releasesRequestBytes). */
   readonly requestBuffers: BufferPool
-  readonly producerIds: ProducerIdAllocator
+  readonly producerIds: ProducerIdSource
   /** Every handler, sorted by api key: the source of the ApiVersions response. */
   readonly handlers: readonly Handler[]
   readonly logger: Logger
@@ -45,6 +46,10 @@ export interface BrokerState {
   readonly groups?: GroupCoordinator
   /** The transaction coordinator (txn/); absent until it has started. */
   readonly txn?: TransactionCoordinator
+  /** Cluster mode (etcd.endpoints set): membership, metadata snapshots, controller. */
+  readonly cluster?: ClusterNode
+  /** The listener this connection came in on (its name picks the endpoint clients are told). */
+  readonly listenerName?: string
   /** SCRAM credentials (security/scram-store.ts). */
   readonly scram?: ScramCredentialStore
 }

@@ -10,7 +10,7 @@ export function startProducerExpiry (replicas: ReplicaManager, intervalMs: numbe
     const now = Date.now()
     let removed = 0
     for (const topic of replicas.topics()) {
-      for (const partition of topic.partitions) removed += partition.log.removeExpiredProducers(now, expirationMs)
+      for (const partition of topic.partitions) removed += partition?.log.removeExpiredProducers(now, expirationMs) ?? 0
     }
     if (removed > 0) logger.info({ removed }, 'expired idle producer ids')
   }, intervalMs)

@@ -11,7 +11,12 @@ import { readFileIfExists, writeFileAtomic } from '../cluster/atomic-file.js'
 const PRODUCER_IDS_FILE = 'brook-producer-ids.json'
 export const BLOCK_SIZE = 1000
 
-export class ProducerIdAllocator {
+/** Where InitProducerId gets new ids: this file's allocator, or the cluster's blocks (cluster mode). */
+export interface ProducerIdSource {
+  allocate: () => Promise<number>
+}
+
+export class ProducerIdAllocator implements ProducerIdSource {
   private readonly path: string
   private next = 0
   private blockEnd = 0

@@ -14,14 +14,14 @@ import { TransactionCoordinator } from './coordinator.js'
 import type { GroupCoordinator } from '../group/coordinator.js'
 import type { TransactionalOffsets } from './group-offsets.js'
 import { PartitionMarkerWriter } from './markers.js'
-import type { ProducerIdAllocator } from './producer-ids.js'
+import type { ProducerIdSource } from './producer-ids.js'
 import { TxnRuntime } from './runtime.js'
 import { startProducerExpiry } from './producer-expiry.js'
 
 export interface TxnCoordinatorStartDeps {
   replicas: ReplicaManager
   config: BrokerConfig
-  producerIds: ProducerIdAllocator
+  producerIds: ProducerIdSource
   /** The group coordinator: transactional offsets and the markers of `__consumer_offsets` go to it. */
   groups?: GroupCoordinator
   logger: Logger

@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// Failover time of a Brook cluster (etcd + three `brook` processes on this machine, Brook's
+// default session settings): from kill -9 of a partition's leader to the first acks=all produce
+// acknowledged by the new leader, with an idempotent kafkajs producer writing one message at a
+// time throughout. Two cases: the killed broker restarted at once (its new incarnation fences the
+// old one immediately, once the new process has started) and left down (its session must expire
+// first). The sample is the first message sent after the kill, so it includes that message's
+// wait behind the one in flight. Prints each sample and the
+// median and max per case. Needs a build (npx tsc -b) and /usr/bin/etcd.
+// Usage: node bench/failover-bench.mjs [rounds per case, default 5]
+import kafkajs from 'kafkajs'
+import { partitionState, startTestCluster, waitFor } from '@brook/testkit'
+
+const { Kafka, logLevel } = kafkajs
+const rounds = Number(process.argv[2] ?? 5)
+const TOPIC = 'failover-bench'
+
+const cluster = await startTestCluster({ overrides: { 'replica.fetch.backoff.ms': '100', 'replica.fetch.wait.max.ms': '200' } })
+try {
+  const kafka = new Kafka({ brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 100, initialRetryTime: 50, maxRetryTime: 200 }, connectionTimeout: 500, requestTimeout: 3000 })
+  const admin = kafka.admin()
+  await admin.connect()
+  await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }] })
+  await admin.disconnect()
+  await waitFor(async () => (await partitionState(cluster, TOPIC))?.isr.length === 3, 20_000)
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 })
+  await producer.connect()
+  const acks = []
+  let stop = false
+  const writing = (async () => {
+    for (let i = 0; !stop; i++) {
+      const sent = Date.now()
+      try {
+        await producer.send({ topic: TOPIC, acks: -1, messages: [{ value: `b-${i}` }] })
+        acks.push({ sent, acked: Date.now() })
+      } catch (err) {
+        console.error(`send failed: ${err.message}`)
+      }
+    }
+  })()
+  const results = { restarted: [], down: [] }
+  for (const mode of ['restarted', 'down']) {
+    for (let r = 0; r < rounds; r++) {
+      await waitFor(async () => (await partitionState(cluster, TOPIC))?.isr.length === 3, 30_000)
+      const before = acks.length
+      await waitFor(() => acks.length >= before + 20, 30_000)
+      const state = await partitionState(cluster, TOPIC)
+      const killedAt = Date.now()
+      await cluster.kill9(state.leader)
+      if (mode === 'restarted') await cluster.start(state.leader)
+      // The first message sent after the kill: one in flight at the kill may have been answered by
+      // the dying leader.
+      const first = await waitFor(() => acks.find((a) => a.sent > killedAt), 30_000)
+      const ms = first.acked - killedAt
+      results[mode].push(ms)
+      console.log(`${mode} #${r + 1}: ${ms} ms (leader ${state.leader}, epoch ${state.leaderEpoch})`)
+      if (mode === 'down') await cluster.start(state.leader)
+    }
+  }
+  stop = true
+  await writing
+  await producer.disconnect()
+  for (const [mode, list] of Object.entries(results)) {
+    const sorted = [...list].sort((a, b) => a - b)
+    console.log(`${mode}: median ${sorted[Math.floor(sorted.length / 2)]} ms, max ${sorted[sorted.length - 1]} ms over ${sorted.length}`)
+  }
+} finally {
+  await cluster.close()
+}

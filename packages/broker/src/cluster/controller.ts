@@ -1,0 +1,144 @@
+// The controller: one broker at a time, elected through the metadata store (campaign). It
+// watches broker sessions and keeps every partition led by a live member of its ISR (Kafka's
+// controller on broker failure):
+// - a broker whose session ended (lease expired, closed) or that registered again with a new
+//   incarnation (a restart) is fenced: it leaves every ISR (unless it is the last member, which
+//   stays so that the partition can come back with it), and partitions it led get a new leader,
+//   the first live ISR member in assignment order, or none (-1) when no ISR member is live;
+// - a partition without a leader gets one as soon as an ISR member is live again;
+// - outside the ISR only when the topic (or the broker default) sets
+//   unclean.leader.election.enable=true.
+// Every change is an alterPartition fenced by this controller's election and the partition
+// epoch it was computed from, so a deposed controller's writes are refused by the store.
+import type { Logger } from '@brook/common'
+import {
+  type BrokerSession, type ControllerSession, type MetadataSnapshot, NO_LEADER, type PartitionMetadata, type TopicMetadata, isMetadataError
+} from '@brook/metadata'
+import type { BrokerConfig } from '../config/broker-config.js'
+import { topicSettingsUnclean } from './unclean.js'
+
+export interface ControllerDeps {
+  session: BrokerSession
+  snapshot: () => MetadataSnapshot
+  config: BrokerConfig
+  logger: Logger
+}
+
+export class Controller {
+  private election: ControllerSession | null = null
+  private readonly abort = new AbortController()
+  /** Broker epochs as of the last pass that finished: a different one means a restart. */
+  private settledEpochs = new Map<number, number>()
+  private running = false
+  private again = false
+  readonly done: Promise<void>
+
+  constructor (private readonly deps: ControllerDeps) {
+    this.done = this.campaign()
+  }
+
+  get active (): boolean {
+    return this.election?.active === true
+  }
+
+  /** A new snapshot: reconcile if this broker is the controller. */
+  onSnapshot (): void {
+    if (this.election === null || !this.election.active) return
+    void this.reconcile()
+  }
+
+  async close (): Promise<void> {
+    this.abort.abort()
+    await this.done
+  }
+
+  private async campaign (): Promise<void> {
+    try {
+      this.election = await this.deps.session.campaign(this.abort.signal)
+    } catch (err) {
+      if (!this.abort.signal.aborted) this.deps.logger.warn({ err }, 'controller campaign ended')
+      return
+    }
+    this.deps.logger.info({ controllerEpoch: this.election.epoch }, 'elected controller')
+    // Brokers live now that this controller never saw leave are treated as they are; one that
+    // restarted before the election gives up its old leaderships itself (partition-sync.ts).
+    for (const [id, reg] of this.deps.snapshot().brokers) this.settledEpochs.set(id, reg.brokerEpoch)
+    await this.reconcile()
+  }
+
+  private async reconcile (): Promise<void> {
+    if (this.running) {
+      this.again = true
+      return
+    }
+    this.running = true
+    try {
+      do {
+        this.again = false
+        await this.pass()
+      } while (this.again && this.active)
+    } finally {
+      this.running = false
+    }
+  }
+
+  private async pass (): Promise<void> {
+    const election = this.election
+    if (election === null || !election.active) return
+    const snapshot = this.deps.snapshot()
+    const restarted = new Set<number>()
+    for (const [id, reg] of snapshot.brokers) {
+      const seen = this.settledEpochs.get(id)
+      if (seen !== undefined && seen !== reg.brokerEpoch) restarted.add(id)
+    }
+    const fenced = (id: number): boolean => !snapshot.brokers.has(id) || restarted.has(id)
+    let failed = false
+    for (const topic of snapshot.topics.values()) {
+      for (const p of topic.partitions) {
+        const change = this.decide(topic, p, fenced, snapshot)
+        if (change === null) continue
+        try {
+          await this.deps.session.alterPartition({ topicId: topic.id, partition: p.partition, partitionEpoch: p.partitionEpoch, leader: change.leader, isr: change.isr }, { controller: election })
+          this.deps.logger.info({ topic: topic.name, partition: p.partition, leader: change.leader, isr: change.isr, was: { leader: p.leader, isr: p.isr } }, 'controller changed partition leadership')
+        } catch (err) {
+          failed = true
+          const expected = isMetadataError(err)
+          this.deps.logger[expected ? 'info' : 'error']({ err, topic: topic.name, partition: p.partition }, 'controller change refused; retrying on the next change')
+          if (!election.active) return
+        }
+      }
+    }
+    if (failed) {
+      // Another pass soon, with the store's newer state; restarts stay pending until then.
+      setTimeout(() => { this.onSnapshot() }, 200).unref()
+      return
+    }
+    this.settledEpochs = new Map([...snapshot.brokers].map(([id, reg]) => [id, reg.brokerEpoch]))
+  }
+
+  private decide (topic: TopicMetadata, p: PartitionMetadata, fenced: (id: number) => boolean,
+    snapshot: MetadataSnapshot): { leader: number, isr: number[] } | null {
+    const liveIsr = p.isr.filter((id) => !fenced(id))
+    let leader = p.leader
+    let isr = liveIsr
+    if (leader === NO_LEADER || fenced(leader)) {
+      leader = p.replicas.find((id) => liveIsr.includes(id)) ?? NO_LEADER
+      if (leader === NO_LEADER && topicSettingsUnclean(topic.configs, this.deps.config)) {
+        const candidate = p.replicas.find((id) => snapshot.brokers.has(id) && !fenced(id))
+        if (candidate !== undefined) {
+          this.deps.logger.warn({ topic: topic.name, partition: p.partition, leader: candidate }, 'unclean leader election: acknowledged data may be lost')
+          leader = candidate
+          isr = [candidate]
+        }
+      }
+    }
+    // The last ISR member stays in the ISR while down: the partition comes back with it.
+    if (isr.length === 0) isr = [...p.isr]
+    if (leader === p.leader && sameMembers(isr, p.isr)) return null
+    return { leader, isr }
+  }
+}
+
+function sameMembers (a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((id) => b.includes(id))
+}

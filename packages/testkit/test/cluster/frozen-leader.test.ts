@@ -1,0 +1,57 @@
+// A leader frozen with SIGSTOP past its session: the controller elects another leader and acks=all
+// writes (librdkafka, idempotent) go on there. When the old leader resumes it finds its session
+// expired, steps down, registers again and rejoins as a follower: every acknowledged write is
+// still there exactly once, in order, and the three logs are byte-equal below the high watermark.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { setTimeout as sleep } from 'node:timers/promises'
+import kafkajs from 'kafkajs'
+import { assertSucceeded, fixturePath, partitionState, runPython, startTestCluster, waitFor } from '@brook/testkit'
+import { CLUSTER_SETTINGS, checkHistory, checkReplicasEqual, readBack } from './history.js'
+
+const { Kafka, logLevel } = kafkajs
+const TOPIC = 'frozen-leader'
+
+test('a leader frozen past its session is replaced, and rejoins as a follower when it resumes', { timeout: 60_000 }, async () => {
+  const cluster = await startTestCluster({ overrides: CLUSTER_SETTINGS })
+  try {
+    const admin = new Kafka({ brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING }).admin()
+    await admin.connect()
+    await admin.createTopics({ topics: [{ topic: TOPIC, replicaAssignment: [{ partition: 0, replicas: [1, 2, 3] }], configEntries: [{ name: 'min.insync.replicas', value: '2' }] }] })
+    await admin.disconnect()
+    await waitFor(async () => (await partitionState(cluster, TOPIC))?.isr.length === 3, 20_000, { message: 'ISR of 3' })
+
+    const producing = runPython(fixturePath('cluster_idempotent_producer.py'), [cluster.bootstrap, TOPIC, '14'], { timeoutMs: 50_000 })
+    await sleep(2500)
+    const leader = cluster.members.get(1)?.process?.process
+    assert.ok(leader !== undefined)
+    leader.kill('SIGSTOP')
+    try {
+      await waitFor(async () => {
+        const state = await partitionState(cluster, TOPIC)
+        return state !== null && state.leader > 1
+      }, 20_000, { message: 'a new leader while broker 1 is frozen' })
+      await sleep(1500)
+    } finally {
+      leader.kill('SIGCONT')
+    }
+    await waitFor(async () => {
+      const state = await partitionState(cluster, TOPIC)
+      return state !== null && state.leader > 1 && state.isr.length === 3
+    }, 30_000, { message: 'broker 1 rejoined the ISR as a follower' })
+    const run = assertSucceeded('cluster_idempotent_producer.py', await producing)
+    const result = JSON.parse(run.stdout.toString('utf8').trim().split('\n').pop() ?? '{}') as { acked: string[], produced: number, errors: string[] }
+    assert.ok(result.acked.length > 100, `librdkafka delivered ${result.acked.length} of ${result.produced} (errors: ${result.errors.join('; ')})`)
+
+    const { payloads, end } = await readBack(cluster.bootstrap, TOPIC)
+    checkHistory(result.acked, payloads)
+    await waitFor(async () => (await partitionState(cluster, TOPIC))?.isr.length === 3, 20_000, { message: 'ISR of 3 at the end' })
+    await sleep(500)
+    for (const id of cluster.members.keys()) await cluster.stop(id)
+    await checkReplicasEqual(cluster, TOPIC, end)
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${cluster.logs()}`, { cause: err })
+  } finally {
+    await cluster.close()
+  }
+})

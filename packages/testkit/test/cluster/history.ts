@@ -1,0 +1,68 @@
+// Checks shared by the cluster tests: what a producer was told was written (acknowledged) against
+// what the cluster serves afterwards, and the replicas' logs against each other.
+import assert from 'node:assert/strict'
+import { readdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { kcatConsumeAll, type TestCluster } from '@brook/testkit'
+
+/** Settings every cluster test's brokers get: quick ISR shrink and fetch retries, no auto-creation. */
+export const CLUSTER_SETTINGS = {
+  'replica.lag.time.max.ms': '4000',
+  'replica.fetch.backoff.ms': '100',
+  'replica.fetch.wait.max.ms': '200',
+  'auto.create.topics.enable': 'false'
+}
+
+/** Reads the whole partition 0 with kcat (librdkafka, no group): payloads in offset order, and the end offset. */
+export async function readBack (bootstrap: string, topic: string): Promise<{ payloads: string[], end: number }> {
+  const messages = (await kcatConsumeAll(bootstrap, topic, 30_000)).filter((m) => m.partition === 0).sort((a, b) => a.offset - b.offset)
+  messages.forEach((m, i) => { assert.equal(m.offset, messages[0] === undefined ? 0 : messages[0].offset + i, 'offsets are dense') })
+  const last = messages[messages.length - 1]
+  return { payloads: messages.map((m) => m.payload ?? ''), end: last === undefined ? 0 : last.offset + 1 }
+}
+
+/**
+ * Every acknowledged payload was read exactly once and in the order it was acknowledged;
+ * nothing was read twice (unacknowledged payloads may be there, at most once).
+ */
+export function checkHistory (acknowledged: readonly string[], read: readonly string[]): void {
+  const seen = new Map<string, number>()
+  read.forEach((payload, i) => {
+    assert.equal(seen.has(payload), false, `payload ${payload} read twice (offsets ${seen.get(payload)} and ${i})`)
+    seen.set(payload, i)
+  })
+  let previous = -1
+  for (const payload of acknowledged) {
+    const at = seen.get(payload)
+    assert.notEqual(at, undefined, `acknowledged ${payload} is lost`)
+    assert.ok((at as number) > previous, `acknowledged ${payload} is out of order`)
+    previous = at as number
+  }
+}
+
+/** The bytes of a partition's log files (in segment order) holding the batches below `end`. */
+async function logPrefix (dataDir: string, topic: string, end: number): Promise<Buffer> {
+  const dir = join(dataDir, `${topic}-0`)
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.log')).sort()
+  const all = Buffer.concat(await Promise.all(files.map(async (f) => await readFile(join(dir, f)))))
+  let pos = 0
+  while (pos + 61 <= all.length) {
+    const base = Number(all.readBigInt64BE(pos))
+    const size = 12 + all.readInt32BE(pos + 8)
+    const last = base + all.readInt32BE(pos + 23)
+    if (last >= end || pos + size > all.length) break
+    pos += size
+  }
+  return all.subarray(0, pos)
+}
+
+/** Every replica's log holds the same bytes for all batches below the high watermark `end`. */
+export async function checkReplicasEqual (cluster: TestCluster, topic: string, end: number): Promise<void> {
+  const prefixes = await Promise.all([...cluster.members.values()].map(async (m) => ({ id: m.id, bytes: await logPrefix(m.dataDir, topic, end) })))
+  const first = prefixes[0]
+  assert.ok(first !== undefined && first.bytes.length > 0, 'the log has data')
+  for (const p of prefixes) {
+    assert.equal(p.bytes.length, first.bytes.length, `broker ${p.id} holds ${p.bytes.length} bytes below offset ${end}, broker ${first.id} ${first.bytes.length}`)
+    assert.ok(p.bytes.equals(first.bytes), `broker ${p.id}'s log differs from broker ${first.id}'s below offset ${end}`)
+  }
+}

@@ -25,7 +25,7 @@ import { ConsumerMember, MemberState, currentToRecord, initialCurrent, sameCurre
 import type { ConsumerMembership } from './membership.js'
 import type { MemberMetadata } from './records.js'
 import { reconcile } from './reconcile.js'
-import { resolveGroupTopics, sameTopicMetadata } from './subscriptions.js'
+import { nextGroupEpoch } from './subscriptions.js'
 import { assignmentByIds } from './upgrade.js'
 import { randomUUID } from 'node:crypto'
 
@@ -82,16 +82,7 @@ export class ClassicMembers {
     member.metadata = metadata
     const members = new Map(group.members)
     members.set(memberId, member)
-    const topics = resolveGroupTopics(members.values(), this.#s.topics)
-    if (!sameTopicMetadata(topics, group.topics)) {
-      records.push({ type: 'cg-topics', groupId: group.groupId, value: topics })
-      bump = true
-    }
-    let groupEpoch = group.groupEpoch
-    if (bump) {
-      groupEpoch += 1
-      records.push({ type: 'cg-epoch', groupId: group.groupId, value: { epoch: groupEpoch } })
-    }
+    const { topics, groupEpoch } = nextGroupEpoch(group, members.values(), this.#s.topics, bump, records)
     let targetEpoch = group.assignmentEpoch
     let target: Assignment = group.targetOf(memberId)
     if (groupEpoch > targetEpoch) {

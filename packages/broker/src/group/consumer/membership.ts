@@ -39,7 +39,7 @@ import {
 import { type ConsumerGroupRecord, memberTombstones, type MemberMetadata, type TopicMetadata } from './records.js'
 import { reconcile } from './reconcile.js'
 import { InvalidRegexError, compileTopicRegex } from './regex.js'
-import { memberTopicIds, resolveGroupTopics, sameTopicMetadata } from './subscriptions.js'
+import { memberTopicIds, nextGroupEpoch } from './subscriptions.js'
 import { upgradeClassicGroup } from './upgrade.js'
 import { downgradeRecords } from './downgrade.js'
 
@@ -158,16 +158,7 @@ export class ConsumerMembership {
       this.#cancelTimers(group.groupId, replaced.memberId)
     }
     members.set(memberId, member)
-    const topics = resolveGroupTopics(members.values(), this.#s.topics)
-    if (!sameTopicMetadata(topics, group.topics)) {
-      records.push({ type: 'cg-topics', groupId: group.groupId, value: topics })
-      bump = true
-    }
-    let groupEpoch = group.groupEpoch
-    if (bump) {
-      groupEpoch += 1
-      records.push({ type: 'cg-epoch', groupId: group.groupId, value: { epoch: groupEpoch } })
-    }
+    const { topics, groupEpoch } = nextGroupEpoch(group, members.values(), this.#s.topics, bump, records)
 
     // 2. The target assignment.
     let targetEpoch = group.assignmentEpoch
@@ -301,9 +292,7 @@ export class ConsumerMembership {
     }
     const records: GroupRecord[] = memberTombstones(group.groupId, memberId)
     const remaining = [...group.members.values()].filter((m) => m.memberId !== memberId)
-    const topics = resolveGroupTopics(remaining, this.#s.topics)
-    if (!sameTopicMetadata(topics, group.topics)) records.push({ type: 'cg-topics', groupId: group.groupId, value: topics })
-    records.push({ type: 'cg-epoch', groupId: group.groupId, value: { epoch: group.groupEpoch + 1 } })
+    nextGroupEpoch(group, remaining, this.#s.topics, true, records)
     return records
   }
 

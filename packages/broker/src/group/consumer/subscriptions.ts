@@ -1,5 +1,6 @@
 // Resolving what members subscribe to (names that exist, and regexes over every non-internal
 // topic) into the group's subscribed topics and each member's topic ids.
+import type { GroupRecord } from '../records.js'
 import type { ConsumerMember } from './member.js'
 import type { TopicMetadata } from './records.js'
 import { compileTopicRegex } from './regex.js'
@@ -15,6 +16,22 @@ function matcher (regex: string | null): RegExp | null {
     // (a record written by another broker version) simply matches nothing.
     return null
   }
+}
+
+/**
+ * The end of a heartbeat's (or a classic member's join's) first step: the group's subscribed
+ * topics once `members` changed, recorded when they differ, and the group epoch, bumped and
+ * recorded when `bump` is set or the topics changed.
+ */
+export function nextGroupEpoch (group: { readonly groupId: string, readonly groupEpoch: number, readonly topics: readonly TopicMetadata[] },
+  members: Iterable<ConsumerMember>, resolver: TopicResolver, bump: boolean, records: GroupRecord[]): { topics: TopicMetadata[], groupEpoch: number } {
+  const topics = resolveGroupTopics(members, resolver)
+  const topicsChanged = !sameTopicMetadata(topics, group.topics)
+  if (topicsChanged) records.push({ type: 'cg-topics', groupId: group.groupId, value: topics })
+  if (!bump && !topicsChanged) return { topics, groupEpoch: group.groupEpoch }
+  const groupEpoch = group.groupEpoch + 1
+  records.push({ type: 'cg-epoch', groupId: group.groupId, value: { epoch: groupEpoch } })
+  return { topics, groupEpoch }
 }
 
 /** The group's subscribed topics, sorted by name. */

@@ -4,10 +4,9 @@
 // in order, and the three replicas' logs are byte-equal below the high watermark.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { setTimeout as sleep } from 'node:timers/promises'
 import kafkajs from 'kafkajs'
 import { partitionState, startTestCluster, waitFor } from '@brook/testkit'
-import { CLUSTER_SETTINGS, checkHistory, checkReplicasEqual, readBack } from './history.js'
+import { CLUSTER_SETTINGS, checkAfterRun, killAndRestartLeader } from './history.js'
 
 const { Kafka, logLevel } = kafkajs
 const TOPIC = 'failover-kafkajs'
@@ -51,16 +50,7 @@ test('leader killed with kill -9 and restarted three times: no acknowledged writ
     const epochs: number[] = []
     for (let round = 0; round < ROUNDS; round++) {
       await waitFor(() => acknowledged.length >= (round + 1) * 30, 30_000, { message: `progress before round ${round}` })
-      const state = await partitionState(cluster, TOPIC)
-      assert.ok(state !== null && state.leader > 0, 'the partition has a leader')
-      epochs.push(state.leaderEpoch)
-      await cluster.kill9(state.leader)
-      await sleep(800)
-      await cluster.start(state.leader)
-      await waitFor(async () => {
-        const now = await partitionState(cluster, TOPIC)
-        return now !== null && now.leader > 0 && now.isr.length === 3 && now.leaderEpoch > state.leaderEpoch
-      }, 30_000, { message: `leader re-elected and ISR full after round ${round}` })
+      epochs.push(await killAndRestartLeader(cluster, TOPIC, round))
     }
     const before = acknowledged.length
     await waitFor(() => acknowledged.length >= before + 20, 30_000, { message: 'writes continue after the last round' })
@@ -70,15 +60,9 @@ test('leader killed with kill -9 and restarted three times: no acknowledged writ
 
     const final = await partitionState(cluster, TOPIC)
     assert.ok(final !== null && final.leaderEpoch > (epochs[0] ?? 0), 'leadership moved')
-    const { payloads, end } = await readBack(cluster.bootstrap, TOPIC)
-    checkHistory(acknowledged, payloads)
     assert.ok(acknowledged.length > ROUNDS * 30, `acknowledged ${acknowledged.length} (${failures} sends failed)`)
-
     // Followers have everything below the HW once the ISR is full; stop cleanly and compare.
-    await waitFor(async () => (await partitionState(cluster, TOPIC))?.isr.length === 3, 20_000, { message: 'ISR of 3 at the end' })
-    await sleep(500)
-    for (const id of cluster.members.keys()) await cluster.stop(id)
-    await checkReplicasEqual(cluster, TOPIC, end)
+    await checkAfterRun(cluster, TOPIC, acknowledged)
   } catch (err) {
     throw new Error(`${(err as Error).message}\n${cluster.logs()}`, { cause: err })
   } finally {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import kafkajs from 'kafkajs'
 import { assertSucceeded, fixturePath, partitionState, runPython, startTestCluster, waitFor } from '@brook/testkit'
-import { CLUSTER_SETTINGS, checkHistory, checkReplicasEqual, readBack } from './history.js'
+import { CLUSTER_SETTINGS, checkAfterRun, killAndRestartLeader, producerRun } from './history.js'
 
 const { Kafka, logLevel } = kafkajs
 const TOPIC = 'failover-librdkafka'
@@ -25,27 +25,13 @@ test('librdkafka idempotent acks=all producer across two leader kill -9/restarts
     const epochs: number[] = []
     for (let round = 0; round < 2; round++) {
       await sleep(3000)
-      const state = await partitionState(cluster, TOPIC)
-      assert.ok(state !== null && state.leader > 0, 'the partition has a leader')
-      epochs.push(state.leaderEpoch)
-      await cluster.kill9(state.leader)
-      await sleep(800)
-      await cluster.start(state.leader)
-      await waitFor(async () => {
-        const now = await partitionState(cluster, TOPIC)
-        return now !== null && now.leader > 0 && now.isr.length === 3 && now.leaderEpoch > state.leaderEpoch
-      }, 30_000, { message: `leader re-elected and ISR full after round ${round}` })
+      epochs.push(await killAndRestartLeader(cluster, TOPIC, round))
     }
     const run = assertSucceeded('cluster_idempotent_producer.py', await producing)
-    const result = JSON.parse(run.stdout.toString('utf8').trim().split('\n').pop() ?? '{}') as { acked: string[], failed: number, errors: string[], produced: number }
+    const result = producerRun(run.stdout)
     assert.ok(result.acked.length > 100, `librdkafka delivered ${result.acked.length} of ${result.produced} (errors: ${result.errors.join('; ')})`)
 
-    const { payloads, end } = await readBack(cluster.bootstrap, TOPIC)
-    checkHistory(result.acked, payloads)
-    await waitFor(async () => (await partitionState(cluster, TOPIC))?.isr.length === 3, 20_000, { message: 'ISR of 3 at the end' })
-    await sleep(500)
-    for (const id of cluster.members.keys()) await cluster.stop(id)
-    await checkReplicasEqual(cluster, TOPIC, end)
+    await checkAfterRun(cluster, TOPIC, result.acked)
   } catch (err) {
     throw new Error(`${(err as Error).message}\n${cluster.logs()}`, { cause: err })
   } finally {

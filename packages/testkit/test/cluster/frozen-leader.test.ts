@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import kafkajs from 'kafkajs'
 import { assertSucceeded, fixturePath, partitionState, runPython, startTestCluster, waitFor } from '@brook/testkit'
-import { CLUSTER_SETTINGS, checkHistory, checkReplicasEqual, readBack } from './history.js'
+import { CLUSTER_SETTINGS, checkAfterRun, producerRun } from './history.js'
 
 const { Kafka, logLevel } = kafkajs
 const TOPIC = 'frozen-leader'
@@ -40,15 +40,10 @@ test('a leader frozen past its session is replaced, and rejoins as a follower wh
       return state !== null && state.leader > 1 && state.isr.length === 3
     }, 30_000, { message: 'broker 1 rejoined the ISR as a follower' })
     const run = assertSucceeded('cluster_idempotent_producer.py', await producing)
-    const result = JSON.parse(run.stdout.toString('utf8').trim().split('\n').pop() ?? '{}') as { acked: string[], produced: number, errors: string[] }
+    const result = producerRun(run.stdout)
     assert.ok(result.acked.length > 100, `librdkafka delivered ${result.acked.length} of ${result.produced} (errors: ${result.errors.join('; ')})`)
 
-    const { payloads, end } = await readBack(cluster.bootstrap, TOPIC)
-    checkHistory(result.acked, payloads)
-    await waitFor(async () => (await partitionState(cluster, TOPIC))?.isr.length === 3, 20_000, { message: 'ISR of 3 at the end' })
-    await sleep(500)
-    for (const id of cluster.members.keys()) await cluster.stop(id)
-    await checkReplicasEqual(cluster, TOPIC, end)
+    await checkAfterRun(cluster, TOPIC, result.acked)
   } catch (err) {
     throw new Error(`${(err as Error).message}\n${cluster.logs()}`, { cause: err })
   } finally {

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { kcatConsumeAll, type TestCluster } from '@brook/testkit'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { kcatConsumeAll, partitionState, waitFor, type TestCluster } from '@brook/testkit'
 
 /** Settings every cluster test's brokers get: quick ISR shrink and fetch retries, no auto-creation. */
 export const CLUSTER_SETTINGS = {
@@ -65,4 +66,41 @@ export async function checkReplicasEqual (cluster: TestCluster, topic: string, e
     assert.equal(p.bytes.length, first.bytes.length, `broker ${p.id} holds ${p.bytes.length} bytes below offset ${end}, broker ${first.id} ${first.bytes.length}`)
     assert.ok(p.bytes.equals(first.bytes), `broker ${p.id}'s log differs from broker ${first.id}'s below offset ${end}`)
   }
+}
+
+/**
+ * Kills the partition's leader with kill -9, restarts it, and waits until a newer leader epoch has
+ * a full ISR of three. Returns the leader epoch it killed.
+ */
+export async function killAndRestartLeader (cluster: TestCluster, topic: string, round: number): Promise<number> {
+  const state = await partitionState(cluster, topic)
+  assert.ok(state !== null && state.leader > 0, 'the partition has a leader')
+  await cluster.kill9(state.leader)
+  await sleep(800)
+  await cluster.start(state.leader)
+  await waitFor(async () => {
+    const now = await partitionState(cluster, topic)
+    return now !== null && now.leader > 0 && now.isr.length === 3 && now.leaderEpoch > state.leaderEpoch
+  }, 30_000, { message: `leader re-elected and ISR full after round ${round}` })
+  return state.leaderEpoch
+}
+
+/** What cluster_idempotent_producer.py reports on its last line. */
+export interface ProducerRun { acked: string[], failed: number, errors: string[], produced: number }
+
+export function producerRun (stdout: Buffer): ProducerRun {
+  return JSON.parse(stdout.toString('utf8').trim().split('\n').pop() ?? '{}') as ProducerRun
+}
+
+/**
+ * After a run: every acknowledged payload is served once, in order; then, once the ISR is full
+ * again, the brokers are stopped cleanly and their logs compared below the high watermark.
+ */
+export async function checkAfterRun (cluster: TestCluster, topic: string, acknowledged: readonly string[]): Promise<void> {
+  const { payloads, end } = await readBack(cluster.bootstrap, topic)
+  checkHistory(acknowledged, payloads)
+  await waitFor(async () => (await partitionState(cluster, topic))?.isr.length === 3, 20_000, { message: 'ISR of 3 at the end' })
+  await sleep(500)
+  for (const id of cluster.members.keys()) await cluster.stop(id)
+  await checkReplicasEqual(cluster, topic, end)
 }

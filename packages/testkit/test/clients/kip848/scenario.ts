@@ -16,6 +16,8 @@ import { RawConnection, type TestBroker, waitFor } from '@brook/testkit'
 
 export const PARTITIONS = 6
 const PER_PHASE = 300
+/** How long shares must stay unchanged before membership counts as stable. */
+const SETTLE_MS = 1500
 
 export interface Member {
   name: string
@@ -77,13 +79,23 @@ export class Scenario {
   }
 
   /** Waits until the live members report an even split of all partitions. */
+  /**
+   * Waits until `count` members share the partitions evenly and have kept the same shares for
+   * SETTLE_MS: a client may still deliver a fetch of a partition it just gave up, so membership
+   * counts as stable only once no ownership changed for a while.
+   */
   async balanced (count: number): Promise<void> {
+    let shares = ''
+    let since = Date.now()
     await waitFor(() => {
       const live = this.live()
+      const now = live.map((m) => [...m.owned].sort().join(',')).join('|')
+      if (now !== shares) { shares = now; since = Date.now() }
       if (live.length !== count) return false
       const all = new Set(live.flatMap((m) => [...m.owned]))
-      return all.size === PARTITIONS && live.every((m) => m.owned.size === PARTITIONS / count)
-    }, 60_000, { message: `${count} members sharing ${PARTITIONS} partitions evenly`, intervalMs: 50 })
+      const even = all.size === PARTITIONS && live.every((m) => m.owned.size === PARTITIONS / count)
+      return even && Date.now() - since >= SETTLE_MS
+    }, 60_000, { message: `${count} members sharing ${PARTITIONS} partitions evenly for ${SETTLE_MS} ms`, intervalMs: 50 })
   }
 
   async produce (producer: ReturnType<Kafka['producer']>): Promise<number[]> {

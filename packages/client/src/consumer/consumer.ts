@@ -11,11 +11,20 @@ import { ErrorCode } from '@brook/protocol'
 import { type Assignor, builtinAssignors, type TopicPartitions } from './assignors.js'
 import { type ConsumerBatch, type ConsumerMessage, type FetchedPartition, fetchOnce, type FetchOptions, type PartitionFetchResult } from './fetcher.js'
 import { GroupMembership } from './group.js'
+import { ConsumerProtocolMembership } from './consumer-protocol-membership.js'
+import type { GroupHooks, GroupSession } from './group-session.js'
 import { commitOffsets, EARLIEST, fetchCommitted, LATEST, listOffsets, type TopicPartition, type TopicPartitionOffset, tpKey } from './offsets.js'
 
 export interface ConsumerOptions {
   /** Absent: assign mode only. */
   groupId?: string
+  /**
+   * group.protocol: 'classic' (JoinGroup/SyncGroup, default) or 'consumer' (KIP-848: the broker
+   * assigns; needs a broker with ConsumerGroupHeartbeat, Kafka 4 or Brook).
+   */
+  groupProtocol?: 'classic' | 'consumer'
+  /** group.remote.assignor for groupProtocol 'consumer' (e.g. 'uniform', 'range'); default: the broker's. */
+  groupRemoteAssignor?: string
   groupInstanceId?: string
   /** Assignor protocol names, preferred first, or Assignor objects. Default ['range', 'cooperative-sticky', 'RoundRobinAssigner']. */
   assignors?: Array<string | Assignor>
@@ -33,6 +42,12 @@ export interface ConsumerOptions {
   maxBytes?: number
   maxPartitionBytes?: number
 }
+
+/** Commit errors that mean the membership moved on: rejoin instead of failing the read loop. */
+const REJOIN_ON_COMMIT = new Set<number>([
+  ErrorCode.REBALANCE_IN_PROGRESS, ErrorCode.ILLEGAL_GENERATION, ErrorCode.UNKNOWN_MEMBER_ID,
+  ErrorCode.STALE_MEMBER_EPOCH, ErrorCode.FENCED_MEMBER_EPOCH
+])
 
 export interface EachMessagePayload { topic: string, partition: number, message: ConsumerMessage }
 export interface RunOptions {
@@ -56,7 +71,7 @@ export class Consumer implements AsyncIterable<ConsumerBatch> {
   readonly cluster: Cluster
   private readonly options: ConsumerOptions
   private readonly fetchOptions: FetchOptions
-  private readonly group: GroupMembership | null
+  private readonly group: GroupSession | null
   private readonly positions = new Map<string, PartitionPosition>()
   private readonly paused = new Set<string>()
   private topics: string[] = []
@@ -76,26 +91,35 @@ export class Consumer implements AsyncIterable<ConsumerBatch> {
       maxPartitionBytes: options.maxPartitionBytes ?? 1_048_576,
       isolationLevel: options.isolationLevel === 'read_committed' ? 1 : 0
     }
-    if (options.groupId !== undefined) {
-      const assignors = (options.assignors ?? ['range', 'cooperative-sticky', 'RoundRobinAssigner']).map((a) => {
-        if (typeof a !== 'string') return a
-        const found = builtinAssignors[a]
-        if (found === undefined) throw new IllegalStateError(`unknown assignor ${a}; built in: ${Object.keys(builtinAssignors).join(', ')}`)
-        return found
-      })
-      this.group = new GroupMembership(this.cluster, options.groupId, {
-        sessionTimeoutMs: options.sessionTimeoutMs ?? 45_000,
-        rebalanceTimeoutMs: options.rebalanceTimeoutMs ?? 60_000,
-        heartbeatIntervalMs: options.heartbeatIntervalMs ?? 3_000,
-        assignors,
-        groupInstanceId: options.groupInstanceId ?? null
-      }, {
-        onRevoke: async (partitions) => { await this.revoke(partitions) },
-        onAssign: async (partitions) => { this.addPartitions(partitions) }
-      })
-    } else {
-      this.group = null
+    this.group = options.groupId === undefined ? null : this.makeGroup(options.groupId, options)
+  }
+
+  private makeGroup (groupId: string, options: ConsumerOptions): GroupSession {
+    const hooks: GroupHooks = {
+      onRevoke: async (partitions) => { await this.revoke(partitions) },
+      onAssign: async (partitions) => { this.addPartitions(partitions) },
+      onLost: async (partitions) => { this.dropPartitions(partitions) }
     }
+    if (options.groupProtocol === 'consumer') {
+      return new ConsumerProtocolMembership(this.cluster, groupId, {
+        rebalanceTimeoutMs: options.rebalanceTimeoutMs ?? 60_000,
+        remoteAssignor: options.groupRemoteAssignor ?? null,
+        groupInstanceId: options.groupInstanceId ?? null
+      }, hooks)
+    }
+    const assignors = (options.assignors ?? ['range', 'cooperative-sticky', 'RoundRobinAssigner']).map((a) => {
+      if (typeof a !== 'string') return a
+      const found = builtinAssignors[a]
+      if (found === undefined) throw new IllegalStateError(`unknown assignor ${a}; built in: ${Object.keys(builtinAssignors).join(', ')}`)
+      return found
+    })
+    return new GroupMembership(this.cluster, groupId, {
+      sessionTimeoutMs: options.sessionTimeoutMs ?? 45_000,
+      rebalanceTimeoutMs: options.rebalanceTimeoutMs ?? 60_000,
+      heartbeatIntervalMs: options.heartbeatIntervalMs ?? 3_000,
+      assignors,
+      groupInstanceId: options.groupInstanceId ?? null
+    }, hooks)
   }
 
   /** Assign mode: read exactly these partitions (offset: where to start; default committed or the reset policy). */
@@ -145,6 +169,10 @@ export class Consumer implements AsyncIterable<ConsumerBatch> {
         this.cluster.logger.warn({ err }, 'commit before revoking partitions failed')
       }
     }
+    this.dropPartitions(list)
+  }
+
+  private dropPartitions (list: TopicPartitions[]): void {
     for (const tp of list) for (const p of tp.partitions) this.positions.delete(tpKey(tp.topic, p))
   }
 
@@ -301,7 +329,7 @@ export class Consumer implements AsyncIterable<ConsumerBatch> {
     try {
       await this.commit()
     } catch (err) {
-      if (err instanceof KafkaError && (err.code === ErrorCode.REBALANCE_IN_PROGRESS || err.code === ErrorCode.ILLEGAL_GENERATION || err.code === ErrorCode.UNKNOWN_MEMBER_ID)) {
+      if (err instanceof KafkaError && REJOIN_ON_COMMIT.has(err.code)) {
         if (this.group !== null) this.group.needsRejoin = true
         return
       }

@@ -10,9 +10,10 @@
 import { randomBytes } from 'node:crypto'
 import { consumerGroupHeartbeatApi, type ConsumerGroupHeartbeatResponse, ErrorCode } from '@brook/protocol'
 import { type Cluster, CoordinatorType } from '../cluster/cluster.js'
+import type { ClusterMetadata } from '../cluster/metadata.js'
 import { kafkaError, KafkaError } from '../errors/kafka-errors.js'
 import type { TopicPartitions } from './assignors.js'
-import type { GroupHooks, GroupSession } from './group-session.js'
+import type { GroupHooks, GroupSession, Subscription } from './group-session.js'
 
 export interface ConsumerProtocolOptions {
   rebalanceTimeoutMs: number
@@ -33,6 +34,11 @@ function newMemberId (): string {
   return randomBytes(16).toString('base64url')
 }
 
+function topicName (meta: ClusterMetadata, topicId: string): string | undefined {
+  for (const t of meta.topics.values()) if (t.topicId === topicId) return t.name
+  return undefined
+}
+
 function partitionKeys (list: TopicPartitions[]): Set<string> {
   const out = new Set<string>()
   for (const tp of list) for (const p of tp.partitions) out.add(`${tp.topic}\u0000${p}`)
@@ -50,7 +56,7 @@ export class ConsumerProtocolMembership implements GroupSession {
   generationId = 0
   owned: TopicPartitions[] = []
   needsRejoin = true
-  private topics: string[] = []
+  private subscription: Subscription = { topics: [], pattern: null }
   /** The last assignment the broker sent (by topic id), not yet reconciled. */
   private target: Array<{ topicId: string, partitions: number[] }> | null = null
   private intervalMs = FIRST_HEARTBEAT_INTERVAL_MS
@@ -66,8 +72,8 @@ export class ConsumerProtocolMembership implements GroupSession {
   ) {}
 
   /** Joins when needed, then applies the latest target assignment. */
-  async rebalance (topics: string[]): Promise<void> {
-    this.topics = [...topics]
+  async rebalance (subscription: Subscription): Promise<void> {
+    this.subscription = { topics: [...subscription.topics], pattern: subscription.pattern }
     this.needsRejoin = false
     for (;;) {
       await this.heartbeatNow()
@@ -120,15 +126,13 @@ export class ConsumerProtocolMembership implements GroupSession {
 
   private async namesOf (assignment: Array<{ topicId: string, partitions: number[] }>): Promise<TopicPartitions[] | null> {
     if (assignment.length === 0) return []
-    let meta = await this.cluster.metadataFor(this.topics)
-    let byId = new Map(this.topics.flatMap((t) => { const id = meta.topics.get(t)?.topicId; return id == null ? [] : [[id, t] as const] }))
-    if (assignment.some((a) => !byId.has(a.topicId))) {
-      meta = await this.cluster.refreshMetadata()
-      byId = new Map(this.topics.flatMap((t) => { const id = meta.topics.get(t)?.topicId; return id == null ? [] : [[id, t] as const] }))
-    }
+    // A pattern's topics are known only to the broker: map ids over every topic then.
+    const all = this.subscription.pattern !== null
+    let meta = all ? await this.cluster.refreshMetadata({ all: true }) : await this.cluster.metadataFor(this.subscription.topics)
+    if (assignment.some((a) => topicName(meta, a.topicId) === undefined)) meta = await this.cluster.refreshMetadata({ all })
     const out: TopicPartitions[] = []
     for (const a of assignment) {
-      const topic = byId.get(a.topicId)
+      const topic = topicName(meta, a.topicId)
       if (topic === undefined) return null
       out.push({ topic, partitions: [...a.partitions].sort((x, y) => x - y) })
     }
@@ -162,8 +166,8 @@ export class ConsumerProtocolMembership implements GroupSession {
         instanceId: this.options.groupInstanceId,
         rackId: null,
         rebalanceTimeoutMs: this.options.rebalanceTimeoutMs,
-        subscribedTopicNames: this.topics,
-        subscribedTopicRegex: null,
+        subscribedTopicNames: this.subscription.topics,
+        subscribedTopicRegex: this.subscription.pattern,
         serverAssignor: this.options.remoteAssignor,
         topicPartitions: await this.ownedByIds()
       })

@@ -12,7 +12,7 @@ import { type Assignor, builtinAssignors, type TopicPartitions } from './assigno
 import { type ConsumerBatch, type ConsumerMessage, type FetchedPartition, fetchOnce, type FetchOptions, type PartitionFetchResult } from './fetcher.js'
 import { GroupMembership } from './group.js'
 import { ConsumerProtocolMembership } from './consumer-protocol-membership.js'
-import type { GroupHooks, GroupSession } from './group-session.js'
+import type { GroupHooks, GroupSession, Subscription } from './group-session.js'
 import { commitOffsets, EARLIEST, fetchCommitted, LATEST, listOffsets, type TopicPartition, type TopicPartitionOffset, tpKey } from './offsets.js'
 
 export interface ConsumerOptions {
@@ -74,7 +74,7 @@ export class Consumer implements AsyncIterable<ConsumerBatch> {
   private readonly group: GroupSession | null
   private readonly positions = new Map<string, PartitionPosition>()
   private readonly paused = new Set<string>()
-  private topics: string[] = []
+  private subscription: Subscription = { topics: [], pattern: null }
   private mode: 'none' | 'assign' | 'subscribe' = 'none'
   private running = false
   private closed = false
@@ -133,13 +133,20 @@ export class Consumer implements AsyncIterable<ConsumerBatch> {
     this.cluster.addInterest(partitions.map((p) => p.topic))
   }
 
-  /** Group mode: join the group for these topics (the rebalance happens on the first read). */
-  subscribe (options: { topics: string[] }): void {
+  /**
+   * Group mode: join the group for these topics (the rebalance happens on the first read). With
+   * groupProtocol 'consumer', `pattern` subscribes to every topic whose whole name matches an RE2
+   * regular expression, evaluated by the broker (KIP-848), as well as to `topics`.
+   */
+  subscribe (options: { topics?: string[], pattern?: string }): void {
     if (this.group === null) throw new IllegalStateError('subscribe() needs a groupId; without one use assign()')
     if (this.mode === 'assign') throw new IllegalStateError('subscribe() on a consumer in assign mode')
+    if (options.pattern !== undefined && this.options.groupProtocol !== 'consumer') {
+      throw new IllegalStateError('a pattern subscription needs groupProtocol \'consumer\' (the broker evaluates the pattern)')
+    }
     this.mode = 'subscribe'
-    this.topics = [...options.topics]
-    this.cluster.addInterest(this.topics)
+    this.subscription = { topics: [...(options.topics ?? [])], pattern: options.pattern ?? null }
+    this.cluster.addInterest(this.subscription.topics)
     this.group.needsRejoin = true
   }
 
@@ -237,7 +244,7 @@ export class Consumer implements AsyncIterable<ConsumerBatch> {
 
   private async ensureReady (): Promise<void> {
     if (this.mode === 'subscribe' && this.group !== null && this.group.needsRejoin) {
-      await this.group.rebalance(this.topics)
+      await this.group.rebalance(this.subscription)
     }
     await this.resolvePositions()
   }

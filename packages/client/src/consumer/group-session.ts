@@ -11,6 +11,12 @@ export interface GroupHooks {
   onLost: (partitions: TopicPartitions[]) => Promise<void>
 }
 
+/** What a member subscribes to: topic names, and (KIP-848 only) an RE2 pattern the broker evaluates. */
+export interface Subscription {
+  topics: string[]
+  pattern: string | null
+}
+
 export interface GroupSession {
   readonly memberId: string
   /** The generation (classic) or member epoch (KIP-848) that offset commits carry. */
@@ -18,6 +24,6 @@ export interface GroupSession {
   /** Set when the consumer must call rebalance() before its next fetch. */
   needsRejoin: boolean
   /** Joins if needed and applies the current assignment through the hooks. */
-  rebalance: (topics: string[]) => Promise<void>
+  rebalance: (subscription: Subscription) => Promise<void>
   leave: () => Promise<void>
 }

@@ -10,7 +10,7 @@ import {
 import { type Cluster, CoordinatorType } from '../cluster/cluster.js'
 import { kafkaError, KafkaError } from '../errors/kafka-errors.js'
 import { type Assignor, type AssignorMember, type TopicPartitions } from './assignors.js'
-import type { GroupHooks, GroupSession } from './group-session.js'
+import type { GroupHooks, GroupSession, Subscription } from './group-session.js'
 
 export interface GroupOptions {
   sessionTimeoutMs: number
@@ -84,7 +84,8 @@ export class GroupMembership implements GroupSession {
   get isLeaderless (): boolean { return this.generationId < 0 }
 
   /** Joins (or rejoins) the group and applies the new assignment. */
-  async rebalance (topics: string[]): Promise<void> {
+  async rebalance (subscription: Subscription): Promise<void> {
+    const topics = subscription.topics
     this.stopHeartbeats()
     const cooperative = this.protocol?.cooperative === true
     if (!cooperative && this.owned.length > 0) {

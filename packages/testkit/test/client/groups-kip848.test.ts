@@ -173,3 +173,26 @@ test('a Brook KIP-848 member and a librdkafka 2.15 member (group.protocol=consum
     await brook.done
   }
 })
+
+test('a KIP-848 pattern subscription: the broker matches the RE2 pattern against topic names', { timeout: 60_000 }, async () => {
+  for (const topic of ['regex-orders-eu', 'regex-orders-us', 'regex-payments']) await setup(topic, 1, 0)
+  const producer = client.producer()
+  for (const topic of ['regex-orders-eu', 'regex-orders-us', 'regex-payments']) await producer.send({ topic, messages: [{ value: topic }] })
+  await producer.close()
+  const consumer = client.consumer({ groupId: 'regex-group', ...KIP848 })
+  const seen: string[] = []
+  consumer.subscribe({ pattern: 'regex-orders-(?P<region>eu|us)' })
+  const done = consumer.run({ eachBatch: (batch) => { for (const m of batch.messages) seen.push(m.value!.toString()) } })
+  try {
+    await waitFor(() => seen.length >= 2, 30_000, { message: 'both orders topics read' })
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    assert.deepEqual(seen.sort(), ['regex-orders-eu', 'regex-orders-us'])
+    assert.deepEqual(consumer.assignment().map((tp) => tp.topic).sort(), ['regex-orders-eu', 'regex-orders-us'])
+  } finally {
+    await consumer.close()
+    await done
+  }
+  const classic = client.consumer({ groupId: 'regex-classic' })
+  assert.throws(() => { classic.subscribe({ pattern: 'x.*' }) }, /groupProtocol 'consumer'/)
+  await classic.close()
+})

@@ -25,3 +25,10 @@ export {
 } from './kv/kv-backend.js'
 export { MemoryKv } from './kv/memory-kv.js'
 export { EtcdKv, type EtcdKvOptions } from './kv/etcd-kv.js'
+export {
+  type AclBinding, ResourceType, PatternType, AclOperation, AclPermission, aclKey, invalidBindingReason, parseBinding
+} from './acl/acl-binding.js'
+export type { AclStore, AclListener } from './acl/acl-store.js'
+export { FileAclStore, ACL_FILE } from './acl/file-acl-store.js'
+export { KvAclStore, type KvAclStoreOptions } from './acl/kv-acl-store.js'
+export { openAclStore, type OpenAclStoreOptions } from './acl/open-acl-store.js'

@@ -28,6 +28,7 @@ import { Connection } from './server/connection.js'
 import { Listener } from './server/listener.js'
 import { listenerSecurity, type ListenerSecurity } from './security/listener-security.js'
 import { ScramCredentialStore } from './security/scram-store.js'
+import { openAuthorization } from './security/authorizer/open-authorization.js'
 import { connectionSession } from './security/connection-session.js'
 import type { BrokerState } from './server/request-context.js'
 import { ProducerIdAllocator, type ProducerIdSource } from './txn/producer-ids.js'
@@ -91,6 +92,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   const cluster = clustered ? await ClusterNode.open(settings, config, logger) : undefined
   const producerIds: ProducerIdSource = cluster?.producerIds ?? await ProducerIdAllocator.open(firstDir)
   const scram = await ScramCredentialStore.open(firstDir)
+  const authorization = await openAuthorization(settings, config, firstDir, logger)
   const purgatory = new FetchPurgatory()
   const store = new TopicStore(firstDir)
   // Dynamic broker configs are in place before any log opens; a change re-configures every log.
@@ -169,6 +171,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     groups,
     txn,
     scram,
+    ...(authorization === null ? {} : { acls: authorization.acls, authorizer: authorization.authorizer }),
     ...(cluster === undefined ? {} : { cluster })
   }
   const onSocket = (socket: Socket, view: BrokerState, security: ListenerSecurity): void => {
@@ -254,6 +257,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
       clearTimeout(cut)
       await stopped
       txn.close()
+      await authorization?.close()
       await cluster?.close()
       await logs.close()
       logger.info('broker stopped')

@@ -84,10 +84,13 @@ export class KvAclStore implements AclStore {
 
   /** Writes in transactions under the backend's limits, then waits for the mirror to see them. */
   private async write (ops: readonly KvOp[]): Promise<void> {
-    const limit = Math.max(1, this.kv.limits.maxTxnOps)
+    // The etcd seam wants a condition on every transaction; ACL writes need none, so each carries
+    // one that always holds: a key that is never written is absent.
+    const always = { key: `${this.dir.slice(0, -1)}-unwritten`, target: 'create' as const, revision: 0 }
+    const limit = Math.max(1, this.kv.limits.maxTxnOps - 1)
     let last = 0
     for (let i = 0; i < ops.length; i += limit) {
-      const result = await this.kv.txn({ compares: [], success: ops.slice(i, i + limit) })
+      const result = await this.kv.txn({ compares: [always], success: ops.slice(i, i + limit) })
       last = result.revision
     }
     if (last > this.applied) await new Promise<void>((resolve) => this.waiters.push({ revision: last, resolve }))

@@ -14,6 +14,7 @@ import type { RequestContext } from '../server/request-context.js'
 import { type TopicPartition, partitionKey } from '../txn/metadata.js'
 import { fencedForVersion } from '../txn/versions.js'
 import { defineHandler } from './handler.js'
+import { onCluster, onTransactionalId, Op } from '../security/authorizer/requirements.js'
 
 function sameError (topics: readonly AddPartitionsToTxnRequestTopic[], code: number): AddPartitionsToTxnResponseTopicResult[] {
   return topics.map((t) => ({ name: t.name, resultsByPartition: t.partitions.map((partitionIndex) => ({ partitionIndex, partitionErrorCode: code })) }))
@@ -85,4 +86,4 @@ function errorResponse (request: AddPartitionsToTxnRequest, code: number, ctx: R
   return { throttleTimeMs: 0, errorCode: code, resultsByTransaction: [] }
 }
 
-export default defineHandler(addPartitionsToTxnApi, { min: 0, max: 4 }, handle, errorResponse)
+export default defineHandler(addPartitionsToTxnApi, { min: 0, max: 4 }, handle, errorResponse, { requires: (r, ctx) => ctx.apiVersion >= 4 ? [onCluster(Op.CLUSTER_ACTION)] : [onTransactionalId(r.v3AndBelowTransactionalId ?? '', Op.WRITE)] })

@@ -18,6 +18,7 @@ import { OFFSETS_TOPIC } from '../group/config.js'
 import { addToTransaction } from '../txn/implicit-add.js'
 import { fencedForVersion } from '../txn/versions.js'
 import { defineHandler } from './handler.js'
+import { onGroup, onTransactionalId, Op } from '../security/authorizer/requirements.js'
 
 function sameError (request: TxnOffsetCommitRequest, code: number): TxnOffsetCommitResponseTopic[] {
   return request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code })) }))
@@ -49,4 +50,4 @@ async function handle (ctx: RequestContext, request: TxnOffsetCommitRequest): Pr
   }
 }
 
-export default defineHandler(txnOffsetCommitApi, { min: 0, max: 5 }, handle, (request, code) => ({ throttleTimeMs: 0, topics: sameError(request, code) }))
+export default defineHandler(txnOffsetCommitApi, { min: 0, max: 5 }, handle, (request, code) => ({ throttleTimeMs: 0, topics: sameError(request, code) }), { requires: (r) => [onTransactionalId(r.transactionalId, Op.WRITE), onGroup(r.groupId, Op.READ)] })

@@ -1,9 +1,9 @@
 // The embedded AclStore: one JSON file in the broker's first log dir, replaced atomically on
 // every change (temp file, fsync, rename, directory fsync), so after a crash it holds the old or
 // the new set. Changes run one at a time. Format: {version:1, acls:[binding...]}.
-import { open, readFile, rename } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { SerialQueue } from '@brook/common'
+import { readFileIfExists, writeFileAtomic } from '../records/atomic-file.js'
 import { type AclBinding, aclKey, parseBinding } from './acl-binding.js'
 import type { AclListener, AclStore } from './acl-store.js'
 
@@ -21,7 +21,7 @@ export class FileAclStore implements AclStore {
 
   static async open (dir: string): Promise<FileAclStore> {
     const store = new FileAclStore(dir)
-    const text = await readIfExists(store.path)
+    const text = await readFileIfExists(store.path)
     if (text !== null) {
       for (const b of parseFile(store.path, text)) store.bindings.set(aclKey(b), b)
     }
@@ -91,31 +91,4 @@ function parseFile (path: string, text: string): AclBinding[] {
     out.push(b)
   }
   return out
-}
-
-async function readIfExists (path: string): Promise<string | null> {
-  try {
-    return await readFile(path, 'utf8')
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
-    throw err
-  }
-}
-
-async function writeFileAtomic (path: string, data: string): Promise<void> {
-  const tmp = `${path}.tmp`
-  const file = await open(tmp, 'w')
-  try {
-    await file.writeFile(data)
-    await file.sync()
-  } finally {
-    await file.close()
-  }
-  await rename(tmp, path)
-  const dir = await open(dirname(path), 'r')
-  try {
-    await dir.sync()
-  } finally {
-    await dir.close()
-  }
 }

@@ -92,7 +92,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   // Cluster mode: the metadata store is reachable before anything else opens.
   const cluster = clustered ? await ClusterNode.open(settings, config, logger) : undefined
   const producerIds: ProducerIdSource = cluster?.producerIds ?? await ProducerIdAllocator.open(firstDir)
-  const scram = await ScramCredentialStore.open(firstDir)
+  const scram = await ScramCredentialStore.openFor(settings, firstDir, logger)
   const authorization = await openAuthorization(settings, config, firstDir, logger)
   const purgatory = new FetchPurgatory()
   const store = new TopicStore(firstDir)
@@ -263,6 +263,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
       await stopped
       txn.close()
       await authorization?.close()
+      await scram.close()
       await cluster?.close()
       await logs.close()
       logger.info('broker stopped')

@@ -32,3 +32,9 @@ export type { AclStore, AclListener } from './acl/acl-store.js'
 export { FileAclStore, ACL_FILE } from './acl/file-acl-store.js'
 export { KvAclStore, type KvAclStoreOptions } from './acl/kv-acl-store.js'
 export { openAclStore, type OpenAclStoreOptions } from './acl/open-acl-store.js'
+export {
+  type ScramRecordStore, type ScramRecordChange, type StoredScramCredential, type ScramMechanismName, SCRAM_MECHANISM_NAMES
+} from './scram/scram-records.js'
+export { FileScramStore, SCRAM_FILE } from './scram/file-scram-store.js'
+export { KvScramStore, type KvScramStoreOptions } from './scram/kv-scram-store.js'
+export { openScramStore } from './scram/open-scram-store.js'

@@ -5,8 +5,9 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { silentLogger } from '@brook/common'
 import { startEtcd, waitFor, type EtcdServer } from '@brook/testkit'
-import { type AclStore, type ClusterMetadataStore, EtcdKv, MetadataError, metadataConfigFrom, openAclStore, openMetadataStore } from '../src/index.js'
+import { type AclStore, type ClusterMetadataStore, EtcdKv, MetadataError, metadataConfigFrom, openAclStore, openMetadataStore, openScramStore, type ScramRecordStore } from '../src/index.js'
 import { aclConformance } from './acl-conformance.js'
+import { scramConformance } from './scram-conformance.js'
 import { conformance } from './conformance.js'
 import { kvConformance } from './kv-conformance.js'
 
@@ -50,6 +51,12 @@ conformance('etcd', async () => {
 aclConformance('etcd', async () => {
   const config = metadataConfigFrom({ 'etcd.endpoints': server().endpoint, 'etcd.prefix': `/brook-acl-test-${randomUUID()}` })
   const open = async (): Promise<AclStore> => await openAclStore(config, { dir: '/nonexistent', logger: silentLogger })
+  return { open, peer: open, cleanup: async () => {} }
+})
+
+scramConformance('etcd', async () => {
+  const config = metadataConfigFrom({ 'etcd.endpoints': server().endpoint, 'etcd.prefix': `/brook-scram-test-${randomUUID()}` })
+  const open = async (): Promise<ScramRecordStore> => await openScramStore(config, { dir: '/nonexistent', logger: silentLogger })
   return { open, peer: open, cleanup: async () => {} }
 })
 

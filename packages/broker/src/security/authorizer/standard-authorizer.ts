@@ -6,7 +6,8 @@
 //   4. else, when no ACL at all matches the resource, allow.everyone.if.no.acl.found decides;
 //      otherwise the action is refused.
 // The index is rebuilt from the store's whole set on every change (ACL changes are rare; lookups
-// are on every request): per resource type, literal bindings by name and the prefixed ones.
+// are on every request): per resource type, literal bindings by name and prefixed ones by prefix,
+// looked up with the name cut at each prefix length in use (never a scan of every binding).
 import { type AclBinding, type AclStore, AclPermission, PatternType } from '@brook/metadata'
 import { formatPrincipal } from '../principal.js'
 import { hostMatches, operationMatches, patternMatches, principalMatches, WILDCARD_RESOURCE } from './acl-match.js'
@@ -20,8 +21,16 @@ export interface StandardAuthorizerSettings {
 
 interface TypeIndex {
   literal: Map<string, AclBinding[]>
-  prefixed: AclBinding[]
+  prefixed: Map<string, AclBinding[]>
+  /** The distinct lengths of the prefixes in `prefixed`. */
+  prefixLengths: number[]
   all: AclBinding[]
+}
+
+function addTo (map: Map<string, AclBinding[]>, key: string, b: AclBinding): void {
+  const list = map.get(key)
+  if (list === undefined) map.set(key, [b])
+  else list.push(b)
 }
 
 /** super.users: semicolon-separated principals. */
@@ -78,9 +87,14 @@ export class StandardAuthorizer implements Authorizer {
       return false
     }
     if (typeIndex !== undefined) {
-      for (const list of [typeIndex.literal.get(action.resourceName), typeIndex.literal.get(WILDCARD_RESOURCE), typeIndex.prefixed]) {
-        if (list === undefined) continue
-        for (const b of list) if (consider(b)) return false
+      const name = action.resourceName
+      for (const list of [typeIndex.literal.get(name), typeIndex.literal.get(WILDCARD_RESOURCE)]) {
+        if (list !== undefined) for (const b of list) if (consider(b)) return false
+      }
+      for (const length of typeIndex.prefixLengths) {
+        if (length > name.length) break
+        const list = typeIndex.prefixed.get(name.slice(0, length))
+        if (list !== undefined) for (const b of list) if (consider(b)) return false
       }
     }
     if (allowed) return true
@@ -91,15 +105,11 @@ export class StandardAuthorizer implements Authorizer {
     const index = new Map<number, TypeIndex>()
     for (const b of bindings) {
       let t = index.get(b.resourceType)
-      if (t === undefined) index.set(b.resourceType, t = { literal: new Map(), prefixed: [], all: [] })
+      if (t === undefined) index.set(b.resourceType, t = { literal: new Map(), prefixed: new Map(), prefixLengths: [], all: [] })
       t.all.push(b)
-      if (b.patternType === PatternType.PREFIXED) t.prefixed.push(b)
-      else {
-        const list = t.literal.get(b.resourceName)
-        if (list === undefined) t.literal.set(b.resourceName, [b])
-        else list.push(b)
-      }
+      addTo(b.patternType === PatternType.PREFIXED ? t.prefixed : t.literal, b.resourceName, b)
     }
+    for (const t of index.values()) t.prefixLengths = [...new Set([...t.prefixed.keys()].map((p) => p.length))].sort((a, b) => a - b)
     this.index = index
   }
 }

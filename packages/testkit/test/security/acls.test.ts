@@ -67,8 +67,8 @@ async function failure (p: Promise<unknown>): Promise<string> {
   try {
     await p
   } catch (err) {
-    const e = err as { type?: string, message?: string, originalError?: { type?: string } }
-    return `${e.type ?? ''} ${e.originalError?.type ?? ''} ${e.message ?? ''}`
+    const e = err as { type?: string, message?: string, originalError?: { type?: string }, errors?: Array<{ type?: string }> }
+    return `${e.type ?? ''} ${e.originalError?.type ?? ''} ${(e.errors ?? []).map((x) => x.type ?? '').join(' ')} ${e.message ?? ''}`
   }
   return 'no error'
 }
@@ -191,6 +191,34 @@ test('kafkajs: a transactional id needs WRITE on it; DENY beats ALLOW', { timeou
   )
   assert.match(await failure(sendAs(alice, 'wild.denied', ['x'])), /TOPIC_AUTHORIZATION_FAILED|Not authorized to access topics/i)
   await sendAs(alice, 'wild.ok', ['allowed through User:*'])
+})
+
+test('kafkajs admin as alice: topics, offsets and configs answer as Kafka does', { timeout: 90_000 }, async () => {
+  await createTopics('admin.kept')
+  const alice = asPlain('alice')
+  await withAdmin(alice, async (a) => {
+    assert.match(await failure(a.createTopics({ topics: [{ topic: 'admin.new' }] })), /TOPIC_AUTHORIZATION_FAILED|Not authorized/i)
+    assert.match(await failure(a.deleteTopics({ topics: ['admin.kept'], timeout: 5000 })), /TOPIC_AUTHORIZATION_FAILED|Not authorized/i)
+    assert.match(await failure(a.fetchTopicOffsets('admin.kept')), /TOPIC_AUTHORIZATION_FAILED|Not authorized/i)
+    assert.match(await failure(a.describeConfigs({ includeSynonyms: false, resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: 'admin.kept' }] })),
+      /TOPIC_AUTHORIZATION_FAILED|Not authorized/i)
+  })
+  await grant(
+    acl({ principal: 'User:alice', operation: O.CREATE, resourceName: 'admin.', resourcePatternType: PT.PREFIXED }),
+    // kafkajs reads the new topic's metadata after creating it.
+    acl({ principal: 'User:alice', operation: O.DESCRIBE, resourceName: 'admin.new' }),
+    acl({ principal: 'User:alice', operation: O.DELETE, resourceName: 'admin.kept' }),
+    acl({ principal: 'User:alice', operation: O.DESCRIBE_CONFIGS, resourceName: 'admin.kept' })
+  )
+  await withAdmin(alice, async (a) => {
+    assert.equal(await a.createTopics({ topics: [{ topic: 'admin.new' }] }), true)
+    // DELETE implies DESCRIBE, which ListOffsets needs.
+    const offsets = await a.fetchTopicOffsets('admin.kept')
+    assert.deepEqual(offsets.map((o) => o.offset), ['0'])
+    const configs = await a.describeConfigs({ includeSynonyms: false, resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: 'admin.kept' }] })
+    assert.equal(configs.resources[0]?.errorCode, 0)
+    await a.deleteTopics({ topics: ['admin.kept'], timeout: 5000 })
+  })
 })
 
 test('kafkajs: a super user needs no ACL', { timeout: 60_000 }, async () => {

@@ -76,7 +76,8 @@ async function fetchByTopicId (ctx: RequestContext, groups: OffsetFetchRequestGr
         return name === undefined ? [] : [{ name, partitionIndexes: t.partitionIndexes }]
       })
   }))
-  const results = await coordinatorOf(ctx).fetchOffsets(inputs)
+  // Topic rights are checked while the answer still names topics (ids replace the names below).
+  const results = (await coordinatorOf(ctx).fetchOffsets(inputs)).map((r, i) => authorizeTopics(ctx, r, (groups[i]?.topics ?? null) === null))
   return results.map((result, i) => {
     const asked = groups[i]?.topics ?? null
     const byName = new Map(result.topics.map((t) => [t.name, t]))

@@ -23,7 +23,7 @@
 // min.insync.replicas meanwhile answers NOT_ENOUGH_REPLICAS_AFTER_APPEND.
 // Authorization: WRITE on the transactional id (else the whole request fails with
 // TRANSACTIONAL_ID_AUTHORIZATION_FAILED) and WRITE on each topic (else its partitions get
-// TOPIC_AUTHORIZATION_FAILED).
+// TOPIC_AUTHORIZATION_FAILED); auto-creation, as in Metadata, CREATE on the cluster or the topic.
 import {
   ErrorCode, produceApi, type ProduceRequest, type ProduceRequestPartitionProduceData, type ProduceRequestTopicProduceData,
   type ProduceResponse, type ProduceResponsePartitionProduceResponse, type RecordsSummary, validateRecords, ZERO_UUID,
@@ -42,6 +42,7 @@ import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
 import { AclOperation, ResourceType } from '@brook/metadata'
 import { allowed } from '../security/authorizer/request-access.js'
+import { CLUSTER_NAME } from '../security/authorizer/authorized-operations.js'
 import { onTransactionalId, Op } from '../security/authorizer/requirements.js'
 
 function failed (index: number, errorCode: number, errorMessage: string | null = null,
@@ -51,6 +52,9 @@ function failed (index: number, errorCode: number, errorMessage: string | null =
 
 async function autoCreate (ctx: RequestContext, name: string): Promise<TopicState> {
   if (!ctx.broker.config.bool('auto.create.topics.enable')) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+  if (!allowed(ctx, ResourceType.CLUSTER, CLUSTER_NAME, AclOperation.CREATE) && !allowed(ctx, ResourceType.TOPIC, name, AclOperation.CREATE)) {
+    throw new KafkaError(ErrorCode.TOPIC_AUTHORIZATION_FAILED)
+  }
   return await ctx.broker.replicas.ensureTopic(name)
 }
 

@@ -14,7 +14,7 @@ const { Kafka, logLevel, AclResourceTypes: R, AclOperationTypes: O, AclPermissio
 type KafkaConfig = ConstructorParameters<typeof Kafka>[0]
 type AclEntry = kafkajs.AclEntry
 
-export const ACL_BROKER_CONFIG = {
+const ACL_BROKER_CONFIG = {
   'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
   'super.users': 'User:ANONYMOUS;User:bob'
 }

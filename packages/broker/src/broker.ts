@@ -28,6 +28,8 @@ import { Connection } from './server/connection.js'
 import { Listener } from './server/listener.js'
 import { listenerSecurity, type ListenerSecurity } from './security/listener-security.js'
 import { ScramCredentialStore } from './security/scram-store.js'
+import { openAuthorization } from './security/authorizer/open-authorization.js'
+import { TlsReloader } from './security/tls-reload.js'
 import { connectionSession } from './security/connection-session.js'
 import type { BrokerState } from './server/request-context.js'
 import { ProducerIdAllocator, type ProducerIdSource } from './txn/producer-ids.js'
@@ -90,14 +92,18 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   // Cluster mode: the metadata store is reachable before anything else opens.
   const cluster = clustered ? await ClusterNode.open(settings, config, logger) : undefined
   const producerIds: ProducerIdSource = cluster?.producerIds ?? await ProducerIdAllocator.open(firstDir)
-  const scram = await ScramCredentialStore.open(firstDir)
+  const scram = await ScramCredentialStore.openFor(settings, firstDir, logger)
+  const authorization = await openAuthorization(settings, config, firstDir, logger)
   const purgatory = new FetchPurgatory()
   const store = new TopicStore(firstDir)
   // Dynamic broker configs are in place before any log opens; a change re-configures every log.
   let replicasForChanges: ReplicaManager | undefined
+  const tlsReload = new TlsReloader(config, logger)
   const dynamicConfigs = await DynamicConfigs.open(config, meta.nodeId, new DynamicConfigStore(firstDir), logger, async () => {
+    tlsReload.apply()
     await replicasForChanges?.reapplyConfigs()
   })
+  dynamicConfigs.addCheck(() => { tlsReload.check() })
   // Logs found on disk get their topic's config; the table is read again by the replica manager.
   const overrides = new Map((await store.load()).map((t) => [t.name, t.configs]))
   const logs = new LogManager({
@@ -169,6 +175,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     groups,
     txn,
     scram,
+    ...(authorization === null ? {} : { acls: authorization.acls, authorizer: authorization.authorizer }),
     ...(cluster === undefined ? {} : { cluster })
   }
   const onSocket = (socket: Socket, view: BrokerState, security: ListenerSecurity): void => {
@@ -198,6 +205,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
         tls: security.tls ?? undefined
       })
       listeners.push(listener)
+      if (security.tls !== null) tlsReload.register(endpoint.name, listener, security.tls)
       Object.assign(advertised, advertisedAddress(config.advertisedFor(endpoint.name), endpoint, listener.port))
       views.push({ advertised })
     }
@@ -254,6 +262,8 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
       clearTimeout(cut)
       await stopped
       txn.close()
+      await authorization?.close()
+      await scram.close()
       await cluster?.close()
       await logs.close()
       logger.info('broker stopped')

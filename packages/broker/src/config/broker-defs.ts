@@ -195,6 +195,8 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   s('max.connections.per.ip.overrides', ''),
   // Security and plug-ins
   s('authorizer.class.name', ''),
+  s('super.users', ''),
+  b('allow.everyone.if.no.acl.found', 'false'),
   c('principal.builder.class', 'org.apache.kafka.common.security.authenticator.DefaultKafkaPrincipalBuilder'),
   l('connections.max.reauth.ms', '0'),
   i('connection.failed.authentication.delay.ms', '100', atLeast(0)),

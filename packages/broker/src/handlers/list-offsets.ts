@@ -20,6 +20,8 @@ import { leaderEpochError } from '../partition/leader-epoch.js'
 import type { Partition } from '../partition/partition.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
+import { AclOperation, ResourceType } from '@brook/metadata'
+import { allowed } from '../security/authorizer/request-access.js'
 
 const LATEST = -1n
 const EARLIEST = -2n
@@ -84,7 +86,9 @@ async function handle (ctx: RequestContext, request: ListOffsetsRequest): Promis
     throttleTimeMs: 0,
     topics: await Promise.all(request.topics.map(async (t) => ({
       name: t.name,
-      partitions: await Promise.all(t.partitions.map(async (p) => await listPartition(ctx, t.name, p, readCommitted)))
+      partitions: !allowed(ctx, ResourceType.TOPIC, t.name, AclOperation.DESCRIBE)
+        ? t.partitions.map((p) => result(p.partitionIndex, ErrorCode.TOPIC_AUTHORIZATION_FAILED))
+        : await Promise.all(t.partitions.map(async (p) => await listPartition(ctx, t.name, p, readCommitted)))
     })))
   }
 }

@@ -21,6 +21,9 @@
 // before the append (NOT_ENOUGH_REPLICAS) and waits, up to the request's timeout
 // (REQUEST_TIMED_OUT), until the high watermark passes the batch; an ISR that shrank below
 // min.insync.replicas meanwhile answers NOT_ENOUGH_REPLICAS_AFTER_APPEND.
+// Authorization: WRITE on the transactional id (else the whole request fails with
+// TRANSACTIONAL_ID_AUTHORIZATION_FAILED) and WRITE on each topic (else its partitions get
+// TOPIC_AUTHORIZATION_FAILED); auto-creation, as in Metadata, CREATE on the cluster or the topic.
 import {
   ErrorCode, produceApi, type ProduceRequest, type ProduceRequestPartitionProduceData, type ProduceRequestTopicProduceData,
   type ProduceResponse, type ProduceResponsePartitionProduceResponse, type RecordsSummary, validateRecords, ZERO_UUID,
@@ -37,6 +40,10 @@ import { leaderEndpoints, leaderHint } from '../cluster/leader-hints.js'
 import type { TopicState } from '../partition/replica-manager.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
+import { AclOperation, ResourceType } from '@brook/metadata'
+import { allowed } from '../security/authorizer/request-access.js'
+import { CLUSTER_NAME } from '../security/authorizer/authorized-operations.js'
+import { onTransactionalId, Op } from '../security/authorizer/requirements.js'
 
 function failed (index: number, errorCode: number, errorMessage: string | null = null,
   recordErrors: readonly RecordError[] = []): ProduceResponsePartitionProduceResponse {
@@ -45,6 +52,9 @@ function failed (index: number, errorCode: number, errorMessage: string | null =
 
 async function autoCreate (ctx: RequestContext, name: string): Promise<TopicState> {
   if (!ctx.broker.config.bool('auto.create.topics.enable')) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+  if (!allowed(ctx, ResourceType.CLUSTER, CLUSTER_NAME, AclOperation.CREATE) && !allowed(ctx, ResourceType.TOPIC, name, AclOperation.CREATE)) {
+    throw new KafkaError(ErrorCode.TOPIC_AUTHORIZATION_FAILED)
+  }
   return await ctx.broker.replicas.ensureTopic(name)
 }
 
@@ -129,6 +139,7 @@ async function produceTopic (ctx: RequestContext, request: ProduceRequest,
   let topic = topicOf(ctx, data)
   if (topic === undefined && ctx.apiVersion >= 13) return partitions.map((p) => failed(p.index, ErrorCode.UNKNOWN_TOPIC_ID))
   const name = topic?.info.name ?? data.name ?? ''
+  if (!allowed(ctx, ResourceType.TOPIC, name, AclOperation.WRITE)) return partitions.map((p) => failed(p.index, ErrorCode.TOPIC_AUTHORIZATION_FAILED))
   if (INTERNAL_TOPICS.has(name)) {
     return partitions.map((p) => failed(p.index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${name}`))
   }
@@ -220,4 +231,7 @@ export default defineHandler(produceApi, { min: 3, max: 13, advertisedMin: 0 }, 
   : {
       responses: request.topicData.map((t) => ({ ...topicKey(t), partitionResponses: t.partitionData.map((p) => failed(p.index, code)) })),
       throttleTimeMs: 0
-    }, { releasesRequestBytes: true })
+    }, {
+  releasesRequestBytes: true,
+  requires: (r) => r.transactionalId === null || r.transactionalId === undefined ? [] : [onTransactionalId(r.transactionalId, Op.WRITE)]
+})

@@ -15,6 +15,8 @@ import type { ProducerIdSource } from '../txn/producer-ids.js'
 import type { TransactionCoordinator } from '../txn/coordinator.js'
 import type { ScramCredentialStore } from '../security/scram-store.js'
 import type { Session } from '../security/session.js'
+import type { Authorizer } from '../security/authorizer/authorizer.js'
+import type { AclStore } from '@brook/metadata'
 
 export interface BrokerState {
   readonly config: BrokerConfig
@@ -52,6 +54,10 @@ export interface BrokerState {
   readonly listenerName?: string
   /** SCRAM credentials (security/scram-store.ts). */
   readonly scram?: ScramCredentialStore
+  /** The ACL bindings (CreateAcls, DescribeAcls, DeleteAcls); present with an authorizer. */
+  readonly acls?: AclStore
+  /** authorizer.class.name set: every request is authorized (security/authorizer/). */
+  readonly authorizer?: Authorizer
 }
 
 export interface RequestContext {

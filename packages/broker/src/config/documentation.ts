@@ -15,6 +15,8 @@ const TOPIC_DOCS: Readonly<Record<string, string>> = {
   'compression.lz4.level': `lz4 level used when the broker recompresses to lz4. ${UNUSED}`,
   'compression.type': 'producer keeps batches exactly as produced; a codec name (uncompressed, gzip, snappy, lz4, zstd) makes the broker rewrite batches that arrive in another codec.',
   'compression.zstd.level': `zstd level used when the broker recompresses to zstd. ${UNUSED}`,
+  'delivery.delay.ms': 'Brook: each record becomes visible to consumers this long after its append (0: at once). Fetch, ListOffsets latest and the consumers\' high watermark stop at the visibility bound.',
+  'delivery.schedule.enable': 'Brook: records carrying a brook.deliver.at (epoch ms) or brook.delay.ms header are held by the broker and appended to their partition at that time.',
   'delete.retention.ms': 'How long the cleaner keeps delete markers (tombstones) and transaction markers of a compacted topic after cleaning them.',
   'file.delete.delay.ms': 'How long a segment removed from the log keeps its files (renamed .deleted) before they are deleted.',
   'flush.messages': 'fsync the log after this many messages (acks=all produce requests are always fsynced).',

@@ -24,6 +24,11 @@ export interface TxnCoordinatorStartDeps {
   producerIds: ProducerIdSource
   /** The group coordinator: transactional offsets and the markers of `__consumer_offsets` go to it. */
   groups?: GroupCoordinator
+  /**
+   * Called before a marker is written to a partition (and again if the marker is retried): the
+   * scheduled records a committed transaction held are released (delivery/scheduler.ts).
+   */
+  beforeMarker?: (topic: string, partition: number, producerId: bigint, commit: boolean) => Promise<void>
   logger: Logger
 }
 
@@ -48,7 +53,12 @@ export async function startTransactionCoordinator (deps: TxnCoordinatorStartDeps
   const markers = new PartitionMarkerWriter((topicName, index) => {
     const partition = deps.replicas.partition(topicName, index)
     if (partition === undefined) return undefined
-    return { appendControl: async (records) => await partition.append(records, true, 'coordinator') }
+    return {
+      appendControl: async (records, marker) => {
+        await deps.beforeMarker?.(topicName, index, marker.producerId, marker.commit)
+        return await partition.append(records, true, 'coordinator')
+      }
+    }
   }, offsets, logger)
   const coordinator = new TransactionCoordinator({
     runtime,

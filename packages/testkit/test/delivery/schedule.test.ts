@@ -1,0 +1,79 @@
+// Scheduled delivery by header on a topic with delivery.schedule.enable, with real clients:
+// kafkajs, kcat and librdkafka (confluent_kafka) produce records carrying brook.delay.ms or
+// brook.deliver.at; the produce response of a scheduled batch carries base offset -1; a batch
+// mixing due-now and scheduled records is split; each record reaches its partition once, at or
+// after its time, keeping key, value and headers; a malformed header is refused with
+// INVALID_RECORD and a past time is delivered at once; an ordinary topic ignores the headers.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import kafkajs from 'kafkajs'
+import { assertSucceeded, kcatConsumeAll, runKcat, startTestBroker, waitFor } from '@brook/testkit'
+
+const { Kafka, logLevel } = kafkajs
+
+function headerOf (headers: string[] | null, name: string): string | undefined {
+  if (headers === null) return undefined
+  for (let i = 0; i + 1 < headers.length; i += 2) if (headers[i] === name) return headers[i + 1]
+  return undefined
+}
+
+test('scheduling by header: base offset -1, split batches, delivered at their time once, bad headers refused', { timeout: 120_000 }, async () => {
+  const broker = await startTestBroker()
+  const kafka = new Kafka({ clientId: 'schedule-test', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 2 } })
+  const admin = kafka.admin()
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 })
+  try {
+    await admin.connect()
+    await admin.createTopics({
+      topics: [
+        { topic: 'sched', numPartitions: 1, configEntries: [{ name: 'delivery.schedule.enable', value: 'true' }] },
+        { topic: 'ordinary', numPartitions: 1 }
+      ]
+    })
+    await producer.connect()
+    const sentAt = Date.now()
+    // One batch: two scheduled records around one due now (split by the broker).
+    const [mixed] = await producer.send({
+      topic: 'sched',
+      messages: [
+        { key: 'k1', value: 'later-1', headers: { 'brook.delay.ms': '1500', id: '1' } },
+        { key: 'k0', value: 'now-0', headers: { id: '0' } },
+        { key: 'k2', value: 'later-2', headers: { 'brook.deliver.at': String(sentAt + 2500), id: '2' } }
+      ]
+    })
+    assert.equal(mixed?.baseOffset, '-1', 'a batch with scheduled records answers base offset -1')
+    const [past] = await producer.send({ topic: 'sched', messages: [{ value: 'past', headers: { 'brook.deliver.at': '1000' } }] })
+    assert.notEqual(past?.baseOffset, '-1', 'a past delivery time is delivered at once, with its offset')
+    // kcat (librdkafka) with a header from the command line.
+    assertSucceeded('kcat -P', await runKcat(['-P', '-b', broker.bootstrap, '-t', 'sched', '-H', 'brook.delay.ms=1000', '-H', 'id=kcat', '-k', 'kk'], { input: 'from-kcat\n', timeoutMs: 30_000 }))
+    // A malformed time: INVALID_RECORD, nothing written.
+    await assert.rejects(producer.send({ topic: 'sched', messages: [{ value: 'bad', headers: { 'brook.delay.ms': 'soon' } }] }),
+      (err: Error & { type?: string }) => err.type === 'INVALID_RECORD' || /INVALID_RECORD|invalid/i.test(String(err.message)))
+    // An ordinary topic ignores the header.
+    const [ordinary] = await producer.send({ topic: 'ordinary', messages: [{ value: 'x', headers: { 'brook.delay.ms': '60000' } }] })
+    assert.equal(ordinary?.baseOffset, '0')
+
+    const stats = broker.scheduledDelivery()
+    assert.equal(stats.topics.find((t) => t.topic === 'sched')?.pending, 3, 'three records pending')
+    assert.ok((stats.nextDueMs ?? 0) >= sentAt + 1000, 'the next due time is reported')
+
+    const immediately = await kcatConsumeAll(broker.bootstrap, 'sched')
+    assert.deepEqual(immediately.map((m) => m.payload), ['now-0', 'past'], 'only the records due now are in the topic before their time')
+    const all = await waitFor(async () => {
+      const got = await kcatConsumeAll(broker.bootstrap, 'sched')
+      return got.length >= 5 ? got : null
+    }, 30_000, { message: 'the scheduled records delivered' })
+    assert.deepEqual(all.map((m) => m.payload), ['now-0', 'past', 'from-kcat', 'later-1', 'later-2'])
+    const later2 = all[4]
+    assert.equal(later2?.key, 'k2')
+    assert.equal(headerOf(later2?.headers ?? null, 'id'), '2', 'headers kept')
+    assert.ok((later2?.ts ?? 0) >= sentAt + 2500, 'delivered no earlier than its time')
+    await waitFor(() => broker.scheduledDelivery().pending === 0, 10_000, { message: 'nothing pending' })
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    assert.equal((await kcatConsumeAll(broker.bootstrap, 'sched')).length, 5, 'each record delivered once')
+  } finally {
+    await producer.disconnect()
+    await admin.disconnect()
+    await broker.close()
+  }
+})

@@ -28,7 +28,8 @@ export async function produceScheduled (scheduler: DeliveryScheduler, topic: str
   const immediate: KafkaRecord[] = []
   const scheduled: ScheduledRecord[] = []
   const errors: Array<{ batchIndex: number, batchIndexErrorMessage: string }> = []
-  const idBase = idempotent ? `${header.producerId}.${header.producerEpoch}.` : `${randomBytes(8).toString('hex')}.`
+  // Sequences are per partition: ids name the partition too (they are unique across the log).
+  const idBase = `${topic}/${partition.index}/` + (idempotent ? `${header.producerId}.${header.producerEpoch}.` : `${randomBytes(8).toString('hex')}.`)
   batch.records.forEach((record, i) => {
     const when = deliveryTime(record.headers, now)
     if (when.kind === 'malformed') errors.push({ batchIndex: i, batchIndexErrorMessage: when.message })

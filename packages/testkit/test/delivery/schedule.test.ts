@@ -7,7 +7,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import kafkajs from 'kafkajs'
-import { assertSucceeded, kcatConsumeAll, runKcat, startTestBroker, waitFor } from '@brook/testkit'
+import { assertSucceeded, kcatConsumeAll, runKcat, startBroker, startTestBroker, tempDir, waitFor } from '@brook/testkit'
 
 const { Kafka, logLevel } = kafkajs
 
@@ -75,5 +75,89 @@ test('scheduling by header: base offset -1, split batches, delivered at their ti
     await producer.disconnect()
     await admin.disconnect()
     await broker.close()
+  }
+})
+
+test('scheduled records of a transaction: delivered after commit, never after abort (kafkajs, read_committed kcat)', { timeout: 120_000 }, async () => {
+  const broker = await startTestBroker()
+  const kafka = new Kafka({ clientId: 'schedule-txn', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING })
+  const admin = kafka.admin()
+  const producer = kafka.producer({ transactionalId: 'sched-txn', idempotent: true, maxInFlightRequests: 1 })
+  try {
+    await admin.connect()
+    await admin.createTopics({ topics: [{ topic: 'sched-tx', numPartitions: 2, configEntries: [{ name: 'delivery.schedule.enable', value: 'true' }] }] })
+    await producer.connect()
+    const committed = await producer.transaction()
+    await committed.send({
+      topic: 'sched-tx',
+      messages: [
+        { value: 'c-later-0', partition: 0, headers: { 'brook.delay.ms': '1500' } },
+        { value: 'c-now', partition: 0 },
+        { value: 'c-later-1', partition: 1, headers: { 'brook.delay.ms': '1500' } }
+      ]
+    })
+    assert.equal(broker.scheduledDelivery().pending, 0, 'records of an open transaction are held, not pending')
+    await committed.commit()
+    await waitFor(() => broker.scheduledDelivery().pending === 2, 10_000, { message: 'the commit released the two scheduled records' })
+    const aborted = await producer.transaction()
+    await aborted.send({
+      topic: 'sched-tx',
+      messages: [
+        { value: 'a-later-0', partition: 0, headers: { 'brook.delay.ms': '500' } },
+        { value: 'a-now', partition: 1 }
+      ]
+    })
+    await aborted.abort()
+    const readCommitted = async (): Promise<string[]> => {
+      const out = assertSucceeded('kcat read_committed', await runKcat(['-C', '-b', broker.bootstrap, '-t', 'sched-tx', '-o', 'beginning', '-e', '-q', '-f', '%s\n', '-X', 'isolation.level=read_committed'], { timeoutMs: 30_000 }))
+      return out.stdout.toString('utf8').split('\n').filter((l) => l !== '').sort()
+    }
+    const values = await waitFor(async () => {
+      const got = await readCommitted()
+      return got.length >= 3 ? got : null
+    }, 30_000, { message: 'the committed transaction delivered' })
+    assert.deepEqual(values, ['c-later-0', 'c-later-1', 'c-now'])
+    await waitFor(() => broker.scheduledDelivery().pending === 0, 10_000, { message: 'nothing pending' })
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    assert.deepEqual(await readCommitted(), ['c-later-0', 'c-later-1', 'c-now'], 'nothing of the aborted transaction, ever')
+  } finally {
+    await producer.disconnect()
+    await admin.disconnect()
+    await broker.close()
+  }
+})
+
+test('records scheduled a week ahead stay on disk, pending across a restart, none in memory', { timeout: 120_000 }, async () => {
+  const dir = await tempDir('brook-sched-week-')
+  const config = { listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': dir.path }
+  let broker = await startBroker({ config })
+  const WEEK = 7 * 24 * 3_600_000
+  const COUNT = 2000
+  try {
+    const kafka = new Kafka({ clientId: 'schedule-week', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING })
+    const admin = kafka.admin()
+    await admin.connect()
+    await admin.createTopics({ topics: [{ topic: 'sched-week', numPartitions: 1, configEntries: [{ name: 'delivery.schedule.enable', value: 'true' }] }] })
+    await admin.disconnect()
+    const producer = kafka.producer()
+    await producer.connect()
+    const at = Date.now() + WEEK
+    for (let i = 0; i < COUNT; i += 200) {
+      await producer.send({ topic: 'sched-week', acks: -1, messages: Array.from({ length: 200 }, (_, j) => ({ value: `w-${i + j}`, headers: { 'brook.deliver.at': String(at + (i + j) * 1000) } })) })
+    }
+    await producer.disconnect()
+    const before = broker.scheduledDelivery()
+    assert.equal(before.pending, COUNT)
+    assert.equal(before.inMemory, 0, 'records due in a week are not held in memory')
+    await broker.close()
+    broker = await startBroker({ config })
+    const after = broker.scheduledDelivery()
+    assert.equal(after.pending, COUNT, 'still pending after the restart')
+    assert.equal(after.inMemory, 0)
+    assert.ok(after.nextDueMs !== null && after.nextDueMs >= at - 3_600_000 && after.nextDueMs <= at + COUNT * 1000, `next due time about a week ahead (${after.nextDueMs})`)
+    assert.deepEqual(await kcatConsumeAll(broker.bootstrap, 'sched-week'), [], 'nothing delivered')
+  } finally {
+    await broker.close()
+    await dir.cleanup()
   }
 })

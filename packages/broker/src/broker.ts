@@ -15,6 +15,7 @@ import { TopicStore } from './cluster/topic-store.js'
 import { DynamicConfigs } from './config/dynamic-configs.js'
 import { toLogConfig, topicSettings } from './config/topic-config.js'
 import { DeliveryScheduler, type ScheduleStats } from './delivery/scheduler.js'
+import type { CheckBackStatus } from './txn/check-back.js'
 import { startGroupCoordinator } from './group/start.js'
 import { startTransactionCoordinator } from './txn/start.js'
 import { HANDLERS, handlerTable } from './handlers/index.js'
@@ -62,6 +63,8 @@ export interface RunningBroker {
   clientMetrics: ClientTelemetry
   /** Scheduled delivery (docs/delivery.md): records pending per topic and the next due time. */
   scheduledDelivery: () => ScheduleStats
+  /** Transactional check-backs (docs/delivery.md), running and finished: the latest per transactional id. */
+  transactionCheckBacks: () => CheckBackStatus[]
   /** The logger the broker writes to (the one given, or the one made from `logging`). */
   logger: Logger
   /** Stops accepting, finishes in-flight requests, flushes and closes the logs. Idempotent. */
@@ -308,6 +311,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     nodeId: meta.nodeId,
     clientMetrics,
     scheduledDelivery: () => scheduler.stats(),
+    transactionCheckBacks: () => txn.checkBackStatus(),
     logger,
     close
   }

@@ -16,6 +16,7 @@ import type { TransactionalOffsets } from './group-offsets.js'
 import { PartitionMarkerWriter } from './markers.js'
 import type { ProducerIdSource } from './producer-ids.js'
 import { TxnRuntime } from './runtime.js'
+import { parseEndpoints } from './check-back.js'
 import { startProducerExpiry } from './producer-expiry.js'
 
 export interface TxnCoordinatorStartDeps {
@@ -68,6 +69,12 @@ export async function startTransactionCoordinator (deps: TxnCoordinatorStartDeps
     offsets,
     clock: systemClock,
     timer: new SystemTimer(),
+    checkBack: () => ({
+      endpoints: parseEndpoints(deps.config.list('transaction.checkback.endpoints') ?? []),
+      maxAttempts: deps.config.int('transaction.checkback.max.attempts'),
+      backoffMs: deps.config.int('transaction.checkback.retry.backoff.ms'),
+      timeoutMs: deps.config.int('transaction.checkback.request.timeout.ms')
+    }),
     logger
   })
   coordinator.start()

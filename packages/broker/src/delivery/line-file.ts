@@ -12,8 +12,10 @@ export class LineFile {
     this.#size = size
   }
 
-  static async open (fs: FileSystem, path: string): Promise<LineFile> {
-    const fh = await fs.open(path, (await fs.exists(path)) ? 'r+' : 'w+')
+  /** Opens or creates; `created` says which (the caller then makes the directory entry durable). */
+  static async open (fs: FileSystem, path: string): Promise<LineFile & { created: boolean }> {
+    const created = !(await fs.exists(path))
+    const fh = await fs.open(path, created ? 'w+' : 'r+')
     let size = await fh.size()
     // A torn line (no newline at its end) would glue onto the next append: cut it off.
     if (size > 0) {
@@ -25,7 +27,7 @@ export class LineFile {
         size = tail
       }
     }
-    return new LineFile(fh, size)
+    return Object.assign(new LineFile(fh, size), { created })
   }
 
   async append (lines: readonly string[], durable: boolean): Promise<void> {

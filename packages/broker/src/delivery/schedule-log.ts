@@ -76,6 +76,7 @@ export class ScheduleLog {
   static async open (fs: FileSystem, dir: string, logger: Logger): Promise<ScheduleLog> {
     await fs.mkdir(dir)
     await fs.mkdir(`${dir}/${HELD_DIR}`)
+    await fs.syncDir(dir)
     const log = new ScheduleLog(fs, dir, logger)
     for (const file of await fs.readdir(dir)) {
       const m = BUCKET_FILE.exec(file)
@@ -244,7 +245,10 @@ export class ScheduleLog {
   async #file (name: string): Promise<LineFile> {
     let file = this.#files.get(name)
     if (file === undefined) {
-      file = await LineFile.open(this.fs, `${this.dir}/${name}`)
+      const opened = await LineFile.open(this.fs, `${this.dir}/${name}`)
+      // A new bucket's directory entry must survive a power cut as its fsynced lines do.
+      if (opened.created) await this.fs.syncDir(name.startsWith(`${HELD_DIR}/`) ? `${this.dir}/${HELD_DIR}` : this.dir)
+      file = opened
       this.#files.set(name, file)
     }
     return file

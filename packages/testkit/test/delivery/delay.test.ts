@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import kafkajs from 'kafkajs'
-import { startTestBroker, waitFor } from '@brook/testkit'
+import { kcatConsumeAll, startBroker, startTestBroker, tempDir, waitFor } from '@brook/testkit'
 
 const { Kafka, logLevel } = kafkajs
 const DELAY_MS = 2000
@@ -94,5 +94,36 @@ test('delivery.delay.ms=2000: kafkajs and kcat see each record 2 to 2.5 s after 
     await producer.disconnect()
     await admin.disconnect()
     await broker.close()
+  }
+})
+
+test('delivery.delay.ms across a restart: a record appended just before is still hidden until its time', { timeout: 120_000 }, async () => {
+  const dir = await tempDir('brook-delay-restart-')
+  const config = { listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': dir.path }
+  let broker = await startBroker({ config })
+  try {
+    const kafka = new Kafka({ clientId: 'delay-restart', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING })
+    const admin = kafka.admin()
+    await admin.connect()
+    await admin.createTopics({ topics: [{ topic: 'delayed-restart', numPartitions: 1, configEntries: [{ name: 'delivery.delay.ms', value: '6000' }, { name: 'message.timestamp.type', value: 'LogAppendTime' }] }] })
+    await admin.disconnect()
+    const producer = kafka.producer()
+    await producer.connect()
+    const sentAt = Date.now()
+    await producer.send({ topic: 'delayed-restart', messages: [{ value: 'before-restart' }] })
+    await producer.disconnect()
+    await broker.close()
+    broker = await startBroker({ config })
+    const early = await kcatConsumeAll(broker.bootstrap, 'delayed-restart')
+    if (Date.now() - sentAt < 5500) assert.deepEqual(early, [], 'still hidden after the restart')
+    const seen = await waitFor(async () => {
+      const got = await kcatConsumeAll(broker.bootstrap, 'delayed-restart')
+      return got.length > 0 ? { got, at: Date.now() } : null
+    }, 30_000, { message: 'the record becomes visible' })
+    assert.equal(seen.got[0]?.payload, 'before-restart')
+    assert.ok(seen.at - sentAt >= 6000, `visible ${seen.at - sentAt} ms after it was sent`)
+  } finally {
+    await broker.close()
+    await dir.cleanup()
   }
 })

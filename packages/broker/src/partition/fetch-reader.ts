@@ -58,7 +58,9 @@ async function readOne (target: FetchTarget, maxBytes: number, minOneBatch: bool
     return { errorCode: target.errorCode === ErrorCode.NONE ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : target.errorCode, ...NOTHING }
   }
   // Offsets first: the read must not return data past the high watermark it reports.
-  const offsets = await partition.consumerOffsets()
+  // delivery.delay.ms: the bound is known once the log's tail was scanned (ordinary topics: no wait).
+  if (partition.deliveryDelay !== null) await partition.deliveryDelay.ready
+  const offsets = partition.consumerOffsets()
   const maxOffset = limits.readCommitted ? offsets.lastStableOffset : offsets.highWatermark
   const lease = limits.lease?.()
   try {

@@ -199,13 +199,13 @@ export class Partition {
 
   /**
    * What consumers see: offsets() with the high watermark and the last stable offset capped at
-   * the visibility bound of delivery.delay.ms (the same as offsets() on ordinary topics).
+   * the visibility bound of delivery.delay.ms (offsets() itself on ordinary topics). Callers await
+   * `deliveryDelay.ready` first when there is one (the bound is conservative until then).
    */
-  async consumerOffsets (): Promise<LogOffsets> {
+  consumerOffsets (): LogOffsets {
     const offsets = this.offsets()
     const delay = this.#delay
     if (delay === null) return offsets
-    await delay.ready
     const bound = Math.max(delay.bound(), offsets.logStartOffset)
     return {
       ...offsets,

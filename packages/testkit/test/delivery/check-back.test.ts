@@ -14,7 +14,7 @@ import { Connection } from '@brook/client'
 import { describeTransactionsApi, listTransactionsApi } from '@brook/protocol'
 import { assertSucceeded, fixturePath, runKcat, runPython, startTestBroker, waitFor, type TestBroker } from '@brook/testkit'
 
-const { Kafka, logLevel } = kafkajs
+const { Kafka, logLevel, ConfigResourceTypes } = kafkajs
 const TOPIC = 'orders'
 
 interface Asked { transactionalId: string, producerEpoch: number, partitions: Array<{ topic: string, partition: number }>, attempt: number }
@@ -136,6 +136,37 @@ test('check-back: commit, abort, endpoint down / hanging / garbage, producer kil
     t.diagnostic(`endpoint asked ${app.asked.length} times`)
   } finally {
     connection.close()
+    await admin.disconnect()
+    await broker.close()
+    await app.close()
+  }
+})
+
+test('check-back endpoints set dynamically (AlterConfigs on the broker): a bad URL is refused, a good one is used', { timeout: 120_000 }, async () => {
+  const app = await startApplication()
+  const broker = await startTestBroker({ 'transaction.abort.timed.out.transaction.cleanup.interval.ms': '500' })
+  const kafka = new Kafka({ clientId: 'check-back-dynamic', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING })
+  const admin = kafka.admin()
+  try {
+    await admin.connect()
+    await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 2 }] })
+    const alter = async (value: string): Promise<void> => {
+      await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.BROKER, name: String(broker.nodeId), configEntries: [{ name: 'transaction.checkback.endpoints', value }] }] })
+    }
+    await assert.rejects(alter('dyn-=ftp://127.0.0.1/check'), (err: Error & { type?: string }) => err.type === 'INVALID_CONFIG' || /http or https/.test(err.message), 'only http(s) URLs')
+    await alter(`dyn-=${app.url}`)
+    const producer = kafka.producer({ transactionalId: 'dyn-commit', idempotent: true, maxInFlightRequests: 1, transactionTimeout: 3000 })
+    await producer.connect()
+    const txn = await producer.transaction()
+    await txn.send({ topic: TOPIC, messages: [{ value: 'dyn-0', partition: 0 }, { value: 'dyn-1', partition: 1 }] })
+    await producer.disconnect()
+    await waitFor(() => broker.transactionCheckBacks().find((s) => s.transactionalId === 'dyn-commit')?.decision === 'commit', 60_000, { message: 'the dynamically registered endpoint decided commit' })
+    const values = await waitFor(async () => {
+      const got = await readCommitted(broker)
+      return got.length === 2 ? got : null
+    }, 30_000, { message: 'the committed records visible' })
+    assert.deepEqual(values.sort(), ['dyn-0', 'dyn-1'])
+  } finally {
     await admin.disconnect()
     await broker.close()
     await app.close()

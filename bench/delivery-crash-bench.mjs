@@ -25,7 +25,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, m
 
 const dir = mkdtempSync(join(tmpdir(), 'brook-crash-bench-'))
 console.log(`load average before: ${load()}`)
-let broker = await startBrokerProcess({ dataDir: dir })
+let broker = await startBrokerProcess({ dataDir: dir, startTimeoutMs: 60_000 })
 try {
   const kafka = new kafkajs.Kafka({ clientId: 'crash-bench', brokers: [broker.bootstrap], logLevel: kafkajs.logLevel.NOTHING })
   const admin = kafka.admin()
@@ -53,7 +53,7 @@ try {
   const downFrom = Date.now()
   await broker.kill9()
   await sleep(2000)
-  broker = await startBrokerProcess({ dataDir: dir })
+  broker = await startBrokerProcess({ dataDir: dir, startTimeoutMs: 120_000 })
   const downMs = Date.now() - downFrom
 
   await sleep(base + SPREAD_MS + 3000 - Date.now())

@@ -25,6 +25,11 @@ import { ScheduledRetries } from './scheduled-retries.js'
 const LOAD_AHEAD_MS = 15_000
 /** How often buckets are loaded, cascaded and dropped. */
 const TICK_MS = 1_000
+/**
+ * Loading stops while this many records are in memory (a backlog after a long downtime is read
+ * bucket by bucket, earliest first, as deliveries drain it).
+ */
+const MAX_IN_MEMORY = 200_000
 /** Records per delivered batch at most. */
 const MAX_BATCH_RECORDS = 500
 /** A partition that cannot take a delivery now (not the leader, a storage error) is retried after this. */
@@ -89,8 +94,11 @@ export class DeliveryScheduler implements RecordScheduler {
     const scheduler = new DeliveryScheduler(log, producerId, options)
     const pending = log.buckets().reduce((n, b) => n + [...b.pending.values()].reduce((a, c) => a + c, 0), 0)
     options.logger.info({ pending, buckets: log.buckets().length, producerId: String(producerId) }, 'scheduled delivery: schedule log opened')
-    await scheduler.#runTick()
-    scheduler.#tick = setInterval(() => { scheduler.#ticking = scheduler.#ticking.then(async () => { await scheduler.#runTick() }) }, TICK_MS)
+    // The first tick (records that came due while the broker was down) runs in the background:
+    // the broker starts listening meanwhile.
+    const tick = (): void => { scheduler.#ticking = scheduler.#ticking.then(async () => { await scheduler.#runTick() }) }
+    tick()
+    scheduler.#tick = setInterval(tick, TICK_MS)
     scheduler.#tick.unref()
     return scheduler
   }
@@ -162,7 +170,10 @@ export class DeliveryScheduler implements RecordScheduler {
           if (b.start <= now + FINE_SPAN_MS) this.#addLoaded(await this.log.cascade(b.name, now))
           continue
         }
-        if (!this.#loaded.has(b.name) && b.start <= now + LOAD_AHEAD_MS) await this.#load(b)
+        if (!this.#loaded.has(b.name) && b.start <= now + LOAD_AHEAD_MS) {
+          if (this.#wheel.size + this.#inFlight >= MAX_IN_MEMORY) continue
+          await this.#load(b)
+        }
         else if (this.#loaded.get(b.name)?.size === 0 && b.start + FINE_BUCKET_MS + LOAD_AHEAD_MS <= now && pendingOf(b) === 0) {
           // Emptied and past: no new record can be due in it any more.
           this.#loaded.delete(b.name)

@@ -61,7 +61,7 @@ test('10,000 records scheduled over 20 s by kafkajs and librdkafka, broker kille
     const downFrom = Date.now()
     await broker.kill9()
     await new Promise((resolve) => setTimeout(resolve, 2000))
-    broker = await startBrokerProcess({ dataDir: dir.path })
+    broker = await startBrokerProcess({ dataDir: dir.path, startTimeoutMs: 60_000 })
     const downMs = Date.now() - downFrom
 
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, base + SPREAD_MS + 2000 - Date.now())))

@@ -208,6 +208,8 @@ export class DeliveryScheduler implements RecordScheduler {
   }
 
   #arm (bucket: string, record: ScheduledRecord): void {
+    // Closing: the record is in its bucket file; the next start loads it.
+    if (this.#closed) return
     const ids = this.#loaded.get(bucket)
     if (ids === undefined || ids.has(record.id)) return
     ids.add(record.id)
@@ -276,6 +278,7 @@ export class DeliveryScheduler implements RecordScheduler {
   }
 
   #retryLater (key: string): void {
+    if (this.#closed) return
     const handle = this.#wheel.schedule(RETRY_MS, () => {
       this.#timers.delete(handle)
       this.#kick(key)

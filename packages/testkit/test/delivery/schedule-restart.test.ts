@@ -2,7 +2,7 @@
 // 20 s, half produced by kafkajs and half by librdkafka (confluent_kafka, idempotent, lz4), into
 // a broker process that is killed with SIGKILL halfway and restarted on the same data dir. Every
 // record is delivered exactly once, never before its time, and late by at most the downtime
-// (plus slack for a loaded machine). Lateness percentiles are printed as test diagnostics.
+// (plus 10 s of slack for a loaded machine). Lateness percentiles are printed as test diagnostics.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import kafkajs from 'kafkajs'
@@ -85,7 +85,7 @@ test('10,000 records scheduled over 20 s by kafkajs and librdkafka, broker kille
     lateness.sort((a, b) => a - b)
     const worst = lateness[lateness.length - 1] ?? 0
     t.diagnostic(`lateness ms: p50 ${percentile(lateness, 0.5)} p99 ${percentile(lateness, 0.99)} max ${worst}; broker down ${downMs} ms`)
-    assert.ok(worst <= downMs + 5000, `late by at most the downtime (${downMs} ms) and 5 s of slack; worst ${worst} ms`)
+    assert.ok(worst <= downMs + 10_000, `late by at most the downtime (${downMs} ms) and 10 s of slack for a loaded machine; worst ${worst} ms`)
   } finally {
     await broker.stop()
     await dir.cleanup()

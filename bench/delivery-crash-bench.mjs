@@ -30,7 +30,7 @@ try {
   const kafka = new kafkajs.Kafka({ clientId: 'crash-bench', brokers: [broker.bootstrap], logLevel: kafkajs.logLevel.NOTHING })
   const admin = kafka.admin()
   await admin.connect()
-  await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 3, configEntries: [{ name: 'delivery.schedule.enable', value: 'true' }] }] })
+  await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 3, configEntries: [{ name: 'delivery.schedule.enable', value: 'true' }, { name: 'message.timestamp.type', value: 'LogAppendTime' }] }] })
   await admin.disconnect()
   // Due from 20 s on: time to produce everything first.
   const base = Date.now() + 20_000

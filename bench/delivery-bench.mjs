@@ -45,7 +45,7 @@ function startBroker () {
 
 function run (cmd, argv, input) {
   const r = spawnSync(cmd, argv, { input, maxBuffer: 1 << 30, timeout: 600_000 })
-  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed: ${r.stderr}`)
+  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed: ${r.stderr.toString()}`)
   return r.stdout
 }
 

@@ -7,7 +7,7 @@
 // After a restart (or when the config is set on a topic with data) the ranges of the last
 // `delayMs` are rebuilt from the batch headers at the log's tail, aged by each batch's max
 // timestamp (the append time on LogAppendTime topics, the producer's time on CreateTime ones).
-import { batchLastOffset, batchMaxTimestamp, batchSize, BATCH_HEADER_SIZE } from '@brook/protocol'
+import { batchBaseOffset, batchLastOffset, batchMaxTimestamp, batchSize, BATCH_HEADER_SIZE } from '@brook/protocol'
 import type { Logger } from '@brook/common'
 import type { PartitionLog } from '@brook/storage'
 
@@ -127,7 +127,8 @@ export class VisibilityDelay {
             const last = batchLastOffset(chunk, pos)
             if (last < offset) continue
             const visibleAt = Math.min(batchMaxTimestamp(chunk, pos), this.now()) + this.delayMs
-            const start = offset
+            // A fetch returns whole batches: the bound sits at a batch's start, never inside one.
+            const start = Math.min(offset, batchBaseOffset(chunk, pos))
             offset = last + 1
             if (visibleAt > this.now()) this.#pending.push({ start, end: offset, visibleAt })
           }

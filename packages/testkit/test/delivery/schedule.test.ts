@@ -3,10 +3,14 @@
 // brook.deliver.at; the produce response of a scheduled batch carries base offset -1; a batch
 // mixing due-now and scheduled records is split; each record reaches its partition once, at or
 // after its time, keeping key, value and headers; a malformed header is refused with
-// INVALID_RECORD and a past time is delivered at once; an ordinary topic ignores the headers.
+// INVALID_RECORD and a past time is delivered at once; an ordinary topic ignores the headers;
+// transactions, a week-ahead horizon across a restart, and an idempotent producer's retries
+// (raw Produce requests through Brook's client connection).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import kafkajs from 'kafkajs'
+import { Connection } from '@brook/client'
+import { buildBatchSync, initProducerIdApi, produceApi } from '@brook/protocol'
 import { assertSucceeded, kcatConsumeAll, runKcat, startBroker, startTestBroker, tempDir, waitFor } from '@brook/testkit'
 
 const { Kafka, logLevel } = kafkajs
@@ -159,5 +163,46 @@ test('records scheduled a week ahead stay on disk, pending across a restart, non
   } finally {
     await broker.close()
     await dir.cleanup()
+  }
+})
+
+test('an idempotent producer\'s retry of a batch is recognised on a scheduling topic (scheduled and due-now batches)', { timeout: 60_000 }, async () => {
+  const broker = await startTestBroker()
+  const connection = new Connection('127.0.0.1', broker.port)
+  const kafka = new Kafka({ clientId: 'schedule-retry', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING })
+  const admin = kafka.admin()
+  try {
+    await connection.connect()
+    await admin.connect()
+    await admin.createTopics({ topics: [{ topic: 'sched-retry', numPartitions: 1, configEntries: [{ name: 'delivery.schedule.enable', value: 'true' }] }] })
+    const init = await connection.request(initProducerIdApi, { transactionalId: null, transactionTimeoutMs: -1 })
+    assert.equal(init.errorCode, 0)
+    const produce = async (batch: Buffer): Promise<{ errorCode: number, baseOffset: bigint }> => {
+      const response = await connection.request(produceApi, { acks: -1, timeoutMs: 10_000, topicData: [{ name: 'sched-retry', partitionData: [{ index: 0, records: batch }] }] }, { version: 12 })
+      const p = response.responses[0]?.partitionResponses[0]
+      return { errorCode: p?.errorCode ?? -1, baseOffset: p?.baseOffset ?? -2n }
+    }
+    const batch = (baseSequence: number, values: string[], headers: Array<{ key: string, value: string }>): Buffer => buildBatchSync({
+      producerId: init.producerId, producerEpoch: init.producerEpoch, baseSequence, records: values.map((value) => ({ value, headers }))
+    })
+    const scheduled = batch(0, ['s-0', 's-1'], [{ key: 'brook.delay.ms', value: '1000' }])
+    assert.deepEqual(await produce(scheduled), { errorCode: 0, baseOffset: -1n })
+    assert.deepEqual(await produce(scheduled), { errorCode: 0, baseOffset: -1n }, 'the retry gets the first answer')
+    const now = batch(2, ['n-2'], [])
+    const first = await produce(now)
+    assert.equal(first.errorCode, 0)
+    assert.deepEqual(await produce(now), first, 'a due-now retry gets the first offset')
+    assert.equal(broker.scheduledDelivery().pending, 2, 'the retry scheduled nothing more')
+    const values = await waitFor(async () => {
+      const got = await kcatConsumeAll(broker.bootstrap, 'sched-retry')
+      return got.length >= 3 ? got.map((m) => m.payload) : null
+    }, 30_000, { message: 'the scheduled records delivered' })
+    await waitFor(() => broker.scheduledDelivery().pending === 0, 10_000, { message: 'nothing pending' })
+    assert.deepEqual((await kcatConsumeAll(broker.bootstrap, 'sched-retry')).map((m) => m.payload), values)
+    assert.deepEqual(values, ['n-2', 's-0', 's-1'], 'each record once')
+  } finally {
+    connection.close()
+    await admin.disconnect()
+    await broker.close()
   }
 })

@@ -1,5 +1,5 @@
 // Scheduled delivery by header on a topic with delivery.schedule.enable, with real clients:
-// kafkajs, kcat and librdkafka (confluent_kafka) produce records carrying brook.delay.ms or
+// kafkajs and kcat (librdkafka) produce records carrying brook.delay.ms or
 // brook.deliver.at; the produce response of a scheduled batch carries base offset -1; a batch
 // mixing due-now and scheduled records is split; each record reaches its partition once, at or
 // after its time, keeping key, value and headers; a malformed header is refused with

@@ -128,7 +128,7 @@ export class ScheduleLog {
     return byBucket
   }
 
-  /** What a bucket still holds, and its unfinished intents. */
+  /** What a bucket still holds, and its unfinished intents; the bucket's counts are set from it. */
   async read (name: string): Promise<BucketContents> {
     return await this.#queue.run(async () => {
       const done = new Set<string>()
@@ -150,6 +150,12 @@ export class ScheduleLog {
         seen.add(r.id)
         records.push(r)
       })
+      // The exact count (a redone cascade may have counted a record twice at open).
+      const info = this.#buckets.get(name)
+      if (info !== undefined) {
+        info.pending.clear()
+        for (const r of records) info.pending.set(r.topic, (info.pending.get(r.topic) ?? 0) + 1)
+      }
       return { records, intents: [...intents.values()].filter((i) => !i.ids.every((id) => done.has(id))) }
     })
   }

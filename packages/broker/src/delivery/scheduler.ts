@@ -83,6 +83,7 @@ export class DeliveryScheduler implements RecordScheduler {
   readonly #wheel = new TimerWheel({ tickMs: 5 })
   #tick: NodeJS.Timeout | undefined
   #ticking: Promise<void> = Promise.resolve()
+  #tickRunning = false
   #closed = false
   #inFlight = 0
 
@@ -96,7 +97,12 @@ export class DeliveryScheduler implements RecordScheduler {
     options.logger.info({ pending, buckets: log.buckets().length, producerId: String(producerId) }, 'scheduled delivery: schedule log opened')
     // The first tick (records that came due while the broker was down) runs in the background:
     // the broker starts listening meanwhile.
-    const tick = (): void => { scheduler.#ticking = scheduler.#ticking.then(async () => { await scheduler.#runTick() }) }
+    const tick = (): void => {
+      // One tick at a time; a slow one (a large backlog) is not queued behind by the interval.
+      if (scheduler.#tickRunning) return
+      scheduler.#tickRunning = true
+      scheduler.#ticking = scheduler.#runTick().finally(() => { scheduler.#tickRunning = false })
+    }
     tick()
     scheduler.#tick = setInterval(tick, TICK_MS)
     scheduler.#tick.unref()

@@ -3,6 +3,7 @@
 // in-flight requests (long polls return at once), flush and close the logs.
 import { readFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
+import { join } from 'node:path'
 import type { Socket } from 'node:net'
 import { BufferPool, type Logger } from '@brook/common'
 import { LogManager, NodeFileSystem } from '@brook/storage'
@@ -12,7 +13,9 @@ import { loadMetaProperties } from './cluster/meta-properties.js'
 import { DynamicConfigStore } from './cluster/dynamic-config-store.js'
 import { TopicStore } from './cluster/topic-store.js'
 import { DynamicConfigs } from './config/dynamic-configs.js'
-import { toLogConfig } from './config/topic-config.js'
+import { toLogConfig, topicSettings } from './config/topic-config.js'
+import { DeliveryScheduler, type ScheduleStats } from './delivery/scheduler.js'
+import type { CheckBackStatus } from './txn/check-back.js'
 import { startGroupCoordinator } from './group/start.js'
 import { startTransactionCoordinator } from './txn/start.js'
 import { HANDLERS, handlerTable } from './handlers/index.js'
@@ -60,11 +63,18 @@ export interface RunningBroker {
   nodeId: number
   /** Client metrics pushed by clients (KIP-714): the latest per client instance. */
   clientMetrics: ClientTelemetry
+  /** Scheduled delivery (docs/delivery.md): records pending per topic and the next due time. */
+  scheduledDelivery: () => ScheduleStats
+  /** Transactional check-backs (docs/delivery.md), running and finished: the latest per transactional id. */
+  transactionCheckBacks: () => CheckBackStatus[]
   /** The logger the broker writes to (the one given, or the one made from `logging`). */
   logger: Logger
   /** Stops accepting, finishes in-flight requests, flushes and closes the logs. Idempotent. */
   close: () => Promise<void>
 }
+
+/** Scheduled delivery's files, in the first log dir (delivery/schedule-log.ts). */
+const SCHEDULE_DIR = 'brook-schedule'
 
 /** The listener a library caller gets when it names none: a free port on loopback. */
 export const LIBRARY_DEFAULT_LISTENERS = 'PLAINTEXT://127.0.0.1:0'
@@ -137,10 +147,31 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   }
   let groups
   let txn
+  let scheduler: DeliveryScheduler | undefined
   try {
+    scheduler = await DeliveryScheduler.start({
+      fs: new NodeFileSystem(),
+      dir: join(firstDir, SCHEDULE_DIR),
+      allocateProducerId: async () => await producerIds.allocate(),
+      partition: (topic, index) => replicas.partition(topic, index),
+      logger: logger.child({ component: 'scheduled-delivery' })
+    })
+    const schedulerForMarkers = scheduler
     groups = await startGroupCoordinator({ replicas, config, logger })
-    txn = await startTransactionCoordinator({ replicas, config, producerIds, groups, logger })
+    txn = await startTransactionCoordinator({
+      replicas,
+      config,
+      producerIds,
+      groups,
+      logger,
+      beforeMarker: async (topic, partition, producerId, commit) => {
+        const state = replicas.topic(topic)
+        if (state === undefined || !topicSettings(state.info.configs, config).scheduling) return
+        await schedulerForMarkers.completeTransaction(producerId, topic, partition, commit)
+      }
+    })
   } catch (err) {
+    await scheduler?.close()
     groups?.runtime.close()
     await logs.close()
     await cluster?.close()
@@ -174,6 +205,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     joining: cluster !== undefined,
     groups,
     txn,
+    scheduler,
     scram,
     ...(authorization === null ? {} : { acls: authorization.acls, authorizer: authorization.authorizer }),
     ...(cluster === undefined ? {} : { cluster })
@@ -213,6 +245,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     await Promise.all(listeners.map(async (l) => await l.close()))
     groups.runtime.close()
     txn.close()
+    await scheduler.close()
     await logs.close()
     await cluster?.close()
     throw err
@@ -234,6 +267,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
       await Promise.all(listeners.map(async (l) => await l.close()))
       groups.runtime.close()
       txn.close()
+      await scheduler.close()
       await cluster.close()
       await logs.close()
       throw err
@@ -264,6 +298,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
       txn.close()
       await authorization?.close()
       await scram.close()
+      await scheduler.close()
       await cluster?.close()
       await logs.close()
       logger.info('broker stopped')
@@ -285,6 +320,8 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     clusterId: meta.clusterId,
     nodeId: meta.nodeId,
     clientMetrics,
+    scheduledDelivery: () => scheduler.stats(),
+    transactionCheckBacks: () => txn.checkBackStatus(),
     logger,
     close
   }

@@ -34,7 +34,9 @@ const READ_COMMITTED = 1
 interface Found { offset: number, timestamp: number }
 
 async function lookup (partition: Partition, timestamp: bigint, readCommitted: boolean): Promise<Found | null> {
-  const offsets = partition.offsets()
+  // delivery.delay.ms: latest and timestamp lookups answer what consumers can read now.
+  if (partition.deliveryDelay !== null) await partition.deliveryDelay.ready
+  const offsets = partition.consumerOffsets()
   if (timestamp === EARLIEST || timestamp === EARLIEST_LOCAL) return { offset: offsets.logStartOffset, timestamp: -1 }
   if (timestamp === LATEST) return { offset: readCommitted ? offsets.lastStableOffset : offsets.highWatermark, timestamp: -1 }
   if (timestamp === MAX_TIMESTAMP) return await partition.log.findMaxTimestampOffset()

@@ -8,7 +8,8 @@
 // as produced, unless the topic's compression.type names a codec. acks=-1 resolves after fsync
 // (durable append), acks=1 after the write, acks=0 sends no response. A missing topic is
 // auto-created when auto.create.topics.enable. Idempotent and transactional batches are checked
-// by the log's producer state (storage producer-state/).
+// by the log's producer state (storage producer-state/). Topics with delivery.schedule.enable
+// go through delivery/scheduled-produce.ts (records with a delivery time answer base offset -1).
 // Every append is awaited, acks=0 included: once handle() settles, nothing refers to the request's
 // bytes, so the connection recycles the buffer they were gathered into (releasesRequestBytes).
 // Versions: v3 transactional id, v2 batches only; v5 log start offset; v7 zstd; v8 record
@@ -44,6 +45,7 @@ import { AclOperation, ResourceType } from '@brook/metadata'
 import { allowed } from '../security/authorizer/request-access.js'
 import { CLUSTER_NAME } from '../security/authorizer/authorized-operations.js'
 import { onTransactionalId, Op } from '../security/authorizer/requirements.js'
+import { produceScheduled } from '../delivery/scheduled-produce.js'
 
 function failed (index: number, errorCode: number, errorMessage: string | null = null,
   recordErrors: readonly RecordError[] = []): ProduceResponsePartitionProduceResponse {
@@ -101,6 +103,12 @@ async function producePartition (ctx: RequestContext, request: ProduceRequest, t
   if (timestampError !== null) return failed(data.index, ErrorCode.INVALID_TIMESTAMP, timestampError)
   if (check.isTransactional && notAdded.has(partitionKey({ topic: topic.info.name, partition: data.index }))) {
     return failed(data.index, notAdded.code)
+  }
+  // delivery.schedule.enable (Brook's): records may carry a delivery time (docs/delivery.md).
+  const scheduler = ctx.broker.scheduler
+  if (settings.scheduling && scheduler !== undefined) {
+    const answer = await produceScheduled(scheduler, topic.info.name, partition, records, request.acks === -1)
+    return { index: data.index, errorCode: ErrorCode.NONE, baseOffset: BigInt(answer.baseOffset), logAppendTimeMs: BigInt(answer.logAppendTime), logStartOffset: BigInt(answer.logStartOffset), recordErrors: [], errorMessage: null }
   }
   const checked = settings.compacted ? requireKeys(records, `${topic.info.name}-${data.index}`) : records
   const stored = settings.compressionType === 'producer' ? checked : applyTopicCompression(checked, settings.compressionType)

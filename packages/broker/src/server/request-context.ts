@@ -1,5 +1,6 @@
 // What a handler sees: the request's header facts and the broker's state. Handlers never touch
 // the socket.
+import type { DeliveryScheduler } from '../delivery/scheduler.js'
 import type { BrokerConfig } from '../config/broker-config.js'
 import type { ClusterNode } from '../cluster/cluster-node.js'
 import type { DynamicConfigs } from '../config/dynamic-configs.js'
@@ -52,6 +53,8 @@ export interface BrokerState {
   readonly cluster?: ClusterNode
   /** The listener this connection came in on (its name picks the endpoint clients are told). */
   readonly listenerName?: string
+  /** Scheduled delivery (delivery/scheduler.ts): records held until their delivery time. */
+  readonly scheduler?: DeliveryScheduler
   /** SCRAM credentials (security/scram-store.ts). */
   readonly scram?: ScramCredentialStore
   /** The ACL bindings (CreateAcls, DescribeAcls, DeleteAcls); present with an authorizer. */

@@ -33,6 +33,7 @@ import type { BrokerState } from './server/request-context.js'
 import { ProducerIdAllocator, type ProducerIdSource } from './txn/producer-ids.js'
 import { ClusterNode, clusterMode } from './cluster/cluster-node.js'
 import { decompress } from '@brook/protocol'
+import { BrokerMetrics } from './metrics/broker-metrics.js'
 
 export interface StartBrokerOptions {
   /** A Java properties file (server.properties) read first; `config` entries win over it. */
@@ -58,6 +59,8 @@ export interface RunningBroker {
   nodeId: number
   /** Client metrics pushed by clients (KIP-714): the latest per client instance. */
   clientMetrics: ClientTelemetry
+  /** Prometheus metrics (a prom-client Registry in `metrics.registry`); /metrics renders it. */
+  metrics: BrokerMetrics
   /** The logger the broker writes to (the one given, or the one made from `logging`). */
   logger: Logger
   /** Stops accepting, finishes in-flight requests, flushes and closes the logs. Idempotent. */
@@ -143,6 +146,8 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
 
   const connections = new Set<Connection>()
   const handlers = handlerTable(HANDLERS)
+  const metrics = new BrokerMetrics()
+  metrics.attach({ replicas, groups, connections: () => connections.size })
   const clientMetrics = new ClientTelemetry({
     telemetryMaxBytes: config.int('telemetry.max.bytes'),
     // Decompressed metrics are bounded too: a small push must not inflate without limit.
@@ -169,6 +174,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     groups,
     txn,
     scram,
+    metrics,
     ...(cluster === undefined ? {} : { cluster })
   }
   const onSocket = (socket: Socket, view: BrokerState, security: ListenerSecurity): void => {
@@ -178,6 +184,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     }
     const connection = new Connection(socket, view, handlers, logger, connectionSession(socket, security, logger))
     connections.add(connection)
+    metrics.connectionOpened()
     socket.once('close', () => connections.delete(connection))
   }
   // One listener per broker listener name; clients are told the address of the one they came in
@@ -275,6 +282,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     clusterId: meta.clusterId,
     nodeId: meta.nodeId,
     clientMetrics,
+    metrics,
     logger,
     close
   }

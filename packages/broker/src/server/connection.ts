@@ -171,12 +171,16 @@ export class Connection {
       session: this.session
     }
     let response: unknown
+    const started = performance.now()
+    let failed = false
     try {
       response = await handler.handle(ctx, request)
     } catch (err) {
+      failed = true
       const { code } = mapError(err, this.logger, { api: handler.api.name, version: header.apiVersion })
       response = handler.errorResponse(request, code, ctx)
     }
+    this.broker.metrics?.request(handler.api.name, performance.now() - started, failed)
     if (response === null) return null
     return encodeResponseFrame(header.correlationId, handler.api, header.apiVersion, response)
   }

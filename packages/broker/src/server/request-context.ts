@@ -15,6 +15,7 @@ import type { ProducerIdSource } from '../txn/producer-ids.js'
 import type { TransactionCoordinator } from '../txn/coordinator.js'
 import type { ScramCredentialStore } from '../security/scram-store.js'
 import type { Session } from '../security/session.js'
+import type { BrokerMetrics } from '../metrics/broker-metrics.js'
 
 export interface BrokerState {
   readonly config: BrokerConfig
@@ -52,6 +53,8 @@ export interface BrokerState {
   readonly listenerName?: string
   /** SCRAM credentials (security/scram-store.ts). */
   readonly scram?: ScramCredentialStore
+  /** Prometheus counters the request path increments (metrics/). */
+  readonly metrics?: BrokerMetrics
 }
 
 export interface RequestContext {

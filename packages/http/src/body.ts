@@ -1,0 +1,56 @@
+// Checks on request bodies and parameters: a wrong shape answers 422 (or 400) naming the field,
+// never a crash.
+import { RestError, unprocessable } from './errors.js'
+
+export type Json = Record<string, unknown>
+
+export function objectBody (body: unknown, optional = false): Json {
+  if ((body === undefined || body === null || body === '') && optional) return {}
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw unprocessable('the request body must be a JSON object')
+  return body as Json
+}
+
+export function arrayField (body: Json, name: string): unknown[] {
+  const v = body[name]
+  if (!Array.isArray(v)) throw unprocessable(`${name} must be an array`)
+  return v
+}
+
+export function stringField (body: Json, name: string): string {
+  const v = body[name]
+  if (typeof v !== 'string' || v === '') throw unprocessable(`${name} must be a non-empty string`)
+  return v
+}
+
+export function intField (body: Json, name: string, min = 0): number {
+  const v = body[name]
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) throw unprocessable(`${name} must be an integer >= ${min}`)
+  return v
+}
+
+/** A path or query parameter that must be an integer. */
+export function intParam (value: string | undefined, name: string, min = 0): number {
+  const n = Number(value)
+  if (value === undefined || value === '' || !Number.isSafeInteger(n) || n < min) throw new RestError(400, 400, `${name} must be an integer >= ${min}`)
+  return n
+}
+
+export function optionalIntParam (value: string | undefined, name: string, fallback: number): number {
+  return value === undefined ? fallback : intParam(value, name)
+}
+
+/** `{ topic, partition }` entries of a partitions list. */
+export function topicPartitions (list: unknown[]): Array<{ topic: string, partition: number }> {
+  return list.map((p) => {
+    const o = objectBody(p)
+    return { topic: stringField(o, 'topic'), partition: intField(o, 'partition') }
+  })
+}
+
+/** `{ topic, partition, offset }` entries of an offsets list. */
+export function topicPartitionOffsets (list: unknown[]): Array<{ topic: string, partition: number, offset: bigint }> {
+  return list.map((p) => {
+    const o = objectBody(p)
+    return { topic: stringField(o, 'topic'), partition: intField(o, 'partition'), offset: BigInt(intField(o, 'offset')) }
+  })
+}

@@ -2,7 +2,7 @@
 // app per address, sharing one Kafka client and one set of REST consumer instances.
 // Every failure answers the REST Proxy's error body ({ error_code, message }); bad input
 // (malformed JSON, oversized bodies, unknown content types, bad parameters) is a 4xx.
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyBodyParser, type FastifyError, type FastifyInstance } from 'fastify'
 import type { RunningBroker } from '@brook/broker'
 import { type Logger, silentLogger } from '@brook/common'
 import { ConsumerInstances } from './consumers/registry.js'
@@ -79,7 +79,16 @@ export async function startHttpServer (options: StartHttpServerOptions): Promise
 function buildApp (ctx: HttpContext, bodyLimit: number): FastifyInstance {
   // A slow client gets 30 s to send its request; a records long poll stays well inside it.
   const app = Fastify({ bodyLimit, requestTimeout: 30_000, connectionTimeout: 30_000, logger: false, return503OnClosing: true })
-  app.addContentTypeParser(KAFKA_JSON, { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'))
+  // REST Proxy clients send their JSON content type on bodiless requests too (DELETE an
+  // instance, commit everything): an empty body is no body, anything else must be JSON.
+  const json = app.getDefaultJsonParser('error', 'error')
+  const parser: FastifyBodyParser<string> = (request, body, done) => {
+    if (body.length === 0) done(null, undefined)
+    else json(request, body, done)
+  }
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, parser)
+  app.addContentTypeParser(KAFKA_JSON, { parseAs: 'string' }, parser)
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const rest = toRestError(err)
     if (rest !== null) {

@@ -54,7 +54,7 @@ export async function startHttpServer (options: StartHttpServerOptions): Promise
       const host = endpoint.host
       const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
       addresses.push({ host, port, url })
-      logger.info({ url }, `HTTP API listening on ${url}`)
+      logger.info({ url }, `HTTP API on ${url}`)
     }
   } catch (err) {
     await Promise.allSettled(apps.map(async (a) => await a.close()))

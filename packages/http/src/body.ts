@@ -1,5 +1,6 @@
 // Checks on request bodies and parameters: a wrong shape answers 422 (or 400) naming the field,
 // never a crash.
+import type { FastifyRequest } from 'fastify'
 import { RestError, unprocessable } from './errors.js'
 
 export type Json = Record<string, unknown>
@@ -53,4 +54,29 @@ export function topicPartitionOffsets (list: unknown[]): Array<{ topic: string, 
     const o = objectBody(p)
     return { topic: stringField(o, 'topic'), partition: intField(o, 'partition'), offset: BigInt(intField(o, 'offset')) }
   })
+}
+
+/** Largest body read from a GET (GET .../offsets names partitions in one). */
+const GET_BODY_LIMIT = 1024 * 1024
+
+/**
+ * The JSON body of a GET: fastify parses no body for GET, but the REST Proxy's GET .../offsets
+ * takes one, so it is read here from the request stream (bounded; 413 past the bound).
+ */
+export async function getBody (request: FastifyRequest): Promise<unknown> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of request.raw) {
+    const buf = chunk as Buffer
+    size += buf.length
+    if (size > GET_BODY_LIMIT) throw new RestError(413, 413, `Request body is too large (over ${GET_BODY_LIMIT} bytes)`)
+    chunks.push(buf)
+  }
+  const text = Buffer.concat(chunks).toString('utf8').trim()
+  if (text === '') return undefined
+  try {
+    return JSON.parse(text) as unknown
+  } catch (err) {
+    throw new RestError(400, 400, `Body is not valid JSON: ${(err as Error).message}`)
+  }
 }

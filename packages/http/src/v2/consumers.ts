@@ -1,7 +1,7 @@
 // REST Proxy v2 consumer instances: create, subscribe or assign, read records (long poll),
 // seek, commit and fetch offsets, delete. Instances live in this HTTP server (consumers/).
 import type { FastifyInstance } from 'fastify'
-import { arrayField, objectBody, optionalIntParam, topicPartitionOffsets, topicPartitions, type Json } from '../body.js'
+import { arrayField, getBody, objectBody, optionalIntParam, topicPartitionOffsets, topicPartitions, type Json } from '../body.js'
 import type { HttpContext } from '../context.js'
 import type { InstanceSettings } from '../consumers/instance.js'
 import { RestCode, RestError } from '../errors.js'
@@ -152,7 +152,7 @@ export function registerV2Consumers (app: FastifyInstance, ctx: HttpContext): vo
 
   app.get<{ Params: InstanceParams }>(`${base}/offsets`, async (request, reply) => {
     const instance = ctx.consumers.get(request.params.group, request.params.instance)
-    const body = objectBody(request.body, true)
+    const body = objectBody(request.body ?? await getBody(request), true)
     const partitions = body.partitions === undefined ? instance.assignment() : topicPartitions(arrayField(body, 'partitions'))
     const committed = await ctx.kafka.admin.listGroupOffsets(instance.settings.group, partitions)
     return await reply.type(v2).send({

@@ -1,6 +1,7 @@
 // A broker with its HTTP API in this process, and a small fetch wrapper for the tests of the
 // REST API and /metrics.
 import assert from 'node:assert/strict'
+import { request } from 'node:http'
 import { startHttpServer, type HttpServer } from '@brook/http'
 import { assertSucceeded, runCommand, startTestBroker, SYSTEM_PYTHON, type TestBroker } from '@brook/testkit'
 
@@ -99,4 +100,23 @@ export async function scrape (base: string): Promise<Sample[]> {
 export function sample (samples: readonly Sample[], name: string, labels: Record<string, string> = {}): number {
   const found = samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
   return found?.value ?? 0
+}
+
+/** A GET with a JSON body (the REST Proxy's GET .../offsets takes one; fetch cannot send it). */
+export async function getWithBody (base: string, path: string, body: unknown): Promise<Answer> {
+  const payload = Buffer.from(JSON.stringify(body))
+  return await new Promise<Answer>((resolve, reject) => {
+    const req = request(`${base}${path}`, { method: 'GET', headers: { 'content-type': 'application/vnd.kafka.v2+json', 'content-length': payload.length }, timeout: 60_000 }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8')
+        resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: text === '' ? null : JSON.parse(text) as unknown })
+      })
+      res.on('error', reject)
+    })
+    req.on('error', reject)
+    req.on('timeout', () => req.destroy(new Error('GET timed out')))
+    req.end(payload)
+  })
 }

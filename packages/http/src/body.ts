@@ -80,3 +80,11 @@ export async function getBody (request: FastifyRequest): Promise<unknown> {
     throw new RestError(400, 400, `Body is not valid JSON: ${(err as Error).message}`)
   }
 }
+
+/** A config value: a string (numbers and booleans are taken as their text). */
+export function configValue (body: Json, name: string): string {
+  const v = body[name]
+  if (typeof v === 'string') return v
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v)
+  throw unprocessable(`${name} must be a string`)
+}

@@ -84,7 +84,7 @@ function buildApp (ctx: HttpContext, bodyLimit: number): FastifyInstance {
   const json = app.getDefaultJsonParser('error', 'error')
   const parser: FastifyBodyParser<string> = (request, body, done) => {
     if (body.length === 0) done(null, undefined)
-    else json(request, body, done)
+    else void json(request, body, done)
   }
   app.removeContentTypeParser('application/json')
   app.addContentTypeParser('application/json', { parseAs: 'string' }, parser)

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { TopicMetadata } from '@brook/client'
 import type { HttpContext } from '../context.js'
-import { arrayField, intParam, objectBody, stringField } from '../body.js'
+import { arrayField, configValue, intParam, objectBody, stringField } from '../body.js'
 import { notFound, RestCode, unprocessable } from '../errors.js'
 import { list, related, resource, type Links } from './resources.js'
 import type { ClusterParams, ClusterResolver } from './index.js'
@@ -67,7 +67,7 @@ export function registerTopics (app: FastifyInstance, ctx: HttpContext, resolve:
     const configs: Record<string, string> = {}
     for (const c of body.configs === undefined ? [] : arrayField(body, 'configs')) {
       const o = objectBody(c)
-      configs[stringField(o, 'name')] = String(o.value ?? '')
+      configs[stringField(o, 'name')] = configValue(o, 'value')
     }
     await admin().createTopics([{ topic: name, ...(count === undefined ? {} : { numPartitions: count }), ...(factor === undefined ? {} : { replicationFactor: factor }), configs }])
     return await reply.status(201).send(topic(links, await describe(name)))
@@ -123,7 +123,7 @@ export function registerTopics (app: FastifyInstance, ctx: HttpContext, resolve:
   app.put<{ Params: ConfigParams }>('/v3/clusters/:cluster/topics/:topic/configs/:name', async (request, reply) => {
     await resolve(request)
     const body = objectBody(request.body)
-    await admin().alterConfigs({ type: TOPIC, name: request.params.topic }, [{ name: request.params.name, value: String(body.value ?? ''), op: 'set' }])
+    await admin().alterConfigs({ type: TOPIC, name: request.params.topic }, [{ name: request.params.name, value: configValue(body, 'value'), op: 'set' }])
     return await reply.status(204).send()
   })
 
@@ -141,7 +141,7 @@ export function registerTopics (app: FastifyInstance, ctx: HttpContext, resolve:
       const op = typeof o.operation === 'string' ? o.operation.toUpperCase() : 'SET'
       if (op !== 'SET' && op !== 'DELETE') throw unprocessable(`operation must be SET or DELETE, got ${op}`)
       return op === 'SET'
-        ? { name: stringField(o, 'name'), value: String(o.value ?? ''), op: 'set' as const }
+        ? { name: stringField(o, 'name'), value: configValue(o, 'value'), op: 'set' as const }
         : { name: stringField(o, 'name'), op: 'delete' as const }
     })
     await admin().alterConfigs({ type: TOPIC, name: request.params.topic }, changes)

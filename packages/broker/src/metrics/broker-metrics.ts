@@ -6,11 +6,13 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client'
 import { errorName } from '@brook/protocol'
 import { registerStateGauges, type MetricsSource } from './state-gauges.js'
+import { countRecords } from './records-out.js'
 
 /** Seconds. Few buckets keep each observation cheap; Kafka's request times span 0.1 ms to seconds. */
 const LATENCY_BUCKETS = [0.0005, 0.002, 0.01, 0.05, 0.25, 1, 5]
 
 type Child = ReturnType<Counter<string>['labels']>
+interface FetchedBytes { errorCode: number, bytes: number, records: readonly Buffer[] }
 type HistogramChild = ReturnType<Histogram<string>['labels']>
 
 export class BrokerMetrics {
@@ -22,12 +24,13 @@ export class BrokerMetrics {
   readonly #bytesIn = new Counter({ name: 'brook_topic_bytes_in_total', help: 'Record batch bytes appended by producers, by topic', labelNames: ['topic'] as const, registers: [this.registry] })
   readonly #messagesIn = new Counter({ name: 'brook_topic_messages_in_total', help: 'Records appended by producers, by topic', labelNames: ['topic'] as const, registers: [this.registry] })
   readonly #bytesOut = new Counter({ name: 'brook_topic_bytes_out_total', help: 'Record batch bytes returned to consumers by Fetch, by topic', labelNames: ['topic'] as const, registers: [this.registry] })
+  readonly #messagesOut = new Counter({ name: 'brook_topic_messages_out_total', help: 'Records in the whole batches returned to consumers by Fetch (transaction markers excluded), by topic', labelNames: ['topic'] as const, registers: [this.registry] })
   readonly #produceErrors = new Counter({ name: 'brook_produce_errors_total', help: 'Produce partition answers with an error, by Kafka error name', labelNames: ['error'] as const, registers: [this.registry] })
   readonly #fetchErrors = new Counter({ name: 'brook_fetch_errors_total', help: 'Fetch partition answers with an error, by Kafka error name', labelNames: ['error'] as const, registers: [this.registry] })
   readonly #connectionsOpened = new Counter({ name: 'brook_connections_opened_total', help: 'Client connections accepted', registers: [this.registry] })
   readonly #requestChildren = new Map<string, { count: Child, errors: Child, latency: HistogramChild }>()
   readonly #inChildren = new Map<string, { bytes: Child, messages: Child }>()
-  readonly #outChildren = new Map<string, Child>()
+  readonly #outChildren = new Map<string, { bytes: Child, messages: Child }>()
   readonly #produceErrorChildren = new Map<number, Child>()
   readonly #fetchErrorChildren = new Map<number, Child>()
 
@@ -70,9 +73,9 @@ export class BrokerMetrics {
   }
 
   /** One Fetch answer: bytes out per topic, failed partitions by error. */
-  fetched (partitions: ReadonlyArray<{ partition: { topic: string } | undefined }>, results: ReadonlyArray<{ errorCode: number, bytes: number }>): void {
+  fetched (partitions: ReadonlyArray<{ partition: { topic: string } | undefined }>, results: ReadonlyArray<FetchedBytes>): void {
     for (let i = 0; i < results.length; i++) {
-      const r = results[i] as { errorCode: number, bytes: number }
+      const r = results[i] as FetchedBytes
       if (r.errorCode !== 0) {
         errorChild(this.#fetchErrors, this.#fetchErrorChildren, r.errorCode).inc()
         continue
@@ -81,10 +84,11 @@ export class BrokerMetrics {
       if (topic === undefined || r.bytes === 0) continue
       let c = this.#outChildren.get(topic)
       if (c === undefined) {
-        c = this.#bytesOut.labels(topic)
+        c = { bytes: this.#bytesOut.labels(topic), messages: this.#messagesOut.labels(topic) }
         this.#outChildren.set(topic, c)
       }
-      c.inc(r.bytes)
+      c.bytes.inc(r.bytes)
+      c.messages.inc(countRecords(r.records))
     }
   }
 
@@ -99,6 +103,7 @@ export class BrokerMetrics {
     this.#bytesIn.remove(topic)
     this.#messagesIn.remove(topic)
     this.#bytesOut.remove(topic)
+    this.#messagesOut.remove(topic)
   }
 }
 

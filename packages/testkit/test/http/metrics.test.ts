@@ -54,11 +54,12 @@ test('10,000 messages produced with kcat move the topic counters by exactly 10,0
   assert.ok(sample(after, 'brook_partitions') >= 2)
   assert.equal(sample(after, 'brook_under_replicated_partitions'), 0)
 
-  // Reading it all back moves bytes out by the bytes in (each batch read once).
+  // Reading it all back moves bytes and messages out (each whole batch is read once).
   const read = assertSucceeded('kcat -C', await runKcat(['-C', '-b', h.broker.bootstrap, '-t', topic, '-o', 'beginning', '-e', '-q'], { timeoutMs: 60_000 }))
   assert.equal(read.stdout.toString('utf8').trim().split('\n').length, 10_000)
   const afterRead = await scrape(h.url)
   assert.ok(sample(afterRead, 'brook_topic_bytes_out_total', { topic }) >= bytesIn)
+  assert.equal(sample(afterRead, 'brook_topic_messages_out_total', { topic }), 10_000)
   assert.ok(sample(afterRead, 'brook_requests_total', { api: 'Fetch' }) > 0)
 })
 

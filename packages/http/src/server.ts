@@ -14,6 +14,7 @@ import { registerHealth } from './health.js'
 import { registerV2Produce } from './v2/produce.js'
 import { registerV2Consumers } from './v2/consumers.js'
 import { registerV3 } from './v3/index.js'
+import { ENDPOINTS, fastifyPath, openApiDocument } from './openapi.js'
 
 export interface StartHttpServerOptions {
   broker: RunningBroker
@@ -34,6 +35,8 @@ export interface HttpServer {
 }
 
 const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024
+/** The API's version in the OpenAPI document (the package's). */
+const VERSION = '0.1.0'
 const KAFKA_JSON = /^application\/vnd\.kafka(\.[a-z0-9]+)*\+json(;.*)?$/i
 
 export async function startHttpServer (options: StartHttpServerOptions): Promise<HttpServer> {
@@ -106,5 +109,10 @@ function buildApp (ctx: HttpContext, bodyLimit: number): FastifyInstance {
   registerV2Produce(app, ctx)
   registerV2Consumers(app, ctx)
   registerV3(app, ctx)
+  const document = openApiDocument(VERSION)
+  app.get('/openapi.json', async () => document)
+  for (const e of ENDPOINTS) {
+    if (!app.hasRoute({ method: e.method.toUpperCase() as 'GET', url: fastifyPath(e.path) })) throw new Error(`the OpenAPI document names ${e.method.toUpperCase()} ${e.path}, which is not routed`)
+  }
   return app
 }

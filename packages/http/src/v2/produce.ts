@@ -18,7 +18,7 @@ async function produce (ctx: HttpContext, request: FastifyRequest, reply: Fastif
   const body = objectBody(request.body)
   const list = arrayField(body, 'records')
   if (list.length === 0) throw unprocessable('records must hold at least one record')
-  const [metadata] = await ctx.kafka.admin.describeTopics([topic])
+  const [metadata] = await ctx.kafka.describeTopics([topic])
   const partitions = metadata?.partitions.length ?? 0
   if (urlPartition !== undefined && urlPartition >= partitions) throw notFound(`Partition ${urlPartition} of topic ${topic} not found`, RestCode.PARTITION_NOT_FOUND)
   const records: ProducerRecord[] = list.map((item, i) => {
@@ -30,7 +30,7 @@ async function produce (ctx: HttpContext, request: FastifyRequest, reply: Fastif
     const value = decodeEmbedded(format, r.value, `records[${i}].value`)
     return { ...(key === null ? {} : { key }), value, ...(partition === undefined ? {} : { partition }) }
   })
-  const producer = ctx.kafka.producer
+  const producer = await ctx.kafka.producerFor(topic)
   const results = await Promise.allSettled(records.map(async (m) => await producer.send({ topic, messages: [m] })))
   const offsets = results.map((r) => {
     if (r.status === 'fulfilled') {
@@ -52,7 +52,7 @@ export function registerV2Produce (app: FastifyInstance, ctx: HttpContext): void
 
   app.get<{ Params: TopicParams }>('/topics/:topic', async (request, reply) => {
     const { topic } = request.params
-    const [t] = await ctx.kafka.admin.describeTopics([topic])
+    const [t] = await ctx.kafka.describeTopics([topic])
     const configs = await ctx.kafka.admin.describeConfigs({ type: 2, name: topic })
     return await reply.type(V2_CONTENT_TYPE).send({
       name: topic,
@@ -62,13 +62,13 @@ export function registerV2Produce (app: FastifyInstance, ctx: HttpContext): void
   })
 
   app.get<{ Params: TopicParams }>('/topics/:topic/partitions', async (request, reply) => {
-    const [t] = await ctx.kafka.admin.describeTopics([request.params.topic])
+    const [t] = await ctx.kafka.describeTopics([request.params.topic])
     return await reply.type(V2_CONTENT_TYPE).send((t?.partitions ?? []).map(v2Partition))
   })
 
   app.get<{ Params: PartitionParams }>('/topics/:topic/partitions/:partition', async (request, reply) => {
     const index = intParam(request.params.partition, 'partition')
-    const [t] = await ctx.kafka.admin.describeTopics([request.params.topic])
+    const [t] = await ctx.kafka.describeTopics([request.params.topic])
     const p = t?.partitions.find((x) => x.partition === index)
     if (p === undefined) throw notFound(`Partition ${index} of topic ${request.params.topic} not found`, RestCode.PARTITION_NOT_FOUND)
     return await reply.type(V2_CONTENT_TYPE).send(v2Partition(p))

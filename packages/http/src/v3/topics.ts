@@ -44,7 +44,7 @@ function partition (links: Links, topicName: string, p: TopicMetadata['partition
 export function registerTopics (app: FastifyInstance, ctx: HttpContext, resolve: ClusterResolver): void {
   const admin = (): HttpContext['kafka']['admin'] => ctx.kafka.admin
   const describe = async (name: string): Promise<TopicMetadata> => {
-    const [t] = await admin().describeTopics([name])
+    const [t] = await ctx.kafka.describeTopics([name])
     if (t === undefined) throw notFound(`This server does not host this topic-partition: ${name}`, RestCode.TOPIC_NOT_FOUND)
     return t
   }
@@ -52,7 +52,7 @@ export function registerTopics (app: FastifyInstance, ctx: HttpContext, resolve:
   app.get<{ Params: ClusterParams }>('/v3/clusters/:cluster/topics', async (request) => {
     const links = await resolve(request)
     const names = await admin().listTopics({ includeInternal: true })
-    const topics = names.length === 0 ? [] : await admin().describeTopics(names)
+    const topics = names.length === 0 ? [] : await ctx.kafka.describeTopics(names)
     return list('Topic', `${links.cluster}/topics`, topics.map((t) => topic(links, t)))
   })
 

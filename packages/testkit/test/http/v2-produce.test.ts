@@ -128,3 +128,24 @@ test('v2 topic and broker listings', { timeout: 30_000 }, async () => {
   assert.deepEqual((await call(h.url, 'GET', '/brokers')).body, { brokers: [h.broker.nodeId] })
   assertRestError(await call(h.url, 'GET', '/topics/nothing-here'), 404, 40401)
 })
+
+test('concurrent produce requests to topics the API has not seen yet all succeed', { timeout: 90_000 }, async () => {
+  const admin = new Kafka({ clientId: 'v2-produce-waves', brokers: [h.broker.bootstrap], logLevel: logLevel.NOTHING }).admin()
+  await admin.connect()
+  try {
+    for (let wave = 0; wave < 3; wave++) {
+      const names = Array.from({ length: 8 }, (_, i) => `wave-${wave}-${i}`)
+      await admin.createTopics({ topics: names.map((topic) => ({ topic, numPartitions: 1 })) })
+      const answers = await Promise.all(names.map(async (topic, i) => {
+        await new Promise((resolve) => setTimeout(resolve, i))
+        return await call(h.url, 'POST', `/topics/${topic}`, { contentType: JSON_FORMAT, body: { records: [{ value: { wave, i } }] } })
+      }))
+      for (const answer of answers) {
+        assert.equal(answer.status, 200)
+        assert.deepEqual((answer.body as Offsets).offsets, [{ partition: 0, offset: 0, error_code: null, error: null }])
+      }
+    }
+  } finally {
+    await admin.disconnect()
+  }
+})

@@ -7,6 +7,8 @@ import { ConsumerInstance, type InstanceSettings } from './instance.js'
 import type { KafkaAccessLike } from './types.js'
 
 const SWEEP_INTERVAL_MS = 10_000
+/** Each instance holds a consumer and its connections: a bound keeps a client from exhausting them. */
+export const MAX_INSTANCES = 1_000
 
 export class ConsumerInstances {
   readonly #instances = new Map<string, ConsumerInstance>()
@@ -26,6 +28,7 @@ export class ConsumerInstances {
   create (settings: InstanceSettings): ConsumerInstance {
     const key = `${settings.group}\u0000${settings.name}`
     if (this.#instances.has(key)) throw new RestError(409, RestCode.CONSUMER_ALREADY_EXISTS, `Consumer with specified consumer ID already exists in the specified consumer group: ${settings.name}`)
+    if (this.#instances.size >= MAX_INSTANCES) throw new RestError(429, 42901, `Too many consumer instances (${MAX_INSTANCES}); delete unused ones`)
     const instance = new ConsumerInstance(this.#kafka, settings)
     this.#instances.set(key, instance)
     return instance

@@ -60,7 +60,9 @@ export async function startHttpServer (options: StartHttpServerOptions): Promise
       logger.info({ url }, `HTTP API on ${url}`)
     }
   } catch (err) {
-    await Promise.allSettled(apps.map(async (a) => await a.close()))
+    // The start failed (an address in use, say): undo what started, then report the cause.
+    const closed = await Promise.allSettled(apps.map(async (a) => await a.close()))
+    for (const r of closed) if (r.status === 'rejected') logger.warn({ err: r.reason }, 'closing an HTTP listener failed')
     await consumers.closeAll()
     await kafka.close()
     throw err

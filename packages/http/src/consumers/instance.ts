@@ -89,6 +89,7 @@ export class ConsumerInstance {
   /** Records ready within `timeoutMs`, stopping once `maxBytes` of keys and values were gathered (a batch is never split). */
   async records (timeoutMs: number, maxBytes: number): Promise<ConsumerMessage[]> {
     const previous = this.#reading
+    // The previous call's failure was its caller's answer; this one runs after it either way.
     const run = previous.then(async () => await this.#read(timeoutMs, maxBytes), async () => await this.#read(timeoutMs, maxBytes))
     this.#reading = run
     return await run

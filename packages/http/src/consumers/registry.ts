@@ -61,6 +61,7 @@ export class ConsumerInstances {
     clearInterval(this.#sweeper)
     const all = [...this.#instances.values()]
     this.#instances.clear()
-    await Promise.allSettled(all.map(async (i) => await i.close()))
+    const results = await Promise.allSettled(all.map(async (i) => await i.close()))
+    for (const r of results) if (r.status === 'rejected') this.#logger.warn({ err: r.reason }, 'closing a REST consumer instance failed')
   }
 }

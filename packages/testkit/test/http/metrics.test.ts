@@ -3,6 +3,7 @@
 // kcat produced and consumed; gauges (partitions, log size, group lag) against what kafkajs did.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { readFile } from 'node:fs/promises'
 import kafkajs from 'kafkajs'
 import { assertSucceeded, runKcat, waitFor } from '@brook/testkit'
 import { call, sample, scrape, startHttpBroker, type HttpBroker } from './harness.js'
@@ -101,4 +102,15 @@ test('consumer group lag is scraped per group and partition', { timeout: 90_000 
     return sample(s, 'brook_consumer_group_lag', { group: 'laggards', topic, partition: '0' }) === 15 ? s : null
   }, 30_000, { message: 'lag of 15 scraped' })
   assert.equal(sample(samples, 'brook_consumer_group_lag_sum', { group: 'laggards' }), 15)
+})
+
+test('every series the Grafana dashboard queries is exposed', { timeout: 30_000 }, async () => {
+  const dashboard = await readFile(new URL('../../../../../docs/grafana/brook-broker.json', import.meta.url), 'utf8')
+  const names = new Set([...dashboard.matchAll(/\b((?:brook|process)_[a-z_]+)/g)].map((m) => m[1] as string))
+  assert.ok(names.size >= 10, `${names.size} series named`)
+  const text = await (await fetch(`${h.url}/metrics`)).text()
+  for (const name of names) {
+    const family = name.endsWith('_bucket') ? name.slice(0, -'_bucket'.length) : name
+    assert.match(text, new RegExp(`^# TYPE ${family} `, 'm'), `${name} is exposed`)
+  }
 })

@@ -40,6 +40,6 @@ export function encodeEmbedded (format: EmbeddedFormat, bytes: Buffer | null, wh
   try {
     return JSON.parse(bytes.toString('utf8')) as unknown
   } catch (err) {
-    throw new RestError(500, 50002, `the record at ${where} is not JSON (${(err as Error).message}); read it with a binary consumer`)
+    throw new RestError(500, 50002, `the record at ${where} is not JSON (${(err as Error).message}); seek past it, or read the topic with a binary consumer`)
   }
 }

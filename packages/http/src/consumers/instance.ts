@@ -30,6 +30,8 @@ export class ConsumerInstance {
   #pending: Promise<IteratorResult<ConsumerBatch>> | null = null
   /** Per partition, the offset after the last record handed to the HTTP client. */
   readonly #delivered = new Map<string, { topic: string, partition: number, offset: bigint }>()
+  /** Batches taken from the consumer but not delivered (their read failed), oldest first. */
+  #kept: ConsumerBatch[] = []
   /** One records call at a time: a second one waits for the first. */
   #reading: Promise<unknown> = Promise.resolve()
 
@@ -75,10 +77,12 @@ export class ConsumerInstance {
     this.#mode = 'none'
     this.#topics = []
     this.#delivered.clear()
+    this.#kept = []
     await old.close()
   }
 
   seek (topic: string, partition: number, offset: bigint): void {
+    this.#kept = this.#kept.filter((b) => b.topic !== topic || b.partition !== partition)
     try {
       this.#consumer.seek({ topic, partition, offset })
     } catch (err) {
@@ -86,38 +90,53 @@ export class ConsumerInstance {
     }
   }
 
-  /** Records ready within `timeoutMs`, stopping once `maxBytes` of keys and values were gathered (a batch is never split). */
-  async records (timeoutMs: number, maxBytes: number): Promise<ConsumerMessage[]> {
+  /**
+   * Records ready within `timeoutMs`, stopping once `maxBytes` of keys and values were gathered
+   * (a batch is never split), each turned into its JSON form by `encode`. When `encode` throws
+   * (a record the format cannot show), nothing of this read counts as delivered: its batches are
+   * kept for the next read, so a client sees the failure again until it seeks past the record.
+   */
+  async records<T> (timeoutMs: number, maxBytes: number, encode: (m: ConsumerMessage) => T): Promise<T[]> {
     const previous = this.#reading
     // The previous call's failure was its caller's answer; this one runs after it either way.
-    const run = previous.then(async () => await this.#read(timeoutMs, maxBytes), async () => await this.#read(timeoutMs, maxBytes))
+    const read = async (): Promise<T[]> => await this.#read(timeoutMs, maxBytes, encode)
+    const run = previous.then(read, read)
     this.#reading = run
     return await run
   }
 
-  async #read (timeoutMs: number, maxBytes: number): Promise<ConsumerMessage[]> {
+  async #read<T> (timeoutMs: number, maxBytes: number, encode: (m: ConsumerMessage) => T): Promise<T[]> {
     if (this.#mode === 'none') throw new RestError(409, RestCode.ILLEGAL_STATE, 'Consumer is not subscribed to any topics or assigned any partitions')
     this.#iterator ??= this.#consumer[Symbol.asyncIterator]()
-    const out: ConsumerMessage[] = []
+    const taken: ConsumerBatch[] = []
     let bytes = 0
     const deadline = Date.now() + timeoutMs
     while (bytes < maxBytes) {
       // After the first batch, only what is ready now: the answer does not wait for more.
-      const wait = out.length === 0 ? Math.max(0, deadline - Date.now()) : 0
+      const wait = taken.length === 0 ? Math.max(0, deadline - Date.now()) : 0
       const batch = await this.#next(wait)
       if (batch === null) break
-      for (const m of batch.messages) {
-        out.push(m)
-        bytes += (m.key?.length ?? 0) + (m.value?.length ?? 0)
-      }
+      taken.push(batch)
+      for (const m of batch.messages) bytes += (m.key?.length ?? 0) + (m.value?.length ?? 0)
+    }
+    let out: T[]
+    try {
+      out = taken.flatMap((batch) => batch.messages.map(encode))
+    } catch (err) {
+      this.#kept.unshift(...taken)
+      throw err
+    }
+    for (const batch of taken) {
       const last = batch.messages[batch.messages.length - 1]
       if (last !== undefined) this.#delivered.set(tp(batch.topic, batch.partition), { topic: batch.topic, partition: batch.partition, offset: last.offset + 1n })
     }
     return out
   }
 
-  /** The next batch, or null when none came within `waitMs` (the read stays pending for the next call). */
+  /** The next batch (a kept one first), or null when none came within `waitMs` (the read stays pending for the next call). */
   async #next (waitMs: number): Promise<ConsumerBatch | null> {
+    const kept = this.#kept.shift()
+    if (kept !== undefined) return kept
     const iterator = this.#iterator
     if (iterator === null) return null
     this.#pending ??= iterator.next()

@@ -135,8 +135,7 @@ export function registerV2Consumers (app: FastifyInstance, ctx: HttpContext): vo
     }
     const timeout = Math.min(optionalIntParam(request.query.timeout, 'timeout', instance.settings.requestTimeoutMs), MAX_POLL_MS)
     const maxBytes = optionalIntParam(request.query.max_bytes, 'max_bytes', DEFAULT_MAX_BYTES)
-    const messages = await instance.records(timeout, maxBytes)
-    const records = messages.map((m) => {
+    const records = await instance.records(timeout, maxBytes, (m) => {
       const where = `${m.topic}-${m.partition}@${m.offset}`
       return { topic: m.topic, key: encodeEmbedded(format, m.key, where), value: encodeEmbedded(format, m.value, where), partition: m.partition, offset: Number(m.offset) }
     })

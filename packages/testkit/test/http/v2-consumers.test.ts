@@ -139,6 +139,26 @@ test('assign mode, seek to beginning and to an offset, json format', { timeout: 
   assert.equal((await call(h.url, 'DELETE', base)).status, 204)
 })
 
+test('a record a json instance cannot show fails each read until the client seeks past it', { timeout: 90_000 }, async () => {
+  await produce('fixed', [{ value: '{"ok":1}', partition: 0 }, { value: 'not json', partition: 0 }, { value: '{"ok":3}', partition: 0 }])
+  assert.equal((await call(h.url, 'POST', '/consumers/strict', { body: { name: 's', format: 'json', 'auto.commit.enable': 'false' } })).status, 200)
+  const base = '/consumers/strict/instances/s'
+  assert.equal((await call(h.url, 'POST', `${base}/assignments`, { body: { partitions: [{ topic: 'fixed', partition: 0 }] } })).status, 204)
+  assert.equal((await call(h.url, 'POST', `${base}/positions`, { body: { offsets: [{ topic: 'fixed', partition: 0, offset: 0 }] } })).status, 204)
+  const failed = await waitFor(async () => {
+    const answer = await call(h.url, 'GET', `${base}/records?timeout=2000`, { accept: JSON_FORMAT })
+    return answer.status === 500 ? answer : null
+  }, 30_000, { message: 'the bad record fails the read' })
+  assertRestError(failed, 500, 50002)
+  assert.match((failed.body as { message: string }).message, /fixed-0@1/)
+  // Nothing was lost or skipped: the same read fails again.
+  assertRestError(await call(h.url, 'GET', `${base}/records?timeout=2000`, { accept: JSON_FORMAT }), 500, 50002)
+  assert.equal((await call(h.url, 'POST', `${base}/positions`, { body: { offsets: [{ topic: 'fixed', partition: 0, offset: 2 }] } })).status, 204)
+  const after = await readAll(base, 1, JSON_FORMAT)
+  assert.deepEqual(after.map((r) => ({ offset: r.offset, value: r.value })), [{ offset: 2, value: { ok: 3 } }])
+  assert.equal((await call(h.url, 'DELETE', base)).status, 204)
+})
+
 test('instance errors: duplicates, unknown settings, unknown instances, reads before subscribing', { timeout: 60_000 }, async () => {
   assert.equal((await call(h.url, 'POST', '/consumers/errs', { body: { name: 'dup' } })).status, 200)
   assertRestError(await call(h.url, 'POST', '/consumers/errs', { body: { name: 'dup' } }), 409, 40902)

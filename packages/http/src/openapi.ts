@@ -57,6 +57,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   { method: 'put', path: `${V3}/topics/{topic}/configs/{name}`, tag: 'v3 admin', summary: 'Set a topic config', body: '{"value"}' },
   { method: 'delete', path: `${V3}/topics/{topic}/configs/{name}`, tag: 'v3 admin', summary: 'Reset a topic config to its default' },
   { method: 'post', path: `${V3}/topics/{topic}/configs:alter`, tag: 'v3 admin', summary: 'Set and reset topic configs at once', status: 204, body: '{"data":[{"name","value"?,"operation"?}]}' },
+  { method: 'post', path: `${V3}/topics/{topic}/records`, tag: 'v3 admin', summary: 'Produce one record', body: '{"partition_id"?,"headers"?:[{"name","value"}],"key"?:{"type","data"},"value"?:{"type","data"},"timestamp"?}' },
   { method: 'get', path: `${V3}/consumer-groups`, tag: 'v3 admin', summary: 'Consumer groups' },
   { method: 'get', path: `${V3}/consumer-groups/{group}`, tag: 'v3 admin', summary: 'A consumer group' },
   { method: 'get', path: `${V3}/consumer-groups/{group}/consumers`, tag: 'v3 admin', summary: 'A group\'s members' },

@@ -1,5 +1,5 @@
-// The REST Proxy v3 admin API: /v3/clusters/{cluster_id}/... for the cluster, brokers, topics,
-// partitions, configs and consumer groups (with lag). The cluster id in the path must be this
+// The REST Proxy v3 API: /v3/clusters/{cluster_id}/... for the cluster, brokers, topics,
+// partitions, configs, consumer groups (with lag) and produce (records). The cluster id in the path must be this
 // cluster's (404 otherwise).
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { HttpContext } from '../context.js'
@@ -8,6 +8,7 @@ import { type Links, linksFor } from './resources.js'
 import { registerClusters } from './clusters.js'
 import { registerTopics } from './topics.js'
 import { registerGroups } from './groups.js'
+import { registerRecords } from './records.js'
 
 export type ClusterParams = { cluster: string }
 
@@ -24,4 +25,5 @@ export function registerV3 (app: FastifyInstance, ctx: HttpContext): void {
   registerClusters(app, ctx, resolve)
   registerTopics(app, ctx, resolve)
   registerGroups(app, ctx, resolve)
+  registerRecords(app, ctx, resolve)
 }

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import kafkajs from 'kafkajs'
-import { waitFor } from '@brook/testkit'
+import { kcatConsumeAll, waitFor } from '@brook/testkit'
 import { assertRestError, call, startHttpBroker, type HttpBroker } from './harness.js'
 
 const { Kafka, logLevel, ConfigResourceTypes } = kafkajs
@@ -165,4 +165,46 @@ test('consumer groups, their members and lag, against what a kafkajs consumer di
     await consumer.disconnect()
   }
   assertRestError(await call(h.url, 'GET', `${cluster}/consumer-groups/nobody-home`), 404, 404)
+})
+
+test('v3 produce: one record with typed key and value, headers and timestamp, read back by kcat', { timeout: 60_000 }, async () => {
+  await admin.createTopics({ topics: [{ topic: 'v3-records', numPartitions: 2 }] })
+  const answer = await call(h.url, 'POST', `${cluster}/topics/v3-records/records`, {
+    contentType: 'application/json',
+    body: {
+      partition_id: 1,
+      headers: [{ name: 'trace', value: Buffer.from('abc').toString('base64') }],
+      key: { type: 'STRING', data: 'order-7' },
+      value: { type: 'JSON', data: { total: 12.5, items: ['a'] } },
+      timestamp: '2026-01-02T03:04:05.678Z'
+    }
+  })
+  assert.equal(answer.status, 200, JSON.stringify(answer.body))
+  assert.deepEqual(answer.body, {
+    error_code: 200,
+    cluster_id: h.broker.clusterId,
+    topic_name: 'v3-records',
+    partition_id: 1,
+    offset: 0,
+    timestamp: '2026-01-02T03:04:05.678Z',
+    key: { type: 'STRING', size: 7 },
+    value: { type: 'JSON', size: 28 }
+  })
+  const binary = await call(h.url, 'POST', `${cluster}/topics/v3-records/records`, {
+    contentType: 'application/json',
+    body: { partition_id: 1, value: { type: 'BINARY', data: Buffer.from([0, 1, 2]).toString('base64') } }
+  })
+  assert.equal((binary.body as { offset: number }).offset, 1)
+  const read = (await kcatConsumeAll(h.broker.bootstrap, 'v3-records')).sort((a, b) => a.offset - b.offset)
+  assert.equal(read.length, 2)
+  assert.equal(read[0]?.key, 'order-7')
+  assert.equal(read[0]?.payload, '{"total":12.5,"items":["a"]}')
+  assert.equal(read[0]?.ts, Date.parse('2026-01-02T03:04:05.678Z'))
+  assert.deepEqual(read[0]?.headers, ['trace', 'abc'])
+  assert.equal(read[1]?.payload, '\u0000\u0001\u0002')
+
+  assertRestError(await call(h.url, 'POST', `${cluster}/topics/v3-none/records`, { contentType: 'application/json', body: { value: { data: 1 } } }), 404, 40401)
+  assertRestError(await call(h.url, 'POST', `${cluster}/topics/v3-records/records`, { contentType: 'application/json', body: { partition_id: 5, value: { data: 1 } } }), 404, 40402)
+  assertRestError(await call(h.url, 'POST', `${cluster}/topics/v3-records/records`, { contentType: 'application/json', body: { value: { type: 'AVRO', data: 1 } } }), 422, 422)
+  assertRestError(await call(h.url, 'POST', `${cluster}/topics/v3-records/records`, { contentType: 'application/json', body: { value: { type: 'BINARY', data: '***' } } }), 422, 422)
 })

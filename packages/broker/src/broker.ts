@@ -59,7 +59,7 @@ export interface RunningBroker {
   nodeId: number
   /** Client metrics pushed by clients (KIP-714): the latest per client instance. */
   clientMetrics: ClientTelemetry
-  /** Prometheus metrics (a prom-client Registry in `metrics.registry`); /metrics renders it. */
+  /** Prometheus metrics: the broker's prom-client Registry (`metrics.registry`); `metrics.render()` is what /metrics serves. */
   metrics: BrokerMetrics
   /** The logger the broker writes to (the one given, or the one made from `logging`). */
   logger: Logger

@@ -23,8 +23,7 @@ export function registerHealth (app: FastifyInstance, ctx: HttpContext): void {
   })
 
   app.get('/metrics', async (_request, reply) => {
-    const registry = ctx.broker.metrics.registry
-    const text = await registry.metrics()
-    return await reply.type(registry.contentType).send(text)
+    const metrics = ctx.broker.metrics
+    return await reply.type(metrics.contentType).send(await metrics.render())
   })
 }

@@ -16,7 +16,7 @@ interface FetchedBytes { errorCode: number, bytes: number, records: readonly Buf
 type HistogramChild = ReturnType<Histogram<string>['labels']>
 
 export class BrokerMetrics {
-  /** Everything the broker measures; /metrics renders it (registry.metrics()). */
+  /** Everything the broker measures; /metrics renders it with the process metrics (render()). */
   readonly registry = new Registry()
   readonly #requests = new Counter({ name: 'brook_requests_total', help: 'Kafka requests answered, by API', labelNames: ['api'] as const, registers: [this.registry] })
   readonly #requestErrors = new Counter({ name: 'brook_request_errors_total', help: 'Kafka requests whose handler failed as a whole (answered with its error response), by API', labelNames: ['api'] as const, registers: [this.registry] })
@@ -34,9 +34,14 @@ export class BrokerMetrics {
   readonly #produceErrorChildren = new Map<number, Child>()
   readonly #fetchErrorChildren = new Map<number, Child>()
 
-  constructor (options: { processMetrics?: boolean } = {}) {
-    // Process metrics (CPU, memory, event-loop lag, GC) under their usual names.
-    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry })
+  /** Prometheus text: this broker's series, then the process's (CPU, memory, event-loop lag, GC). */
+  async render (): Promise<string> {
+    return (await this.registry.metrics()) + (await processRegistry().metrics())
+  }
+
+  /** The content type of render()'s text. */
+  get contentType (): string {
+    return this.registry.contentType
   }
 
   /** Scrape-time gauges over the broker's state; called once the broker is wired. */
@@ -105,6 +110,21 @@ export class BrokerMetrics {
     this.#bytesOut.remove(topic)
     this.#messagesOut.remove(topic)
   }
+}
+
+let processMetrics: Registry | null = null
+
+/**
+ * Process metrics belong to the process, not to a broker: one set, made on first use, however
+ * many brokers a process runs (test suites run dozens), since each set installs its own GC
+ * observer and event-loop monitor for good.
+ */
+function processRegistry (): Registry {
+  if (processMetrics === null) {
+    processMetrics = new Registry()
+    collectDefaultMetrics({ register: processMetrics })
+  }
+  return processMetrics
 }
 
 function errorChild (counter: Counter<'error'>, cache: Map<number, Child>, code: number): Child {

@@ -69,7 +69,7 @@ export function assertRestError (answer: Answer, status: number, errorCode: numb
   assert.ok(body.message.length > 0)
 }
 
-export interface Sample { name: string, labels: Record<string, string>, value: number }
+export interface Sample { name: string, labels: Record<string, string>, value: number | null }
 
 /**
  * Parses Prometheus text with the Prometheus project's own parser (python3-prometheus-client),
@@ -77,12 +77,13 @@ export interface Sample { name: string, labels: Record<string, string>, value: n
  */
 export async function parsePrometheus (text: string): Promise<Sample[]> {
   const script = [
-    'import sys, json',
+    'import sys, json, math',
     'from prometheus_client.parser import text_string_to_metric_families',
     'out = []',
     'for family in text_string_to_metric_families(sys.stdin.read()):',
     '    for s in family.samples:',
-    '        out.append({"name": s.name, "labels": s.labels, "value": s.value})',
+    // NaN and the infinities are valid in the text format but not in JSON: they come back as null.
+    '        out.append({"name": s.name, "labels": s.labels, "value": s.value if math.isfinite(s.value) else None})',
     'print(json.dumps(out))'
   ].join('\n')
   const result = assertSucceeded('prometheus parser', await runCommand(SYSTEM_PYTHON, ['-c', script], { timeoutMs: 30_000, input: text }))

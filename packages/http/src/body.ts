@@ -23,7 +23,7 @@ export function stringField (body: Json, name: string): string {
   return v
 }
 
-export function intField (body: Json, name: string, min = 0): number {
+function intField (body: Json, name: string, min = 0): number {
   const v = body[name]
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) throw unprocessable(`${name} must be an integer >= ${min}`)
   return v

@@ -29,7 +29,6 @@ export class RestError extends Error {
 
 export const notFound = (message: string, code = 404): RestError => new RestError(404, code, message)
 export const unprocessable = (message: string): RestError => new RestError(422, 422, message)
-export const badRequest = (message: string): RestError => new RestError(400, 400, message)
 
 /** Per-record produce errors: the REST Proxy's Kafka error codes (retriable or not). */
 export function kafkaErrorCode (err: unknown): number {

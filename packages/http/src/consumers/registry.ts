@@ -8,7 +8,7 @@ import type { KafkaAccessLike } from './types.js'
 
 const SWEEP_INTERVAL_MS = 10_000
 /** Each instance holds a consumer and its connections: a bound keeps a client from exhausting them. */
-export const MAX_INSTANCES = 1_000
+const MAX_INSTANCES = 1_000
 
 export class ConsumerInstances {
   readonly #instances = new Map<string, ConsumerInstance>()

@@ -75,7 +75,7 @@ export interface Sample { name: string, labels: Record<string, string>, value: n
  * Parses Prometheus text with the Prometheus project's own parser (python3-prometheus-client),
  * so a malformed exposition fails the test. Returns every sample.
  */
-export async function parsePrometheus (text: string): Promise<Sample[]> {
+async function parsePrometheus (text: string): Promise<Sample[]> {
   const script = [
     'import sys, json, math',
     'from prometheus_client.parser import text_string_to_metric_families',

@@ -38,6 +38,7 @@ import type { BrokerState } from './server/request-context.js'
 import { ProducerIdAllocator, type ProducerIdSource } from './txn/producer-ids.js'
 import { ClusterNode, clusterMode } from './cluster/cluster-node.js'
 import { decompress } from '@brook/protocol'
+import { BrokerMetrics } from './metrics/broker-metrics.js'
 
 export interface StartBrokerOptions {
   /** A Java properties file (server.properties) read first; `config` entries win over it. */
@@ -67,6 +68,8 @@ export interface RunningBroker {
   scheduledDelivery: () => ScheduleStats
   /** Transactional check-backs (docs/delivery.md), running and finished: the latest per transactional id. */
   transactionCheckBacks: () => CheckBackStatus[]
+  /** Prometheus metrics: the broker's prom-client Registry (`metrics.registry`); `metrics.render()` is what /metrics serves. */
+  metrics: BrokerMetrics
   /** The logger the broker writes to (the one given, or the one made from `logging`). */
   logger: Logger
   /** Stops accepting, finishes in-flight requests, flushes and closes the logs. Idempotent. */
@@ -180,6 +183,8 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
 
   const connections = new Set<Connection>()
   const handlers = handlerTable(HANDLERS)
+  const metrics = new BrokerMetrics()
+  metrics.attach({ replicas, groups, connections: () => connections.size })
   const clientMetrics = new ClientTelemetry({
     telemetryMaxBytes: config.int('telemetry.max.bytes'),
     // Decompressed metrics are bounded too: a small push must not inflate without limit.
@@ -208,6 +213,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     scheduler,
     scram,
     ...(authorization === null ? {} : { acls: authorization.acls, authorizer: authorization.authorizer }),
+    metrics,
     ...(cluster === undefined ? {} : { cluster })
   }
   const onSocket = (socket: Socket, view: BrokerState, security: ListenerSecurity): void => {
@@ -217,6 +223,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     }
     const connection = new Connection(socket, view, handlers, logger, connectionSession(socket, security, logger))
     connections.add(connection)
+    metrics.connectionOpened()
     socket.once('close', () => connections.delete(connection))
   }
   // One listener per broker listener name; clients are told the address of the one they came in
@@ -322,6 +329,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     clientMetrics,
     scheduledDelivery: () => scheduler.stats(),
     transactionCheckBacks: () => txn.checkBackStatus(),
+    metrics,
     logger,
     close
   }

@@ -4,6 +4,8 @@ export { startBroker, LIBRARY_DEFAULT_LISTENERS, type RunningBroker, type StartB
 export { BrokerConfig } from './config/broker-config.js'
 export { ConfigError } from './config/schema.js'
 export { isLogLevel, type LogFormat, type LogLevel } from './logger.js'
+export { BrokerMetrics } from './metrics/broker-metrics.js'
+export type { MetricsSource } from './metrics/state-gauges.js'
 export { HANDLERS } from './handlers/index.js'
 export { computeLag, type GroupLag, type PartitionLag, type MemberLag, type LagMember, type TopicPartitionOffset } from './group/lag.js'
 export type { ClientTelemetry, ClientInstance, PushedMetrics, Subscription } from './telemetry/client-telemetry.js'

@@ -49,6 +49,8 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   i('reserved.broker.max.id', '1000', atLeast(0)),
   b('broker.id.generation.enable', 'true'),
   b('unstable.api.versions.enable', 'false'),
+  // HTTP API (Brook): REST proxy, health checks and /metrics; empty means off
+  li('http.listeners', ''),
   // Sockets and request limits
   i('socket.request.max.bytes', '104857600', atLeast(1)),
   i('socket.send.buffer.bytes', '102400'),

@@ -33,6 +33,7 @@ async function deleteTopic (ctx: RequestContext, target: Target): Promise<Delete
     }
     if (!allowed(ctx, ResourceType.TOPIC, name, AclOperation.DELETE)) throw new KafkaError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.')
     const info = await replicas.deleteTopic(name)
+    ctx.broker.metrics?.forgetTopic(info.name)
     return { name: info.name, topicId: info.id, errorCode: ErrorCode.NONE, errorMessage: null }
   } catch (err) {
     const { code, message } = mapError(err, ctx.logger, { topic: target.name ?? target.topicId })

@@ -114,6 +114,7 @@ async function consumerFetch (ctx: RequestContext, request: FetchRequest): Promi
     const errored = read.results.some((r) => r.errorCode !== ErrorCode.NONE)
     const remaining = deadline - Date.now()
     if (read.bytes >= request.minBytes || errored || remaining <= 0 || broker.stopping || keys.length === 0) {
+      broker.metrics?.fetched(targets, read.results)
       let i = 0
       return session.respond({
         throttleTimeMs: 0,

@@ -113,6 +113,7 @@ async function producePartition (ctx: RequestContext, request: ProduceRequest, t
   const checked = settings.compacted ? requireKeys(records, `${topic.info.name}-${data.index}`) : records
   const stored = settings.compressionType === 'producer' ? checked : applyTopicCompression(checked, settings.compressionType)
   const result = await partition.append(stored, request.acks === -1)
+  ctx.broker.metrics?.produced(topic.info.name, check.sizeInBytes, check.recordCount)
   if (replication !== null && request.acks === -1) {
     const code = await replication.waitForCommit(result.lastOffset + 1, settings.minInsyncReplicas, request.timeoutMs)
     if (code === ErrorCode.NOT_LEADER_OR_FOLLOWER) return notLeader(ctx, topic.info.name, data.index, code)
@@ -228,6 +229,7 @@ async function handle (ctx: RequestContext, request: ProduceRequest): Promise<Pr
       ? await produceTopic(ctx, request, t, notAdded)
       : t.partitionData.map((p) => failed(p.index, ErrorCode.INVALID_REQUIRED_ACKS))
   })))
+  ctx.broker.metrics?.produceAnswered(responses)
   if (acks === 0) return null
   const leaders = responses.flatMap((t) => t.partitionResponses.flatMap((p) => p.currentLeader === undefined || p.currentLeader.leaderId < 0 ? [] : [p.currentLeader.leaderId]))
   const nodeEndpoints = leaders.length === 0 ? [] : leaderEndpoints(ctx, leaders)

@@ -174,13 +174,17 @@ export class Connection {
       session: this.session
     }
     let response: unknown
+    const started = performance.now()
+    let failed = false
     try {
       const refused = handler.requires === undefined ? null : refusal(ctx, handler.requires(request, ctx))
       response = refused === null ? await handler.handle(ctx, request) : handler.errorResponse(request, refused, ctx)
     } catch (err) {
+      failed = true
       const { code } = mapError(err, this.logger, { api: handler.api.name, version: header.apiVersion })
       response = handler.errorResponse(request, code, ctx)
     }
+    this.broker.metrics?.request(handler.api.name, performance.now() - started, failed)
     if (response === null) return null
     return encodeResponseFrame(header.correlationId, handler.api, header.apiVersion, response)
   }

@@ -18,6 +18,7 @@ import type { ScramCredentialStore } from '../security/scram-store.js'
 import type { Session } from '../security/session.js'
 import type { Authorizer } from '../security/authorizer/authorizer.js'
 import type { AclStore } from '@brook/metadata'
+import type { BrokerMetrics } from '../metrics/broker-metrics.js'
 
 export interface BrokerState {
   readonly config: BrokerConfig
@@ -61,6 +62,8 @@ export interface BrokerState {
   readonly acls?: AclStore
   /** authorizer.class.name set: every request is authorized (security/authorizer/). */
   readonly authorizer?: Authorizer
+  /** Prometheus counters the request path increments (metrics/). */
+  readonly metrics?: BrokerMetrics
 }
 
 export interface RequestContext {

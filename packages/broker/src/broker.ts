@@ -14,6 +14,7 @@ import { TopicStore } from './cluster/topic-store.js'
 import { DynamicConfigs } from './config/dynamic-configs.js'
 import { toLogConfig } from './config/topic-config.js'
 import { startGroupCoordinator } from './group/start.js'
+import { startShareService } from './share/start.js'
 import { startTransactionCoordinator } from './txn/start.js'
 import { HANDLERS, handlerTable } from './handlers/index.js'
 import { parseProperties } from './config/properties.js'
@@ -131,10 +132,13 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   }
   let groups
   let txn
+  let share
   try {
     groups = await startGroupCoordinator({ replicas, config, logger })
     txn = await startTransactionCoordinator({ replicas, config, producerIds, groups, logger })
+    share = await startShareService({ replicas, config, purgatory, groups, logger })
   } catch (err) {
+    share?.close()
     groups?.runtime.close()
     await logs.close()
     await cluster?.close()
@@ -168,6 +172,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     joining: cluster !== undefined,
     groups,
     txn,
+    share,
     scram,
     ...(cluster === undefined ? {} : { cluster })
   }
@@ -204,6 +209,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   } catch (err) {
     await Promise.all(listeners.map(async (l) => await l.close()))
     groups.runtime.close()
+    share.close()
     txn.close()
     await logs.close()
     await cluster?.close()
@@ -248,6 +254,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
       purgatory.close()
       // Parked JoinGroup/SyncGroup requests are answered now, so the drain below does not wait on them.
       groups.runtime.close()
+      share.close()
       const stopped = Promise.all(listeners.map(async (l) => await l.close()))
       const cut = setTimeout(() => { for (const c of connections) c.destroy() }, DRAIN_TIMEOUT_MS)
       await Promise.all([...connections].map(async (c) => await c.drain()))

@@ -25,6 +25,8 @@ type FetchPartitionData = ShareFetchResponse['responses'][number]['partitions'][
 type AckPartitionData = ShareAcknowledgeResponse['responses'][number]['partitions'][number]
 
 const DEFAULT_MAX_RECORDS = 500
+// librdkafka reads a null Records field as a bad MessageSetSize: Kafka answers empty records, never null.
+const EMPTY_RECORDS = Buffer.alloc(0)
 
 interface AckOutcome {
   code: number
@@ -98,7 +100,7 @@ export async function shareFetch (share: ShareService, req: ShareFetchRequest, n
     if (d === undefined) {
       d = {
         topicId: ref.topicId, partitionIndex: ref.partition, errorCode: 0, errorMessage: null, acknowledgeErrorCode: 0,
-        acknowledgeErrorMessage: null, currentLeader: leaderOf(share, ref, nodeId), records: null, acquiredRecords: []
+        acknowledgeErrorMessage: null, currentLeader: leaderOf(share, ref, nodeId), records: EMPTY_RECORDS, acquiredRecords: []
       }
       out.set(refKey(ref), d)
     }

@@ -20,6 +20,7 @@
  *   --reject-mod N         REJECT records whose offset % N == 0
  *   --hang-after N         after N records, acknowledge nothing more and wait to be killed
  *   --max N                close after N accepted records
+ *   --delay-us N           spend N microseconds on each record (a slow worker)
  *   --debug list           librdkafka debug contexts (to stderr)
  * Acknowledgement is explicit (share.acknowledgement.mode=explicit): every record gets the answer
  * the rules give it before the next poll.
@@ -74,7 +75,7 @@ int main(int argc, char **argv) {
         const char *bootstrap = NULL, *group = NULL, *topic = NULL,
                    *debug = NULL;
         long release_mod = 0, release_until = 2, reject_mod = 0,
-             hang_after = -1, max = -1;
+             hang_after = -1, max = -1, delay_us = 0;
         long seen = 0, accepted = 0;
         int hanging = 0;
         char errstr[512];
@@ -97,6 +98,8 @@ int main(int argc, char **argv) {
                         hang_after = atol(v);
                 else if (!strcmp(k, "--max"))
                         max = atol(v);
+                else if (!strcmp(k, "--delay-us"))
+                        delay_us = atol(v);
                 else if (!strcmp(k, "--debug"))
                         debug = v;
                 else {
@@ -194,6 +197,8 @@ int main(int argc, char **argv) {
                                (int)m->len, m->payload ? (const char *)m->payload : "");
                         if (hanging)
                                 continue;
+                        if (delay_us > 0)
+                                usleep((useconds_t)delay_us);
                         err = rd_kafka_share_acknowledge_type(rkshare, m, type);
                         if (err)
                                 printf("ERR %d acknowledge: %s\n", err,

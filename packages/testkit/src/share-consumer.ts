@@ -19,12 +19,15 @@ export interface ShareMessage {
   deliveryCount: number
   ack: 'accept' | 'release' | 'reject' | 'none'
   value: string
+  /** When the line arrived (Date.now()). */
+  at: number
 }
 
 export interface ShareAcked {
   partition: number
   error: number
   offsets: number[]
+  at: number
 }
 
 export interface ShareConsumerOptions {
@@ -38,6 +41,8 @@ export interface ShareConsumerOptions {
   rejectMod?: number
   /** After N records, acknowledge nothing more and wait to be killed. */
   hangAfter?: number
+  /** Microseconds spent on each record (a slow worker). */
+  delayUs?: number
   debug?: string
 }
 
@@ -97,6 +102,7 @@ export async function startShareConsumer (options: ShareConsumerOptions): Promis
   if (options.releaseUntil !== undefined) args.push('--release-until', String(options.releaseUntil))
   if (options.rejectMod !== undefined) args.push('--reject-mod', String(options.rejectMod))
   if (options.hangAfter !== undefined) args.push('--hang-after', String(options.hangAfter))
+  if (options.delayUs !== undefined) args.push('--delay-us', String(options.delayUs))
   if (options.debug !== undefined) args.push('--debug', options.debug)
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] })
   live.add(child)
@@ -116,14 +122,15 @@ export async function startShareConsumer (options: ShareConsumerOptions): Promis
   child.stdout.on('data', (chunk: string) => {
     const lines = (partial + chunk).split('\n')
     partial = lines.pop() ?? ''
+    const at = Date.now()
     for (const line of lines) {
       const [kind, ...rest] = line.split(' ')
       if (kind === 'MSG') {
         const [partition, offset, deliveryCount, ack, ...value] = rest
-        messages.push({ partition: Number(partition), offset: Number(offset), deliveryCount: Number(deliveryCount), ack: ack as ShareMessage['ack'], value: value.join(' ') })
+        messages.push({ partition: Number(partition), offset: Number(offset), deliveryCount: Number(deliveryCount), ack: ack as ShareMessage['ack'], value: value.join(' '), at })
       } else if (kind === 'ACKED') {
         const [partition, error, ...offsets] = rest
-        acked.push({ partition: Number(partition), error: Number(error), offsets: offsets.map(Number) })
+        acked.push({ partition: Number(partition), error: Number(error), offsets: offsets.map(Number), at })
       } else if (kind === 'HANG') {
         hang = true
       } else if (kind === 'ERR') {

@@ -170,6 +170,8 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   i('group.share.max.size', '200', between(1, 1000)),
   i('share.coordinator.state.topic.num.partitions', '50', atLeast(1)),
   i('share.coordinator.state.topic.segment.bytes', '104857600', atLeast(1)),
+  s('errors.deadletterqueue.topic.name.prefix', 'dlq.'),
+  b('errors.deadletterqueue.auto.create.topics.enable', 'false'),
   i('share.delivery.backoff.ms', '0', atLeast(0)),
   i('share.delivery.backoff.max.ms', '60000', atLeast(0)),
   d('share.delivery.backoff.multiplier', '2.0', atLeast(1)),

@@ -27,7 +27,7 @@ export interface GroupConfigDef {
   brokerDefault: (b: GroupConfigBounds) => number | string
   range: (b: GroupConfigBounds) => [number, number]
   boundNames: [string, string]
-  /** A string config: one of these values (share.auto.offset.reset, share.isolation.level). */
+  /** A string config: one of these values (share.auto.offset.reset), or any string when empty (a topic name). */
   allowed?: readonly string[]
 }
 
@@ -143,7 +143,7 @@ export class GroupConfigs {
       }
       if (c.op !== 0) throw new InvalidGroupConfigError(`Config ${c.name} is not a list: APPEND and SUBTRACT do not apply`)
       if (def.allowed !== undefined) {
-        if (c.value == null || !def.allowed.includes(c.value)) throw new InvalidGroupConfigError(`Invalid value ${String(c.value)} for configuration ${c.name}: String must be one of: ${def.allowed.join(', ')}`)
+        if (c.value == null || (def.allowed.length > 0 && !def.allowed.includes(c.value))) throw new InvalidGroupConfigError(`Invalid value ${String(c.value)} for configuration ${c.name}: String must be one of: ${def.allowed.join(', ')}`)
         next[c.name] = c.value
         continue
       }

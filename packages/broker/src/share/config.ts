@@ -16,6 +16,9 @@ export interface ShareSettings {
   backoffMs: number
   backoffMaxMs: number
   backoffMultiplier: number
+  /** KIP-1191: the group's dead-letter topic ('' = none) and whether DLQ records copy the original. */
+  deadLetterTopic: string
+  deadLetterCopyRecord: boolean
 }
 
 /** Share group configs on the GROUP resource, with their broker defaults and bounds. */
@@ -39,6 +42,8 @@ export function shareGroupConfigDefs (config: BrokerConfig): GroupConfigDef[] {
     int('share.delivery.count.limit', 'group.share.delivery.count.limit', 'group.share.min.delivery.count.limit', 'group.share.max.delivery.count.limit'),
     { name: 'share.auto.offset.reset', brokerDefault: () => 'latest', range: () => [0, 0], boundNames: ['', ''], allowed: ['earliest', 'latest'] },
     { name: 'share.isolation.level', brokerDefault: () => 'read_uncommitted', range: () => [0, 0], boundNames: ['', ''], allowed: ['read_uncommitted', 'read_committed'] },
+    { name: 'errors.deadletterqueue.topic.name', brokerDefault: () => '', range: () => [0, 0], boundNames: ['', ''], allowed: [] },
+    { name: 'errors.deadletterqueue.copy.record.enable', brokerDefault: () => 'false', range: () => [0, 0], boundNames: ['', ''], allowed: ['true', 'false'] },
     open('share.delivery.backoff.ms', 'share.delivery.backoff.ms'),
     open('share.delivery.backoff.max.ms', 'share.delivery.backoff.max.ms')
   ]
@@ -66,7 +71,9 @@ export function shareSettings (config: BrokerConfig, groups: GroupConfigs | unde
     isolationLevel: isolation === 'read_committed' ? 'read_committed' : 'read_uncommitted',
     backoffMs: int('share.delivery.backoff.ms', 'share.delivery.backoff.ms'),
     backoffMaxMs: int('share.delivery.backoff.max.ms', 'share.delivery.backoff.max.ms'),
-    backoffMultiplier: Number(config.raw('share.delivery.backoff.multiplier') ?? '2')
+    backoffMultiplier: Number(config.raw('share.delivery.backoff.multiplier') ?? '2'),
+    deadLetterTopic: text('errors.deadletterqueue.topic.name', ''),
+    deadLetterCopyRecord: text('errors.deadletterqueue.copy.record.enable', 'false') === 'true'
   }
 }
 

@@ -7,7 +7,7 @@ import { KafkaError } from '../errors.js'
 import type { ReplicaManager } from '../partition/replica-manager.js'
 import { partitionKey, type FetchPurgatory } from '../purgatory/delayed-fetch.js'
 import type { ShareSettings } from './config.js'
-import type { ArchivedRecord } from './partition/in-flight.js'
+import type { DeadLetterWriter } from './dlq/writer.js'
 import { SharePartition } from './partition/share-partition.js'
 import { stateKey } from './state/records.js'
 import type { ShareStateStore } from './state/store.js'
@@ -17,7 +17,7 @@ export interface SharePartitionsDeps {
   store: ShareStateStore
   purgatory: FetchPurgatory
   settings: (groupId: string) => ShareSettings
-  onArchived?: (sp: SharePartition, records: ArchivedRecord[]) => void
+  deadLetters?: DeadLetterWriter
   logger: Logger
 }
 
@@ -50,7 +50,8 @@ export class SharePartitions {
         store: this.#deps.store,
         settings: () => this.#deps.settings(groupId),
         notify: () => { this.#deps.purgatory.notify(partitionKey(name, partition)) },
-        onArchived: (records) => { void this.#loaded.get(k)?.then((sp) => this.#deps.onArchived?.(sp, records)) },
+        ...(this.#deps.deadLetters === undefined ? {} : { deadLetters: this.#deps.deadLetters }),
+        ttlMs: () => Number(this.#deps.replicas.topicById(topicId)?.info.configs['message.ttl.ms'] ?? -1),
         logger: this.#deps.logger
       })
       this.#loaded.set(k, loading)

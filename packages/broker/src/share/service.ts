@@ -9,6 +9,7 @@ import type { GroupConfigs } from '../group/group-configs.js'
 import type { ReplicaManager } from '../partition/replica-manager.js'
 import type { FetchPurgatory } from '../purgatory/delayed-fetch.js'
 import { type ShareSettings, shareSettings } from './config.js'
+import { DeadLetterWriter } from './dlq/writer.js'
 import { ShareGroupCoordinator } from './group/coordinator.js'
 import { SharePartitions } from './partitions.js'
 import { ShareSessions } from './session.js'
@@ -51,6 +52,7 @@ export class ShareService {
       store: this.store,
       purgatory: deps.purgatory,
       settings: (groupId) => this.settings(groupId),
+      deadLetters: new DeadLetterWriter(deps.replicas, deps.config, deps.logger),
       logger: deps.logger
     })
     const asTopic = (t: { name: string, id: string, partitions: number } | undefined): { name: string, id: string, partitions: number } | undefined =>

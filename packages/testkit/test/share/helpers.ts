@@ -18,6 +18,16 @@ export const SHARE_BROKER_CONFIG: Record<string, string> = {
   'group.share.session.timeout.ms': '6000'
 }
 
+/** Sets share group configs (GROUP resource), share.auto.offset.reset=earliest among them. */
+export async function alterGroupConfigs (bootstrap: string, group: string, configs: Record<string, string>): Promise<void> {
+  const admin = new Client({ brokers: [bootstrap] }).admin()
+  try {
+    await admin.alterConfigs({ type: GROUP_RESOURCE, name: group }, Object.entries({ 'share.auto.offset.reset': 'earliest', ...configs }).map(([name, value]) => ({ name, value })))
+  } finally {
+    await admin.close()
+  }
+}
+
 export async function prepareQueue (bootstrap: string, topic: string, group: string, count: number, groupConfigs: Record<string, string> = {}): Promise<void> {
   const client = new Client({ brokers: [bootstrap] })
   const admin = client.admin()
@@ -38,6 +48,6 @@ export async function prepareQueue (bootstrap: string, topic: string, group: str
   }
 }
 
-export async function until (what: string, condition: () => boolean, timeoutMs: number): Promise<void> {
+export async function until (what: string, condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
   await waitFor(condition, timeoutMs, { message: what, intervalMs: 100 })
 }

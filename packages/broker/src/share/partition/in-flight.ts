@@ -7,14 +7,16 @@
 //       ▲                     │ ──REJECT──▶ archived
 //       └── RELEASE / lock ───┘ (archived instead once delivered delivery.count.limit times)
 //
-// Acknowledged and archived records are terminal; the start offset moves past every terminal
+// A record that fails for good (REJECT, the delivery limit, its TTL) goes through "archiving"
+// when the group has a dead-letter topic: it stays in flight (the start offset waits for it) until
+// the dead-letter record is written, then becomes archived. Acknowledged and archived records are terminal; the start offset moves past every terminal
 // record at its head, and their entries are dropped. Acquired records carry the acquiring member
 // and an acquisition id (the lock): a lock that expires returns exactly the records still held
 // under it. Only terminal states and delivery counts are durable (toSnapshot): a record acquired
 // when the broker stops comes back available, with the count it had when last written.
 import { DeliveryState, type ShareStateSnapshot, type StateBatch } from '../state/records.js'
 
-export const RecordState = { AVAILABLE: 0, ACQUIRED: 1, ACKNOWLEDGED: 2, ARCHIVED: 4 } as const
+export const RecordState = { AVAILABLE: 0, ACQUIRED: 1, ACKNOWLEDGED: 2, ARCHIVING: 3, ARCHIVED: 4 } as const
 export type RecordStateValue = typeof RecordState[keyof typeof RecordState]
 
 /** Acknowledge types (ShareFetch/ShareAcknowledge): 0 gap, 1 accept, 2 release, 3 reject, 4 renew. */
@@ -54,6 +56,8 @@ export class InvalidRecordStateError extends Error {}
 
 export interface InFlightLimits {
   deliveryCountLimit: number
+  /** Failed records wait in "archiving" for their dead-letter record (the group has a DLQ topic). */
+  deadLetter: boolean
   /** Back-off before a released or expired record is acquirable again, by its delivery count. */
   backoffMs: (deliveryCount: number) => number
 }
@@ -66,6 +70,8 @@ export class InFlightRecords {
   acquiredCount = 0
   /** Offsets of available entries below the end offset (records to redeliver before reading new ones). */
   readonly #redeliverable = new Set<number>()
+  /** Offsets archiving: failed records waiting for their dead-letter record. */
+  readonly #archiving = new Set<number>()
   #nextLockId = 1
 
   constructor (startOffset: number) {
@@ -79,8 +85,10 @@ export class InFlightRecords {
     for (const b of snapshot.batches) {
       for (let o = Math.max(b.firstOffset, snapshot.startOffset); o <= b.lastOffset; o++) {
         const state = b.deliveryState === DeliveryState.ACKNOWLEDGED ? RecordState.ACKNOWLEDGED
-          : b.deliveryState === DeliveryState.ARCHIVED ? RecordState.ARCHIVED : RecordState.AVAILABLE
-        records.entries.set(o, { state, deliveryCount: b.deliveryCount, memberId: null, lockId: 0, availableAt: 0 })
+          : b.deliveryState === DeliveryState.ARCHIVED ? RecordState.ARCHIVED
+            : b.deliveryState === DeliveryState.ARCHIVING ? RecordState.ARCHIVING : RecordState.AVAILABLE
+        records.entries.set(o, { state, deliveryCount: b.deliveryCount, memberId: null, lockId: 0, availableAt: 0, reason: 'restored' })
+        if (state === RecordState.ARCHIVING) records.#archiving.add(o)
       }
     }
     return records
@@ -115,7 +123,7 @@ export class InFlightRecords {
    * record's offset: passed over, archived). Returns the delivery count now, or 0 when the offset
    * was not acquired.
    */
-  acquire (offset: number, isRecord: boolean, memberId: string, lockId: number, now: number, deliveryCountLimit: number): number {
+  acquire (offset: number, isRecord: boolean, memberId: string, lockId: number, now: number, limits: InFlightLimits, expired = false): number {
     if (offset < this.startOffset) return 0
     let entry = this.entries.get(offset)
     if (offset >= this.endOffset) {
@@ -133,8 +141,12 @@ export class InFlightRecords {
       this.#makeTerminal(offset, entry, RecordState.ARCHIVED)
       return 0
     }
-    if (entry.deliveryCount >= deliveryCountLimit) {
-      this.#makeTerminal(offset, entry, RecordState.ARCHIVED, 'delivery count limit reached')
+    if (entry.deliveryCount >= limits.deliveryCountLimit) {
+      this.#fail(offset, entry, 'delivery count limit reached', limits)
+      return 0
+    }
+    if (expired && entry.deliveryCount === 0) {
+      this.#fail(offset, entry, 'message ttl expired', limits)
       return 0
     }
     this.#redeliverable.delete(offset)
@@ -185,7 +197,7 @@ export class InFlightRecords {
         if (type === AckType.ACCEPT) this.#makeTerminal(o, e, RecordState.ACKNOWLEDGED)
         else if (type === AckType.GAP) this.#makeTerminal(o, e, RecordState.ARCHIVED)
         else if (type === AckType.REJECT) {
-          this.#makeTerminal(o, e, RecordState.ARCHIVED, 'rejected')
+          this.#fail(o, e, 'rejected', limits)
           archived.push({ offset: o, deliveryCount: e.deliveryCount, reason: 'rejected' })
         } else {
           const a = this.#makeAvailable(o, e, now, limits)
@@ -219,6 +231,7 @@ export class InFlightRecords {
       if (o < offset) {
         if (e.state === RecordState.ACQUIRED) this.acquiredCount--
         this.#redeliverable.delete(o)
+        this.#archiving.delete(o)
         this.entries.delete(o)
       }
     }
@@ -234,7 +247,8 @@ export class InFlightRecords {
     for (const o of offsets) {
       const e = this.entries.get(o) as InFlightEntry
       const deliveryState = e.state === RecordState.ACKNOWLEDGED ? DeliveryState.ACKNOWLEDGED
-        : e.state === RecordState.ARCHIVED ? DeliveryState.ARCHIVED : DeliveryState.AVAILABLE
+        : e.state === RecordState.ARCHIVED ? DeliveryState.ARCHIVED
+          : e.state === RecordState.ARCHIVING ? DeliveryState.ARCHIVING : DeliveryState.AVAILABLE
       // A never-delivered available record is the default state: nothing to write.
       if (deliveryState === DeliveryState.AVAILABLE && e.deliveryCount === 0) continue
       const last = batches[batches.length - 1]
@@ -260,7 +274,7 @@ export class InFlightRecords {
 
   #makeAvailable (offset: number, e: InFlightEntry, now: number, limits: InFlightLimits): ArchivedRecord | null {
     if (e.deliveryCount >= limits.deliveryCountLimit) {
-      this.#makeTerminal(offset, e, RecordState.ARCHIVED, 'delivery count limit reached')
+      this.#fail(offset, e, 'delivery count limit reached', limits)
       return { offset, deliveryCount: e.deliveryCount, reason: 'delivery count limit reached' }
     }
     e.state = RecordState.AVAILABLE
@@ -269,6 +283,30 @@ export class InFlightRecords {
     e.availableAt = now + limits.backoffMs(e.deliveryCount)
     this.#redeliverable.add(offset)
     return null
+  }
+
+  /** Failed for good: archived, or archiving until its dead-letter record is written. */
+  #fail (offset: number, e: InFlightEntry, reason: string, limits: InFlightLimits): void {
+    this.#makeTerminal(offset, e, limits.deadLetter ? RecordState.ARCHIVING : RecordState.ARCHIVED, reason)
+    if (limits.deadLetter) this.#archiving.add(offset)
+  }
+
+  /** Records waiting for their dead-letter record, in offset order. */
+  archiving (): ArchivedRecord[] {
+    return [...this.#archiving].sort((a, b) => a - b).flatMap((o) => {
+      const e = this.entries.get(o)
+      return e === undefined ? [] : [{ offset: o, deliveryCount: e.deliveryCount, reason: e.reason ?? 'failed' }]
+    })
+  }
+
+  /** Their dead-letter records are written (or there is no usable DLQ): archived. */
+  completeArchiving (offsets: readonly number[]): void {
+    for (const o of offsets) {
+      const e = this.entries.get(o)
+      this.#archiving.delete(o)
+      if (e !== undefined && e.state === RecordState.ARCHIVING) e.state = RecordState.ARCHIVED
+    }
+    this.#advanceStart()
   }
 
   #makeTerminal (offset: number, e: InFlightEntry, state: RecordStateValue, reason?: string): void {

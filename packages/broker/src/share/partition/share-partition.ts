@@ -7,11 +7,12 @@
 // acknowledgement, a lock expiry, a release) is answered only once a snapshot taken after it is
 // durable; concurrent changes share one write (persist() coalesces). Acquisitions are not
 // written on their own, as in Kafka: a crash returns acquired records to the queue.
-import { batchBaseOffset, batchLastOffset, isControlBatch, iterateBatches } from '@brook/protocol'
+import { batchBaseOffset, batchLastOffset, batchMaxTimestamp, isControlBatch, iterateBatches } from '@brook/protocol'
 import type { Logger } from '@brook/common'
 import { SerialQueue } from '@brook/common'
 import type { Partition } from '../../partition/partition.js'
 import { type ShareSettings, redeliveryBackoff } from '../config.js'
+import { DeadLetterUnusable, type DeadLetterWriter } from '../dlq/writer.js'
 import type { SharePartitionKey } from '../state/records.js'
 import type { ShareStateStore } from '../state/store.js'
 import { type AckBatch, type AcquiredRange, type ArchivedRecord, InFlightRecords, type InFlightLimits, acquiredRanges } from './in-flight.js'
@@ -24,8 +25,10 @@ export interface SharePartitionDeps {
   settings: () => ShareSettings
   /** Records became available (wakes waiting share fetches). */
   notify: () => void
-  /** Records were archived without ACCEPT (dead-letter hook). */
-  onArchived?: (records: ArchivedRecord[]) => void
+  /** Writes dead-letter records (KIP-1191) for a group with a DLQ topic. */
+  deadLetters?: DeadLetterWriter
+  /** The topic's message.ttl.ms (Brook): -1 for none. */
+  ttlMs: () => number
   logger: Logger
   now?: () => number
 }
@@ -54,6 +57,10 @@ export class SharePartition {
   #nextWrite: Promise<void> | null = null
   #snapshotEpoch = 0
   #closed = false
+  #deadLettering = false
+  /** Restored from a snapshot with records archiving: their dead-letter records may exist already. */
+  #dedupeDeadLetters = false
+  #retryDeadLetters: NodeJS.Timeout | null = null
 
   private constructor (deps: SharePartitionDeps, records: InFlightRecords) {
     this.#deps = deps
@@ -76,6 +83,10 @@ export class SharePartition {
     const p = new SharePartition(deps, records)
     if (snapshot !== null) p.#snapshotEpoch = snapshot.snapshotEpoch
     if (records.startOffset < offsets.logStartOffset) records.moveStart(offsets.logStartOffset)
+    if (records.archiving().length > 0) {
+      p.#dedupeDeadLetters = true
+      void p.#deadLetter()
+    }
     return p
   }
 
@@ -88,7 +99,7 @@ export class SharePartition {
   }
 
   #limits (s: ShareSettings): InFlightLimits {
-    return { deliveryCountLimit: s.deliveryCountLimit, backoffMs: (count) => redeliveryBackoff(s, count) }
+    return { deliveryCountLimit: s.deliveryCountLimit, deadLetter: s.deadLetterTopic !== '', backoffMs: (count) => redeliveryBackoff(s, count) }
   }
 
   /** Acquires up to maxRecords records for the member, locked for the record lock duration. */
@@ -104,6 +115,8 @@ export class SharePartition {
     if (r.startOffset < offsets.logStartOffset) r.moveStart(offsets.logStartOffset)
     const bound = s.isolationLevel === 'read_committed' ? offsets.lastStableOffset : offsets.highWatermark
     const now = this.#now()
+    const limits = this.#limits(s)
+    const ttl = this.#deps.ttlMs()
     let from = r.firstRedeliverable(now) ?? r.endOffset
     const lockId = r.newLockId()
     const acquired: Array<{ offset: number, deliveryCount: number }> = []
@@ -121,10 +134,12 @@ export class SharePartition {
           next = last + 1
           if (acquired.length >= maxRecords || r.acquiredCount >= s.maxRecordLocks) continue
           const control = isControlBatch(raw)
+          // message.ttl.ms counts from the batch's timestamp (the append time for live producers).
+          const expired = ttl >= 0 && now - batchMaxTimestamp(raw) > ttl
           let took = false
           for (let o = Math.max(base, from); o <= last; o++) {
             if (acquired.length >= maxRecords || r.acquiredCount >= s.maxRecordLocks) break
-            const count = r.acquire(o, !control, memberId, lockId, now, s.deliveryCountLimit)
+            const count = r.acquire(o, !control, memberId, lockId, now, limits, expired)
             if (count > 0) {
               acquired.push({ offset: o, deliveryCount: count })
               took = true
@@ -139,6 +154,7 @@ export class SharePartition {
       if (next <= from || bytes >= maxBytes) break
       from = next
     }
+    if (r.archiving().length > 0) void this.#deadLetter()
     if (acquired.length === 0) return NOTHING
     this.#lock(lockId, s.recordLockDurationMs)
     return { records: batches.length === 1 ? batches[0] as Buffer : Buffer.concat(batches), ranges: acquiredRanges(acquired), count: acquired.length, bytes }
@@ -190,8 +206,48 @@ export class SharePartition {
     await write
   }
 
+  /**
+   * Writes the dead-letter records of the records archiving, then archives them: durable
+   * "archiving" first, the DLQ append, durable "archived" last (see ../dlq/writer.ts). One run at
+   * a time; a failed write is retried a little later.
+   */
+  async #deadLetter (): Promise<void> {
+    if (this.#deadLettering || this.#closed) return
+    this.#deadLettering = true
+    try {
+      for (;;) {
+        const pending = this.records.archiving()
+        if (pending.length === 0) break
+        await this.persist()
+        const s = this.#deps.settings()
+        const writer = this.#deps.deadLetters
+        try {
+          if (writer === undefined || s.deadLetterTopic === '') throw new DeadLetterUnusable('the group has no dead-letter topic')
+          await writer.write({ groupId: this.key.groupId, topic: this.topic, partitionIndex: this.key.partition, partition: this.#deps.partition },
+            s.deadLetterTopic, s.deadLetterCopyRecord, pending, this.#dedupeDeadLetters)
+        } catch (err) {
+          if (!(err instanceof DeadLetterUnusable)) throw err
+          this.#deps.logger.warn({ key: this.key, reason: err.message }, 'share-partition: records archived without dead-letter records')
+        }
+        this.#dedupeDeadLetters = false
+        await this.#queue.run(async () => { this.records.completeArchiving(pending.map((p) => p.offset)) })
+        await this.persist()
+      }
+    } catch (err) {
+      this.#deps.logger.warn({ err, key: this.key }, 'share-partition: dead-letter write failed; retrying')
+      this.#dedupeDeadLetters = true
+      if (!this.#closed) {
+        this.#retryDeadLetters = setTimeout(() => { void this.#deadLetter() }, 1000)
+        this.#retryDeadLetters.unref()
+      }
+    } finally {
+      this.#deadLettering = false
+    }
+  }
+
   close (): void {
     this.#closed = true
+    if (this.#retryDeadLetters !== null) clearTimeout(this.#retryDeadLetters)
     for (const t of this.#locks.values()) clearTimeout(t)
     this.#locks.clear()
     if (this.#wake !== null) clearTimeout(this.#wake)
@@ -219,7 +275,7 @@ export class SharePartition {
 
   /** Released records are available now or after their back-off: wake the fetches then. */
   #afterRelease (archived: ArchivedRecord[]): void {
-    if (archived.length > 0) this.#deps.onArchived?.(archived)
+    if (archived.length > 0 || this.records.archiving().length > 0) void this.#deadLetter()
     this.#deps.notify()
     const at = this.records.nextAvailableAt(this.#now())
     if (at === null || this.#closed) return

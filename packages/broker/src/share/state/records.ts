@@ -15,8 +15,8 @@ import type { CoordinatorLogRecord } from '../../coordinator/log.js'
 import type { RecordCodec } from '../../coordinator/runtime.js'
 import { encodeVersioned } from '../../coordinator/versioned-record.js'
 
-/** Kafka's persisted delivery states of a run of records. */
-export const DeliveryState = { AVAILABLE: 0, ACKNOWLEDGED: 2, ARCHIVED: 4 } as const
+/** Kafka's persisted delivery states of a run of records (3, archiving: KIP-1191, waiting for its dead-letter record). */
+export const DeliveryState = { AVAILABLE: 0, ACKNOWLEDGED: 2, ARCHIVING: 3, ARCHIVED: 4 } as const
 
 export interface StateBatch {
   firstOffset: number

@@ -3,7 +3,7 @@
 // with the groups loaded so far, while some __consumer_offsets partition still loads. Groups
 // made only of committed offsets ("simple" groups) are listed with an empty protocol type.
 // Versions: v1 throttle; v3 flexible; v4 states filter (case-insensitive) and group state;
-// v5 types filter and group type (always "classic").
+// v5 types filter and group type ("classic", "consumer", or "share" for share groups).
 import { listGroupsApi, type ListGroupsRequest, type ListGroupsResponse } from '@brook/protocol'
 import { coordinatorOf } from '../group/request-info.js'
 import type { RequestContext } from '../server/request-context.js'
@@ -11,7 +11,9 @@ import { defineHandler } from './handler.js'
 
 function handle (ctx: RequestContext, request: ListGroupsRequest): ListGroupsResponse {
   const { errorCode, groups } = coordinatorOf(ctx).listGroups(request.statesFilter ?? [], request.typesFilter ?? [])
-  return { throttleTimeMs: 0, errorCode, groups }
+  const types = (request.typesFilter ?? []).map((t) => t.toLowerCase())
+  const share = ctx.broker.share !== undefined && (types.length === 0 || types.includes('share')) ? ctx.broker.share.listGroups(request.statesFilter ?? []) : []
+  return { throttleTimeMs: 0, errorCode, groups: [...groups, ...share] }
 }
 
 export default defineHandler(listGroupsApi, { min: 0, max: 5 }, handle, (_request, code) => ({ throttleTimeMs: 0, errorCode: code, groups: [] }))

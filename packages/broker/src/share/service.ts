@@ -3,6 +3,7 @@
 // keeping every share-partition's state durable in `__share_group_state`. ShareFetch and
 // ShareAcknowledge are served by ./fetch.ts over these.
 import type { Logger } from '@brook/common'
+import { ErrorCode } from '@brook/protocol'
 import type { BrokerConfig } from '../config/broker-config.js'
 import type { CoordinatorLog } from '../coordinator/log.js'
 import type { GroupConfigs } from '../group/group-configs.js'
@@ -74,6 +75,29 @@ export class ShareService {
 
   settings (groupId: string): ShareSettings {
     return shareSettings(this.#deps.config, this.#deps.groupConfigs, groupId)
+  }
+
+  /** Whether the id names a share group (with members, or with durable share state). */
+  isShareGroup (groupId: string): boolean {
+    return this.coordinator.groups.has(groupId) || this.store.partitionsOf(groupId).length > 0
+  }
+
+  /** ListGroups' share groups, filtered by state (case-insensitive) as Kafka does. */
+  listGroups (statesFilter: readonly string[]): Array<{ groupId: string, protocolType: string, groupState: string, groupType: string }> {
+    const states = new Set(statesFilter.map((s) => s.toLowerCase()))
+    return this.coordinator.listGroups()
+      .filter((g) => states.size === 0 || states.has(g.state.toLowerCase()))
+      .map((g) => ({ groupId: g.groupId, protocolType: 'share', groupState: g.state, groupType: 'share' }))
+  }
+
+  /** DeleteGroups for a share group: NON_EMPTY_GROUP with members; else its share state is deleted. */
+  async deleteGroup (groupId: string): Promise<number> {
+    if (!this.coordinator.deleteGroup(groupId)) return ErrorCode.NON_EMPTY_GROUP
+    await this.partitions.dropGroup(groupId)
+    await Promise.all(this.store.partitionsOf(groupId).map(async (key) => { await this.store.delete(key) }))
+    // A deleted group's configs go with it, as in Kafka.
+    await this.#deps.groupConfigs?.remove(groupId)
+    return ErrorCode.NONE
   }
 
   close (): void {

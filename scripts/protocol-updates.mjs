@@ -91,28 +91,28 @@ export const protocolUpdates = [
   { spec: 'ConsumerGroupDescribeResponse', validVersions: '0-1', edits: [
     { insert: { after: ['Groups', 'Members', 'TargetAssignment'], field: { name: 'MemberType', type: 'int8', versions: '1+', default: '-1' } } }
     ] },
-  // Share groups (KIP-932): v0 was Kafka 4.0's early access, removed in 4.1; v1 is the stable
-  // version. ShareFetch v1 adds MaxRecords/BatchSize and the lock timeout in the response (drops
+  // Share groups (KIP-932): v0 was Kafka 4.0's early access, removed in 4.1 (kept in the schema
+  // data; brokers serve v1+); v1 is the stable version. ShareFetch v1 adds MaxRecords/BatchSize and the lock timeout in the response (drops
   // PartitionMaxBytes); v2 (Kafka 4.2) adds ShareAcquireMode (KIP-1206) and IsRenewAck (KIP-1222),
   // and ShareAcknowledge v2 the renew flag and the lock timeout in its response.
-  { spec: 'ShareGroupHeartbeatRequest', validVersions: '1', latestVersionUnstable: false, edits: [] },
-  { spec: 'ShareGroupHeartbeatResponse', validVersions: '1', edits: [] },
-  { spec: 'ShareGroupDescribeRequest', validVersions: '1', latestVersionUnstable: false, edits: [] },
-  { spec: 'ShareGroupDescribeResponse', validVersions: '1', edits: [] },
-  { spec: 'ShareFetchRequest', validVersions: '1-2', latestVersionUnstable: false, edits: [
+  { spec: 'ShareGroupHeartbeatRequest', validVersions: '0-1', latestVersionUnstable: false, edits: [] },
+  { spec: 'ShareGroupHeartbeatResponse', validVersions: '0-1', edits: [] },
+  { spec: 'ShareGroupDescribeRequest', validVersions: '0-1', latestVersionUnstable: false, edits: [] },
+  { spec: 'ShareGroupDescribeResponse', validVersions: '0-1', edits: [] },
+  { spec: 'ShareFetchRequest', validVersions: '0-2', latestVersionUnstable: false, edits: [
     { insert: { after: ['MaxBytes'], field: { name: 'MaxRecords', type: 'int32', versions: '1+' } } },
     { insert: { after: ['MaxRecords'], field: { name: 'BatchSize', type: 'int32', versions: '1+' } } },
     { insert: { after: ['BatchSize'], field: { name: 'ShareAcquireMode', type: 'int8', versions: '2+', default: '0' } } },
     { insert: { after: ['ShareAcquireMode'], field: { name: 'IsRenewAck', type: 'bool', versions: '2+', default: 'false' } } },
     { set: { path: ['Topics', 'Partitions', 'PartitionMaxBytes'], props: { versions: '0' } } }
   ] },
-  { spec: 'ShareFetchResponse', validVersions: '1-2', edits: [
+  { spec: 'ShareFetchResponse', validVersions: '0-2', edits: [
     { insert: { after: ['ErrorMessage'], field: { name: 'AcquisitionLockTimeoutMs', type: 'int32', versions: '1+' } } }
   ] },
-  { spec: 'ShareAcknowledgeRequest', validVersions: '1-2', latestVersionUnstable: false, edits: [
+  { spec: 'ShareAcknowledgeRequest', validVersions: '0-2', latestVersionUnstable: false, edits: [
     { insert: { after: ['ShareSessionEpoch'], field: { name: 'IsRenewAck', type: 'bool', versions: '2+', default: 'false' } } }
   ] },
-  { spec: 'ShareAcknowledgeResponse', validVersions: '1-2', edits: [
+  { spec: 'ShareAcknowledgeResponse', validVersions: '0-2', edits: [
     { insert: { after: ['ErrorMessage'], field: { name: 'AcquisitionLockTimeoutMs', type: 'int32', versions: '2+' } } }
   ] }
 ]

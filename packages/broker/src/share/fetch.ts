@@ -144,7 +144,7 @@ async function acquireInto (
   answer: (ref: SharePartitionRef) => FetchPartitionData, stopping: () => boolean
 ): Promise<number> {
   const deadline = Date.now() + Math.max(0, req.maxWaitMs)
-  const maxRecords = req.maxRecords > 0 ? req.maxRecords : DEFAULT_MAX_RECORDS
+  const maxRecords = req.maxRecords !== undefined && req.maxRecords > 0 ? req.maxRecords : DEFAULT_MAX_RECORDS
   let lockMs = share.settings(session.groupId).recordLockDurationMs
   for (;;) {
     let records = 0

@@ -61,7 +61,7 @@ export interface ShareAcknowledgeResponseLeaderIdAndEpoch {
 
 export const shareAcknowledgeRequest: MessageSchema<ShareAcknowledgeRequest> = {
   name: 'ShareAcknowledgeRequest',
-  validVersions: '1-2',
+  validVersions: '0-2',
   flexibleVersions: '0+',
   fields: [
     { name: 'groupId', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
@@ -84,7 +84,7 @@ export const shareAcknowledgeRequest: MessageSchema<ShareAcknowledgeRequest> = {
 
 export const shareAcknowledgeResponse: MessageSchema<ShareAcknowledgeResponse> = {
   name: 'ShareAcknowledgeResponse',
-  validVersions: '1-2',
+  validVersions: '0-2',
   flexibleVersions: '0+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
@@ -115,7 +115,7 @@ export const shareAcknowledgeResponse: MessageSchema<ShareAcknowledgeResponse> =
 export const shareAcknowledgeApi: ApiSchema<ShareAcknowledgeRequest, ShareAcknowledgeResponse> = {
   key: 79,
   name: 'ShareAcknowledge',
-  validVersions: { min: 1, max: 2 },
+  validVersions: { min: 0, max: 2 },
   flexibleMin: 0,
   latestVersionUnstable: false,
   request: shareAcknowledgeRequest,

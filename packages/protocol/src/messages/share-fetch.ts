@@ -9,8 +9,8 @@ export interface ShareFetchRequest {
   maxWaitMs: number
   minBytes: number
   maxBytes: number
-  maxRecords: number
-  batchSize: number
+  maxRecords?: number
+  batchSize?: number
   shareAcquireMode?: number
   isRenewAck?: boolean
   topics: ShareFetchRequestFetchTopic[]
@@ -43,7 +43,7 @@ export interface ShareFetchResponse {
   throttleTimeMs: number
   errorCode: number
   errorMessage?: string | null
-  acquisitionLockTimeoutMs: number
+  acquisitionLockTimeoutMs?: number
   responses: ShareFetchResponseShareFetchableTopicResponse[]
   nodeEndpoints: ShareFetchResponseNodeEndpoint[]
 }
@@ -84,7 +84,7 @@ export interface ShareFetchResponseAcquiredRecords {
 
 export const shareFetchRequest: MessageSchema<ShareFetchRequest> = {
   name: 'ShareFetchRequest',
-  validVersions: '1-2',
+  validVersions: '0-2',
   flexibleVersions: '0+',
   fields: [
     { name: 'groupId', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
@@ -118,7 +118,7 @@ export const shareFetchRequest: MessageSchema<ShareFetchRequest> = {
 
 export const shareFetchResponse: MessageSchema<ShareFetchResponse> = {
   name: 'ShareFetchResponse',
-  validVersions: '1-2',
+  validVersions: '0-2',
   flexibleVersions: '0+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
@@ -157,7 +157,7 @@ export const shareFetchResponse: MessageSchema<ShareFetchResponse> = {
 export const shareFetchApi: ApiSchema<ShareFetchRequest, ShareFetchResponse> = {
   key: 78,
   name: 'ShareFetch',
-  validVersions: { min: 1, max: 2 },
+  validVersions: { min: 0, max: 2 },
   flexibleMin: 0,
   latestVersionUnstable: false,
   request: shareFetchRequest,

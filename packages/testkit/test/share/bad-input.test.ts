@@ -67,7 +67,7 @@ test('bad share group input: Kafka\'s error codes, nothing applied, no crash', {
     const first = await c.request(shareFetchApi, fetchRequest('m1', 0, topicId))
     assert.equal(first.errorCode, 0)
     assert.deepEqual(acquired(first), [[0, 4, 1]])
-    assert.ok(first.acquisitionLockTimeoutMs > 0)
+    assert.ok((first.acquisitionLockTimeoutMs ?? 0) > 0)
     const other = await c.request(shareFetchApi, fetchRequest('m2', 0, topicId))
     assert.deepEqual(acquired(other), [[5, 9, 1]])
     assert.equal((await c.request(shareFetchApi, fetchRequest('m1', 7, topicId))).errorCode, ErrorCode.INVALID_SHARE_SESSION_EPOCH)

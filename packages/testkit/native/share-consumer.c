@@ -21,6 +21,7 @@
  *   --hang-after N         after N records, acknowledge nothing more and wait to be killed
  *   --max N                close after N accepted records
  *   --delay-us N           spend N microseconds on each record (a slow worker)
+ *   --quiet 1              print no MSG lines (benchmarks count ACKED lines)
  *   --debug list           librdkafka debug contexts (to stderr)
  * Acknowledgement is explicit (share.acknowledgement.mode=explicit): every record gets the answer
  * the rules give it before the next poll.
@@ -76,7 +77,7 @@ int main(int argc, char **argv) {
                    *debug = NULL;
         long release_mod = 0, release_until = 2, reject_mod = 0,
              hang_after = -1, max = -1, delay_us = 0;
-        long seen = 0, accepted = 0;
+        long seen = 0, accepted = 0, quiet = 0;
         int hanging = 0;
         char errstr[512];
 
@@ -98,6 +99,8 @@ int main(int argc, char **argv) {
                         hang_after = atol(v);
                 else if (!strcmp(k, "--max"))
                         max = atol(v);
+                else if (!strcmp(k, "--quiet"))
+                        quiet = atol(v);
                 else if (!strcmp(k, "--delay-us"))
                         delay_us = atol(v);
                 else if (!strcmp(k, "--debug"))
@@ -192,7 +195,8 @@ int main(int argc, char **argv) {
                                 type = RD_KAFKA_SHARE_ACKNOWLEDGE_TYPE_RELEASE;
                         }
                         seen++;
-                        printf("MSG %d %lld %d %s %.*s\n", (int)m->partition,
+                        if (!quiet)
+                                printf("MSG %d %lld %d %s %.*s\n", (int)m->partition,
                                (long long)m->offset, (int)dc, ack,
                                (int)m->len, m->payload ? (const char *)m->payload : "");
                         if (hanging)

@@ -43,6 +43,8 @@ export interface ShareConsumerOptions {
   hangAfter?: number
   /** Microseconds spent on each record (a slow worker). */
   delayUs?: number
+  /** No MSG lines (benchmarks count ACKED lines instead). */
+  quiet?: boolean
   debug?: string
 }
 
@@ -103,6 +105,7 @@ export async function startShareConsumer (options: ShareConsumerOptions): Promis
   if (options.rejectMod !== undefined) args.push('--reject-mod', String(options.rejectMod))
   if (options.hangAfter !== undefined) args.push('--hang-after', String(options.hangAfter))
   if (options.delayUs !== undefined) args.push('--delay-us', String(options.delayUs))
+  if (options.quiet === true) args.push('--quiet', '1')
   if (options.debug !== undefined) args.push('--debug', options.debug)
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] })
   live.add(child)

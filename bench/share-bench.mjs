@@ -10,7 +10,7 @@
 // Figures are ratios on a 2-core machine shared by broker and clients; the load average is printed.
 //
 // Usage: npm run build && node --expose-gc bench/share-bench.mjs [--quick] [--messages N]
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -23,10 +23,12 @@ const args = process.argv.slice(2)
 const quick = args.includes('--quick')
 const N = args.includes('--messages') ? Number(args[args.indexOf('--messages') + 1]) : (quick ? 50_000 : 200_000)
 
-function kcat (argv, input) {
-  const r = spawnSync('kcat', argv, { input, maxBuffer: 1 << 30, timeout: 600_000 })
-  if (r.status !== 0) throw new Error(`kcat ${argv.join(' ')}: ${r.stderr}`)
-  return r
+// Asynchronous: the broker runs in this process, a synchronous child would stall it.
+async function kcat (argv) {
+  await new Promise((resolve, reject) => {
+    const child = spawn('kcat', argv, { stdio: ['ignore', 'ignore', 'inherit'] })
+    child.on('exit', (code) => { code === 0 ? resolve() : reject(new Error(`kcat ${argv.join(' ')} exited with ${code}`)) })
+  })
 }
 
 async function consumerGroupRate (bootstrap, topic) {
@@ -78,7 +80,8 @@ function memory () {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'brook-share-bench-'))
-const broker = await startBroker({ config: { 'log.dirs': dir, 'offsets.topic.num.partitions': '1', 'share.coordinator.state.topic.num.partitions': '1' } })
+// No initial rebalance delay: the consumer group's figure would otherwise include 3 s of waiting.
+const broker = await startBroker({ config: { 'log.dirs': dir, 'offsets.topic.num.partitions': '1', 'share.coordinator.state.topic.num.partitions': '1', 'group.initial.rebalance.delay.ms': '0' } })
 const client = new Client({ brokers: [broker.bootstrap] })
 const admin = client.admin()
 try {
@@ -87,7 +90,7 @@ try {
   const payload = 'x'.repeat(99) + '\n'
   const file = join(dir, 'input.txt')
   writeFileSync(file, payload.repeat(N))
-  kcat(['-P', '-b', broker.bootstrap, '-t', 'bench-q', '-l', file])
+  await kcat(['-P', '-b', broker.bootstrap, '-t', 'bench-q', '-l', file])
   console.log(`${N} x 100 B messages on one partition; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
   const cg = await consumerGroupRate(broker.bootstrap, 'bench-q')
   console.log(`consumer group (kcat -G):            ${Math.round(cg)} msg/s`)

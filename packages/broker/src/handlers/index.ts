@@ -47,6 +47,9 @@ import shareGroupHeartbeat from './share-group-heartbeat.js'
 import shareGroupDescribe from './share-group-describe.js'
 import shareFetch from './share-fetch.js'
 import shareAcknowledge from './share-acknowledge.js'
+import describeShareGroupOffsets from './describe-share-group-offsets.js'
+import alterShareGroupOffsets from './alter-share-group-offsets.js'
+import deleteShareGroupOffsets from './delete-share-group-offsets.js'
 import saslHandshake from './sasl-handshake.js'
 import saslAuthenticate from './sasl-authenticate.js'
 import describeUserScramCredentials from './describe-user-scram-credentials.js'
@@ -103,7 +106,10 @@ export const HANDLERS: readonly Handler[] = ([
   shareGroupHeartbeat, // 76
   shareGroupDescribe, // 77
   shareFetch, // 78
-  shareAcknowledge // 79
+  shareAcknowledge, // 79
+  describeShareGroupOffsets, // 90
+  alterShareGroupOffsets, // 91
+  deleteShareGroupOffsets // 92
 ] as unknown[]) as Handler[]
 
 export function handlerTable (handlers: readonly Handler[]): ReadonlyMap<number, Handler> {

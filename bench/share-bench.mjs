@@ -27,7 +27,10 @@ const N = args.includes('--messages') ? Number(args[args.indexOf('--messages') +
 async function kcat (argv) {
   await new Promise((resolve, reject) => {
     const child = spawn('kcat', argv, { stdio: ['ignore', 'ignore', 'inherit'] })
-    child.on('exit', (code) => { code === 0 ? resolve() : reject(new Error(`kcat ${argv.join(' ')} exited with ${code}`)) })
+    child.on('exit', (code) => {
+      if (code === 0) resolve()
+      else reject(new Error(`kcat ${argv.join(' ')} exited with ${code}`))
+    })
   })
 }
 
@@ -40,7 +43,10 @@ async function consumerGroupRate (bootstrap, topic) {
       for (const b of chunk) if (b === 10) lines++
       if (lines >= N) child.kill('SIGTERM')
     })
-    child.on('exit', () => { lines >= N ? resolve() : reject(new Error(`consumer group read ${lines} of ${N}`)) })
+    child.on('exit', () => {
+      if (lines >= N) resolve()
+      else reject(new Error(`consumer group read ${lines} of ${N}`))
+    })
   })
   return N / (Number(process.hrtime.bigint() - started) / 1e9)
 }

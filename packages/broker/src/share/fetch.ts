@@ -58,12 +58,13 @@ function leaderOf (share: ShareService, ref: SharePartitionRef, nodeId: number):
 }
 
 /** The session the request runs in (opened, continued or closing), or a KafkaError for the top level. */
-function sessionFor (share: ShareService, groupId: string, memberId: string, epoch: number, acks: boolean): ShareSession | null {
+async function sessionFor (share: ShareService, groupId: string, memberId: string, epoch: number, acks: boolean): Promise<ShareSession | null> {
   if (epoch === OPEN_EPOCH) {
     if (acks) throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Acknowledge data present on initial fetch.')
     const { session, replaced } = share.sessions.open(groupId, memberId)
-    // A member opening a new session dropped what it held under the old one.
-    if (replaced) void share.partitions.releaseMember(groupId, memberId)
+    // A member opening a new session dropped what it held under the old one: released before
+    // this fetch acquires anything, so the release cannot take records the new session gets.
+    if (replaced) await share.partitions.releaseMember(groupId, memberId)
     return session
   }
   const session = share.sessions.expect(groupId, memberId, epoch)
@@ -79,7 +80,7 @@ export async function shareFetch (share: ShareService, req: ShareFetchRequest, n
   const hasAcks = req.topics.some((t) => t.partitions.some((p) => p.acknowledgementBatches.length > 0))
   let session: ShareSession | null
   try {
-    session = sessionFor(share, groupId, memberId, req.shareSessionEpoch, hasAcks)
+    session = await sessionFor(share, groupId, memberId, req.shareSessionEpoch, hasAcks)
   } catch (err) {
     const mapped = mapError(err, share.logger)
     return { ...empty, errorCode: mapped.code, errorMessage: mapped.message }

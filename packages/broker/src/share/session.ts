@@ -20,6 +20,8 @@ export class ShareSession {
   readonly groupId: string
   readonly memberId: string
   epoch = 1
+  /** When a request last used the session (idle sessions make room when the cache is full). */
+  lastUsed = Date.now()
   /** "topicId:partition" -> ref, in the order they were added. */
   readonly partitions = new Map<string, SharePartitionRef>()
 
@@ -37,6 +39,7 @@ export class ShareSession {
   }
 
   bump (): void {
+    this.lastUsed = Date.now()
     this.epoch = this.epoch >= 0x7fffffff ? 1 : this.epoch + 1
   }
 }
@@ -44,9 +47,12 @@ export class ShareSession {
 export class ShareSessions {
   readonly #sessions = new Map<string, ShareSession>()
   readonly #maxSessions: number
+  readonly #idleMs: number
 
-  constructor (maxSessions: number) {
+  /** A full cache evicts sessions idle for idleMs (their members stopped fetching) before refusing. */
+  constructor (maxSessions: number, idleMs = 120_000) {
     this.#maxSessions = maxSessions
+    this.#idleMs = idleMs
   }
 
   get size (): number {
@@ -65,6 +71,10 @@ export class ShareSessions {
   open (groupId: string, memberId: string): { session: ShareSession, replaced: boolean } {
     const key = this.#key(groupId, memberId)
     const replaced = this.#sessions.delete(key)
+    if (this.#sessions.size >= this.#maxSessions) {
+      const idleBefore = Date.now() - this.#idleMs
+      for (const [k, s] of this.#sessions) if (s.lastUsed < idleBefore) this.#sessions.delete(k)
+    }
     if (this.#sessions.size >= this.#maxSessions) throw new KafkaError(SHARE_SESSION_LIMIT_REACHED, 'The share session cache is full.')
     const session = new ShareSession(groupId, memberId)
     this.#sessions.set(key, session)

@@ -1,9 +1,11 @@
 // Per-record acknowledgement with librdkafka 2.15's share consumer: RELEASE gives the record
 // again with a raised delivery count (after Brook's redelivery back-off when one is set), REJECT
-// ends it, and a record released past share.delivery.count.limit is archived, never delivered again.
+// ends it, a record released past share.delivery.count.limit is archived, never delivered again,
+// and read_committed never delivers records of aborted transactions.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { Client } from '@brook/client'
 import { type ShareMessage, startShareConsumer, startTestBroker } from '@brook/testkit'
 import { SHARE_BROKER_CONFIG, prepareQueue, until } from './helpers.js'
 
@@ -63,6 +65,33 @@ test('a record released past share.delivery.count.limit is archived and not deli
     }
   } finally {
     await consumer.stop()
+    await broker.close()
+  }
+})
+
+test('share.isolation.level=read_committed: aborted records are never delivered, committed ones are', { timeout: 120_000 }, async () => {
+  const broker = await startTestBroker(SHARE_BROKER_CONFIG)
+  const client = new Client({ brokers: [broker.bootstrap] })
+  const producer = client.producer({ transactionalId: 'share-txn' })
+  try {
+    await prepareQueue(broker.bootstrap, 'txq', 'tx-workers', 3, { 'share.isolation.level': 'read_committed' })
+    await producer.initTransactions()
+    producer.beginTransaction()
+    await producer.send({ topic: 'txq', messages: [{ value: 'aborted-1', partition: 0 }, { value: 'aborted-2', partition: 0 }] })
+    await producer.abortTransaction()
+    producer.beginTransaction()
+    await producer.send({ topic: 'txq', messages: [{ value: 'committed-1', partition: 0 }] })
+    await producer.commitTransaction()
+    const consumer = await startShareConsumer({ bootstrap: broker.bootstrap, group: 'tx-workers', topic: 'txq' })
+    try {
+      await until('the committed records accepted', () => consumer.confirmedAccepted().size === 4, 60_000)
+      await sleep(1000)
+      assert.deepEqual(consumer.messages.map((m) => m.value).sort(), ['committed-1', 'm0', 'm1', 'm2'])
+    } finally {
+      await consumer.stop()
+    }
+  } finally {
+    await producer.close()
     await broker.close()
   }
 })

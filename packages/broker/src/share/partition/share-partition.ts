@@ -7,7 +7,7 @@
 // acknowledgement, a lock expiry, a release) is answered only once a snapshot taken after it is
 // durable; concurrent changes share one write (persist() coalesces). Acquisitions are not
 // written on their own, as in Kafka: a crash returns acquired records to the queue.
-import { batchBaseOffset, batchLastOffset, batchMaxTimestamp, isControlBatch, iterateBatches } from '@brook/protocol'
+import { batchBaseOffset, batchLastOffset, batchMaxTimestamp, isControlBatch, isTransactionalBatch, iterateBatches, readBatchHeader } from '@brook/protocol'
 import type { Logger } from '@brook/common'
 import { SerialQueue } from '@brook/common'
 import type { Partition } from '../../partition/partition.js'
@@ -39,6 +39,13 @@ export interface Acquired {
   ranges: AcquiredRange[]
   count: number
   bytes: number
+}
+
+/** Whether a transactional batch belongs to one of the aborted transactions. */
+function isAborted (raw: Buffer, base: number, aborted: ReadonlyArray<{ producerId: bigint, firstOffset: number, lastOffset: number }>): boolean {
+  if (!isTransactionalBatch(raw)) return false
+  const producerId = readBatchHeader(raw).producerId
+  return aborted.some((t) => t.producerId === producerId && base >= t.firstOffset && base <= t.lastOffset)
 }
 
 const NOTHING: Acquired = { records: null, ranges: [], count: 0, bytes: 0 }
@@ -125,6 +132,8 @@ export class SharePartition {
     for (let reads = 0; reads < MAX_READS && from < bound && acquired.length < maxRecords && r.acquiredCount < s.maxRecordLocks; reads++) {
       const { chunks } = await this.#deps.partition.read(from, { maxBytes: Math.max(1, maxBytes - bytes), maxOffset: bound, minOneBatch: true })
       if (chunks.length === 0) break
+      // read_committed: records of aborted transactions are never delivered (passed over like control records).
+      const aborted = s.isolationLevel === 'read_committed' ? await this.#deps.partition.log.abortedTransactions(from, bound) : []
       let next = from
       for (const chunk of chunks) {
         for (const raw of iterateBatches(chunk)) {
@@ -133,7 +142,7 @@ export class SharePartition {
           if (last < from) continue
           next = last + 1
           if (acquired.length >= maxRecords || r.acquiredCount >= s.maxRecordLocks) continue
-          const control = isControlBatch(raw)
+          const control = isControlBatch(raw) || (aborted.length > 0 && isAborted(raw, base, aborted))
           // message.ttl.ms counts from the batch's timestamp (the append time for live producers).
           const expired = ttl >= 0 && now - batchMaxTimestamp(raw) > ttl
           let took = false

@@ -7,7 +7,8 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Connection } from '@brook/client'
 import {
-  ErrorCode, shareAcknowledgeApi, shareFetchApi, shareGroupDescribeApi, shareGroupHeartbeatApi, type ShareFetchRequest, type ShareFetchResponse
+  ErrorCode, shareAcknowledgeApi, shareFetchApi, shareGroupDescribeApi, shareGroupHeartbeatApi, type ShareAcknowledgeResponse, type ShareFetchRequest,
+  type ShareFetchResponse
 } from '@brook/protocol'
 import { startTestBroker } from '@brook/testkit'
 import { SHARE_BROKER_CONFIG, prepareQueue } from './helpers.js'
@@ -75,7 +76,7 @@ test('bad share group input: Kafka\'s error codes, nothing applied, no crash', {
     // Bad acknowledgement batches, each on its own ShareAcknowledge (epochs 1, 2, ...).
     let epoch = 1
     const ack = async (batches: Batch[]): Promise<number> => {
-      const r = await c.request(shareAcknowledgeApi, { groupId: GROUP, memberId: 'm1', shareSessionEpoch: epoch++, topics: [{ topicId, partitions: [{ partitionIndex: 0, acknowledgementBatches: batches }] }] })
+      const r: ShareAcknowledgeResponse = await c.request(shareAcknowledgeApi, { groupId: GROUP, memberId: 'm1', shareSessionEpoch: epoch++, topics: [{ topicId, partitions: [{ partitionIndex: 0, acknowledgementBatches: batches }] }] })
       assert.equal(r.errorCode, 0)
       return r.responses[0]?.partitions[0]?.errorCode ?? -1
     }
@@ -116,6 +117,46 @@ test('bad share group input: Kafka\'s error codes, nothing applied, no crash', {
     assert.equal((await c.request(shareAcknowledgeApi, { groupId: GROUP, memberId: 'm1', shareSessionEpoch: epoch, topics: [] })).errorCode, ErrorCode.SHARE_SESSION_NOT_FOUND)
     const m2Next = await c.request(shareFetchApi, fetchRequest('m2', 1, topicId, [], 10))
     assert.deepEqual(acquired(m2Next), [[2, 2, 3], [10, 13, 2], [14, 18, 1]])
+  } finally {
+    c.close()
+    await broker.close()
+  }
+})
+
+test('RENEW (ShareAcknowledge v2, IsRenewAck) keeps records locked past the lock duration', { timeout: 120_000 }, async () => {
+  const broker = await startTestBroker(SHARE_BROKER_CONFIG)
+  const c = new Connection(broker.host, broker.port, { clientId: 'renew' })
+  try {
+    await prepareQueue(broker.bootstrap, 'renew-q', GROUP, 10)
+    await c.connect()
+    const joined = await c.request(shareGroupHeartbeatApi, { groupId: GROUP, memberId: 'r1', memberEpoch: 0, rackId: null, subscribedTopicNames: ['renew-q'] })
+    const topicId = joined.assignment?.topicPartitions[0]?.topicId
+    assert.ok(topicId !== undefined)
+    const first = await c.request(shareFetchApi, fetchRequest('r1', 0, topicId))
+    assert.deepEqual(acquired(first), [[0, 4, 1]])
+    const lockMs = first.acquisitionLockTimeoutMs ?? 0
+    // Renew twice within the lock; the records outlive two lock durations.
+    let epoch = 1
+    for (let i = 0; i < 2; i++) {
+      await new Promise((resolve) => setTimeout(resolve, lockMs * 0.6))
+      const r: ShareAcknowledgeResponse = await c.request(shareAcknowledgeApi, {
+        groupId: GROUP, memberId: 'r1', shareSessionEpoch: epoch++, isRenewAck: true,
+        topics: [{ topicId, partitions: [{ partitionIndex: 0, acknowledgementBatches: [{ firstOffset: 0n, lastOffset: 4n, acknowledgeTypes: [4] }] }] }]
+      }, { version: 2 })
+      assert.equal(r.errorCode, 0)
+      assert.equal(r.responses[0]?.partitions[0]?.errorCode, 0)
+      assert.ok((r.acquisitionLockTimeoutMs ?? 0) > 0)
+    }
+    // Past the original lock: another member gets only the records nobody holds.
+    const other = await c.request(shareGroupHeartbeatApi, { groupId: GROUP, memberId: 'r2', memberEpoch: 0, rackId: null, subscribedTopicNames: ['renew-q'] })
+    assert.equal(other.errorCode, 0)
+    const second = await c.request(shareFetchApi, fetchRequest('r2', 0, topicId))
+    assert.deepEqual(acquired(second), [[5, 9, 1]])
+    const accept = await c.request(shareAcknowledgeApi, {
+      groupId: GROUP, memberId: 'r1', shareSessionEpoch: epoch++,
+      topics: [{ topicId, partitions: [{ partitionIndex: 0, acknowledgementBatches: [{ firstOffset: 0n, lastOffset: 4n, acknowledgeTypes: [1] }] }] }]
+    }, { version: 2 })
+    assert.equal(accept.responses[0]?.partitions[0]?.errorCode, 0, 'the renewed records are still r1\'s')
   } finally {
     c.close()
     await broker.close()

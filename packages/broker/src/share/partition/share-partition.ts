@@ -51,6 +51,11 @@ function isAborted (raw: Buffer, base: number, aborted: ReadonlyArray<{ producer
 const NOTHING: Acquired = { records: null, ranges: [], count: 0, bytes: 0 }
 /** Reads one acquisition may make before answering with what it has (sparse redeliveries). */
 const MAX_READS = 8
+/**
+ * Bytes per log read: a fetch takes at most MaxRecords records (500 by default), so reading the
+ * client's whole MaxBytes (50 MB for librdkafka) would mostly read what is not acquired.
+ */
+const READ_BYTES = 1024 * 1024
 
 export class SharePartition {
   readonly key: SharePartitionKey
@@ -130,7 +135,7 @@ export class SharePartition {
     const batches: Buffer[] = []
     let bytes = 0
     for (let reads = 0; reads < MAX_READS && from < bound && acquired.length < maxRecords && r.acquiredCount < s.maxRecordLocks; reads++) {
-      const { chunks } = await this.#deps.partition.read(from, { maxBytes: Math.max(1, maxBytes - bytes), maxOffset: bound, minOneBatch: true })
+      const { chunks } = await this.#deps.partition.read(from, { maxBytes: Math.max(1, Math.min(READ_BYTES, maxBytes - bytes)), maxOffset: bound, minOneBatch: true })
       if (chunks.length === 0) break
       // read_committed: records of aborted transactions are never delivered (passed over like control records).
       const aborted = s.isolationLevel === 'read_committed' ? await this.#deps.partition.log.abortedTransactions(from, bound) : []

@@ -194,6 +194,7 @@ const BROKER_DOCS: Readonly<Record<string, string>> = {
   'share.delivery.backoff.max.ms': 'Brook: the longest redelivery delay.',
   'share.delivery.backoff.multiplier': 'Brook: factor the redelivery delay grows by with each further delivery.',
   'group.consumer.assignors': 'Server-side assignors of consumer-protocol groups, the first being the default.',
+  'group.consumer.migration.policy': 'Which online conversions between classic and consumer-protocol groups happen: bidirectional, upgrade, downgrade or disabled.',
   'offsets.topic.replication.factor': 'Replication factor of __consumer_offsets (one replica on one broker).',
   'offsets.topic.num.partitions': 'Partitions of __consumer_offsets.',
   'offsets.topic.segment.bytes': 'Segment size of __consumer_offsets.',

@@ -208,9 +208,13 @@ export class SharePartition {
 
   /** Resolves once a snapshot taken after this call is durable (writes in flight are shared). */
   async persist (): Promise<void> {
+    // A closed share-partition (its group was deleted or its offsets reset) must not write its
+    // stale state over the new one.
+    if (this.#closed) return
     if (this.#nextWrite !== null) return await this.#nextWrite
     const write = this.#writes.then(async () => {
       this.#nextWrite = null
+      if (this.#closed) return
       const snapshot = this.records.toSnapshot(++this.#snapshotEpoch, 0)
       await this.#deps.store.write(this.key, snapshot)
     })

@@ -17,6 +17,7 @@ import { toLogConfig, topicSettings } from './config/topic-config.js'
 import { DeliveryScheduler, type ScheduleStats } from './delivery/scheduler.js'
 import type { CheckBackStatus } from './txn/check-back.js'
 import { startGroupCoordinator } from './group/start.js'
+import { startShareService } from './share/start.js'
 import { startTransactionCoordinator } from './txn/start.js'
 import { HANDLERS, handlerTable } from './handlers/index.js'
 import { parseProperties } from './config/properties.js'
@@ -151,6 +152,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   let groups
   let txn
   let scheduler: DeliveryScheduler | undefined
+  let share
   try {
     scheduler = await DeliveryScheduler.start({
       fs: new NodeFileSystem(),
@@ -173,7 +175,9 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
         await schedulerForMarkers.completeTransaction(producerId, topic, partition, commit)
       }
     })
+    share = await startShareService({ replicas, config, purgatory, groups, logger })
   } catch (err) {
+    share?.close()
     await scheduler?.close()
     groups?.runtime.close()
     await logs.close()
@@ -211,6 +215,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     groups,
     txn,
     scheduler,
+    share,
     scram,
     ...(authorization === null ? {} : { acls: authorization.acls, authorizer: authorization.authorizer }),
     metrics,
@@ -251,6 +256,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   } catch (err) {
     await Promise.all(listeners.map(async (l) => await l.close()))
     groups.runtime.close()
+    share.close()
     txn.close()
     await scheduler.close()
     await logs.close()
@@ -297,6 +303,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
       purgatory.close()
       // Parked JoinGroup/SyncGroup requests are answered now, so the drain below does not wait on them.
       groups.runtime.close()
+      share.close()
       const stopped = Promise.all(listeners.map(async (l) => await l.close()))
       const cut = setTimeout(() => { for (const c of connections) c.destroy() }, DRAIN_TIMEOUT_MS)
       await Promise.all([...connections].map(async (c) => await c.drain()))

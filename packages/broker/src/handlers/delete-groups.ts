@@ -1,5 +1,5 @@
 // DeleteGroups (42): v0-2.
-// Behaviour: only Empty groups can be deleted (NON_EMPTY_GROUP otherwise, GROUP_ID_NOT_FOUND for
+// Behaviour: share groups (share/service.ts) lose their share-partition state; other groups: only Empty groups can be deleted (NON_EMPTY_GROUP otherwise, GROUP_ID_NOT_FOUND for
 // unknown ones); deletion writes tombstones for the group's offsets and for the group itself.
 // Versions: v1 same; v2 flexible.
 import { ErrorCode, deleteGroupsApi, type DeleteGroupsRequest, type DeleteGroupsResponse } from '@brook/protocol'
@@ -12,10 +12,14 @@ import { allowed } from '../security/authorizer/request-access.js'
 async function handle (ctx: RequestContext, request: DeleteGroupsRequest): Promise<DeleteGroupsResponse> {
   // A name listed twice is deleted once and answered once, as Kafka's keyed result collection does.
   const names = [...new Set(request.groupsNames)]
+  const share = ctx.broker.share
   const deletable = names.filter((g) => allowed(ctx, ResourceType.GROUP, g, AclOperation.DELETE))
-  const results = deletable.length === 0 ? [] : await coordinatorOf(ctx).deleteGroups(deletable)
+  const shareNames = share === undefined ? [] : deletable.filter((n) => share.isShareGroup(n))
+  const others = deletable.filter((n) => !shareNames.includes(n))
+  const shareResults = await Promise.all(shareNames.map(async (groupId) => ({ groupId, errorCode: await (share?.deleteGroup(groupId) ?? 0) })))
+  const results = others.length === 0 ? [] : await coordinatorOf(ctx).deleteGroups(others)
   const refused = names.filter((g) => !deletable.includes(g)).map((groupId) => ({ groupId, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED }))
-  return { throttleTimeMs: 0, results: [...results, ...refused] }
+  return { throttleTimeMs: 0, results: [...results, ...shareResults, ...refused] }
 }
 
 function errorResponse (request: DeleteGroupsRequest, code: number): DeleteGroupsResponse {

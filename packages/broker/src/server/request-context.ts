@@ -15,6 +15,7 @@ import type { ClientTelemetry } from '../telemetry/client-telemetry.js'
 import type { ProducerIdSource } from '../txn/producer-ids.js'
 import type { TransactionCoordinator } from '../txn/coordinator.js'
 import type { ScramCredentialStore } from '../security/scram-store.js'
+import type { ShareService } from '../share/service.js'
 import type { Session } from '../security/session.js'
 import type { Authorizer } from '../security/authorizer/authorizer.js'
 import type { AclStore } from '@brook/metadata'
@@ -48,6 +49,8 @@ export interface BrokerState {
   readonly stopping: boolean
   /** The group coordinator (group/); absent until it has started. */
   readonly groups?: GroupCoordinator
+  /** Share groups (share/): coordinator, share-partitions, sessions; absent until started. */
+  readonly share?: ShareService
   /** The transaction coordinator (txn/); absent until it has started. */
   readonly txn?: TransactionCoordinator
   /** Cluster mode (etcd.endpoints set): membership, metadata snapshots, controller. */

@@ -6,6 +6,7 @@ import { deleteShareGroupOffsets } from '../share/admin.js'
 import { shareOf } from '../share/request.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
+import { onGroup, Op } from '../security/authorizer/requirements.js'
 
 async function handle (ctx: RequestContext, request: DeleteShareGroupOffsetsRequest): Promise<DeleteShareGroupOffsetsResponse> {
   return { throttleTimeMs: 0, ...await deleteShareGroupOffsets(shareOf(ctx), request) }
@@ -15,4 +16,4 @@ function errorResponse (_request: DeleteShareGroupOffsetsRequest, code: number):
   return { throttleTimeMs: 0, errorCode: code, errorMessage: null, responses: [] }
 }
 
-export default defineHandler(deleteShareGroupOffsetsApi, { min: 0, max: 0 }, handle, errorResponse)
+export default defineHandler(deleteShareGroupOffsetsApi, { min: 0, max: 0 }, handle, errorResponse, { requires: (r) => [onGroup(r.groupId, Op.READ)] })

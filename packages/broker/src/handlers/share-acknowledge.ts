@@ -7,13 +7,19 @@ import { shareAcknowledge } from '../share/fetch.js'
 import { shareOf } from '../share/request.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
+import { DENIED, NO_LEADER, splitReadable } from '../share/authorize.js'
+import { onGroup, Op } from '../security/authorizer/requirements.js'
 
 async function handle (ctx: RequestContext, request: ShareAcknowledgeRequest): Promise<ShareAcknowledgeResponse> {
-  return { throttleTimeMs: 0, ...await shareAcknowledge(shareOf(ctx), request, ctx.broker.nodeId) }
+  const share = shareOf(ctx)
+  const { readable, denied } = splitReadable(ctx, share, request.topics)
+  const answer = await shareAcknowledge(share, { ...request, topics: readable }, ctx.broker.nodeId)
+  const refused = denied.map((t) => ({ topicId: t.topicId, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, ...DENIED, currentLeader: NO_LEADER })) }))
+  return { throttleTimeMs: 0, ...answer, responses: [...answer.responses, ...refused] }
 }
 
 function errorResponse (_request: ShareAcknowledgeRequest, code: number): ShareAcknowledgeResponse {
   return { throttleTimeMs: 0, errorCode: code, errorMessage: null, acquisitionLockTimeoutMs: 0, responses: [], nodeEndpoints: [] }
 }
 
-export default defineHandler(shareAcknowledgeApi, { min: 1, max: 2 }, handle, errorResponse)
+export default defineHandler(shareAcknowledgeApi, { min: 1, max: 2 }, handle, errorResponse, { requires: (r) => [onGroup(r.groupId ?? '', Op.READ)] })

@@ -6,6 +6,7 @@ import { requestInfo } from '../group/request-info.js'
 import { shareOf } from '../share/request.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
+import { onGroup, Op } from '../security/authorizer/requirements.js'
 
 function handle (ctx: RequestContext, request: ShareGroupHeartbeatRequest): ShareGroupHeartbeatResponse {
   const { clientId, clientHost } = requestInfo(ctx)
@@ -16,4 +17,4 @@ function errorResponse (_request: ShareGroupHeartbeatRequest, code: number): Sha
   return { throttleTimeMs: 0, errorCode: code, errorMessage: null, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null }
 }
 
-export default defineHandler(shareGroupHeartbeatApi, { min: 1, max: 1 }, handle, errorResponse)
+export default defineHandler(shareGroupHeartbeatApi, { min: 1, max: 1 }, handle, errorResponse, { requires: (r) => [onGroup(r.groupId, Op.READ)] })

@@ -115,7 +115,7 @@ export class Admin {
     if (result === undefined) throw kafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'DescribeConfigs answered no resource')
     if (result.errorCode !== ErrorCode.NONE) throw kafkaError(result.errorCode, result.errorMessage ?? `describe configs ${resource.name}`)
     return result.configs.map((c) => ({
-      name: c.name, value: c.value ?? null, readOnly: c.readOnly, isDefault: c.isDefault ?? c.configSource === 5, isSensitive: c.isSensitive, source: c.configSource ?? -1
+      name: c.name, value: c.value ?? null, readOnly: c.readOnly, isDefault: c.configSource === undefined ? (c.isDefault ?? false) : c.configSource === 5, isSensitive: c.isSensitive, source: c.configSource ?? -1
     }))
   }
 

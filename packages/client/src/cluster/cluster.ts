@@ -38,6 +38,8 @@ export class Cluster {
   private snapshot: ClusterMetadata | null = null
   private snapshotAt = 0
   private refreshing: Promise<ClusterMetadata> | null = null
+  /** The topics the refresh under way asked for; null until its request is built (it will read the interest then). */
+  private refreshingTopics: Set<string> | null = null
   /** Topics this client uses: every refresh asks for them. */
   private readonly interest = new Set<string>()
   private readonly coordinators = new Map<string, number>()
@@ -97,11 +99,20 @@ export class Cluster {
 
   /** Fetches metadata for the topics of interest (all topics with `all`); concurrent callers share one request. */
   refreshMetadata (options: { all?: boolean, allowAutoTopicCreation?: boolean } = {}): Promise<ClusterMetadata> {
-    if (this.refreshing !== null && options.all !== true) return this.refreshing
+    if (this.refreshing !== null && options.all !== true) {
+      // Share the refresh under way only if it asks for every topic of interest; a topic added
+      // since then gets a refresh of its own once that one is done.
+      const asked = this.refreshingTopics
+      if (asked === null || [...this.interest].every((t) => asked.has(t))) return this.refreshing
+      return this.refreshing.catch(() => null).then(async () => await this.refreshMetadata(options))
+    }
     const run = withRetry(async () => {
       const connection = await this.any()
+      // The topic list is taken now, after connecting: interest added meanwhile is included.
+      const topics = [...this.interest]
+      if (options.all !== true && this.refreshing === run) this.refreshingTopics = new Set(topics)
       const request: MetadataRequest = {
-        topics: options.all === true ? null : [...this.interest].map((name) => ({ name })),
+        topics: options.all === true ? null : topics.map((name) => ({ name })),
         allowAutoTopicCreation: options.allowAutoTopicCreation ?? false,
         includeClusterAuthorizedOperations: false,
         includeTopicAuthorizedOperations: false
@@ -112,7 +123,10 @@ export class Cluster {
       this.snapshotAt = Date.now()
       return snapshot
     }, this.retry).finally(() => { if (this.refreshing === run) this.refreshing = null })
-    if (options.all !== true) this.refreshing = run
+    if (options.all !== true) {
+      this.refreshing = run
+      this.refreshingTopics = null
+    }
     return run
   }
 

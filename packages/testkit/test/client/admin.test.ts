@@ -36,6 +36,8 @@ test('describe and alter topic configs', { timeout: 30_000 }, async () => {
   const before = await admin.describeConfigs({ type: ConfigResourceType.Topic, name: 'adm-cfg', keys: ['retention.ms', 'cleanup.policy'] })
   assert.equal(before.find((c) => c.name === 'retention.ms')!.value, '3600000')
   assert.equal(before.find((c) => c.name === 'cleanup.policy')!.value, 'delete')
+  assert.equal(before.find((c) => c.name === 'retention.ms')!.isDefault, false, 'a topic override is not a default')
+  assert.equal(before.find((c) => c.name === 'cleanup.policy')!.isDefault, true, 'an untouched config is the default')
   await admin.alterConfigs({ type: ConfigResourceType.Topic, name: 'adm-cfg' }, [{ name: 'retention.ms', value: '7200000' }, { name: 'cleanup.policy', value: 'compact' }])
   const after = await admin.describeConfigs({ type: ConfigResourceType.Topic, name: 'adm-cfg', keys: ['retention.ms', 'cleanup.policy'] })
   assert.equal(after.find((c) => c.name === 'retention.ms')!.value, '7200000')

@@ -271,3 +271,25 @@ test('a large fetch is handed out in chunks: contiguous offsets, each chunk\'s n
   await consumer.close()
   assert.ok(batches > 3, `an 8 MB fetch of 4 MB of records is handed out in more than one chunk (${batches} batches)`)
 })
+
+test('a send to a new topic while a metadata refresh for another is under way: it lands', { timeout: 60_000 }, async () => {
+  for (const topic of ['unseen-warm', 'unseen-a', 'unseen-b']) await createTopic(topic, 1)
+  const producer = client.producer()
+  try {
+    await producer.send({ topic: 'unseen-warm', messages: [{ value: 'x' }] })
+    for (let round = 0; round < 5; round++) {
+      const a = `unseen-a-${round}`
+      const b = `unseen-b-${round}`
+      await createTopic(a, 1)
+      await createTopic(b, 1)
+      const first = producer.send({ topic: a, messages: [{ value: a }] })
+      // The refresh for `a` is on the wire by now (built in the turn that started it).
+      await new Promise((resolve) => setImmediate(resolve))
+      const second = producer.send({ topic: b, messages: [{ value: b }] })
+      assert.equal((await first).length, 1)
+      assert.equal((await second).length, 1, `round ${round}: the send to ${b} got metadata that knows ${b}`)
+    }
+  } finally {
+    await producer.close()
+  }
+})

@@ -239,3 +239,27 @@ test('a record that cannot be delivered fails with TimeoutError after deliveryTi
   assert.ok(waited >= 1000 && waited < 15_000, `failed after ${waited} ms`)
   await producer.close()
 })
+
+test('position() follows what the reader consumed, and is null for a partition not assigned', { timeout: 30_000 }, async () => {
+  const topic = 'rt-position'
+  await createTopic(topic, 1)
+  const producer = client.producer({ lingerMs: 1 })
+  await producer.send({ topic, messages: Array.from({ length: 5 }, (_, i) => ({ value: `p${i}` })) })
+  await producer.close()
+  const consumer = client.consumer({ maxWaitMs: 100 })
+  consumer.assign([{ topic, partition: 0, offset: 2n }])
+  try {
+    assert.equal(consumer.position({ topic, partition: 1 }), null)
+    const it = consumer.batches()
+    const first = await it.next()
+    assert.equal(first.done, false)
+    assert.equal(first.value.messages[0]!.offset, 2n)
+    // A batch counts as consumed once the reader asks for the next one.
+    assert.equal(consumer.position({ topic, partition: 0 }), 2n)
+    consumer.stop()
+    await it.next()
+    assert.equal(consumer.position({ topic, partition: 0 }), 5n)
+  } finally {
+    await consumer.close()
+  }
+})

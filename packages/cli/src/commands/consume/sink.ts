@@ -1,0 +1,23 @@
+// stdout for consumed records: one write per batch, waiting for the pipe to drain, and a reader
+// that went away (`| head`) ends the consume quietly instead of failing with EPIPE.
+export class StdoutSink {
+  closed = false
+
+  constructor () {
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') { this.closed = true; return }
+      throw err
+    })
+  }
+
+  async write (chunks: Buffer[]): Promise<void> {
+    if (this.closed || chunks.length === 0) return
+    if (!process.stdout.write(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))) {
+      await new Promise<void>((resolve) => {
+        const finish = (): void => { process.stdout.off('drain', finish); process.stdout.off('close', finish); resolve() }
+        process.stdout.once('drain', finish)
+        process.stdout.once('close', finish)
+      })
+    }
+  }
+}

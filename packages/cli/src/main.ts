@@ -3,8 +3,10 @@
 import { CommanderError } from 'commander'
 import { describeFailure, ExitCode } from './errors.js'
 import { buildProgram } from './program.js'
+import { tolerateClosedStdout } from './output/output.js'
 
 export async function main (args: string[]): Promise<number> {
+  tolerateClosedStdout()
   let exitCode: number = ExitCode.ok
   const program = buildProgram((code) => { exitCode = code })
   try {

@@ -13,6 +13,9 @@ const SOURCES: Record<number, string> = {
   1: 'topic', 2: 'dynamic-broker-default', 3: 'dynamic-broker', 4: 'static-broker', 5: 'default', 6: 'dynamic-broker-logger'
 }
 
+/** DescribeConfigs' source of a config nobody set. */
+const DEFAULT_CONFIG = 5
+
 function resourceOf (flags: ResourceFlags): { type: ConfigResourceType, name: string } {
   if ((flags.broker === undefined) === (flags.topic === undefined)) throw new UsageError('give one of --broker <id> and --topic <name>')
   if (flags.broker !== undefined) {
@@ -35,7 +38,7 @@ export function registerConfig (config: Command): void {
   ]).action(async (keys: string[], flags: ConnectionFlags & FormatFlags & ResourceFlags & { nonDefault?: boolean }) => {
     const resource = resourceOf(flags)
     const entries = await withAdmin(flags, async (admin) => await admin.describeConfigs({ ...resource, ...(keys.length > 0 ? { keys } : {}) }))
-    const rows = entries.filter((e) => flags.nonDefault !== true || !e.isDefault).sort((a, b) => (a.name < b.name ? -1 : 1))
+    const rows = entries.filter((e) => flags.nonDefault !== true || !(e.isDefault || e.source === DEFAULT_CONFIG)).sort((a, b) => (a.name < b.name ? -1 : 1))
       .map((e) => ({ name: e.name, value: e.isSensitive ? null : e.value, source: SOURCES[e.source] ?? 'unknown', readOnly: e.readOnly, sensitive: e.isSensitive }))
     printRows(flags.format, rows, ['key', 'value', 'source', 'read-only'], (r) => [r.name, r.sensitive ? '(sensitive)' : r.value, r.source, r.readOnly])
   })

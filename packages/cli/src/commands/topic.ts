@@ -9,6 +9,9 @@ import { collect, collectKeyValue, examples, type FormatFlags, intOf, withAdmin,
 
 type Flags = ConnectionFlags & FormatFlags
 
+/** DescribeConfigs' source of a config set on the topic itself (DYNAMIC_TOPIC_CONFIG). */
+const TOPIC_OVERRIDE = 1
+
 export async function describeTopicOrFail (admin: Admin, topic: string): Promise<TopicMetadata> {
   const [meta] = await admin.describeTopics([topic])
   if (meta === undefined || meta.errorCode !== ErrorCode.NONE) throw kafkaError(meta?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${topic}`)
@@ -75,7 +78,7 @@ export function registerTopic (topic: Command): void {
         name: meta.name,
         topicId: meta.topicId,
         internal: meta.isInternal,
-        configs: configs.filter((c) => flags.allConfigs === true || !c.isDefault).map((c) => ({ name: c.name, value: c.isSensitive ? null : c.value, default: c.isDefault, readOnly: c.readOnly })),
+        configs: configs.filter((c) => flags.allConfigs === true || c.source === TOPIC_OVERRIDE || (c.source < 0 && !c.isDefault)).map((c) => ({ name: c.name, value: c.isSensitive ? null : c.value, default: c.isDefault, readOnly: c.readOnly })),
         partitions: meta.partitions.map((p) => ({
           partition: p.partition,
           leader: p.leader,

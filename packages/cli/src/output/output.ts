@@ -4,6 +4,18 @@ import Table from 'cli-table3'
 import { UsageError } from '../errors.js'
 
 export type OutputFormat = 'table' | 'json'
+
+let stdoutClosed = false
+
+/** A reader that went away (`brook ... | head`) is no failure: later output is dropped. */
+export function tolerateClosedStdout (): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') { stdoutClosed = true; return }
+    throw err
+  })
+}
+
+export function isStdoutClosed (): boolean { return stdoutClosed }
 export type Cell = string | number | bigint | boolean | null | undefined
 
 export function outputFormatOf (value: string): OutputFormat {

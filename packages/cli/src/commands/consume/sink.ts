@@ -1,14 +1,9 @@
-// stdout for consumed records: one write per batch, waiting for the pipe to drain, and a reader
-// that went away (`| head`) ends the consume quietly instead of failing with EPIPE.
-export class StdoutSink {
-  closed = false
+// stdout for consumed records: one write per batch, waiting for the pipe to drain. A reader that
+// went away (`| head`) ends the consume quietly (main.ts keeps EPIPE from being an error).
+import { isStdoutClosed } from '../../output/output.js'
 
-  constructor () {
-    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE') { this.closed = true; return }
-      throw err
-    })
-  }
+export class StdoutSink {
+  get closed (): boolean { return isStdoutClosed() }
 
   async write (chunks: Buffer[]): Promise<void> {
     if (this.closed || chunks.length === 0) return

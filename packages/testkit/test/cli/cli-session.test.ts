@@ -1,0 +1,123 @@
+// A scripted operator session with the real `brook` binary against an in-process broker:
+// create, produce 100,000 lines with keys and headers (read back by kcat), consume them with a
+// format template, consume as a group and see lag 0, alter configs, add partitions, delete.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { kcatConsumeAll, startTestBroker, tempDir, type TempDir, type TestBroker } from '@brook/testkit'
+import { brook, brookJson, brookOk } from './brook.js'
+
+let broker: TestBroker
+let dir: TempDir
+let b: string[]
+
+before(async () => {
+  broker = await startTestBroker({ 'num.partitions': '1' })
+  dir = await tempDir('brook-cli-session-')
+  b = ['-b', broker.bootstrap]
+})
+after(async () => {
+  await broker.close()
+  await dir.cleanup()
+})
+
+const LINES = 100_000
+
+test('create, produce 100,000 keyed lines with headers, read back by kcat and by brook, group lag 0, delete', { timeout: 300_000 }, async () => {
+  const created = await brookOk(['topic', 'create', 'session', '-p', '3', '-c', 'retention.ms=86400000', ...b])
+  assert.equal(created.out, 'TOPIC    STATUS\nsession  OK\n')
+  const again = await brook(['topic', 'create', 'session', ...b])
+  assert.equal(again.code, 1)
+  assert.equal(again.stderr.trim().split('\n').length, 1)
+  assert.match(again.stderr, /^brook: TOPIC_ALREADY_EXISTS \(36\)/)
+  assert.equal((await brook(['topic', 'create', 'session', '--if-not-exists', ...b])).code, 0)
+
+  // Lines: headers, TAB, key, TAB, value.
+  const file = join(dir.path, 'lines.txt')
+  const lines: string[] = []
+  for (let i = 0; i < LINES; i++) lines.push(`n:${i},src:cli\tkey-${i % 100}\tvalue-${i}`)
+  await writeFile(file, lines.join('\n') + '\n')
+  const produced = await brookJson<Array<{ topic: string, records: number }>>(['topic', 'produce', 'session', '-F', file, '--headers-delimiter', '\\t', '-K', '\\t', '-z', 'lz4', ...b], { timeoutMs: 180_000 })
+  assert.deepEqual(produced.map((p) => [p.topic, p.records]), [['session', LINES]])
+
+  // kcat reads what brook wrote: every value once, with its key and headers.
+  const read = await kcatConsumeAll(broker.bootstrap, 'session', 120_000)
+  assert.equal(read.length, LINES)
+  const byValue = new Map(read.map((m) => [m.payload, m]))
+  for (const i of [0, 1, 99, 12_345, LINES - 1]) {
+    const m = byValue.get(`value-${i}`)
+    assert.ok(m !== undefined, `value-${i} missing`)
+    assert.equal(m.key, `key-${i % 100}`)
+    assert.deepEqual(m.headers, ['n', String(i), 'src', 'cli'])
+  }
+  assert.equal(byValue.size, LINES)
+  // Keyed records land on the partition murmur2 picks, so one key stays on one partition.
+  const partitionsOfKey = new Map<string, Set<number>>()
+  for (const m of read) partitionsOfKey.set(m.key ?? '', (partitionsOfKey.get(m.key ?? '') ?? new Set()).add(m.partition))
+  for (const [key, set] of partitionsOfKey) assert.equal(set.size, 1, `${key} on partitions ${[...set].join(',')}`)
+
+  // brook reads it back with a template, to the end of every partition.
+  const consumed = await brookOk(['topic', 'consume', 'session', '-e', '-f', '%k|%s|%h\\n', ...b], { timeoutMs: 180_000 })
+  const out = consumed.out.split('\n').filter((l) => l !== '')
+  assert.equal(out.length, LINES)
+  assert.deepEqual(new Set(out), new Set(lines.map((l) => {
+    const [headers, key, value] = l.split('\t')
+    return `${key}|${value}|${(headers ?? '').replace(/:/g, '=')}`
+  })))
+
+  // As a group: read everything, then the group's lag is 0 on every partition.
+  const asGroup = await brookOk(['topic', 'consume', 'session', '-g', 'session-readers', '-e', '-f', '%o\\n', ...b], { timeoutMs: 180_000 })
+  assert.equal(asGroup.out.split('\n').filter((l) => l !== '').length, LINES)
+  const [described] = await brookJson<Array<{ state: string, totalLag: number, partitions: Array<{ partition: number, currentOffset: number, logEndOffset: number, lag: number }> }>>(['group', 'describe', 'session-readers', ...b])
+  assert.ok(described !== undefined)
+  assert.equal(described.totalLag, 0)
+  assert.equal(described.partitions.length, 3)
+  assert.equal(described.partitions.reduce((s, p) => s + p.logEndOffset, 0), LINES)
+  for (const p of described.partitions) assert.equal(p.lag, 0)
+  const table = await brookOk(['group', 'describe', 'session-readers', ...b])
+  assert.match(table.out, /^total lag: +0$/m)
+  assert.match(table.out, /TOPIC +PARTITION +CURRENT-OFFSET +LOG-END-OFFSET +LAG/)
+
+  // Topic inspection and changes.
+  const topics = await brookJson<Array<{ name: string, partitions: number }>>(['topic', 'list', ...b])
+  assert.deepEqual(topics.map((t) => [t.name, t.partitions]), [['session', 3]])
+  await brookOk(['topic', 'alter-config', 'session', '--set', 'retention.ms=3600000', '--set', 'cleanup.policy=compact', ...b])
+  await brookOk(['topic', 'add-partitions', 'session', '-n', '2', ...b])
+  const info = await brookJson<{ configs: Array<{ name: string, value: string }>, partitions: Array<{ partition: number, highWatermark: number }> }>(['topic', 'describe', 'session', ...b])
+  assert.deepEqual(info.configs.map((c) => [c.name, c.value]).sort(), [['cleanup.policy', 'compact'], ['retention.ms', '3600000']])
+  assert.equal(info.partitions.length, 5)
+  assert.equal(info.partitions.reduce((s, p) => s + p.highWatermark, 0), LINES)
+  const got = await brookJson<Array<{ name: string, value: string, source: string }>>(['config', 'get', '--topic', 'session', 'retention.ms', ...b])
+  assert.deepEqual(got.map((c) => [c.name, c.value, c.source]), [['retention.ms', '3600000', 'topic']])
+  await brookOk(['config', 'set', '--topic', 'session', '--delete', 'retention.ms', ...b])
+  const back = await brookJson<Array<{ name: string, value: string, source: string }>>(['config', 'get', '--topic', 'session', 'retention.ms', ...b])
+  assert.deepEqual(back.map((c) => [c.name, c.source]), [['retention.ms', 'default']])
+
+  await brookOk(['group', 'delete', 'session-readers', ...b])
+  assert.deepEqual(await brookJson<unknown[]>(['group', 'list', ...b]), [])
+  await brookOk(['topic', 'delete', 'session', ...b])
+  assert.deepEqual(await brookJson<unknown[]>(['topic', 'list', ...b]), [])
+})
+
+test('consume: start offsets (absolute, from the end, from the beginning, timestamp), one partition, -n, JSON lines', { timeout: 120_000 }, async () => {
+  await brookOk(['topic', 'create', 'offsets', '-p', '2', ...b])
+  const first = Array.from({ length: 10 }, (_, i) => `a${i}`).join('\n') + '\n'
+  await brookOk(['topic', 'produce', 'offsets', '-p', '0', ...b], { input: first })
+  const t = Date.now() + 1
+  // Records of the second send carry later timestamps than `t`.
+  while (Date.now() <= t + 1) await new Promise((resolve) => setTimeout(resolve, 2))
+  const second = Array.from({ length: 5 }, (_, i) => `b${i}`).join('\n') + '\n'
+  await brookOk(['topic', 'produce', 'offsets', '-p', '0', ...b], { input: second })
+
+  const lines = async (args: string[]): Promise<string[]> => (await brookOk(['topic', 'consume', 'offsets', ...args, ...b])).out.split('\n').filter((l) => l !== '')
+  assert.deepEqual(await lines(['-p', '0', '-o', '12', '-e']), ['b2', 'b3', 'b4'])
+  assert.deepEqual(await lines(['-p', '0', '-o', '-2', '-e']), ['b3', 'b4'])
+  assert.deepEqual(await lines(['-p', '0', '-o', '+13', '-e']), ['b3', 'b4'])
+  assert.deepEqual(await lines(['-o', `@${t}`, '-e']), ['b0', 'b1', 'b2', 'b3', 'b4'])
+  assert.deepEqual(await lines(['-o', `@${new Date(t).toISOString()}`, '-e', '-f', '%p:%o:%s\\n']), ['0:10:b0', '0:11:b1', '0:12:b2', '0:13:b3', '0:14:b4'])
+  assert.deepEqual(await lines(['-n', '3', '--from-beginning']), ['a0', 'a1', 'a2'])
+  assert.deepEqual(await lines(['-p', '1', '-e']), [])
+  const json = (await lines(['-p', '0', '-o', '9', '-n', '2', '-f', 'json'])).map((l) => JSON.parse(l) as { topic: string, partition: number, offset: number, key: null, value: string, headers: unknown[] })
+  assert.deepEqual(json.map((m) => [m.topic, m.partition, m.offset, m.key, m.value, m.headers]), [['offsets', 0, 9, null, 'a9', []], ['offsets', 0, 10, null, 'b0', []]])
+})

@@ -1,11 +1,11 @@
 // How brook finds and talks to a cluster, and how it fails: the env var and a client properties
-// file (TLS with a client certificate, SASL PLAIN over TLS), one-line errors with exit codes for
+// file (TLS with a client certificate, SASL PLAIN over TLS, SCRAM), one-line errors with exit codes for
 // a wrong address, an unknown topic, bad credentials; the produce progress line on a terminal.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { makeTestCerts, PLAIN_USERS, runCommand, startSecureTestBroker, tempDir, type SecureTestBroker, type TempDir, type TestCerts } from '@brook/testkit'
+import { makeTestCerts, PLAIN_USERS, SCRAM_USERS, runCommand, startSecureTestBroker, tempDir, type SecureTestBroker, type TempDir, type TestCerts } from '@brook/testkit'
 import { brook, BROOK_BIN, brookOk } from './brook.js'
 
 let certs: TestCerts
@@ -70,6 +70,19 @@ test('TLS with a client certificate, and SASL PLAIN over TLS, from a properties 
   assert.equal(refused.code, 1)
   assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr)
   assert.match(refused.stderr, /^brook: SASL_AUTHENTICATION_FAILED \(58\)/)
+})
+
+test('SASL SCRAM-SHA-256 and SCRAM-SHA-512 from a properties file', { timeout: 60_000 }, async () => {
+  await brookOk(['topic', 'create', 'over-scram', '-p', '1', '-b', broker.bootstrapOf('PLAINTEXT')])
+  for (const [mechanism, user] of [['SCRAM-SHA-256', 'scram256'], ['SCRAM-SHA-512', 'scram512']] as const) {
+    const file = await properties(`${user}.properties`, [
+      `bootstrap.servers=${broker.bootstrapOf('SASL_PLAINTEXT')}`, 'security.protocol=SASL_PLAINTEXT',
+      `sasl.mechanism=${mechanism}`, `sasl.username=${user}`, `sasl.password=${SCRAM_USERS[user]}`
+    ])
+    await brookOk(['topic', 'produce', 'over-scram', '--command-config', file], { input: `${mechanism}\n` })
+  }
+  const read = await brookOk(['topic', 'consume', 'over-scram', '-e', '-b', broker.bootstrapOf('PLAINTEXT')])
+  assert.equal(read.out, 'SCRAM-SHA-256\nSCRAM-SHA-512\n')
 })
 
 test('a wrong address, an unknown topic and a bad config file: one line on stderr, distinct exit codes, no stack trace', { timeout: 60_000 }, async () => {

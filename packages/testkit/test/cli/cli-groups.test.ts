@@ -127,3 +127,14 @@ test('group seek: dry run by default, --to-datetime replays for a kafkajs consum
     await consumer.disconnect()
   }
 })
+
+test('consume -g -n commits only the records it printed, then the rest continues from there', { timeout: 120_000 }, async () => {
+  await brookOk(['topic', 'create', 'counted', '-p', '1', ...b])
+  await brookOk(['topic', 'produce', 'counted', ...b], { input: 'c0\nc1\nc2\nc3\nc4\n' })
+  assert.equal((await brookOk(['topic', 'consume', 'counted', '-g', 'counters', '-n', '2', ...b])).out, 'c0\nc1\n')
+  const [after2] = await brookJson<DescribedGroup[]>(['group', 'describe', 'counters', ...b])
+  assert.deepEqual(after2!.partitions.map((p) => [p.currentOffset, p.lag]), [[2, 3]])
+  assert.equal((await brookOk(['topic', 'consume', 'counted', '-g', 'counters', '-e', ...b])).out, 'c2\nc3\nc4\n')
+  const [atEnd] = await brookJson<DescribedGroup[]>(['group', 'describe', 'counters', ...b])
+  assert.deepEqual(atEnd!.partitions.map((p) => [p.currentOffset, p.lag]), [[5, 0]])
+})

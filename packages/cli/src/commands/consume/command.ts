@@ -88,11 +88,23 @@ export function registerConsume (topic: Command): void {
     process.once('SIGINT', onSignal)
     process.once('SIGTERM', onSignal)
     let lastCommit = Date.now()
+    const committed = new Map<string, bigint>()
+    // Per assigned partition: past the last record printed, or the consumer's position when that
+    // is further (batches of control records only); a batch cut short by -n is never committed whole.
     const commitPrinted = async (): Promise<void> => {
-      if (flags.group === undefined || printed.size === 0) return
-      await consumer.commit([...printed.values()])
-      printed.clear()
       lastCommit = Date.now()
+      if (flags.group === undefined) return
+      const offsets: TopicPartitionOffset[] = []
+      for (const tp of consumer.assignment()) {
+        const key = `${tp.topic}:${tp.partition}`
+        const position = consumer.position(tp)
+        const upTo = printed.get(key)?.offset ?? null
+        const offset = upTo === null ? position : position === null || upTo > position ? upTo : position
+        if (offset !== null && committed.get(key) !== offset) offsets.push({ ...tp, offset })
+      }
+      if (offsets.length === 0) return
+      await consumer.commit(offsets)
+      for (const o of offsets) committed.set(`${o.topic}:${o.partition}`, o.offset)
     }
     const atEnd = (): boolean => {
       if (flags.exit !== true) return false

@@ -24,6 +24,8 @@ interface ConsumeFlags extends ConnectionFlags {
 }
 
 const TICK_MS = 200
+/** Large fetches: a CLI reading a topic to the end wants throughput (kcat fetches up to 1 MB per partition, 50 MB per request, and keeps a queue). */
+const FETCH = { maxWaitMs: 250, maxBytes: 64 << 20, maxPartitionBytes: 8 << 20 }
 /** How often a group consume commits what it printed. */
 const COMMIT_INTERVAL_MS = 5_000
 
@@ -70,10 +72,10 @@ export function registerConsume (topic: Command): void {
       }
       const isolationLevel = flags.isolationLevel === 'read_committed' ? 'read_committed' : 'read_uncommitted'
       if (flags.group === undefined) {
-        consumer = client.consumer({ isolationLevel, maxWaitMs: 250 })
+        consumer = client.consumer({ isolationLevel, ...FETCH })
         consumer.assign(assignment)
       } else {
-        consumer = client.consumer({ groupId: flags.group, isolationLevel, maxWaitMs: 250, autoCommit: false, autoOffsetReset: start.kind === 'end' ? 'latest' : 'earliest' })
+        consumer = client.consumer({ groupId: flags.group, isolationLevel, ...FETCH, autoCommit: false, autoOffsetReset: start.kind === 'end' ? 'latest' : 'earliest' })
         consumer.subscribe({ topics })
       }
     } finally {

@@ -1,5 +1,5 @@
 // brook's group commands against what kafkajs does: the lag brook shows is what a kafkajs
-// consumer committed, and offsets brook resets are where a kafkajs consumer of the group starts.
+// consumer committed; list and delete; consume -g -n commits only what it printed.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import kafkajs from 'kafkajs'
@@ -81,51 +81,6 @@ test('group describe shows the offsets and lag a kafkajs consumer committed; lis
   const missing = await brook(['group', 'delete', 'lag-group', ...b])
   assert.equal(missing.code, 1)
   assert.match(missing.stderr, /^brook: GROUP_ID_NOT_FOUND \(69\)/)
-})
-
-test('group seek: dry run by default, --to-datetime replays for a kafkajs consumer, refused while members are active', { timeout: 180_000 }, async () => {
-  await brookOk(['topic', 'create', 'replay', '-p', '2', ...b])
-  await brookOk(['topic', 'produce', 'replay', ...b], { input: Array.from({ length: 10 }, (_, i) => `A-${i}`).join('\n') + '\n' })
-  const t = Date.now() + 1
-  while (Date.now() <= t + 1) await new Promise((resolve) => setTimeout(resolve, 2))
-  await brookOk(['topic', 'produce', 'replay', ...b], { input: Array.from({ length: 10 }, (_, i) => `B-${i}`).join('\n') + '\n' })
-  // The group reads everything and commits its end.
-  await brookOk(['topic', 'consume', 'replay', '-g', 'replayers', '-e', ...b])
-  const atEnd = await brookJson<DescribedGroup[]>(['group', 'describe', 'replayers', ...b])
-  assert.equal(atEnd[0]!.totalLag, 0)
-
-  // Without --execute nothing changes.
-  const dry = await brookOk(['group', 'seek', 'replayers', '--topic', 'replay', '--to-earliest', ...b])
-  assert.match(dry.out, /^TOPIC +PARTITION +CURRENT-OFFSET +NEW-OFFSET\n/)
-  assert.match(dry.stderr, /dry run/)
-  assert.equal((await brookJson<DescribedGroup[]>(['group', 'describe', 'replayers', ...b]))[0]!.totalLag, 0)
-
-  const plan = await brookJson<{ executed: boolean, partitions: Array<{ newOffset: number }> }>(['group', 'seek', 'replayers', '--topic', 'replay', '--to-datetime', new Date(t).toISOString(), '--execute', ...b])
-  assert.equal(plan.executed, true)
-  assert.equal(plan.partitions.length, 2)
-  assert.equal((await brookJson<DescribedGroup[]>(['group', 'describe', 'replayers', ...b]))[0]!.totalLag, 10)
-
-  // A kafkajs member of the group starts at the reset offsets: exactly the B records again.
-  const replayed = await kafkajsRead('replayers', 'replay', 10)
-  assert.deepEqual(replayed.sort(), Array.from({ length: 10 }, (_, i) => `B-${i}`).sort())
-
-  // --shift-by and --to-offset clamp to each partition's range.
-  const shifted = await brookJson<{ partitions: Array<{ partition: number, currentOffset: number, newOffset: number }> }>(['group', 'seek', 'replayers', '--topic', 'replay:0', '--shift-by', '-1000', ...b])
-  assert.deepEqual(shifted.partitions.map((p) => [p.partition, p.newOffset]), [[0, 0]])
-
-  // An active member blocks the reset, as in kafka-consumer-groups.sh.
-  const consumer = kafka.consumer({ groupId: 'replayers', sessionTimeout: 10_000, heartbeatInterval: 500 })
-  await consumer.connect()
-  try {
-    await consumer.subscribe({ topic: 'replay' })
-    await consumer.run({ eachMessage: async () => {} })
-    await waitFor(async () => (await brookJson<DescribedGroup[]>(['group', 'describe', 'replayers', ...b]))[0]!.members.length > 0, 60_000, { message: 'the kafkajs member joined' })
-    const refused = await brook(['group', 'seek', 'replayers', '--all-topics', '--to-earliest', '--execute', ...b])
-    assert.equal(refused.code, 1)
-    assert.match(refused.stderr, /^brook: group replayers has 1 active member/)
-  } finally {
-    await consumer.disconnect()
-  }
 })
 
 test('consume -g -n commits only the records it printed, then the rest continues from there', { timeout: 120_000 }, async () => {

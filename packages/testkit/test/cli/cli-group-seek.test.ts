@@ -10,16 +10,25 @@ const { Kafka, logLevel } = kafkajs
 
 let broker: TestBroker
 let kafka: InstanceType<typeof Kafka>
+let admin: ReturnType<InstanceType<typeof Kafka>['admin']>
 let b: string[]
 
 before(async () => {
   broker = await startTestBroker()
   kafka = new Kafka({ clientId: 'cli-groups-test', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 100 } })
   b = ['-b', broker.bootstrap]
+  admin = kafka.admin()
+  await admin.connect()
 })
-after(async () => { await broker.close() })
+after(async () => {
+  await admin.disconnect()
+  await broker.close()
+})
 
-interface DescribedGroup { groupId: string, state: string, totalLag: number, members: unknown[], partitions: Array<{ topic: string, partition: number, currentOffset: number | null, logEndOffset: number, lag: number | null }> }
+/** The group's committed offsets as kafkajs reads them, summed over partitions. */
+async function committedSum (groupId: string, topic: string): Promise<number> {
+  return (await admin.fetchOffsets({ groupId, topics: [topic] }))[0]!.partitions.reduce((sum, p) => sum + Number(p.offset), 0)
+}
 
 /** A kafkajs member of `groupId` reads until it has `count` records, commits `commit(partition, offsetsSeen)` and leaves. */
 async function kafkajsRead (groupId: string, topic: string, count: number, commit?: (partition: number, seen: number) => number): Promise<string[]> {
@@ -54,19 +63,18 @@ test('group seek: dry run by default, --to-datetime replays for a kafkajs consum
   await brookOk(['topic', 'produce', 'replay', ...b], { input: Array.from({ length: 10 }, (_, i) => `B-${i}`).join('\n') + '\n' })
   // The group reads everything and commits its end.
   await brookOk(['topic', 'consume', 'replay', '-g', 'replayers', '-e', ...b])
-  const atEnd = await brookJson<DescribedGroup[]>(['group', 'describe', 'replayers', ...b])
-  assert.equal(atEnd[0]!.totalLag, 0)
+  assert.equal(await committedSum('replayers', 'replay'), 20)
 
   // Without --execute nothing changes.
   const dry = await brookOk(['group', 'seek', 'replayers', '--topic', 'replay', '--to-earliest', ...b])
   assert.match(dry.out, /^TOPIC +PARTITION +CURRENT-OFFSET +NEW-OFFSET\n/)
   assert.match(dry.stderr, /dry run/)
-  assert.equal((await brookJson<DescribedGroup[]>(['group', 'describe', 'replayers', ...b]))[0]!.totalLag, 0)
+  assert.equal(await committedSum('replayers', 'replay'), 20)
 
   const plan = await brookJson<{ executed: boolean, partitions: Array<{ newOffset: number }> }>(['group', 'seek', 'replayers', '--topic', 'replay', '--to-datetime', new Date(t).toISOString(), '--execute', ...b])
   assert.equal(plan.executed, true)
   assert.equal(plan.partitions.length, 2)
-  assert.equal((await brookJson<DescribedGroup[]>(['group', 'describe', 'replayers', ...b]))[0]!.totalLag, 10)
+  assert.equal(await committedSum('replayers', 'replay'), 10)
 
   // A kafkajs member of the group starts at the reset offsets: exactly the B records again.
   const replayed = await kafkajsRead('replayers', 'replay', 10)

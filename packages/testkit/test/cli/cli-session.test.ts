@@ -1,11 +1,11 @@
 // A scripted operator session with the real `brook` binary against an in-process broker:
-// create, produce 100,000 lines with keys and headers (read back by kcat), consume them with a
-// format template, consume as a group and see lag 0, delete.
+// create, produce 100,000 lines with keys and headers, consume them with a format template,
+// consume as a group and see lag 0, delete. (cli-produce-kcat reads brook's records with kcat.)
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { kcatConsumeAll, startTestBroker, tempDir, type TempDir, type TestBroker } from '@brook/testkit'
+import { startTestBroker, tempDir, type TempDir, type TestBroker } from '@brook/testkit'
 import { brook, brookJson, brookOk } from './brook.js'
 
 let broker: TestBroker
@@ -24,7 +24,7 @@ after(async () => {
 
 const LINES = 100_000
 
-test('create, produce 100,000 keyed lines with headers, read back by kcat and by brook, group lag 0, delete', { timeout: 300_000 }, async () => {
+test('create, produce 100,000 keyed lines with headers, read back with a template, group lag 0, delete', { timeout: 300_000 }, async () => {
   const created = await brookOk(['topic', 'create', 'session', '-p', '3', '-c', 'retention.ms=86400000', ...b])
   assert.equal(created.out, 'TOPIC    STATUS\nsession  OK\n')
   const again = await brook(['topic', 'create', 'session', ...b])
@@ -40,22 +40,6 @@ test('create, produce 100,000 keyed lines with headers, read back by kcat and by
   await writeFile(file, lines.join('\n') + '\n')
   const produced = await brookJson<Array<{ topic: string, records: number }>>(['topic', 'produce', 'session', '-F', file, '--headers-delimiter', '\\t', '-K', '\\t', '-z', 'lz4', ...b], { timeoutMs: 180_000 })
   assert.deepEqual(produced.map((p) => [p.topic, p.records]), [['session', LINES]])
-
-  // kcat reads what brook wrote: every value once, with its key and headers.
-  const read = await kcatConsumeAll(broker.bootstrap, 'session', 120_000)
-  assert.equal(read.length, LINES)
-  const byValue = new Map(read.map((m) => [m.payload, m]))
-  for (const i of [0, 1, 99, 12_345, LINES - 1]) {
-    const m = byValue.get(`value-${i}`)
-    assert.ok(m !== undefined, `value-${i} missing`)
-    assert.equal(m.key, `key-${i % 100}`)
-    assert.deepEqual(m.headers, ['n', String(i), 'src', 'cli'])
-  }
-  assert.equal(byValue.size, LINES)
-  // Keyed records land on the partition murmur2 picks, so one key stays on one partition.
-  const partitionsOfKey = new Map<string, Set<number>>()
-  for (const m of read) partitionsOfKey.set(m.key ?? '', (partitionsOfKey.get(m.key ?? '') ?? new Set()).add(m.partition))
-  for (const [key, set] of partitionsOfKey) assert.equal(set.size, 1, `${key} on partitions ${[...set].join(',')}`)
 
   // brook reads it back with a template, to the end of every partition.
   const consumed = await brookOk(['topic', 'consume', 'session', '-e', '-f', '%k|%s|%h\\n', ...b], { timeoutMs: 180_000 })

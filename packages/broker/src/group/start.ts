@@ -24,7 +24,11 @@ export interface GroupCoordinatorDeps {
  * that never see a group do not pay for 50 partitions.
  */
 export async function startGroupCoordinator (deps: GroupCoordinatorDeps): Promise<GroupCoordinator> {
-  const config = groupConfigFrom((name) => name === 'group.consumer.assignors' ? deps.config.list(name) : deps.config.int(name))
+  const config = groupConfigFrom((name) => {
+    if (name === 'group.consumer.assignors') return deps.config.list(name)
+    if (name === 'group.consumer.migration.policy') return deps.config.string(name)
+    return deps.config.int(name)
+  })
   const existing = deps.replicas.topic(OFFSETS_TOPIC)
   if (existing !== undefined) config.offsetsTopicNumPartitions = existing.partitions.length
   const logger = deps.logger.child({ component: 'group-coordinator' })

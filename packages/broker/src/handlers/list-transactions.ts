@@ -2,20 +2,21 @@
 // Behaviour: the transactional ids this coordinator holds, filtered by state names (unknown names
 // are echoed in unknownStateFilters), producer ids and, from v1, a minimum running time in ms.
 // From v2 a transactional id pattern (KIP-1152) keeps only the ids it matches whole; a pattern
-// that is not a valid regular expression answers INVALID_REGULAR_EXPRESSION.
+// that is not a valid RE2 regular expression answers INVALID_REGULAR_EXPRESSION.
 // Versions: v0 flexible; v1 durationFilter; v2 transactionalIdPattern.
 import { ErrorCode, type ListTransactionsRequest, type ListTransactionsResponse, listTransactionsApi } from '@brook/protocol'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
+import { compileWholeNameRegex, InvalidRegexError, type NameMatcher } from '../regex/whole-name.js'
 
 /** null: no filter (null or empty pattern); undefined: not a valid regular expression. */
-function idPattern (source: string | null): RegExp | null | undefined {
+function idPattern (source: string | null): NameMatcher | null | undefined {
   if (source === null || source === '') return null
   try {
-    return new RegExp(`^(?:${source})$`, 'u')
+    return compileWholeNameRegex(source)
   } catch (err) {
     // An invalid pattern is the client's mistake, answered with an error code, not logged.
-    if (err instanceof SyntaxError) return undefined
+    if (err instanceof InvalidRegexError) return undefined
     throw err
   }
 }

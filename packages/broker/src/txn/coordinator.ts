@@ -24,6 +24,7 @@ import { CoordinatorError } from '../coordinator/errors.js'
 import type { TxnRuntime } from './runtime.js'
 import type { EndTxnOutcome, InitProducerIdOutcome, ProducerIdAndEpoch } from './shard.js'
 import { TxnState, parseTxnStateName, txnStateName } from './state.js'
+import type { NameMatcher } from '../regex/whole-name.js'
 
 export interface InitProducerIdResult {
   errorCode: number
@@ -321,7 +322,7 @@ export class TransactionCoordinator {
     }
   }
 
-  list (stateFilters: readonly string[], producerIdFilters: readonly bigint[], durationFilterMs: number, idPattern: RegExp | null = null): Omit<ListTransactionsResponse, 'throttleTimeMs'> {
+  list (stateFilters: readonly string[], producerIdFilters: readonly bigint[], durationFilterMs: number, idPattern: NameMatcher | null = null): Omit<ListTransactionsResponse, 'throttleTimeMs'> {
     if (this.#closed) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, unknownStateFilters: [], transactionStates: [] }
     const states = new Set<TxnState>()
     const unknownStateFilters: string[] = []

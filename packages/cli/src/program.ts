@@ -10,7 +10,7 @@ import { registerCluster } from './commands/cluster.js'
 import { registerConfig } from './commands/config.js'
 import { examples } from './commands/common.js'
 
-export function version (): string {
+function version (): string {
   const require = createRequire(import.meta.url)
   const pkg = require('../../package.json') as { version: string }
   return pkg.version

@@ -24,7 +24,7 @@ export function outputFormatOf (value: string): OutputFormat {
 }
 
 /** JSON with bigints as numbers when exact, as strings past 2^53. */
-export function toJson (value: unknown, indent?: number): string {
+function toJson (value: unknown, indent?: number): string {
   return JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? (v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v.toString()) : v), indent)
 }
 
@@ -37,7 +37,7 @@ function cellText (cell: Cell): string {
   return String(cell)
 }
 
-export function renderTable (headers: string[], rows: Cell[][]): string {
+function renderTable (headers: string[], rows: Cell[][]): string {
   const table = new Table({
     head: headers.map((h) => h.toUpperCase()),
     chars: {

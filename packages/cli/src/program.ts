@@ -8,6 +8,7 @@ import { registerConsume } from './commands/consume/command.js'
 import { registerGroup } from './commands/group.js'
 import { registerCluster } from './commands/cluster.js'
 import { registerConfig } from './commands/config.js'
+import { registerUser } from './commands/user.js'
 import { examples } from './commands/common.js'
 
 function version (): string {
@@ -49,6 +50,9 @@ export function buildProgram (setExitCode: (code: number) => void): Command {
   ]))
   registerConfig(examples(program.command('config').description('Broker and topic configs'), [
     'brook config get --broker 1', 'brook config set --topic orders retention.ms=3600000'
+  ]))
+  registerUser(examples(program.command('user').description('SCRAM users: create, list, delete'), [
+    'brook user create alice --password alice-secret', 'brook user list'
   ]))
   examples(program.command('version').description('Print the version'), ['brook version'])
     .action(() => { process.stdout.write(version() + '\n') })

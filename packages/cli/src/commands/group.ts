@@ -53,6 +53,8 @@ async function describeWithLag (admin: Admin, groupId: string): Promise<{ group:
       host: owner?.clientHost ?? null
     }
   }).sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition))
+  // Kafka answers state Dead for a group it does not know; kafka-consumer-groups.sh calls that an error too.
+  if (group.state === 'Dead' && group.members.length === 0 && partitions.length === 0) throw new CommandFailed(`group ${groupId} does not exist`)
   return { group, partitions }
 }
 

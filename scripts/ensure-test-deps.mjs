@@ -17,6 +17,8 @@ const PACKAGES = [
   { name: 'kcat', command: 'kcat' },
   { name: 'python3-confluent-kafka', pythonModule: 'confluent_kafka' },
   { name: 'python3-kafka', pythonModule: 'kafka' },
+  // The official Prometheus text-format parser, to check /metrics.
+  { name: 'python3-prometheus-client', pythonModule: 'prometheus_client' },
   { name: 'etcd-server', command: 'etcd' },
   { name: 'chromium', command: 'chromium' }
 ]

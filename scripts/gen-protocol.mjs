@@ -4,7 +4,8 @@
 // the project may read the reference folder at build or run time. Only structure is kept (names,
 // types, versions, nullability, tags, defaults); descriptions and comments are not copied.
 //
-// Changes Kafka made after those specs (up to 4.2) are applied from scripts/protocol-updates.mjs.
+// Changes Kafka made after those specs (up to 4.2) are applied from scripts/protocol-updates.mjs,
+// which also holds the APIs Kafka added after them (newSpecs).
 //
 // Writes, under packages/protocol/src/:
 //   messages/<kebab-api>.ts      request + response schema data and TS interfaces, one per API
@@ -14,7 +15,7 @@
 //   errors.ts  api-keys.ts
 import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { protocolUpdates } from './protocol-updates.mjs'
+import { newSpecs, protocolUpdates } from './protocol-updates.mjs'
 
 const root = new URL('..', import.meta.url).pathname
 const source = process.argv[2] ?? '/work/shared/kafka-protocol'
@@ -341,8 +342,8 @@ function genApis () {
   const requests = new Map()
   const responses = new Map()
   const data = []
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
-    const spec = applyUpdates(readSpec(join(dir, file)))
+  const specs = readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((file) => applyUpdates(readSpec(join(dir, file))))
+  for (const spec of [...specs, ...structuredClone(newSpecs)]) {
     if (spec.type === 'request') requests.set(spec.apiKey, spec)
     else if (spec.type === 'response') responses.set(spec.apiKey, spec)
     else if (spec.type === 'data' && spec.name.startsWith('ConsumerProtocol')) data.push(spec)

@@ -90,5 +90,106 @@ export const protocolUpdates = [
   { spec: 'ConsumerGroupDescribeRequest', validVersions: '0-1', edits: [] },
   { spec: 'ConsumerGroupDescribeResponse', validVersions: '0-1', edits: [
     { insert: { after: ['Groups', 'Members', 'TargetAssignment'], field: { name: 'MemberType', type: 'int8', versions: '1+', default: '-1' } } }
+    ] },
+  // Share groups (KIP-932): v0 was Kafka 4.0's early access, removed in 4.1 (kept in the schema
+  // data; brokers serve v1+); v1 is the stable version. ShareFetch v1 adds MaxRecords/BatchSize and the lock timeout in the response (drops
+  // PartitionMaxBytes); v2 (Kafka 4.2) adds ShareAcquireMode (KIP-1206) and IsRenewAck (KIP-1222),
+  // and ShareAcknowledge v2 the renew flag and the lock timeout in its response.
+  { spec: 'ShareGroupHeartbeatRequest', validVersions: '0-1', latestVersionUnstable: false, edits: [] },
+  { spec: 'ShareGroupHeartbeatResponse', validVersions: '0-1', edits: [] },
+  { spec: 'ShareGroupDescribeRequest', validVersions: '0-1', latestVersionUnstable: false, edits: [] },
+  { spec: 'ShareGroupDescribeResponse', validVersions: '0-1', edits: [] },
+  { spec: 'ShareFetchRequest', validVersions: '0-2', latestVersionUnstable: false, edits: [
+    { insert: { after: ['MaxBytes'], field: { name: 'MaxRecords', type: 'int32', versions: '1+' } } },
+    { insert: { after: ['MaxRecords'], field: { name: 'BatchSize', type: 'int32', versions: '1+' } } },
+    { insert: { after: ['BatchSize'], field: { name: 'ShareAcquireMode', type: 'int8', versions: '2+', default: '0' } } },
+    { insert: { after: ['ShareAcquireMode'], field: { name: 'IsRenewAck', type: 'bool', versions: '2+', default: 'false' } } },
+    { set: { path: ['Topics', 'Partitions', 'PartitionMaxBytes'], props: { versions: '0' } } }
+  ] },
+  { spec: 'ShareFetchResponse', validVersions: '0-2', edits: [
+    { insert: { after: ['ErrorMessage'], field: { name: 'AcquisitionLockTimeoutMs', type: 'int32', versions: '1+' } } }
+  ] },
+  { spec: 'ShareAcknowledgeRequest', validVersions: '0-2', latestVersionUnstable: false, edits: [
+    { insert: { after: ['ShareSessionEpoch'], field: { name: 'IsRenewAck', type: 'bool', versions: '2+', default: 'false' } } }
+  ] },
+  { spec: 'ShareAcknowledgeResponse', validVersions: '0-2', edits: [
+    { insert: { after: ['ErrorMessage'], field: { name: 'AcquisitionLockTimeoutMs', type: 'int32', versions: '2+' } } }
+  ] }
+]
+
+// APIs Kafka added after the 4.0-era specs (up to 4.2), written as whole specs in Kafka's JSON
+// shape (structure only). Share group offsets admin (KIP-932): DescribeShareGroupOffsets v0-1
+// (v1: Lag), AlterShareGroupOffsets v0, DeleteShareGroupOffsets v0.
+const field = (name, type, versions = '0+', extra = {}) => ({ name, type, versions, ...extra })
+export const newSpecs = [
+  { apiKey: 90, type: 'request', name: 'DescribeShareGroupOffsetsRequest', validVersions: '0-1', flexibleVersions: '0+', fields: [
+    field('Groups', '[]DescribeShareGroupOffsetsRequestGroup', '0+', { fields: [
+      field('GroupId', 'string'),
+      field('Topics', '[]DescribeShareGroupOffsetsRequestTopic', '0+', { nullableVersions: '0+', fields: [
+        field('TopicName', 'string'),
+        field('Partitions', '[]int32')
+      ] })
+    ] })
+  ] },
+  { apiKey: 90, type: 'response', name: 'DescribeShareGroupOffsetsResponse', validVersions: '0-1', flexibleVersions: '0+', fields: [
+    field('ThrottleTimeMs', 'int32'),
+    field('Groups', '[]DescribeShareGroupOffsetsResponseGroup', '0+', { fields: [
+      field('GroupId', 'string'),
+      field('Topics', '[]DescribeShareGroupOffsetsResponseTopic', '0+', { fields: [
+        field('TopicName', 'string'),
+        field('TopicId', 'uuid'),
+        field('Partitions', '[]DescribeShareGroupOffsetsResponsePartition', '0+', { fields: [
+          field('PartitionIndex', 'int32'),
+          field('StartOffset', 'int64'),
+          field('LeaderEpoch', 'int32'),
+          field('Lag', 'int64', '1+', { default: '-1' }),
+          field('ErrorCode', 'int16'),
+          field('ErrorMessage', 'string', '0+', { nullableVersions: '0+', default: 'null' })
+        ] })
+      ] }),
+      field('ErrorCode', 'int16'),
+      field('ErrorMessage', 'string', '0+', { nullableVersions: '0+', default: 'null' })
+    ] })
+  ] },
+  { apiKey: 91, type: 'request', name: 'AlterShareGroupOffsetsRequest', validVersions: '0', flexibleVersions: '0+', fields: [
+    field('GroupId', 'string'),
+    field('Topics', '[]AlterShareGroupOffsetsRequestTopic', '0+', { fields: [
+      field('TopicName', 'string'),
+      field('Partitions', '[]AlterShareGroupOffsetsRequestPartition', '0+', { fields: [
+        field('PartitionIndex', 'int32'),
+        field('StartOffset', 'int64')
+      ] })
+    ] })
+  ] },
+  { apiKey: 91, type: 'response', name: 'AlterShareGroupOffsetsResponse', validVersions: '0', flexibleVersions: '0+', fields: [
+    field('ThrottleTimeMs', 'int32'),
+    field('ErrorCode', 'int16'),
+    field('ErrorMessage', 'string', '0+', { nullableVersions: '0+', default: 'null' }),
+    field('Responses', '[]AlterShareGroupOffsetsResponseTopic', '0+', { fields: [
+      field('TopicName', 'string'),
+      field('TopicId', 'uuid'),
+      field('Partitions', '[]AlterShareGroupOffsetsResponsePartition', '0+', { fields: [
+        field('PartitionIndex', 'int32'),
+        field('ErrorCode', 'int16'),
+        field('ErrorMessage', 'string', '0+', { nullableVersions: '0+', default: 'null' })
+      ] })
+    ] })
+  ] },
+  { apiKey: 92, type: 'request', name: 'DeleteShareGroupOffsetsRequest', validVersions: '0', flexibleVersions: '0+', fields: [
+    field('GroupId', 'string'),
+    field('Topics', '[]DeleteShareGroupOffsetsRequestTopic', '0+', { fields: [
+      field('TopicName', 'string')
+    ] })
+  ] },
+  { apiKey: 92, type: 'response', name: 'DeleteShareGroupOffsetsResponse', validVersions: '0', flexibleVersions: '0+', fields: [
+    field('ThrottleTimeMs', 'int32'),
+    field('ErrorCode', 'int16'),
+    field('ErrorMessage', 'string', '0+', { nullableVersions: '0+', default: 'null' }),
+    field('Responses', '[]DeleteShareGroupOffsetsResponseTopic', '0+', { fields: [
+      field('TopicName', 'string'),
+      field('TopicId', 'uuid'),
+      field('ErrorCode', 'int16'),
+      field('ErrorMessage', 'string', '0+', { nullableVersions: '0+', default: 'null' })
+    ] })
   ] }
 ]

@@ -3,6 +3,7 @@
 // in-flight requests (long polls return at once), flush and close the logs.
 import { readFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
+import { join } from 'node:path'
 import type { Socket } from 'node:net'
 import { BufferPool, type Logger } from '@brook/common'
 import { LogManager, NodeFileSystem } from '@brook/storage'
@@ -12,8 +13,11 @@ import { loadMetaProperties } from './cluster/meta-properties.js'
 import { DynamicConfigStore } from './cluster/dynamic-config-store.js'
 import { TopicStore } from './cluster/topic-store.js'
 import { DynamicConfigs } from './config/dynamic-configs.js'
-import { toLogConfig } from './config/topic-config.js'
+import { toLogConfig, topicSettings } from './config/topic-config.js'
+import { DeliveryScheduler, type ScheduleStats } from './delivery/scheduler.js'
+import type { CheckBackStatus } from './txn/check-back.js'
 import { startGroupCoordinator } from './group/start.js'
+import { startShareService } from './share/start.js'
 import { startTransactionCoordinator } from './txn/start.js'
 import { HANDLERS, handlerTable } from './handlers/index.js'
 import { parseProperties } from './config/properties.js'
@@ -28,11 +32,14 @@ import { Connection } from './server/connection.js'
 import { Listener } from './server/listener.js'
 import { listenerSecurity, type ListenerSecurity } from './security/listener-security.js'
 import { ScramCredentialStore } from './security/scram-store.js'
+import { openAuthorization } from './security/authorizer/open-authorization.js'
+import { TlsReloader } from './security/tls-reload.js'
 import { connectionSession } from './security/connection-session.js'
 import type { BrokerState } from './server/request-context.js'
 import { ProducerIdAllocator, type ProducerIdSource } from './txn/producer-ids.js'
 import { ClusterNode, clusterMode } from './cluster/cluster-node.js'
 import { decompress } from '@brook/protocol'
+import { BrokerMetrics } from './metrics/broker-metrics.js'
 
 export interface StartBrokerOptions {
   /** A Java properties file (server.properties) read first; `config` entries win over it. */
@@ -58,11 +65,20 @@ export interface RunningBroker {
   nodeId: number
   /** Client metrics pushed by clients (KIP-714): the latest per client instance. */
   clientMetrics: ClientTelemetry
+  /** Scheduled delivery (docs/delivery.md): records pending per topic and the next due time. */
+  scheduledDelivery: () => ScheduleStats
+  /** Transactional check-backs (docs/delivery.md), running and finished: the latest per transactional id. */
+  transactionCheckBacks: () => CheckBackStatus[]
+  /** Prometheus metrics: the broker's prom-client Registry (`metrics.registry`); `metrics.render()` is what /metrics serves. */
+  metrics: BrokerMetrics
   /** The logger the broker writes to (the one given, or the one made from `logging`). */
   logger: Logger
   /** Stops accepting, finishes in-flight requests, flushes and closes the logs. Idempotent. */
   close: () => Promise<void>
 }
+
+/** Scheduled delivery's files, in the first log dir (delivery/schedule-log.ts). */
+const SCHEDULE_DIR = 'brook-schedule'
 
 /** The listener a library caller gets when it names none: a free port on loopback. */
 export const LIBRARY_DEFAULT_LISTENERS = 'PLAINTEXT://127.0.0.1:0'
@@ -90,14 +106,18 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   // Cluster mode: the metadata store is reachable before anything else opens.
   const cluster = clustered ? await ClusterNode.open(settings, config, logger) : undefined
   const producerIds: ProducerIdSource = cluster?.producerIds ?? await ProducerIdAllocator.open(firstDir)
-  const scram = await ScramCredentialStore.open(firstDir)
+  const scram = await ScramCredentialStore.openFor(settings, firstDir, logger)
+  const authorization = await openAuthorization(settings, config, firstDir, logger)
   const purgatory = new FetchPurgatory()
   const store = new TopicStore(firstDir)
   // Dynamic broker configs are in place before any log opens; a change re-configures every log.
   let replicasForChanges: ReplicaManager | undefined
+  const tlsReload = new TlsReloader(config, logger)
   const dynamicConfigs = await DynamicConfigs.open(config, meta.nodeId, new DynamicConfigStore(firstDir), logger, async () => {
+    tlsReload.apply()
     await replicasForChanges?.reapplyConfigs()
   })
+  dynamicConfigs.addCheck(() => { tlsReload.check() })
   // Logs found on disk get their topic's config; the table is read again by the replica manager.
   const overrides = new Map((await store.load()).map((t) => [t.name, t.configs]))
   const logs = new LogManager({
@@ -131,10 +151,34 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   }
   let groups
   let txn
+  let scheduler: DeliveryScheduler | undefined
+  let share
   try {
+    scheduler = await DeliveryScheduler.start({
+      fs: new NodeFileSystem(),
+      dir: join(firstDir, SCHEDULE_DIR),
+      allocateProducerId: async () => await producerIds.allocate(),
+      partition: (topic, index) => replicas.partition(topic, index),
+      logger: logger.child({ component: 'scheduled-delivery' })
+    })
+    const schedulerForMarkers = scheduler
     groups = await startGroupCoordinator({ replicas, config, logger })
-    txn = await startTransactionCoordinator({ replicas, config, producerIds, groups, logger })
+    txn = await startTransactionCoordinator({
+      replicas,
+      config,
+      producerIds,
+      groups,
+      logger,
+      beforeMarker: async (topic, partition, producerId, commit) => {
+        const state = replicas.topic(topic)
+        if (state === undefined || !topicSettings(state.info.configs, config).scheduling) return
+        await schedulerForMarkers.completeTransaction(producerId, topic, partition, commit)
+      }
+    })
+    share = await startShareService({ replicas, config, purgatory, groups, logger })
   } catch (err) {
+    share?.close()
+    await scheduler?.close()
     groups?.runtime.close()
     await logs.close()
     await cluster?.close()
@@ -143,6 +187,8 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
 
   const connections = new Set<Connection>()
   const handlers = handlerTable(HANDLERS)
+  const metrics = new BrokerMetrics()
+  metrics.attach({ replicas, groups, connections: () => connections.size })
   const clientMetrics = new ClientTelemetry({
     telemetryMaxBytes: config.int('telemetry.max.bytes'),
     // Decompressed metrics are bounded too: a small push must not inflate without limit.
@@ -168,7 +214,11 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     joining: cluster !== undefined,
     groups,
     txn,
+    scheduler,
+    share,
     scram,
+    ...(authorization === null ? {} : { acls: authorization.acls, authorizer: authorization.authorizer }),
+    metrics,
     ...(cluster === undefined ? {} : { cluster })
   }
   const onSocket = (socket: Socket, view: BrokerState, security: ListenerSecurity): void => {
@@ -178,6 +228,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     }
     const connection = new Connection(socket, view, handlers, logger, connectionSession(socket, security, logger))
     connections.add(connection)
+    metrics.connectionOpened()
     socket.once('close', () => connections.delete(connection))
   }
   // One listener per broker listener name; clients are told the address of the one they came in
@@ -198,13 +249,16 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
         tls: security.tls ?? undefined
       })
       listeners.push(listener)
+      if (security.tls !== null) tlsReload.register(endpoint.name, listener, security.tls)
       Object.assign(advertised, advertisedAddress(config.advertisedFor(endpoint.name), endpoint, listener.port))
       views.push({ advertised })
     }
   } catch (err) {
     await Promise.all(listeners.map(async (l) => await l.close()))
     groups.runtime.close()
+    share.close()
     txn.close()
+    await scheduler.close()
     await logs.close()
     await cluster?.close()
     throw err
@@ -226,6 +280,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
       await Promise.all(listeners.map(async (l) => await l.close()))
       groups.runtime.close()
       txn.close()
+      await scheduler.close()
       await cluster.close()
       await logs.close()
       throw err
@@ -248,12 +303,16 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
       purgatory.close()
       // Parked JoinGroup/SyncGroup requests are answered now, so the drain below does not wait on them.
       groups.runtime.close()
+      share.close()
       const stopped = Promise.all(listeners.map(async (l) => await l.close()))
       const cut = setTimeout(() => { for (const c of connections) c.destroy() }, DRAIN_TIMEOUT_MS)
       await Promise.all([...connections].map(async (c) => await c.drain()))
       clearTimeout(cut)
       await stopped
       txn.close()
+      await authorization?.close()
+      await scram.close()
+      await scheduler.close()
       await cluster?.close()
       await logs.close()
       logger.info('broker stopped')
@@ -275,6 +334,9 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     clusterId: meta.clusterId,
     nodeId: meta.nodeId,
     clientMetrics,
+    scheduledDelivery: () => scheduler.stats(),
+    transactionCheckBacks: () => txn.checkBackStatus(),
+    metrics,
     logger,
     close
   }

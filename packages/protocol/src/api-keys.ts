@@ -89,7 +89,10 @@ export const ApiKey = {
   ReadShareGroupState: 84,
   WriteShareGroupState: 85,
   DeleteShareGroupState: 86,
-  ReadShareGroupStateSummary: 87
+  ReadShareGroupStateSummary: 87,
+  DescribeShareGroupOffsets: 90,
+  AlterShareGroupOffsets: 91,
+  DeleteShareGroupOffsets: 92
 } as const
 
 export type ApiKey = typeof ApiKey[keyof typeof ApiKey]

@@ -119,6 +119,8 @@ export interface PartitionLog {
   readonly lastStableOffset: number
   /** Bytes on disk across all segments. */
   readonly size: number
+  /** Segment files of the log (metrics). */
+  readonly segmentCount: number
 
   /**
    * Appends one or more complete v2 batches, already validated by the caller (magic, CRC,

@@ -16,4 +16,4 @@ export function invalidTopicNameReason (name: string | null): string | null {
 }
 
 /** Kafka's internal topics, which clients may not create or delete by hand. */
-export const INTERNAL_TOPICS: ReadonlySet<string> = new Set(['__consumer_offsets', '__transaction_state'])
+export const INTERNAL_TOPICS: ReadonlySet<string> = new Set(['__consumer_offsets', '__transaction_state', '__share_group_state'])

@@ -2,6 +2,7 @@
 // Names Brook does not act on yet (threads, replication tuning, KRaft controller settings) are
 // still listed, so that real deployments' and test setups' files load without warnings and
 // DescribeConfigs on the broker shows what Kafka would.
+import { endpointsError } from '../txn/check-back.js'
 import { atLeast, between, type ConfigDef, INT_MAX, listOf, LONG_MAX, oneOf, oneOfIgnoringCase } from './schema.js'
 
 export const COMPRESSION_TYPES = ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer']
@@ -48,6 +49,8 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   i('reserved.broker.max.id', '1000', atLeast(0)),
   b('broker.id.generation.enable', 'true'),
   b('unstable.api.versions.enable', 'false'),
+  // HTTP API (Brook): REST proxy, health checks and /metrics; empty means off
+  li('http.listeners', ''),
   // Sockets and request limits
   i('socket.request.max.bytes', '104857600', atLeast(1)),
   i('socket.send.buffer.bytes', '102400'),
@@ -154,6 +157,28 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   i('group.consumer.max.size', INT_MAX, atLeast(1)),
   li('group.consumer.assignors', 'uniform,range'),
   s('group.consumer.migration.policy', 'bidirectional', oneOfIgnoringCase('disabled', 'upgrade', 'downgrade', 'bidirectional')),
+  // Share groups (KIP-932; the share group coordinator reads these)
+  i('group.share.session.timeout.ms', '45000', atLeast(1)),
+  i('group.share.heartbeat.interval.ms', '5000', atLeast(1)),
+  i('group.share.min.session.timeout.ms', '45000', atLeast(1)),
+  i('group.share.max.session.timeout.ms', '60000', atLeast(1)),
+  i('group.share.min.heartbeat.interval.ms', '5000', atLeast(1)),
+  i('group.share.max.heartbeat.interval.ms', '15000', atLeast(1)),
+  i('group.share.record.lock.duration.ms', '30000', atLeast(1)),
+  i('group.share.min.record.lock.duration.ms', '15000', atLeast(1)),
+  i('group.share.max.record.lock.duration.ms', '60000', atLeast(1)),
+  i('group.share.delivery.count.limit', '5', between(2, 10)),
+  i('group.share.min.delivery.count.limit', '2', atLeast(1)),
+  i('group.share.max.delivery.count.limit', '10', atLeast(1)),
+  i('group.share.partition.max.record.locks', '2000', atLeast(100)),
+  i('group.share.max.size', '200', between(1, 1000)),
+  i('share.coordinator.state.topic.num.partitions', '50', atLeast(1)),
+  i('share.coordinator.state.topic.segment.bytes', '104857600', atLeast(1)),
+  s('errors.deadletterqueue.topic.name.prefix', 'dlq.'),
+  b('errors.deadletterqueue.auto.create.topics.enable', 'false'),
+  i('share.delivery.backoff.ms', '0', atLeast(0)),
+  i('share.delivery.backoff.max.ms', '60000', atLeast(0)),
+  d('share.delivery.backoff.multiplier', '2.0', atLeast(1)),
   sh('offsets.topic.replication.factor', '3', atLeast(1)),
   i('offsets.topic.num.partitions', '50', atLeast(1)),
   i('offsets.topic.segment.bytes', '104857600', atLeast(1)),
@@ -173,6 +198,11 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   i('transactional.id.expiration.ms', '604800000', atLeast(1)),
   i('transaction.abort.timed.out.transaction.cleanup.interval.ms', '10000', atLeast(1)),
   i('transaction.remove.expired.transaction.cleanup.interval.ms', '3600000', atLeast(1)),
+  // Brook's transactional check-back (txn/check-back.ts, docs/delivery.md)
+  li('transaction.checkback.endpoints', '', (v) => endpointsError(v)),
+  i('transaction.checkback.max.attempts', '5', atLeast(1)),
+  i('transaction.checkback.retry.backoff.ms', '1000', atLeast(0)),
+  i('transaction.checkback.request.timeout.ms', '5000', atLeast(1)),
   b('transaction.partition.verification.enable', 'true'),
   i('producer.id.expiration.ms', '86400000', atLeast(1)),
   i('producer.id.expiration.check.interval.ms', '600000', atLeast(1)),
@@ -195,6 +225,8 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   s('max.connections.per.ip.overrides', ''),
   // Security and plug-ins
   s('authorizer.class.name', ''),
+  s('super.users', ''),
+  b('allow.everyone.if.no.acl.found', 'false'),
   c('principal.builder.class', 'org.apache.kafka.common.security.authenticator.DefaultKafkaPrincipalBuilder'),
   l('connections.max.reauth.ms', '0'),
   i('connection.failed.authentication.delay.ms', '100', atLeast(0)),

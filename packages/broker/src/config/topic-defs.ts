@@ -34,6 +34,10 @@ export const TOPIC_CONFIG_DEFS: readonly TopicConfigDef[] = [
   t('compression.type', 'string', 'producer', ['compression.type'], oneOf(...COMPRESSION_TYPES)),
   t('compression.zstd.level', 'int', '3', ['compression.zstd.level'], between(-131072, 22)),
   t('delete.retention.ms', 'long', '86400000', ['log.cleaner.delete.retention.ms'], atLeast(0)),
+  // Brook's: delayed and scheduled delivery (docs/delivery.md).
+  t('delivery.delay.ms', 'long', '0', [], atLeast(0)),
+  t('delivery.schedule.enable', 'boolean', 'false', []),
+  t('errors.deadletterqueue.group.enable', 'boolean', 'false', []),
   t('file.delete.delay.ms', 'long', '60000', ['log.segment.delete.delay.ms'], atLeast(0)),
   t('flush.messages', 'long', LONG_MAX, ['log.flush.interval.messages'], atLeast(1)),
   t('flush.ms', 'long', LONG_MAX, ['log.flush.interval.ms', 'log.flush.scheduler.interval.ms'], atLeast(0)),
@@ -50,6 +54,7 @@ export const TOPIC_CONFIG_DEFS: readonly TopicConfigDef[] = [
   t('message.timestamp.before.max.ms', 'long', LONG_MAX, ['log.message.timestamp.before.max.ms'], atLeast(0)),
   t('message.timestamp.difference.max.ms', 'long', LONG_MAX, ['log.message.timestamp.difference.max.ms'], atLeast(0)),
   t('message.timestamp.type', 'string', 'CreateTime', ['log.message.timestamp.type'], oneOf(...TIMESTAMP_TYPES)),
+  t('message.ttl.ms', 'long', '-1', [], atLeast(-1)),
   t('min.cleanable.dirty.ratio', 'double', '0.5', ['log.cleaner.min.cleanable.ratio'], between(0, 1)),
   t('min.compaction.lag.ms', 'long', '0', ['log.cleaner.min.compaction.lag.ms'], atLeast(0)),
   t('min.insync.replicas', 'int', '1', ['min.insync.replicas'], atLeast(1)),

@@ -22,11 +22,13 @@ export interface GroupConfigBounds {
   maxHeartbeatIntervalMs: number
 }
 
-interface GroupConfigDef {
+export interface GroupConfigDef {
   name: string
-  brokerDefault: (b: GroupConfigBounds) => number
+  brokerDefault: (b: GroupConfigBounds) => number | string
   range: (b: GroupConfigBounds) => [number, number]
   boundNames: [string, string]
+  /** A string config: one of these values (share.auto.offset.reset), or any string when empty (a topic name). */
+  allowed?: readonly string[]
 }
 
 export const GROUP_CONFIG_DEFS: readonly GroupConfigDef[] = [
@@ -63,12 +65,15 @@ export interface GroupConfigChange {
 export class GroupConfigs {
   readonly path: string
   readonly bounds: GroupConfigBounds
+  /** The consumer group configs, then those other group types add (share groups). */
+  readonly defs: readonly GroupConfigDef[]
   #groups = new Map<string, GroupOverrides>()
   readonly #writing = new SerialQueue()
 
-  constructor (dir: string | null, bounds: GroupConfigBounds) {
+  constructor (dir: string | null, bounds: GroupConfigBounds, extraDefs: readonly GroupConfigDef[] = []) {
     this.path = dir === null ? '' : join(dir, GROUP_CONFIGS_FILE)
     this.bounds = bounds
+    this.defs = [...GROUP_CONFIG_DEFS, ...extraDefs]
   }
 
   async load (): Promise<void> {
@@ -102,10 +107,14 @@ export class GroupConfigs {
 
   /** The effective value (override, else the broker's setting) of a numeric group config. */
   value (groupId: string, name: string): number {
-    const def = GROUP_CONFIG_DEFS.find((d) => d.name === name)
+    return Number(this.text(groupId, name))
+  }
+
+  /** The effective value of any group config, as text. */
+  text (groupId: string, name: string): string {
+    const def = this.defs.find((d) => d.name === name)
     if (def === undefined) throw new Error(`unknown group config ${name}`)
-    const set = this.overrides(groupId)[name]
-    return set === undefined ? def.brokerDefault(this.bounds) : Number(set)
+    return this.overrides(groupId)[name] ?? String(def.brokerDefault(this.bounds))
   }
 
   sessionTimeoutMs (groupId: string): number {
@@ -119,20 +128,25 @@ export class GroupConfigs {
   /** DeleteGroups: a deleted group's overrides go with it, as in Kafka. */
   async remove (groupId: string): Promise<void> {
     if (!this.#groups.has(groupId)) return
-    await this.alter(groupId, GROUP_CONFIG_DEFS.map((d) => ({ name: d.name, op: 1 })), false)
+    await this.alter(groupId, this.defs.map((d) => ({ name: d.name, op: 1 })), false)
   }
 
   /** Validates every change before applying any; persists unless validateOnly. */
   async alter (groupId: string, changes: readonly GroupConfigChange[], validateOnly: boolean): Promise<void> {
     const next: Record<string, string> = { ...this.overrides(groupId) }
     for (const c of changes) {
-      const def = GROUP_CONFIG_DEFS.find((d) => d.name === c.name)
+      const def = this.defs.find((d) => d.name === c.name)
       if (def === undefined) throw new InvalidGroupConfigError(`Unknown group config name: ${c.name}`)
       if (c.op === 1) {
         delete next[c.name]
         continue
       }
       if (c.op !== 0) throw new InvalidGroupConfigError(`Config ${c.name} is not a list: APPEND and SUBTRACT do not apply`)
+      if (def.allowed !== undefined) {
+        if (c.value == null || (def.allowed.length > 0 && !def.allowed.includes(c.value))) throw new InvalidGroupConfigError(`Invalid value ${String(c.value)} for configuration ${c.name}: String must be one of: ${def.allowed.join(', ')}`)
+        next[c.name] = c.value
+        continue
+      }
       const value = c.value == null ? NaN : Number(c.value)
       const [min, max] = def.range(this.bounds)
       if (!Number.isInteger(value)) throw new InvalidGroupConfigError(`Invalid value ${String(c.value)} for configuration ${c.name}: Not a number of type INT`)
@@ -158,6 +172,7 @@ export class GroupConfigs {
 const DYNAMIC_GROUP_CONFIG = 8
 const DEFAULT_CONFIG = 5
 const CONFIG_TYPE_INT = 3
+const CONFIG_TYPE_STRING = 2
 
 /** DescribeConfigs entries of one group: every group config, overridden or the broker's value. */
 export function describeGroupConfigs (configs: GroupConfigs, groupId: string): Array<{
@@ -165,7 +180,7 @@ export function describeGroupConfigs (configs: GroupConfigs, groupId: string): A
   synonyms: Array<{ name: string, value: string | null, source: number }>, configType: number, documentation: string | null
 }> {
   const overrides = configs.overrides(groupId)
-  return GROUP_CONFIG_DEFS.map((def) => {
+  return configs.defs.map((def) => {
     const set = overrides[def.name]
     return {
       name: def.name,
@@ -175,7 +190,7 @@ export function describeGroupConfigs (configs: GroupConfigs, groupId: string): A
       configSource: set === undefined ? DEFAULT_CONFIG : DYNAMIC_GROUP_CONFIG,
       isSensitive: false,
       synonyms: [],
-      configType: CONFIG_TYPE_INT,
+      configType: def.allowed === undefined ? CONFIG_TYPE_INT : CONFIG_TYPE_STRING,
       documentation: null
     }
   })

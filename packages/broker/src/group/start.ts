@@ -10,6 +10,7 @@ import { GroupConfigs } from './group-configs.js'
 import { GroupCoordinator } from './coordinator.js'
 import { internalTopicLogs } from '../coordinator/internal-topic.js'
 import { GroupCoordinatorRuntime } from './runtime.js'
+import { shareGroupConfigDefs } from '../share/config.js'
 
 export interface GroupCoordinatorDeps {
   replicas: ReplicaManager
@@ -32,7 +33,7 @@ export async function startGroupCoordinator (deps: GroupCoordinatorDeps): Promis
   const existing = deps.replicas.topic(OFFSETS_TOPIC)
   if (existing !== undefined) config.offsetsTopicNumPartitions = existing.partitions.length
   const logger = deps.logger.child({ component: 'group-coordinator' })
-  const groupConfigs = new GroupConfigs(deps.config.logDirs[0] ?? null, groupConfigBounds(config))
+  const groupConfigs = new GroupConfigs(deps.config.logDirs[0] ?? null, groupConfigBounds(config), shareGroupConfigDefs(deps.config))
   await groupConfigs.load()
   const runtime = new GroupCoordinatorRuntime({
     groupConfigs,

@@ -43,10 +43,20 @@ import listConfigResources from './list-config-resources.js'
 import describeTopicPartitions from './describe-topic-partitions.js'
 import consumerGroupHeartbeat from './consumer-group-heartbeat.js'
 import consumerGroupDescribe from './consumer-group-describe.js'
+import shareGroupHeartbeat from './share-group-heartbeat.js'
+import shareGroupDescribe from './share-group-describe.js'
+import shareFetch from './share-fetch.js'
+import shareAcknowledge from './share-acknowledge.js'
+import describeShareGroupOffsets from './describe-share-group-offsets.js'
+import alterShareGroupOffsets from './alter-share-group-offsets.js'
+import deleteShareGroupOffsets from './delete-share-group-offsets.js'
 import saslHandshake from './sasl-handshake.js'
 import saslAuthenticate from './sasl-authenticate.js'
 import describeUserScramCredentials from './describe-user-scram-credentials.js'
 import alterUserScramCredentials from './alter-user-scram-credentials.js'
+import describeAcls from './describe-acls.js'
+import createAcls from './create-acls.js'
+import deleteAcls from './delete-acls.js'
 
 // Each handler is typed for its own request and response; the registry holds them erased.
 export const HANDLERS: readonly Handler[] = ([
@@ -75,6 +85,9 @@ export const HANDLERS: readonly Handler[] = ([
   endTxn, // 26
   writeTxnMarkers, // 27
   txnOffsetCommit, // 28
+  describeAcls, // 29
+  createAcls, // 30
+  deleteAcls, // 31
   describeConfigs, // 32
   alterConfigs, // 33
   alterReplicaLogDirs, // 34
@@ -95,7 +108,14 @@ export const HANDLERS: readonly Handler[] = ([
   getTelemetrySubscriptions, // 71
   pushTelemetry, // 72
   listConfigResources, // 74
-  describeTopicPartitions // 75
+  describeTopicPartitions, // 75
+  shareGroupHeartbeat, // 76
+  shareGroupDescribe, // 77
+  shareFetch, // 78
+  shareAcknowledge, // 79
+  describeShareGroupOffsets, // 90
+  alterShareGroupOffsets, // 91
+  deleteShareGroupOffsets // 92
 ] as unknown[]) as Handler[]
 
 export function handlerTable (handlers: readonly Handler[]): ReadonlyMap<number, Handler> {

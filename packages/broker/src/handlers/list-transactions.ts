@@ -7,6 +7,8 @@
 import { ErrorCode, type ListTransactionsRequest, type ListTransactionsResponse, listTransactionsApi } from '@brook/protocol'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
+import { AclOperation, ResourceType } from '@brook/metadata'
+import { allowed } from '../security/authorizer/request-access.js'
 import { compileWholeNameRegex, InvalidRegexError, type NameMatcher } from '../regex/whole-name.js'
 
 /** null: no filter (null or empty pattern); undefined: not a valid regular expression. */
@@ -26,7 +28,9 @@ function handle (ctx: RequestContext, request: ListTransactionsRequest): ListTra
   if (txn === undefined) return { throttleTimeMs: 0, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, unknownStateFilters: [], transactionStates: [] }
   const pattern = idPattern(request.transactionalIdPattern ?? null)
   if (pattern === undefined) return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_REGULAR_EXPRESSION, unknownStateFilters: [], transactionStates: [] }
-  return { throttleTimeMs: 0, ...txn.list(request.stateFilters, request.producerIdFilters, Number(request.durationFilter ?? -1n), pattern) }
+  const listed = txn.list(request.stateFilters, request.producerIdFilters, Number(request.durationFilter ?? -1n), pattern)
+  // Kafka lists only the transactional ids the principal may describe.
+  return { throttleTimeMs: 0, ...listed, transactionStates: listed.transactionStates.filter((t) => allowed(ctx, ResourceType.TRANSACTIONAL_ID, t.transactionalId, AclOperation.DESCRIBE)) }
 }
 
 export default defineHandler(listTransactionsApi, { min: 0, max: 2 }, handle, (_request, code) => ({

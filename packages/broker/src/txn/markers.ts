@@ -28,7 +28,7 @@ export interface TxnMarker {
 
 /** The part of the broker's Partition the marker writer uses. */
 export interface MarkablePartition {
-  appendControl (records: Buffer): Promise<unknown>
+  appendControl (records: Buffer, marker: TxnMarker): Promise<unknown>
 }
 
 export interface MarkerWriter {
@@ -60,7 +60,7 @@ export class PartitionMarkerWriter implements MarkerWriter {
       }
       const partition = this.#partition(tp.topic, tp.partition)
       if (partition === undefined) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
-      await partition.appendControl(buildEndTxnMarker(marker))
+      await partition.appendControl(buildEndTxnMarker(marker), marker)
       return ErrorCode.NONE
     } catch (err) {
       if (err instanceof StorageError) {

@@ -16,6 +16,7 @@ import type { TransactionalOffsets } from './group-offsets.js'
 import { PartitionMarkerWriter } from './markers.js'
 import type { ProducerIdSource } from './producer-ids.js'
 import { TxnRuntime } from './runtime.js'
+import { parseEndpoints } from './check-back.js'
 import { startProducerExpiry } from './producer-expiry.js'
 
 export interface TxnCoordinatorStartDeps {
@@ -24,6 +25,11 @@ export interface TxnCoordinatorStartDeps {
   producerIds: ProducerIdSource
   /** The group coordinator: transactional offsets and the markers of `__consumer_offsets` go to it. */
   groups?: GroupCoordinator
+  /**
+   * Called before a marker is written to a partition (and again if the marker is retried): the
+   * scheduled records a committed transaction held are released (delivery/scheduler.ts).
+   */
+  beforeMarker?: (topic: string, partition: number, producerId: bigint, commit: boolean) => Promise<void>
   logger: Logger
 }
 
@@ -48,7 +54,12 @@ export async function startTransactionCoordinator (deps: TxnCoordinatorStartDeps
   const markers = new PartitionMarkerWriter((topicName, index) => {
     const partition = deps.replicas.partition(topicName, index)
     if (partition === undefined) return undefined
-    return { appendControl: async (records) => await partition.append(records, true, 'coordinator') }
+    return {
+      appendControl: async (records, marker) => {
+        await deps.beforeMarker?.(topicName, index, marker.producerId, marker.commit)
+        return await partition.append(records, true, 'coordinator')
+      }
+    }
   }, offsets, logger)
   const coordinator = new TransactionCoordinator({
     runtime,
@@ -58,6 +69,12 @@ export async function startTransactionCoordinator (deps: TxnCoordinatorStartDeps
     offsets,
     clock: systemClock,
     timer: new SystemTimer(),
+    checkBack: () => ({
+      endpoints: parseEndpoints(deps.config.list('transaction.checkback.endpoints') ?? []),
+      maxAttempts: deps.config.int('transaction.checkback.max.attempts'),
+      backoffMs: deps.config.int('transaction.checkback.retry.backoff.ms'),
+      timeoutMs: deps.config.int('transaction.checkback.request.timeout.ms')
+    }),
     logger
   })
   coordinator.start()

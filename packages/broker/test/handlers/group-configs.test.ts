@@ -16,13 +16,19 @@ test('GROUP configs: describe, alter with bounds, used by heartbeats, persisted'
   let broker = await startTestBroker(config)
   const dataDir = broker.dataDir
   let client = await RawClient.connect(broker.bootstrap)
-  const describe = async (name = 'g') =>
+  const describeAll = async (name = 'g') =>
     (await client.request(describeConfigsApi, 4, { resources: [{ resourceType: GROUP, resourceName: name, configurationKeys: null }], includeSynonyms: false, includeDocumentation: false })).results[0]!
+  // The consumer group configs (share group configs are listed after them; share tests cover those).
+  const describe = async (name = 'g') => {
+    const r = await describeAll(name)
+    return { ...r, configs: r.configs.filter((c) => c.name.startsWith('consumer.')) }
+  }
   const alter = async (configs: Array<{ name: string, configOperation: number, value: string | null }>, validateOnly = false) =>
     (await client.request(incrementalAlterConfigsApi, 1, { resources: [{ resourceType: GROUP, resourceName: 'g', configs }], validateOnly })).responses[0]!
   try {
     const before = await describe()
     assert.equal(before.errorCode, 0)
+    assert.ok((await describeAll()).configs.some((c) => c.name === 'share.auto.offset.reset' && c.value === 'latest'))
     assert.deepEqual(before.configs.map((c) => [c.name, c.value, c.configSource]),
       [['consumer.session.timeout.ms', '45000', 5], ['consumer.heartbeat.interval.ms', '5000', 5]])
 

@@ -3,6 +3,7 @@
 // with status 1.
 import type { Logger } from '@brook/common'
 import { ConfigError, startBroker } from '@brook/broker'
+import { startHttpServer } from '@brook/http'
 import type { StartOptions } from './options.js'
 
 export async function runBroker (options: StartOptions): Promise<number> {
@@ -37,8 +38,19 @@ export async function runBroker (options: StartOptions): Promise<number> {
       return 1
     }
     logger = broker.logger
+    // http.listeners set: the HTTP API (REST proxy, health, /metrics) runs next to the broker.
+    const httpListeners = broker.config.list('http.listeners') ?? []
+    let http
+    try {
+      http = httpListeners.length === 0 ? null : await startHttpServer({ broker, listeners: httpListeners, logger })
+    } catch (err) {
+      console.error(`brook: the HTTP API failed to start: ${err instanceof Error ? err.message : String(err)}`)
+      await broker.close()
+      return 1
+    }
     const signal = await stopRequested
     logger.info({ signal }, 'shutting down')
+    await http?.close()
     await broker.close()
     logger.info('stopped')
     return 0

@@ -85,6 +85,10 @@ export class ConsumerProtocolMembership implements GroupSession {
     this.schedule()
   }
 
+  async refresh (): Promise<void> {
+    await this.heartbeatNow()
+  }
+
   async leave (): Promise<void> {
     this.stopped = true
     this.cancelTimer()

@@ -11,6 +11,7 @@ import { ErrorCode } from '@brook/protocol'
 import { type Assignor, builtinAssignors, type TopicPartitions } from './assignors.js'
 import { type ConsumerBatch, type ConsumerMessage, type FetchedPartition, fetchOnce, type FetchOptions, type PartitionFetchResult } from './fetcher.js'
 import { GroupMembership } from './group.js'
+import type { FetchSession } from './fetch-session.js'
 import { ConsumerProtocolMembership } from './consumer-protocol-membership.js'
 import type { GroupHooks, GroupSession, Subscription } from './group-session.js'
 import { commitOffsets, EARLIEST, fetchCommitted, LATEST, listOffsets, type TopicPartition, type TopicPartitionOffset, tpKey } from './offsets.js'
@@ -74,6 +75,8 @@ export class Consumer implements AsyncIterable<ConsumerBatch> {
   private readonly group: GroupSession | null
   private readonly positions = new Map<string, PartitionPosition>()
   private readonly paused = new Set<string>()
+  /** Incremental fetch sessions (KIP-227), one per broker. */
+  private readonly fetchSessions = new Map<number, FetchSession>()
   private subscription: Subscription = { topics: [], pattern: null }
   private mode: 'none' | 'assign' | 'subscribe' = 'none'
   private running = false
@@ -212,11 +215,21 @@ export class Consumer implements AsyncIterable<ConsumerBatch> {
   async commit (offsets?: TopicPartitionOffset[]): Promise<void> {
     if (this.group === null && this.options.groupId === undefined) throw new IllegalStateError('commit needs a groupId')
     const list = offsets ?? [...this.positions.values()].filter((p) => p.consumed >= 0n && p.consumed !== p.committed).map((p) => ({ topic: p.topic, partition: p.partition, offset: p.consumed }))
-    await commitOffsets(this.cluster, this.options.groupId!, list, {
-      generationId: this.group?.generationId ?? -1,
-      memberId: this.group?.memberId ?? '',
-      groupInstanceId: this.options.groupInstanceId ?? null
-    })
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await commitOffsets(this.cluster, this.options.groupId!, list, {
+          generationId: this.group?.generationId ?? -1,
+          memberId: this.group?.memberId ?? '',
+          groupInstanceId: this.options.groupInstanceId ?? null
+        })
+        break
+      } catch (err) {
+        // KIP-848: a heartbeat moved the member epoch on while the commit was under way; the
+        // commit is valid under the new epoch (as the Java client, retry with it).
+        if (attempt >= 3 || this.group === null || !(err instanceof KafkaError) || err.code !== ErrorCode.STALE_MEMBER_EPOCH) throw err
+        await this.group.refresh()
+      }
+    }
     for (const o of list) {
       const pos = this.positions.get(tpKey(o.topic, o.partition))
       if (pos !== undefined) pos.committed = o.offset
@@ -259,7 +272,7 @@ export class Consumer implements AsyncIterable<ConsumerBatch> {
     const wanted = [...this.positions.values()].filter((p) => p.fetchOffset >= 0n && !this.paused.has(tpKey(p.topic, p.partition)))
     if (wanted.length === 0) return null
     const epochs = new Map(wanted.map((p) => [tpKey(p.topic, p.partition), p.epoch]))
-    const promise = fetchOnce(this.cluster, wanted.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.fetchOffset })), this.fetchOptions)
+    const promise = fetchOnce(this.cluster, wanted.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.fetchOffset })), this.fetchOptions, this.fetchSessions)
     // The loop awaits this promise and sees any rejection; this only keeps a prefetch the loop
     // abandoned (the caller stopped reading) from surfacing as an unhandled rejection.
     promise.catch(() => {})

@@ -26,4 +26,6 @@ export interface GroupSession {
   /** Joins if needed and applies the current assignment through the hooks. */
   rebalance: (subscription: Subscription) => Promise<void>
   leave: () => Promise<void>
+  /** Brings the generation or member epoch up to date (KIP-848: one heartbeat; classic: nothing to do). */
+  refresh: () => Promise<void>
 }

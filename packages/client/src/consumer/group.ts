@@ -191,6 +191,9 @@ export class GroupMembership implements GroupSession {
     }
   }
 
+  /** A classic member learns of a new generation by rejoining, which the read loop does. */
+  async refresh (): Promise<void> {}
+
   async leave (): Promise<void> {
     this.stopped = true
     this.stopHeartbeats()

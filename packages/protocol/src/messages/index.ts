@@ -90,6 +90,9 @@ import { readShareGroupStateApi } from './read-share-group-state.js'
 import { writeShareGroupStateApi } from './write-share-group-state.js'
 import { deleteShareGroupStateApi } from './delete-share-group-state.js'
 import { readShareGroupStateSummaryApi } from './read-share-group-state-summary.js'
+import { describeShareGroupOffsetsApi } from './describe-share-group-offsets.js'
+import { alterShareGroupOffsetsApi } from './alter-share-group-offsets.js'
+import { deleteShareGroupOffsetsApi } from './delete-share-group-offsets.js'
 
 export * from './produce.js'
 export * from './fetch.js'
@@ -179,6 +182,9 @@ export * from './read-share-group-state.js'
 export * from './write-share-group-state.js'
 export * from './delete-share-group-state.js'
 export * from './read-share-group-state-summary.js'
+export * from './describe-share-group-offsets.js'
+export * from './alter-share-group-offsets.js'
+export * from './delete-share-group-offsets.js'
 export * from './consumer-protocol-assignment.js'
 export * from './consumer-protocol-subscription.js'
 
@@ -270,7 +276,10 @@ export const apis: readonly ApiSchema[] = [
   readShareGroupStateApi,
   writeShareGroupStateApi,
   deleteShareGroupStateApi,
-  readShareGroupStateSummaryApi
+  readShareGroupStateSummaryApi,
+  describeShareGroupOffsetsApi,
+  alterShareGroupOffsetsApi,
+  deleteShareGroupOffsetsApi
 ]
 
 const byKey: Array<ApiSchema | undefined> = []

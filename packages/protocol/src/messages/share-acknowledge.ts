@@ -6,6 +6,7 @@ export interface ShareAcknowledgeRequest {
   groupId?: string | null
   memberId?: string | null
   shareSessionEpoch: number
+  isRenewAck?: boolean
   topics: ShareAcknowledgeRequestAcknowledgeTopic[]
 }
 
@@ -29,6 +30,7 @@ export interface ShareAcknowledgeResponse {
   throttleTimeMs: number
   errorCode: number
   errorMessage?: string | null
+  acquisitionLockTimeoutMs?: number
   responses: ShareAcknowledgeResponseTopicResponse[]
   nodeEndpoints: ShareAcknowledgeResponseNodeEndpoint[]
 }
@@ -59,12 +61,13 @@ export interface ShareAcknowledgeResponseLeaderIdAndEpoch {
 
 export const shareAcknowledgeRequest: MessageSchema<ShareAcknowledgeRequest> = {
   name: 'ShareAcknowledgeRequest',
-  validVersions: '0',
+  validVersions: '0-2',
   flexibleVersions: '0+',
   fields: [
     { name: 'groupId', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
     { name: 'memberId', type: 'string', versions: '0+', nullableVersions: '0+' },
     { name: 'shareSessionEpoch', type: 'int32', versions: '0+' },
+    { name: 'isRenewAck', type: 'bool', versions: '2+', default: false },
     { name: 'topics', type: '[]AcknowledgeTopic', versions: '0+', fields: [
       { name: 'topicId', type: 'uuid', versions: '0+' },
       { name: 'partitions', type: '[]AcknowledgePartition', versions: '0+', fields: [
@@ -81,12 +84,13 @@ export const shareAcknowledgeRequest: MessageSchema<ShareAcknowledgeRequest> = {
 
 export const shareAcknowledgeResponse: MessageSchema<ShareAcknowledgeResponse> = {
   name: 'ShareAcknowledgeResponse',
-  validVersions: '0',
+  validVersions: '0-2',
   flexibleVersions: '0+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
     { name: 'errorCode', type: 'int16', versions: '0+' },
     { name: 'errorMessage', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
+    { name: 'acquisitionLockTimeoutMs', type: 'int32', versions: '2+' },
     { name: 'responses', type: '[]ShareAcknowledgeTopicResponse', versions: '0+', fields: [
       { name: 'topicId', type: 'uuid', versions: '0+' },
       { name: 'partitions', type: '[]PartitionData', versions: '0+', fields: [
@@ -111,9 +115,9 @@ export const shareAcknowledgeResponse: MessageSchema<ShareAcknowledgeResponse> =
 export const shareAcknowledgeApi: ApiSchema<ShareAcknowledgeRequest, ShareAcknowledgeResponse> = {
   key: 79,
   name: 'ShareAcknowledge',
-  validVersions: { min: 0, max: 0 },
+  validVersions: { min: 0, max: 2 },
   flexibleMin: 0,
-  latestVersionUnstable: true,
+  latestVersionUnstable: false,
   request: shareAcknowledgeRequest,
   response: shareAcknowledgeResponse
 }

@@ -9,6 +9,10 @@ export interface ShareFetchRequest {
   maxWaitMs: number
   minBytes: number
   maxBytes: number
+  maxRecords?: number
+  batchSize?: number
+  shareAcquireMode?: number
+  isRenewAck?: boolean
   topics: ShareFetchRequestFetchTopic[]
   forgottenTopicsData: ShareFetchRequestForgottenTopic[]
 }
@@ -25,7 +29,7 @@ export interface ShareFetchRequestForgottenTopic {
 
 export interface ShareFetchRequestFetchPartition {
   partitionIndex: number
-  partitionMaxBytes: number
+  partitionMaxBytes?: number
   acknowledgementBatches: ShareFetchRequestAcknowledgementBatch[]
 }
 
@@ -39,6 +43,7 @@ export interface ShareFetchResponse {
   throttleTimeMs: number
   errorCode: number
   errorMessage?: string | null
+  acquisitionLockTimeoutMs?: number
   responses: ShareFetchResponseShareFetchableTopicResponse[]
   nodeEndpoints: ShareFetchResponseNodeEndpoint[]
 }
@@ -79,7 +84,7 @@ export interface ShareFetchResponseAcquiredRecords {
 
 export const shareFetchRequest: MessageSchema<ShareFetchRequest> = {
   name: 'ShareFetchRequest',
-  validVersions: '0',
+  validVersions: '0-2',
   flexibleVersions: '0+',
   fields: [
     { name: 'groupId', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
@@ -88,11 +93,15 @@ export const shareFetchRequest: MessageSchema<ShareFetchRequest> = {
     { name: 'maxWaitMs', type: 'int32', versions: '0+' },
     { name: 'minBytes', type: 'int32', versions: '0+' },
     { name: 'maxBytes', type: 'int32', versions: '0+', default: 2147483647 },
+    { name: 'maxRecords', type: 'int32', versions: '1+' },
+    { name: 'batchSize', type: 'int32', versions: '1+' },
+    { name: 'shareAcquireMode', type: 'int8', versions: '2+', default: 0 },
+    { name: 'isRenewAck', type: 'bool', versions: '2+', default: false },
     { name: 'topics', type: '[]FetchTopic', versions: '0+', fields: [
       { name: 'topicId', type: 'uuid', versions: '0+' },
       { name: 'partitions', type: '[]FetchPartition', versions: '0+', fields: [
         { name: 'partitionIndex', type: 'int32', versions: '0+' },
-        { name: 'partitionMaxBytes', type: 'int32', versions: '0+' },
+        { name: 'partitionMaxBytes', type: 'int32', versions: '0' },
         { name: 'acknowledgementBatches', type: '[]AcknowledgementBatch', versions: '0+', fields: [
           { name: 'firstOffset', type: 'int64', versions: '0+' },
           { name: 'lastOffset', type: 'int64', versions: '0+' },
@@ -109,12 +118,13 @@ export const shareFetchRequest: MessageSchema<ShareFetchRequest> = {
 
 export const shareFetchResponse: MessageSchema<ShareFetchResponse> = {
   name: 'ShareFetchResponse',
-  validVersions: '0',
+  validVersions: '0-2',
   flexibleVersions: '0+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
     { name: 'errorCode', type: 'int16', versions: '0+' },
     { name: 'errorMessage', type: 'string', versions: '0+', nullableVersions: '0+', default: null },
+    { name: 'acquisitionLockTimeoutMs', type: 'int32', versions: '1+' },
     { name: 'responses', type: '[]ShareFetchableTopicResponse', versions: '0+', fields: [
       { name: 'topicId', type: 'uuid', versions: '0+' },
       { name: 'partitions', type: '[]PartitionData', versions: '0+', fields: [
@@ -147,9 +157,9 @@ export const shareFetchResponse: MessageSchema<ShareFetchResponse> = {
 export const shareFetchApi: ApiSchema<ShareFetchRequest, ShareFetchResponse> = {
   key: 78,
   name: 'ShareFetch',
-  validVersions: { min: 0, max: 0 },
+  validVersions: { min: 0, max: 2 },
   flexibleMin: 0,
-  latestVersionUnstable: true,
+  latestVersionUnstable: false,
   request: shareFetchRequest,
   response: shareFetchResponse
 }

@@ -46,7 +46,7 @@ export interface ShareGroupDescribeResponseTopicPartitions {
 
 export const shareGroupDescribeRequest: MessageSchema<ShareGroupDescribeRequest> = {
   name: 'ShareGroupDescribeRequest',
-  validVersions: '0',
+  validVersions: '0-1',
   flexibleVersions: '0+',
   fields: [
     { name: 'groupIds', type: '[]string', versions: '0+' },
@@ -66,7 +66,7 @@ const shareGroupDescribeResponseAssignment: readonly FieldSchema[] = [
 
 export const shareGroupDescribeResponse: MessageSchema<ShareGroupDescribeResponse> = {
   name: 'ShareGroupDescribeResponse',
-  validVersions: '0',
+  validVersions: '0-1',
   flexibleVersions: '0+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
@@ -95,9 +95,9 @@ export const shareGroupDescribeResponse: MessageSchema<ShareGroupDescribeRespons
 export const shareGroupDescribeApi: ApiSchema<ShareGroupDescribeRequest, ShareGroupDescribeResponse> = {
   key: 77,
   name: 'ShareGroupDescribe',
-  validVersions: { min: 0, max: 0 },
+  validVersions: { min: 0, max: 1 },
   flexibleMin: 0,
-  latestVersionUnstable: true,
+  latestVersionUnstable: false,
   request: shareGroupDescribeRequest,
   response: shareGroupDescribeResponse
 }

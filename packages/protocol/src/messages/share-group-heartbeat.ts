@@ -31,7 +31,7 @@ export interface ShareGroupHeartbeatResponseTopicPartitions {
 
 export const shareGroupHeartbeatRequest: MessageSchema<ShareGroupHeartbeatRequest> = {
   name: 'ShareGroupHeartbeatRequest',
-  validVersions: '0',
+  validVersions: '0-1',
   flexibleVersions: '0+',
   fields: [
     { name: 'groupId', type: 'string', versions: '0+' },
@@ -49,7 +49,7 @@ const shareGroupHeartbeatResponseTopicPartitions: readonly FieldSchema[] = [
 
 export const shareGroupHeartbeatResponse: MessageSchema<ShareGroupHeartbeatResponse> = {
   name: 'ShareGroupHeartbeatResponse',
-  validVersions: '0',
+  validVersions: '0-1',
   flexibleVersions: '0+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
@@ -67,9 +67,9 @@ export const shareGroupHeartbeatResponse: MessageSchema<ShareGroupHeartbeatRespo
 export const shareGroupHeartbeatApi: ApiSchema<ShareGroupHeartbeatRequest, ShareGroupHeartbeatResponse> = {
   key: 76,
   name: 'ShareGroupHeartbeat',
-  validVersions: { min: 0, max: 0 },
+  validVersions: { min: 0, max: 1 },
   flexibleMin: 0,
-  latestVersionUnstable: true,
+  latestVersionUnstable: false,
   request: shareGroupHeartbeatRequest,
   response: shareGroupHeartbeatResponse
 }

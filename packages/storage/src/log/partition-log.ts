@@ -147,6 +147,7 @@ export class Log implements PartitionLog {
     return rp
   }
   get size (): number { return this.#size }
+  get segmentCount (): number { return this.#segments.length }
   get offsets (): LogOffsets {
     return { logStartOffset: this.#logStartOffset, lastStableOffset: this.lastStableOffset, highWatermark: this.#highWatermark, logEndOffset: this.#logEndOffset }
   }

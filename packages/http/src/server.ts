@@ -1,0 +1,120 @@
+// startHttpServer: the HTTP API of one broker, on every address of http.listeners. One fastify
+// app per address, sharing one Kafka client and one set of REST consumer instances.
+// Every failure answers the REST Proxy's error body ({ error_code, message }); bad input
+// (malformed JSON, oversized bodies, unknown content types, bad parameters) is a 4xx.
+import Fastify, { type FastifyBodyParser, type FastifyError, type FastifyInstance } from 'fastify'
+import type { RunningBroker } from '@brook/broker'
+import { type Logger, silentLogger } from '@brook/common'
+import { ConsumerInstances } from './consumers/registry.js'
+import type { HttpContext } from './context.js'
+import { toRestError } from './errors.js'
+import { KafkaAccess } from './kafka.js'
+import { parseHttpListeners } from './listeners.js'
+import { registerHealth } from './health.js'
+import { registerV2Produce } from './v2/produce.js'
+import { registerV2Consumers } from './v2/consumers.js'
+import { registerV3 } from './v3/index.js'
+import { ENDPOINTS, fastifyPath, openApiDocument } from './openapi.js'
+
+export interface StartHttpServerOptions {
+  broker: RunningBroker
+  /** http.listeners: `http://host:port` entries (a string is comma-separated); port 0 binds a free port. */
+  listeners: string | readonly string[]
+  logger?: Logger
+  /** Largest request body (bytes); larger ones answer 413. Default 16 MiB. */
+  bodyLimit?: number
+  /** Idle REST consumer instances are closed after this long (consumer.instance.timeout.ms). Default 300000. */
+  consumerInstanceTimeoutMs?: number
+}
+
+export interface HttpServer {
+  /** The bound addresses, in listener order. */
+  readonly addresses: Array<{ host: string, port: number, url: string }>
+  /** Stops listening, closes REST consumer instances and the Kafka client. Idempotent. */
+  close: () => Promise<void>
+}
+
+const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024
+/** The API's version in the OpenAPI document (the package's). */
+const VERSION = '0.1.0'
+const KAFKA_JSON = /^application\/vnd\.kafka(\.[a-z0-9]+)*\+json(;.*)?$/i
+
+export async function startHttpServer (options: StartHttpServerOptions): Promise<HttpServer> {
+  const logger = options.logger ?? silentLogger
+  const endpoints = parseHttpListeners(options.listeners)
+  const kafka = new KafkaAccess([options.broker.bootstrap], logger)
+  const consumers = new ConsumerInstances(kafka, logger, options.consumerInstanceTimeoutMs ?? 300_000)
+  const ctx: HttpContext = { broker: options.broker, kafka, consumers, logger }
+  const apps: FastifyInstance[] = []
+  const addresses: HttpServer['addresses'] = []
+  try {
+    for (const endpoint of endpoints) {
+      const app = buildApp(ctx, options.bodyLimit ?? DEFAULT_BODY_LIMIT)
+      apps.push(app)
+      await app.listen({ host: endpoint.host, port: endpoint.port })
+      const bound = app.server.address()
+      const port = typeof bound === 'object' && bound !== null ? bound.port : endpoint.port
+      const host = endpoint.host
+      const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+      addresses.push({ host, port, url })
+      logger.info({ url }, `HTTP API on ${url}`)
+    }
+  } catch (err) {
+    // The start failed (an address in use, say): undo what started, then report the cause.
+    const closed = await Promise.allSettled(apps.map(async (a) => await a.close()))
+    for (const r of closed) if (r.status === 'rejected') logger.warn({ err: r.reason }, 'closing an HTTP listener failed')
+    await consumers.closeAll()
+    await kafka.close()
+    throw err
+  }
+  let closing: Promise<void> | null = null
+  return {
+    addresses,
+    close: async () => {
+      closing ??= (async () => {
+        await Promise.all(apps.map(async (a) => await a.close()))
+        await consumers.closeAll()
+        await kafka.close()
+      })()
+      await closing
+    }
+  }
+}
+
+function buildApp (ctx: HttpContext, bodyLimit: number): FastifyInstance {
+  // A slow client gets 30 s to send its request; a records long poll stays well inside it.
+  const app = Fastify({ bodyLimit, requestTimeout: 30_000, connectionTimeout: 30_000, logger: false, return503OnClosing: true })
+  // REST Proxy clients send their JSON content type on bodiless requests too (DELETE an
+  // instance, commit everything): an empty body is no body, anything else must be JSON.
+  const json = app.getDefaultJsonParser('error', 'error')
+  const parser: FastifyBodyParser<string> = (request, body, done) => {
+    if (body.length === 0) done(null, undefined)
+    else void json(request, body, done)
+  }
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, parser)
+  app.addContentTypeParser(KAFKA_JSON, { parseAs: 'string' }, parser)
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const rest = toRestError(err)
+    if (rest !== null) {
+      void reply.status(rest.status).send({ error_code: rest.errorCode, message: rest.message })
+      return
+    }
+    const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500
+    if (status === 500) ctx.logger.error({ err, method: request.method, url: request.url }, 'HTTP request failed')
+    void reply.status(status).send({ error_code: status === 500 ? 50001 : status, message: status === 500 ? `Internal server error: ${err.message}` : err.message })
+  })
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send({ error_code: 404, message: `HTTP 404 Not Found: no endpoint ${request.method} ${request.url.split('?')[0] ?? ''}` })
+  })
+  registerHealth(app, ctx)
+  registerV2Produce(app, ctx)
+  registerV2Consumers(app, ctx)
+  registerV3(app, ctx)
+  const document = openApiDocument(VERSION)
+  app.get('/openapi.json', async () => document)
+  for (const e of ENDPOINTS) {
+    if (!app.hasRoute({ method: e.method.toUpperCase(), url: fastifyPath(e.path) })) throw new Error(`the OpenAPI document names ${e.method.toUpperCase()} ${e.path}, which is not routed`)
+  }
+  return app
+}

@@ -1,103 +1,25 @@
-// The `brook` command. `brook start` loads Kafka broker settings (properties file, then
-// --override), starts the broker and runs until SIGINT or SIGTERM, then shuts down cleanly
-// (stop accepting, finish in-flight requests, flush and close logs) and exits 0.
-// A second signal during shutdown exits at once with status 1.
-import { createRequire } from 'node:module'
-import type { Logger } from '@brook/common'
-import { ConfigError, startBroker } from '@brook/broker'
-import { startHttpServer } from '@brook/http'
-import { parseStartArgs, USAGE, UsageError } from './args.js'
+// The `brook` command: parses the command line with commander, runs the command, and turns every
+// failure into one line on stderr and an exit code (see errors.ts).
+import { CommanderError } from 'commander'
+import { describeFailure, ExitCode } from './errors.js'
+import { buildProgram } from './program.js'
+import { tolerateClosedStdout } from './output/output.js'
 
 export async function main (args: string[]): Promise<number> {
-  const [command, ...rest] = args
-  switch (command) {
-    case 'start':
-      if (rest.includes('-h') || rest.includes('--help')) return help()
-      return await start(rest)
-    case 'help':
-    case '-h':
-    case '--help':
-      return help()
-    case 'version':
-    case '--version':
-      console.log(version())
-      return 0
-    default:
-      console.error(command === undefined ? USAGE : `brook: unknown command ${command}\n\n${USAGE}`)
-      return 2
-  }
-}
-
-function help (): number {
-  console.log(USAGE)
-  return 0
-}
-
-function version (): string {
-  const require = createRequire(import.meta.url)
-  const pkg = require('../../package.json') as { version: string }
-  return pkg.version
-}
-
-async function start (args: string[]): Promise<number> {
-  let options
+  tolerateClosedStdout()
+  let exitCode: number = ExitCode.ok
+  const program = buildProgram((code) => { exitCode = code })
   try {
-    options = parseStartArgs(args, process.env)
+    await program.parseAsync(args, { from: 'user' })
+    return exitCode
   } catch (err) {
-    if (!(err instanceof UsageError)) throw err
-    console.error(`brook: ${err.message}\n\n${USAGE}`)
-    return 2
-  }
-
-  // Listen for signals before starting, so that one arriving during startup is not lost.
-  let signalled: (signal: NodeJS.Signals) => void = () => {}
-  const stopRequested = new Promise<NodeJS.Signals>((resolve) => { signalled = resolve })
-  let signals = 0
-  let logger: Logger | undefined
-  const onSignal = (signal: NodeJS.Signals): void => {
-    signals++
-    if (signals > 1) {
-      if (logger !== undefined) logger.warn({ signal }, 'second signal during shutdown: exiting now')
-      else console.error(`brook: second ${signal} during startup: exiting now`)
-      process.exit(1)
+    if (err instanceof CommanderError) {
+      // Commander printed the help or the error already; help asked for is success.
+      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? ExitCode.ok : ExitCode.usage
     }
-    signalled(signal)
-  }
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
-
-  try {
-    let broker
-    try {
-      broker = await startBroker({
-        ...(options.configFile !== null ? { configFile: options.configFile } : {}),
-        config: options.overrides,
-        logging: { format: options.logFormat, level: options.logLevel }
-      })
-    } catch (err) {
-      console.error(`brook: the broker failed to start: ${err instanceof Error ? err.message : String(err)}`)
-      if (!(err instanceof ConfigError)) console.error(err)
-      return 1
-    }
-    logger = broker.logger
-    // http.listeners set: the HTTP API (REST proxy, health, /metrics) runs next to the broker.
-    const httpListeners = broker.config.list('http.listeners') ?? []
-    let http
-    try {
-      http = httpListeners.length === 0 ? null : await startHttpServer({ broker, listeners: httpListeners, logger })
-    } catch (err) {
-      console.error(`brook: the HTTP API failed to start: ${err instanceof Error ? err.message : String(err)}`)
-      await broker.close()
-      return 1
-    }
-    const signal = await stopRequested
-    logger.info({ signal }, 'shutting down')
-    await http?.close()
-    await broker.close()
-    logger.info('stopped')
-    return 0
-  } finally {
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
+    const failure = describeFailure(err)
+    process.stderr.write(`brook: ${failure.message}\n`)
+    if (process.env.BROOK_DEBUG !== undefined && err instanceof Error && err.stack !== undefined) process.stderr.write(err.stack + '\n')
+    return failure.exitCode
   }
 }

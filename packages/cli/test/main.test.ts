@@ -69,7 +69,7 @@ test('a bad setting or a bad flag exits non-zero without starting', { timeout: 3
   assert.match(badConfig.output(), /num.partitions/)
   const badFlag = run(['start', '--frobnicate'])
   assert.equal(await badFlag.exited, 2)
-  assert.match(badFlag.output(), /unknown option --frobnicate/)
+  assert.match(badFlag.output(), /unknown option '--frobnicate'/)
 })
 
 test('a config file that cannot be read stops the start with exit 1 and names the file', { timeout: 20_000 }, async () => {

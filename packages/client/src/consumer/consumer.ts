@@ -158,6 +158,12 @@ export class Consumer implements AsyncIterable<ConsumerBatch> {
     return [...this.positions.values()].map((p) => ({ topic: p.topic, partition: p.partition }))
   }
 
+  /** The next offset the reader gets from a partition (Java's position()); null while not yet known or not assigned. */
+  position (p: TopicPartition): bigint | null {
+    const pos = this.positions.get(tpKey(p.topic, p.partition))
+    return pos === undefined || pos.consumed < 0n ? null : pos.consumed
+  }
+
   get memberId (): string { return this.group?.memberId ?? '' }
   get generationId (): number { return this.group?.generationId ?? -1 }
 

@@ -240,6 +240,30 @@ test('a record that cannot be delivered fails with TimeoutError after deliveryTi
   await producer.close()
 })
 
+test('position() follows what the reader consumed, and is null for a partition not assigned', { timeout: 30_000 }, async () => {
+  const topic = 'rt-position'
+  await createTopic(topic, 1)
+  const producer = client.producer({ lingerMs: 1 })
+  await producer.send({ topic, messages: Array.from({ length: 5 }, (_, i) => ({ value: `p${i}` })) })
+  await producer.close()
+  const consumer = client.consumer({ maxWaitMs: 100 })
+  consumer.assign([{ topic, partition: 0, offset: 2n }])
+  try {
+    assert.equal(consumer.position({ topic, partition: 1 }), null)
+    const it = consumer.batches()
+    const first = await it.next()
+    assert.equal(first.done, false)
+    assert.equal(first.value.messages[0]!.offset, 2n)
+    // A batch counts as consumed once the reader asks for the next one.
+    assert.equal(consumer.position({ topic, partition: 0 }), 2n)
+    consumer.stop()
+    await it.next()
+    assert.equal(consumer.position({ topic, partition: 0 }), 5n)
+  } finally {
+    await consumer.close()
+  }
+})
+
 test('a large fetch is handed out in chunks: contiguous offsets, each chunk\'s nextOffset right after its last record, a seek drops the stale rest', { timeout: 60_000 }, async () => {
   const topic = 'large-fetch-chunks'
   await createTopic(topic, 1)

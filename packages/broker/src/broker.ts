@@ -13,8 +13,9 @@ import { DynamicConfigStore } from './cluster/dynamic-config-store.js'
 import { TopicStore } from './cluster/topic-store.js'
 import { DynamicConfigs } from './config/dynamic-configs.js'
 import { toLogConfig } from './config/topic-config.js'
-import { startGroupCoordinator } from './group/start.js'
-import { startTransactionCoordinator } from './txn/start.js'
+import { startGroupCoordinatorIn } from './group/start.js'
+import { startTransactionCoordinatorIn } from './txn/start.js'
+import type { CoordinatorLeadership } from './coordinator/leadership.js'
 import { HANDLERS, handlerTable } from './handlers/index.js'
 import { parseProperties } from './config/properties.js'
 import { ConfigError } from './config/schema.js'
@@ -131,9 +132,15 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   }
   let groups
   let txn
+  // Cluster mode: the coordinators serve the partitions of their topics this broker leads.
+  const leaderships: CoordinatorLeadership[] = []
   try {
-    groups = await startGroupCoordinator({ replicas, config, logger })
-    txn = await startTransactionCoordinator({ replicas, config, producerIds, groups, logger })
+    const inCluster = cluster === undefined ? {} : { cluster, nodeId: meta.nodeId }
+    const startedGroups = await startGroupCoordinatorIn({ replicas, config, logger, ...inCluster })
+    groups = startedGroups.coordinator
+    const startedTxn = await startTransactionCoordinatorIn({ replicas, config, producerIds, groups, logger, ...inCluster })
+    txn = startedTxn.coordinator
+    for (const leadership of [startedGroups.leadership, startedTxn.leadership]) if (leadership !== null) leaderships.push(leadership)
   } catch (err) {
     groups?.runtime.close()
     await logs.close()
@@ -220,7 +227,10 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
           securityProtocol: 'PLAINTEXT'
         })),
         replicas,
-        notify: (key) => { purgatory.notify(key) }
+        notify: (key) => { purgatory.notify(key) },
+        onLeadership: (partition, leaderEpoch) => {
+          for (const leadership of leaderships) leadership.onLeadership(partition, leaderEpoch)
+        }
       })
     } catch (err) {
       await Promise.all(listeners.map(async (l) => await l.close()))

@@ -18,6 +18,7 @@ import type { BrokerConfig } from '../config/broker-config.js'
 import { ErrorCode } from '@brook/protocol'
 import { KafkaError } from '../errors.js'
 import type { ClusterTopicOps, ReplicaManager } from '../partition/replica-manager.js'
+import type { Partition } from '../partition/partition.js'
 import type { TopicInfo } from './topic-store.js'
 import { assignReplicas, checkAssignments } from './assignment.js'
 import { Controller } from './controller.js'
@@ -38,6 +39,8 @@ export interface JoinOptions {
   replicas: ReplicaManager
   /** Wakes consumers waiting on a partition (high watermark moved). */
   notify: (key: string) => void
+  /** A hosted replica became leader (its epoch) or stopped leading (null). */
+  onLeadership?: (partition: Partition, leaderEpoch: number | null) => void
 }
 
 export class ClusterNode implements ClusterTopicOps {
@@ -72,6 +75,11 @@ export class ClusterNode implements ClusterTopicOps {
     return this.store.snapshot()
   }
 
+  /** Registered brokers right now (an internal topic's replication factor is capped by it). */
+  get liveBrokers (): number {
+    return this.store.snapshot().brokers.size
+  }
+
   get controllerId (): number {
     return this.store.snapshot().controller?.brokerId ?? -1
   }
@@ -103,7 +111,8 @@ export class ClusterNode implements ClusterTopicOps {
         snapshot: () => this.store.snapshot(),
         config: this.config,
         logger: this.logger,
-        notify: options.notify
+        notify: options.notify,
+        ...(options.onLeadership === undefined ? {} : { onLeadership: options.onLeadership })
       })
       this.sync = sync
       this.controller = new Controller({ session, snapshot: () => this.store.snapshot(), config: this.config, logger: this.logger.child({ role: 'controller' }) })

@@ -23,6 +23,9 @@ export interface RuntimeOptions {
   topics?: TopicResolver
   /** Per-group configs; the broker's settings only when omitted. */
   groupConfigs?: GroupConfigs
+  /** Cluster mode: partitions are loaded as this broker becomes their leader (coordinator/runtime.ts). */
+  ownership?: 'all' | 'elected'
+  prepare?: () => Promise<void>
 }
 
 const CLEANUP_KEY = 'offsets-cleanup'
@@ -44,7 +47,9 @@ export class GroupCoordinatorRuntime extends CoordinatorRuntime<GroupShard, Grou
       clock,
       ...(options.timer === undefined ? {} : { timer: options.timer }),
       logger,
-      newShard: (partition, scheduler) => new GroupShard({ partition, config: options.config, clock, scheduler, logger, topics: options.topics ?? NO_TOPICS, groupConfigs })
+      newShard: (partition, scheduler) => new GroupShard({ partition, config: options.config, clock, scheduler, logger, topics: options.topics ?? NO_TOPICS, groupConfigs }),
+      ...(options.ownership === undefined ? {} : { ownership: options.ownership }),
+      ...(options.prepare === undefined ? {} : { prepare: options.prepare })
     })
     this.config = options.config
     this.groupConfigs = groupConfigs

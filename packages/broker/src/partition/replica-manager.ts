@@ -3,7 +3,7 @@
 // in a queue, in the order: validate -> persist the topic table -> create/delete logs -> publish.
 // Readers see a topic only once its logs exist. A crash after persisting but before the logs
 // exist is repaired at load: missing logs are created.
-// Cluster mode (etcd.endpoints set): topics other than the coordinators' internal ones live in the
+// Cluster mode (etcd.endpoints set): every topic (the coordinators' internal ones too) lives in the
 // metadata store; creation and deletion go to it (ClusterTopicOps), and cluster/partition-sync.ts
 // publishes each topic here with the partitions this broker hosts (the others are holes).
 import { ErrorCode } from '@brook/protocol'
@@ -17,7 +17,6 @@ import { randomTopicId } from '../cluster/uuid.js'
 import { KafkaError } from '../errors.js'
 import type { FetchPurgatory } from '../purgatory/delayed-fetch.js'
 import { Partition } from './partition.js'
-import { INTERNAL_TOPICS } from '../cluster/topic-name.js'
 import type { TopicMetadata } from '@brook/metadata'
 
 /** What the replica manager needs from storage's LogManager. */
@@ -83,7 +82,7 @@ export class ReplicaManager {
     }
   }
 
-  /** Cluster mode: topics other than the internal ones are created and deleted through `ops`. */
+  /** Cluster mode: topics are created and deleted through `ops`. */
   attachCluster (ops: ClusterTopicOps): void {
     this.cluster = ops
   }
@@ -153,7 +152,7 @@ export class ReplicaManager {
 
   /** Validates, then (unless validateOnly) creates the topic; rejects with KafkaError. */
   async createTopic (request: CreateTopicRequest): Promise<TopicInfo> {
-    if (this.cluster !== null && !INTERNAL_TOPICS.has(request.name)) return await this.createReplicated(this.cluster, request)
+    if (this.cluster !== null) return await this.createReplicated(this.cluster, request)
     return await this.serial(async () => {
       const info = this.checkNewTopic(request)
       if (request.validateOnly) return info

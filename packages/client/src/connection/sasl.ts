@@ -1,5 +1,6 @@
-// SASL options and the PLAIN mechanism (RFC 4616). SCRAM-SHA-256/512 are typed options today
-// but not implemented yet: choosing one fails at connect with a message that says so.
+// SASL options and the mechanisms: PLAIN (RFC 4616) and SCRAM-SHA-256/512.
+import { ScramClient } from './scram.js'
+
 export type SaslOptions =
   | { mechanism: 'PLAIN', username: string, password: string }
   | { mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512', username: string, password: string }
@@ -23,6 +24,6 @@ export function saslExchange (options: SaslOptions): SaslExchange {
     }
     case 'SCRAM-SHA-256':
     case 'SCRAM-SHA-512':
-      throw new Error(`SASL ${options.mechanism} is not implemented in @brook/client yet; use PLAIN over TLS for now`)
+      return new ScramClient(options.mechanism, options.username, options.password)
   }
 }

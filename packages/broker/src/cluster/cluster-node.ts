@@ -168,6 +168,36 @@ export class ClusterNode implements ClusterTopicOps {
     await this.sync?.onSnapshot(this.store.snapshot())
   }
 
+  /** New partitions get the replication factor of the topic's first one, spread as at creation. */
+  async createPartitions (name: string, count: number, validateOnly: boolean): Promise<void> {
+    const session = await this.currentSession()
+    const snapshot = this.store.snapshot()
+    const topic = snapshot.topics.get(name)
+    if (topic === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`)
+    const live = [...snapshot.brokers.values()].map((b) => ({ id: b.brokerId, rack: b.rack }))
+    const replicationFactor = topic.partitions[0]?.replicas.length ?? 1
+    const added = assignReplicas(live, count, replicationFactor).slice(topic.partitions.length)
+    if (validateOnly) return
+    try {
+      await session.addPartitions(name, added)
+    } catch (err) {
+      if (isMetadataError(err, 'UNKNOWN_TOPIC_OR_PARTITION')) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`)
+      throw err
+    }
+    await this.sync?.onSnapshot(this.store.snapshot())
+  }
+
+  async setTopicConfigs (name: string, configs: Record<string, string>): Promise<void> {
+    const session = await this.currentSession()
+    try {
+      await session.alterTopicConfigs(name, configs)
+    } catch (err) {
+      if (isMetadataError(err, 'UNKNOWN_TOPIC_OR_PARTITION')) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`)
+      throw err
+    }
+    await this.sync?.onSnapshot(this.store.snapshot())
+  }
+
   async close (): Promise<void> {
     this.closing = true
     this.unsubscribe?.()
@@ -194,10 +224,8 @@ export class ClusterNode implements ClusterTopicOps {
       await sync?.close()
       const options = this.joinOptions
       if (reason !== 'expired' || options === null || this.closing) {
-        this.replicas?.attachCluster({
-          createTopic: async () => { throw new KafkaError(ErrorCode.NOT_CONTROLLER, 'This broker was fenced by the cluster.') },
-          deleteTopic: async () => { throw new KafkaError(ErrorCode.NOT_CONTROLLER, 'This broker was fenced by the cluster.') }
-        })
+        const fenced = async (): Promise<never> => { throw new KafkaError(ErrorCode.NOT_CONTROLLER, 'This broker was fenced by the cluster.') }
+        this.replicas?.attachCluster({ createTopic: fenced, deleteTopic: fenced, createPartitions: fenced, setTopicConfigs: fenced })
         return
       }
       // The lease expired while this process was stalled: register again, as a restart would.

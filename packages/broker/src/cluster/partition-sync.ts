@@ -97,10 +97,14 @@ export class PartitionSync {
         this.deps.logger.warn({ topic: topic.name }, 'a local topic has the name of a cluster topic; the local one is kept')
         continue
       }
+      // AlterConfigs on a replicated topic: every hosted replica takes the new configs.
+      const reconfigured = existing?.cluster !== undefined && JSON.stringify(existing.cluster.configs) !== JSON.stringify(topic.configs)
       const partitions: Array<Partition | undefined> = new Array<Partition | undefined>(topic.partitions.length)
       for (const p of topic.partitions) {
         if (!p.replicas.includes(this.deps.nodeId)) continue
-        const partition = existing?.partitions[p.partition] ?? await replicas.openReplica(topic.name, p.partition, topic.configs)
+        const hosted = existing?.partitions[p.partition]
+        if (hosted !== undefined && reconfigured) replicas.reconfigureReplica(hosted, topic.configs)
+        const partition = hosted ?? await replicas.openReplica(topic.name, p.partition, topic.configs)
         await this.applyState(partition, p, topic)
         partitions[p.partition] = partition
       }

@@ -30,8 +30,7 @@ test('CreatePartitions and AlterConfigs on a replicated topic reach every broker
 
     const producer = kafka.producer()
     await producer.connect()
-    const sent = await producer.send({ topic: TOPIC, acks: -1, messages: [2, 3].map((partition) => ({ partition, value: `to-${partition}` })) })
-    assert.deepEqual(sent.map((r) => r.errorCode).sort(), [0, 0])
+    await producer.send({ topic: TOPIC, acks: -1, messages: [2, 3].map((partition) => ({ partition, value: `to-${partition}` })) })
     const offsets = await admin.fetchTopicOffsets(TOPIC)
     assert.deepEqual(offsets.map((o) => [o.partition, o.high]).sort(), [[0, '0'], [1, '0'], [2, '1'], [3, '1']])
 

@@ -12,7 +12,7 @@ import { CLUSTER_SETTINGS, checkAfterRun, producerRun, type Watcher, watchPartit
 const { Kafka, logLevel } = kafkajs
 const TOPIC = 'frozen-leader'
 
-test('a leader frozen past its session is replaced, and rejoins as a follower when it resumes', { timeout: 60_000 }, async () => {
+test('a leader frozen past its session is replaced, and rejoins as a follower when it resumes', { timeout: 90_000 }, async () => {
   const cluster = await startTestCluster({ overrides: CLUSTER_SETTINGS })
   // A consumer reading during the run: what it received must still be there afterwards.
   let watcher: Watcher | undefined

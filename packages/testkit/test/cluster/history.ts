@@ -45,13 +45,14 @@ export async function watchPartition (cluster: TestCluster, topic: string): Prom
     requestTimeout: 8000
   })
   const received: Array<{ offset: number, value: string }> = []
-  // Restarts on its own when a broker it talks to dies (restartOnFailure); few retries make that quick.
+  let stopped = false
+  // Restarts on its own when a broker it talks to dies, until stopped; few retries make that quick.
   const consumer = kafka.consumer({
     groupId: `${topic}-watcher`,
     sessionTimeout: 10_000,
     heartbeatInterval: 500,
     maxWaitTimeInMs: 200,
-    retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 500 }
+    retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 500, restartOnFailure: async () => !stopped }
   })
   await consumer.connect()
   await consumer.subscribe({ topic, fromBeginning: true })
@@ -60,7 +61,17 @@ export async function watchPartition (cluster: TestCluster, topic: string): Prom
       if (partition === 0) received.push({ offset: Number(message.offset), value: message.value?.toString() ?? '' })
     }
   })
-  return { received, stop: async () => { await consumer.disconnect() } }
+  return {
+    received,
+    stop: async () => {
+      if (stopped) return
+      stopped = true
+      await consumer.disconnect()
+      // A restart kafkajs scheduled just before (it waits up to retry.maxRetryTime) is stopped too.
+      await sleep(1000)
+      await consumer.disconnect()
+    }
+  }
 }
 
 /**

@@ -14,7 +14,7 @@ const GROUP = 'failover-group'
 const BEFORE = 200
 const AFTER = 100
 
-test('group coordinator killed with kill -9: committed offsets survive, the group goes on without rewinding', { timeout: 120_000 }, async () => {
+test('group coordinator killed with kill -9: committed offsets survive, the group goes on without rewinding', { timeout: 110_000 }, async () => {
   const cluster = await startTestCluster({
     overrides: { ...CLUSTER_SETTINGS, 'offsets.topic.num.partitions': '3', 'min.insync.replicas': '2' }
   })

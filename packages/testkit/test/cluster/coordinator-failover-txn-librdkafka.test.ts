@@ -15,7 +15,7 @@ const TXN_ID = 'failover-txn-librdkafka'
 
 interface TxnRun { committed: Array<{ n: number, at: number }>, errors: string[], attempted: number }
 
-test('librdkafka transactional producer across a kill -9 of its coordinator: transactions complete at the new one, read whole with read_committed', { timeout: 150_000 }, async () => {
+test('librdkafka transactional producer across a kill -9 of its coordinator: transactions complete at the new one, read whole with read_committed', { timeout: 110_000 }, async () => {
   const cluster = await startTestCluster({
     overrides: { ...CLUSTER_SETTINGS, 'transaction.state.log.num.partitions': '1', 'offsets.topic.num.partitions': '1', 'min.insync.replicas': '2' }
   })
@@ -27,7 +27,7 @@ test('librdkafka transactional producer across a kill -9 of its coordinator: tra
     await admin.disconnect()
     await waitFor(async () => (await partitionState(cluster, TOPIC))?.isr.length === 3, 20_000, { message: 'ISR of 3' })
 
-    const producing = runPython(fixturePath('cluster_txn_producer.py'), [cluster.bootstrap, TOPIC, TXN_ID, '25'], { timeoutMs: 120_000 })
+    const producing = runPython(fixturePath('cluster_txn_producer.py'), [cluster.bootstrap, TOPIC, TXN_ID, '25'], { timeoutMs: 90_000 })
     let coordinator = -1
     await waitFor(async () => {
       coordinator = await coordinatorOf(cluster, TXN_ID, 1)

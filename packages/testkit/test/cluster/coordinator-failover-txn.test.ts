@@ -15,7 +15,7 @@ const TOPIC = 'coordinator-failover-txn'
 const TXN_ID = 'failover-txn'
 const HANGING_ID = 'failover-txn-hanging'
 
-test('transaction coordinator killed with kill -9: transactions go on at the new coordinator, an abandoned one is aborted', { timeout: 150_000 }, async () => {
+test('transaction coordinator killed with kill -9: transactions go on at the new coordinator, an abandoned one is aborted', { timeout: 110_000 }, async () => {
   const cluster = await startTestCluster({
     overrides: {
       ...CLUSTER_SETTINGS,

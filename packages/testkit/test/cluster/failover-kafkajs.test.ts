@@ -12,7 +12,7 @@ const { Kafka, logLevel } = kafkajs
 const TOPIC = 'failover-kafkajs'
 const ROUNDS = 3
 
-test('leader killed with kill -9 and restarted three times: no acknowledged write lost or duplicated, replicas byte-equal', { timeout: 150_000 }, async () => {
+test('leader killed with kill -9 and restarted three times: no acknowledged write lost or duplicated, replicas byte-equal', { timeout: 110_000 }, async () => {
   const cluster = await startTestCluster({ overrides: CLUSTER_SETTINGS })
   // A consumer reading during the run: what it received must still be there afterwards.
   let watcher: Watcher | undefined

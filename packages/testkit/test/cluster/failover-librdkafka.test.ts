@@ -12,7 +12,7 @@ import { CLUSTER_SETTINGS, checkAfterRun, killAndRestartLeader, producerRun, typ
 const { Kafka, logLevel } = kafkajs
 const TOPIC = 'failover-librdkafka'
 
-test('librdkafka idempotent acks=all producer across two leader kill -9/restarts: delivered messages read back exactly once, in order', { timeout: 120_000 }, async () => {
+test('librdkafka idempotent acks=all producer across two leader kill -9/restarts: delivered messages read back exactly once, in order', { timeout: 110_000 }, async () => {
   const cluster = await startTestCluster({ overrides: CLUSTER_SETTINGS })
   // A consumer reading during the run: what it received must still be there afterwards.
   let watcher: Watcher | undefined

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Client throughput: produce 1,000,000 x 100 B records, then consume them back, with Brook's own
-// client (@brook/client), kafkajs 2.2.4 and @platformatic/kafka, against one Brook broker (a child
+// client (@brook/client), kafkajs 2.2.4, @platformatic/kafka and @confluentinc/kafka-javascript
+// (librdkafka 2.15 behind its KafkaJS-style API; built by scripts/install-librdkafka-client.sh,
+// skipped with a message when missing), against one Brook broker (a child
 // process) in the same run. Each client phase runs in its own child process, so the CPU seconds
 // printed (user + system) are that client's alone; the broker's CPU is printed beside them.
 // Every client gets the same work: one topic with one partition, acks=all, no compression, sends
@@ -17,7 +19,7 @@
 // Figures are ratios on a shared 2-core VM: read them as such.
 //
 // Usage: npm run build && node bench/client-bench.mjs [--count N] [--runs N] [--rdkbench PATH]
-//          [--clients brook,kafkajs,platformatic,rdkafka]
+//          [--clients brook,kafkajs,platformatic,confluent,rdkafka]
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -82,6 +84,26 @@ const workers = {
       await consumer.disconnect()
     }
   },
+  confluent: {
+    async produce ({ bootstrap, topic, count, value }) {
+      const { Kafka } = (await loadConfluent()).KafkaJS
+      const producer = new Kafka({ kafkaJS: { brokers: [bootstrap], logLevel: 0 } }).producer({ kafkaJS: { acks: -1, idempotent: true } })
+      await producer.connect()
+      await windowed(count, (start, n) => producer.send({ topic, messages: Array.from({ length: n }, () => ({ value, partition: 0 })) }))
+      await producer.disconnect()
+    },
+    async consume ({ bootstrap, topic, count }) {
+      const { Kafka } = (await loadConfluent()).KafkaJS
+      const consumer = new Kafka({ kafkaJS: { brokers: [bootstrap], logLevel: 0 } }).consumer({ kafkaJS: { groupId: `bench-${topic}`, fromBeginning: true, autoCommit: false } })
+      await consumer.connect()
+      await consumer.subscribe({ topics: [topic] })
+      let seen = 0
+      await new Promise((resolve, reject) => {
+        consumer.run({ eachBatch: async ({ batch }) => { seen += batch.messages.length; if (seen >= count) resolve() } }).catch(reject)
+      })
+      await consumer.disconnect()
+    }
+  },
   platformatic: {
     async produce ({ bootstrap, topic, count, value }) {
       ;(await import('@brook/testkit')).ensurePromiseWithResolvers()
@@ -103,6 +125,12 @@ const workers = {
       await consumer.close(true)
     }
   }
+}
+
+/** @confluentinc/kafka-javascript (librdkafka 2.15) as scripts/install-librdkafka-client.sh built it. */
+async function loadConfluent () {
+  const { loadKafkaJavascript } = await import('@brook/testkit')
+  return loadKafkaJavascript()
 }
 
 if (args[0] === '--worker') {
@@ -168,7 +196,15 @@ function brokerCpu (pid) {
 const count = Number(arg('--count', '1000000'))
 const runs = Number(arg('--runs', '1'))
 const RDKBENCH = arg('--rdkbench', process.env.RDKBENCH)
-let clients = arg('--clients', 'brook,kafkajs,platformatic,rdkafka').split(',')
+let clients = arg('--clients', 'brook,kafkajs,platformatic,confluent,rdkafka').split(',')
+if (clients.includes('confluent')) {
+  try {
+    await loadConfluent()
+  } catch (err) {
+    console.log(`@confluentinc/kafka-javascript column skipped: ${err.message}`)
+    clients = clients.filter((c) => c !== 'confluent')
+  }
+}
 if (clients.includes('rdkafka') && (RDKBENCH === undefined || !existsSync(RDKBENCH))) {
   console.log(`librdkafka column skipped: no rdkbench binary (${RDKBENCH ?? 'give --rdkbench PATH or RDKBENCH=PATH'}); build it from its README`)
   clients = clients.filter((c) => c !== 'rdkafka')

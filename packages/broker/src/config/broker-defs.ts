@@ -2,7 +2,7 @@
 // Names Brook does not act on yet (threads, replication tuning, KRaft controller settings) are
 // still listed, so that real deployments' and test setups' files load without warnings and
 // DescribeConfigs on the broker shows what Kafka would.
-import { atLeast, between, type ConfigDef, INT_MAX, listOf, LONG_MAX, oneOf } from './schema.js'
+import { atLeast, between, type ConfigDef, INT_MAX, listOf, LONG_MAX, oneOf, oneOfIgnoringCase } from './schema.js'
 
 export const COMPRESSION_TYPES = ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer']
 export const TIMESTAMP_TYPES = ['CreateTime', 'LogAppendTime']
@@ -153,6 +153,7 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   i('group.consumer.max.heartbeat.interval.ms', '15000', atLeast(1)),
   i('group.consumer.max.size', INT_MAX, atLeast(1)),
   li('group.consumer.assignors', 'uniform,range'),
+  s('group.consumer.migration.policy', 'bidirectional', oneOfIgnoringCase('disabled', 'upgrade', 'downgrade', 'bidirectional')),
   sh('offsets.topic.replication.factor', '3', atLeast(1)),
   i('offsets.topic.num.partitions', '50', atLeast(1)),
   i('offsets.topic.segment.bytes', '104857600', atLeast(1)),

@@ -101,6 +101,13 @@ export function oneOf (...allowed: string[]): (value: ConfigValue) => string | u
     : undefined
 }
 
+/** As oneOf, comparing without case (Kafka's CaseInsensitiveValidString). */
+export function oneOfIgnoringCase (...allowed: string[]): (value: ConfigValue) => string | undefined {
+  return (value) => typeof value === 'string' && !allowed.includes(value.toLowerCase())
+    ? `String must be one of (case insensitive): ${allowed.join(', ')}`
+    : undefined
+}
+
 export function listOf (...allowed: string[]): (value: ConfigValue) => string | undefined {
   return (value) => {
     if (!Array.isArray(value)) return undefined

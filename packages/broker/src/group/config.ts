@@ -40,8 +40,25 @@ export interface GroupCoordinatorConfig {
   consumerMaxHeartbeatIntervalMs: number
   /** group.consumer.assignors (short names; the first is the default) */
   consumerAssignors: string[]
+  /** group.consumer.migration.policy: which online conversions between classic and consumer groups happen. */
+  consumerMigrationPolicy: MigrationPolicy
   /** A member that joined but never completed its first rebalance is dropped after this long (Kafka: 5 min, not configurable). */
   newMemberJoinTimeoutMs: number
+}
+
+export const MIGRATION_POLICIES = ['disabled', 'upgrade', 'downgrade', 'bidirectional'] as const
+export type MigrationPolicy = typeof MIGRATION_POLICIES[number]
+
+export function upgradeEnabled (policy: MigrationPolicy): boolean {
+  return policy === 'upgrade' || policy === 'bidirectional'
+}
+
+export function downgradeEnabled (policy: MigrationPolicy): boolean {
+  return policy === 'downgrade' || policy === 'bidirectional'
+}
+
+function isMigrationPolicy (value: string): value is MigrationPolicy {
+  return (MIGRATION_POLICIES as readonly string[]).includes(value)
 }
 
 type NumericField = { [K in keyof GroupCoordinatorConfig]: GroupCoordinatorConfig[K] extends number ? K : never }[keyof GroupCoordinatorConfig]
@@ -67,7 +84,8 @@ export const DEFAULT_GROUP_CONFIG: Readonly<GroupCoordinatorConfig> = {
   consumerMaxSessionTimeoutMs: 60000,
   consumerMinHeartbeatIntervalMs: 5000,
   consumerMaxHeartbeatIntervalMs: 15000,
-  consumerAssignors: ['uniform', 'range']
+  consumerAssignors: ['uniform', 'range'],
+  consumerMigrationPolicy: 'bidirectional'
 }
 
 /** Kafka config name -> field, for building the view from the broker's properties. */
@@ -118,6 +136,9 @@ export function groupConfigFrom (get: (name: string) => unknown): GroupCoordinat
   const config: GroupCoordinatorConfig = { ...DEFAULT_GROUP_CONFIG, consumerAssignors: [...DEFAULT_GROUP_CONFIG.consumerAssignors] }
   const assignors = get('group.consumer.assignors')
   if (Array.isArray(assignors) && assignors.length > 0) config.consumerAssignors = assignors.map((a) => assignorShortName(String(a).trim()))
+  // Kafka compares the policy case-insensitively (BIDIRECTIONAL and bidirectional alike).
+  const policy = get('group.consumer.migration.policy')
+  if (typeof policy === 'string' && isMigrationPolicy(policy.toLowerCase())) config.consumerMigrationPolicy = policy.toLowerCase() as MigrationPolicy
   for (const [name, field] of Object.entries(GROUP_CONFIG_NAMES)) {
     const value = get(name)
     if (typeof value === 'number' && Number.isFinite(value)) config[field] = value

@@ -42,7 +42,11 @@ export async function startGroupCoordinator (deps: GroupCoordinatorDeps): Promis
 }
 
 export async function startGroupCoordinatorIn (deps: GroupCoordinatorDeps): Promise<StartedGroupCoordinator> {
-  const config = groupConfigFrom((name) => name === 'group.consumer.assignors' ? deps.config.list(name) : deps.config.int(name))
+  const config = groupConfigFrom((name) => {
+    if (name === 'group.consumer.assignors') return deps.config.list(name)
+    if (name === 'group.consumer.migration.policy') return deps.config.string(name)
+    return deps.config.int(name)
+  })
   const cluster = deps.cluster
   const existing = cluster === undefined ? deps.replicas.topic(OFFSETS_TOPIC) : undefined
   const inCluster = cluster?.snapshot().topics.get(OFFSETS_TOPIC)?.partitions.length

@@ -76,3 +76,40 @@ test('groups that cannot be upgraded answer GROUP_ID_NOT_FOUND and stay classic'
   assert.deepEqual(h.coordinator.listGroups().groups.map((g) => g.groupType).sort(), ['classic', 'classic'])
   h.runtime.close()
 })
+
+async function consumerLeave (h: Harness, groupId: string, memberId: string): Promise<number> {
+  const req: ConsumerGroupHeartbeatRequest = {
+    groupId, memberId, memberEpoch: -1, instanceId: null, rackId: null, rebalanceTimeoutMs: 10_000,
+    subscribedTopicNames: null, subscribedTopicRegex: null, serverAssignor: null, topicPartitions: null
+  }
+  return (await h.coordinator.consumerGroupHeartbeat(info, req)).errorCode
+}
+
+test('group.consumer.migration.policy: downgrade and disabled refuse the upgrade; upgrade and bidirectional allow it', { timeout: 20_000 }, async () => {
+  for (const policy of ['downgrade', 'disabled'] as const) {
+    const h = await startHarness({ consumerMigrationPolicy: policy }, { topics })
+    const { ids, generation } = await classicGroup(h, 'g')
+    assert.equal((await consumerJoin(h, 'g', 'k')).errorCode, GroupError.GROUP_ID_NOT_FOUND, policy)
+    assert.deepEqual(h.coordinator.listGroups().groups.map((g) => g.groupType), ['classic'], policy)
+    assert.equal(await heartbeat(h, 'g', ids[0]!, generation), GroupError.NONE, `${policy}: the classic group goes on`)
+    h.runtime.close()
+  }
+  for (const policy of ['upgrade', 'bidirectional'] as const) {
+    const h = await startHarness({ consumerMigrationPolicy: policy }, { topics })
+    await classicGroup(h, 'g')
+    assert.equal((await consumerJoin(h, 'g', 'k')).errorCode, GroupError.NONE, policy)
+    assert.deepEqual(h.coordinator.listGroups().groups.map((g) => g.groupType), ['consumer'], policy)
+    h.runtime.close()
+  }
+})
+
+test('when the last consumer-protocol member leaves, bidirectional downgrades to classic and upgrade keeps the consumer group', { timeout: 20_000 }, async () => {
+  for (const [policy, expected] of [['bidirectional', 'classic'], ['upgrade', 'consumer']] as const) {
+    const h = await startHarness({ consumerMigrationPolicy: policy }, { topics })
+    await classicGroup(h, 'g')
+    assert.equal((await consumerJoin(h, 'g', 'k')).errorCode, GroupError.NONE)
+    assert.equal(await consumerLeave(h, 'g', 'k'), GroupError.NONE)
+    assert.deepEqual(h.coordinator.listGroups().groups.map((g) => g.groupType), [expected], policy)
+    h.runtime.close()
+  }
+})

@@ -9,7 +9,7 @@ import { IllegalStateError } from '../errors/client-errors.js'
 import { KafkaError } from '../errors/kafka-errors.js'
 import { ErrorCode } from '@brook/protocol'
 import { type Assignor, builtinAssignors, type TopicPartitions } from './assignors.js'
-import { type ConsumerBatch, type ConsumerMessage, fetchOnce, type FetchOptions, type PartitionFetchResult } from './fetcher.js'
+import { type ConsumerBatch, type ConsumerMessage, type FetchedPartition, fetchOnce, type FetchOptions, type PartitionFetchResult } from './fetcher.js'
 import { GroupMembership } from './group.js'
 import { commitOffsets, EARLIEST, fetchCommitted, LATEST, listOffsets, type TopicPartition, type TopicPartitionOffset, tpKey } from './offsets.js'
 
@@ -254,27 +254,33 @@ export class Consumer implements AsyncIterable<ConsumerBatch> {
         if (started === null) { await new Promise((resolve) => setTimeout(resolve, 100)); continue }
         const results = await started.promise
         let errorSeen = false
-        const ready: ConsumerBatch[] = []
+        const ready: FetchedPartition[] = []
         for (const r of results) {
           const key = tpKey(r.topic, r.partition)
           const pos = this.positions.get(key)
           if (pos === undefined || pos.epoch !== started.epochs.get(key) || pos.fetchOffset !== r.fetchedAt || this.paused.has(key)) continue
           if (r.error !== null) { errorSeen = true; await this.handleError(r); continue }
-          const batch = r.batch!
-          pos.fetchOffset = batch.nextOffset
-          if (batch.messages.length > 0) ready.push(batch)
-          else pos.consumed = batch.nextOffset
+          const fetched = r.fetched!
+          pos.fetchOffset = fetched.nextOffset
+          if (!fetched.empty) ready.push(fetched)
+          else pos.consumed = fetched.nextOffset
         }
         // The next fetch goes out now, while the caller works on these batches.
         if (!errorSeen && ready.length > 0) prefetched = this.startFetch()
-        for (const batch of ready) {
+        for (const fetched of ready) {
+          const key = tpKey(fetched.topic, fetched.partition)
+          const pos = this.positions.get(key)
+          // A seek or rebalance while the caller worked on an earlier batch makes these stale.
+          const epoch = started.epochs.get(key)
+          if (pos === undefined || pos.epoch !== epoch) continue
+          for await (const batch of fetched.chunks()) {
+            if (!this.running || pos.epoch !== epoch) break
+            yield batch
+            // The caller came back: the batch is consumed (unless it seeked meanwhile).
+            if (pos.epoch === epoch) pos.consumed = batch.nextOffset
+          }
           if (!this.running) break
-          const pos = this.positions.get(tpKey(batch.topic, batch.partition))
-          if (pos === undefined) continue
-          const epoch = pos.epoch
-          yield batch
-          // The caller came back: the batch is consumed (unless it seeked meanwhile).
-          if (pos.epoch === epoch) pos.consumed = batch.nextOffset
+          if (pos.epoch === epoch) pos.consumed = fetched.nextOffset
         }
         await this.maybeAutoCommit()
         if (errorSeen) await new Promise((resolve) => setTimeout(resolve, 100))

@@ -42,18 +42,42 @@ export interface PartitionFetchResult {
   topic: string
   partition: number
   fetchedAt: bigint
-  batch: ConsumerBatch | null
+  fetched: FetchedPartition | null
   error: Error | null
 }
 
+/**
+ * One partition's share of a Fetch response, scanned but not yet decoded: where the next fetch
+ * starts is known from the batch headers alone, and records are decoded a chunk at a time as the
+ * reader asks for them. A large fetch (max.partition.fetch.bytes of several MB) decoded at once
+ * keeps every record object alive until the reader is done with all of them, which pushes them
+ * out of the young generation and makes garbage collection the consumer's main cost.
+ */
+export interface FetchedPartition {
+  topic: string
+  partition: number
+  highWatermark: bigint
+  /** Where this partition's next fetch starts (past control batches and aborted records too). */
+  nextOffset: bigint
+  /** True when no record of the response is for the reader (all before the fetch offset, control or aborted). */
+  empty: boolean
+  /** The records in consecutive batches of at most about DECODE_CHUNK_BYTES of wire bytes each. */
+  chunks: () => AsyncGenerator<ConsumerBatch>
+}
+
+/** How many bytes of record batches are decoded into messages at a time. */
+const DECODE_CHUNK_BYTES = 256 * 1024
+
 type PartitionData = FetchResponse['responses'][number]['partitions'][number]
 
-async function decodePartition (topic: string, data: PartitionData, fetchOffset: bigint, readCommitted: boolean): Promise<ConsumerBatch> {
+interface DataBatch { raw: Buffer, lastOffset: bigint }
+
+function scanPartition (topic: string, data: PartitionData, fetchOffset: bigint, readCommitted: boolean): FetchedPartition {
   const blob = Array.isArray(data.records) ? Buffer.concat(data.records) : (data.records ?? Buffer.alloc(0))
   const aborted = readCommitted ? [...(data.abortedTransactions ?? [])].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : 1)) : []
   const activeAborted = new Set<bigint>()
   let abortedIndex = 0
-  const messages: ConsumerMessage[] = []
+  const wanted: DataBatch[] = []
   let nextOffset = fetchOffset
   for (const raw of iterateBatches(blob)) {
     const header = readBatchHeader(raw, 0)
@@ -67,13 +91,36 @@ async function decodePartition (topic: string, data: PartitionData, fetchOffset:
       continue
     }
     if (readCommitted && (header.attributes & 0x10) !== 0 && activeAborted.has(header.producerId)) continue
-    const batch = await decodeBatch(raw)
-    for (const r of batch.records) {
-      if (r.offset < fetchOffset) continue
-      messages.push({ topic, partition: data.partitionIndex, offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers })
+    wanted.push({ raw, lastOffset })
+  }
+  const partition = data.partitionIndex
+  const end = nextOffset
+  return {
+    topic,
+    partition,
+    highWatermark: data.highWatermark,
+    nextOffset: end,
+    empty: wanted.length === 0,
+    chunks: async function * () {
+      let i = 0
+      while (i < wanted.length) {
+        const messages: ConsumerMessage[] = []
+        let bytes = 0
+        let chunkEnd = end
+        while (i < wanted.length && (bytes === 0 || bytes + wanted[i]!.raw.length <= DECODE_CHUNK_BYTES)) {
+          const { raw, lastOffset } = wanted[i++]!
+          bytes += raw.length
+          const batch = await decodeBatch(raw)
+          for (const r of batch.records) {
+            if (r.offset < fetchOffset) continue
+            messages.push({ topic, partition, offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers })
+          }
+          chunkEnd = i < wanted.length ? lastOffset + 1n : end
+        }
+        if (messages.length > 0) yield { topic, partition, messages, highWatermark: data.highWatermark, nextOffset: chunkEnd }
+      }
     }
   }
-  return { topic, partition: data.partitionIndex, messages, highWatermark: data.highWatermark, nextOffset }
 }
 
 /** Fetches every position from its leader (one request per leader, in parallel). */
@@ -84,7 +131,7 @@ export async function fetchOnce (cluster: Cluster, positions: FetchPosition[], o
   for (const p of positions) {
     const leader = meta.leaderOf(p.topic, p.partition)
     if (leader < 0) {
-      results.push({ topic: p.topic, partition: p.partition, fetchedAt: p.offset, batch: null, error: kafkaError(ErrorCode.LEADER_NOT_AVAILABLE, `${p.topic}-${p.partition}`) })
+      results.push({ topic: p.topic, partition: p.partition, fetchedAt: p.offset, fetched: null, error: kafkaError(ErrorCode.LEADER_NOT_AVAILABLE, `${p.topic}-${p.partition}`) })
       continue
     }
     let list = byLeader.get(leader)
@@ -122,14 +169,14 @@ export async function fetchOnce (cluster: Cluster, positions: FetchPosition[], o
         for (const data of t.partitions) {
           const fetchedAt = offsets.get(`${topic}\u0000${data.partitionIndex}`) ?? 0n
           if (data.errorCode !== ErrorCode.NONE) {
-            results.push({ topic, partition: data.partitionIndex, fetchedAt, batch: null, error: kafkaError(data.errorCode, `Fetch ${topic}-${data.partitionIndex} at ${fetchedAt}`) })
+            results.push({ topic, partition: data.partitionIndex, fetchedAt, fetched: null, error: kafkaError(data.errorCode, `Fetch ${topic}-${data.partitionIndex} at ${fetchedAt}`) })
             continue
           }
-          results.push({ topic, partition: data.partitionIndex, fetchedAt, batch: await decodePartition(topic, data, fetchedAt, options.isolationLevel === 1), error: null })
+          results.push({ topic, partition: data.partitionIndex, fetchedAt, fetched: scanPartition(topic, data, fetchedAt, options.isolationLevel === 1), error: null })
         }
       }
     } catch (err) {
-      for (const p of list) results.push({ topic: p.topic, partition: p.partition, fetchedAt: p.offset, batch: null, error: err instanceof Error ? err : new Error(String(err)) })
+      for (const p of list) results.push({ topic: p.topic, partition: p.partition, fetchedAt: p.offset, fetched: null, error: err instanceof Error ? err : new Error(String(err)) })
     }
   }))
   return results

@@ -239,3 +239,35 @@ test('a record that cannot be delivered fails with TimeoutError after deliveryTi
   assert.ok(waited >= 1000 && waited < 15_000, `failed after ${waited} ms`)
   await producer.close()
 })
+
+test('a large fetch is handed out in chunks: contiguous offsets, each chunk\'s nextOffset right after its last record, a seek drops the stale rest', { timeout: 60_000 }, async () => {
+  const topic = 'large-fetch-chunks'
+  await createTopic(topic, 1)
+  const producer = client.producer({ batchSize: 64 * 1024, lingerMs: 5 })
+  const value = Buffer.alloc(100, 1)
+  for (let start = 0; start < 40_000; start += 5_000) {
+    await producer.send({ topic, messages: Array.from({ length: 5_000 }, () => ({ value, partition: 0 })) })
+  }
+  await producer.close()
+
+  const consumer = client.consumer({ maxPartitionBytes: 8 * 1_048_576, maxWaitMs: 100 })
+  consumer.assign([{ topic, partition: 0, offset: 0n }])
+  let expected = 0n
+  let batches = 0
+  let seeked = false
+  for await (const batch of consumer) {
+    batches++
+    assert.equal(batch.messages[0]?.offset, expected, 'each chunk starts where the last one ended (or at the seek)')
+    for (const m of batch.messages) assert.equal(m.offset, expected++)
+    assert.equal(batch.nextOffset, expected, 'nextOffset follows the chunk\'s last record')
+    if (!seeked && batches === 2) {
+      // The rest of this 8 MB fetch is already in memory; after the seek none of it may appear.
+      seeked = true
+      consumer.seek({ topic, partition: 0, offset: 7n })
+      expected = 7n
+    }
+    if (expected >= 40_000n) break
+  }
+  await consumer.close()
+  assert.ok(batches > 3, `an 8 MB fetch of 4 MB of records is handed out in more than one chunk (${batches} batches)`)
+})

@@ -4,7 +4,9 @@
 // remaining members with their classic subscriptions and current assignments, a protocol every
 // one of them supports, and generation = group epoch + 1, so that their next Heartbeat or
 // OffsetCommit (still at their member epoch) answers ILLEGAL_GENERATION and they rejoin through
-// an ordinary classic rebalance.
+// an ordinary classic rebalance. group.consumer.migration.policy may forbid it: the group then
+// stays a consumer group serving its classic members.
+import { downgradeEnabled } from '../config.js'
 import { encodeAssignment } from '../consumer-protocol.js'
 import { groupRecord, type GroupRecord, type GroupSnapshot } from '../records.js'
 import type { ShardContext } from '../shard-context.js'
@@ -17,6 +19,10 @@ import { groupTombstones, memberTombstones } from './records.js'
 export function downgradeRecords (s: ShardContext, group: ConsumerGroup, leavingMemberId: string): GroupRecord[] | null {
   const remaining = [...group.members.values()].filter((m) => m.memberId !== leavingMemberId)
   if (remaining.length === 0 || remaining.some((m) => m.metadata.classic == null)) return null
+  if (!downgradeEnabled(s.config.consumerMigrationPolicy)) {
+    s.logger.info(`group ${group.groupId}: not downgraded to a classic group: the online downgrade is disabled (group.consumer.migration.policy=${s.config.consumerMigrationPolicy})`)
+    return null
+  }
   const protocol = commonProtocol(remaining)
   if (protocol === null) return null
   const records: GroupRecord[] = [...memberTombstones(group.groupId, leavingMemberId)]

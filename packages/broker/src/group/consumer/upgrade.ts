@@ -1,11 +1,12 @@
 // The online upgrade of a classic group to a consumer group (Kafka's convertToConsumerGroup),
 // done when the first KIP-848 member joins a classic group that still has members. Allowed only
-// for a Stable classic group of protocol type "consumer" whose members' subscriptions and
+// when group.consumer.migration.policy permits upgrades, for a Stable classic group of protocol type "consumer" whose members' subscriptions and
 // assignments decode (anything else is GROUP_ID_NOT_FOUND, as Kafka answers when it will not
 // upgrade). Every classic member becomes a member of the consumer group that keeps speaking the
 // classic protocol (./classic-members.ts): its subscription, its assignment as current and
 // target assignment, the generation as member epoch, group epoch and target epoch. The classic
 // GroupMetadata is tombstoned; committed offsets stay.
+import { upgradeEnabled } from '../config.js'
 import { GroupError } from '../errors.js'
 import type { Group } from '../classic/group.js'
 import { decodeAssignment, decodeSubscription } from '../consumer-protocol.js'
@@ -36,6 +37,7 @@ export function upgradeClassicGroup (s: ShardContext, membership: ConsumerMember
     s.logger.info(`group ${classic.groupId}: not upgraded to a consumer group: ${why}`)
     return new HeartbeatError(GroupError.GROUP_ID_NOT_FOUND, `Group ${classic.groupId} is not a consumer group (${why}).`)
   }
+  if (!upgradeEnabled(s.config.consumerMigrationPolicy)) throw refuse(`the online upgrade is disabled (group.consumer.migration.policy=${s.config.consumerMigrationPolicy})`)
   if (!classic.usesConsumerProtocol()) throw refuse('its protocol type is not consumer')
   if (!classic.is('Stable')) throw refuse(`it is ${classic.state}, not Stable`)
   if (classic.size >= s.config.consumerMaxSize) throw refuse('it is full')

@@ -1,6 +1,7 @@
 // The group coordinator's runtime: the shared coordinator runtime (../coordinator/runtime.ts) over
 // `__consumer_offsets`, one GroupShard per partition, a queue per group, plus the periodic
-// offsets-retention pass (offsets.retention.check.interval.ms) once the partitions are loaded.
+// offsets-retention pass (offsets.retention.check.interval.ms) once the partitions are loaded
+// (cluster mode: once the first partition this broker leads is loaded).
 import type { CoordinatorLog } from '../coordinator/log.js'
 import { CoordinatorRuntime } from '../coordinator/runtime.js'
 import { type Clock, type KeyedTimer, type Logger, silentLogger, systemClock } from '@brook/common'
@@ -53,6 +54,12 @@ export class GroupCoordinatorRuntime extends CoordinatorRuntime<GroupShard, Grou
     })
     this.config = options.config
     this.groupConfigs = groupConfigs
+    // Cluster mode: the retention pass starts with the first partition this broker leads.
+    if (this.elected) {
+      this.onPartitionLoaded(() => {
+        if (!this.timer.isScheduled(CLEANUP_KEY)) this.#scheduleCleanup()
+      })
+    }
   }
 
   protected override onStarted (): void {

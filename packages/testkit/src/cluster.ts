@@ -76,6 +76,8 @@ export async function startTestCluster (options: TestClusterOptions = {}): Promi
     if (m.process !== null) throw new Error(`broker ${id} is running`)
     m.process = await startBrokerProcess({
       dataDir: m.dataDir,
+      // Three brokers and etcd starting at once on a loaded 2-core box: node alone can take a while.
+      startTimeoutMs: 45_000,
       overrides: {
         'node.id': String(id),
         listeners: `PLAINTEXT://127.0.0.1:${m.port}`,

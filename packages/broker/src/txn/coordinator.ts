@@ -210,6 +210,8 @@ export class TransactionCoordinator {
   }
 
   async #writeAndComplete (m: TxnMetadata, coordinatorEpoch: number, partitions: TopicPartition[], backoffMs: number): Promise<boolean> {
+    // A coordinator that lost the partition leaves the markers to the new one.
+    if (!this.#owns(m.transactionalId, coordinatorEpoch)) return false
     const commit = m.state === TxnState.PrepareCommit
     const marker = { producerId: m.producerId, producerEpoch: m.producerEpoch, commit, coordinatorEpoch }
     const writer = this.#deps.routedMarkers ?? this.#deps.markers
@@ -222,7 +224,7 @@ export class TransactionCoordinator {
       }
     }
     if (failed.length > 0) {
-      if (!this.#closed && this.#owns(m.transactionalId, coordinatorEpoch)) {
+      if (!this.#closed) {
         this.#deps.timer.schedule(`txn-markers:${m.transactionalId}`, backoffMs, () => {
           const retry = this.#writeAndComplete(m, coordinatorEpoch, failed, Math.min(backoffMs * 2, MAX_MARKER_BACKOFF_MS))
           this.#completing.set(m.transactionalId, retry)

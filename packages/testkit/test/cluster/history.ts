@@ -66,10 +66,11 @@ export async function watchPartition (cluster: TestCluster, topic: string): Prom
     stop: async () => {
       if (stopped) return
       stopped = true
-      await consumer.disconnect()
+      // Bounded: a group leaving while its coordinator moves must not hold the test up.
+      await Promise.race([consumer.disconnect(), sleep(5000)])
       // A restart kafkajs scheduled just before (it waits up to retry.maxRetryTime) is stopped too.
       await sleep(1000)
-      await consumer.disconnect()
+      await Promise.race([consumer.disconnect(), sleep(5000)])
     }
   }
 }

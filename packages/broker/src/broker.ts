@@ -3,6 +3,7 @@
 // in-flight requests (long polls return at once), flush and close the logs.
 import { readFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
+import { join } from 'node:path'
 import type { Socket } from 'node:net'
 import { BufferPool, type Logger } from '@brook/common'
 import { LogManager, NodeFileSystem } from '@brook/storage'
@@ -12,7 +13,9 @@ import { loadMetaProperties } from './cluster/meta-properties.js'
 import { DynamicConfigStore } from './cluster/dynamic-config-store.js'
 import { TopicStore } from './cluster/topic-store.js'
 import { DynamicConfigs } from './config/dynamic-configs.js'
-import { toLogConfig } from './config/topic-config.js'
+import { toLogConfig, topicSettings } from './config/topic-config.js'
+import { DeliveryScheduler, type ScheduleStats } from './delivery/scheduler.js'
+import type { CheckBackStatus } from './txn/check-back.js'
 import { startGroupCoordinatorIn } from './group/start.js'
 import { startTransactionCoordinatorIn } from './txn/start.js'
 import type { CoordinatorLeadership } from './coordinator/leadership.js'
@@ -29,6 +32,8 @@ import { Connection } from './server/connection.js'
 import { Listener } from './server/listener.js'
 import { listenerSecurity, type ListenerSecurity } from './security/listener-security.js'
 import { ScramCredentialStore } from './security/scram-store.js'
+import { openAuthorization } from './security/authorizer/open-authorization.js'
+import { TlsReloader } from './security/tls-reload.js'
 import { connectionSession } from './security/connection-session.js'
 import type { BrokerState } from './server/request-context.js'
 import { ProducerIdAllocator, type ProducerIdSource } from './txn/producer-ids.js'
@@ -59,11 +64,18 @@ export interface RunningBroker {
   nodeId: number
   /** Client metrics pushed by clients (KIP-714): the latest per client instance. */
   clientMetrics: ClientTelemetry
+  /** Scheduled delivery (docs/delivery.md): records pending per topic and the next due time. */
+  scheduledDelivery: () => ScheduleStats
+  /** Transactional check-backs (docs/delivery.md), running and finished: the latest per transactional id. */
+  transactionCheckBacks: () => CheckBackStatus[]
   /** The logger the broker writes to (the one given, or the one made from `logging`). */
   logger: Logger
   /** Stops accepting, finishes in-flight requests, flushes and closes the logs. Idempotent. */
   close: () => Promise<void>
 }
+
+/** Scheduled delivery's files, in the first log dir (delivery/schedule-log.ts). */
+const SCHEDULE_DIR = 'brook-schedule'
 
 /** The listener a library caller gets when it names none: a free port on loopback. */
 export const LIBRARY_DEFAULT_LISTENERS = 'PLAINTEXT://127.0.0.1:0'
@@ -91,14 +103,18 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   // Cluster mode: the metadata store is reachable before anything else opens.
   const cluster = clustered ? await ClusterNode.open(settings, config, logger) : undefined
   const producerIds: ProducerIdSource = cluster?.producerIds ?? await ProducerIdAllocator.open(firstDir)
-  const scram = await ScramCredentialStore.open(firstDir)
+  const scram = await ScramCredentialStore.openFor(settings, firstDir, logger)
+  const authorization = await openAuthorization(settings, config, firstDir, logger)
   const purgatory = new FetchPurgatory()
   const store = new TopicStore(firstDir)
   // Dynamic broker configs are in place before any log opens; a change re-configures every log.
   let replicasForChanges: ReplicaManager | undefined
+  const tlsReload = new TlsReloader(config, logger)
   const dynamicConfigs = await DynamicConfigs.open(config, meta.nodeId, new DynamicConfigStore(firstDir), logger, async () => {
+    tlsReload.apply()
     await replicasForChanges?.reapplyConfigs()
   })
+  dynamicConfigs.addCheck(() => { tlsReload.check() })
   // Logs found on disk get their topic's config; the table is read again by the replica manager.
   const overrides = new Map((await store.load()).map((t) => [t.name, t.configs]))
   const logs = new LogManager({
@@ -132,16 +148,38 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   }
   let groups
   let txn
+  let scheduler: DeliveryScheduler | undefined
   // Cluster mode: the coordinators serve the partitions of their topics this broker leads.
   const leaderships: CoordinatorLeadership[] = []
   try {
+    scheduler = await DeliveryScheduler.start({
+      fs: new NodeFileSystem(),
+      dir: join(firstDir, SCHEDULE_DIR),
+      allocateProducerId: async () => await producerIds.allocate(),
+      partition: (topic, index) => replicas.partition(topic, index),
+      logger: logger.child({ component: 'scheduled-delivery' })
+    })
+    const schedulerForMarkers = scheduler
     const inCluster = cluster === undefined ? {} : { cluster, nodeId: meta.nodeId }
     const startedGroups = await startGroupCoordinatorIn({ replicas, config, logger, ...inCluster })
     groups = startedGroups.coordinator
-    const startedTxn = await startTransactionCoordinatorIn({ replicas, config, producerIds, groups, logger, ...inCluster })
+    const startedTxn = await startTransactionCoordinatorIn({
+      replicas,
+      config,
+      producerIds,
+      groups,
+      logger,
+      ...inCluster,
+      beforeMarker: async (topic, partition, producerId, commit) => {
+        const state = replicas.topic(topic)
+        if (state === undefined || !topicSettings(state.info.configs, config).scheduling) return
+        await schedulerForMarkers.completeTransaction(producerId, topic, partition, commit)
+      }
+    })
     txn = startedTxn.coordinator
     for (const leadership of [startedGroups.leadership, startedTxn.leadership]) if (leadership !== null) leaderships.push(leadership)
   } catch (err) {
+    await scheduler?.close()
     groups?.runtime.close()
     await logs.close()
     await cluster?.close()
@@ -175,7 +213,9 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     joining: cluster !== undefined,
     groups,
     txn,
+    scheduler,
     scram,
+    ...(authorization === null ? {} : { acls: authorization.acls, authorizer: authorization.authorizer }),
     ...(cluster === undefined ? {} : { cluster })
   }
   const onSocket = (socket: Socket, view: BrokerState, security: ListenerSecurity): void => {
@@ -205,6 +245,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
         tls: security.tls ?? undefined
       })
       listeners.push(listener)
+      if (security.tls !== null) tlsReload.register(endpoint.name, listener, security.tls)
       Object.assign(advertised, advertisedAddress(config.advertisedFor(endpoint.name), endpoint, listener.port))
       views.push({ advertised })
     }
@@ -212,6 +253,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     await Promise.all(listeners.map(async (l) => await l.close()))
     groups.runtime.close()
     txn.close()
+    await scheduler.close()
     await logs.close()
     await cluster?.close()
     throw err
@@ -236,6 +278,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
       await Promise.all(listeners.map(async (l) => await l.close()))
       groups.runtime.close()
       txn.close()
+      await scheduler.close()
       await cluster.close()
       await logs.close()
       throw err
@@ -264,6 +307,9 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
       clearTimeout(cut)
       await stopped
       txn.close()
+      await authorization?.close()
+      await scram.close()
+      await scheduler.close()
       await cluster?.close()
       await logs.close()
       logger.info('broker stopped')
@@ -285,6 +331,8 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     clusterId: meta.clusterId,
     nodeId: meta.nodeId,
     clientMetrics,
+    scheduledDelivery: () => scheduler.stats(),
+    transactionCheckBacks: () => txn.checkBackStatus(),
     logger,
     close
   }

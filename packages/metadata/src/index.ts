@@ -25,3 +25,16 @@ export {
 } from './kv/kv-backend.js'
 export { MemoryKv } from './kv/memory-kv.js'
 export { EtcdKv, type EtcdKvOptions } from './kv/etcd-kv.js'
+export {
+  type AclBinding, ResourceType, PatternType, AclOperation, AclPermission, aclKey, invalidBindingReason, parseBinding
+} from './acl/acl-binding.js'
+export type { AclStore, AclListener } from './acl/acl-store.js'
+export { FileAclStore, ACL_FILE } from './acl/file-acl-store.js'
+export { KvAclStore, type KvAclStoreOptions } from './acl/kv-acl-store.js'
+export { openAclStore, type OpenAclStoreOptions } from './acl/open-acl-store.js'
+export {
+  type ScramRecordStore, type ScramRecordChange, type StoredScramCredential, type ScramMechanismName, SCRAM_MECHANISM_NAMES
+} from './scram/scram-records.js'
+export { FileScramStore, SCRAM_FILE } from './scram/file-scram-store.js'
+export { KvScramStore, type KvScramStoreOptions } from './scram/kv-scram-store.js'
+export { openScramStore } from './scram/open-scram-store.js'

@@ -5,7 +5,9 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { silentLogger } from '@brook/common'
 import { startEtcd, waitFor, type EtcdServer } from '@brook/testkit'
-import { type ClusterMetadataStore, EtcdKv, MetadataError, metadataConfigFrom, openMetadataStore } from '../src/index.js'
+import { type AclStore, type ClusterMetadataStore, EtcdKv, MetadataError, metadataConfigFrom, openAclStore, openMetadataStore, openScramStore, type ScramRecordStore } from '../src/index.js'
+import { aclConformance } from './acl-conformance.js'
+import { scramConformance } from './scram-conformance.js'
 import { conformance } from './conformance.js'
 import { kvConformance } from './kv-conformance.js'
 
@@ -44,6 +46,18 @@ kvConformance('etcd', async () => {
 conformance('etcd', async () => {
   const prefix = `/brook-test-${randomUUID()}`
   return { sessionTimeoutMs: 2000, open: async () => await openClient(prefix), cleanup: async () => {} }
+})
+
+aclConformance('etcd', async () => {
+  const config = metadataConfigFrom({ 'etcd.endpoints': server().endpoint, 'etcd.prefix': `/brook-acl-test-${randomUUID()}` })
+  const open = async (): Promise<AclStore> => await openAclStore(config, { dir: '/nonexistent', logger: silentLogger })
+  return { open, peer: open, cleanup: async () => {} }
+})
+
+scramConformance('etcd', async () => {
+  const config = metadataConfigFrom({ 'etcd.endpoints': server().endpoint, 'etcd.prefix': `/brook-scram-test-${randomUUID()}` })
+  const open = async (): Promise<ScramRecordStore> => await openScramStore(config, { dir: '/nonexistent', logger: silentLogger })
+  return { open, peer: open, cleanup: async () => {} }
 })
 
 describe('etcd store when etcd cannot be reached', () => {

@@ -74,3 +74,15 @@ export async function makeTestCerts (): Promise<TestCerts> {
     throw err
   }
 }
+
+/**
+ * Another server keystore (certificate and key in one PEM file) for localhost / 127.0.0.1 signed
+ * by the same CA, with a fresh key: what an operator rolls a listener's certificate to.
+ */
+export async function issueServerKeystore (certs: TestCerts, name: string): Promise<string> {
+  const cwd = certs.dir
+  await issue(cwd, name, '/O=Brook/CN=localhost', 'ca', 'server.ext')
+  const keystore = join(cwd, `${name}-keystore.pem`)
+  await writeFile(keystore, (await readFile(join(cwd, `${name}.crt`), 'utf8')) + (await readFile(join(cwd, `${name}.key`), 'utf8')))
+  return keystore
+}

@@ -2,6 +2,7 @@
 // Names Brook does not act on yet (threads, replication tuning, KRaft controller settings) are
 // still listed, so that real deployments' and test setups' files load without warnings and
 // DescribeConfigs on the broker shows what Kafka would.
+import { endpointsError } from '../txn/check-back.js'
 import { atLeast, between, type ConfigDef, INT_MAX, listOf, LONG_MAX, oneOf, oneOfIgnoringCase } from './schema.js'
 
 export const COMPRESSION_TYPES = ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer']
@@ -173,6 +174,11 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   i('transactional.id.expiration.ms', '604800000', atLeast(1)),
   i('transaction.abort.timed.out.transaction.cleanup.interval.ms', '10000', atLeast(1)),
   i('transaction.remove.expired.transaction.cleanup.interval.ms', '3600000', atLeast(1)),
+  // Brook's transactional check-back (txn/check-back.ts, docs/delivery.md)
+  li('transaction.checkback.endpoints', '', (v) => endpointsError(v)),
+  i('transaction.checkback.max.attempts', '5', atLeast(1)),
+  i('transaction.checkback.retry.backoff.ms', '1000', atLeast(0)),
+  i('transaction.checkback.request.timeout.ms', '5000', atLeast(1)),
   b('transaction.partition.verification.enable', 'true'),
   i('producer.id.expiration.ms', '86400000', atLeast(1)),
   i('producer.id.expiration.check.interval.ms', '600000', atLeast(1)),
@@ -195,6 +201,8 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   s('max.connections.per.ip.overrides', ''),
   // Security and plug-ins
   s('authorizer.class.name', ''),
+  s('super.users', ''),
+  b('allow.everyone.if.no.acl.found', 'false'),
   c('principal.builder.class', 'org.apache.kafka.common.security.authenticator.DefaultKafkaPrincipalBuilder'),
   l('connections.max.reauth.ms', '0'),
   i('connection.failed.authentication.delay.ms', '100', atLeast(0)),

@@ -23,6 +23,7 @@ export class DynamicConfigs {
   readonly #store: DynamicConfigStore
   readonly #onChange: () => Promise<void>
   readonly #serial = new SerialQueue()
+  readonly #checks: Array<() => void> = []
 
   private constructor (config: BrokerConfig, nodeId: number, store: DynamicConfigStore, onChange: () => Promise<void>) {
     this.#config = config
@@ -55,6 +56,15 @@ export class DynamicConfigs {
     }
     config.setDynamic(usable(layers.broker, true), usable(layers.default, false))
     return new DynamicConfigs(config, nodeId, store, onChange)
+  }
+
+  /**
+   * A check of the broker's settings as a change would leave them (a TLS listener's keystore
+   * must still load); it throws to refuse the change. Checks run synchronously with the candidate
+   * layers in place, so no request sees them.
+   */
+  addCheck (check: () => void): void {
+    this.#checks.push(check)
   }
 
   /** The layer a broker resource name addresses: "" the cluster default, the node id this broker. */
@@ -93,11 +103,23 @@ export class DynamicConfigs {
       const next = compute(this.current(layer))
       validateDynamicLayer(next, layer === 'broker', this.#config)
       checkThreadCounts(next, this.#config)
-      if (validateOnly) return
       const layers: DynamicConfigLayers = layer === 'broker' ? { broker: next, default: this.current('default') } : { broker: this.current('broker'), default: next }
+      this.#runChecks(layers)
+      if (validateOnly) return
       await this.#store.save(layers)
       this.#config.setDynamic(layers.broker, layers.default)
       await this.#onChange()
     })
+  }
+
+  #runChecks (candidate: DynamicConfigLayers): void {
+    if (this.#checks.length === 0) return
+    const before = { broker: this.current('broker'), default: this.current('default') }
+    this.#config.setDynamic(candidate.broker, candidate.default)
+    try {
+      for (const check of this.#checks) check()
+    } finally {
+      this.#config.setDynamic(before.broker, before.default)
+    }
   }
 }

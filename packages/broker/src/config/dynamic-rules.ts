@@ -53,6 +53,9 @@ const OTHER_DYNAMIC_CONFIGS = [
   'metric.reporters',
   'max.connections.per.ip', 'max.connections.per.ip.overrides',
   'producer.id.expiration.ms', 'transaction.partition.verification.enable',
+  // Brook's transactional check-back
+  'transaction.checkback.endpoints', 'transaction.checkback.max.attempts', 'transaction.checkback.retry.backoff.ms',
+  'transaction.checkback.request.timeout.ms',
   'remote.log.index.file.cache.total.size.bytes', 'remote.fetch.max.wait.ms', 'remote.log.manager.copy.max.bytes.per.second',
   'remote.log.manager.fetch.max.bytes.per.second', 'remote.list.offsets.request.timeout.ms', 'remote.log.manager.copier.thread.pool.size',
   'remote.log.manager.expiration.thread.pool.size', 'remote.log.manager.follower.thread.pool.size', 'remote.log.reader.threads',

@@ -91,6 +91,10 @@ export interface TopicSettings {
   timestampAfterMaxMs: number
   /** cleanup.policy includes compact: records need a key. */
   compacted: boolean
+  /** delivery.delay.ms (Brook's): how long after its append a record becomes visible. */
+  deliveryDelayMs: number
+  /** delivery.schedule.enable (Brook's): per-record delivery times by header. */
+  scheduling: boolean
 }
 
 // Produce looks the settings up on every request: resolved once per overrides object (topics get a
@@ -113,7 +117,9 @@ function resolveTopicSettings (overrides: TopicOverrides, broker: BrokerConfig):
     minInsyncReplicas: num('min.insync.replicas', overrides, broker),
     timestampBeforeMaxMs: num('message.timestamp.before.max.ms', overrides, broker),
     timestampAfterMaxMs: num('message.timestamp.after.max.ms', overrides, broker),
-    compacted: cleanupPolicyOf(overrides, broker).includes('compact')
+    compacted: cleanupPolicyOf(overrides, broker).includes('compact'),
+    deliveryDelayMs: num('delivery.delay.ms', overrides, broker),
+    scheduling: topicConfigValue('delivery.schedule.enable', overrides, broker) === true
   }
 }
 

@@ -34,6 +34,9 @@ export const TOPIC_CONFIG_DEFS: readonly TopicConfigDef[] = [
   t('compression.type', 'string', 'producer', ['compression.type'], oneOf(...COMPRESSION_TYPES)),
   t('compression.zstd.level', 'int', '3', ['compression.zstd.level'], between(-131072, 22)),
   t('delete.retention.ms', 'long', '86400000', ['log.cleaner.delete.retention.ms'], atLeast(0)),
+  // Brook's: delayed and scheduled delivery (docs/delivery.md).
+  t('delivery.delay.ms', 'long', '0', [], atLeast(0)),
+  t('delivery.schedule.enable', 'boolean', 'false', []),
   t('file.delete.delay.ms', 'long', '60000', ['log.segment.delete.delay.ms'], atLeast(0)),
   t('flush.messages', 'long', LONG_MAX, ['log.flush.interval.messages'], atLeast(1)),
   t('flush.ms', 'long', LONG_MAX, ['log.flush.interval.ms', 'log.flush.scheduler.interval.ms'], atLeast(0)),

@@ -37,8 +37,6 @@ import { NO_TOPICS, type TopicResolver } from './consumer/topics.js'
 import { describeConsumerGroup, describeConsumerGroupClassic, listedConsumerGroup, type ConsumerGroupDescription } from './consumer/describe.js'
 import { durableConsumerGroup, type DurableConsumerGroup } from './consumer/durable.js'
 
-/** Kafka's AclOperation bits a group supports (READ, DELETE, DESCRIBE) when nothing is restricted. */
-export const GROUP_AUTHORIZED_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8)
 export const AUTHORIZED_OPERATIONS_OMITTED = -2147483648
 
 export interface ShardOptions {

@@ -9,6 +9,7 @@ import { OFFSETS_TOPIC } from '../group/config.js'
 import type { RequestContext } from '../server/request-context.js'
 import { fencedForVersion } from '../txn/versions.js'
 import { defineHandler } from './handler.js'
+import { onGroup, onTransactionalId, Op } from '../security/authorizer/requirements.js'
 
 async function handle (ctx: RequestContext, request: AddOffsetsToTxnRequest): Promise<AddOffsetsToTxnResponse> {
   const txn = ctx.broker.txn
@@ -19,4 +20,4 @@ async function handle (ctx: RequestContext, request: AddOffsetsToTxnRequest): Pr
   return { throttleTimeMs: 0, errorCode: fencedForVersion(code, ctx.apiVersion, 2) }
 }
 
-export default defineHandler(addOffsetsToTxnApi, { min: 0, max: 3 }, handle, (_request, code) => ({ throttleTimeMs: 0, errorCode: code }))
+export default defineHandler(addOffsetsToTxnApi, { min: 0, max: 3 }, handle, (_request, code) => ({ throttleTimeMs: 0, errorCode: code }), { requires: (r) => [onTransactionalId(r.transactionalId, Op.WRITE), onGroup(r.groupId, Op.READ)] })

@@ -14,6 +14,9 @@ import type { RequestContext } from '../server/request-context.js'
 import { type TopicPartition, partitionKey } from '../txn/metadata.js'
 import { fencedForVersion } from '../txn/versions.js'
 import { defineHandler } from './handler.js'
+import { onCluster, onTransactionalId, Op } from '../security/authorizer/requirements.js'
+import { AclOperation, ResourceType } from '@brook/metadata'
+import { allowed } from '../security/authorizer/request-access.js'
 
 function sameError (topics: readonly AddPartitionsToTxnRequestTopic[], code: number): AddPartitionsToTxnResponseTopicResult[] {
   return topics.map((t) => ({ name: t.name, resultsByPartition: t.partitions.map((partitionIndex) => ({ partitionIndex, partitionErrorCode: code })) }))
@@ -35,6 +38,17 @@ async function addForTransaction (ctx: RequestContext, transactionalId: string, 
   topics: readonly AddPartitionsToTxnRequestTopic[], verifyOnly: boolean): Promise<AddPartitionsToTxnResponseTopicResult[]> {
   const txn = ctx.broker.txn
   if (txn === undefined) return sameError(topics, ErrorCode.COORDINATOR_NOT_AVAILABLE)
+  // v0-3 (clients): WRITE on each topic; the others are not attempted, as Kafka answers.
+  const denied = new Set(ctx.apiVersion >= 4 ? [] : topics.filter((t) => !allowed(ctx, ResourceType.TOPIC, t.name, AclOperation.WRITE)).map((t) => t.name))
+  if (denied.size > 0) {
+    return topics.map((t) => ({
+      name: t.name,
+      resultsByPartition: t.partitions.map((partitionIndex) => ({
+        partitionIndex,
+        partitionErrorCode: denied.has(t.name) ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : ErrorCode.OPERATION_NOT_ATTEMPTED
+      }))
+    }))
+  }
   const unknown = unknownPartitions(ctx, topics)
   if (unknown.size > 0) {
     return topics.map((t) => ({
@@ -85,4 +99,4 @@ function errorResponse (request: AddPartitionsToTxnRequest, code: number, ctx: R
   return { throttleTimeMs: 0, errorCode: code, resultsByTransaction: [] }
 }
 
-export default defineHandler(addPartitionsToTxnApi, { min: 0, max: 4 }, handle, errorResponse)
+export default defineHandler(addPartitionsToTxnApi, { min: 0, max: 4 }, handle, errorResponse, { requires: (r, ctx) => ctx.apiVersion >= 4 ? [onCluster(Op.CLUSTER_ACTION)] : [onTransactionalId(r.v3AndBelowTransactionalId ?? '', Op.WRITE)] })

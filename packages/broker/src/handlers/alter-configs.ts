@@ -11,6 +11,8 @@ import { ResourceType } from '../config/describe.js'
 import { KafkaError, mapError } from '../errors.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
+import { AclOperation } from '@brook/metadata'
+import { configRefusal } from '../security/authorizer/config-access.js'
 
 function result (resource: AlterConfigsRequestResource, errorCode: number, errorMessage: string | null = null): AlterConfigsResponseResourceResponse {
   return { errorCode, errorMessage, resourceType: resource.resourceType, resourceName: resource.resourceName }
@@ -18,6 +20,8 @@ function result (resource: AlterConfigsRequestResource, errorCode: number, error
 
 async function alter (ctx: RequestContext, resource: AlterConfigsRequestResource, validateOnly: boolean): Promise<AlterConfigsResponseResourceResponse> {
   try {
+    const refused = configRefusal(ctx, resource.resourceType, resource.resourceName, AclOperation.ALTER_CONFIGS)
+    if (refused !== null) throw new KafkaError(refused, 'Authorization failed.')
     if (resource.resourceType === ResourceType.BROKER) {
       const dynamic = ctx.broker.dynamicConfigs
       const next = replaceOverrides(resource.configs)

@@ -12,6 +12,7 @@ import {
 } from '@brook/protocol'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
+import { onCluster, Op } from '../security/authorizer/requirements.js'
 
 async function handle (ctx: RequestContext, request: AlterReplicaLogDirsRequest): Promise<AlterReplicaLogDirsResponse> {
   // Kafka keys the request by partition: a partition named under two dirs goes to the last one.
@@ -39,4 +40,4 @@ export default defineHandler(alterReplicaLogDirsApi, { min: 0, max: 2 }, handle,
   results: request.dirs.flatMap((d) => d.topics.map((t) => ({
     topicName: t.name, partitions: t.partitions.map((partitionIndex) => ({ partitionIndex, errorCode: code }))
   })))
-}))
+}), { requires: () => [onCluster(Op.ALTER)] })

@@ -12,6 +12,7 @@ import type { ScramChange } from '../security/scram-store.js'
 import { credentialFromSalted, MAX_ITERATIONS, mechanismFromCode, MIN_ITERATIONS } from '../security/sasl/scram-crypto.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
+import { onCluster, Op } from '../security/authorizer/requirements.js'
 
 async function handle (ctx: RequestContext, request: AlterUserScramCredentialsRequest): Promise<AlterUserScramCredentialsResponse> {
   const store = ctx.broker.scram
@@ -53,4 +54,4 @@ async function handle (ctx: RequestContext, request: AlterUserScramCredentialsRe
 export default defineHandler(alterUserScramCredentialsApi, { min: 0, max: 0 }, handle, (request, code) => ({
   throttleTimeMs: 0,
   results: [...new Set([...request.deletions.map((d) => d.name), ...request.upsertions.map((u) => u.name)])].map((user) => ({ user, errorCode: code, errorMessage: null }))
-}))
+}), { requires: () => [onCluster(Op.ALTER)] })

@@ -2,8 +2,10 @@
 // Behaviour: group/consumer/describe.ts: epochs, assignor, and per member its subscription,
 // current and target assignment; GROUP_ID_NOT_FOUND for unknown and classic groups.
 // Versions: v0 flexible; v1 member type (1: consumer protocol).
-import { consumerGroupDescribeApi, type ConsumerGroupDescribeRequest, type ConsumerGroupDescribeResponse } from '@brook/protocol'
-import { GROUP_AUTHORIZED_OPERATIONS } from '../group/shard.js'
+import { ErrorCode, consumerGroupDescribeApi, type ConsumerGroupDescribeRequest, type ConsumerGroupDescribeResponse } from '@brook/protocol'
+import { AclOperation, ResourceType } from '@brook/metadata'
+import { operationsIfAsked } from '../security/authorizer/authorized-operations.js'
+import { allowed } from '../security/authorizer/request-access.js'
 import { coordinatorOf } from '../group/request-info.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
@@ -12,8 +14,12 @@ const OMITTED = -2147483648
 
 async function handle (ctx: RequestContext, request: ConsumerGroupDescribeRequest): Promise<ConsumerGroupDescribeResponse> {
   const groups = await coordinatorOf(ctx).consumerGroupDescribe([...new Set(request.groupIds)])
-  const operations = request.includeAuthorizedOperations ? GROUP_AUTHORIZED_OPERATIONS : OMITTED
-  return { throttleTimeMs: 0, groups: groups.map((g) => ({ ...g, authorizedOperations: g.errorCode === 0 ? operations : OMITTED })) }
+  return {
+    throttleTimeMs: 0,
+    groups: groups.map((g) => !allowed(ctx, ResourceType.GROUP, g.groupId, AclOperation.DESCRIBE)
+      ? errorResponse({ ...request, groupIds: [g.groupId] }, ErrorCode.GROUP_AUTHORIZATION_FAILED).groups[0] as typeof g
+      : { ...g, authorizedOperations: g.errorCode === 0 ? operationsIfAsked(ctx, request.includeAuthorizedOperations, ResourceType.GROUP, g.groupId) : OMITTED })
+  }
 }
 
 function errorResponse (request: ConsumerGroupDescribeRequest, code: number): ConsumerGroupDescribeResponse {

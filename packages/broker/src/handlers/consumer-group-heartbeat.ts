@@ -7,6 +7,7 @@ import { consumerGroupHeartbeatApi, type ConsumerGroupHeartbeatRequest, type Con
 import { coordinatorOf, requestInfo } from '../group/request-info.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
+import { onGroup, Op } from '../security/authorizer/requirements.js'
 
 async function handle (ctx: RequestContext, request: ConsumerGroupHeartbeatRequest): Promise<ConsumerGroupHeartbeatResponse> {
   const response = await coordinatorOf(ctx).consumerGroupHeartbeat(requestInfo(ctx), request)
@@ -17,4 +18,4 @@ function errorResponse (_request: ConsumerGroupHeartbeatRequest, code: number): 
   return { throttleTimeMs: 0, errorCode: code, errorMessage: null, memberId: null, memberEpoch: -1, heartbeatIntervalMs: 0, assignment: null }
 }
 
-export default defineHandler(consumerGroupHeartbeatApi, { min: 0, max: 1 }, handle, errorResponse)
+export default defineHandler(consumerGroupHeartbeatApi, { min: 0, max: 1 }, handle, errorResponse, { requires: (r) => [onGroup(r.groupId, Op.READ)] })

@@ -8,6 +8,8 @@ import { createPartitionsApi, type CreatePartitionsRequest, type CreatePartition
 import { KafkaError, mapError } from '../errors.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
+import { AclOperation, ResourceType as Acl } from '@brook/metadata'
+import { allowed } from '../security/authorizer/request-access.js'
 
 function checkAssignments (ctx: RequestContext, topic: CreatePartitionsRequestTopic): void {
   const assignments = topic.assignments
@@ -26,6 +28,7 @@ function checkAssignments (ctx: RequestContext, topic: CreatePartitionsRequestTo
 
 async function grow (ctx: RequestContext, topic: CreatePartitionsRequestTopic, validateOnly: boolean): Promise<CreatePartitionsResponseTopicResult> {
   try {
+    if (!allowed(ctx, Acl.TOPIC, topic.name, AclOperation.ALTER)) throw new KafkaError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.')
     if (ctx.broker.replicas.topic(topic.name) !== undefined) checkAssignments(ctx, topic)
     await ctx.broker.replicas.createPartitions(topic.name, topic.count, validateOnly)
     return { name: topic.name, errorCode: ErrorCode.NONE, errorMessage: null }

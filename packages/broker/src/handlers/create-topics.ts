@@ -15,6 +15,9 @@ import { describeTopicConfigs } from '../config/describe.js'
 import { KafkaError, mapError } from '../errors.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
+import { AclOperation, ResourceType } from '@brook/metadata'
+import { allowed } from '../security/authorizer/request-access.js'
+import { CLUSTER_NAME } from '../security/authorizer/authorized-operations.js'
 
 function failed (name: string, errorCode: number, errorMessage: string | null = null): CreateTopicsResponseCreatableTopicResult {
   return { name, topicId: ZERO_UUID, errorCode, errorMessage, topicConfigErrorCode: ErrorCode.NONE, numPartitions: -1, replicationFactor: -1, configs: null }
@@ -71,13 +74,20 @@ async function createTopic (ctx: RequestContext, topic: CreateTopicsRequestCreat
   }
 }
 
+/** Kafka: CREATE on the cluster, or on the topic. */
+function creatable (ctx: RequestContext, name: string): boolean {
+  return allowed(ctx, ResourceType.CLUSTER, CLUSTER_NAME, AclOperation.CREATE) || allowed(ctx, ResourceType.TOPIC, name, AclOperation.CREATE)
+}
+
 async function handle (ctx: RequestContext, request: CreateTopicsRequest): Promise<CreateTopicsResponse> {
   const counts = new Map<string, number>()
   for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1)
   const validateOnly = request.validateOnly === true
   const topics = await Promise.all(request.topics.map(async (t) => (counts.get(t.name) ?? 0) > 1
     ? failed(t.name, ErrorCode.INVALID_REQUEST, `Create topics request contains multiple entries for the following topics: ${t.name}`)
-    : await createTopic(ctx, t, validateOnly)))
+    : !creatable(ctx, t.name)
+      ? failed(t.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.')
+      : await createTopic(ctx, t, validateOnly)))
   return { throttleTimeMs: 0, topics }
 }
 

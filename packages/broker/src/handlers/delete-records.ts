@@ -9,12 +9,15 @@ import { topicConfigValue } from '../config/topic-config.js'
 import { errorCodeOf } from '../errors.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
+import { AclOperation, ResourceType as Acl } from '@brook/metadata'
+import { allowed } from '../security/authorizer/request-access.js'
 
 function result (partitionIndex: number, errorCode: number, lowWatermark = -1): DeleteRecordsResponsePartitionResult {
   return { partitionIndex, errorCode, lowWatermark: BigInt(lowWatermark) }
 }
 
 async function deletePartition (ctx: RequestContext, topic: string, p: DeleteRecordsRequestPartition): Promise<DeleteRecordsResponsePartitionResult> {
+  if (!allowed(ctx, Acl.TOPIC, topic, AclOperation.DELETE)) return result(p.partitionIndex, ErrorCode.TOPIC_AUTHORIZATION_FAILED)
   const state = ctx.broker.replicas.topic(topic)
   const partition = state?.partitions[p.partitionIndex]
   if (state === undefined || partition === undefined) return result(p.partitionIndex, ctx.broker.replicas.partitionError(topic, p.partitionIndex))

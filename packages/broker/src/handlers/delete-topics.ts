@@ -7,6 +7,8 @@ import { deleteTopicsApi, type DeleteTopicsRequest, type DeleteTopicsResponse, t
 import { KafkaError, mapError } from '../errors.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
+import { AclOperation, ResourceType } from '@brook/metadata'
+import { allowed } from '../security/authorizer/request-access.js'
 
 interface Target { name: string | null, topicId: string }
 
@@ -29,6 +31,7 @@ async function deleteTopic (ctx: RequestContext, target: Target): Promise<Delete
       if (state === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_ID, 'This server does not host this topic ID.')
       name = state.info.name
     }
+    if (!allowed(ctx, ResourceType.TOPIC, name, AclOperation.DELETE)) throw new KafkaError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.')
     const info = await replicas.deleteTopic(name)
     return { name: info.name, topicId: info.id, errorCode: ErrorCode.NONE, errorMessage: null }
   } catch (err) {

@@ -5,7 +5,8 @@
 // Versions: v1 endpoint type; v2 fenced brokers (KIP-1073): this broker serves, so it is never
 // fenced, and includeFencedBrokers changes nothing.
 import { describeClusterApi, type DescribeClusterRequest, type DescribeClusterResponse, ErrorCode } from '@brook/protocol'
-import { CLUSTER_OPERATIONS, OPERATIONS_NOT_REQUESTED } from '../cluster/authorized-operations.js'
+import { ResourceType } from '@brook/metadata'
+import { CLUSTER_NAME, operationsIfAsked } from '../security/authorizer/authorized-operations.js'
 import type { RequestContext } from '../server/request-context.js'
 import { clusterBrokers } from './metadata.js'
 import { defineHandler } from './handler.js'
@@ -26,7 +27,7 @@ function response (ctx: RequestContext, request: DescribeClusterRequest, errorCo
     clusterId: broker.clusterId,
     controllerId: snapshot === undefined ? broker.nodeId : snapshot.controller?.brokerId ?? -1,
     brokers: errorCode !== ErrorCode.NONE ? [] : all,
-    clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : OPERATIONS_NOT_REQUESTED
+    clusterAuthorizedOperations: operationsIfAsked(ctx, request.includeClusterAuthorizedOperations, ResourceType.CLUSTER, CLUSTER_NAME)
   }
 }
 

@@ -17,6 +17,8 @@ import { coordinatorOf } from '../group/request-info.js'
 import { mapError } from '../errors.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
+import { AclOperation } from '@brook/metadata'
+import { configRefusal } from '../security/authorizer/config-access.js'
 
 function failed (resource: DescribeConfigsRequestResource, errorCode: number, errorMessage: string | null = null): DescribeConfigsResponseResult {
   return { errorCode, errorMessage, resourceType: resource.resourceType, resourceName: resource.resourceName, configs: [] }
@@ -44,6 +46,8 @@ function configsOf (ctx: RequestContext, resource: DescribeConfigsRequestResourc
 }
 
 function describe (ctx: RequestContext, request: DescribeConfigsRequest, resource: DescribeConfigsRequestResource): DescribeConfigsResponseResult {
+  const refused = configRefusal(ctx, resource.resourceType, resource.resourceName, AclOperation.DESCRIBE_CONFIGS)
+  if (refused !== null) return failed(resource, refused, 'Authorization failed.')
   try {
     const configs = configsOf(ctx, resource)
     if (!Array.isArray(configs)) return configs

@@ -5,17 +5,21 @@
 // Versions: v1 throttle; v3 authorized operations (READ, DELETE, DESCRIBE: Brook has no
 // authorizer); v4 group.instance.id per member; v5 flexible; v6 per-group error message.
 import { describeGroupsApi, ErrorCode, type DescribeGroupsRequest, type DescribeGroupsResponse } from '@brook/protocol'
-import { AUTHORIZED_OPERATIONS_OMITTED, GROUP_AUTHORIZED_OPERATIONS } from '../group/shard.js'
+import { AclOperation, ResourceType } from '@brook/metadata'
+import { AUTHORIZED_OPERATIONS_OMITTED } from '../group/shard.js'
+import { operationsIfAsked } from '../security/authorizer/authorized-operations.js'
+import { allowed } from '../security/authorizer/request-access.js'
 import { coordinatorOf } from '../group/request-info.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
 
 async function handle (ctx: RequestContext, request: DescribeGroupsRequest): Promise<DescribeGroupsResponse> {
   const groups = await coordinatorOf(ctx).describeGroups(request.groups)
-  const operations = request.includeAuthorizedOperations === true ? GROUP_AUTHORIZED_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED
   return {
     throttleTimeMs: 0,
     groups: groups.map((g) => {
+      if (!allowed(ctx, ResourceType.GROUP, g.groupId, AclOperation.DESCRIBE)) return errorResponse({ ...request, groups: [g.groupId] }, ErrorCode.GROUP_AUTHORIZATION_FAILED).groups[0] as typeof g
+      const operations = operationsIfAsked(ctx, request.includeAuthorizedOperations, ResourceType.GROUP, g.groupId)
       const described = { ...g, errorMessage: null, authorizedOperations: g.errorCode === 0 ? operations : AUTHORIZED_OPERATIONS_OMITTED }
       return ctx.apiVersion >= 6 && g.errorCode === ErrorCode.NONE && g.groupState === 'Dead'
         ? { ...described, errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `Group ${g.groupId} not found.`, authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED }

@@ -9,6 +9,7 @@ import { describeLogDirsApi, type DescribeLogDirsRequest, type DescribeLogDirsRe
 import type { PartitionFilter } from '../log-dirs/log-dirs.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
+import { onCluster, Op } from '../security/authorizer/requirements.js'
 
 function filterOf (request: DescribeLogDirsRequest): PartitionFilter {
   if (request.topics === null || request.topics === undefined) return null
@@ -28,4 +29,4 @@ async function handle (ctx: RequestContext, request: DescribeLogDirsRequest): Pr
 
 export default defineHandler(describeLogDirsApi, { min: 0, max: 4 }, handle, (_request, code) => ({
   throttleTimeMs: 0, errorCode: code, results: []
-}))
+}), { requires: () => [onCluster(Op.DESCRIBE)] })

@@ -10,6 +10,8 @@ import {
 } from '@brook/protocol'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
+import { AclOperation, ResourceType } from '@brook/metadata'
+import { allowed } from '../security/authorizer/request-access.js'
 
 function failed (partitionIndex: number, errorCode: number): DescribeProducersResponsePartitionResponse {
   return { partitionIndex, errorCode, errorMessage: null, activeProducers: [] }
@@ -36,7 +38,12 @@ function describePartition (ctx: RequestContext, topic: string, index: number): 
 function handle (ctx: RequestContext, request: DescribeProducersRequest): DescribeProducersResponse {
   return {
     throttleTimeMs: 0,
-    topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((p) => describePartition(ctx, t.name, p)) }))
+    topics: request.topics.map((t) => ({
+      name: t.name,
+      partitions: allowed(ctx, ResourceType.TOPIC, t.name, AclOperation.READ)
+        ? t.partitionIndexes.map((p) => describePartition(ctx, t.name, p))
+        : t.partitionIndexes.map((p) => failed(p, ErrorCode.TOPIC_AUTHORIZATION_FAILED))
+    }))
   }
 }
 

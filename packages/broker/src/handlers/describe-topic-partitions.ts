@@ -9,7 +9,9 @@ import {
   describeTopicPartitionsApi, type DescribeTopicPartitionsRequest, type DescribeTopicPartitionsResponse,
   type DescribeTopicPartitionsResponseTopic, ErrorCode, ZERO_UUID
 } from '@brook/protocol'
-import { OPERATIONS_NOT_REQUESTED, TOPIC_OPERATIONS } from '../cluster/authorized-operations.js'
+import { AclOperation, ResourceType } from '@brook/metadata'
+import { authorizedOperations, OPERATIONS_NOT_REQUESTED } from '../security/authorizer/authorized-operations.js'
+import { allowed } from '../security/authorizer/request-access.js'
 import { type PageEntry, pagePartitions } from '../cluster/partition-pages.js'
 import { INTERNAL_TOPICS, invalidTopicNameReason } from '../cluster/topic-name.js'
 import type { RequestContext } from '../server/request-context.js'
@@ -18,14 +20,15 @@ import { defineHandler } from './handler.js'
 function topicOf (ctx: RequestContext, entry: PageEntry): DescribeTopicPartitionsResponseTopic {
   const nodeId = ctx.broker.nodeId
   const state = entry.exists ? ctx.broker.replicas.topic(entry.name) : undefined
-  if (!entry.exists || state === undefined) {
+  const describable = allowed(ctx, ResourceType.TOPIC, entry.name, AclOperation.DESCRIBE)
+  if (!entry.exists || state === undefined || !describable) {
     return {
-      errorCode: invalidTopicNameReason(entry.name) === null ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.INVALID_TOPIC_EXCEPTION,
+      errorCode: !describable ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : invalidTopicNameReason(entry.name) === null ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.INVALID_TOPIC_EXCEPTION,
       name: entry.name,
       topicId: ZERO_UUID,
       isInternal: INTERNAL_TOPICS.has(entry.name),
       partitions: [],
-      topicAuthorizedOperations: TOPIC_OPERATIONS
+      topicAuthorizedOperations: OPERATIONS_NOT_REQUESTED
     }
   }
   const partitions = []
@@ -65,7 +68,7 @@ function topicOf (ctx: RequestContext, entry: PageEntry): DescribeTopicPartition
     topicId: state.info.id,
     isInternal: INTERNAL_TOPICS.has(entry.name),
     partitions,
-    topicAuthorizedOperations: TOPIC_OPERATIONS
+    topicAuthorizedOperations: authorizedOperations(ctx, ResourceType.TOPIC, entry.name)
   }
 }
 
@@ -73,7 +76,8 @@ function handle (ctx: RequestContext, request: DescribeTopicPartitionsRequest): 
   const { replicas, config } = ctx.broker
   const page = pagePartitions({
     names: request.topics.map((t) => t.name),
-    allNames: () => replicas.topics().map((t) => t.info.name),
+    // Topics the principal may not describe are left out of a listing, as Metadata does.
+    allNames: () => replicas.topics().map((t) => t.info.name).filter((name) => allowed(ctx, ResourceType.TOPIC, name, AclOperation.DESCRIBE)),
     cursor: request.cursor ?? null,
     limit: Math.max(1, Math.min(config.int('max.request.partition.size.limit'), request.responsePartitionLimit)),
     partitionCount: (name) => replicas.topic(name)?.partitions.length

@@ -6,6 +6,8 @@
 import { type DescribeTransactionsRequest, type DescribeTransactionsResponse, ErrorCode, describeTransactionsApi } from '@brook/protocol'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
+import { AclOperation, ResourceType } from '@brook/metadata'
+import { allowed } from '../security/authorizer/request-access.js'
 
 function failed (transactionalId: string, errorCode: number): DescribeTransactionsResponse['transactionStates'][number] {
   return { errorCode, transactionalId, transactionState: '', transactionTimeoutMs: 0, transactionStartTimeMs: -1n, producerId: -1n, producerEpoch: -1, topics: [] }
@@ -15,7 +17,9 @@ function handle (ctx: RequestContext, request: DescribeTransactionsRequest): Des
   const txn = ctx.broker.txn
   return {
     throttleTimeMs: 0,
-    transactionStates: request.transactionalIds.map((id) => txn === undefined ? failed(id, ErrorCode.COORDINATOR_NOT_AVAILABLE) : txn.describe(id))
+    transactionStates: request.transactionalIds.map((id) => !allowed(ctx, ResourceType.TRANSACTIONAL_ID, id, AclOperation.DESCRIBE)
+      ? failed(id, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)
+      : txn === undefined ? failed(id, ErrorCode.COORDINATOR_NOT_AVAILABLE) : txn.describe(id))
   }
 }
 

@@ -8,6 +8,7 @@ import { KafkaError } from '../errors.js'
 import type { RequestContext } from '../server/request-context.js'
 import { mechanismCode } from '../security/sasl/scram-crypto.js'
 import { defineHandler } from './handler.js'
+import { onCluster, Op } from '../security/authorizer/requirements.js'
 
 function handle (ctx: RequestContext, request: DescribeUserScramCredentialsRequest): DescribeUserScramCredentialsResponse {
   const store = ctx.broker.scram
@@ -31,4 +32,4 @@ function handle (ctx: RequestContext, request: DescribeUserScramCredentialsReque
 }
 
 export default defineHandler(describeUserScramCredentialsApi, { min: 0, max: 0 }, handle,
-  (_request, code) => ({ throttleTimeMs: 0, errorCode: code, errorMessage: null, results: [] }))
+  (_request, code) => ({ throttleTimeMs: 0, errorCode: code, errorMessage: null, results: [] }), { requires: () => [onCluster(Op.DESCRIBE)] })

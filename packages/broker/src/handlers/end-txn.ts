@@ -9,6 +9,7 @@ import { type EndTxnRequest, type EndTxnResponse, ErrorCode, endTxnApi } from '@
 import type { RequestContext } from '../server/request-context.js'
 import { fencedForVersion } from '../txn/versions.js'
 import { defineHandler } from './handler.js'
+import { onTransactionalId, Op } from '../security/authorizer/requirements.js'
 
 async function handle (ctx: RequestContext, request: EndTxnRequest): Promise<EndTxnResponse> {
   const txn = ctx.broker.txn
@@ -17,4 +18,4 @@ async function handle (ctx: RequestContext, request: EndTxnRequest): Promise<End
   return { throttleTimeMs: 0, errorCode: fencedForVersion(code, ctx.apiVersion, 2) }
 }
 
-export default defineHandler(endTxnApi, { min: 0, max: 4 }, handle, (_request, code) => ({ throttleTimeMs: 0, errorCode: code }))
+export default defineHandler(endTxnApi, { min: 0, max: 4 }, handle, (_request, code) => ({ throttleTimeMs: 0, errorCode: code }), { requires: (r) => [onTransactionalId(r.transactionalId, Op.WRITE)] })

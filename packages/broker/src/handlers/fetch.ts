@@ -12,6 +12,8 @@
 // Cluster mode: a fetch with a replica id (v<15) or replica state (v15+) is a follower's
 // (replication/follower-fetch.ts); a consumer fetch from a broker that does not lead the
 // partition gets NOT_LEADER_OR_FOLLOWER, with the current leader (v12+) and its endpoint (v16+).
+// Authorization: a follower's fetch needs CLUSTER_ACTION on the cluster; a consumer's, READ on
+// each topic (else its partitions get TOPIC_AUTHORIZATION_FAILED).
 import { ErrorCode, fetchApi, type FetchRequest, type FetchRequestTopic, type FetchResponse, type FetchResponsePartitionData } from '@brook/protocol'
 import { newFetchContext } from '../fetch-session/fetch-context.js'
 import { leaderEpochError } from '../partition/leader-epoch.js'
@@ -20,6 +22,9 @@ import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
 import { followerFetch } from '../replication/follower-fetch.js'
 import { leaderEndpoints, leaderHint } from '../cluster/leader-hints.js'
+import { AclOperation, ResourceType } from '@brook/metadata'
+import { allowed } from '../security/authorizer/request-access.js'
+import { onCluster, Op } from '../security/authorizer/requirements.js'
 
 const READ_COMMITTED = 1
 
@@ -27,6 +32,10 @@ function targetsOf (ctx: RequestContext, topic: FetchRequestTopic): FetchTarget[
   const { replicas } = ctx.broker
   const byId = ctx.apiVersion >= 13
   const state = byId ? replicas.topicById(topic.topicId ?? '') : replicas.topic(topic.topic ?? '')
+  const name = state?.info.name ?? topic.topic ?? ''
+  if ((state !== undefined || !byId) && !allowed(ctx, ResourceType.TOPIC, name, AclOperation.READ)) {
+    return topic.partitions.map((p) => ({ partition: undefined, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, fetchOffset: Number(p.fetchOffset), partitionMaxBytes: 0 }))
+  }
   return topic.partitions.map((p) => {
     const partition = state?.partitions[p.partition]
     const missing = byId && state === undefined
@@ -74,8 +83,12 @@ function withLeaderHints (ctx: RequestContext, response: FetchResponse): FetchRe
   return { ...response, nodeEndpoints: leaderEndpoints(ctx, leaders) }
 }
 
+function replicaIdOf (ctx: RequestContext, request: FetchRequest): number {
+  return (ctx.apiVersion >= 15 ? request.replicaState?.replicaId : request.replicaId) ?? -1
+}
+
 async function handle (ctx: RequestContext, request: FetchRequest): Promise<FetchResponse> {
-  const replicaId = (ctx.apiVersion >= 15 ? request.replicaState?.replicaId : request.replicaId) ?? -1
+  const replicaId = replicaIdOf(ctx, request)
   if (replicaId >= 0 && ctx.broker.cluster !== undefined) return await followerFetch(ctx, request, replicaId)
   return withLeaderHints(ctx, await consumerFetch(ctx, request))
 }
@@ -129,4 +142,4 @@ export default defineHandler(fetchApi, { min: 4, max: 18 }, handle, (request, co
     topicId: t.topicId,
     partitions: t.partitions.map((p) => ({ partitionIndex: p.partition, errorCode: code, highWatermark: -1n, records: null }))
   }))
-}))
+}), { requires: (request, ctx) => replicaIdOf(ctx, request) >= 0 ? [onCluster(Op.CLUSTER_ACTION)] : [] })

@@ -17,6 +17,8 @@ import { coordinatorLeader } from '../cluster/coordinator-location.js'
 import { OFFSETS_TOPIC } from '../group/config.js'
 import { TXN_TOPIC } from '../txn/config.js'
 import { defineHandler } from './handler.js'
+import { AclOperation, ResourceType } from '@brook/metadata'
+import { allowed } from '../security/authorizer/request-access.js'
 
 const GROUP = 0
 const TRANSACTION = 1
@@ -25,6 +27,8 @@ function coordinatorFor (ctx: RequestContext, key: string, keyType: number): Fin
   const { nodeId, advertised } = ctx.broker
   let errorCode: number = ErrorCode.NONE
   if (keyType !== GROUP && keyType !== TRANSACTION) errorCode = ErrorCode.INVALID_REQUEST
+  else if (keyType === GROUP && !allowed(ctx, ResourceType.GROUP, key, AclOperation.DESCRIBE)) errorCode = ErrorCode.GROUP_AUTHORIZATION_FAILED
+  else if (keyType === TRANSACTION && !allowed(ctx, ResourceType.TRANSACTIONAL_ID, key, AclOperation.DESCRIBE)) errorCode = ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
   else if (keyType === GROUP && ctx.broker.groups === undefined) errorCode = ErrorCode.COORDINATOR_NOT_AVAILABLE
   if (errorCode !== ErrorCode.NONE) return { key, nodeId: -1, host: '', port: -1, errorCode, errorMessage: null }
   if (ctx.broker.cluster !== undefined) {

@@ -3,6 +3,7 @@
 // computed from it, and server/connection.ts refuses everything outside it.
 import type { ApiSchema } from '@brook/protocol'
 import type { RequestContext } from '../server/request-context.js'
+import type { Requirement } from '../security/authorizer/request-access.js'
 
 export interface VersionSupport {
   min: number
@@ -29,11 +30,19 @@ export interface Handler<Req = unknown, Res = unknown> {
    * gathered into. False for every handler that keeps views of its request (group metadata).
    */
   readonly releasesRequestBytes: boolean
+  /**
+   * What the whole request needs authorized (Kafka's checks before the work, such as READ on the
+   * group of a JoinGroup); the pipeline answers `errorResponse` with the code of the first one
+   * refused. Per-topic checks are the handler's own.
+   */
+  requires? (request: Req, ctx: RequestContext): readonly Requirement[]
 }
 
-export interface HandlerOptions {
+export interface HandlerOptions<Req = unknown> {
   /** See Handler.releasesRequestBytes; false by default. */
   releasesRequestBytes?: boolean
+  /** See Handler.requires. */
+  requires?: (request: Req, ctx: RequestContext) => readonly Requirement[]
 }
 
 export function defineHandler<Req, Res> (
@@ -41,7 +50,8 @@ export function defineHandler<Req, Res> (
   versions: VersionSupport,
   handle: Handler<Req, Res>['handle'],
   errorResponse: Handler<Req, Res>['errorResponse'],
-  options: HandlerOptions = {}
+  options: HandlerOptions<Req> = {}
 ): Handler<Req, Res> {
-  return { api, versions, handle, errorResponse, releasesRequestBytes: options.releasesRequestBytes ?? false }
+  const handler = { api, versions, handle, errorResponse, releasesRequestBytes: options.releasesRequestBytes ?? false }
+  return options.requires === undefined ? handler : { ...handler, requires: options.requires }
 }

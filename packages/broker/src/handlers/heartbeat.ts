@@ -6,6 +6,7 @@ import { heartbeatApi, type HeartbeatRequest, type HeartbeatResponse } from '@br
 import { coordinatorOf } from '../group/request-info.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
+import { onGroup, Op } from '../security/authorizer/requirements.js'
 
 async function handle (ctx: RequestContext, request: HeartbeatRequest): Promise<HeartbeatResponse> {
   const errorCode = await coordinatorOf(ctx).heartbeat({
@@ -17,4 +18,4 @@ async function handle (ctx: RequestContext, request: HeartbeatRequest): Promise<
   return { throttleTimeMs: 0, errorCode }
 }
 
-export default defineHandler(heartbeatApi, { min: 0, max: 4 }, handle, (_request, code) => ({ throttleTimeMs: 0, errorCode: code }))
+export default defineHandler(heartbeatApi, { min: 0, max: 4 }, handle, (_request, code) => ({ throttleTimeMs: 0, errorCode: code }), { requires: (r) => [onGroup(r.groupId, Op.READ)] })

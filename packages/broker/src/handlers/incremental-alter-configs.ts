@@ -14,6 +14,8 @@ import { InvalidGroupConfigError } from '../group/group-configs.js'
 import { coordinatorOf } from '../group/request-info.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
+import { AclOperation } from '@brook/metadata'
+import { configRefusal } from '../security/authorizer/config-access.js'
 
 type Resource = IncrementalAlterConfigsRequestAlterConfigsResource
 
@@ -23,6 +25,8 @@ function result (resource: Resource, errorCode: number, errorMessage: string | n
 
 async function alter (ctx: RequestContext, resource: Resource, validateOnly: boolean): Promise<IncrementalAlterConfigsResponseAlterConfigsResourceResponse> {
   try {
+    const refused = configRefusal(ctx, resource.resourceType, resource.resourceName, AclOperation.ALTER_CONFIGS)
+    if (refused !== null) throw new KafkaError(refused, 'Authorization failed.')
     const changes = resource.configs.map((c) => ({ name: c.name, value: c.value, op: c.configOperation }))
     if (resource.resourceType === ResourceType.BROKER) {
       const dynamic = ctx.broker.dynamicConfigs

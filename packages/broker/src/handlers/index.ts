@@ -47,6 +47,9 @@ import saslHandshake from './sasl-handshake.js'
 import saslAuthenticate from './sasl-authenticate.js'
 import describeUserScramCredentials from './describe-user-scram-credentials.js'
 import alterUserScramCredentials from './alter-user-scram-credentials.js'
+import describeAcls from './describe-acls.js'
+import createAcls from './create-acls.js'
+import deleteAcls from './delete-acls.js'
 
 // Each handler is typed for its own request and response; the registry holds them erased.
 export const HANDLERS: readonly Handler[] = ([
@@ -75,6 +78,9 @@ export const HANDLERS: readonly Handler[] = ([
   endTxn, // 26
   writeTxnMarkers, // 27
   txnOffsetCommit, // 28
+  describeAcls, // 29
+  createAcls, // 30
+  deleteAcls, // 31
   describeConfigs, // 32
   alterConfigs, // 33
   alterReplicaLogDirs, // 34

@@ -6,10 +6,16 @@
 // while __transaction_state is created and loaded (txn/start.ts).
 // Versions: v2 flexible; v3 producer id/epoch for epoch bumps; v4 PRODUCER_FENCED (older versions
 // get INVALID_PRODUCER_EPOCH); v5 same.
+// Authorization: WRITE on the transactional id; without one, IDEMPOTENT_WRITE on the cluster or
+// WRITE on some topic (CLUSTER_AUTHORIZATION_FAILED).
 import { ErrorCode, initProducerIdApi, type InitProducerIdRequest, type InitProducerIdResponse } from '@brook/protocol'
 import type { RequestContext } from '../server/request-context.js'
 import { fencedForVersion } from '../txn/versions.js'
 import { defineHandler } from './handler.js'
+import { AclOperation, ResourceType } from '@brook/metadata'
+import { allowed, allowedAny } from '../security/authorizer/request-access.js'
+import { CLUSTER_NAME } from '../security/authorizer/authorized-operations.js'
+import { onTransactionalId, Op } from '../security/authorizer/requirements.js'
 
 function failed (errorCode: number): InitProducerIdResponse {
   return { throttleTimeMs: 0, errorCode, producerId: -1n, producerEpoch: -1 }
@@ -25,8 +31,14 @@ async function handle (ctx: RequestContext, request: InitProducerIdRequest): Pro
     const result = await txn.initProducerId(request.transactionalId, request.transactionTimeoutMs, expected)
     return { throttleTimeMs: 0, ...result, errorCode: fencedForVersion(result.errorCode, ctx.apiVersion, 4) }
   }
+  // Kafka: an idempotent producer needs IDEMPOTENT_WRITE on the cluster or WRITE on some topic.
+  if (!allowed(ctx, ResourceType.CLUSTER, CLUSTER_NAME, AclOperation.IDEMPOTENT_WRITE) && !allowedAny(ctx, ResourceType.TOPIC, AclOperation.WRITE)) {
+    return failed(ErrorCode.CLUSTER_AUTHORIZATION_FAILED)
+  }
   const producerId = await ctx.broker.producerIds.allocate()
   return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId: BigInt(producerId), producerEpoch: 0 }
 }
 
-export default defineHandler(initProducerIdApi, { min: 0, max: 5 }, handle, (_request, code) => failed(code))
+export default defineHandler(initProducerIdApi, { min: 0, max: 5 }, handle, (_request, code) => failed(code), {
+  requires: (r) => r.transactionalId === null || r.transactionalId === undefined ? [] : [onTransactionalId(r.transactionalId, Op.WRITE)]
+})

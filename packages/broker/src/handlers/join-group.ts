@@ -10,6 +10,7 @@ import type { JoinGroupResult } from '../group/types.js'
 import { coordinatorOf, requestInfo } from '../group/request-info.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
+import { onGroup, Op } from '../security/authorizer/requirements.js'
 
 function toResponse (r: JoinGroupResult, version: number): JoinGroupResponse {
   return {
@@ -54,4 +55,4 @@ function errorResponse (request: JoinGroupRequest, code: number, ctx: RequestCon
   }, ctx.apiVersion)
 }
 
-export default defineHandler(joinGroupApi, { min: 0, max: 9 }, handle, errorResponse)
+export default defineHandler(joinGroupApi, { min: 0, max: 9 }, handle, errorResponse, { requires: (r) => [onGroup(r.groupId, Op.READ)] })

@@ -8,6 +8,7 @@ import { ErrorCode, leaveGroupApi, type LeaveGroupRequest, type LeaveGroupRespon
 import { coordinatorOf } from '../group/request-info.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
+import { onGroup, Op } from '../security/authorizer/requirements.js'
 
 async function handle (ctx: RequestContext, request: LeaveGroupRequest): Promise<LeaveGroupResponse> {
   const members = ctx.apiVersion < 3
@@ -22,4 +23,4 @@ async function handle (ctx: RequestContext, request: LeaveGroupRequest): Promise
   return { throttleTimeMs: 0, errorCode: result.errorCode, members: result.members }
 }
 
-export default defineHandler(leaveGroupApi, { min: 0, max: 5 }, handle, (_request, code) => ({ throttleTimeMs: 0, errorCode: code, members: [] }))
+export default defineHandler(leaveGroupApi, { min: 0, max: 5 }, handle, (_request, code) => ({ throttleTimeMs: 0, errorCode: code, members: [] }), { requires: (r) => [onGroup(r.groupId, Op.READ)] })

@@ -9,6 +9,7 @@ import { ErrorCode, listConfigResourcesApi, type ListConfigResourcesRequest, typ
 import { listConfigResources } from '../config/config-resources.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
+import { onCluster, Op } from '../security/authorizer/requirements.js'
 
 function handle (ctx: RequestContext, request: ListConfigResourcesRequest): ListConfigResourcesResponse {
   const { broker } = ctx
@@ -24,4 +25,4 @@ function handle (ctx: RequestContext, request: ListConfigResourcesRequest): List
 
 export default defineHandler(listConfigResourcesApi, { min: 0, max: 1 }, handle, (_request, code) => ({
   throttleTimeMs: 0, errorCode: code, configResources: []
-}))
+}), { requires: () => [onCluster(Op.DESCRIBE_CONFIGS)] })

@@ -5,13 +5,18 @@
 // Versions: v1 throttle; v3 flexible; v4 states filter (case-insensitive) and group state;
 // v5 types filter and group type (always "classic").
 import { listGroupsApi, type ListGroupsRequest, type ListGroupsResponse } from '@brook/protocol'
+import { AclOperation, ResourceType } from '@brook/metadata'
 import { coordinatorOf } from '../group/request-info.js'
+import { CLUSTER_NAME } from '../security/authorizer/authorized-operations.js'
+import { allowed } from '../security/authorizer/request-access.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
 
 function handle (ctx: RequestContext, request: ListGroupsRequest): ListGroupsResponse {
   const { errorCode, groups } = coordinatorOf(ctx).listGroups(request.statesFilter ?? [], request.typesFilter ?? [])
-  return { throttleTimeMs: 0, errorCode, groups }
+  // Kafka: DESCRIBE on the cluster lists every group; otherwise only the groups one may describe.
+  const all = allowed(ctx, ResourceType.CLUSTER, CLUSTER_NAME, AclOperation.DESCRIBE)
+  return { throttleTimeMs: 0, errorCode, groups: all ? groups : groups.filter((g) => allowed(ctx, ResourceType.GROUP, g.groupId, AclOperation.DESCRIBE)) }
 }
 
 export default defineHandler(listGroupsApi, { min: 0, max: 5 }, handle, (_request, code) => ({ throttleTimeMs: 0, errorCode: code, groups: [] }))

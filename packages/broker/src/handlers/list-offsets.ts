@@ -20,6 +20,8 @@ import { leaderEpochError } from '../partition/leader-epoch.js'
 import type { Partition } from '../partition/partition.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
+import { AclOperation, ResourceType } from '@brook/metadata'
+import { allowed } from '../security/authorizer/request-access.js'
 
 const LATEST = -1n
 const EARLIEST = -2n
@@ -32,7 +34,9 @@ const READ_COMMITTED = 1
 interface Found { offset: number, timestamp: number }
 
 async function lookup (partition: Partition, timestamp: bigint, readCommitted: boolean): Promise<Found | null> {
-  const offsets = partition.offsets()
+  // delivery.delay.ms: latest and timestamp lookups answer what consumers can read now.
+  if (partition.deliveryDelay !== null) await partition.deliveryDelay.ready
+  const offsets = partition.consumerOffsets()
   if (timestamp === EARLIEST || timestamp === EARLIEST_LOCAL) return { offset: offsets.logStartOffset, timestamp: -1 }
   if (timestamp === LATEST) return { offset: readCommitted ? offsets.lastStableOffset : offsets.highWatermark, timestamp: -1 }
   if (timestamp === MAX_TIMESTAMP) return await partition.log.findMaxTimestampOffset()
@@ -84,7 +88,9 @@ async function handle (ctx: RequestContext, request: ListOffsetsRequest): Promis
     throttleTimeMs: 0,
     topics: await Promise.all(request.topics.map(async (t) => ({
       name: t.name,
-      partitions: await Promise.all(t.partitions.map(async (p) => await listPartition(ctx, t.name, p, readCommitted)))
+      partitions: !allowed(ctx, ResourceType.TOPIC, t.name, AclOperation.DESCRIBE)
+        ? t.partitions.map((p) => result(p.partitionIndex, ErrorCode.TOPIC_AUTHORIZATION_FAILED))
+        : await Promise.all(t.partitions.map(async (p) => await listPartition(ctx, t.name, p, readCommitted)))
     })))
   }
 }

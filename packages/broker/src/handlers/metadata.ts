@@ -11,10 +11,15 @@
 // internal flag; v2 cluster id; v4 allow_auto_topic_creation; v7 leader epoch; v8 authorized
 // operations (cluster ops only v8-10); v9 flexible; v10 topic ids; v12 lookup by topic id; v13 top-level error code (KIP-1102: REBOOTSTRAP_REQUIRED,
 // which a single broker never needs to ask for: always NONE).
+// Authorization: all-topics requests leave out topics the principal may not DESCRIBE; a named
+// one answers TOPIC_AUTHORIZATION_FAILED, and so does auto-creation without CREATE on the cluster
+// or the topic. Authorized operations come from the authorizer.
 import {
   ErrorCode, metadataApi, type MetadataRequest, type MetadataResponse, type MetadataResponseTopic, ZERO_UUID
 } from '@brook/protocol'
-import { CLUSTER_OPERATIONS, OPERATIONS_NOT_REQUESTED, TOPIC_OPERATIONS } from '../cluster/authorized-operations.js'
+import { AclOperation, ResourceType } from '@brook/metadata'
+import { CLUSTER_NAME, operationsIfAsked } from '../security/authorizer/authorized-operations.js'
+import { allowed } from '../security/authorizer/request-access.js'
 import { INTERNAL_TOPICS, invalidTopicNameReason } from '../cluster/topic-name.js'
 import { errorCodeOf } from '../errors.js'
 import type { TopicState } from '../partition/replica-manager.js'
@@ -56,7 +61,7 @@ function topicResponse (ctx: RequestContext, state: TopicState, request: Metadat
     topicId: state.info.id,
     isInternal: INTERNAL_TOPICS.has(state.info.name),
     partitions: partitionsOf(ctx, state),
-    topicAuthorizedOperations: request.includeTopicAuthorizedOperations === true ? TOPIC_OPERATIONS : OPERATIONS_NOT_REQUESTED
+    topicAuthorizedOperations: operationsIfAsked(ctx, request.includeTopicAuthorizedOperations, ResourceType.TOPIC, state.info.name)
   }
 }
 
@@ -64,13 +69,21 @@ function errorTopic (errorCode: number, name: string | null, topicId: string = Z
   return { errorCode, name, topicId, isInternal: false, partitions: [] }
 }
 
+function describable (ctx: RequestContext, name: string): boolean {
+  return allowed(ctx, ResourceType.TOPIC, name, AclOperation.DESCRIBE)
+}
+
 async function byName (ctx: RequestContext, name: string, request: MetadataRequest): Promise<MetadataResponseTopic> {
   const { replicas, config } = ctx.broker
   const existing = replicas.topic(name)
+  if (!describable(ctx, name)) return errorTopic(ErrorCode.TOPIC_AUTHORIZATION_FAILED, name)
   if (existing !== undefined) return topicResponse(ctx, existing, request)
   if (invalidTopicNameReason(name) !== null) return errorTopic(ErrorCode.INVALID_TOPIC_EXCEPTION, name)
   const autoCreate = config.bool('auto.create.topics.enable') && request.allowAutoTopicCreation !== false
   if (!autoCreate) return errorTopic(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name)
+  if (!allowed(ctx, ResourceType.CLUSTER, CLUSTER_NAME, AclOperation.CREATE) && !allowed(ctx, ResourceType.TOPIC, name, AclOperation.CREATE)) {
+    return errorTopic(ErrorCode.TOPIC_AUTHORIZATION_FAILED, name)
+  }
   try {
     return topicResponse(ctx, await replicas.ensureTopic(name), request)
   } catch (err) {
@@ -93,7 +106,8 @@ async function handle (ctx: RequestContext, request: MetadataRequest): Promise<M
   const allTopics = request.topics === null || request.topics === undefined || (ctx.apiVersion === 0 && request.topics.length === 0)
   let topics: MetadataResponseTopic[]
   if (allTopics) {
-    topics = broker.replicas.topics().map((t) => topicResponse(ctx, t, request))
+    // Kafka's rule: a topic the principal may not describe is left out, as if it did not exist.
+    topics = broker.replicas.topics().filter((t) => describable(ctx, t.info.name)).map((t) => topicResponse(ctx, t, request))
   } else {
     const seen = new Set<string>()
     const lookups: Array<Promise<MetadataResponseTopic>> = []
@@ -106,7 +120,7 @@ async function handle (ctx: RequestContext, request: MetadataRequest): Promise<M
         const state = id === ZERO_UUID ? undefined : broker.replicas.topicById(id)
         lookups.push(Promise.resolve(state === undefined
           ? errorTopic(ErrorCode.UNKNOWN_TOPIC_ID, null, id)
-          : topicResponse(ctx, state, request)))
+          : describable(ctx, state.info.name) ? topicResponse(ctx, state, request) : errorTopic(ErrorCode.TOPIC_AUTHORIZATION_FAILED, null, id)))
         continue
       }
       if (seen.has(name)) continue
@@ -124,7 +138,7 @@ async function handle (ctx: RequestContext, request: MetadataRequest): Promise<M
     clusterId: broker.clusterId,
     controllerId: snapshot === undefined ? broker.nodeId : snapshot.controller?.brokerId ?? -1,
     topics,
-    clusterAuthorizedOperations: request.includeClusterAuthorizedOperations === true ? CLUSTER_OPERATIONS : OPERATIONS_NOT_REQUESTED,
+    clusterAuthorizedOperations: operationsIfAsked(ctx, request.includeClusterAuthorizedOperations, ResourceType.CLUSTER, CLUSTER_NAME),
     errorCode: ErrorCode.NONE
   }
 }

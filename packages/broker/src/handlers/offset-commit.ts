@@ -13,6 +13,9 @@ import type { OffsetCommitInput } from '../group/types.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
 import { answerRequested } from './partition-answers.js'
+import { onGroup, Op } from '../security/authorizer/requirements.js'
+import { AclOperation, ResourceType } from '@brook/metadata'
+import { allowed } from '../security/authorizer/request-access.js'
 
 function allFailed (request: OffsetCommitRequest, errorCode: number): OffsetCommitResponse {
   return {
@@ -36,9 +39,10 @@ async function handle (ctx: RequestContext, request: OffsetCommitRequest): Promi
   const known: OffsetCommitInput['topics'] = []
   // Requested topics under the name the coordinator knows them by (an unknown id matches nothing).
   const requested = request.topics.map((t) => ({ name: topicName(ctx, t), partitions: t.partitions }))
-  for (const topic of requested) {
+  const readable = requested.map((t) => t.name === undefined || allowed(ctx, ResourceType.TOPIC, t.name, AclOperation.READ))
+  for (const [i, topic] of requested.entries()) {
     const name = topic.name
-    if (name === undefined) continue
+    if (name === undefined || readable[i] === false) continue
     const partitions = topic.partitions
       .filter((p) => ctx.broker.replicas.partition(name, p.partitionIndex) !== undefined)
       .map((p) => ({
@@ -67,9 +71,11 @@ async function handle (ctx: RequestContext, request: OffsetCommitRequest): Promi
       ...topicKey(t),
       partitions: requested[i]?.name === undefined
         ? t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_ID }))
-        : answered[i]?.partitions ?? []
+        : readable[i] === false
+          ? t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED }))
+          : answered[i]?.partitions ?? []
     }))
   }
 }
 
-export default defineHandler(offsetCommitApi, { min: 0, max: 10 }, handle, (request, code) => allFailed(request, code))
+export default defineHandler(offsetCommitApi, { min: 0, max: 10 }, handle, (request, code) => allFailed(request, code), { requires: (r) => [onGroup(r.groupId, Op.READ)] })

@@ -6,10 +6,14 @@ import { ErrorCode, offsetDeleteApi, type OffsetDeleteRequest, type OffsetDelete
 import { coordinatorOf } from '../group/request-info.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
+import { AclOperation, ResourceType } from '@brook/metadata'
+import { allowed } from '../security/authorizer/request-access.js'
+import { onGroup, Op } from '../security/authorizer/requirements.js'
 import { answerRequested } from './partition-answers.js'
 
 async function handle (ctx: RequestContext, request: OffsetDeleteRequest): Promise<OffsetDeleteResponse> {
   const known = request.topics
+    .filter((t) => allowed(ctx, ResourceType.TOPIC, t.name, AclOperation.READ))
     .map((t) => ({ name: t.name, partitions: t.partitions.filter((p) => ctx.broker.replicas.partition(t.name, p.partitionIndex) !== undefined) }))
     .filter((t) => t.partitions.length > 0)
   const result = await coordinatorOf(ctx).deleteOffsets({ groupId: request.groupId, topics: known })
@@ -17,8 +21,12 @@ async function handle (ctx: RequestContext, request: OffsetDeleteRequest): Promi
   return {
     errorCode: ErrorCode.NONE,
     throttleTimeMs: 0,
-    topics: answerRequested(request.topics, result.topics)
+    topics: answerRequested(request.topics, result.topics).map((t) => allowed(ctx, ResourceType.TOPIC, t.name, AclOperation.READ)
+      ? t
+      : { ...t, partitions: t.partitions.map((p) => ({ ...p, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED })) })
   }
 }
 
-export default defineHandler(offsetDeleteApi, { min: 0, max: 0 }, handle, (_request, code) => ({ errorCode: code, throttleTimeMs: 0, topics: [] }))
+export default defineHandler(offsetDeleteApi, { min: 0, max: 0 }, handle, (_request, code) => ({ errorCode: code, throttleTimeMs: 0, topics: [] }), {
+  requires: (r) => [onGroup(r.groupId, Op.DELETE)]
+})

@@ -17,6 +17,30 @@ import { coordinatorOf } from '../group/request-info.js'
 import type { OffsetFetchGroupResult } from '../group/types.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
+import { AclOperation, ResourceType } from '@brook/metadata'
+import { allowed } from '../security/authorizer/request-access.js'
+import { onGroup, Op } from '../security/authorizer/requirements.js'
+
+interface NamedTopics<T> { topics: Array<T & { name?: string | null, partitions: Array<{ errorCode: number }> }> }
+
+/**
+ * Kafka's topic rule: a topic the principal may not DESCRIBE is left out of an all-topics answer,
+ * and answers TOPIC_AUTHORIZATION_FAILED where it was asked for by name.
+ */
+function authorizeTopics<T, G extends NamedTopics<T>> (ctx: RequestContext, group: G, askedAll: boolean): G {
+  const topics = group.topics.flatMap((t) => {
+    if (t.name === '' || t.name === null || t.name === undefined || allowed(ctx, ResourceType.TOPIC, t.name, AclOperation.DESCRIBE)) return [t]
+    return askedAll ? [] : [{ ...t, partitions: t.partitions.map((p) => ({ ...p, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED })) }]
+  })
+  return { ...group, topics }
+}
+
+/** v8+: each group needs DESCRIBE (else GROUP_AUTHORIZATION_FAILED and no topics). */
+function authorizeGroups (ctx: RequestContext, request: OffsetFetchRequest, groups: OffsetFetchResponseGroup[]): OffsetFetchResponseGroup[] {
+  return groups.map((g, i) => !allowed(ctx, ResourceType.GROUP, g.groupId, AclOperation.DESCRIBE)
+    ? { groupId: g.groupId, topics: [], errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED }
+    : authorizeTopics(ctx, g, (request.groups?.[i]?.topics ?? null) === null))
+}
 
 function single (result: OffsetFetchGroupResult, version: number): OffsetFetchResponse {
   // Before v2 there is no top-level error: a group-level failure goes into every partition.
@@ -52,7 +76,8 @@ async function fetchByTopicId (ctx: RequestContext, groups: OffsetFetchRequestGr
         return name === undefined ? [] : [{ name, partitionIndexes: t.partitionIndexes }]
       })
   }))
-  const results = await coordinatorOf(ctx).fetchOffsets(inputs)
+  // Topic rights are checked while the answer still names topics (ids replace the names below).
+  const results = (await coordinatorOf(ctx).fetchOffsets(inputs)).map((r, i) => authorizeTopics(ctx, r, (groups[i]?.topics ?? null) === null))
   return results.map((result, i) => {
     const asked = groups[i]?.topics ?? null
     const byName = new Map(result.topics.map((t) => [t.name, t]))
@@ -79,7 +104,7 @@ async function fetchByTopicId (ctx: RequestContext, groups: OffsetFetchRequestGr
 async function handle (ctx: RequestContext, request: OffsetFetchRequest): Promise<OffsetFetchResponse> {
   const coordinator = coordinatorOf(ctx)
   if (ctx.apiVersion >= 10) {
-    return { throttleTimeMs: 0, groups: await fetchByTopicId(ctx, request.groups ?? [], request.requireStable === true) }
+    return { throttleTimeMs: 0, groups: authorizeGroups(ctx, request, await fetchByTopicId(ctx, request.groups ?? [], request.requireStable === true)) }
   }
   if (ctx.apiVersion >= 8) {
     const requireStable = request.requireStable === true
@@ -88,7 +113,7 @@ async function handle (ctx: RequestContext, request: OffsetFetchRequest): Promis
       topics: g.topics === null || g.topics === undefined ? null : g.topics.map((t) => ({ name: t.name ?? '', partitionIndexes: t.partitionIndexes })),
       requireStable
     })))
-    return { throttleTimeMs: 0, groups }
+    return { throttleTimeMs: 0, groups: authorizeGroups(ctx, request, groups) }
   }
   // v0-1 cannot ask for "all topics"; a null there is treated as an empty list.
   const topics = request.topics === undefined || (request.topics === null && ctx.apiVersion < 2) ? [] : request.topics
@@ -101,7 +126,7 @@ async function handle (ctx: RequestContext, request: OffsetFetchRequest): Promis
       partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE }))
     }))
   }
-  return single(result, ctx.apiVersion)
+  return single(authorizeTopics(ctx, result, topics === null), ctx.apiVersion)
 }
 
 function errorResponse (request: OffsetFetchRequest, code: number, ctx: RequestContext): OffsetFetchResponse {
@@ -122,4 +147,6 @@ function errorResponse (request: OffsetFetchRequest, code: number, ctx: RequestC
   }, ctx.apiVersion)
 }
 
-export default defineHandler(offsetFetchApi, { min: 0, max: 10 }, handle, errorResponse)
+export default defineHandler(offsetFetchApi, { min: 0, max: 10 }, handle, errorResponse, {
+  requires: (r, ctx) => ctx.apiVersion < 8 ? [onGroup(r.groupId ?? '', Op.DESCRIBE)] : []
+})

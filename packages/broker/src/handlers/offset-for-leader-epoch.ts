@@ -15,6 +15,9 @@ import { endOffsetForEpoch, UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET } from '../p
 import { leaderEpochError } from '../partition/leader-epoch.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
+import { AclOperation, ResourceType } from '@brook/metadata'
+import { allowed } from '../security/authorizer/request-access.js'
+import { onCluster, Op } from '../security/authorizer/requirements.js'
 
 function failed (partition: number, errorCode: number): OffsetForLeaderEpochResponseEpochEndOffset {
   return { errorCode, partition, leaderEpoch: UNDEFINED_EPOCH, endOffset: BigInt(UNDEFINED_EPOCH_OFFSET) }
@@ -32,11 +35,16 @@ function answer (ctx: RequestContext, topic: string, p: OffsetForLeaderEpochRequ
 function handle (ctx: RequestContext, request: OffsetForLeaderEpochRequest): OffsetForLeaderEpochResponse {
   return {
     throttleTimeMs: 0,
-    topics: request.topics.map((t) => ({ topic: t.topic, partitions: t.partitions.map((p) => answer(ctx, t.topic, p)) }))
+    topics: request.topics.map((t) => ({
+      topic: t.topic,
+      partitions: (request.replicaId ?? -1) < 0 && !allowed(ctx, ResourceType.TOPIC, t.topic, AclOperation.DESCRIBE)
+        ? t.partitions.map((p) => failed(p.partition, ErrorCode.TOPIC_AUTHORIZATION_FAILED))
+        : t.partitions.map((p) => answer(ctx, t.topic, p))
+    }))
   }
 }
 
 export default defineHandler(offsetForLeaderEpochApi, { min: 0, max: 4 }, handle, (request, code) => ({
   throttleTimeMs: 0,
   topics: request.topics.map((t) => ({ topic: t.topic, partitions: t.partitions.map((p) => failed(p.partition, code)) }))
-}))
+}), { requires: (r) => (r.replicaId ?? -1) >= 0 ? [onCluster(Op.CLUSTER_ACTION)] : [] })

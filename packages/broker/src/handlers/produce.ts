@@ -8,7 +8,8 @@
 // as produced, unless the topic's compression.type names a codec. acks=-1 resolves after fsync
 // (durable append), acks=1 after the write, acks=0 sends no response. A missing topic is
 // auto-created when auto.create.topics.enable. Idempotent and transactional batches are checked
-// by the log's producer state (storage producer-state/).
+// by the log's producer state (storage producer-state/). Topics with delivery.schedule.enable
+// go through delivery/scheduled-produce.ts (records with a delivery time answer base offset -1).
 // Every append is awaited, acks=0 included: once handle() settles, nothing refers to the request's
 // bytes, so the connection recycles the buffer they were gathered into (releasesRequestBytes).
 // Versions: v3 transactional id, v2 batches only; v5 log start offset; v7 zstd; v8 record
@@ -21,6 +22,9 @@
 // before the append (NOT_ENOUGH_REPLICAS) and waits, up to the request's timeout
 // (REQUEST_TIMED_OUT), until the high watermark passes the batch; an ISR that shrank below
 // min.insync.replicas meanwhile answers NOT_ENOUGH_REPLICAS_AFTER_APPEND.
+// Authorization: WRITE on the transactional id (else the whole request fails with
+// TRANSACTIONAL_ID_AUTHORIZATION_FAILED) and WRITE on each topic (else its partitions get
+// TOPIC_AUTHORIZATION_FAILED); auto-creation, as in Metadata, CREATE on the cluster or the topic.
 import {
   ErrorCode, produceApi, type ProduceRequest, type ProduceRequestPartitionProduceData, type ProduceRequestTopicProduceData,
   type ProduceResponse, type ProduceResponsePartitionProduceResponse, type RecordsSummary, validateRecords, ZERO_UUID,
@@ -37,6 +41,11 @@ import { leaderEndpoints, leaderHint } from '../cluster/leader-hints.js'
 import type { TopicState } from '../partition/replica-manager.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
+import { AclOperation, ResourceType } from '@brook/metadata'
+import { allowed } from '../security/authorizer/request-access.js'
+import { CLUSTER_NAME } from '../security/authorizer/authorized-operations.js'
+import { onTransactionalId, Op } from '../security/authorizer/requirements.js'
+import { produceScheduled } from '../delivery/scheduled-produce.js'
 
 function failed (index: number, errorCode: number, errorMessage: string | null = null,
   recordErrors: readonly RecordError[] = []): ProduceResponsePartitionProduceResponse {
@@ -45,6 +54,9 @@ function failed (index: number, errorCode: number, errorMessage: string | null =
 
 async function autoCreate (ctx: RequestContext, name: string): Promise<TopicState> {
   if (!ctx.broker.config.bool('auto.create.topics.enable')) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+  if (!allowed(ctx, ResourceType.CLUSTER, CLUSTER_NAME, AclOperation.CREATE) && !allowed(ctx, ResourceType.TOPIC, name, AclOperation.CREATE)) {
+    throw new KafkaError(ErrorCode.TOPIC_AUTHORIZATION_FAILED)
+  }
   return await ctx.broker.replicas.ensureTopic(name)
 }
 
@@ -92,6 +104,12 @@ async function producePartition (ctx: RequestContext, request: ProduceRequest, t
   if (check.isTransactional && notAdded.has(partitionKey({ topic: topic.info.name, partition: data.index }))) {
     return failed(data.index, notAdded.code)
   }
+  // delivery.schedule.enable (Brook's): records may carry a delivery time (docs/delivery.md).
+  const scheduler = ctx.broker.scheduler
+  if (settings.scheduling && scheduler !== undefined) {
+    const answer = await produceScheduled(scheduler, topic.info.name, partition, records, request.acks === -1)
+    return { index: data.index, errorCode: ErrorCode.NONE, baseOffset: BigInt(answer.baseOffset), logAppendTimeMs: BigInt(answer.logAppendTime), logStartOffset: BigInt(answer.logStartOffset), recordErrors: [], errorMessage: null }
+  }
   const checked = settings.compacted ? requireKeys(records, `${topic.info.name}-${data.index}`) : records
   const stored = settings.compressionType === 'producer' ? checked : applyTopicCompression(checked, settings.compressionType)
   const result = await partition.append(stored, request.acks === -1)
@@ -129,6 +147,7 @@ async function produceTopic (ctx: RequestContext, request: ProduceRequest,
   let topic = topicOf(ctx, data)
   if (topic === undefined && ctx.apiVersion >= 13) return partitions.map((p) => failed(p.index, ErrorCode.UNKNOWN_TOPIC_ID))
   const name = topic?.info.name ?? data.name ?? ''
+  if (!allowed(ctx, ResourceType.TOPIC, name, AclOperation.WRITE)) return partitions.map((p) => failed(p.index, ErrorCode.TOPIC_AUTHORIZATION_FAILED))
   if (INTERNAL_TOPICS.has(name)) {
     return partitions.map((p) => failed(p.index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${name}`))
   }
@@ -220,4 +239,7 @@ export default defineHandler(produceApi, { min: 3, max: 13, advertisedMin: 0 }, 
   : {
       responses: request.topicData.map((t) => ({ ...topicKey(t), partitionResponses: t.partitionData.map((p) => failed(p.index, code)) })),
       throttleTimeMs: 0
-    }, { releasesRequestBytes: true })
+    }, {
+  releasesRequestBytes: true,
+  requires: (r) => r.transactionalId === null || r.transactionalId === undefined ? [] : [onTransactionalId(r.transactionalId, Op.WRITE)]
+})

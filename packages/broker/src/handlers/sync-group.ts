@@ -7,6 +7,7 @@ import { ErrorCode, syncGroupApi, type SyncGroupRequest, type SyncGroupResponse 
 import { coordinatorOf } from '../group/request-info.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
+import { onGroup, Op } from '../security/authorizer/requirements.js'
 
 function failed (errorCode: number): SyncGroupResponse {
   return { throttleTimeMs: 0, errorCode, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) }
@@ -28,4 +29,4 @@ async function handle (ctx: RequestContext, request: SyncGroupRequest): Promise<
   return { throttleTimeMs: 0, ...result }
 }
 
-export default defineHandler(syncGroupApi, { min: 0, max: 5 }, handle, (_request, code) => failed(code))
+export default defineHandler(syncGroupApi, { min: 0, max: 5 }, handle, (_request, code) => failed(code), { requires: (r) => [onGroup(r.groupId, Op.READ)] })

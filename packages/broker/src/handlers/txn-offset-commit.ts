@@ -18,6 +18,9 @@ import { OFFSETS_TOPIC } from '../group/config.js'
 import { addToTransaction } from '../txn/implicit-add.js'
 import { fencedForVersion } from '../txn/versions.js'
 import { defineHandler } from './handler.js'
+import { AclOperation, ResourceType } from '@brook/metadata'
+import { allowed } from '../security/authorizer/request-access.js'
+import { onGroup, onTransactionalId, Op } from '../security/authorizer/requirements.js'
 
 function sameError (request: TxnOffsetCommitRequest, code: number): TxnOffsetCommitResponseTopic[] {
   return request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code })) }))
@@ -34,12 +37,16 @@ async function handle (ctx: RequestContext, request: TxnOffsetCommitRequest): Pr
         [{ topic: OFFSETS_TOPIC, partition: groups.runtime.partitionFor(request.groupId) }])
     if (joined !== ErrorCode.NONE) return { throttleTimeMs: 0, topics: sameError(request, joined) }
   }
+  // Kafka: READ on each topic; the refused ones answer TOPIC_AUTHORIZATION_FAILED, the rest commit.
+  const readable = request.topics.filter((t) => allowed(ctx, ResourceType.TOPIC, t.name, AclOperation.READ))
+  const refused = sameError({ ...request, topics: request.topics.filter((t) => !readable.includes(t)) }, ErrorCode.TOPIC_AUTHORIZATION_FAILED)
   let topics: TxnOffsetCommitResponseTopic[]
   try {
-    topics = await offsets.commitTransactionalOffsets(request, ctx.apiVersion)
+    topics = readable.length === 0 ? [] : await offsets.commitTransactionalOffsets({ ...request, topics: readable }, ctx.apiVersion)
   } catch (err) {
-    topics = sameError(request, errorCodeOf(err, ctx.logger, { groupId: request.groupId }))
+    topics = sameError({ ...request, topics: readable }, errorCodeOf(err, ctx.logger, { groupId: request.groupId }))
   }
+  topics = [...topics, ...refused]
   return {
     throttleTimeMs: 0,
     topics: topics.map((t) => ({
@@ -49,4 +56,4 @@ async function handle (ctx: RequestContext, request: TxnOffsetCommitRequest): Pr
   }
 }
 
-export default defineHandler(txnOffsetCommitApi, { min: 0, max: 5 }, handle, (request, code) => ({ throttleTimeMs: 0, topics: sameError(request, code) }))
+export default defineHandler(txnOffsetCommitApi, { min: 0, max: 5 }, handle, (request, code) => ({ throttleTimeMs: 0, topics: sameError(request, code) }), { requires: (r) => [onTransactionalId(r.transactionalId, Op.WRITE), onGroup(r.groupId, Op.READ)] })

@@ -16,6 +16,7 @@ import {
 import { OFFSETS_TOPIC } from '../group/config.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
+import { onCluster, Op } from '../security/authorizer/requirements.js'
 
 function sameError (marker: WriteTxnMarkersRequestWritableTxnMarker, code: number): WriteTxnMarkersResponseWritableTxnMarkerResult {
   return {
@@ -53,4 +54,4 @@ async function handle (ctx: RequestContext, request: WriteTxnMarkersRequest): Pr
   return { markers: await Promise.all(request.markers.map(async (m) => await writeMarker(ctx, m))) }
 }
 
-export default defineHandler(writeTxnMarkersApi, { min: 0, max: 2 }, handle, (request, code) => ({ markers: request.markers.map((m) => sameError(m, code)) }))
+export default defineHandler(writeTxnMarkersApi, { min: 0, max: 2 }, handle, (request, code) => ({ markers: request.markers.map((m) => sameError(m, code)) }), { requires: () => [onCluster(Op.CLUSTER_ACTION)] })

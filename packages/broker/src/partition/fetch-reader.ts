@@ -3,7 +3,7 @@
 // what is left of the response's max_bytes; the first partition that has data returns at least
 // one whole batch even when that batch is larger than both limits (so a consumer can always make
 // progress). Reads stop at the high watermark (READ_UNCOMMITTED) or the last stable offset
-// (READ_COMMITTED). A fetch offset inside a batch returns that whole batch.
+// (READ_COMMITTED), both capped by a delivery.delay.ms topic's visibility bound. A fetch offset inside a batch returns that whole batch.
 import { ErrorCode, batchLastOffset, batchSize } from '@brook/protocol'
 import type { ReadResult } from '@brook/storage'
 import type { Logger, Lease } from '@brook/common'
@@ -58,7 +58,9 @@ async function readOne (target: FetchTarget, maxBytes: number, minOneBatch: bool
     return { errorCode: target.errorCode === ErrorCode.NONE ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : target.errorCode, ...NOTHING }
   }
   // Offsets first: the read must not return data past the high watermark it reports.
-  const offsets = partition.offsets()
+  // delivery.delay.ms: the bound is known once the log's tail was scanned (ordinary topics: no wait).
+  if (partition.deliveryDelay !== null) await partition.deliveryDelay.ready
+  const offsets = partition.consumerOffsets()
   const maxOffset = limits.readCommitted ? offsets.lastStableOffset : offsets.highWatermark
   const lease = limits.lease?.()
   try {
@@ -122,5 +124,5 @@ export async function readPartitions (targets: readonly FetchTarget[], limits: F
 
 /** High watermarks of the targets, to notice an append that raced with a read. */
 export function watermarks (targets: readonly FetchTarget[]): number[] {
-  return targets.map((t) => t.partition?.log.highWatermark ?? -1)
+  return targets.map((t) => t.partition?.consumerHighWatermark() ?? -1)
 }

@@ -13,6 +13,8 @@ import { type FetchPurgatory, partitionKey } from '../purgatory/delayed-fetch.js
 import { KafkaError } from '../errors.js'
 import type { LeaderReplication } from '../replication/leader-replication.js'
 import { ReadAhead } from './read-ahead.js'
+import { VisibilityDelay } from '../delivery/visibility-delay.js'
+import type { Logger } from '@brook/common'
 
 export type ReplicaRole = 'leader' | 'follower'
 
@@ -36,6 +38,9 @@ export class Partition {
   readonly key: string
   /** The next read of a consumer reading through (read-ahead.ts). */
   readonly readAhead: ReadAhead
+  /** delivery.delay.ms > 0 (Brook's): the consumers' visibility bound; null on ordinary topics. */
+  #delay: VisibilityDelay | null = null
+  #delayLogger: Logger | undefined
 
   constructor (log: PartitionLog, purgatory: FetchPurgatory, options: { replicated?: boolean } = {}) {
     this.replicated = options.replicated === true
@@ -56,6 +61,7 @@ export class Partition {
 
   #adopt (log: PartitionLog): void {
     this.#log = log
+    if (this.#delay !== null && this.#delayLogger !== undefined) this.setDeliveryDelay(this.#delay.delayMs, this.#delayLogger, true)
     if (this.replicated) {
       log.onAppend(() => {
         this.purgatory.notify(this.key)
@@ -176,6 +182,42 @@ export class Partition {
 
   async read (offset: number, options: ReadOptions): Promise<ReadResult> {
     return await this.log.read(offset, options)
+  }
+
+  /** delivery.delay.ms of the topic (0: none); `force` rebuilds even when unchanged (a new log). */
+  setDeliveryDelay (delayMs: number, logger: Logger, force = false): void {
+    if (!force && (this.#delay?.delayMs ?? 0) === delayMs) return
+    this.#delay?.close()
+    this.#delayLogger = logger
+    this.#delay = delayMs > 0 ? new VisibilityDelay(this.#log, delayMs, () => { this.purgatory.notify(this.key) }, logger) : null
+    this.purgatory.notify(this.key)
+  }
+
+  get deliveryDelay (): VisibilityDelay | null {
+    return this.#delay
+  }
+
+  /**
+   * What consumers see: offsets() with the high watermark and the last stable offset capped at
+   * the visibility bound of delivery.delay.ms (offsets() itself on ordinary topics). Callers await
+   * `deliveryDelay.ready` first when there is one (the bound is conservative until then).
+   */
+  consumerOffsets (): LogOffsets {
+    const offsets = this.offsets()
+    const delay = this.#delay
+    if (delay === null) return offsets
+    const bound = Math.max(delay.bound(), offsets.logStartOffset)
+    return {
+      ...offsets,
+      highWatermark: Math.min(offsets.highWatermark, bound),
+      lastStableOffset: Math.min(offsets.lastStableOffset, bound)
+    }
+  }
+
+  /** The consumers' high watermark now, without waiting (to notice a bound that moved during a read). */
+  consumerHighWatermark (): number {
+    const hw = this.log.highWatermark
+    return this.#delay === null ? hw : Math.min(hw, this.#delay.bound())
   }
 
   offsets (): LogOffsets {

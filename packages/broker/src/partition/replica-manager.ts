@@ -10,7 +10,7 @@ import { ErrorCode } from '@brook/protocol'
 import { SerialQueue, type Logger } from '@brook/common'
 import { type LogConfig, type PartitionLog } from '@brook/storage'
 import type { BrokerConfig } from '../config/broker-config.js'
-import { toLogConfig, type TopicOverrides, validateTopicOverrides } from '../config/topic-config.js'
+import { toLogConfig, topicSettings, type TopicOverrides, validateTopicOverrides } from '../config/topic-config.js'
 import { invalidTopicNameReason } from '../cluster/topic-name.js'
 import type { TopicInfo, TopicStore } from '../cluster/topic-store.js'
 import { randomTopicId } from '../cluster/uuid.js'
@@ -369,6 +369,9 @@ export class ReplicaManager {
   }
 
   private publish (state: TopicState): void {
+    // delivery.delay.ms: every partition of the topic knows its visibility delay (0: none).
+    const { deliveryDelayMs } = topicSettings(state.info.configs, this.config)
+    for (const partition of state.partitions) partition?.setDeliveryDelay(deliveryDelayMs, this.logger)
     this.byName.set(state.info.name, state)
     this.byId.set(state.info.id, state)
   }

@@ -8,6 +8,8 @@
 //   unsupported version (except ApiVersions), undecodable body     -> close the connection (warn)
 //   ApiVersions at an unsupported version  -> v0 response, UNSUPPORTED_VERSION, supported list
 //   handler failure   -> the handler's error response with the mapped code (errors.ts)
+//   a whole-request requirement refused by the authorizer (Handler.requires)
+//                     -> the handler's error response with the requirement's code
 //   a request the SASL state does not admit (security/session.ts)  -> close (warn)
 // Nothing a client sends may throw past this file.
 import type { Socket } from 'node:net'
@@ -17,6 +19,7 @@ import { unsupportedVersionResponse } from '../handlers/api-versions.js'
 import type { Handler } from '../handlers/handler.js'
 import { type Logger, Lease } from '@brook/common'
 import type { Session } from '../security/session.js'
+import { refusal } from '../security/authorizer/request-access.js'
 import type { BrokerState, RequestContext } from './request-context.js'
 
 /** Requests read ahead of the oldest unanswered one before reading pauses (back-pressure). */
@@ -172,7 +175,8 @@ export class Connection {
     }
     let response: unknown
     try {
-      response = await handler.handle(ctx, request)
+      const refused = handler.requires === undefined ? null : refusal(ctx, handler.requires(request, ctx))
+      response = refused === null ? await handler.handle(ctx, request) : handler.errorResponse(request, refused, ctx)
     } catch (err) {
       const { code } = mapError(err, this.logger, { api: handler.api.name, version: header.apiVersion })
       response = handler.errorResponse(request, code, ctx)

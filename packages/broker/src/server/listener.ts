@@ -3,7 +3,7 @@
 // closes them. A TLS listener hands over the socket once its handshake is done; a client whose
 // handshake fails (untrusted certificate, no common version) never reaches a Connection.
 import { createServer, type Server, type Socket } from 'node:net'
-import { createServer as createTlsServer, type TLSSocket } from 'node:tls'
+import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls'
 import type { Logger } from '@brook/common'
 import type { ListenerTls } from '../security/tls.js'
 
@@ -50,6 +50,16 @@ export class Listener {
     const address = server.address()
     if (address === null || typeof address === 'string') throw new Error('BROOK_LISTEN: no TCP address')
     return new Listener(server, options.host === '' ? address.address : options.host, address.port, handshaking)
+  }
+
+  /**
+   * TLS only: the key, certificates and trust anchors new connections get from now on;
+   * established connections keep the context they were made with (security/tls-reload.ts).
+   */
+  replaceTls (tls: ListenerTls): void {
+    if (this.handshaking === null) throw new Error('BROOK_NOT_TLS: this listener does not serve TLS')
+    const { requestCert: _request, rejectUnauthorized: _reject, ...context } = tls.options
+    ;(this.server as TlsServer).setSecureContext(context)
   }
 
   /**

@@ -1,5 +1,6 @@
 // What a handler sees: the request's header facts and the broker's state. Handlers never touch
 // the socket.
+import type { DeliveryScheduler } from '../delivery/scheduler.js'
 import type { BrokerConfig } from '../config/broker-config.js'
 import type { ClusterNode } from '../cluster/cluster-node.js'
 import type { DynamicConfigs } from '../config/dynamic-configs.js'
@@ -15,6 +16,8 @@ import type { ProducerIdSource } from '../txn/producer-ids.js'
 import type { TransactionCoordinator } from '../txn/coordinator.js'
 import type { ScramCredentialStore } from '../security/scram-store.js'
 import type { Session } from '../security/session.js'
+import type { Authorizer } from '../security/authorizer/authorizer.js'
+import type { AclStore } from '@brook/metadata'
 
 export interface BrokerState {
   readonly config: BrokerConfig
@@ -50,8 +53,14 @@ export interface BrokerState {
   readonly cluster?: ClusterNode
   /** The listener this connection came in on (its name picks the endpoint clients are told). */
   readonly listenerName?: string
+  /** Scheduled delivery (delivery/scheduler.ts): records held until their delivery time. */
+  readonly scheduler?: DeliveryScheduler
   /** SCRAM credentials (security/scram-store.ts). */
   readonly scram?: ScramCredentialStore
+  /** The ACL bindings (CreateAcls, DescribeAcls, DeleteAcls); present with an authorizer. */
+  readonly acls?: AclStore
+  /** authorizer.class.name set: every request is authorized (security/authorizer/). */
+  readonly authorizer?: Authorizer
 }
 
 export interface RequestContext {

@@ -2,7 +2,9 @@
 // transactional id to its shard through the runtime, allocates producer ids, writes the markers
 // that end a transaction and completes it, and runs the two timers:
 //   transaction.abort.timed.out.transaction.cleanup.interval.ms  abort Ongoing transactions older
-//       than their transaction.timeout.ms, fencing their producer (epoch bump)
+//       than their transaction.timeout.ms, fencing their producer (epoch bump); an id matching
+//       transaction.checkback.endpoints (Brook's) is fenced and its endpoint asked whether to
+//       commit or abort instead (check-back.ts); meanwhile it is described as PrepareEpochFence
 //   transaction.remove.expired.transaction.cleanup.interval.ms   forget ids idle longer than
 //       transactional.id.expiration.ms (tombstone)
 //
@@ -24,6 +26,8 @@ import { CoordinatorError } from '../coordinator/errors.js'
 import type { TxnRuntime } from './runtime.js'
 import type { EndTxnOutcome, InitProducerIdOutcome, ProducerIdAndEpoch } from './shard.js'
 import { TxnState, parseTxnStateName, txnStateName } from './state.js'
+import { askUntilDecided, type CheckBackSettings, type CheckBackStatus, endpointFor } from './check-back.js'
+import type { NameMatcher } from '../regex/whole-name.js'
 
 export interface InitProducerIdResult {
   errorCode: number
@@ -42,8 +46,13 @@ export interface TxnCoordinatorDeps {
   offsets?: TransactionalOffsets
   clock: Clock
   timer: KeyedTimer
+  /** Brook's check-back settings, read at each timeout check (dynamic configs); none: Kafka's abort. */
+  checkBack?: () => CheckBackSettings
   logger: Logger
 }
+
+/** Check-back statuses kept for operators (the latest per id, oldest dropped first). */
+const MAX_CHECK_BACK_STATUSES = 1000
 
 const ABORT_TIMER = 'txn-abort-timed-out'
 const EXPIRE_TIMER = 'txn-remove-expired'
@@ -70,6 +79,10 @@ export class TransactionCoordinator {
   /** Completions in flight, by transactional id (a restart or a timer must not start a second one). */
   readonly #completing = new Map<string, Promise<boolean>>()
   readonly #onClose: Array<() => void> = []
+  /** Transactions whose check-back endpoint is being asked (fenced, still open). */
+  readonly #checking = new Set<string>()
+  readonly #checkWork = new Set<Promise<void>>()
+  readonly #checkBacks = new Map<string, CheckBackStatus>()
   #closed = false
 
   constructor (deps: TxnCoordinatorDeps) {
@@ -118,7 +131,12 @@ export class TransactionCoordinator {
 
   /** Waits for completions in flight (tests, shutdown). */
   async idle (): Promise<void> {
-    while (this.#completing.size > 0) await Promise.allSettled([...this.#completing.values()])
+    while (this.#completing.size > 0 || this.#checkWork.size > 0) await Promise.allSettled([...this.#completing.values(), ...this.#checkWork])
+  }
+
+  /** Check-backs running and finished (the latest per transactional id), for operators. */
+  checkBackStatus (): CheckBackStatus[] {
+    return [...this.#checkBacks.values()].map((s) => ({ ...s }))
   }
 
   // ---------------------------------------------------------------- InitProducerId
@@ -126,6 +144,8 @@ export class TransactionCoordinator {
   async initProducerId (transactionalId: string, timeoutMs: number, expected: ProducerIdAndEpoch | null): Promise<InitProducerIdResult> {
     if (transactionalId === '') return failedInit(ErrorCode.INVALID_REQUEST)
     if (timeoutMs <= 0 || timeoutMs > this.config.maxTimeoutMs) return failedInit(ErrorCode.INVALID_TRANSACTION_TIMEOUT)
+    // The decision belongs to the check-back now; the producer retries once it is made.
+    if (this.#checking.has(transactionalId)) return failedInit(ErrorCode.CONCURRENT_TRANSACTIONS)
     let outcome: InitProducerIdOutcome
     try {
       outcome = await this.runtime.run(transactionalId, async (shard) => {
@@ -255,6 +275,13 @@ export class TransactionCoordinator {
     const work: Array<Promise<void>> = []
     for (const shard of this.runtime.activeShards()) {
       for (const { transactionalId, producerId } of shard.timedOut(now)) {
+        if (this.#checking.has(transactionalId)) continue
+        const settings = this.#deps.checkBack?.()
+        const url = settings === undefined ? null : endpointFor(settings.endpoints, transactionalId)
+        if (settings !== undefined && url !== null) {
+          this.#checkBack(transactionalId, producerId, url, settings, shard.coordinatorEpoch)
+          continue
+        }
         work.push((async () => {
           try {
             const outcome = await this.runtime.run(transactionalId, (s) => s.abortTimedOut(transactionalId, producerId, this.#deps.clock.now()))
@@ -270,6 +297,48 @@ export class TransactionCoordinator {
     }
     await Promise.all(work)
     return aborted
+  }
+
+  /**
+   * Fences the producer of a timed-out transaction, asks its check-back endpoint (retrying with
+   * back-off), then commits or aborts it for real. Runs in the background; the timeout check skips
+   * the id meanwhile. A shutdown mid-way leaves it open and fenced: the next start asks again.
+   */
+  #checkBack (transactionalId: string, producerId: bigint, url: string, settings: CheckBackSettings, coordinatorEpoch: number): void {
+    this.#checking.add(transactionalId)
+    const status: CheckBackStatus = { transactionalId, url, attempts: 0, lastCheckMs: -1, lastAnswer: '', decision: null, reason: null }
+    this.#checkBacks.delete(transactionalId)
+    this.#checkBacks.set(transactionalId, status)
+    if (this.#checkBacks.size > MAX_CHECK_BACK_STATUSES) {
+      const oldest = this.#checkBacks.keys().next().value
+      if (oldest !== undefined) this.#checkBacks.delete(oldest)
+    }
+    const work = (async () => {
+      try {
+        const fenced = await this.runtime.run(transactionalId, (s) => s.fenceForCheckBack(transactionalId, producerId, this.#deps.clock.now()))
+        if (fenced === null) return
+        this.#logger.info({ transactionalId, producerId: String(producerId), producerEpoch: fenced.producerEpoch, url },
+          'transaction past its timeout: producer fenced, asking its check-back endpoint')
+        const decision = await askUntilDecided(url, {
+          transactionalId,
+          producerId: String(producerId),
+          producerEpoch: fenced.producerEpoch,
+          partitions: fenced.partitions.map((tp) => ({ topic: tp.topic, partition: tp.partition })),
+          transactionStartTimeMs: fenced.startTimestamp
+        }, settings, status, () => this.#closed, this.#logger)
+        if (decision === null) return
+        this.#logger.info({ transactionalId, decision, reason: status.reason, attempts: status.attempts, lastAnswer: status.lastAnswer }, 'transaction check-back decided')
+        const outcome = await this.runtime.run(transactionalId, (s) => s.endTxn(transactionalId, producerId, fenced.producerEpoch, decision === 'commit', false, this.#deps.clock.now()))
+        if (outcome.kind === 'prepared') await this.#finish(outcome.metadata, coordinatorEpoch)
+        else this.#logger.warn({ transactionalId, outcome }, 'transaction changed while its check-back was asked')
+      } catch (err) {
+        this.#logger.warn({ err, transactionalId }, 'transaction check-back failed; the next timeout check tries again')
+      } finally {
+        this.#checking.delete(transactionalId)
+      }
+    })()
+    this.#checkWork.add(work)
+    void work.finally(() => { this.#checkWork.delete(work) })
   }
 
   /** Removes ids idle longer than transactional.id.expiration.ms; returns how many. */
@@ -330,7 +399,7 @@ export class TransactionCoordinator {
     if (m === undefined) return { ...state, errorCode: ErrorCode.TRANSACTIONAL_ID_NOT_FOUND }
     return {
       ...state,
-      transactionState: txnStateName(m.state),
+      transactionState: txnStateName(this.#checking.has(transactionalId) ? TxnState.PrepareEpochFence : m.state),
       transactionTimeoutMs: m.timeoutMs,
       transactionStartTimeMs: BigInt(m.startTimestamp),
       producerId: m.producerId,
@@ -339,7 +408,7 @@ export class TransactionCoordinator {
     }
   }
 
-  list (stateFilters: readonly string[], producerIdFilters: readonly bigint[], durationFilterMs: number, idPattern: RegExp | null = null): Omit<ListTransactionsResponse, 'throttleTimeMs'> {
+  list (stateFilters: readonly string[], producerIdFilters: readonly bigint[], durationFilterMs: number, idPattern: NameMatcher | null = null): Omit<ListTransactionsResponse, 'throttleTimeMs'> {
     if (this.#closed) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, unknownStateFilters: [], transactionStates: [] }
     const states = new Set<TxnState>()
     const unknownStateFilters: string[] = []
@@ -353,11 +422,12 @@ export class TransactionCoordinator {
     const transactionStates: ListTransactionsResponse['transactionStates'] = []
     for (const shard of this.runtime.activeShards()) {
       for (const m of shard.all()) {
+        const shown = this.#checking.has(m.transactionalId) ? TxnState.PrepareEpochFence : m.state
         if (producers.size > 0 && !producers.has(m.producerId)) continue
-        if (stateFilters.length > 0 && !states.has(m.state)) continue
+        if (stateFilters.length > 0 && !states.has(shown)) continue
         if (durationFilterMs >= 0 && now - m.startTimestamp <= durationFilterMs) continue
         if (idPattern !== null && !idPattern.test(m.transactionalId)) continue
-        transactionStates.push({ transactionalId: m.transactionalId, producerId: m.producerId, transactionState: txnStateName(m.state) })
+        transactionStates.push({ transactionalId: m.transactionalId, producerId: m.producerId, transactionState: txnStateName(shown) })
       }
     }
     const errorCode = this.runtime.anyLoading() ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : ErrorCode.NONE

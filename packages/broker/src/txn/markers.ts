@@ -30,7 +30,7 @@ export interface TxnMarker {
 
 /** The part of the broker's Partition the marker writer uses. */
 export interface MarkablePartition {
-  appendControl (records: Buffer): Promise<unknown>
+  appendControl (records: Buffer, marker: TxnMarker): Promise<unknown>
 }
 
 export interface MarkerWriter {
@@ -62,7 +62,7 @@ export class PartitionMarkerWriter implements MarkerWriter {
       }
       const partition = this.#partition(tp.topic, tp.partition)
       if (partition === undefined) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
-      await partition.appendControl(buildEndTxnMarker(marker))
+      await partition.appendControl(buildEndTxnMarker(marker), marker)
       return ErrorCode.NONE
     } catch (err) {
       // Cluster mode: not the leader, too few replicas, not replicated in time (retried).

@@ -13,7 +13,7 @@ import { ErrorCode } from '@brook/protocol'
 import {
   type TopicPartition, type TxnMetadata, containsAll, isEpochExhausted, newTxnMetadata, prepareAbortOrCommit,
   prepareAddPartitions, prepareComplete, prepareDead, prepareFenceProducerEpoch, prepareIncrementProducerEpoch,
-  prepareProducerIdRotation, partitionKey
+  prepareProducerIdRotation, partitionKey, transit, NO_PRODUCER_EPOCH
 } from './metadata.js'
 import type { CoordinatorResult, CoordinatorShard, RecordPosition } from '../coordinator/runtime.js'
 import type { TxnRecord } from './records.js'
@@ -220,6 +220,18 @@ export class TxnShard implements CoordinatorShard<TxnRecord> {
     }
     const next = prepareAbortOrCommit(prepareFenceProducerEpoch(m), TxnState.PrepareAbort, now)
     return ok({ kind: 'prepared', metadata: next }, [write(next)])
+  }
+
+  /**
+   * Check-back (check-back.ts): fences the producer of a transaction past its timeout (epoch bump,
+   * written) and keeps the transaction open while its endpoint is asked. null when it changed.
+   */
+  fenceForCheckBack (transactionalId: string, producerId: bigint, now: number): TxnOpResult<TxnMetadata | null> {
+    const m = this.#txns.get(transactionalId)
+    if (m === undefined || m.producerId !== producerId || m.state !== TxnState.Ongoing || m.startTimestamp + m.timeoutMs >= now) return ok(null)
+    if (isEpochExhausted(m.producerEpoch)) return ok(null)
+    const next = transit(m, TxnState.Ongoing, { producerEpoch: m.producerEpoch + 1, lastProducerEpoch: NO_PRODUCER_EPOCH, lastUpdateTimestamp: now })
+    return ok(next, [write(next)])
   }
 
   /** Ids idle past transactional.id.expiration.ms in a state that allows it. */

@@ -28,6 +28,7 @@ import type { TransactionalOffsets } from './group-offsets.js'
 import { PartitionMarkerWriter } from './markers.js'
 import type { ProducerIdSource } from './producer-ids.js'
 import { TxnRuntime } from './runtime.js'
+import { parseEndpoints } from './check-back.js'
 import { startProducerExpiry } from './producer-expiry.js'
 
 export interface TxnCoordinatorStartDeps {
@@ -36,6 +37,11 @@ export interface TxnCoordinatorStartDeps {
   producerIds: ProducerIdSource
   /** The group coordinator: transactional offsets and the markers of `__consumer_offsets` go to it. */
   groups?: GroupCoordinator
+  /**
+   * Called before a marker is written to a partition (and again if the marker is retried): the
+   * scheduled records a committed transaction held are released (delivery/scheduler.ts).
+   */
+  beforeMarker?: (topic: string, partition: number, producerId: bigint, commit: boolean) => Promise<void>
   logger: Logger
   /** Cluster mode: the cluster this broker is (about to be) part of. */
   cluster?: ClusterNode
@@ -95,7 +101,12 @@ export async function startTransactionCoordinatorIn (deps: TxnCoordinatorStartDe
       // A replicated topic this broker does not host: whoever sent the marker has stale metadata.
       return deps.replicas.topic(topicName)?.cluster === undefined ? undefined : notLeader(topicName, index)
     }
-    return { appendControl: async (records) => { await appendMarker(partition, records, deps) } }
+    return {
+      appendControl: async (records, marker) => {
+        await deps.beforeMarker?.(topicName, index, marker.producerId, marker.commit)
+        await appendMarker(partition, records, deps)
+      }
+    }
   }, offsets, logger)
   const routed = cluster === undefined
     ? undefined
@@ -109,6 +120,12 @@ export async function startTransactionCoordinatorIn (deps: TxnCoordinatorStartDe
     offsets,
     clock: systemClock,
     timer: new SystemTimer(),
+    checkBack: () => ({
+      endpoints: parseEndpoints(deps.config.list('transaction.checkback.endpoints') ?? []),
+      maxAttempts: deps.config.int('transaction.checkback.max.attempts'),
+      backoffMs: deps.config.int('transaction.checkback.retry.backoff.ms'),
+      timeoutMs: deps.config.int('transaction.checkback.request.timeout.ms')
+    }),
     logger
   })
   leadership?.attach(runtime)

@@ -46,7 +46,7 @@ test('bad heartbeats answer Kafka\'s error codes and the group stays usable', { 
 
   assert.equal((await hb({ memberEpoch: 9 })).errorCode, ErrorCode.FENCED_MEMBER_EPOCH)
   assert.equal((await hb({ memberId: 'stranger', memberEpoch: 1 })).errorCode, ErrorCode.UNKNOWN_MEMBER_ID)
-  assert.equal((await hb({ memberId: 'r', subscribedTopicNames: null, subscribedTopicRegex: '(a|b)*c' })).errorCode, ErrorCode.INVALID_REGULAR_EXPRESSION)
+  assert.equal((await hb({ memberId: 'r', subscribedTopicNames: null, subscribedTopicRegex: '(?=c)c' })).errorCode, ErrorCode.INVALID_REGULAR_EXPRESSION)
   assert.equal((await hb({ memberId: 'r', subscribedTopicNames: null, subscribedTopicRegex: '[unclosed' })).errorCode, ErrorCode.INVALID_REGULAR_EXPRESSION)
   assert.equal((await hb({ memberId: 'x', serverAssignor: 'cooperative-sticky' })).errorCode, ErrorCode.UNSUPPORTED_ASSIGNOR)
   assert.equal((await hb({ memberId: '' })).errorCode, ErrorCode.INVALID_REQUEST, 'v1 needs a client-made member id')

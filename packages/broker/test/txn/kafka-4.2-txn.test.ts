@@ -166,6 +166,8 @@ test('ListTransactions v2 keeps the ids its pattern matches whole; a bad pattern
     assert.deepEqual(await list(2, null), [ErrorCode.NONE, ['app-1', 'app-2', 'other-app']])
     assert.deepEqual(await list(2, ''), [ErrorCode.NONE, ['app-1', 'app-2', 'other-app']])
     assert.deepEqual(await list(2, 'app-('), [ErrorCode.INVALID_REGULAR_EXPRESSION, []])
+    assert.deepEqual(await list(2, '(?P<kind>app)-[[:digit:]]'), [ErrorCode.NONE, ['app-1', 'app-2']], 'RE2 syntax, as Kafka')
+    assert.deepEqual(await list(2, '(?=app).*'), [ErrorCode.INVALID_REGULAR_EXPRESSION, []], 'lookaround is not RE2')
     assert.deepEqual(await list(1, 'app-('), [ErrorCode.NONE, ['app-1', 'app-2', 'other-app']], 'v1 has no pattern field')
   } finally {
     await teardown(ctx)

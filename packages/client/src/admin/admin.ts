@@ -1,6 +1,6 @@
 // Admin operations: topics (create, delete, list, describe, add partitions), configs (describe,
 // incremental alter), records (delete up to an offset), consumer groups (list, describe, delete,
-// list and alter committed offsets) and the cluster (describe). Topic and config requests go to
+// list and alter committed offsets), SCRAM credentials and the cluster (describe). Topic and config requests go to
 // the controller when the metadata names one (any broker otherwise: KRaft brokers forward);
 // group requests go to the group's coordinator.
 import {
@@ -14,6 +14,7 @@ import { kafkaError } from '../errors/kafka-errors.js'
 import { withRetry } from '../errors/retry.js'
 import { decodeAssignment, decodeSubscription } from '../consumer/group.js'
 import type { TopicPartitions } from '../consumer/assignors.js'
+import { alterScramCredentials, describeScramCredentials, type ScramCredentialDeletion, type ScramCredentialDescription, type ScramCredentialUpsertion } from './scram-credentials.js'
 import { commitOffsets, EARLIEST, fetchCommitted, LATEST, listOffsets, type TopicPartitionOffset, tpKey } from '../consumer/offsets.js'
 
 export interface NewTopic {
@@ -240,6 +241,16 @@ export class Admin {
       const meta = await this.cluster.refreshMetadata()
       return { clusterId: meta.clusterId, controllerId: meta.controllerId, brokers: [...meta.brokers.values()] }
     }, this.cluster.retry)
+  }
+
+  /** Creates or replaces SCRAM credentials (the password is salted here) and deletes others. */
+  async alterScramCredentials (changes: { upsert?: ScramCredentialUpsertion[], delete?: ScramCredentialDeletion[] }): Promise<void> {
+    await alterScramCredentials(await this.controller(), changes.upsert ?? [], changes.delete ?? [])
+  }
+
+  /** Users' SCRAM mechanisms and iteration counts: all users, or the ones named. */
+  async describeScramCredentials (users?: string[]): Promise<ScramCredentialDescription[]> {
+    return await describeScramCredentials(await this.cluster.any(), users)
   }
 
   async close (): Promise<void> {

@@ -32,7 +32,7 @@ export class ScramClient {
   private expectedServerSignature: Buffer | null = null
   private step: 'first' | 'final' | 'verify' | 'done' = 'first'
 
-  constructor (mechanism: ScramMechanism, private readonly username: string, private readonly password: string, nonce = randomBytes(24).toString('base64')) {
+  constructor (private readonly mechanism: ScramMechanism, private readonly username: string, private readonly password: string, nonce = randomBytes(24).toString('base64')) {
     this.hash = HASHES[mechanism]
     this.clientNonce = nonce
     this.clientFirstBare = `n=${saslName(username)},r=${nonce}`
@@ -67,7 +67,7 @@ export class ScramClient {
       throw new ScramError('SCRAM: the server nonce does not extend the client nonce')
     }
     if (iterations < MIN_ITERATIONS) throw new ScramError(`SCRAM: the server asks for ${iterations} iterations, fewer than ${MIN_ITERATIONS}`)
-    const salted = pbkdf2Sync(this.password.normalize('NFKC'), Buffer.from(salt, 'base64'), iterations, this.hash.keyLength, this.hash.name)
+    const salted = saltPassword(this.mechanism, this.password, Buffer.from(salt, 'base64'), iterations)
     const clientKey = this.hmac(salted, 'Client Key')
     const storedKey = createHash(this.hash.name).update(clientKey).digest()
     const withoutProof = `c=biws,r=${nonce}`
@@ -95,6 +95,12 @@ export class ScramClient {
   private hmac (key: Buffer, text: string): Buffer {
     return createHmac(this.hash.name, key).update(text, 'utf8').digest()
   }
+}
+
+/** SaltedPassword of RFC 5802: what the server stores (derived further) and what an admin client sends. */
+export function saltPassword (mechanism: ScramMechanism, password: string, salt: Buffer, iterations: number): Buffer {
+  const hash = HASHES[mechanism]
+  return pbkdf2Sync(password.normalize('NFKC'), salt, iterations, hash.keyLength, hash.name)
 }
 
 /** RFC 5802's saslname: ',' and '=' escaped. */

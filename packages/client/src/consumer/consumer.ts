@@ -11,11 +11,21 @@ import { ErrorCode } from '@brook/protocol'
 import { type Assignor, builtinAssignors, type TopicPartitions } from './assignors.js'
 import { type ConsumerBatch, type ConsumerMessage, type FetchedPartition, fetchOnce, type FetchOptions, type PartitionFetchResult } from './fetcher.js'
 import { GroupMembership } from './group.js'
+import type { FetchSession } from './fetch-session.js'
+import { ConsumerProtocolMembership } from './consumer-protocol-membership.js'
+import type { GroupHooks, GroupSession, Subscription } from './group-session.js'
 import { commitOffsets, EARLIEST, fetchCommitted, LATEST, listOffsets, type TopicPartition, type TopicPartitionOffset, tpKey } from './offsets.js'
 
 export interface ConsumerOptions {
   /** Absent: assign mode only. */
   groupId?: string
+  /**
+   * group.protocol: 'classic' (JoinGroup/SyncGroup, default) or 'consumer' (KIP-848: the broker
+   * assigns; needs a broker with ConsumerGroupHeartbeat, Kafka 4 or Brook).
+   */
+  groupProtocol?: 'classic' | 'consumer'
+  /** group.remote.assignor for groupProtocol 'consumer' (e.g. 'uniform', 'range'); default: the broker's. */
+  groupRemoteAssignor?: string
   groupInstanceId?: string
   /** Assignor protocol names, preferred first, or Assignor objects. Default ['range', 'cooperative-sticky', 'RoundRobinAssigner']. */
   assignors?: Array<string | Assignor>
@@ -33,6 +43,12 @@ export interface ConsumerOptions {
   maxBytes?: number
   maxPartitionBytes?: number
 }
+
+/** Commit errors that mean the membership moved on: rejoin instead of failing the read loop. */
+const REJOIN_ON_COMMIT = new Set<number>([
+  ErrorCode.REBALANCE_IN_PROGRESS, ErrorCode.ILLEGAL_GENERATION, ErrorCode.UNKNOWN_MEMBER_ID,
+  ErrorCode.STALE_MEMBER_EPOCH, ErrorCode.FENCED_MEMBER_EPOCH
+])
 
 export interface EachMessagePayload { topic: string, partition: number, message: ConsumerMessage }
 export interface RunOptions {
@@ -56,10 +72,12 @@ export class Consumer implements AsyncIterable<ConsumerBatch> {
   readonly cluster: Cluster
   private readonly options: ConsumerOptions
   private readonly fetchOptions: FetchOptions
-  private readonly group: GroupMembership | null
+  private readonly group: GroupSession | null
   private readonly positions = new Map<string, PartitionPosition>()
   private readonly paused = new Set<string>()
-  private topics: string[] = []
+  /** Incremental fetch sessions (KIP-227), one per broker. */
+  private readonly fetchSessions = new Map<number, FetchSession>()
+  private subscription: Subscription = { topics: [], pattern: null }
   private mode: 'none' | 'assign' | 'subscribe' = 'none'
   private running = false
   private closed = false
@@ -76,26 +94,35 @@ export class Consumer implements AsyncIterable<ConsumerBatch> {
       maxPartitionBytes: options.maxPartitionBytes ?? 1_048_576,
       isolationLevel: options.isolationLevel === 'read_committed' ? 1 : 0
     }
-    if (options.groupId !== undefined) {
-      const assignors = (options.assignors ?? ['range', 'cooperative-sticky', 'RoundRobinAssigner']).map((a) => {
-        if (typeof a !== 'string') return a
-        const found = builtinAssignors[a]
-        if (found === undefined) throw new IllegalStateError(`unknown assignor ${a}; built in: ${Object.keys(builtinAssignors).join(', ')}`)
-        return found
-      })
-      this.group = new GroupMembership(this.cluster, options.groupId, {
-        sessionTimeoutMs: options.sessionTimeoutMs ?? 45_000,
-        rebalanceTimeoutMs: options.rebalanceTimeoutMs ?? 60_000,
-        heartbeatIntervalMs: options.heartbeatIntervalMs ?? 3_000,
-        assignors,
-        groupInstanceId: options.groupInstanceId ?? null
-      }, {
-        onRevoke: async (partitions) => { await this.revoke(partitions) },
-        onAssign: async (partitions) => { this.addPartitions(partitions) }
-      })
-    } else {
-      this.group = null
+    this.group = options.groupId === undefined ? null : this.makeGroup(options.groupId, options)
+  }
+
+  private makeGroup (groupId: string, options: ConsumerOptions): GroupSession {
+    const hooks: GroupHooks = {
+      onRevoke: async (partitions) => { await this.revoke(partitions) },
+      onAssign: async (partitions) => { this.addPartitions(partitions) },
+      onLost: async (partitions) => { this.dropPartitions(partitions) }
     }
+    if (options.groupProtocol === 'consumer') {
+      return new ConsumerProtocolMembership(this.cluster, groupId, {
+        rebalanceTimeoutMs: options.rebalanceTimeoutMs ?? 60_000,
+        remoteAssignor: options.groupRemoteAssignor ?? null,
+        groupInstanceId: options.groupInstanceId ?? null
+      }, hooks)
+    }
+    const assignors = (options.assignors ?? ['range', 'cooperative-sticky', 'RoundRobinAssigner']).map((a) => {
+      if (typeof a !== 'string') return a
+      const found = builtinAssignors[a]
+      if (found === undefined) throw new IllegalStateError(`unknown assignor ${a}; built in: ${Object.keys(builtinAssignors).join(', ')}`)
+      return found
+    })
+    return new GroupMembership(this.cluster, groupId, {
+      sessionTimeoutMs: options.sessionTimeoutMs ?? 45_000,
+      rebalanceTimeoutMs: options.rebalanceTimeoutMs ?? 60_000,
+      heartbeatIntervalMs: options.heartbeatIntervalMs ?? 3_000,
+      assignors,
+      groupInstanceId: options.groupInstanceId ?? null
+    }, hooks)
   }
 
   /** Assign mode: read exactly these partitions (offset: where to start; default committed or the reset policy). */
@@ -109,13 +136,20 @@ export class Consumer implements AsyncIterable<ConsumerBatch> {
     this.cluster.addInterest(partitions.map((p) => p.topic))
   }
 
-  /** Group mode: join the group for these topics (the rebalance happens on the first read). */
-  subscribe (options: { topics: string[] }): void {
+  /**
+   * Group mode: join the group for these topics (the rebalance happens on the first read). With
+   * groupProtocol 'consumer', `pattern` subscribes to every topic whose whole name matches an RE2
+   * regular expression, evaluated by the broker (KIP-848), as well as to `topics`.
+   */
+  subscribe (options: { topics?: string[], pattern?: string }): void {
     if (this.group === null) throw new IllegalStateError('subscribe() needs a groupId; without one use assign()')
     if (this.mode === 'assign') throw new IllegalStateError('subscribe() on a consumer in assign mode')
+    if (options.pattern !== undefined && this.options.groupProtocol !== 'consumer') {
+      throw new IllegalStateError('a pattern subscription needs groupProtocol \'consumer\' (the broker evaluates the pattern)')
+    }
     this.mode = 'subscribe'
-    this.topics = [...options.topics]
-    this.cluster.addInterest(this.topics)
+    this.subscription = { topics: [...(options.topics ?? [])], pattern: options.pattern ?? null }
+    this.cluster.addInterest(this.subscription.topics)
     this.group.needsRejoin = true
   }
 
@@ -145,6 +179,10 @@ export class Consumer implements AsyncIterable<ConsumerBatch> {
         this.cluster.logger.warn({ err }, 'commit before revoking partitions failed')
       }
     }
+    this.dropPartitions(list)
+  }
+
+  private dropPartitions (list: TopicPartitions[]): void {
     for (const tp of list) for (const p of tp.partitions) this.positions.delete(tpKey(tp.topic, p))
   }
 
@@ -171,11 +209,21 @@ export class Consumer implements AsyncIterable<ConsumerBatch> {
   async commit (offsets?: TopicPartitionOffset[]): Promise<void> {
     if (this.group === null && this.options.groupId === undefined) throw new IllegalStateError('commit needs a groupId')
     const list = offsets ?? [...this.positions.values()].filter((p) => p.consumed >= 0n && p.consumed !== p.committed).map((p) => ({ topic: p.topic, partition: p.partition, offset: p.consumed }))
-    await commitOffsets(this.cluster, this.options.groupId!, list, {
-      generationId: this.group?.generationId ?? -1,
-      memberId: this.group?.memberId ?? '',
-      groupInstanceId: this.options.groupInstanceId ?? null
-    })
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await commitOffsets(this.cluster, this.options.groupId!, list, {
+          generationId: this.group?.generationId ?? -1,
+          memberId: this.group?.memberId ?? '',
+          groupInstanceId: this.options.groupInstanceId ?? null
+        })
+        break
+      } catch (err) {
+        // KIP-848: a heartbeat moved the member epoch on while the commit was under way; the
+        // commit is valid under the new epoch (as the Java client, retry with it).
+        if (attempt >= 3 || this.group === null || !(err instanceof KafkaError) || err.code !== ErrorCode.STALE_MEMBER_EPOCH) throw err
+        await this.group.refresh()
+      }
+    }
     for (const o of list) {
       const pos = this.positions.get(tpKey(o.topic, o.partition))
       if (pos !== undefined) pos.committed = o.offset
@@ -209,7 +257,7 @@ export class Consumer implements AsyncIterable<ConsumerBatch> {
 
   private async ensureReady (): Promise<void> {
     if (this.mode === 'subscribe' && this.group !== null && this.group.needsRejoin) {
-      await this.group.rebalance(this.topics)
+      await this.group.rebalance(this.subscription)
     }
     await this.resolvePositions()
   }
@@ -218,7 +266,7 @@ export class Consumer implements AsyncIterable<ConsumerBatch> {
     const wanted = [...this.positions.values()].filter((p) => p.fetchOffset >= 0n && !this.paused.has(tpKey(p.topic, p.partition)))
     if (wanted.length === 0) return null
     const epochs = new Map(wanted.map((p) => [tpKey(p.topic, p.partition), p.epoch]))
-    const promise = fetchOnce(this.cluster, wanted.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.fetchOffset })), this.fetchOptions)
+    const promise = fetchOnce(this.cluster, wanted.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.fetchOffset })), this.fetchOptions, this.fetchSessions)
     // The loop awaits this promise and sees any rejection; this only keeps a prefetch the loop
     // abandoned (the caller stopped reading) from surfacing as an unhandled rejection.
     promise.catch(() => {})
@@ -301,7 +349,7 @@ export class Consumer implements AsyncIterable<ConsumerBatch> {
     try {
       await this.commit()
     } catch (err) {
-      if (err instanceof KafkaError && (err.code === ErrorCode.REBALANCE_IN_PROGRESS || err.code === ErrorCode.ILLEGAL_GENERATION || err.code === ErrorCode.UNKNOWN_MEMBER_ID)) {
+      if (err instanceof KafkaError && REJOIN_ON_COMMIT.has(err.code)) {
         if (this.group !== null) this.group.needsRejoin = true
         return
       }

@@ -8,6 +8,7 @@ import {
 } from '@brook/protocol'
 import type { Cluster } from '../cluster/cluster.js'
 import { kafkaError } from '../errors/kafka-errors.js'
+import { FetchSession, type SessionPartition } from './fetch-session.js'
 
 export interface ConsumerMessage {
   topic: string
@@ -123,8 +124,12 @@ function scanPartition (topic: string, data: PartitionData, fetchOffset: bigint,
   }
 }
 
-/** Fetches every position from its leader (one request per leader, in parallel). */
-export async function fetchOnce (cluster: Cluster, positions: FetchPosition[], options: FetchOptions): Promise<PartitionFetchResult[]> {
+/**
+ * Fetches every position from its leader (one request per leader, in parallel). With `sessions`
+ * (one per broker, kept by the caller), requests are incremental fetch sessions: partitions whose
+ * offset did not move are not sent, and a result only comes back for partitions with news.
+ */
+export async function fetchOnce (cluster: Cluster, positions: FetchPosition[], options: FetchOptions, sessions?: Map<number, FetchSession>): Promise<PartitionFetchResult[]> {
   const meta = await cluster.metadataFor(new Set(positions.map((p) => p.topic)))
   const byLeader = new Map<number, FetchPosition[]>()
   const results: PartitionFetchResult[] = []
@@ -140,9 +145,14 @@ export async function fetchOnce (cluster: Cluster, positions: FetchPosition[], o
   }
   await Promise.all([...byLeader].map(async ([leader, list]) => {
     const offsets = new Map(list.map((p) => [`${p.topic}\u0000${p.partition}`, p.offset]))
+    let session = sessions?.get(leader)
+    if (sessions !== undefined && session === undefined) { session = new FetchSession(); sessions.set(leader, session) }
+    const wanted = list.map((p) => ({ topic: p.topic, partition: p.partition, fetchOffset: p.offset, maxBytes: options.maxPartitionBytes }))
+    // Without a session: a sessionless full fetch (epoch -1).
+    const request = session?.build(wanted) ?? { sessionId: 0, sessionEpoch: -1, send: wanted, forgotten: [], full: true }
     try {
-      const topics = new Map<string, FetchPosition[]>()
-      for (const p of list) {
+      const topics = new Map<string, SessionPartition[]>()
+      for (const p of request.send) {
         let t = topics.get(p.topic)
         if (t === undefined) { t = []; topics.set(p.topic, t) }
         t.push(p)
@@ -154,15 +164,17 @@ export async function fetchOnce (cluster: Cluster, positions: FetchPosition[], o
         minBytes: options.minBytes,
         maxBytes: options.maxBytes,
         isolationLevel: options.isolationLevel,
-        sessionId: 0,
-        sessionEpoch: -1,
+        sessionId: request.sessionId,
+        sessionEpoch: request.sessionEpoch,
         topics: [...topics].map(([topic, ps]) => ({
           topic,
-          partitions: ps.map((p) => ({ partition: p.partition, currentLeaderEpoch: -1, fetchOffset: p.offset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: options.maxPartitionBytes }))
+          partitions: ps.map((p) => ({ partition: p.partition, currentLeaderEpoch: -1, fetchOffset: p.fetchOffset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: p.maxBytes }))
         })),
-        forgottenTopicsData: [],
+        forgottenTopicsData: request.forgotten,
         rackId: ''
       }, { timeoutMs: options.maxWaitMs + 30_000 })
+      // A refused session is no partition's error: the next fetch starts a new one.
+      if (session !== undefined && !session.answered(request, response.errorCode ?? 0, response.sessionId ?? 0)) return
       if ((response.errorCode ?? 0) !== ErrorCode.NONE) throw kafkaError(response.errorCode!, 'Fetch')
       for (const t of response.responses) {
         const topic = t.topic ?? ''
@@ -176,6 +188,8 @@ export async function fetchOnce (cluster: Cluster, positions: FetchPosition[], o
         }
       }
     } catch (err) {
+      // Whether the broker saw the request is unknown: the session starts again with a full fetch.
+      session?.reset()
       for (const p of list) results.push({ topic: p.topic, partition: p.partition, fetchedAt: p.offset, fetched: null, error: err instanceof Error ? err : new Error(String(err)) })
     }
   }))

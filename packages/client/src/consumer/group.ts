@@ -10,6 +10,7 @@ import {
 import { type Cluster, CoordinatorType } from '../cluster/cluster.js'
 import { kafkaError, KafkaError } from '../errors/kafka-errors.js'
 import { type Assignor, type AssignorMember, type TopicPartitions } from './assignors.js'
+import type { GroupHooks, GroupSession, Subscription } from './group-session.js'
 
 export interface GroupOptions {
   sessionTimeoutMs: number
@@ -17,12 +18,6 @@ export interface GroupOptions {
   heartbeatIntervalMs: number
   assignors: Assignor[]
   groupInstanceId: string | null
-}
-
-export interface GroupHooks {
-  /** Called before partitions are given up (commit their offsets here). */
-  onRevoke: (partitions: TopicPartitions[]) => Promise<void>
-  onAssign: (partitions: TopicPartitions[]) => Promise<void>
 }
 
 const SUBSCRIPTION_MAX = 3
@@ -70,7 +65,7 @@ function minus (a: TopicPartitions[], b: TopicPartitions[]): TopicPartitions[] {
   return a.map((tp) => ({ topic: tp.topic, partitions: tp.partitions.filter((p) => !drop.has(`${tp.topic}\u0000${p}`)) })).filter((tp) => tp.partitions.length > 0)
 }
 
-export class GroupMembership {
+export class GroupMembership implements GroupSession {
   memberId = ''
   generationId = -1
   protocol: Assignor | null = null
@@ -89,7 +84,8 @@ export class GroupMembership {
   get isLeaderless (): boolean { return this.generationId < 0 }
 
   /** Joins (or rejoins) the group and applies the new assignment. */
-  async rebalance (topics: string[]): Promise<void> {
+  async rebalance (subscription: Subscription): Promise<void> {
+    const topics = subscription.topics
     this.stopHeartbeats()
     const cooperative = this.protocol?.cooperative === true
     if (!cooperative && this.owned.length > 0) {
@@ -194,6 +190,9 @@ export class GroupMembership {
       this.cluster.forgetCoordinator(this.groupId, CoordinatorType.Group)
     }
   }
+
+  /** A classic member learns of a new generation by rejoining, which the read loop does. */
+  async refresh (): Promise<void> {}
 
   async leave (): Promise<void> {
     this.stopped = true

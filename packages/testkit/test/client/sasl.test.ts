@@ -66,3 +66,26 @@ test('a wrong SCRAM password or an unknown user: SASL_AUTHENTICATION_FAILED', { 
     await admin.close()
   }
 })
+
+test('SCRAM credentials through the admin API: created, described, used to log in, deleted', { timeout: 60_000 }, async () => {
+  const admin = new Client({ brokers: [broker.bootstrapOf('PLAINTEXT')] }).admin()
+  try {
+    await admin.alterScramCredentials({ upsert: [{ user: 'carol', mechanism: 'SCRAM-SHA-512', password: 'carol-secret', iterations: 8192 }] })
+    const [carol] = await admin.describeScramCredentials(['carol'])
+    assert.deepEqual(carol, { user: 'carol', credentials: [{ mechanism: 'SCRAM-SHA-512', iterations: 8192 }] })
+    assert.ok((await admin.describeScramCredentials()).some((d) => d.user === 'scram256'), 'all users listed')
+
+    const sasl: SaslOptions = { mechanism: 'SCRAM-SHA-512', username: 'carol', password: 'carol-secret' }
+    await roundTrip(new Client({ brokers: [broker.bootstrapOf('SASL_PLAINTEXT')], sasl }), 'scram-admin-carol')
+
+    await admin.alterScramCredentials({ delete: [{ user: 'carol', mechanism: 'SCRAM-SHA-512' }] })
+    await assert.rejects(admin.describeScramCredentials(['carol']), (err: unknown) => err instanceof KafkaError && err.code === ErrorCode.RESOURCE_NOT_FOUND)
+    const refused = new Client({ brokers: [broker.bootstrapOf('SASL_PLAINTEXT')], sasl, retry: { retries: 0 } }).admin()
+    await assert.rejects(refused.listTopics(), (err: unknown) => err instanceof KafkaError && err.code === ErrorCode.SASL_AUTHENTICATION_FAILED)
+    await refused.close()
+    await assert.rejects(admin.alterScramCredentials({ upsert: [{ user: 'weak', mechanism: 'SCRAM-SHA-256', password: 'x', iterations: 10 }] }),
+      (err: unknown) => err instanceof KafkaError && err.code === ErrorCode.UNACCEPTABLE_CREDENTIAL)
+  } finally {
+    await admin.close()
+  }
+})

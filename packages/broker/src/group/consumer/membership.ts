@@ -38,7 +38,7 @@ import {
 } from './member.js'
 import { type ConsumerGroupRecord, memberTombstones, type MemberMetadata, type TopicMetadata } from './records.js'
 import { reconcile } from './reconcile.js'
-import { InvalidRegexError, compileTopicRegex } from './regex.js'
+import { InvalidRegexError, compileWholeNameRegex } from '../../regex/whole-name.js'
 import { memberTopicIds, nextGroupEpoch } from './subscriptions.js'
 import { upgradeClassicGroup } from './upgrade.js'
 import { downgradeRecords } from './downgrade.js'
@@ -352,7 +352,7 @@ function validate (req: ConsumerGroupHeartbeatRequest, apiVersion: number, assig
   }
   if (req.subscribedTopicRegex != null && req.subscribedTopicRegex !== '') {
     try {
-      compileTopicRegex(req.subscribedTopicRegex)
+      compileWholeNameRegex(req.subscribedTopicRegex)
     } catch (err) {
       if (err instanceof InvalidRegexError) throw new HeartbeatError(GroupError.INVALID_REGULAR_EXPRESSION, err.message)
       throw err

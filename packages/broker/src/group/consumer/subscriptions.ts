@@ -3,14 +3,14 @@
 import type { GroupRecord } from '../records.js'
 import type { ConsumerMember } from './member.js'
 import type { TopicMetadata } from './records.js'
-import { compileTopicRegex } from './regex.js'
+import { compileWholeNameRegex, type NameMatcher } from '../../regex/whole-name.js'
 import { INTERNAL_TOPICS, type TopicResolver } from './topics.js'
 
 /** The regex compiled, or null when it does not compile (it was refused when the member sent it). */
-function matcher (regex: string | null): RegExp | null {
+function matcher (regex: string | null): NameMatcher | null {
   if (regex === null || regex === '') return null
   try {
-    return compileTopicRegex(regex)
+    return compileWholeNameRegex(regex)
   } catch {
     // A stored regex was validated when the member sent it; one that no longer compiles
     // (a record written by another broker version) simply matches nothing.
@@ -37,7 +37,7 @@ export function nextGroupEpoch (group: { readonly groupId: string, readonly grou
 /** The group's subscribed topics, sorted by name. */
 export function resolveGroupTopics (members: Iterable<ConsumerMember>, topics: TopicResolver): TopicMetadata[] {
   const names = new Set<string>()
-  const regexes: RegExp[] = []
+  const regexes: NameMatcher[] = []
   for (const m of members) {
     for (const n of m.metadata.subscribedTopicNames) names.add(n)
     const r = matcher(m.metadata.subscribedTopicRegex)

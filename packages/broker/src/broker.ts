@@ -83,6 +83,8 @@ export const LIBRARY_DEFAULT_LISTENERS = 'PLAINTEXT://127.0.0.1:0'
 const DRAIN_TIMEOUT_MS = 10_000
 
 interface MutableState extends BrokerState {
+  /** Cluster mode: set once the broker joined the cluster, before it accepts connections. */
+  scheduler?: DeliveryScheduler
   stopping: boolean
   advertised: { host: string, port: number }
   /** Cluster mode: connections are refused until the broker has joined the cluster. */
@@ -151,15 +153,17 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   let scheduler: DeliveryScheduler | undefined
   // Cluster mode: the coordinators serve the partitions of their topics this broker leads.
   const leaderships: CoordinatorLeadership[] = []
+  const startScheduler = async (): Promise<DeliveryScheduler> => await DeliveryScheduler.start({
+    fs: new NodeFileSystem(),
+    dir: join(firstDir, SCHEDULE_DIR),
+    allocateProducerId: async () => await producerIds.allocate(),
+    partition: (topic, index) => replicas.partition(topic, index),
+    logger: logger.child({ component: 'scheduled-delivery' })
+  })
   try {
-    scheduler = await DeliveryScheduler.start({
-      fs: new NodeFileSystem(),
-      dir: join(firstDir, SCHEDULE_DIR),
-      allocateProducerId: async () => await producerIds.allocate(),
-      partition: (topic, index) => replicas.partition(topic, index),
-      logger: logger.child({ component: 'scheduled-delivery' })
-    })
-    const schedulerForMarkers = scheduler
+    // Cluster mode: its producer id comes from the cluster's blocks, handed out once this broker
+    // joined (below); starting it here would wait for the join forever.
+    if (cluster === undefined) scheduler = await startScheduler()
     const inCluster = cluster === undefined ? {} : { cluster, nodeId: meta.nodeId }
     const startedGroups = await startGroupCoordinatorIn({ replicas, config, logger, ...inCluster })
     groups = startedGroups.coordinator
@@ -173,7 +177,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
       beforeMarker: async (topic, partition, producerId, commit) => {
         const state = replicas.topic(topic)
         if (state === undefined || !topicSettings(state.info.configs, config).scheduling) return
-        await schedulerForMarkers.completeTransaction(producerId, topic, partition, commit)
+        await scheduler?.completeTransaction(producerId, topic, partition, commit)
       }
     })
     txn = startedTxn.coordinator
@@ -253,7 +257,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     await Promise.all(listeners.map(async (l) => await l.close()))
     groups.runtime.close()
     txn.close()
-    await scheduler.close()
+    await scheduler?.close()
     await logs.close()
     await cluster?.close()
     throw err
@@ -278,13 +282,26 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
       await Promise.all(listeners.map(async (l) => await l.close()))
       groups.runtime.close()
       txn.close()
-      await scheduler.close()
+      await scheduler?.close()
       await cluster.close()
       await logs.close()
       throw err
     }
+    try {
+      scheduler = await startScheduler()
+    } catch (err) {
+      await Promise.all(listeners.map(async (l) => await l.close()))
+      groups.runtime.close()
+      txn.close()
+      await cluster.close()
+      await logs.close()
+      throw err
+    }
+    state.scheduler = scheduler
     state.joining = false
   }
+  const started = scheduler
+  if (started === undefined) throw new Error('scheduled delivery did not start')
   const primary = listeners[0] as Listener
   state.advertised = views[0]?.advertised ?? state.advertised
   const host = config.listener.host !== '' ? primary.host : state.advertised.host
@@ -309,7 +326,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
       txn.close()
       await authorization?.close()
       await scram.close()
-      await scheduler.close()
+      await scheduler?.close()
       await cluster?.close()
       await logs.close()
       logger.info('broker stopped')
@@ -331,7 +348,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     clusterId: meta.clusterId,
     nodeId: meta.nodeId,
     clientMetrics,
-    scheduledDelivery: () => scheduler.stats(),
+    scheduledDelivery: () => started.stats(),
     transactionCheckBacks: () => txn.checkBackStatus(),
     logger,
     close

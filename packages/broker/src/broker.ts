@@ -16,9 +16,10 @@ import { DynamicConfigs } from './config/dynamic-configs.js'
 import { toLogConfig, topicSettings } from './config/topic-config.js'
 import { DeliveryScheduler, type ScheduleStats } from './delivery/scheduler.js'
 import type { CheckBackStatus } from './txn/check-back.js'
-import { startGroupCoordinator } from './group/start.js'
+import { startGroupCoordinatorIn } from './group/start.js'
+import { startTransactionCoordinatorIn } from './txn/start.js'
+import type { CoordinatorLeadership } from './coordinator/leadership.js'
 import { startShareService } from './share/start.js'
-import { startTransactionCoordinator } from './txn/start.js'
 import { HANDLERS, handlerTable } from './handlers/index.js'
 import { parseProperties } from './config/properties.js'
 import { ConfigError } from './config/schema.js'
@@ -86,6 +87,8 @@ export const LIBRARY_DEFAULT_LISTENERS = 'PLAINTEXT://127.0.0.1:0'
 const DRAIN_TIMEOUT_MS = 10_000
 
 interface MutableState extends BrokerState {
+  /** Cluster mode: set once the broker joined the cluster, before it accepts connections. */
+  scheduler?: DeliveryScheduler
   stopping: boolean
   advertised: { host: string, port: number }
   /** Cluster mode: connections are refused until the broker has joined the cluster. */
@@ -153,28 +156,37 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   let txn
   let scheduler: DeliveryScheduler | undefined
   let share
+  // Cluster mode: the coordinators serve the partitions of their topics this broker leads.
+  const leaderships: CoordinatorLeadership[] = []
+  const startScheduler = async (): Promise<DeliveryScheduler> => await DeliveryScheduler.start({
+    fs: new NodeFileSystem(),
+    dir: join(firstDir, SCHEDULE_DIR),
+    allocateProducerId: async () => await producerIds.allocate(),
+    partition: (topic, index) => replicas.partition(topic, index),
+    logger: logger.child({ component: 'scheduled-delivery' })
+  })
   try {
-    scheduler = await DeliveryScheduler.start({
-      fs: new NodeFileSystem(),
-      dir: join(firstDir, SCHEDULE_DIR),
-      allocateProducerId: async () => await producerIds.allocate(),
-      partition: (topic, index) => replicas.partition(topic, index),
-      logger: logger.child({ component: 'scheduled-delivery' })
-    })
-    const schedulerForMarkers = scheduler
-    groups = await startGroupCoordinator({ replicas, config, logger })
-    txn = await startTransactionCoordinator({
+    // Cluster mode: its producer id comes from the cluster's blocks, handed out once this broker
+    // joined (below); starting it here would wait for the join forever.
+    if (cluster === undefined) scheduler = await startScheduler()
+    const inCluster = cluster === undefined ? {} : { cluster, nodeId: meta.nodeId }
+    const startedGroups = await startGroupCoordinatorIn({ replicas, config, logger, ...inCluster })
+    groups = startedGroups.coordinator
+    const startedTxn = await startTransactionCoordinatorIn({
       replicas,
       config,
       producerIds,
       groups,
       logger,
+      ...inCluster,
       beforeMarker: async (topic, partition, producerId, commit) => {
         const state = replicas.topic(topic)
         if (state === undefined || !topicSettings(state.info.configs, config).scheduling) return
-        await schedulerForMarkers.completeTransaction(producerId, topic, partition, commit)
+        await scheduler?.completeTransaction(producerId, topic, partition, commit)
       }
     })
+    txn = startedTxn.coordinator
+    for (const leadership of [startedGroups.leadership, startedTxn.leadership]) if (leadership !== null) leaderships.push(leadership)
     share = await startShareService({ replicas, config, purgatory, groups, logger })
   } catch (err) {
     share?.close()
@@ -258,7 +270,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     groups.runtime.close()
     share.close()
     txn.close()
-    await scheduler.close()
+    await scheduler?.close()
     await logs.close()
     await cluster?.close()
     throw err
@@ -274,19 +286,35 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
           securityProtocol: 'PLAINTEXT'
         })),
         replicas,
-        notify: (key) => { purgatory.notify(key) }
+        notify: (key) => { purgatory.notify(key) },
+        onLeadership: (partition, leaderEpoch) => {
+          for (const leadership of leaderships) leadership.onLeadership(partition, leaderEpoch)
+        }
       })
     } catch (err) {
       await Promise.all(listeners.map(async (l) => await l.close()))
       groups.runtime.close()
       txn.close()
-      await scheduler.close()
+      await scheduler?.close()
       await cluster.close()
       await logs.close()
       throw err
     }
+    try {
+      scheduler = await startScheduler()
+    } catch (err) {
+      await Promise.all(listeners.map(async (l) => await l.close()))
+      groups.runtime.close()
+      txn.close()
+      await cluster.close()
+      await logs.close()
+      throw err
+    }
+    state.scheduler = scheduler
     state.joining = false
   }
+  const started = scheduler
+  if (started === undefined) throw new Error('scheduled delivery did not start')
   const primary = listeners[0] as Listener
   state.advertised = views[0]?.advertised ?? state.advertised
   const host = config.listener.host !== '' ? primary.host : state.advertised.host
@@ -312,7 +340,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
       txn.close()
       await authorization?.close()
       await scram.close()
-      await scheduler.close()
+      await scheduler?.close()
       await cluster?.close()
       await logs.close()
       logger.info('broker stopped')
@@ -334,7 +362,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     clusterId: meta.clusterId,
     nodeId: meta.nodeId,
     clientMetrics,
-    scheduledDelivery: () => scheduler.stats(),
+    scheduledDelivery: () => started.stats(),
     transactionCheckBacks: () => txn.checkBackStatus(),
     metrics,
     logger,

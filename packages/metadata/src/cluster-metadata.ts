@@ -96,6 +96,13 @@ export interface BrokerSession {
   /** Removes the topic and all its partition states; UNKNOWN_TOPIC_OR_PARTITION if absent. */
   deleteTopic: (name: string, fence?: ControllerFence) => Promise<void>
   /**
+   * Adds partitions with these replicas after the existing ones (states as at creation); they
+   * appear at one revision. UNKNOWN_TOPIC_OR_PARTITION if the topic is absent.
+   */
+  addPartitions: (name: string, replicas: ReadonlyArray<readonly number[]>, fence?: ControllerFence) => Promise<TopicMetadata>
+  /** Replaces the topic's config overrides. UNKNOWN_TOPIC_OR_PARTITION if the topic is absent. */
+  alterTopicConfigs: (name: string, configs: Readonly<Record<string, string>>, fence?: ControllerFence) => Promise<TopicMetadata>
+  /**
    * Compare-and-swap of one partition's leader/ISR. Returns the new state: partitionEpoch + 1,
    * and leaderEpoch + 1 when the leader changed.
    */

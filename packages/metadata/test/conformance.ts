@@ -131,6 +131,26 @@ export function conformance (name: string, make: () => Promise<Subject>): void {
       await rejectsWith(one.createTopic({ name: 'none', replicas: [] }), 'INVALID_PARTITIONS')
     })
 
+    test('partitions are added after the existing ones and appear at once; configs are replaced; both survive an ISR change', async (_s, a, b) => {
+      const one = await register(a, 1)
+      await register(b, 2)
+      await seen(a, 'both brokers', (snap) => snap.brokers.size === 2)
+      const t = await one.createTopic({ name: 'growing', configs: { 'retention.ms': '60000' }, replicas: [[1, 2]] })
+      await one.alterPartition({ topicId: t.id, partition: 0, partitionEpoch: 0, leaderEpoch: 0, isr: [1] })
+      const grown = await one.addPartitions('growing', [[2, 1], [1, 2]])
+      assert.deepEqual(grown.partitions.map((p) => [p.partition, p.leader, [...p.isr], p.partitionEpoch]), [[0, 1, [1], 1], [1, 2, [2, 1], 0], [2, 1, [1, 2], 0]])
+      const other = await seen(b, 'three partitions on the other client', (snap) => snap.topics.get('growing')?.partitions.length === 3)
+      assert.equal(other.topics.get('growing')?.id, t.id, 'same topic')
+      const changed = await one.alterTopicConfigs('growing', { 'retention.ms': '1000', 'cleanup.policy': 'compact' })
+      assert.deepEqual(changed.configs, { 'retention.ms': '1000', 'cleanup.policy': 'compact' })
+      assert.equal(changed.partitions.length, 3)
+      await seen(b, 'configs on the other client', (snap) => snap.topics.get('growing')?.configs['cleanup.policy'] === 'compact')
+      await rejectsWith(one.addPartitions('absent', [[1]]), 'UNKNOWN_TOPIC_OR_PARTITION')
+      await rejectsWith(one.alterTopicConfigs('absent', {}), 'UNKNOWN_TOPIC_OR_PARTITION')
+      await rejectsWith(one.addPartitions('growing', [[1, 1]]), 'INVALID_REPLICA_ASSIGNMENT')
+      await rejectsWith(one.addPartitions('growing', []), 'INVALID_PARTITIONS')
+    })
+
     test('two writers compare-and-swap the same partition state: exactly one wins', async (_s, a, b) => {
       const one = await register(a, 1)
       const two = await register(b, 2)

@@ -4,7 +4,7 @@
 // partition's leader, epoch and ISR with a plain Metadata request (no client cache in between).
 import { connect } from 'node:net'
 import { createServer } from 'node:net'
-import { type ApiSchema, decodeResponseFrame, encodeRequestFrame, FrameSplitter, metadataApi } from '@brook/protocol'
+import { type ApiSchema, decodeResponseFrame, encodeRequestFrame, FrameSplitter, findCoordinatorApi, metadataApi } from '@brook/protocol'
 import { startBrokerProcess, type BrokerProcess } from './broker-process.js'
 import { startEtcd, type EtcdServer } from './etcd.js'
 import { tempDir, type TempDir } from './temp-dir.js'
@@ -76,6 +76,8 @@ export async function startTestCluster (options: TestClusterOptions = {}): Promi
     if (m.process !== null) throw new Error(`broker ${id} is running`)
     m.process = await startBrokerProcess({
       dataDir: m.dataDir,
+      // Three brokers and etcd starting at once on a loaded 2-core box: node alone can take a while.
+      startTimeoutMs: 45_000,
       overrides: {
         'node.id': String(id),
         listeners: `PLAINTEXT://127.0.0.1:${m.port}`,
@@ -201,6 +203,23 @@ export async function controllerOf (cluster: TestCluster): Promise<number> {
     if (m.process === null) continue
     try {
       return (await metadataFrom(m.port, '', 2000)).controllerId
+    } catch {
+      // A broker that is starting or just died: ask the next one.
+    }
+  }
+  return -1
+}
+
+/**
+ * The coordinator of a group (keyType 0) or transactional id (1) as the first running broker that
+ * answers FindCoordinator reports it; -1 when none names one.
+ */
+export async function coordinatorOf (cluster: TestCluster, key: string, keyType: 0 | 1 = 0): Promise<number> {
+  for (const m of cluster.members.values()) {
+    if (m.process === null) continue
+    try {
+      const response = await requestTo(m.port, findCoordinatorApi, 3, { key, keyType }, 5000)
+      if (response.errorCode === 0 && response.nodeId !== undefined && response.nodeId >= 0) return response.nodeId
     } catch {
       // A broker that is starting or just died: ask the next one.
     }

@@ -18,6 +18,7 @@ import type { BrokerConfig } from '../config/broker-config.js'
 import { ErrorCode } from '@brook/protocol'
 import { KafkaError } from '../errors.js'
 import type { ClusterTopicOps, ReplicaManager } from '../partition/replica-manager.js'
+import type { Partition } from '../partition/partition.js'
 import type { TopicInfo } from './topic-store.js'
 import { assignReplicas, checkAssignments } from './assignment.js'
 import { Controller } from './controller.js'
@@ -38,6 +39,8 @@ export interface JoinOptions {
   replicas: ReplicaManager
   /** Wakes consumers waiting on a partition (high watermark moved). */
   notify: (key: string) => void
+  /** A hosted replica became leader (its epoch) or stopped leading (null). */
+  onLeadership?: (partition: Partition, leaderEpoch: number | null) => void
 }
 
 export class ClusterNode implements ClusterTopicOps {
@@ -72,6 +75,11 @@ export class ClusterNode implements ClusterTopicOps {
     return this.store.snapshot()
   }
 
+  /** Registered brokers right now (an internal topic's replication factor is capped by it). */
+  get liveBrokers (): number {
+    return this.store.snapshot().brokers.size
+  }
+
   get controllerId (): number {
     return this.store.snapshot().controller?.brokerId ?? -1
   }
@@ -103,7 +111,8 @@ export class ClusterNode implements ClusterTopicOps {
         snapshot: () => this.store.snapshot(),
         config: this.config,
         logger: this.logger,
-        notify: options.notify
+        notify: options.notify,
+        ...(options.onLeadership === undefined ? {} : { onLeadership: options.onLeadership })
       })
       this.sync = sync
       this.controller = new Controller({ session, snapshot: () => this.store.snapshot(), config: this.config, logger: this.logger.child({ role: 'controller' }) })
@@ -159,6 +168,36 @@ export class ClusterNode implements ClusterTopicOps {
     await this.sync?.onSnapshot(this.store.snapshot())
   }
 
+  /** New partitions get the replication factor of the topic's first one, spread as at creation. */
+  async createPartitions (name: string, count: number, validateOnly: boolean): Promise<void> {
+    const session = await this.currentSession()
+    const snapshot = this.store.snapshot()
+    const topic = snapshot.topics.get(name)
+    if (topic === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`)
+    const live = [...snapshot.brokers.values()].map((b) => ({ id: b.brokerId, rack: b.rack }))
+    const replicationFactor = topic.partitions[0]?.replicas.length ?? 1
+    const added = assignReplicas(live, count, replicationFactor).slice(topic.partitions.length)
+    if (validateOnly) return
+    try {
+      await session.addPartitions(name, added)
+    } catch (err) {
+      if (isMetadataError(err, 'UNKNOWN_TOPIC_OR_PARTITION')) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`)
+      throw err
+    }
+    await this.sync?.onSnapshot(this.store.snapshot())
+  }
+
+  async setTopicConfigs (name: string, configs: Record<string, string>): Promise<void> {
+    const session = await this.currentSession()
+    try {
+      await session.alterTopicConfigs(name, configs)
+    } catch (err) {
+      if (isMetadataError(err, 'UNKNOWN_TOPIC_OR_PARTITION')) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`)
+      throw err
+    }
+    await this.sync?.onSnapshot(this.store.snapshot())
+  }
+
   async close (): Promise<void> {
     this.closing = true
     this.unsubscribe?.()
@@ -185,10 +224,8 @@ export class ClusterNode implements ClusterTopicOps {
       await sync?.close()
       const options = this.joinOptions
       if (reason !== 'expired' || options === null || this.closing) {
-        this.replicas?.attachCluster({
-          createTopic: async () => { throw new KafkaError(ErrorCode.NOT_CONTROLLER, 'This broker was fenced by the cluster.') },
-          deleteTopic: async () => { throw new KafkaError(ErrorCode.NOT_CONTROLLER, 'This broker was fenced by the cluster.') }
-        })
+        const fenced = async (): Promise<never> => { throw new KafkaError(ErrorCode.NOT_CONTROLLER, 'This broker was fenced by the cluster.') }
+        this.replicas?.attachCluster({ createTopic: fenced, deleteTopic: fenced, createPartitions: fenced, setTopicConfigs: fenced })
         return
       }
       // The lease expired while this process was stalled: register again, as a restart would.

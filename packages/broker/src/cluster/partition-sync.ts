@@ -27,6 +27,8 @@ export interface PartitionSyncDeps {
   logger: Logger
   /** Wakes consumers' long polls when a high watermark moves. */
   notify: (key: string) => void
+  /** A hosted replica became leader (its epoch) or stopped leading (null): coordinators follow it. */
+  onLeadership?: (partition: Partition, leaderEpoch: number | null) => void
 }
 
 export class PartitionSync {
@@ -73,7 +75,11 @@ export class PartitionSync {
       await Promise.all([...this.fetchers.values()].map(async (f) => await f.stop()))
       this.fetchers.clear()
       for (const state of this.deps.replicas.topics()) {
-        for (const partition of state.partitions) if (partition?.replicated === true) partition.follow(NO_LEADER, partition.leaderEpoch)
+        for (const partition of state.partitions) {
+          if (partition?.replicated !== true) continue
+          partition.follow(NO_LEADER, partition.leaderEpoch)
+          this.deps.onLeadership?.(partition, null)
+        }
       }
     })
   }
@@ -91,10 +97,14 @@ export class PartitionSync {
         this.deps.logger.warn({ topic: topic.name }, 'a local topic has the name of a cluster topic; the local one is kept')
         continue
       }
+      // AlterConfigs on a replicated topic: every hosted replica takes the new configs.
+      const reconfigured = existing?.cluster !== undefined && JSON.stringify(existing.cluster.configs) !== JSON.stringify(topic.configs)
       const partitions: Array<Partition | undefined> = new Array<Partition | undefined>(topic.partitions.length)
       for (const p of topic.partitions) {
         if (!p.replicas.includes(this.deps.nodeId)) continue
-        const partition = existing?.partitions[p.partition] ?? await replicas.openReplica(topic.name, p.partition, topic.configs)
+        const hosted = existing?.partitions[p.partition]
+        if (hosted !== undefined && reconfigured) replicas.reconfigureReplica(hosted, topic.configs)
+        const partition = hosted ?? await replicas.openReplica(topic.name, p.partition, topic.configs)
         await this.applyState(partition, p, topic)
         partitions[p.partition] = partition
       }
@@ -113,6 +123,7 @@ export class PartitionSync {
       if (partition === undefined) continue
       await this.stopFetcher(partition.key)
       partition.follow(NO_LEADER, partition.leaderEpoch)
+      this.deps.onLeadership?.(partition, null)
       await this.deps.replicas.deleteReplicaLog(name, partition.index)
     }
     this.deps.logger.info({ topic: name }, 'deleted topic (cluster)')
@@ -142,6 +153,7 @@ export class PartitionSync {
         () => { this.deps.notify(partition.key) },
         Date.now())
       partition.lead(p.leaderEpoch, leading)
+      this.deps.onLeadership?.(partition, p.leaderEpoch)
       logger.info({ partition: partition.key, leaderEpoch: p.leaderEpoch, isr: p.isr, logEnd: partition.log.logEndOffset, highWatermark: partition.log.highWatermark }, 'became leader')
       return
     }
@@ -153,6 +165,7 @@ export class PartitionSync {
   private async follow (partition: Partition, leaderId: number, leaderEpoch: number): Promise<void> {
     const wasLeader = partition.isLeader
     partition.follow(leaderId, leaderEpoch)
+    this.deps.onLeadership?.(partition, null)
     await this.stopFetcher(partition.key)
     if (leaderId === NO_LEADER || this.closed) return
     const { config, logger, nodeId } = this.deps

@@ -1,6 +1,7 @@
 // A coordinator's internal topic (`__consumer_offsets`, `__transaction_state`): compacted, created
-// once with the configured partition count (a single broker caps the replication factor at 1).
-// An existing topic wins: its partition count decides which partition owns which key.
+// once with the configured partition count (a single broker caps the replication factor at 1; a
+// cluster at the brokers registered at creation, as Kafka did). An existing topic wins: its
+// partition count decides which partition owns which key.
 import { ErrorCode } from '@brook/protocol'
 import { KafkaError } from '../errors.js'
 import type { Logger } from '@brook/common'
@@ -13,17 +14,26 @@ export interface InternalTopicSpec {
   partitions: number
   segmentBytes: number
   compressionType: string
+  /** Cluster mode: the configured replication factor (capped by the brokers registered) and extra configs. */
+  replicationFactor?: number
+  configs?: Record<string, string>
 }
 
-async function ensureInternalTopic (replicas: ReplicaManager, spec: InternalTopicSpec): Promise<TopicState> {
+/** Creates the topic unless it exists; resolves once this broker has it. */
+export async function ensureInternalTopic (replicas: ReplicaManager, spec: InternalTopicSpec): Promise<TopicState> {
   const existing = replicas.topic(spec.name)
   if (existing !== undefined) return existing
   try {
     await replicas.createTopic({
       name: spec.name,
       numPartitions: spec.partitions,
-      replicationFactor: 1,
-      configs: { 'cleanup.policy': 'compact', 'segment.bytes': String(spec.segmentBytes), 'compression.type': spec.compressionType },
+      replicationFactor: spec.replicationFactor ?? 1,
+      configs: {
+        'cleanup.policy': 'compact',
+        'segment.bytes': String(spec.segmentBytes),
+        'compression.type': spec.compressionType,
+        ...spec.configs
+      },
       validateOnly: false
     })
   } catch (err) {

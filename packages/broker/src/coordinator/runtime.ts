@@ -12,7 +12,12 @@
 // state of different keys apart). The state is what the log says: records are replayed decoded
 // from the bytes that were written. Loading a partition replays it from the start (the first use
 // starts it); until it is loaded its keys get COORDINATOR_LOAD_IN_PROGRESS. Deferred operations
-// (timers a shard schedules) go through the same queues. A failed append rejects the request with
+// (timers a shard schedules) go through the same queues.
+//
+// Ownership: on a single broker this runtime owns every partition (start() loads them all). In
+// cluster mode ('elected') it owns the partitions whose leader this broker is: elect() loads one
+// into a fresh shard under the partition's leader epoch, resign() unloads it (timers cancelled,
+// parked requests answered); a partition not owned answers NOT_COORDINATOR. A failed append rejects the request with
 // the error Kafka gives for it (./errors.ts) and changes nothing.
 //
 // Transactions (Kafka's scheduleTransactionalWriteOperation / scheduleTransactionCompletion): a
@@ -27,7 +32,7 @@ import { type CoordinatorLog, type CoordinatorLogRecord, type EndTxnMarker, NO_P
 import { partitionFor } from './partition-for.js'
 import { type Clock, type KeyedTimer, type Logger, SystemTimer, silentLogger, systemClock } from '@brook/common'
 
-export type PartitionStatus = 'loading' | 'active' | 'failed'
+export type PartitionStatus = 'unowned' | 'loading' | 'active' | 'failed'
 
 /** Where a replayed record sits: its log offset, and its batch's producer (NO_PRODUCER_ID unless transactional). */
 export interface RecordPosition {
@@ -77,8 +82,16 @@ export interface CoordinatorRuntimeOptions<S, R> {
   numPartitions: number
   /** Opens (creating if needed) one partition of the topic. */
   openLog: (partition: number) => Promise<CoordinatorLog>
-  newShard: (partition: number, scheduler: DeferredScheduler<R>) => S
+  /** `epoch`: the leader epoch of the partition this shard is loaded under (0 on a single broker). */
+  newShard: (partition: number, scheduler: DeferredScheduler<R>, epoch: number) => S
   codec: RecordCodec<R>
+  /**
+   * 'all' (single broker): start() loads every partition. 'elected' (cluster mode): partitions are
+   * loaded by elect() and unloaded by resign(); start() only runs `prepare`.
+   */
+  ownership?: 'all' | 'elected'
+  /** Elected ownership: what start() does (create the coordinator's topic in the cluster). */
+  prepare?: () => Promise<void>
   clock?: Clock
   timer?: KeyedTimer
   logger?: Logger
@@ -88,6 +101,12 @@ interface Slot<S> {
   status: PartitionStatus
   shard: S
   log: CoordinatorLog | null
+  /** The leader epoch the shard was loaded under. */
+  epoch: number
+  /** Bumped at every elect/resign: work of an older generation leaves the slot alone. */
+  generation: number
+  /** The deferred operations the current shard scheduled (cancelled when it is unloaded). */
+  timerKeys: Set<string>
 }
 
 type Op<S, R, T> = (shard: S) => CoordinatorResult<R, T> | Promise<CoordinatorResult<R, T>>
@@ -104,6 +123,10 @@ export class CoordinatorRuntime<S extends CoordinatorShard<R>, R> {
   protected readonly logger: Logger
   readonly #codec: RecordCodec<R>
   readonly #openLog: (partition: number) => Promise<CoordinatorLog>
+  readonly #newShard: (partition: number, scheduler: DeferredScheduler<R>, epoch: number) => S
+  readonly #elected: boolean
+  readonly #prepare: (() => Promise<void>) | undefined
+  readonly #loadedListeners: Array<(shard: S) => void> = []
   readonly #slots: Array<Slot<S>> = []
   readonly #queues = new Map<string, Promise<void>>()
   /** Per partition: the tails of operations queued on its keys, and the last exclusive operation. */
@@ -119,8 +142,18 @@ export class CoordinatorRuntime<S extends CoordinatorShard<R>, R> {
     this.logger = options.logger ?? silentLogger
     this.#codec = options.codec
     this.#openLog = options.openLog
+    this.#newShard = options.newShard
+    this.#elected = options.ownership === 'elected'
+    this.#prepare = options.prepare
     for (let p = 0; p < options.numPartitions; p++) {
-      this.#slots.push({ status: 'loading', shard: options.newShard(p, this.#scheduler(p)), log: null })
+      this.#slots.push({
+        status: this.#elected ? 'unowned' : 'loading',
+        shard: options.newShard(p, this.#scheduler(p), 0),
+        log: null,
+        epoch: 0,
+        generation: 0,
+        timerKeys: new Set()
+      })
       this.#inFlight.push(new Set())
       this.#exclusive.push(undefined)
     }
@@ -144,10 +177,63 @@ export class CoordinatorRuntime<S extends CoordinatorShard<R>, R> {
    */
   async start (): Promise<void> {
     this.#starting ??= (async () => {
-      await Promise.all(this.#slots.map(async (slot, p) => { await this.#load(p, slot) }))
+      if (this.#elected) {
+        try {
+          await this.#prepare?.()
+        } catch (err) {
+          // The next caller tries again (the cluster may have more brokers by then).
+          this.#starting = null
+          throw err
+        }
+      } else {
+        await Promise.all(this.#slots.map(async (slot, p) => { await this.#load(p, slot, slot.generation) }))
+      }
       this.onStarted()
     })()
     await this.#starting
+  }
+
+  /** Whether partitions are owned by election (cluster mode). */
+  get elected (): boolean {
+    return this.#elected
+  }
+
+  /**
+   * Elected ownership: this broker now leads `partition` with `epoch`; its shard is loaded again
+   * from the log (resolves once loaded or failed). The same epoch again changes nothing.
+   */
+  async elect (partition: number, epoch: number): Promise<void> {
+    const slot = this.#slots[partition]
+    if (slot === undefined || this.#closed) return
+    if ((slot.status === 'loading' || slot.status === 'active') && slot.epoch === epoch) return
+    this.#unload(slot)
+    slot.epoch = epoch
+    slot.shard = this.#newShard(partition, this.#scheduler(partition), epoch)
+    slot.status = 'loading'
+    this.logger.info(`${this.topic}-${partition}: loading as coordinator (leader epoch ${epoch})`)
+    await this.#load(partition, slot, slot.generation)
+  }
+
+  /** Elected ownership: this broker no longer leads `partition`; its keys answer NOT_COORDINATOR. */
+  resign (partition: number): void {
+    const slot = this.#slots[partition]
+    if (slot === undefined || slot.status === 'unowned') return
+    this.#unload(slot)
+    slot.status = 'unowned'
+    this.logger.info(`${this.topic}-${partition}: unloaded (no longer the leader)`)
+  }
+
+  /** Runs for every partition once it is loaded (after its shard went live). */
+  onPartitionLoaded (listener: (shard: S) => void): void {
+    this.#loadedListeners.push(listener)
+  }
+
+  #unload (slot: Slot<S>): void {
+    slot.generation++
+    for (const key of slot.timerKeys) this.timer.cancel(key)
+    slot.timerKeys.clear()
+    if (slot.status === 'active' || slot.status === 'loading') slot.shard.onUnloaded?.()
+    slot.log = null
   }
 
   /** Whether start() has been called (the partitions may still be loading). */
@@ -209,27 +295,32 @@ export class CoordinatorRuntime<S extends CoordinatorShard<R>, R> {
     for (const slot of this.#slots) slot.shard.onUnloaded?.()
   }
 
-  async #load (partition: number, slot: Slot<S>): Promise<void> {
+  async #load (partition: number, slot: Slot<S>, generation: number): Promise<void> {
+    const shard = slot.shard
     try {
       const log = await this.#openLog(partition)
       let skipped = 0
       await log.replay((entry) => {
         if (entry.type === 'marker') {
-          slot.shard.replayEndTransaction(entry.producerId, entry.commit)
+          shard.replayEndTransaction(entry.producerId, entry.commit)
           return
         }
         const record = this.#codec.decode(entry.record)
         if (record === null) skipped++
-        else slot.shard.replay(record, entry)
+        else shard.replay(record, entry)
       })
+      if (slot.generation !== generation) return
       if (skipped > 0) this.logger.warn(`${this.topic}-${partition}: skipped ${skipped} record(s) this coordinator does not know`)
       slot.log = log
-      slot.shard.onLoaded?.()
+      shard.onLoaded?.()
       slot.status = 'active'
     } catch (err) {
+      if (slot.generation !== generation) return
       slot.status = 'failed'
       this.logger.warn(`${this.topic}-${partition}: load failed: ${message(err)}`)
+      return
     }
+    for (const listener of this.#loadedListeners) listener(shard)
   }
 
   #run<T> (key: string, op: Op<S, R, T>, producer: TxnProducer | undefined): Promise<Awaited<T>> {
@@ -277,6 +368,7 @@ export class CoordinatorRuntime<S extends CoordinatorShard<R>, R> {
   /** The slot's log, or the error its state answers. */
   #available (slot: Slot<S>): CoordinatorLog {
     if (this.#closed) throw new CoordinatorError(ErrorCode.NOT_COORDINATOR, `${this.topic}: coordinator is shut down`)
+    if (slot.status === 'unowned') throw new CoordinatorError(ErrorCode.NOT_COORDINATOR, `this broker does not lead ${this.topic}-${slot.shard.partition}`)
     if (slot.status === 'loading') throw new CoordinatorError(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, `${this.topic}-${slot.shard.partition} is loading`)
     if (slot.status === 'failed' || slot.log === null) {
       throw new CoordinatorError(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${this.topic}-${slot.shard.partition} is not available`)
@@ -286,7 +378,9 @@ export class CoordinatorRuntime<S extends CoordinatorShard<R>, R> {
 
   async #execute<T> (slot: Slot<S>, op: Op<S, R, T>, producer?: TxnProducer): Promise<{ value: T }> {
     const log = this.#available(slot)
-    const res = await op(slot.shard)
+    // The shard the op ran on: a re-election meanwhile puts a new one in the slot.
+    const shard = slot.shard
+    const res = await op(shard)
     if (res.records.length === 0) {
       res.afterAppend?.(null)
       return { value: res.response }
@@ -305,7 +399,7 @@ export class CoordinatorRuntime<S extends CoordinatorShard<R>, R> {
     const producerId = producer?.producerId ?? NO_PRODUCER_ID
     for (const [i, raw] of encoded.entries()) {
       const record = this.#codec.decode(raw)
-      if (record !== null) slot.shard.replay(record, { offset: firstOffset + i, producerId }, res.records[i])
+      if (record !== null) shard.replay(record, { offset: firstOffset + i, producerId }, res.records[i])
     }
     res.afterAppend?.(null)
     return { value: res.response }
@@ -314,14 +408,21 @@ export class CoordinatorRuntime<S extends CoordinatorShard<R>, R> {
   #scheduler (partition: number): DeferredScheduler<R> {
     return {
       schedule: (key, queueKey, delayMs, op) => {
+        const slot = this.#slots[partition] as Slot<S>
+        const generation = slot.generation
+        slot.timerKeys.add(key)
         this.timer.schedule(key, delayMs, () => {
-          const slot = this.#slots[partition] as Slot<S>
+          slot.timerKeys.delete(key)
+          if (slot.generation !== generation) return
           this.#enqueue(partition, queueKey, async () => await this.#execute(slot, op)).catch((err: unknown) => {
             this.logger.warn(`${this.topic}-${partition}: deferred operation ${key} on ${queueKey} failed: ${message(err)}`)
           })
         })
       },
-      cancel: (key) => { this.timer.cancel(key) },
+      cancel: (key) => {
+        this.#slots[partition]?.timerKeys.delete(key)
+        this.timer.cancel(key)
+      },
       isScheduled: (key) => this.timer.isScheduled(key)
     }
   }

@@ -1,6 +1,7 @@
 // The group coordinator's runtime: the shared coordinator runtime (../coordinator/runtime.ts) over
 // `__consumer_offsets`, one GroupShard per partition, a queue per group, plus the periodic
-// offsets-retention pass (offsets.retention.check.interval.ms) once the partitions are loaded.
+// offsets-retention pass (offsets.retention.check.interval.ms) once the partitions are loaded
+// (cluster mode: once the first partition this broker leads is loaded).
 import type { CoordinatorLog } from '../coordinator/log.js'
 import { CoordinatorRuntime } from '../coordinator/runtime.js'
 import { type Clock, type KeyedTimer, type Logger, silentLogger, systemClock } from '@brook/common'
@@ -23,6 +24,9 @@ export interface RuntimeOptions {
   topics?: TopicResolver
   /** Per-group configs; the broker's settings only when omitted. */
   groupConfigs?: GroupConfigs
+  /** Cluster mode: partitions are loaded as this broker becomes their leader (coordinator/runtime.ts). */
+  ownership?: 'all' | 'elected'
+  prepare?: () => Promise<void>
 }
 
 const CLEANUP_KEY = 'offsets-cleanup'
@@ -44,10 +48,18 @@ export class GroupCoordinatorRuntime extends CoordinatorRuntime<GroupShard, Grou
       clock,
       ...(options.timer === undefined ? {} : { timer: options.timer }),
       logger,
-      newShard: (partition, scheduler) => new GroupShard({ partition, config: options.config, clock, scheduler, logger, topics: options.topics ?? NO_TOPICS, groupConfigs })
+      newShard: (partition, scheduler) => new GroupShard({ partition, config: options.config, clock, scheduler, logger, topics: options.topics ?? NO_TOPICS, groupConfigs }),
+      ...(options.ownership === undefined ? {} : { ownership: options.ownership }),
+      ...(options.prepare === undefined ? {} : { prepare: options.prepare })
     })
     this.config = options.config
     this.groupConfigs = groupConfigs
+    // Cluster mode: the retention pass starts with the first partition this broker leads.
+    if (this.elected) {
+      this.onPartitionLoaded(() => {
+        if (!this.timer.isScheduled(CLEANUP_KEY)) this.#scheduleCleanup()
+      })
+    }
   }
 
   protected override onStarted (): void {

@@ -3,7 +3,7 @@
 // in a queue, in the order: validate -> persist the topic table -> create/delete logs -> publish.
 // Readers see a topic only once its logs exist. A crash after persisting but before the logs
 // exist is repaired at load: missing logs are created.
-// Cluster mode (etcd.endpoints set): topics other than the coordinators' internal ones live in the
+// Cluster mode (etcd.endpoints set): every topic (the coordinators' internal ones too) lives in the
 // metadata store; creation and deletion go to it (ClusterTopicOps), and cluster/partition-sync.ts
 // publishes each topic here with the partitions this broker hosts (the others are holes).
 import { ErrorCode } from '@brook/protocol'
@@ -17,7 +17,6 @@ import { randomTopicId } from '../cluster/uuid.js'
 import { KafkaError } from '../errors.js'
 import type { FetchPurgatory } from '../purgatory/delayed-fetch.js'
 import { Partition } from './partition.js'
-import { INTERNAL_TOPICS } from '../cluster/topic-name.js'
 import type { TopicMetadata } from '@brook/metadata'
 
 /** What the replica manager needs from storage's LogManager. */
@@ -42,6 +41,10 @@ export interface ClusterTopicOps {
   /** Writes the topic with its assignment to the store; resolves once this broker published it. */
   createTopic: (info: TopicInfo, replicationFactor: number, assignments: ReadonlyArray<readonly number[]> | null, validateOnly: boolean) => Promise<TopicInfo>
   deleteTopic: (name: string) => Promise<void>
+  /** Adds partitions up to `count` (validated here: more than today); resolves once this broker published them. */
+  createPartitions: (name: string, count: number, validateOnly: boolean) => Promise<void>
+  /** Replaces the topic's overrides in the store; resolves once this broker applied them. */
+  setTopicConfigs: (name: string, configs: TopicOverrides) => Promise<void>
 }
 
 export interface CreateTopicRequest {
@@ -83,7 +86,7 @@ export class ReplicaManager {
     }
   }
 
-  /** Cluster mode: topics other than the internal ones are created and deleted through `ops`. */
+  /** Cluster mode: topics are created and deleted through `ops`. */
   attachCluster (ops: ClusterTopicOps): void {
     this.cluster = ops
   }
@@ -116,6 +119,11 @@ export class ReplicaManager {
     if (log === undefined) log = await this.logs.createLog(topic, index, config)
     else log.updateConfig(config)
     return new Partition(log, this.purgatory, { replicated: true })
+  }
+
+  /** Cluster mode: a hosted replica takes its topic's changed configs. */
+  reconfigureReplica (partition: Partition, configs: TopicOverrides): void {
+    partition.log.updateConfig(toLogConfig(configs, this.config))
   }
 
   async deleteReplicaLog (topic: string, index: number): Promise<void> {
@@ -153,7 +161,7 @@ export class ReplicaManager {
 
   /** Validates, then (unless validateOnly) creates the topic; rejects with KafkaError. */
   async createTopic (request: CreateTopicRequest): Promise<TopicInfo> {
-    if (this.cluster !== null && !INTERNAL_TOPICS.has(request.name)) return await this.createReplicated(this.cluster, request)
+    if (this.cluster !== null) return await this.createReplicated(this.cluster, request)
     return await this.serial(async () => {
       const info = this.checkNewTopic(request)
       if (request.validateOnly) return info
@@ -235,18 +243,17 @@ export class ReplicaManager {
   }
 
   async createPartitions (name: string, count: number, validateOnly: boolean): Promise<void> {
+    const replicated = this.byName.get(name)
+    if (this.cluster !== null && replicated?.cluster !== undefined) {
+      checkPartitionCount(replicated.info.partitions, count)
+      await this.cluster.createPartitions(name, count, validateOnly)
+      return
+    }
     await this.serial(async () => {
       const state = this.byName.get(name)
       if (state === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`)
-      if (state.cluster !== undefined) throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Adding partitions to a replicated topic is not supported yet.')
       const current = state.partitions.length
-      if (count < current) {
-        throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${current} partitions, which is higher than the requested ${count}.`)
-      }
-      if (count === current) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partitions.`)
-      if (count > MAX_PARTITIONS_PER_TOPIC) {
-        throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Brook allows at most ${MAX_PARTITIONS_PER_TOPIC} partitions per topic.`)
-      }
+      checkPartitionCount(current, count)
       if (validateOnly) return
       const info: TopicInfo = { ...state.info, partitions: count }
       await this.store.save(this.infos().map((t) => t.name === name ? info : t))
@@ -260,10 +267,15 @@ export class ReplicaManager {
 
   /** Replaces the topic's overrides (AlterConfigs semantics; callers merge for incremental). */
   async setTopicConfigs (name: string, configs: TopicOverrides, validateOnly: boolean): Promise<void> {
+    const replicated = this.byName.get(name)
+    if (this.cluster !== null && replicated?.cluster !== undefined) {
+      validateTopicOverrides(configs)
+      if (!validateOnly) await this.cluster.setTopicConfigs(name, configs)
+      return
+    }
     await this.serial(async () => {
       const state = this.byName.get(name)
       if (state === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`)
-      if (state.cluster !== undefined) throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Changing the configs of a replicated topic is not supported yet.')
       validateTopicOverrides(configs)
       if (validateOnly) return
       const info: TopicInfo = { ...state.info, configs: { ...configs } }
@@ -371,5 +383,16 @@ export class ReplicaManager {
 
   private async serial<T> (work: () => Promise<T>): Promise<T> {
     return await this.queue.run(work)
+  }
+}
+
+/** CreatePartitions' checks of the new count against the current one, with Kafka's messages. */
+function checkPartitionCount (current: number, count: number): void {
+  if (count < current) {
+    throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${current} partitions, which is higher than the requested ${count}.`)
+  }
+  if (count === current) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partitions.`)
+  if (count > MAX_PARTITIONS_PER_TOPIC) {
+    throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Brook allows at most ${MAX_PARTITIONS_PER_TOPIC} partitions per topic.`)
   }
 }

@@ -4,7 +4,8 @@
 // and truncates there; then it fetches with the Fetch API as a replica (replica id, current
 // leader epoch, from its log end), appends what it gets with appendAsFollower, fsynced before
 // the next fetch reports the new log end to the leader (Brook's rule: an ISR member only counts
-// what is on its disk), and takes the leader's high watermark, capped at its own log end.
+// what is on its disk), and takes the leader's high watermark, capped at its own log end, and
+// the leader's log start (DeleteRecords, retention), capped at its own high watermark.
 // A fetch offset the leader refuses (OFFSET_OUT_OF_RANGE) restarts the log at the leader's log
 // start when it is below it, else repeats the truncation.
 // Errors back off (replica.fetch.backoff.ms) and retry; a fenced or unknown epoch waits for the
@@ -195,7 +196,21 @@ export class ReplicaFetcher {
       await log.appendAsFollower(bytes, { durable: true })
     }
     if (!this.stopped) this.partition.setFollowerHighWatermark(Number(data.highWatermark))
+    if (!this.stopped) await this.followLogStart(Number(data.logStartOffset))
     return 'ok'
+  }
+
+  /**
+   * The leader's log start moved (DeleteRecords, retention): this replica's follows, never past
+   * its own high watermark (Kafka's follower does the same with the fetch's log_start_offset), so
+   * that what was deleted stays deleted when this replica leads.
+   */
+  private async followLogStart (leaderLogStart: number): Promise<void> {
+    const log = this.partition.log
+    const target = Math.min(leaderLogStart, log.highWatermark)
+    if (target <= log.logStartOffset) return
+    await log.deleteRecordsBefore(target)
+    this.settings.logger.debug({ partition: this.partition.key, logStartOffset: target }, 'log start moved with the leader\'s')
   }
 
   private async sleep (ms: number): Promise<void> {

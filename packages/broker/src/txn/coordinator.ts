@@ -40,6 +40,8 @@ export interface TxnCoordinatorDeps {
   config: TxnCoordinatorConfig
   allocateProducerId: () => Promise<number>
   markers: MarkerWriter
+  /** Cluster mode: where this coordinator's own markers go (each partition's leader); `markers` otherwise. */
+  routedMarkers?: MarkerWriter
   /** Where TxnOffsetCommit sends offsets (the group coordinator's side); undefined without one. */
   offsets?: TransactionalOffsets
   clock: Clock
@@ -90,6 +92,12 @@ export class TransactionCoordinator {
     this.markers = deps.markers
     this.offsets = deps.offsets
     this.#logger = deps.logger
+    // A partition loaded later (cluster mode: this broker became its leader) finishes what the
+    // previous coordinator left prepared; its open transactions meet the timeout check.
+    this.runtime.onPartitionLoaded((shard) => {
+      if (this.#closed) return
+      for (const m of shard.pendingCompletion()) void this.#finish(m, shard.coordinatorEpoch)
+    })
   }
 
   /**
@@ -196,6 +204,12 @@ export class TransactionCoordinator {
     return ErrorCode.NONE
   }
 
+  /** Whether this coordinator still owns the id's partition under `coordinatorEpoch` (a new leader takes the markers over). */
+  #owns (transactionalId: string, coordinatorEpoch: number): boolean {
+    const partition = this.runtime.partitionFor(transactionalId)
+    return this.runtime.activeShards().some((s) => s.partition === partition && s.coordinatorEpoch === coordinatorEpoch)
+  }
+
   #coordinatorEpoch (transactionalId: string): number {
     return this.runtime.activeShards().find((s) => s.partition === this.runtime.partitionFor(transactionalId))?.coordinatorEpoch ?? 0
   }
@@ -216,9 +230,12 @@ export class TransactionCoordinator {
   }
 
   async #writeAndComplete (m: TxnMetadata, coordinatorEpoch: number, partitions: TopicPartition[], backoffMs: number): Promise<boolean> {
+    // A coordinator that lost the partition leaves the markers to the new one.
+    if (!this.#owns(m.transactionalId, coordinatorEpoch)) return false
     const commit = m.state === TxnState.PrepareCommit
     const marker = { producerId: m.producerId, producerEpoch: m.producerEpoch, commit, coordinatorEpoch }
-    const codes = await Promise.all(partitions.map(async (tp) => await this.#deps.markers.write(tp, marker)))
+    const writer = this.#deps.routedMarkers ?? this.#deps.markers
+    const codes = await Promise.all(partitions.map(async (tp) => await writer.write(tp, marker)))
     const failed = partitions.filter((_tp, i) => !isFinalMarkerCode(codes[i] as number))
     for (const [i, tp] of partitions.entries()) {
       const code = codes[i] as number
@@ -375,6 +392,7 @@ export class TransactionCoordinator {
     if (this.#closed) return { ...state, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE }
     if (transactionalId === '') return { ...state, errorCode: ErrorCode.INVALID_REQUEST }
     if (status === 'loading') return { ...state, errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS }
+    if (status === 'unowned') return { ...state, errorCode: ErrorCode.NOT_COORDINATOR }
     const shard = this.runtime.activeShards().find((s) => s.partition === partition)
     if (shard === undefined) return { ...state, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE }
     const m = shard.get(transactionalId)

@@ -11,11 +11,13 @@
 //   UNKNOWN_TOPIC_OR_PARTITION             the partition is gone: nothing left to mark
 //   INVALID_PRODUCER_EPOCH, TRANSACTION_COORDINATOR_FENCED
 //                                          the partition's producer state is newer: stale marker
-//   anything else (storage errors)         retried by the coordinator until it lands
+//   anything else (storage errors; in cluster mode NOT_LEADER_OR_FOLLOWER, too few replicas)
+//                                          retried by the coordinator until it lands
 import { buildEndTxnMarker, ErrorCode } from '@brook/protocol'
 import { StorageError } from '@brook/storage'
 import type { Logger } from '@brook/common'
 import { OFFSETS_TOPIC } from '../group/config.js'
+import { KafkaError } from '../errors.js'
 import type { TransactionalOffsets } from './group-offsets.js'
 import type { TopicPartition } from './metadata.js'
 
@@ -63,6 +65,8 @@ export class PartitionMarkerWriter implements MarkerWriter {
       await partition.appendControl(buildEndTxnMarker(marker), marker)
       return ErrorCode.NONE
     } catch (err) {
+      // Cluster mode: not the leader, too few replicas, not replicated in time (retried).
+      if (err instanceof KafkaError) return err.code
       if (err instanceof StorageError) {
         if (err.kind === 'KAFKA_STORAGE_ERROR') this.#logger.warn({ err, topic: tp.topic, partition: tp.partition }, 'writing a transaction marker failed')
         return ErrorCode[err.kind]

@@ -13,6 +13,9 @@ export interface TxnRuntimeOptions {
   openLog: (partition: number) => Promise<CoordinatorLog>
   logger: Logger
   now?: () => number
+  /** Cluster mode: partitions are loaded as this broker becomes their leader (runtime.ts). */
+  ownership?: 'all' | 'elected'
+  prepare?: () => Promise<void>
 }
 
 export class TxnRuntime extends CoordinatorRuntime<TxnShard, TxnRecord> {
@@ -24,7 +27,9 @@ export class TxnRuntime extends CoordinatorRuntime<TxnShard, TxnRecord> {
       codec: { encode: encodeTxnRecord, decode: decodeTxnRecord },
       clock: { now: options.now ?? Date.now },
       logger: options.logger,
-      newShard: (partition) => new TxnShard(partition)
+      newShard: (partition, _scheduler, epoch) => new TxnShard(partition, epoch),
+      ...(options.ownership === undefined ? {} : { ownership: options.ownership }),
+      ...(options.prepare === undefined ? {} : { prepare: options.prepare })
     })
   }
 }

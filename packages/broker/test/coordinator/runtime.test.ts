@@ -139,3 +139,46 @@ test('failures: a failed append changes nothing; unknown records are skipped at 
   await assert.rejects(broken.run(onFailed, () => write('z')), (err: unknown) => err instanceof CoordinatorError && err.code === ErrorCode.COORDINATOR_NOT_AVAILABLE)
   assert.equal(await broken.run(onGood, () => write('z')), 'z')
 })
+
+test('elected ownership: NOT_COORDINATOR until elected, LOAD_IN_PROGRESS while loading, state replayed; resign unloads and cancels its timers', async () => {
+  const time = new ManualTime()
+  const log = new MemoryCoordinatorLog()
+  let gate: Promise<void> = Promise.resolve()
+  let prepared = 0
+  const epochs: number[] = []
+  const loaded: number[] = []
+  const rt = new CoordinatorRuntime<ListShard, string>({
+    topic: '__test', numPartitions: 1, codec, clock: time, timer: time, ownership: 'elected',
+    prepare: async () => { prepared++ },
+    openLog: async () => { await gate; return log },
+    newShard: (p, scheduler, epoch) => { epochs.push(epoch); return new ListShard(p, scheduler) }
+  })
+  rt.onPartitionLoaded((shard) => { loaded.push(shard.partition) })
+  await rt.start()
+  assert.equal(prepared, 1, 'start only prepares')
+  assert.equal(rt.status(0), 'unowned')
+  await assert.rejects(rt.run('a', () => write('x')), (err: unknown) => err instanceof CoordinatorError && err.code === ErrorCode.NOT_COORDINATOR)
+
+  await rt.elect(0, 3)
+  assert.deepEqual(loaded, [0])
+  await rt.run('a', () => write('a1'))
+  const first = rt.activeShards()[0]!
+  first.scheduler.schedule('t', 'a', 100, () => write('timer'))
+  rt.resign(0)
+  assert.equal(first.unloaded, true, 'parked requests are answered')
+  assert.equal(rt.status(0), 'unowned')
+  time.advance(150)
+  assert.deepEqual(log.records.map((r) => r.key.toString()), ['a1'], 'the resigned shard\'s timer did not run')
+  await assert.rejects(rt.run('a', () => write('x')), (err: unknown) => err instanceof CoordinatorError && err.code === ErrorCode.NOT_COORDINATOR)
+
+  let open!: () => void
+  gate = new Promise((resolve) => { open = resolve })
+  const electing = rt.elect(0, 5)
+  await assert.rejects(rt.run('a', () => write('x')), (err: unknown) => err instanceof CoordinatorError && err.code === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS)
+  open()
+  await electing
+  assert.deepEqual(rt.activeShards()[0]!.records, [['a1', 0]], 'the new shard replayed the log')
+  assert.deepEqual(epochs.slice(-2), [3, 5], 'each election gets a fresh shard under its epoch')
+  await rt.elect(0, 5)
+  assert.equal(epochs.length, 3, 'the same epoch again changes nothing')
+})

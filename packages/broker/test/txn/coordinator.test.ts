@@ -228,3 +228,29 @@ test('requests before the log is loaded get COORDINATOR_LOAD_IN_PROGRESS; a fail
   assert.equal((await h.coordinator.initProducerId('tx', 60_000, null)).errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE)
   assert.equal(h.coordinator.describe('tx').producerEpoch, 0)
 })
+
+test('cluster mode: a newly elected coordinator finishes what it loads prepared (its epoch on the markers) and aborts what times out; the resigned one stops', async () => {
+  const markers = new RecordingMarkers()
+  markers.failures.set('a-0', Array(1000).fill(ErrorCode.NOT_LEADER_OR_FOLLOWER) as number[])
+  const old = await startHarness({ markers, elected: true })
+  for (let p = 0; p < old.runtime.numPartitions; p++) await old.runtime.elect(p, 1)
+  const prepared = await begin(old, 'tx')
+  await begin(old, 'open', [B0], 5000)
+  assert.equal(await old.coordinator.endTxn('tx', prepared.producerId, prepared.producerEpoch, true), ErrorCode.NONE)
+  assert.equal(stateOf(old, 'tx'), 'PrepareCommit', 'a-0 refuses the marker')
+  for (let p = 0; p < old.runtime.numPartitions; p++) old.runtime.resign(p)
+  assert.equal(old.coordinator.describe('tx').errorCode, ErrorCode.NOT_COORDINATOR)
+  const attemptsLeft = markers.failures.get('a-0')?.length
+  await advance(old, 5000, 100)
+  assert.equal(markers.failures.get('a-0')?.length, attemptsLeft, 'the resigned coordinator stopped retrying its markers')
+
+  const fresh = await startHarness({ logs: old.logs, elected: true, time: old.time })
+  assert.equal(fresh.coordinator.describe('tx').errorCode, ErrorCode.NOT_COORDINATOR, 'nothing owned before the election')
+  for (let p = 0; p < fresh.runtime.numPartitions; p++) await fresh.runtime.elect(p, 2)
+  await advance(fresh, 0)
+  assert.equal(stateOf(fresh, 'tx'), 'CompleteCommit')
+  assert.deepEqual(fresh.markers.written.filter((m) => m.producerId === prepared.producerId).map((m) => [m.topic, m.partition, m.commit, m.coordinatorEpoch]).sort(),
+    [['a', 0, true, 2], ['b', 0, true, 2]])
+  await advance(fresh, 20_000)
+  assert.equal(stateOf(fresh, 'open'), 'CompleteAbort', 'the open transaction timed out at the new coordinator')
+})

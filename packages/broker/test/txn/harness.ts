@@ -46,7 +46,8 @@ export interface Harness {
 }
 
 /** `start: false` leaves the runtime unstarted (the first request starts it); `gate` holds every partition's load until it resolves. */
-export async function startHarness (options: { logs?: MemoryCoordinatorLog[], markers?: RecordingMarkers, time?: ManualTime, config?: Partial<TxnCoordinatorConfig>, firstProducerId?: number, start?: boolean, gate?: Promise<void> } = {}): Promise<Harness> {
+/** `elected`: cluster mode, no partition is owned until runtime.elect(). */
+export async function startHarness (options: { logs?: MemoryCoordinatorLog[], markers?: RecordingMarkers, time?: ManualTime, config?: Partial<TxnCoordinatorConfig>, firstProducerId?: number, start?: boolean, gate?: Promise<void>, elected?: boolean } = {}): Promise<Harness> {
   const config = { ...testConfig, ...options.config }
   const logs = options.logs ?? Array.from({ length: config.numPartitions }, () => new MemoryCoordinatorLog())
   const time = options.time ?? new ManualTime()
@@ -59,7 +60,8 @@ export async function startHarness (options: { logs?: MemoryCoordinatorLog[], ma
       return logs[p] as MemoryCoordinatorLog
     },
     logger: silent,
-    now: () => time.now()
+    now: () => time.now(),
+    ...(options.elected === true ? { ownership: 'elected' as const } : {})
   })
   const coordinator = new TransactionCoordinator({
     runtime, config, markers, clock: time, timer: time, logger: silent, allocateProducerId: async () => next++

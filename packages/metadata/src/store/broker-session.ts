@@ -15,7 +15,7 @@ import { alterPartition } from './partition-change.js'
 import { allocateProducerIds } from './producer-ids.js'
 import { decodeController, decodeControllerEpoch, encode } from './records.js'
 import type { StoreContext } from './store-context.js'
-import { createTopic, deleteTopic } from './topic-writes.js'
+import { addPartitions, alterTopicConfigs, createTopic, deleteTopic } from './topic-writes.js'
 
 export class KvBrokerSession implements BrokerSession {
   fenced: FenceReason | null = null
@@ -129,6 +129,14 @@ export class KvBrokerSession implements BrokerSession {
 
   async deleteTopic (name: string, fence?: ControllerFence): Promise<void> {
     await deleteTopic(this.writer, name, fence)
+  }
+
+  async addPartitions (name: string, replicas: ReadonlyArray<readonly number[]>, fence?: ControllerFence): Promise<TopicMetadata> {
+    return await addPartitions(this.writer, name, replicas, fence)
+  }
+
+  async alterTopicConfigs (name: string, configs: Readonly<Record<string, string>>, fence?: ControllerFence): Promise<TopicMetadata> {
+    return await alterTopicConfigs(this.writer, name, configs, fence)
   }
 
   async alterPartition (change: PartitionChange, fence?: ControllerFence): Promise<PartitionMetadata> {

@@ -28,16 +28,21 @@ export function checkTopicCreation (t: TopicCreation): string {
     throw new MetadataError('INVALID_REQUEST', `topic id ${JSON.stringify(t.id)} is not a canonical non-zero UUID`)
   }
   if (t.replicas.length === 0) throw new MetadataError('INVALID_PARTITIONS', 'a topic needs at least one partition')
-  t.replicas.forEach((replicas, p) => {
+  checkReplicas(t.replicas)
+  for (const [k, v] of Object.entries(t.configs ?? {})) {
+    if (typeof v !== 'string') throw new MetadataError('INVALID_REQUEST', `config ${k} must be a string`)
+  }
+  return t.id ?? randomTopicId()
+}
+
+/** Each partition's replicas: a non-empty list of distinct broker ids. */
+export function checkReplicas (assignment: ReadonlyArray<readonly number[]>): void {
+  assignment.forEach((replicas, p) => {
     if (replicas.length === 0 || !replicas.every((r) => Number.isSafeInteger(r) && r >= 0) ||
         new Set(replicas).size !== replicas.length) {
       throw new MetadataError('INVALID_REPLICA_ASSIGNMENT', `partition ${p}: replicas must be distinct broker ids, got ${JSON.stringify(replicas)}`)
     }
   })
-  for (const [k, v] of Object.entries(t.configs ?? {})) {
-    if (typeof v !== 'string') throw new MetadataError('INVALID_REQUEST', `config ${k} must be a string`)
-  }
-  return t.id ?? randomTopicId()
 }
 
 export function checkBrokerList (what: string, ids: readonly number[], allowed: readonly number[]): void {

@@ -6,14 +6,16 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import kafkajs from 'kafkajs'
 import { partitionState, startTestCluster, waitFor } from '@brook/testkit'
-import { CLUSTER_SETTINGS, checkAfterRun, killAndRestartLeader } from './history.js'
+import { CLUSTER_SETTINGS, checkAfterRun, killAndRestartLeader, type Watcher, watchPartition } from './history.js'
 
 const { Kafka, logLevel } = kafkajs
 const TOPIC = 'failover-kafkajs'
 const ROUNDS = 3
 
-test('leader killed with kill -9 and restarted three times: no acknowledged write lost or duplicated, replicas byte-equal', { timeout: 90_000 }, async () => {
+test('leader killed with kill -9 and restarted three times: no acknowledged write lost or duplicated, replicas byte-equal', { timeout: 110_000 }, async () => {
   const cluster = await startTestCluster({ overrides: CLUSTER_SETTINGS })
+  // A consumer reading during the run: what it received must still be there afterwards.
+  let watcher: Watcher | undefined
   try {
     const kafka = new Kafka({
       clientId: 'failover',
@@ -29,6 +31,7 @@ test('leader killed with kill -9 and restarted three times: no acknowledged writ
     await admin.disconnect()
     await waitFor(async () => (await partitionState(cluster, TOPIC))?.isr.length === 3, 20_000, { message: 'ISR of 3' })
 
+    watcher = await watchPartition(cluster, TOPIC)
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 })
     await producer.connect()
     const acknowledged: string[] = []
@@ -62,10 +65,11 @@ test('leader killed with kill -9 and restarted three times: no acknowledged writ
     assert.ok(final !== null && final.leaderEpoch > (epochs[0] ?? 0), 'leadership moved')
     assert.ok(acknowledged.length > ROUNDS * 30, `acknowledged ${acknowledged.length} (${failures} sends failed)`)
     // Followers have everything below the HW once the ISR is full; stop cleanly and compare.
-    await checkAfterRun(cluster, TOPIC, acknowledged)
+    await checkAfterRun(cluster, TOPIC, acknowledged, watcher)
   } catch (err) {
     throw new Error(`${(err as Error).message}\n${cluster.logs()}`, { cause: err })
   } finally {
+    await watcher?.stop()
     await cluster.close()
   }
 })

@@ -7,13 +7,15 @@ import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import kafkajs from 'kafkajs'
 import { assertSucceeded, fixturePath, partitionState, runPython, startTestCluster, waitFor } from '@brook/testkit'
-import { CLUSTER_SETTINGS, checkAfterRun, producerRun } from './history.js'
+import { CLUSTER_SETTINGS, checkAfterRun, producerRun, type Watcher, watchPartition } from './history.js'
 
 const { Kafka, logLevel } = kafkajs
 const TOPIC = 'frozen-leader'
 
-test('a leader frozen past its session is replaced, and rejoins as a follower when it resumes', { timeout: 60_000 }, async () => {
+test('a leader frozen past its session is replaced, and rejoins as a follower when it resumes', { timeout: 90_000 }, async () => {
   const cluster = await startTestCluster({ overrides: CLUSTER_SETTINGS })
+  // A consumer reading during the run: what it received must still be there afterwards.
+  let watcher: Watcher | undefined
   try {
     const admin = new Kafka({ brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING }).admin()
     await admin.connect()
@@ -21,6 +23,7 @@ test('a leader frozen past its session is replaced, and rejoins as a follower wh
     await admin.disconnect()
     await waitFor(async () => (await partitionState(cluster, TOPIC))?.isr.length === 3, 20_000, { message: 'ISR of 3' })
 
+    watcher = await watchPartition(cluster, TOPIC)
     const producing = runPython(fixturePath('cluster_idempotent_producer.py'), [cluster.bootstrap, TOPIC, '14'], { timeoutMs: 50_000 })
     await sleep(2500)
     const leader = cluster.members.get(1)?.process?.process
@@ -43,10 +46,11 @@ test('a leader frozen past its session is replaced, and rejoins as a follower wh
     const result = producerRun(run.stdout)
     assert.ok(result.acked.length > 100, `librdkafka delivered ${result.acked.length} of ${result.produced} (errors: ${result.errors.join('; ')})`)
 
-    await checkAfterRun(cluster, TOPIC, result.acked)
+    await checkAfterRun(cluster, TOPIC, result.acked, watcher)
   } catch (err) {
     throw new Error(`${(err as Error).message}\n${cluster.logs()}`, { cause: err })
   } finally {
+    await watcher?.stop()
     await cluster.close()
   }
 })

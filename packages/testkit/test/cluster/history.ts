@@ -4,7 +4,10 @@ import assert from 'node:assert/strict'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import kafkajs from 'kafkajs'
 import { kcatConsumeAll, partitionState, waitFor, type TestCluster } from '@brook/testkit'
+
+const { Kafka, logLevel } = kafkajs
 
 /** Settings every cluster test's brokers get: quick ISR shrink and fetch retries, no auto-creation. */
 export const CLUSTER_SETTINGS = {
@@ -15,11 +18,74 @@ export const CLUSTER_SETTINGS = {
 }
 
 /** Reads the whole partition 0 with kcat (librdkafka, no group): payloads in offset order, and the end offset. */
-export async function readBack (bootstrap: string, topic: string): Promise<{ payloads: string[], end: number }> {
+export async function readBack (bootstrap: string, topic: string): Promise<{ payloads: string[], end: number, byOffset: Map<number, string> }> {
   const messages = (await kcatConsumeAll(bootstrap, topic, 30_000)).filter((m) => m.partition === 0).sort((a, b) => a.offset - b.offset)
   messages.forEach((m, i) => { assert.equal(m.offset, messages[0] === undefined ? 0 : messages[0].offset + i, 'offsets are dense') })
   const last = messages[messages.length - 1]
-  return { payloads: messages.map((m) => m.payload ?? ''), end: last === undefined ? 0 : last.offset + 1 }
+  return {
+    payloads: messages.map((m) => m.payload ?? ''),
+    end: last === undefined ? 0 : last.offset + 1,
+    byOffset: new Map(messages.map((m) => [m.offset, m.payload ?? '']))
+  }
+}
+
+/** A kafkajs consumer reading partition 0 of a topic during a run: every record it received. */
+export interface Watcher {
+  readonly received: ReadonlyArray<{ offset: number, value: string }>
+  stop: () => Promise<void>
+}
+
+export async function watchPartition (cluster: TestCluster, topic: string): Promise<Watcher> {
+  const kafka = new Kafka({
+    clientId: 'failover-watcher',
+    brokers: cluster.bootstrap.split(','),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 1000 },
+    connectionTimeout: 1000,
+    requestTimeout: 8000
+  })
+  const received: Array<{ offset: number, value: string }> = []
+  let stopped = false
+  // Restarts on its own when a broker it talks to dies, until stopped; few retries make that quick.
+  const consumer = kafka.consumer({
+    groupId: `${topic}-watcher`,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 500,
+    maxWaitTimeInMs: 200,
+    retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 500, restartOnFailure: async () => !stopped }
+  })
+  await consumer.connect()
+  await consumer.subscribe({ topic, fromBeginning: true })
+  await consumer.run({
+    eachMessage: async ({ partition, message }) => {
+      if (partition === 0) received.push({ offset: Number(message.offset), value: message.value?.toString() ?? '' })
+    }
+  })
+  return {
+    received,
+    stop: async () => {
+      if (stopped) return
+      stopped = true
+      // Bounded: a group leaving while its coordinator moves must not hold the test up.
+      await Promise.race([consumer.disconnect(), sleep(5000)])
+      // A restart kafkajs scheduled just before (it waits up to retry.maxRetryTime) is stopped too.
+      await sleep(1000)
+      await Promise.race([consumer.disconnect(), sleep(5000)])
+    }
+  }
+}
+
+/**
+ * Every record a consumer received during the run is still in the log afterwards, at the same
+ * offset with the same bytes: nothing was served above the high watermark and later truncated.
+ */
+export function checkReceivedStillThere (received: Watcher['received'], byOffset: ReadonlyMap<number, string>): void {
+  assert.ok(received.length > 0, 'the consumer received records during the run')
+  for (const r of received) {
+    const now = byOffset.get(r.offset)
+    assert.notEqual(now, undefined, `offset ${r.offset} (${r.value}) was received and no longer exists`)
+    assert.equal(now, r.value, `offset ${r.offset} was received as ${r.value} and now holds ${now}`)
+  }
 }
 
 /**
@@ -93,12 +159,17 @@ export function producerRun (stdout: Buffer): ProducerRun {
 }
 
 /**
- * After a run: every acknowledged payload is served once, in order; then, once the ISR is full
+ * After a run: every acknowledged payload is served once, in order; every record the watcher
+ * received during the run (if any) is still there, same offset, same bytes; then, once the ISR is full
  * again, the brokers are stopped cleanly and their logs compared below the high watermark.
  */
-export async function checkAfterRun (cluster: TestCluster, topic: string, acknowledged: readonly string[]): Promise<void> {
-  const { payloads, end } = await readBack(cluster.bootstrap, topic)
+export async function checkAfterRun (cluster: TestCluster, topic: string, acknowledged: readonly string[], watcher?: Watcher): Promise<void> {
+  const { payloads, end, byOffset } = await readBack(cluster.bootstrap, topic)
   checkHistory(acknowledged, payloads)
+  if (watcher !== undefined) {
+    await watcher.stop()
+    checkReceivedStillThere(watcher.received, byOffset)
+  }
   await waitFor(async () => (await partitionState(cluster, topic))?.isr.length === 3, 20_000, { message: 'ISR of 3 at the end' })
   await sleep(500)
   for (const id of cluster.members.keys()) await cluster.stop(id)

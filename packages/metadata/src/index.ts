@@ -38,3 +38,4 @@ export {
 export { FileScramStore, SCRAM_FILE } from './scram/file-scram-store.js'
 export { KvScramStore, type KvScramStoreOptions } from './scram/kv-scram-store.js'
 export { openScramStore } from './scram/open-scram-store.js'
+export { writeFileAtomic, readFileIfExists } from './records/atomic-file.js'

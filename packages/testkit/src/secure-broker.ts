@@ -4,9 +4,10 @@
 //   SASL_PLAINTEXT  PLAIN (users from the JAAS line), SCRAM-SHA-256, SCRAM-SHA-512
 //   SASL_SSL        the same over TLS (no client certificate)
 // and the users PLAIN knows (alice, bob) plus SCRAM users made through AlterUserScramCredentials.
+import { after, before } from 'node:test'
 import type { Logger } from '@brook/common'
 import { startTestBroker, type TestBroker } from './in-process.js'
-import type { TestCerts } from './certs.js'
+import { makeTestCerts, type TestCerts } from './certs.js'
 import { upsertScramUsers } from './scram-admin.js'
 
 export const PLAIN_USERS = { alice: 'alice-secret', bob: 'bob-secret' } as const
@@ -56,4 +57,31 @@ export async function startSecureTestBroker (certs: TestCerts, config: Record<st
     throw err
   }
   return { ...broker, bootstrapOf }
+}
+
+/**
+ * For a test file: fresh certificates and a secure broker started before its tests and removed
+ * after them. Read `env.certs` and `env.broker` inside the tests.
+ */
+export function secureBrokerForFile (config: Record<string, string> = {}): { readonly certs: TestCerts, readonly broker: SecureTestBroker } {
+  let certs: TestCerts | undefined
+  let broker: SecureTestBroker | undefined
+  before(async () => {
+    certs = await makeTestCerts()
+    broker = await startSecureTestBroker(certs, config)
+  })
+  after(async () => {
+    await broker?.close()
+    await certs?.cleanup()
+  })
+  return {
+    get certs (): TestCerts {
+      if (certs === undefined) throw new Error('the certificates are made before the first test')
+      return certs
+    },
+    get broker (): SecureTestBroker {
+      if (broker === undefined) throw new Error('the broker starts before the first test')
+      return broker
+    }
+  }
 }

@@ -2,11 +2,11 @@
 // `brook-broker-configs.json` in the first log dir, beside the topic table:
 //   { "version": 1, "default": { "log.retention.ms": "60000" }, "broker": { "message.max.bytes": "2000000" } }
 // `default` is the cluster-wide layer (resource name ""), `broker` this broker's own layer. Written
-// atomically (atomic-file.ts). Recovery rule: a missing file is no dynamic configs; a file that
+// atomically (writeFileAtomic from @brook/metadata). Recovery rule: a missing file is no dynamic configs; a file that
 // does not parse stops the broker rather than silently serving other settings.
 import { join } from 'node:path'
 import { SerialQueue } from '@brook/common'
-import { readFileIfExists, writeFileAtomic } from './atomic-file.js'
+import { readFileIfExists, writeFileAtomic } from '@brook/metadata'
 
 const DYNAMIC_CONFIGS_FILE = 'brook-broker-configs.json'
 const FORMAT_VERSION = 1

@@ -5,13 +5,13 @@
 //   directory.id=<22-char Uuid>
 //   node.id=<int>
 //   version=1
-// Written atomically (atomic-file.ts) the first time a directory is used. Recovery rule: a
+// Written atomically (writeFileAtomic from @brook/metadata) the first time a directory is used. Recovery rule: a
 // directory without the file is new and gets one; directories that disagree on cluster.id, or
 // a node.id different from the configured one, stop the broker at start (as Kafka does).
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseProperties } from '../config/properties.js'
-import { readFileIfExists, writeFileAtomic } from './atomic-file.js'
+import { readFileIfExists, writeFileAtomic } from '@brook/metadata'
 import { randomBase64Uuid } from './uuid.js'
 
 const META_PROPERTIES = 'meta.properties'

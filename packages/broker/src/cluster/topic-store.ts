@@ -3,12 +3,12 @@
 //     "topics": [ { "name": "orders", "id": "<uuid 8-4-4-4-12>", "partitions": 3,
 //                   "configs": { "retention.ms": "60000" } } ] }
 // `configs` holds only the topic's overrides. The whole file is rewritten atomically on every
-// change (temp + fsync + rename + dir fsync, atomic-file.ts), so it is always the old or the new
+// change (temp + fsync + rename + dir fsync, writeFileAtomic from @brook/metadata), so it is always the old or the new
 // table. Recovery rule: a missing file is an empty table; a file that does not parse stops the
 // broker (never silently forget topics); a leftover `.tmp` is an unfinished write, ignored.
 import { join } from 'node:path'
 import { SerialQueue } from '@brook/common'
-import { readFileIfExists, writeFileAtomic } from './atomic-file.js'
+import { readFileIfExists, writeFileAtomic } from '@brook/metadata'
 
 export const TOPICS_FILE = 'brook-topics.json'
 const FORMAT_VERSION = 1

@@ -8,7 +8,7 @@
 // Recovery rule: a missing file is no overrides; one that does not parse stops the start.
 import { join } from 'node:path'
 import { SerialQueue } from '@brook/common'
-import { readFileIfExists, writeFileAtomic } from '../cluster/atomic-file.js'
+import { readFileIfExists, writeFileAtomic } from '@brook/metadata'
 
 export const GROUP_CONFIGS_FILE = 'brook-group-configs.json'
 const FORMAT_VERSION = 1

@@ -6,7 +6,7 @@
 // before a crash is never reused (at most one block is skipped). A missing file means 0.
 import { join } from 'node:path'
 import { SerialQueue } from '@brook/common'
-import { readFileIfExists, writeFileAtomic } from '../cluster/atomic-file.js'
+import { readFileIfExists, writeFileAtomic } from '@brook/metadata'
 
 const PRODUCER_IDS_FILE = 'brook-producer-ids.json'
 export const BLOCK_SIZE = 1000

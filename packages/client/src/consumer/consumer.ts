@@ -339,6 +339,10 @@ export class Consumer implements AsyncIterable<ConsumerBatch> {
         await this.maybeAutoCommit()
         if (errorSeen) await new Promise((resolve) => setTimeout(resolve, 100))
       }
+    } catch (err) {
+      // close() while the loop was waiting on the network: the loop ends, it does not fail.
+      if (this.closed) return
+      throw err
     } finally {
       this.iterating = false
     }

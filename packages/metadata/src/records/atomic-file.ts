@@ -1,9 +1,10 @@
 // Small state files replaced atomically: write `<name>.tmp`, fsync it, rename over `<name>`,
-// fsync the directory. A reader only ever sees the old or the new file.
+// fsync the directory. Recovery rule: a reader only ever sees the old or the new file; a
+// leftover `.tmp` is an unfinished write and is ignored (overwritten by the next write).
 import { open, readFile, rename } from 'node:fs/promises'
 import { dirname } from 'node:path'
 
-export async function writeFileAtomic (path: string, data: string): Promise<void> {
+export async function writeFileAtomic (path: string, data: string | Buffer): Promise<void> {
   const tmp = `${path}.tmp`
   const file = await open(tmp, 'w')
   try {

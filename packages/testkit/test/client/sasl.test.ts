@@ -1,23 +1,12 @@
 // Brook's client logs in with SASL against the broker's SASL listeners: PLAIN and both SCRAM
 // mechanisms, over plaintext and TLS; a wrong password is SASL_AUTHENTICATION_FAILED, not a hang.
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { Client, ErrorCode, KafkaError, type ConsumerMessage, type SaslOptions } from '@brook/client'
-import { makeTestCerts, PLAIN_USERS, SCRAM_USERS, startSecureTestBroker, type SecureTestBroker, type TestCerts } from '@brook/testkit'
+import { PLAIN_USERS, SCRAM_USERS, secureBrokerForFile } from '@brook/testkit'
 
-let certs: TestCerts
-let broker: SecureTestBroker
-
-before(async () => {
-  certs = await makeTestCerts()
-  broker = await startSecureTestBroker(certs)
-})
-
-after(async () => {
-  await broker?.close()
-  await certs?.cleanup()
-})
+const env = secureBrokerForFile()
 
 const LOGINS: Array<{ name: string, sasl: SaslOptions }> = [
   { name: 'PLAIN', sasl: { mechanism: 'PLAIN', username: 'alice', password: PLAIN_USERS.alice } },
@@ -44,11 +33,11 @@ async function roundTrip (client: Client, topic: string): Promise<void> {
 }
 
 test('PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 on SASL_PLAINTEXT and SASL_SSL: produce and consume', { timeout: 60_000 }, async () => {
-  const ca = readFileSync(certs.caCert)
+  const ca = readFileSync(env.certs.caCert)
   for (const { name, sasl } of LOGINS) {
     const slug = name.toLowerCase().replace(/[^a-z0-9]/g, '-')
-    await roundTrip(new Client({ brokers: [broker.bootstrapOf('SASL_PLAINTEXT')], sasl }), `sasl-${slug}`)
-    await roundTrip(new Client({ brokers: [broker.bootstrapOf('SASL_SSL')], sasl, tls: { ca } }), `sasl-ssl-${slug}`)
+    await roundTrip(new Client({ brokers: [env.broker.bootstrapOf('SASL_PLAINTEXT')], sasl }), `sasl-${slug}`)
+    await roundTrip(new Client({ brokers: [env.broker.bootstrapOf('SASL_SSL')], sasl, tls: { ca } }), `sasl-ssl-${slug}`)
   }
 })
 
@@ -57,7 +46,7 @@ test('a wrong SCRAM password or an unknown user: SASL_AUTHENTICATION_FAILED', { 
     { mechanism: 'SCRAM-SHA-256', username: 'scram256', password: 'wrong' },
     { mechanism: 'SCRAM-SHA-512', username: 'nobody', password: 'x' }
   ] satisfies SaslOptions[]) {
-    const admin = new Client({ brokers: [broker.bootstrapOf('SASL_PLAINTEXT')], sasl, retry: { retries: 0 } }).admin()
+    const admin = new Client({ brokers: [env.broker.bootstrapOf('SASL_PLAINTEXT')], sasl, retry: { retries: 0 } }).admin()
     await assert.rejects(admin.listTopics(), (err: unknown) => {
       assert.ok(err instanceof KafkaError, `a KafkaError, got ${String(err)}`)
       assert.equal(err.code, ErrorCode.SASL_AUTHENTICATION_FAILED)
@@ -68,7 +57,7 @@ test('a wrong SCRAM password or an unknown user: SASL_AUTHENTICATION_FAILED', { 
 })
 
 test('SCRAM credentials through the admin API: created, described, used to log in, deleted', { timeout: 60_000 }, async () => {
-  const admin = new Client({ brokers: [broker.bootstrapOf('PLAINTEXT')] }).admin()
+  const admin = new Client({ brokers: [env.broker.bootstrapOf('PLAINTEXT')] }).admin()
   try {
     await admin.alterScramCredentials({ upsert: [{ user: 'carol', mechanism: 'SCRAM-SHA-512', password: 'carol-secret', iterations: 8192 }] })
     const [carol] = await admin.describeScramCredentials(['carol'])
@@ -76,11 +65,11 @@ test('SCRAM credentials through the admin API: created, described, used to log i
     assert.ok((await admin.describeScramCredentials()).some((d) => d.user === 'scram256'), 'all users listed')
 
     const sasl: SaslOptions = { mechanism: 'SCRAM-SHA-512', username: 'carol', password: 'carol-secret' }
-    await roundTrip(new Client({ brokers: [broker.bootstrapOf('SASL_PLAINTEXT')], sasl }), 'scram-admin-carol')
+    await roundTrip(new Client({ brokers: [env.broker.bootstrapOf('SASL_PLAINTEXT')], sasl }), 'scram-admin-carol')
 
     await admin.alterScramCredentials({ delete: [{ user: 'carol', mechanism: 'SCRAM-SHA-512' }] })
     await assert.rejects(admin.describeScramCredentials(['carol']), (err: unknown) => err instanceof KafkaError && err.code === ErrorCode.RESOURCE_NOT_FOUND)
-    const refused = new Client({ brokers: [broker.bootstrapOf('SASL_PLAINTEXT')], sasl, retry: { retries: 0 } }).admin()
+    const refused = new Client({ brokers: [env.broker.bootstrapOf('SASL_PLAINTEXT')], sasl, retry: { retries: 0 } }).admin()
     await assert.rejects(refused.listTopics(), (err: unknown) => err instanceof KafkaError && err.code === ErrorCode.SASL_AUTHENTICATION_FAILED)
     await refused.close()
     await assert.rejects(admin.alterScramCredentials({ upsert: [{ user: 'weak', mechanism: 'SCRAM-SHA-256', password: 'x', iterations: 10 }] }),

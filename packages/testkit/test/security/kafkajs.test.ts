@@ -1,32 +1,21 @@
 // kafkajs over every security protocol: SASL_SSL with SCRAM-SHA-512, SASL_PLAINTEXT with PLAIN
 // and SCRAM-SHA-256, SSL with a client certificate; produce and consume on each. A wrong password
 // and an untrusted certificate are refused with the errors kafkajs reports for Kafka.
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import kafkajs from 'kafkajs'
-import { makeTestCerts, PLAIN_USERS, SCRAM_USERS, startSecureTestBroker, type SecureTestBroker, type TestCerts } from '@brook/testkit'
+import { PLAIN_USERS, SCRAM_USERS, secureBrokerForFile } from '@brook/testkit'
 
 const { Kafka, logLevel } = kafkajs
 type KafkaConfig = ConstructorParameters<typeof Kafka>[0]
 
-let certs: TestCerts
-let broker: SecureTestBroker
-
-before(async () => {
-  certs = await makeTestCerts()
-  broker = await startSecureTestBroker(certs)
-})
-
-after(async () => {
-  await broker?.close()
-  await certs?.cleanup()
-})
+const env = secureBrokerForFile()
 
 function tls (withClientCert: boolean): KafkaConfig['ssl'] {
   return {
-    ca: [readFileSync(certs.caCert, 'utf8')],
-    ...(withClientCert ? { cert: readFileSync(certs.clientCert, 'utf8'), key: readFileSync(certs.clientKey, 'utf8') } : {})
+    ca: [readFileSync(env.certs.caCert, 'utf8')],
+    ...(withClientCert ? { cert: readFileSync(env.certs.clientCert, 'utf8'), key: readFileSync(env.certs.clientKey, 'utf8') } : {})
   }
 }
 
@@ -61,19 +50,19 @@ async function roundTrip (config: Omit<KafkaConfig, 'clientId' | 'logLevel'>, to
 }
 
 test('kafkajs: SASL_SSL with SCRAM-SHA-512 produces and consumes', { timeout: 60_000 }, async () => {
-  await roundTrip({ brokers: [broker.bootstrapOf('SASL_SSL')], ssl: tls(false), sasl: { mechanism: 'scram-sha-512', username: 'scram512', password: SCRAM_USERS.scram512 } }, 'kjs-sasl-ssl-512')
+  await roundTrip({ brokers: [env.broker.bootstrapOf('SASL_SSL')], ssl: tls(false), sasl: { mechanism: 'scram-sha-512', username: 'scram512', password: SCRAM_USERS.scram512 } }, 'kjs-sasl-ssl-512')
 })
 
 test('kafkajs: SASL_PLAINTEXT with PLAIN produces and consumes', { timeout: 60_000 }, async () => {
-  await roundTrip({ brokers: [broker.bootstrapOf('SASL_PLAINTEXT')], sasl: { mechanism: 'plain', username: 'bob', password: PLAIN_USERS.bob } }, 'kjs-sasl-plain')
+  await roundTrip({ brokers: [env.broker.bootstrapOf('SASL_PLAINTEXT')], sasl: { mechanism: 'plain', username: 'bob', password: PLAIN_USERS.bob } }, 'kjs-sasl-plain')
 })
 
 test('kafkajs: SASL_PLAINTEXT with SCRAM-SHA-256 produces and consumes', { timeout: 60_000 }, async () => {
-  await roundTrip({ brokers: [broker.bootstrapOf('SASL_PLAINTEXT')], sasl: { mechanism: 'scram-sha-256', username: 'scram256', password: SCRAM_USERS.scram256 } }, 'kjs-sasl-256')
+  await roundTrip({ brokers: [env.broker.bootstrapOf('SASL_PLAINTEXT')], sasl: { mechanism: 'scram-sha-256', username: 'scram256', password: SCRAM_USERS.scram256 } }, 'kjs-sasl-256')
 })
 
 test('kafkajs: SSL with a client certificate produces and consumes', { timeout: 60_000 }, async () => {
-  await roundTrip({ brokers: [broker.bootstrapOf('SSL')], ssl: tls(true) }, 'kjs-ssl')
+  await roundTrip({ brokers: [env.broker.bootstrapOf('SSL')], ssl: tls(true) }, 'kjs-ssl')
 })
 
 test('kafkajs: a wrong password is refused with SASL_AUTHENTICATION_FAILED', { timeout: 30_000 }, async () => {
@@ -82,7 +71,7 @@ test('kafkajs: a wrong password is refused with SASL_AUTHENTICATION_FAILED', { t
     { mechanism: 'scram-sha-256' as const, username: 'scram256', password: 'wrong' },
     { mechanism: 'scram-sha-512' as const, username: 'nobody', password: 'wrong' }
   ]) {
-    const kafka = new Kafka({ clientId: 'brook-security-kafkajs', brokers: [broker.bootstrapOf('SASL_PLAINTEXT')], logLevel: logLevel.NOTHING, retry: { retries: 0 }, sasl })
+    const kafka = new Kafka({ clientId: 'brook-security-kafkajs', brokers: [env.broker.bootstrapOf('SASL_PLAINTEXT')], logLevel: logLevel.NOTHING, retry: { retries: 0 }, sasl })
     const admin = kafka.admin()
     await assert.rejects(admin.connect(), (err: Error & { type?: string }) => {
       assert.equal(err.name, 'KafkaJSSASLAuthenticationError', `${sasl.mechanism}: ${err.name}: ${err.message}`)
@@ -95,12 +84,12 @@ test('kafkajs: a wrong password is refused with SASL_AUTHENTICATION_FAILED', { t
 
 test('kafkajs: an untrusted client certificate is refused; no certificate too (ssl.client.auth=required)', { timeout: 30_000 }, async () => {
   for (const ssl of [
-    { ca: [readFileSync(certs.caCert, 'utf8')], cert: readFileSync(certs.untrustedCert, 'utf8'), key: readFileSync(certs.untrustedKey, 'utf8') },
-    { ca: [readFileSync(certs.caCert, 'utf8')] }
+    { ca: [readFileSync(env.certs.caCert, 'utf8')], cert: readFileSync(env.certs.untrustedCert, 'utf8'), key: readFileSync(env.certs.untrustedKey, 'utf8') },
+    { ca: [readFileSync(env.certs.caCert, 'utf8')] }
   ]) {
-    const kafka = new Kafka({ clientId: 'brook-security-kafkajs', brokers: [broker.bootstrapOf('SSL')], logLevel: logLevel.NOTHING, retry: { retries: 0 }, ssl })
+    const kafka = new Kafka({ clientId: 'brook-security-kafkajs', brokers: [env.broker.bootstrapOf('SSL')], logLevel: logLevel.NOTHING, retry: { retries: 0 }, ssl })
     const admin = kafka.admin()
-    // The broker ends the TLS handshake; kafkajs reports the closed connection (after its retry).
+    // The env.broker ends the TLS handshake; kafkajs reports the closed connection (after its retry).
     await assert.rejects(admin.connect(), (err: Error) => {
       assert.match(err.name, /^KafkaJS(ConnectionError|NumberOfRetriesExceeded)$/, `${err.name}: ${err.message}`)
       assert.match(err.message, /Closed connection|certificate|handshake|ECONNRESET/i)

@@ -3,7 +3,7 @@
 // connections get the new certificate, a connection made before keeps working, the same path
 // with a replaced file is read again, and an unreadable keystore is refused with the listener
 // still serving the certificate it had. kcat connects over the renewed listener.
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { X509Certificate } from 'node:crypto'
 import { copyFile, readFile } from 'node:fs/promises'
@@ -11,28 +11,17 @@ import { connect, type TLSSocket } from 'node:tls'
 import kafkajs from 'kafkajs'
 import { apiVersionsApi, decodeResponseFrame, encodeRequestFrame, FrameSplitter } from '@brook/protocol'
 import {
-  assertSucceeded, issueServerKeystore, makeTestCerts, runKcat, startSecureTestBroker, type SecureTestBroker, type TestCerts
+  assertSucceeded, issueServerKeystore, runKcat, secureBrokerForFile
 } from '@brook/testkit'
 
 const { Kafka, logLevel, ConfigResourceTypes } = kafkajs
 
-let certs: TestCerts
-let broker: SecureTestBroker
-
-before(async () => {
-  certs = await makeTestCerts()
-  broker = await startSecureTestBroker(certs)
-})
-
-after(async () => {
-  await broker?.close()
-  await certs?.cleanup()
-})
+const env = secureBrokerForFile()
 
 /** A TLS connection to the SSL listener (with the client certificate it requires). */
 async function open (): Promise<TLSSocket> {
-  const [host, port] = broker.bootstrapOf('SSL').split(':') as [string, string]
-  const [ca, cert, key] = await Promise.all([certs.caCert, certs.clientCert, certs.clientKey].map(async (f) => await readFile(f, 'utf8')))
+  const [host, port] = env.broker.bootstrapOf('SSL').split(':') as [string, string]
+  const [ca, cert, key] = await Promise.all([env.certs.caCert, env.certs.clientCert, env.certs.clientKey].map(async (f) => await readFile(f, 'utf8')))
   return await new Promise((resolve, reject) => {
     const socket = connect({ host, port: Number(port), ca, cert, key, servername: 'localhost' }, () => resolve(socket))
     socket.once('error', reject)
@@ -69,12 +58,12 @@ async function apiVersions (socket: TLSSocket, correlationId: number): Promise<n
 }
 
 async function setKeystore (location: string): Promise<void> {
-  const admin = new Kafka({ clientId: 'brook-tls-reload', logLevel: logLevel.NOTHING, brokers: [broker.bootstrapOf('PLAINTEXT')], retry: { retries: 0 } }).admin()
+  const admin = new Kafka({ clientId: 'brook-tls-reload', logLevel: logLevel.NOTHING, brokers: [env.broker.bootstrapOf('PLAINTEXT')], retry: { retries: 0 } }).admin()
   await admin.connect()
   try {
     await admin.alterConfigs({
       validateOnly: false,
-      resources: [{ type: ConfigResourceTypes.BROKER, name: String(broker.nodeId), configEntries: [{ name: 'listener.name.ssl.ssl.keystore.location', value: location }] }]
+      resources: [{ type: ConfigResourceTypes.BROKER, name: String(env.broker.nodeId), configEntries: [{ name: 'listener.name.ssl.ssl.keystore.location', value: location }] }]
     })
   } finally {
     await admin.disconnect()
@@ -82,13 +71,13 @@ async function setKeystore (location: string): Promise<void> {
 }
 
 test('AlterConfigs of the keystore: new connections get the new certificate, old ones keep working', { timeout: 90_000 }, async () => {
-  const first = await fingerprintOfFile(certs.serverKeystore)
+  const first = await fingerprintOfFile(env.certs.serverKeystore)
   const old = await open()
   try {
     assert.equal(fingerprintOf(old), first)
     assert.ok(await apiVersions(old, 1) > 0)
 
-    const renewed = await issueServerKeystore(certs, 'server-2')
+    const renewed = await issueServerKeystore(env.certs, 'server-2')
     const second = await fingerprintOfFile(renewed)
     assert.notEqual(second, first)
     await setKeystore(renewed)
@@ -97,15 +86,15 @@ test('AlterConfigs of the keystore: new connections get the new certificate, old
     assert.ok(await apiVersions(old, 2) > 0)
 
     // The same path, its file replaced in place, then the same AlterConfigs: read again.
-    const third = await issueServerKeystore(certs, 'server-3')
+    const third = await issueServerKeystore(env.certs, 'server-3')
     await copyFile(third, renewed)
     await setKeystore(renewed)
     assert.equal(await servedFingerprint(), await fingerprintOfFile(third))
 
     // A client over the renewed listener.
-    const meta = assertSucceeded('kcat -L', await runKcat(['-L', '-b', broker.bootstrapOf('SSL'), '-m', '10',
-      '-X', 'security.protocol=SSL', '-X', `ssl.ca.location=${certs.caCert}`, '-X', `ssl.certificate.location=${certs.clientCert}`,
-      '-X', `ssl.key.location=${certs.clientKey}`], { timeoutMs: 30_000 }))
+    const meta = assertSucceeded('kcat -L', await runKcat(['-L', '-b', env.broker.bootstrapOf('SSL'), '-m', '10',
+      '-X', 'security.protocol=SSL', '-X', `ssl.ca.location=${env.certs.caCert}`, '-X', `ssl.certificate.location=${env.certs.clientCert}`,
+      '-X', `ssl.key.location=${env.certs.clientKey}`], { timeoutMs: 30_000 }))
     assert.match(meta.stdout.toString('utf8'), /1 brokers:/)
     assert.ok(await apiVersions(old, 3) > 0)
   } finally {
@@ -115,7 +104,7 @@ test('AlterConfigs of the keystore: new connections get the new certificate, old
 
 test('an unreadable keystore is refused (INVALID_CONFIG) and the listener keeps its certificate', { timeout: 60_000 }, async () => {
   const before = await servedFingerprint()
-  await assert.rejects(setKeystore(`${certs.dir}/missing-keystore.pem`), (err: Error & { type?: string }) => {
+  await assert.rejects(setKeystore(`${env.certs.dir}/missing-keystore.pem`), (err: Error & { type?: string }) => {
     assert.match(`${err.type ?? ''} ${err.message}`, /INVALID_CONFIG|configuration is invalid|cannot read/i)
     return true
   })

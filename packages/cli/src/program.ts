@@ -1,4 +1,5 @@
-// The command tree, rpk-style nouns and verbs: start, topic, group, cluster, config, version.
+// The command tree, rpk-style nouns and verbs: start, topic, group, cluster, config, user, acl,
+// version.
 import { createRequire } from 'node:module'
 import { Command } from 'commander'
 import { registerStart } from './start/command.js'
@@ -9,6 +10,7 @@ import { registerGroup } from './commands/group.js'
 import { registerCluster } from './commands/cluster.js'
 import { registerConfig } from './commands/config.js'
 import { registerUser } from './commands/user.js'
+import { registerAcl } from './commands/acl.js'
 import { examples } from './commands/common.js'
 
 function version (): string {
@@ -53,6 +55,9 @@ export function buildProgram (setExitCode: (code: number) => void): Command {
   ]))
   registerUser(examples(program.command('user').description('SCRAM users: create, list, delete'), [
     'brook user create alice --password alice-secret', 'brook user list'
+  ]))
+  registerAcl(examples(program.command('acl').description('ACLs: create, list, delete bindings (the broker needs an authorizer)'), [
+    'brook acl create --allow-principal User:alice --operation write --topic orders', 'brook acl list'
   ]))
   examples(program.command('version').description('Print the version'), ['brook version'])
     .action(() => { process.stdout.write(version() + '\n') })

@@ -53,9 +53,9 @@ export interface AclFilter {
   permission?: AclPermissionName
 }
 
-function nameOf<T extends Record<string, number>> (table: T, code: number): keyof T & string {
-  for (const [name, value] of Object.entries(table)) if (value === code) return name as keyof T & string
-  return 'UNKNOWN'
+function nameOf<K extends string> (table: Readonly<Record<K, number>>, code: number, unknown: K): K {
+  const names = Object.keys(table) as K[]
+  return names.find((name) => table[name] === code) ?? unknown
 }
 
 function wireFilter (f: AclFilter): {
@@ -74,13 +74,13 @@ function wireFilter (f: AclFilter): {
 
 function description (resourceType: number, resourceName: string, patternType: number | undefined, acl: { principal: string, host: string, operation: number, permissionType: number }): AclDescription {
   return {
-    resourceType: nameOf(AclResourceType, resourceType),
+    resourceType: nameOf(AclResourceType, resourceType, 'UNKNOWN'),
     resourceName,
-    patternType: nameOf(AclPatternType, patternType ?? AclPatternType.LITERAL),
+    patternType: nameOf(AclPatternType, patternType ?? AclPatternType.LITERAL, 'UNKNOWN'),
     principal: acl.principal,
     host: acl.host,
-    operation: nameOf(AclOperation, acl.operation),
-    permission: nameOf(AclPermission, acl.permissionType)
+    operation: nameOf(AclOperation, acl.operation, 'UNKNOWN'),
+    permission: nameOf(AclPermission, acl.permissionType, 'UNKNOWN')
   }
 }
 

@@ -1,5 +1,5 @@
-// The command tree, rpk-style nouns and verbs: start, topic, group, cluster, config, user, acl,
-// version.
+// The command tree, rpk-style nouns and verbs: start, topic, group, share-group, cluster, config,
+// user, acl, version.
 import { createRequire } from 'node:module'
 import { Command } from 'commander'
 import { registerStart } from './start/command.js'
@@ -11,6 +11,7 @@ import { registerCluster } from './commands/cluster.js'
 import { registerConfig } from './commands/config.js'
 import { registerUser } from './commands/user.js'
 import { registerAcl } from './commands/acl.js'
+import { registerShareGroup } from './commands/share-group.js'
 import { examples } from './commands/common.js'
 
 function version (): string {
@@ -46,6 +47,9 @@ export function buildProgram (setExitCode: (code: number) => void): Command {
 
   registerGroup(examples(program.command('group').description('Consumer groups: list, describe with lag, delete, reset offsets'), [
     'brook group list', 'brook group describe billing', 'brook group seek billing --topic orders --to-earliest --execute'
+  ]))
+  registerShareGroup(examples(program.command('share-group').description('Share groups (queues): list, describe with lag, reset start offsets, delete'), [
+    'brook share-group list', 'brook share-group describe workers', 'brook share-group reset-offsets workers --topic jobs --to-earliest --execute'
   ]))
   registerCluster(examples(program.command('cluster').description('Cluster metadata and health'), [
     'brook cluster info', 'brook cluster health'

@@ -182,7 +182,7 @@ export function registerGroup (group: Command): void {
   })
 }
 
-interface SeekFlags {
+export interface SeekFlags {
   topic?: string[]
   allTopics?: boolean
   toEarliest?: boolean
@@ -211,7 +211,7 @@ function seekTarget (flags: SeekFlags): SeekTarget {
   return targets[0]!
 }
 
-async function partitionsToReset (admin: Admin, flags: SeekFlags, committed: TopicPartitionOffset[]): Promise<Map<string, number[]>> {
+export async function partitionsToReset (admin: Admin, flags: SeekFlags, committed: TopicPartitionOffset[]): Promise<Map<string, number[]>> {
   if ((flags.topic === undefined) === (flags.allTopics !== true)) throw new UsageError('give --topic (repeatable) or --all-topics')
   const out = new Map<string, number[]>()
   if (flags.allTopics === true) {

@@ -1,6 +1,6 @@
 // Admin operations: topics (create, delete, list, describe, add partitions), configs (describe,
 // incremental alter), records (delete up to an offset), consumer groups (list, describe, delete,
-// list and alter committed offsets), SCRAM credentials, ACLs and the cluster (describe). Topic and config requests go to
+// list and alter committed offsets), SCRAM credentials, ACLs, share groups and the cluster (describe). Topic and config requests go to
 // the controller when the metadata names one (any broker otherwise: KRaft brokers forward);
 // group requests go to the group's coordinator.
 import {
@@ -15,6 +15,9 @@ import { withRetry } from '../errors/retry.js'
 import { decodeAssignment, decodeSubscription } from '../consumer/group.js'
 import type { TopicPartitions } from '../consumer/assignors.js'
 import { type AclBinding, type AclDescription, type AclFilter, createAcls, deleteAcls, describeAcls } from './acls.js'
+import {
+  alterShareGroupOffsets, deleteShareGroupOffsets, describeShareGroupOffsets, describeShareGroups, type ShareGroupDescription, type ShareGroupOffset
+} from './share-groups.js'
 import { alterScramCredentials, describeScramCredentials, type ScramCredentialDeletion, type ScramCredentialDescription, type ScramCredentialUpsertion } from './scram-credentials.js'
 import { commitOffsets, EARLIEST, fetchCommitted, LATEST, listOffsets, type TopicPartitionOffset, tpKey } from '../consumer/offsets.js'
 
@@ -270,6 +273,26 @@ export class Admin {
   /** Users' SCRAM mechanisms and iteration counts: all users, or the ones named. */
   async describeScramCredentials (users?: string[]): Promise<ScramCredentialDescription[]> {
     return await describeScramCredentials(await this.cluster.any(), users)
+  }
+
+  /** Share groups' state, epochs and members with their assignments (a missing group: GROUP_ID_NOT_FOUND). */
+  async describeShareGroups (groupIds: string[]): Promise<ShareGroupDescription[]> {
+    return await describeShareGroups(this.cluster, groupIds)
+  }
+
+  /** A share group's start offsets and lag per share-partition (all of them, or those of `topics`). */
+  async describeShareGroupOffsets (groupId: string, topics?: Array<{ topic: string, partitions: number[] }>): Promise<ShareGroupOffset[]> {
+    return await describeShareGroupOffsets(this.cluster, groupId, topics)
+  }
+
+  /** Resets share-partition start offsets (the group must have no members). */
+  async alterShareGroupOffsets (groupId: string, offsets: TopicPartitionOffset[]): Promise<void> {
+    await alterShareGroupOffsets(this.cluster, groupId, offsets)
+  }
+
+  /** Drops a share group's state for whole topics (the group must have no members). */
+  async deleteShareGroupOffsets (groupId: string, topics: string[]): Promise<void> {
+    await deleteShareGroupOffsets(this.cluster, groupId, topics)
   }
 
   /** Creates ACL bindings (through the controller, as Kafka's admin does). */

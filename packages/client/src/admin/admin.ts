@@ -30,7 +30,8 @@ export interface NewTopic {
   configs?: Record<string, string>
 }
 
-export const ConfigResourceType = { Topic: 2, Broker: 4 } as const
+/** Kafka's ConfigResource types; GROUP holds a group's configs (share groups' settings among them). */
+export const ConfigResourceType = { Topic: 2, Broker: 4, Group: 32 } as const
 export type ConfigResourceType = typeof ConfigResourceType[keyof typeof ConfigResourceType]
 export type ConfigOperation = 'set' | 'delete' | 'append' | 'subtract'
 const configOps: Record<ConfigOperation, number> = { set: 0, delete: 1, append: 2, subtract: 3 }

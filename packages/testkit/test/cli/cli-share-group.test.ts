@@ -1,6 +1,6 @@
 // brook share-group list|describe|offsets|reset-offsets|delete (and group list --type share)
 // against a share group whose member is librdkafka 2.15's share consumer: the group is listed with
-// its type, described with its member's assignment and the start offset and lag; a reset is
+// its type, its configs set and read with brook config --group, described with its member's assignment and the start offset and lag; a reset is
 // refused while the member is in, planned by a dry run, applied with --execute; the share state
 // of a topic and then the group are deleted.
 import { test, before, after } from 'node:test'
@@ -37,6 +37,10 @@ test('brook share-group: list, describe, reset start offsets, delete state and g
     const table = await brookOk(['share-group', 'describe', 'cli-share', ...b])
     assert.match(table.out, /^state:\s+Stable$/m)
     assert.match(table.out, /^cli-share-q\s+0\s+10\s+0$/m)
+
+    await brookOk(['config', 'set', '--group', 'cli-share', 'share.record.lock.duration.ms=5000', ...b])
+    const configs = await brookJson<Array<{ name: string, value: string, source: string }>>(['config', 'get', '--group', 'cli-share', 'share.auto.offset.reset', 'share.record.lock.duration.ms', ...b])
+    assert.deepEqual(configs.map((c) => [c.name, c.value, c.source]), [['share.auto.offset.reset', 'earliest', 'group'], ['share.record.lock.duration.ms', '5000', 'group']])
 
     const busy = await brook(['share-group', 'reset-offsets', 'cli-share', '--topic', 'cli-share-q', '--to-offset', '5', '--execute', ...b])
     assert.equal(busy.code, 1)

@@ -61,7 +61,7 @@ function resourcesOf (flags: AclFlags): Resource[] {
 
 function patternOf (flags: AclFlags, allowed: string[]): AclPatternTypeName {
   const key = flags.resourcePatternType.toLowerCase()
-  if (!allowed.includes(key)) throw new UsageError(`--resource-pattern-type must be ${allowed.join(', ')}; got ${flags.resourcePatternType}`)
+  if (!allowed.includes(key)) throw new UsageError(`--resource-pattern-type must be one of ${allowed.join(', ')}; got ${flags.resourcePatternType}`)
   return PATTERN_TYPES[key]!
 }
 
@@ -111,10 +111,9 @@ function print (format: FormatFlags['format'], acls: AclDescription[]): void {
 }
 
 function aclOptions (cmd: Command, forFilter: boolean): Command {
-  const who = forFilter ? 'only bindings of this principal' : 'principal to allow'
   return cmd
-    .option('--allow-principal <principal>', `${who}${forFilter ? ' with ALLOW' : ''}: User:alice, or alice (repeatable)`, collect)
-    .option('--deny-principal <principal>', `principal to deny${forFilter ? ' (bindings with DENY)' : ''} (repeatable)`, collect)
+    .option('--allow-principal <principal>', `${forFilter ? 'only ALLOW bindings of this principal' : 'principal to allow'}: User:alice, or alice (repeatable)`, collect)
+    .option('--deny-principal <principal>', `${forFilter ? 'only DENY bindings of this principal' : 'principal to deny'} (repeatable)`, collect)
     .option('--operation <op>', 'read, write, create, delete, alter, describe, cluster_action, describe_configs, alter_configs, idempotent_write, all' + (forFilter ? ', any' : '') + ' (repeatable)', collect)
     .option('--topic <name>', 'topic resource (repeatable)', collect)
     .option('--group <name>', 'group resource (repeatable)', collect)

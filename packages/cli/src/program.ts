@@ -1,4 +1,5 @@
-// The command tree, rpk-style nouns and verbs: start, topic, group, cluster, config, version.
+// The command tree, rpk-style nouns and verbs: start, topic, group, share-group, cluster, config,
+// user, acl, version.
 import { createRequire } from 'node:module'
 import { Command } from 'commander'
 import { registerStart } from './start/command.js'
@@ -9,6 +10,8 @@ import { registerGroup } from './commands/group.js'
 import { registerCluster } from './commands/cluster.js'
 import { registerConfig } from './commands/config.js'
 import { registerUser } from './commands/user.js'
+import { registerAcl } from './commands/acl.js'
+import { registerShareGroup } from './commands/share-group.js'
 import { examples } from './commands/common.js'
 
 function version (): string {
@@ -45,6 +48,9 @@ export function buildProgram (setExitCode: (code: number) => void): Command {
   registerGroup(examples(program.command('group').description('Consumer groups: list, describe with lag, delete, reset offsets'), [
     'brook group list', 'brook group describe billing', 'brook group seek billing --topic orders --to-earliest --execute'
   ]))
+  registerShareGroup(examples(program.command('share-group').description('Share groups (queues): list, describe with lag, reset start offsets, delete'), [
+    'brook share-group list', 'brook share-group describe workers', 'brook share-group reset-offsets workers --topic jobs --to-earliest --execute'
+  ]))
   registerCluster(examples(program.command('cluster').description('Cluster metadata and health'), [
     'brook cluster info', 'brook cluster health'
   ]))
@@ -53,6 +59,9 @@ export function buildProgram (setExitCode: (code: number) => void): Command {
   ]))
   registerUser(examples(program.command('user').description('SCRAM users: create, list, delete'), [
     'brook user create alice --password alice-secret', 'brook user list'
+  ]))
+  registerAcl(examples(program.command('acl').description('ACLs: create, list, delete bindings (the broker needs an authorizer)'), [
+    'brook acl create --allow-principal User:alice --operation write --topic orders', 'brook acl list'
   ]))
   examples(program.command('version').description('Print the version'), ['brook version'])
     .action(() => { process.stdout.write(version() + '\n') })

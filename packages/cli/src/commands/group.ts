@@ -60,12 +60,16 @@ async function describeWithLag (admin: Admin, groupId: string): Promise<{ group:
 
 export function registerGroup (group: Command): void {
   examples(withFormat(withConnection(group.command('list').alias('ls')
-    .description('List consumer groups'))), [
+    .description('List groups (consumer, classic and share groups; --type to narrow)')
+    .option('--type <type>', 'only groups of this type: classic, consumer or share (repeatable)', collect))), [
     'brook group list',
+    'brook group list --type share',
     'brook group list --format json'
-  ]).action(async (flags: Flags) => {
-    const groups = await withAdmin(flags, async (admin) => await admin.listGroups())
-    printRows(flags.format, groups, ['group', 'protocol-type', 'state'], (g) => [g.groupId, g.protocolType === '' ? '-' : g.protocolType, g.state])
+  ]).action(async (flags: Flags & { type?: string[] }) => {
+    const types = flags.type ?? []
+    for (const t of types) if (!['classic', 'consumer', 'share'].includes(t.toLowerCase())) throw new UsageError(`--type must be classic, consumer or share, got ${t}`)
+    const groups = await withAdmin(flags, async (admin) => await admin.listGroups({ types }))
+    printRows(flags.format, groups, ['group', 'type', 'protocol-type', 'state'], (g) => [g.groupId, g.type, g.protocolType === '' ? '-' : g.protocolType, g.state])
   })
 
   examples(withFormat(withConnection(group.command('describe')
@@ -178,7 +182,7 @@ export function registerGroup (group: Command): void {
   })
 }
 
-interface SeekFlags {
+export interface SeekFlags {
   topic?: string[]
   allTopics?: boolean
   toEarliest?: boolean
@@ -207,7 +211,7 @@ function seekTarget (flags: SeekFlags): SeekTarget {
   return targets[0]!
 }
 
-async function partitionsToReset (admin: Admin, flags: SeekFlags, committed: TopicPartitionOffset[]): Promise<Map<string, number[]>> {
+export async function partitionsToReset (admin: Admin, flags: SeekFlags, committed: TopicPartitionOffset[]): Promise<Map<string, number[]>> {
   if ((flags.topic === undefined) === (flags.allTopics !== true)) throw new UsageError('give --topic (repeatable) or --all-topics')
   const out = new Map<string, number[]>()
   if (flags.allTopics === true) {

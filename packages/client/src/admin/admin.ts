@@ -1,6 +1,6 @@
 // Admin operations: topics (create, delete, list, describe, add partitions), configs (describe,
 // incremental alter), records (delete up to an offset), consumer groups (list, describe, delete,
-// list and alter committed offsets), SCRAM credentials and the cluster (describe). Topic and config requests go to
+// list and alter committed offsets), SCRAM credentials, ACLs, share groups and the cluster (describe). Topic and config requests go to
 // the controller when the metadata names one (any broker otherwise: KRaft brokers forward);
 // group requests go to the group's coordinator.
 import {
@@ -14,6 +14,10 @@ import { kafkaError } from '../errors/kafka-errors.js'
 import { withRetry } from '../errors/retry.js'
 import { decodeAssignment, decodeSubscription } from '../consumer/group.js'
 import type { TopicPartitions } from '../consumer/assignors.js'
+import { type AclBinding, type AclDescription, type AclFilter, createAcls, deleteAcls, describeAcls } from './acls.js'
+import {
+  alterShareGroupOffsets, deleteShareGroupOffsets, describeShareGroupOffsets, describeShareGroups, type ShareGroupDescription, type ShareGroupOffset
+} from './share-groups.js'
 import { alterScramCredentials, describeScramCredentials, type ScramCredentialDeletion, type ScramCredentialDescription, type ScramCredentialUpsertion } from './scram-credentials.js'
 import { commitOffsets, EARLIEST, fetchCommitted, LATEST, listOffsets, type TopicPartitionOffset, tpKey } from '../consumer/offsets.js'
 
@@ -26,7 +30,8 @@ export interface NewTopic {
   configs?: Record<string, string>
 }
 
-export const ConfigResourceType = { Topic: 2, Broker: 4 } as const
+/** Kafka's ConfigResource types; GROUP holds a group's configs (share groups' settings among them). */
+export const ConfigResourceType = { Topic: 2, Broker: 4, Group: 32 } as const
 export type ConfigResourceType = typeof ConfigResourceType[keyof typeof ConfigResourceType]
 export type ConfigOperation = 'set' | 'delete' | 'append' | 'subtract'
 const configOps: Record<ConfigOperation, number> = { set: 0, delete: 1, append: 2, subtract: 3 }
@@ -39,6 +44,14 @@ export interface GroupDescription {
   protocolType: string
   protocol: string
   members: Array<{ memberId: string, groupInstanceId: string | null, clientId: string, clientHost: string, topics: string[], assignment: TopicPartitions[] }>
+}
+
+export interface ListedGroup {
+  groupId: string
+  protocolType: string
+  state: string | null
+  /** classic, consumer or share (null from a broker older than ListGroups v5). */
+  type: string | null
 }
 
 export class Admin {
@@ -170,15 +183,25 @@ export class Admin {
     return wanted.map((w) => ({ partition: w.partition, offset: found.get(tpKey(topic, w.partition)) ?? -1n }))
   }
 
-  /** Every group any broker knows, merged. */
-  async listGroups (): Promise<Array<{ groupId: string, protocolType: string, state: string | null }>> {
+  /**
+   * Every group any broker knows, merged; `types` (classic, consumer, share) and `states` filter
+   * on the broker (ListGroups v5 and v4; an older broker ignores them). `type` is null before v5.
+   */
+  async listGroups (options: { types?: string[], states?: string[] } = {}): Promise<ListedGroup[]> {
     const meta = await this.cluster.refreshMetadata()
-    const seen = new Map<string, { groupId: string, protocolType: string, state: string | null }>()
+    const seen = new Map<string, ListedGroup>()
+    const types = options.types ?? []
+    const states = options.states ?? []
     for (const nodeId of meta.brokers.keys()) {
       const connection = await this.cluster.broker(nodeId)
-      const r = await connection.request(listGroupsApi, { statesFilter: [], typesFilter: [] })
+      const r = await connection.request(listGroupsApi, { statesFilter: states, typesFilter: types })
       if (r.errorCode !== ErrorCode.NONE) throw kafkaError(r.errorCode, 'ListGroups')
-      for (const g of r.groups) seen.set(g.groupId, { groupId: g.groupId, protocolType: g.protocolType, state: g.groupState ?? null })
+      for (const g of r.groups) {
+        const type = g.groupType ?? null
+        // A broker too old for the filters answers every group: filter here what it could not.
+        if (types.length > 0 && type !== null && !types.some((t) => t.toLowerCase() === type.toLowerCase())) continue
+        seen.set(g.groupId, { groupId: g.groupId, protocolType: g.protocolType, state: g.groupState ?? null, type })
+      }
     }
     return [...seen.values()].sort((a, b) => (a.groupId < b.groupId ? -1 : 1))
   }
@@ -251,6 +274,41 @@ export class Admin {
   /** Users' SCRAM mechanisms and iteration counts: all users, or the ones named. */
   async describeScramCredentials (users?: string[]): Promise<ScramCredentialDescription[]> {
     return await describeScramCredentials(await this.cluster.any(), users)
+  }
+
+  /** Share groups' state, epochs and members with their assignments (a missing group: GROUP_ID_NOT_FOUND). */
+  async describeShareGroups (groupIds: string[]): Promise<ShareGroupDescription[]> {
+    return await describeShareGroups(this.cluster, groupIds)
+  }
+
+  /** A share group's start offsets and lag per share-partition (all of them, or those of `topics`). */
+  async describeShareGroupOffsets (groupId: string, topics?: Array<{ topic: string, partitions: number[] }>): Promise<ShareGroupOffset[]> {
+    return await describeShareGroupOffsets(this.cluster, groupId, topics)
+  }
+
+  /** Resets share-partition start offsets (the group must have no members). */
+  async alterShareGroupOffsets (groupId: string, offsets: TopicPartitionOffset[]): Promise<void> {
+    await alterShareGroupOffsets(this.cluster, groupId, offsets)
+  }
+
+  /** Drops a share group's state for whole topics (the group must have no members). */
+  async deleteShareGroupOffsets (groupId: string, topics: string[]): Promise<void> {
+    await deleteShareGroupOffsets(this.cluster, groupId, topics)
+  }
+
+  /** Creates ACL bindings (through the controller, as Kafka's admin does). */
+  async createAcls (bindings: AclBinding[]): Promise<void> {
+    await createAcls(await this.controller(), bindings)
+  }
+
+  /** The ACL bindings that match `filter` (every binding when it is empty). */
+  async describeAcls (filter: AclFilter = {}): Promise<AclDescription[]> {
+    return await describeAcls(await this.cluster.any(), filter)
+  }
+
+  /** Deletes the ACL bindings the filters match and returns what was deleted. */
+  async deleteAcls (filters: AclFilter[]): Promise<AclDescription[]> {
+    return await deleteAcls(await this.controller(), filters)
   }
 
   async close (): Promise<void> {

@@ -75,7 +75,7 @@ test('group describe shows the offsets and lag a kafkajs consumer committed; lis
   const groups = await brookJson<Array<{ groupId: string, state: string }>>(['group', 'list', ...b])
   assert.deepEqual(groups.map((g) => g.groupId), ['lag-group'])
   const table = await brookOk(['group', 'list', ...b])
-  assert.match(table.out, /^GROUP +PROTOCOL-TYPE +STATE\nlag-group +consumer +Empty\n$/)
+  assert.match(table.out, /^GROUP +TYPE +PROTOCOL-TYPE +STATE\nlag-group +classic +consumer +Empty\n$/)
   await brookOk(['group', 'delete', 'lag-group', ...b])
   assert.deepEqual(await brookJson<unknown[]>(['group', 'list', ...b]), [])
   const gone = await brook(['group', 'describe', 'lag-group', ...b])

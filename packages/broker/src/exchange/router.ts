@@ -1,6 +1,6 @@
 // The exchange router (docs/exchanges.md): one loop per broker that, for every partition of
 // every exchange topic this broker leads, reads the records appended since its position (up to
-// the last stable offset), decides each record's destinations (routing.ts) and appends copies,
+// the last stable offset; records of aborted transactions skipped), decides each record's destinations (routing.ts) and appends copies,
 // key, value, headers and timestamp kept, into the destination partition chosen by murmur2 of the
 // record key (Kafka's default partitioner; keyless records go to the exchange partition's index
 // modulo the destination's partition count), so per-key order holds.
@@ -204,6 +204,11 @@ export class ExchangeRouter {
   #plan (exchange: string, index: number, compiled: CompiledExchange, records: readonly KafkaRecord[]): Group[] {
     const counters = this.#countersOf(exchange)
     const groups = new Map<string, Group>()
+    const counts = new Map<string, number | undefined>()
+    const partitionCount = (topic: string): number | undefined => {
+      if (!counts.has(topic)) counts.set(topic, this.options.topics().find((t) => t.info.name === topic)?.partitions.length)
+      return counts.get(topic)
+    }
     for (const record of records) {
       const decision = routeRecord(compiled, record)
       if (decision.kind === 'unroutable') { counters.unroutable++; continue }
@@ -211,7 +216,7 @@ export class ExchangeRouter {
       if (decision.kind === 'alternate') counters.alternate++
       else counters.routed++
       for (const topic of destinations) {
-        const count = this.options.topics().find((t) => t.info.name === topic)?.partitions.length
+        const count = partitionCount(topic)
         if (count === undefined || count === 0) { counters.droppedCopies++; continue }
         const target = record.key === null ? index % count : partitionForKey(record.key, count)
         const k = `${topic}\u0000${target}`
@@ -268,12 +273,16 @@ async function readRecords (partition: Partition, from: number, bound: number, l
     const read = await partition.read(to, { maxBytes: READ_BYTES, maxOffset: bound, minOneBatch: true })
     if (read.chunks.length === 0) break
     const before = to
+    // Read committed: records of aborted transactions are not routed.
+    const aborted = await partition.log.abortedTransactions(to, bound)
     for (const chunk of read.chunks) {
       for (const raw of iterateBatches(chunk)) {
         const batch = decodeBatchSync(raw)
-        const last = Number(batch.header.baseOffset) + batch.header.lastOffsetDelta
+        const base = Number(batch.header.baseOffset)
+        const last = base + batch.header.lastOffsetDelta
         if (last < to) continue
-        if (!batch.isControl) {
+        const abortedBatch = batch.isTransactional && aborted.some((a) => a.producerId === batch.header.producerId && base >= a.firstOffset && base <= a.lastOffset)
+        if (!batch.isControl && !abortedBatch) {
           for (const r of batch.records) if (Number(r.offset) >= to && Number(r.offset) < bound) records.push(r)
         }
         to = Math.min(last + 1, bound)

@@ -328,7 +328,8 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
       allocateProducerId: async () => await producerIds.allocate(),
       topics: () => replicas.topics(),
       partition: (topic, index) => replicas.partition(topic, index),
-      logger: logger.child({ component: 'exchange-router' })
+      logger: logger.child({ component: 'exchange-router' }),
+      registry: metrics.registry
     })
     : undefined
   const primary = listeners[0] as Listener

@@ -16,6 +16,7 @@
 // step are dropped (counted, logged) so that the other destinations keep flowing.
 import { buildBatchSync, decodeBatchSync, iterateBatches, type KafkaRecord, partitionForKey, type RecordInput } from '@brook/protocol'
 import type { Logger } from '@brook/common'
+import type { Registry } from 'prom-client'
 import type { FileSystem } from '@brook/storage'
 import type { Partition } from '../partition/partition.js'
 import type { TopicOverrides } from '../config/topic-config.js'
@@ -23,6 +24,7 @@ import { INTERNAL_PRODUCER_EPOCH, internalProducerId, landed, nextSequence } fro
 import { EXCHANGE_CONFIG_NAMES, exchangeConfig } from './bindings.js'
 import { compileExchange, type CompiledExchange, routeRecord } from './routing.js'
 import { type RouteAppend, type RouteIntent, RouteLog } from './route-log.js'
+import { registerExchangeGauges } from './exchange-metrics.js'
 
 const PRODUCER_FILE = 'producer.json'
 /** Records routed per step at most (one intent line, one batch per destination partition). */
@@ -59,6 +61,8 @@ export interface ExchangeRouterOptions {
   topics: () => RouterTopic[]
   partition: (topic: string, index: number) => Partition | undefined
   logger: Logger
+  /** Where the routing gauges are registered (the broker's /metrics registry). */
+  registry?: Registry
 }
 
 interface Counters { routed: number, alternate: number, unroutable: number, droppedCopies: number }
@@ -79,6 +83,7 @@ export class ExchangeRouter {
     await options.fs.mkdir(options.dir)
     const producerId = await internalProducerId(options.fs, options.dir, PRODUCER_FILE, options.allocateProducerId)
     const router = new ExchangeRouter(producerId, options)
+    if (options.registry !== undefined) registerExchangeGauges(options.registry, () => router.stats())
     router.#loop = router.#run()
     return router
   }
@@ -176,6 +181,9 @@ export class ExchangeRouter {
     }
     const bound = partition.log.lastStableOffset
     if (log.position >= bound) return false
+    // The configs are read again after the bound: a record appended after a config change was
+    // acknowledged is routed with the new bindings.
+    if (this.options.topics().find((t) => t.info.name === name)?.info.configs !== topic.info.configs) return true
     const { records, to } = await readRecords(partition, log.position, bound, STEP_RECORDS)
     if (to <= log.position) return false
     const groups = this.#plan(name, partition.index, compiled, records)

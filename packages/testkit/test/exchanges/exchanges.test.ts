@@ -196,3 +196,45 @@ test('bindings changed while records flow apply from the routing position; bad b
     await broker.close()
   }
 })
+
+test('bindings added and removed while kafkajs produces: each destination gets one contiguous run, the change applies to every later record; lag in /metrics', { timeout: 120_000 }, async () => {
+  const broker = await startTestBroker()
+  const kafka = new Kafka({ clientId: 'exchange-live', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING })
+  const admin = kafka.admin()
+  try {
+    await admin.connect()
+    await create(admin, [{ topic: 'live-a' }, { topic: 'live-b' }])
+    await create(admin, [{ topic: 'live-x', configs: { 'exchange.type': 'fanout', 'exchange.bindings': 'live-a' } }])
+    const setBindings = async (bindings: string): Promise<void> => {
+      await admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: 'live-x', configEntries: [{ name: 'exchange.type', value: 'fanout' }, { name: 'exchange.bindings', value: bindings }] }] })
+    }
+    const producer = kafka.producer()
+    await producer.connect()
+    let addedFrom = -1
+    let removedFrom = -1
+    for (let batch = 0; batch < 40; batch++) {
+      if (batch === 11) { await setBindings('live-a;live-b'); addedFrom = batch * 50 }
+      if (batch === 25) { await setBindings('live-b'); removedFrom = batch * 50 }
+      await producer.send({ topic: 'live-x', messages: Array.from({ length: 50 }, (_, i) => ({ value: String(batch * 50 + i) })) })
+    }
+    await producer.disconnect()
+    await routed(broker, 'live-x')
+    const values = async (t: string): Promise<number[]> => (await kcatConsumeAll(broker.bootstrap, t)).map((m) => Number(m.payload))
+    const a = await values('live-a')
+    const b = await values('live-b')
+    const run = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i)
+    const end = a.length
+    const start = 2000 - b.length
+    assert.deepEqual(a, run(0, end), 'live-a: records from the start up to where it was unbound, in order')
+    assert.deepEqual(b, run(start, 2000), 'live-b: records from where it was bound to the end, in order')
+    assert.ok(start <= addedFrom, `live-b has every record produced after its binding was added (from ${start}, added at ${addedFrom})`)
+    assert.ok(end <= removedFrom, `live-a has no record produced after its binding was removed (up to ${end}, removed at ${removedFrom})`)
+    assert.ok(start <= end, 'records routed while both were bound went to both')
+    const text = await broker.metrics.render()
+    assert.match(text, /brook_exchange_routing_lag_records\{exchange="live-x"\} 0/)
+    assert.match(text, /brook_exchange_routed_records\{exchange="live-x"\} 2000/)
+  } finally {
+    await admin.disconnect()
+    await broker.close()
+  }
+})

@@ -7,7 +7,7 @@
 // The machine's load average is printed with the figures: they are only comparable on a quiet box.
 //
 // Usage: node bench/exchange-bench.mjs [--quick] [--records 200000]
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'

@@ -117,14 +117,23 @@ export class ExchangeRouter {
     while (!this.#closed) {
       let worked = false
       try {
+        const active = new Set<string>()
         for (const topic of this.options.topics()) {
           const compiled = this.#compile(topic.info.configs)
           if (compiled === null) continue
           for (let i = 0; i < topic.partitions.length && !this.#closed; i++) {
             const partition = topic.partitions[i]
             if (partition === undefined || (partition.replicated && !partition.isLeader)) continue
+            active.add(`${topic.info.name}\u0000${i}`)
             if (await this.#step(topic, partition, compiled)) worked = true
           }
+        }
+        // Deleted exchanges (or ones that became ordinary topics) give back their file handles;
+        // their files stay: a topic made an exchange again resumes from its position.
+        for (const [key, log] of this.#logs) {
+          if (active.has(key) || this.#closed) continue
+          this.#logs.delete(key)
+          await log.close()
         }
       } catch (err) {
         this.options.logger.error({ err }, 'exchange routing: a step failed (retried)')

@@ -15,6 +15,7 @@ import { TopicStore } from './cluster/topic-store.js'
 import { DynamicConfigs } from './config/dynamic-configs.js'
 import { toLogConfig, topicSettings } from './config/topic-config.js'
 import { DeliveryScheduler, type ScheduleStats } from './delivery/scheduler.js'
+import { ExchangeRouter, type ExchangeRoutingStats } from './exchange/router.js'
 import type { CheckBackStatus } from './txn/check-back.js'
 import { startGroupCoordinatorIn } from './group/start.js'
 import { startTransactionCoordinatorIn } from './txn/start.js'
@@ -68,6 +69,8 @@ export interface RunningBroker {
   clientMetrics: ClientTelemetry
   /** Scheduled delivery (docs/delivery.md): records pending per topic and the next due time. */
   scheduledDelivery: () => ScheduleStats
+  /** Exchanges (docs/exchanges.md): routing lag and outcomes per exchange topic; empty in cluster mode. */
+  exchangeRouting: () => ExchangeRoutingStats[]
   /** Transactional check-backs (docs/delivery.md), running and finished: the latest per transactional id. */
   transactionCheckBacks: () => CheckBackStatus[]
   /** Prometheus metrics: the broker's prom-client Registry (`metrics.registry`); `metrics.render()` is what /metrics serves. */
@@ -80,6 +83,8 @@ export interface RunningBroker {
 
 /** Scheduled delivery's files, in the first log dir (delivery/schedule-log.ts). */
 const SCHEDULE_DIR = 'brook-schedule'
+/** The exchange router's positions, in the first log dir (exchange/route-log.ts). */
+const EXCHANGE_DIR = 'brook-exchange'
 
 /** The listener a library caller gets when it names none: a free port on loopback. */
 export const LIBRARY_DEFAULT_LISTENERS = 'PLAINTEXT://127.0.0.1:0'
@@ -315,6 +320,18 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   }
   const started = scheduler
   if (started === undefined) throw new Error('scheduled delivery did not start')
+  // Exchanges route within one broker: not started in cluster mode (docs/exchanges.md).
+  const router = cluster === undefined
+    ? await ExchangeRouter.start({
+      fs: new NodeFileSystem(),
+      dir: join(firstDir, EXCHANGE_DIR),
+      allocateProducerId: async () => await producerIds.allocate(),
+      topics: () => replicas.topics(),
+      partition: (topic, index) => replicas.partition(topic, index),
+      logger: logger.child({ component: 'exchange-router' }),
+      registry: metrics.registry
+    })
+    : undefined
   const primary = listeners[0] as Listener
   state.advertised = views[0]?.advertised ?? state.advertised
   const host = config.listener.host !== '' ? primary.host : state.advertised.host
@@ -340,6 +357,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
       txn.close()
       await authorization?.close()
       await scram.close()
+      await router?.close()
       await scheduler?.close()
       await cluster?.close()
       await logs.close()
@@ -363,6 +381,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     nodeId: meta.nodeId,
     clientMetrics,
     scheduledDelivery: () => started.stats(),
+    exchangeRouting: () => router?.stats() ?? [],
     transactionCheckBacks: () => txn.checkBackStatus(),
     metrics,
     logger,

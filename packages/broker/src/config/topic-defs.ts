@@ -38,6 +38,11 @@ export const TOPIC_CONFIG_DEFS: readonly TopicConfigDef[] = [
   t('delivery.delay.ms', 'long', '0', [], atLeast(0)),
   t('delivery.schedule.enable', 'boolean', 'false', []),
   t('errors.deadletterqueue.group.enable', 'boolean', 'false', []),
+  // Brook's: exchanges (docs/exchanges.md); checked together by exchange/bindings.ts.
+  t('exchange.alternate.topic', 'string', '', []),
+  t('exchange.bindings', 'string', '', []),
+  t('exchange.routing.key.header', 'string', '', []),
+  t('exchange.type', 'string', '', []),
   t('file.delete.delay.ms', 'long', '60000', ['log.segment.delete.delay.ms'], atLeast(0)),
   t('flush.messages', 'long', LONG_MAX, ['log.flush.interval.messages'], atLeast(1)),
   t('flush.ms', 'long', LONG_MAX, ['log.flush.interval.ms', 'log.flush.scheduler.interval.ms'], atLeast(0)),

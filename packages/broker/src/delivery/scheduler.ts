@@ -20,6 +20,7 @@ import type { Partition } from '../partition/partition.js'
 import { type BucketInfo, type DeliveryIntent, FINE_BUCKET_MS, FINE_SPAN_MS, ScheduleLog } from './schedule-log.js'
 import type { ScheduledRecord } from './scheduled-record.js'
 import { ScheduledRetries } from './scheduled-retries.js'
+import { internalProducerId, landed, nextSequence } from '../internal-producer/internal-producer.js'
 
 /** Fine buckets that start within this are read into memory. */
 const LOAD_AHEAD_MS = 15_000
@@ -91,7 +92,7 @@ export class DeliveryScheduler implements RecordScheduler {
 
   static async start (options: SchedulerOptions): Promise<DeliveryScheduler> {
     const log = await ScheduleLog.open(options.fs, options.dir, options.logger)
-    const producerId = await scheduleProducerId(options)
+    const producerId = await internalProducerId(options.fs, options.dir, PRODUCER_FILE, options.allocateProducerId)
     const scheduler = new DeliveryScheduler(log, producerId, options)
     const pending = log.buckets().reduce((n, b) => n + [...b.pending.values()].reduce((a, c) => a + c, 0), 0)
     options.logger.info({ pending, buckets: log.buckets().length, producerId: String(producerId) }, 'scheduled delivery: schedule log opened')
@@ -208,9 +209,7 @@ export class DeliveryScheduler implements RecordScheduler {
   /** Whether an intent's append reached the partition (its producer state covers the sequences). */
   #landed (intent: DeliveryIntent): boolean {
     const partition = this.options.partition(intent.topic, intent.partition)
-    if (partition === undefined) return false
-    const state = partition.log.activeProducers().find((p) => p.producerId === this.producerId)
-    return state !== undefined && state.producerEpoch === intent.producerEpoch && state.lastSequence >= intent.baseSequence + intent.ids.length - 1
+    return partition !== undefined && intent.producerEpoch === 0 && landed(partition, this.producerId, intent.baseSequence, intent.ids.length)
   }
 
   #arm (bucket: string, record: ScheduledRecord): void {
@@ -295,8 +294,7 @@ export class DeliveryScheduler implements RecordScheduler {
   #sequenceFor (key: string, partition: Partition): number {
     const known = this.#nextSeq.get(key)
     if (known !== undefined) return known
-    const state = partition.log.activeProducers().find((p) => p.producerId === this.producerId)
-    return state === undefined ? 0 : state.lastSequence + 1
+    return nextSequence(partition, this.producerId)
   }
 }
 
@@ -304,24 +302,4 @@ function pendingOf (b: BucketInfo): number {
   let n = 0
   for (const c of b.pending.values()) n += c
   return n
-}
-
-async function scheduleProducerId (options: SchedulerOptions): Promise<bigint> {
-  const path = `${options.dir}/${PRODUCER_FILE}`
-  if (await options.fs.exists(path)) {
-    const parsed = JSON.parse((await options.fs.readFile(path)).toString('utf8')) as { producerId?: unknown }
-    if (typeof parsed.producerId !== 'number' || !Number.isSafeInteger(parsed.producerId)) throw new Error(`BROOK_BAD_SCHEDULE_PRODUCER_FILE: ${path}`)
-    return BigInt(parsed.producerId)
-  }
-  const id = await options.allocateProducerId()
-  const fh = await options.fs.open(`${path}.tmp`, 'w+')
-  try {
-    await fh.write(Buffer.from(JSON.stringify({ version: 1, producerId: id }) + '\n'), 0)
-    await fh.sync()
-  } finally {
-    await fh.close()
-  }
-  await options.fs.rename(`${path}.tmp`, path)
-  await options.fs.syncDir(options.dir)
-  return BigInt(id)
 }

@@ -11,6 +11,7 @@ import { SerialQueue, type Logger } from '@brook/common'
 import { type LogConfig, type PartitionLog } from '@brook/storage'
 import type { BrokerConfig } from '../config/broker-config.js'
 import { toLogConfig, topicSettings, type TopicOverrides, validateTopicOverrides } from '../config/topic-config.js'
+import { checkExchangeConfigs } from '../exchange/bindings.js'
 import { invalidTopicNameReason } from '../cluster/topic-name.js'
 import type { TopicInfo, TopicStore } from '../cluster/topic-store.js'
 import { randomTopicId } from '../cluster/uuid.js'
@@ -270,6 +271,7 @@ export class ReplicaManager {
     const replicated = this.byName.get(name)
     if (this.cluster !== null && replicated?.cluster !== undefined) {
       validateTopicOverrides(configs)
+      checkExchangeConfigs(name, configs, (t) => this.byName.has(t))
       if (!validateOnly) await this.cluster.setTopicConfigs(name, configs)
       return
     }
@@ -277,6 +279,7 @@ export class ReplicaManager {
       const state = this.byName.get(name)
       if (state === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`)
       validateTopicOverrides(configs)
+      checkExchangeConfigs(name, configs, (t) => this.byName.has(t))
       if (validateOnly) return
       const info: TopicInfo = { ...state.info, configs: { ...configs } }
       await this.store.save(this.infos().map((t) => t.name === name ? info : t))
@@ -323,6 +326,7 @@ export class ReplicaManager {
         `Unable to replicate the partition ${replication} time(s): The target replication factor of ${replication} cannot be reached because only 1 broker(s) are registered.`)
     }
     validateTopicOverrides(request.configs)
+    checkExchangeConfigs(name, request.configs, (t) => this.byName.has(t))
     return { name, id: randomTopicId(), partitions, configs: { ...request.configs } }
   }
 

@@ -1,0 +1,313 @@
+// The exchange router (docs/exchanges.md): one loop per broker that, for every partition of
+// every exchange topic this broker leads, reads the records appended since its position (up to
+// the last stable offset; records of aborted transactions skipped), decides each record's destinations (routing.ts) and appends copies,
+// key, value, headers and timestamp kept, into the destination partition chosen by murmur2 of the
+// record key (Kafka's default partitioner; keyless records go to the exchange partition's index
+// modulo the destination's partition count), so per-key order holds.
+//
+// Exactly once: the router appends as an idempotent producer of its own (internal-producer/),
+// one batch per destination partition per step, after writing the step's intent (route-log.ts).
+// A restart replays an unfinished intent: appends the destination's producer state already covers
+// are skipped, the rest are made with the intent's sequences. One loop does every append, so the
+// sequences of a destination partition never interleave.
+//
+// A destination that no longer exists loses its copies (counted, logged); one that refuses an
+// append (too large a record, a storage error) is retried a few times, then its copies of that
+// step are dropped (counted, logged) so that the other destinations keep flowing.
+import { buildBatchSync, decodeBatchSync, iterateBatches, type KafkaRecord, partitionForKey, type RecordInput } from '@brook/protocol'
+import type { Logger } from '@brook/common'
+import type { Registry } from 'prom-client'
+import type { FileSystem } from '@brook/storage'
+import type { Partition } from '../partition/partition.js'
+import type { TopicOverrides } from '../config/topic-config.js'
+import { INTERNAL_PRODUCER_EPOCH, internalProducerId, landed, nextSequence } from '../internal-producer/internal-producer.js'
+import { EXCHANGE_CONFIG_NAMES, exchangeConfig } from './bindings.js'
+import { compileExchange, type CompiledExchange, routeRecord } from './routing.js'
+import { type RouteAppend, type RouteIntent, RouteLog } from './route-log.js'
+import { registerExchangeGauges } from './exchange-metrics.js'
+
+const PRODUCER_FILE = 'producer.json'
+/** Records routed per step at most (one intent line, one batch per destination partition). */
+const STEP_RECORDS = 1000
+const READ_BYTES = 1 << 20
+const IDLE_MS = 20
+const APPEND_ATTEMPTS = 3
+const RETRY_MS = 500
+
+export interface ExchangeRoutingStats {
+  exchange: string
+  type: string
+  /** Records appended to the exchange and not yet routed (all its partitions this broker leads). */
+  lag: number
+  /** Since this broker started: records routed to at least one destination. */
+  routed: number
+  /** Since start: records that matched no binding and went to the alternate topic. */
+  alternate: number
+  /** Since start: records that matched nothing and had no alternate topic (dropped). */
+  unroutable: number
+  /** Since start: copies lost because their destination was deleted or kept refusing them. */
+  droppedCopies: number
+}
+
+export interface RouterTopic {
+  info: { name: string, id: string, configs: TopicOverrides }
+  partitions: ReadonlyArray<Partition | undefined>
+}
+
+export interface ExchangeRouterOptions {
+  fs: FileSystem
+  dir: string
+  allocateProducerId: () => Promise<number>
+  topics: () => RouterTopic[]
+  partition: (topic: string, index: number) => Partition | undefined
+  logger: Logger
+  /** Where the routing gauges are registered (the broker's /metrics registry). */
+  registry?: Registry
+}
+
+interface Counters { routed: number, alternate: number, unroutable: number, droppedCopies: number }
+interface Group { topic: string, partition: number, records: RecordInput[] }
+
+export class ExchangeRouter {
+  readonly #logs = new Map<string, RouteLog>()
+  readonly #nextSeq = new Map<string, number>()
+  readonly #counters = new Map<string, Counters>()
+  readonly #compiled = new WeakMap<TopicOverrides, CompiledExchange | null>()
+  #closed = false
+  #loop: Promise<void> = Promise.resolve()
+  #wake: (() => void) | null = null
+
+  private constructor (private readonly producerId: bigint, private readonly options: ExchangeRouterOptions) {}
+
+  static async start (options: ExchangeRouterOptions): Promise<ExchangeRouter> {
+    await options.fs.mkdir(options.dir)
+    const producerId = await internalProducerId(options.fs, options.dir, PRODUCER_FILE, options.allocateProducerId)
+    const router = new ExchangeRouter(producerId, options)
+    if (options.registry !== undefined) registerExchangeGauges(options.registry, () => router.stats())
+    router.#loop = router.#run()
+    return router
+  }
+
+  stats (): ExchangeRoutingStats[] {
+    const out: ExchangeRoutingStats[] = []
+    for (const topic of this.options.topics()) {
+      const compiled = this.#compile(topic.info.configs)
+      if (compiled === null) continue
+      let lag = 0
+      topic.partitions.forEach((p, i) => {
+        if (p === undefined || (p.replicated && !p.isLeader)) return
+        const position = this.#logs.get(`${topic.info.name}\u0000${i}`)?.position ?? p.log.logStartOffset
+        lag += Math.max(0, p.log.lastStableOffset - Math.max(position, p.log.logStartOffset))
+      })
+      const c = this.#counters.get(topic.info.name) ?? { routed: 0, alternate: 0, unroutable: 0, droppedCopies: 0 }
+      out.push({ exchange: topic.info.name, type: compiled.config.type, lag, ...c })
+    }
+    return out.sort((a, b) => a.exchange.localeCompare(b.exchange))
+  }
+
+  async close (): Promise<void> {
+    this.#closed = true
+    this.#wake?.()
+    await this.#loop
+    for (const log of this.#logs.values()) await log.close()
+    this.#logs.clear()
+  }
+
+  async #run (): Promise<void> {
+    while (!this.#closed) {
+      let worked = false
+      try {
+        const active = new Set<string>()
+        for (const topic of this.options.topics()) {
+          const compiled = this.#compile(topic.info.configs)
+          if (compiled === null) continue
+          for (let i = 0; i < topic.partitions.length && !this.#closed; i++) {
+            const partition = topic.partitions[i]
+            if (partition === undefined || (partition.replicated && !partition.isLeader)) continue
+            active.add(`${topic.info.name}\u0000${i}`)
+            if (await this.#step(topic, partition, compiled)) worked = true
+          }
+        }
+        // Deleted exchanges (or ones that became ordinary topics) give back their file handles;
+        // their files stay: a topic made an exchange again resumes from its position.
+        for (const [key, log] of this.#logs) {
+          if (active.has(key) || this.#closed) continue
+          this.#logs.delete(key)
+          await log.close()
+        }
+      } catch (err) {
+        this.options.logger.error({ err }, 'exchange routing: a step failed (retried)')
+        await this.#sleep(RETRY_MS)
+      }
+      if (!worked) await this.#sleep(IDLE_MS)
+    }
+  }
+
+  async #sleep (ms: number): Promise<void> {
+    if (this.#closed) return
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => { this.#wake = null; resolve() }, ms)
+      this.#wake = () => { clearTimeout(timer); this.#wake = null; resolve() }
+    })
+  }
+
+  #compile (configs: TopicOverrides): CompiledExchange | null {
+    if (this.#compiled.has(configs)) return this.#compiled.get(configs) ?? null
+    let compiled: CompiledExchange | null = null
+    try {
+      const config = exchangeConfig(configs)
+      compiled = config === null ? null : compileExchange(config)
+    } catch (err) {
+      // Configs are validated when set; one that no longer parses routes nothing (logged once).
+      this.options.logger.error({ err }, 'exchange routing: invalid exchange configs, not routing')
+    }
+    this.#compiled.set(configs, compiled)
+    return compiled
+  }
+
+  /** One step of one exchange partition; true when it routed anything. */
+  async #step (topic: RouterTopic, partition: Partition, compiled: CompiledExchange): Promise<boolean> {
+    const name = topic.info.name
+    const key = `${name}\u0000${partition.index}`
+    let log = this.#logs.get(key)
+    if (log === undefined) {
+      log = await RouteLog.open(this.options.fs, this.options.dir, name, partition.index, topic.info.id)
+      this.#logs.set(key, log)
+    }
+    if (log.pending !== null) {
+      const intent = log.pending
+      const replay = compileExchange(exchangeConfig(intent.configs) ?? compiled.config)
+      this.options.logger.info({ exchange: name, partition: partition.index, from: intent.from, to: intent.to }, 'exchange routing: replaying an unfinished step')
+      const { records } = await readRecords(partition, intent.from, intent.to, Number.MAX_SAFE_INTEGER)
+      await this.#apply(name, partition.index, this.#plan(name, partition.index, replay, records), intent.appends)
+      await log.done(intent.to)
+      return true
+    }
+    const start = partition.log.logStartOffset
+    if (log.position < start) {
+      this.options.logger.warn({ exchange: name, partition: partition.index, position: log.position, logStartOffset: start }, 'exchange routing: records deleted before they were routed (retention or DeleteRecords)')
+      await log.done(start)
+    }
+    const bound = partition.log.lastStableOffset
+    if (log.position >= bound) return false
+    // The configs are read again after the bound: a record appended after a config change was
+    // acknowledged is routed with the new bindings.
+    if (this.options.topics().find((t) => t.info.name === name)?.info.configs !== topic.info.configs) return true
+    const { records, to } = await readRecords(partition, log.position, bound, STEP_RECORDS)
+    if (to <= log.position) return false
+    const groups = this.#plan(name, partition.index, compiled, records)
+    const appends: RouteAppend[] = []
+    for (const g of groups) {
+      const dest = this.options.partition(g.topic, g.partition)
+      if (dest === undefined) continue
+      const seqKey = `${g.topic}\u0000${g.partition}`
+      const baseSequence = this.#nextSeq.get(seqKey) ?? nextSequence(dest, this.producerId)
+      this.#nextSeq.set(seqKey, baseSequence + g.records.length)
+      appends.push({ topic: g.topic, partition: g.partition, baseSequence, count: g.records.length })
+    }
+    const configs: Record<string, string> = {}
+    for (const n of EXCHANGE_CONFIG_NAMES) {
+      const v = topic.info.configs[n]
+      if (v !== undefined) configs[n] = v
+    }
+    const intent: RouteIntent = { from: log.position, to, configs, appends }
+    if (appends.length > 0) await log.intent(intent)
+    await this.#apply(name, partition.index, groups, appends)
+    await log.done(to)
+    return true
+  }
+
+  /** The copies of `records`, grouped by destination partition in exchange order; counts outcomes. */
+  #plan (exchange: string, index: number, compiled: CompiledExchange, records: readonly KafkaRecord[]): Group[] {
+    const counters = this.#countersOf(exchange)
+    const groups = new Map<string, Group>()
+    const counts = new Map<string, number | undefined>()
+    const partitionCount = (topic: string): number | undefined => {
+      if (!counts.has(topic)) counts.set(topic, this.options.topics().find((t) => t.info.name === topic)?.partitions.length)
+      return counts.get(topic)
+    }
+    for (const record of records) {
+      const decision = routeRecord(compiled, record)
+      if (decision.kind === 'unroutable') { counters.unroutable++; continue }
+      const destinations = decision.kind === 'alternate' ? [decision.topic] : decision.destinations
+      if (decision.kind === 'alternate') counters.alternate++
+      else counters.routed++
+      for (const topic of destinations) {
+        const count = partitionCount(topic)
+        if (count === undefined || count === 0) { counters.droppedCopies++; continue }
+        const target = record.key === null ? index % count : partitionForKey(record.key, count)
+        const k = `${topic}\u0000${target}`
+        let g = groups.get(k)
+        if (g === undefined) { g = { topic, partition: target, records: [] }; groups.set(k, g) }
+        g.records.push({ key: record.key, value: record.value, headers: record.headers, timestamp: record.timestamp })
+      }
+    }
+    return [...groups.values()]
+  }
+
+  async #apply (exchange: string, index: number, groups: readonly Group[], appends: readonly RouteAppend[]): Promise<void> {
+    const counters = this.#countersOf(exchange)
+    for (const g of groups) {
+      const a = appends.find((x) => x.topic === g.topic && x.partition === g.partition)
+      const dest = this.options.partition(g.topic, g.partition)
+      if (a === undefined || dest === undefined || a.count !== g.records.length) {
+        counters.droppedCopies += g.records.length
+        this.options.logger.warn({ exchange, partition: index, destination: g.topic, records: g.records.length }, 'exchange routing: destination partition missing; copies dropped')
+        continue
+      }
+      for (let attempt = 1; ; attempt++) {
+        if (landed(dest, this.producerId, a.baseSequence, a.count)) break
+        try {
+          const batch = buildBatchSync({ records: g.records, producerId: this.producerId, producerEpoch: INTERNAL_PRODUCER_EPOCH, baseSequence: a.baseSequence, baseTimestamp: BigInt(Date.now()) })
+          await dest.append(batch, false)
+          break
+        } catch (err) {
+          // The next step asks the partition for the sequence again (the append may have landed).
+          this.#nextSeq.delete(`${g.topic}\u0000${g.partition}`)
+          if (attempt >= APPEND_ATTEMPTS || this.#closed) {
+            counters.droppedCopies += g.records.length
+            this.options.logger.error({ err, exchange, partition: index, destination: g.topic, records: g.records.length }, 'exchange routing: destination refused the copies; dropped')
+            break
+          }
+          await this.#sleep(RETRY_MS)
+        }
+      }
+    }
+  }
+
+  #countersOf (exchange: string): Counters {
+    let c = this.#counters.get(exchange)
+    if (c === undefined) { c = { routed: 0, alternate: 0, unroutable: 0, droppedCopies: 0 }; this.#counters.set(exchange, c) }
+    return c
+  }
+}
+
+/** Records of [from, bound) in offset order, at most `limit`; `to` is one past the last offset read. */
+async function readRecords (partition: Partition, from: number, bound: number, limit: number): Promise<{ records: KafkaRecord[], to: number }> {
+  const records: KafkaRecord[] = []
+  let to = from
+  while (to < bound && records.length < limit) {
+    const read = await partition.read(to, { maxBytes: READ_BYTES, maxOffset: bound, minOneBatch: true })
+    if (read.chunks.length === 0) break
+    const before = to
+    // Read committed: records of aborted transactions are not routed.
+    const aborted = await partition.log.abortedTransactions(to, bound)
+    for (const chunk of read.chunks) {
+      for (const raw of iterateBatches(chunk)) {
+        const batch = decodeBatchSync(raw)
+        const base = Number(batch.header.baseOffset)
+        const last = base + batch.header.lastOffsetDelta
+        if (last < to) continue
+        const abortedBatch = batch.isTransactional && aborted.some((a) => a.producerId === batch.header.producerId && base >= a.firstOffset && base <= a.lastOffset)
+        if (!batch.isControl && !abortedBatch) {
+          for (const r of batch.records) if (Number(r.offset) >= to && Number(r.offset) < bound) records.push(r)
+        }
+        to = Math.min(last + 1, bound)
+        if (records.length >= limit || to >= bound) break
+      }
+      if (records.length >= limit || to >= bound) break
+    }
+    if (to === before) break
+  }
+  return { records, to }
+}

@@ -26,6 +26,8 @@ export class ClusterMetadata {
   readonly controllerId: number
   readonly brokers: ReadonlyMap<number, BrokerAddress>
   readonly topics: ReadonlyMap<string, TopicMetadata>
+  /** The error of each topic this snapshot asked for and the broker refused (no partitions given). */
+  readonly topicErrors: ReadonlyMap<string, number>
 
   /** `previous`: a snapshot to keep the other topics of (for a refresh of some topics only). */
   constructor (response: MetadataResponse, previous?: ClusterMetadata) {
@@ -36,6 +38,7 @@ export class ClusterMetadata {
     this.brokers = brokers
     // A refresh for some topics keeps what the previous snapshot knew about the others.
     const topics = new Map<string, TopicMetadata>(previous?.topics ?? [])
+    const topicErrors = new Map<string, number>()
     for (const t of response.topics) {
       if (t.name === undefined || t.name === null) continue
       const partitions = t.partitions.map((p) => ({
@@ -47,10 +50,13 @@ export class ClusterMetadata {
         errorCode: p.errorCode
       })).sort((a, b) => a.partition - b.partition)
       const topicId = t.topicId === undefined || t.topicId === '00000000-0000-0000-0000-000000000000' ? null : t.topicId
-      if (t.errorCode !== 0 && partitions.length === 0) topics.delete(t.name)
-      else topics.set(t.name, { name: t.name, topicId, isInternal: t.isInternal ?? false, errorCode: t.errorCode, partitions })
+      if (t.errorCode !== 0 && partitions.length === 0) {
+        topics.delete(t.name)
+        topicErrors.set(t.name, t.errorCode)
+      } else topics.set(t.name, { name: t.name, topicId, isInternal: t.isInternal ?? false, errorCode: t.errorCode, partitions })
     }
     this.topics = topics
+    this.topicErrors = topicErrors
   }
 
   partitionCount (topic: string): number {

@@ -125,7 +125,8 @@ export class Producer {
     let meta = this.cluster.metadata
     if (meta === null || !meta.topics.has(topic)) meta = await this.cluster.metadataFor([topic], { allowAutoTopicCreation: this.allowAutoTopicCreation })
     const count = meta.partitionCount(topic)
-    if (count === 0) throw kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${topic}`)
+    // The broker's own answer when it gave one (TOPIC_AUTHORIZATION_FAILED, say), else unknown.
+    if (count === 0) throw kafkaError(meta.topicErrors.get(topic) ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${topic}`)
     if (this.idempotent && this.producerId < 0n && this.transactions === null) await this.ensureProducerId()
     return await new Promise<RecordMetadata[]>((resolve, reject) => {
       const call = new SendCall(messages.length, resolve, reject)

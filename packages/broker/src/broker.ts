@@ -15,6 +15,7 @@ import { TopicStore } from './cluster/topic-store.js'
 import { DynamicConfigs } from './config/dynamic-configs.js'
 import { toLogConfig, topicSettings } from './config/topic-config.js'
 import { DeliveryScheduler, type ScheduleStats } from './delivery/scheduler.js'
+import { registerScheduleGauges } from './delivery/schedule-metrics.js'
 import { ExchangeRouter, type ExchangeRoutingStats } from './exchange/router.js'
 import type { CheckBackStatus } from './txn/check-back.js'
 import { startGroupCoordinatorIn } from './group/start.js'
@@ -320,6 +321,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   }
   const started = scheduler
   if (started === undefined) throw new Error('scheduled delivery did not start')
+  registerScheduleGauges(metrics.registry, () => started.stats())
   // Exchanges route within one broker: not started in cluster mode (docs/exchanges.md).
   const router = cluster === undefined
     ? await ExchangeRouter.start({

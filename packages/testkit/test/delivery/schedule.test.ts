@@ -60,6 +60,9 @@ test('scheduling by header: base offset -1, split batches, delivered at their ti
     const stats = broker.scheduledDelivery()
     assert.equal(stats.topics.find((t) => t.topic === 'sched')?.pending, 3, 'three records pending')
     assert.ok((stats.nextDueMs ?? 0) >= sentAt + 1000, 'the next due time is reported')
+    const scraped = await broker.metrics.render()
+    assert.match(scraped, /^brook_scheduled_pending_records\{topic="sched"\} 3$/m, '/metrics shows the pending records')
+    assert.match(scraped, /^brook_scheduled_next_due_timestamp_seconds\{topic="sched"\} \d/m)
 
     const immediately = await kcatConsumeAll(broker.bootstrap, 'sched')
     assert.deepEqual(immediately.map((m) => m.payload), ['now-0', 'past'], 'only the records due now are in the topic before their time')

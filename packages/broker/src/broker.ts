@@ -35,6 +35,9 @@ import { Connection } from './server/connection.js'
 import { Listener } from './server/listener.js'
 import { listenerSecurity, type ListenerSecurity } from './security/listener-security.js'
 import { ScramCredentialStore } from './security/scram-store.js'
+import { ClientQuotas } from './quota/client-quotas.js'
+import { FileClientQuotaStore } from './quota/quota-store.js'
+import { ConnectionLimits } from './quota/connection-limits.js'
 import { openAuthorization } from './security/authorizer/open-authorization.js'
 import { TlsReloader } from './security/tls-reload.js'
 import { connectionSession } from './security/connection-session.js'
@@ -116,6 +119,10 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   const cluster = clustered ? await ClusterNode.open(settings, config, logger) : undefined
   const producerIds: ProducerIdSource = cluster?.producerIds ?? await ProducerIdAllocator.open(firstDir)
   const scram = await ScramCredentialStore.openFor(settings, firstDir, logger)
+  const quotas = new ClientQuotas(await FileClientQuotaStore.open(firstDir), () => ({
+    windowSeconds: config.int('quota.window.size.seconds'),
+    maxThrottleMs: config.int('quota.window.size.seconds') * config.int('quota.window.num') * 1000
+  }))
   const authorization = await openAuthorization(settings, config, firstDir, logger)
   const purgatory = new FetchPurgatory()
   const store = new TopicStore(firstDir)
@@ -235,15 +242,25 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     scheduler,
     share,
     scram,
+    quotas,
     ...(authorization === null ? {} : { acls: authorization.acls, authorizer: authorization.authorizer }),
     metrics,
     ...(cluster === undefined ? {} : { cluster })
   }
+  const connectionLimits = new ConnectionLimits(config)
   const onSocket = (socket: Socket, view: BrokerState, security: ListenerSecurity): void => {
     if (state.stopping || state.joining) {
       socket.destroy()
       return
     }
+    const address = socket.remoteAddress
+    const refused = connectionLimits.admit(address)
+    if (refused !== null) {
+      logger.info({ client: `${address ?? '?'}:${socket.remotePort ?? '?'}`, reason: refused }, 'connection refused: limit reached')
+      socket.destroy()
+      return
+    }
+    socket.once('close', () => connectionLimits.release(address))
     const connection = new Connection(socket, view, handlers, logger, connectionSession(socket, security, logger))
     connections.add(connection)
     metrics.connectionOpened()
@@ -360,6 +377,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
       await authorization?.close()
       await scram.close()
       await router?.close()
+      await quotas.close()
       await scheduler?.close()
       await cluster?.close()
       await logs.close()

@@ -223,6 +223,8 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   l('replica.alter.log.dirs.io.max.bytes.per.second', LONG_MAX, atLeast(0)),
   i('max.connection.creation.rate', INT_MAX, atLeast(0)),
   s('max.connections.per.ip.overrides', ''),
+  i('quota.window.num', '11', atLeast(1)),
+  i('quota.window.size.seconds', '1', atLeast(1)),
   // Security and plug-ins
   s('authorizer.class.name', ''),
   s('super.users', ''),

@@ -52,6 +52,8 @@ import alterShareGroupOffsets from './alter-share-group-offsets.js'
 import deleteShareGroupOffsets from './delete-share-group-offsets.js'
 import saslHandshake from './sasl-handshake.js'
 import saslAuthenticate from './sasl-authenticate.js'
+import describeClientQuotas from './describe-client-quotas.js'
+import alterClientQuotas from './alter-client-quotas.js'
 import describeUserScramCredentials from './describe-user-scram-credentials.js'
 import alterUserScramCredentials from './alter-user-scram-credentials.js'
 import describeAcls from './describe-acls.js'
@@ -97,6 +99,8 @@ export const HANDLERS: readonly Handler[] = ([
   deleteGroups, // 42
   incrementalAlterConfigs, // 44
   offsetDelete, // 47
+  describeClientQuotas, // 48
+  alterClientQuotas, // 49
   describeUserScramCredentials, // 50
   alterUserScramCredentials, // 51
   describeCluster, // 60

@@ -11,6 +11,9 @@
 //   a whole-request requirement refused by the authorizer (Handler.requires)
 //                     -> the handler's error response with the requirement's code
 //   a request the SASL state does not admit (security/session.ts)  -> close (warn)
+// Quotas (quota/client-quotas.ts): a client over its byte rate gets throttle_time_ms in the
+// response (set here, for every API whose response has the field) and its connection muted,
+// nothing read from it, for that long (KIP-219).
 // Nothing a client sends may throw past this file.
 import type { Socket } from 'node:net'
 import { apiVersionsApi, ApiKey, decodeRequest, decodeRequestHeader, encodeResponseFrame, FrameSplitter, Reader, type RequestHeader } from '@brook/protocol'
@@ -34,6 +37,10 @@ interface Slot {
   closeAfter?: boolean
 }
 
+function hasThrottleField (response: unknown): response is { throttleTimeMs: number } {
+  return typeof response === 'object' && response !== null && 'throttleTimeMs' in response
+}
+
 export class Connection {
   readonly socket: Socket
   private readonly broker: BrokerState
@@ -47,6 +54,8 @@ export class Connection {
   private readonly closedPromise: Promise<void>
   private onIdle: (() => void) | null = null
   private flushQueued = false
+  /** Until when (Date.now()) nothing is read: the client is throttled. */
+  private mutedUntil = 0
 
   /** `session`: the connection's security state; without one, a PLAINTEXT connection. */
   constructor (socket: Socket, broker: BrokerState, handlers: ReadonlyMap<number, Handler>, logger: Logger, session?: Session) {
@@ -145,7 +154,7 @@ export class Connection {
     // Views of the request die with the handler only where it says so; otherwise the buffer it
     // was gathered into is left to the garbage collector.
     const recycle = gathered !== null && handler.releasesRequestBytes ? gathered : null
-    this.run(handler, header, request, slot).then((frames) => {
+    this.run(handler, header, request, slot, frame.length).then((frames) => {
       if (recycle !== null) this.broker.requestBuffers.give(recycle)
       slot.done = true
       slot.frames = frames
@@ -160,7 +169,7 @@ export class Connection {
     })
   }
 
-  private async run (handler: Handler, header: RequestHeader, request: unknown, slot: Slot): Promise<Buffer[] | null> {
+  private async run (handler: Handler, header: RequestHeader, request: unknown, slot: Slot, requestBytes: number): Promise<Buffer[] | null> {
     const pool = this.broker.fetchBuffers
     const ctx: RequestContext = {
       apiKey: header.apiKey,
@@ -185,8 +194,28 @@ export class Connection {
       response = handler.errorResponse(request, code, ctx)
     }
     this.broker.metrics?.request(handler.api.name, performance.now() - started, failed)
-    if (response === null) return null
+    const frames = response === null ? null : encodeResponseFrame(header.correlationId, handler.api, header.apiVersion, response)
+    const throttleMs = this.throttle(header, requestBytes, frames)
+    if (throttleMs <= 0 || response === null || !hasThrottleField(response)) return frames
+    response.throttleTimeMs = throttleMs
     return encodeResponseFrame(header.correlationId, handler.api, header.apiVersion, response)
+  }
+
+  /** Records the request against the client's quotas; mutes the connection while throttled. */
+  private throttle (header: RequestHeader, requestBytes: number, frames: Buffer[] | null): number {
+    const quotas = this.broker.quotas
+    if (quotas === undefined) return 0
+    let responseBytes = 0
+    if (frames !== null) for (const f of frames) responseBytes += f.length
+    const now = Date.now()
+    const user = this.session?.principal.name ?? 'ANONYMOUS'
+    const ms = quotas.record(header.apiKey, user, header.clientId ?? '', requestBytes, responseBytes, now)
+    if (ms > 0 && now + ms > this.mutedUntil) {
+      this.mutedUntil = now + ms
+      this.socket.pause()
+      this.unmuteLater(ms)
+    }
+    return ms
   }
 
   /**
@@ -272,8 +301,18 @@ export class Connection {
     }
   }
 
+  /** Timers may fire a little early: check again until the mute has really ended. */
+  private unmuteLater (ms: number): void {
+    setTimeout(() => {
+      const left = this.mutedUntil - Date.now()
+      if (left > 0) this.unmuteLater(left)
+      else this.resumeIfRoom()
+    }, ms).unref()
+  }
+
   private resumeIfRoom (): void {
     if (this.draining || this.closed || !this.socket.isPaused()) return
+    if (Date.now() < this.mutedUntil) return
     if (this.queue.length < MAX_QUEUED_REQUESTS / 2 && !this.socket.writableNeedDrain) this.socket.resume()
   }
 

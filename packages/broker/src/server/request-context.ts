@@ -20,6 +20,7 @@ import type { Session } from '../security/session.js'
 import type { Authorizer } from '../security/authorizer/authorizer.js'
 import type { AclStore } from '@brook/metadata'
 import type { BrokerMetrics } from '../metrics/broker-metrics.js'
+import type { ClientQuotas } from '../quota/client-quotas.js'
 
 export interface BrokerState {
   readonly config: BrokerConfig
@@ -67,6 +68,8 @@ export interface BrokerState {
   readonly authorizer?: Authorizer
   /** Prometheus counters the request path increments (metrics/). */
   readonly metrics?: BrokerMetrics
+  /** Client quotas (quota/): DescribeClientQuotas, AlterClientQuotas and the throttle step. */
+  readonly quotas?: ClientQuotas
 }
 
 export interface RequestContext {

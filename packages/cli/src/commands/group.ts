@@ -139,34 +139,10 @@ export function registerGroup (group: Command): void {
     const plan = await withAdmin(flags, async (admin) => {
       const committed = await admin.listGroupOffsets(groupId)
       const wanted = await partitionsToReset(admin, flags, committed)
-      const rows: Array<{ topic: string, partition: number, currentOffset: bigint | null, newOffset: bigint }> = []
-      for (const [topic, partitions] of wanted) {
-        const [earliest, latest, at] = await Promise.all([
-          admin.fetchTopicOffsets(topic, 'earliest'),
-          admin.fetchTopicOffsets(topic, 'latest'),
-          target.kind === 'datetime' ? admin.fetchTopicOffsets(topic, { timestamp: target.ms }) : Promise.resolve([])
-        ])
-        for (const partition of partitions) {
-          const low = earliest.find((o) => o.partition === partition)?.offset ?? 0n
-          const high = latest.find((o) => o.partition === partition)?.offset ?? 0n
-          const current = committed.find((c) => c.topic === topic && c.partition === partition && c.offset >= 0n)?.offset ?? null
-          const clamp = (o: bigint): bigint => (o < low ? low : o > high ? high : o)
-          let next: bigint
-          switch (target.kind) {
-            case 'earliest': next = low; break
-            case 'latest': next = high; break
-            case 'offset': next = clamp(target.offset); break
-            case 'shift': next = clamp((current ?? high) + target.by); break
-            case 'current': next = current ?? high; break
-            case 'datetime': {
-              const found = at.find((o) => o.partition === partition)?.offset ?? -1n
-              next = found < 0n ? high : found
-              break
-            }
-          }
-          rows.push({ topic, partition, currentOffset: current, newOffset: next })
-        }
-      }
+      const current = (topic: string, partition: number): bigint | null =>
+        committed.find((c) => c.topic === topic && c.partition === partition && c.offset >= 0n)?.offset ?? null
+      const rows = (await planOffsets(admin, wanted, target, current))
+        .map((r) => ({ topic: r.topic, partition: r.partition, currentOffset: r.current, newOffset: r.next }))
       if (execute) {
         const [described] = await admin.describeGroups([groupId])
         if (described !== undefined && described.members.length > 0) {
@@ -195,7 +171,7 @@ export interface SeekFlags {
   dryRun?: boolean
 }
 
-type SeekTarget =
+export type SeekTarget =
   | { kind: 'earliest' } | { kind: 'latest' } | { kind: 'current' }
   | { kind: 'offset', offset: bigint } | { kind: 'shift', by: bigint } | { kind: 'datetime', ms: number }
 
@@ -209,6 +185,43 @@ function seekTarget (flags: SeekFlags): SeekTarget {
   if (flags.toDatetime !== undefined) targets.push({ kind: 'datetime', ms: timestampOf(flags.toDatetime) })
   if (targets.length !== 1) throw new UsageError('give exactly one of --to-earliest, --to-latest, --to-offset, --to-datetime, --shift-by, --to-current')
   return targets[0]!
+}
+
+/**
+ * Where each wanted partition moves to: `current` is the offset there now (null when none), what
+ * --shift-by and --to-current start from; offsets are clamped to the partition's range.
+ */
+export async function planOffsets (admin: Admin, wanted: Map<string, number[]>, target: SeekTarget,
+  current: (topic: string, partition: number) => bigint | null): Promise<Array<{ topic: string, partition: number, current: bigint | null, next: bigint }>> {
+  const rows: Array<{ topic: string, partition: number, current: bigint | null, next: bigint }> = []
+  for (const [topic, partitions] of wanted) {
+    const [earliest, latest, at] = await Promise.all([
+      admin.fetchTopicOffsets(topic, 'earliest'),
+      admin.fetchTopicOffsets(topic, 'latest'),
+      target.kind === 'datetime' ? admin.fetchTopicOffsets(topic, { timestamp: target.ms }) : Promise.resolve([])
+    ])
+    for (const partition of partitions) {
+      const low = earliest.find((o) => o.partition === partition)?.offset ?? 0n
+      const high = latest.find((o) => o.partition === partition)?.offset ?? 0n
+      const now = current(topic, partition)
+      const clamp = (o: bigint): bigint => (o < low ? low : o > high ? high : o)
+      let next: bigint
+      switch (target.kind) {
+        case 'earliest': next = low; break
+        case 'latest': next = high; break
+        case 'offset': next = clamp(target.offset); break
+        case 'shift': next = clamp((now ?? high) + target.by); break
+        case 'current': next = now ?? high; break
+        case 'datetime': {
+          const found = at.find((o) => o.partition === partition)?.offset ?? -1n
+          next = found < 0n ? high : found
+          break
+        }
+      }
+      rows.push({ topic, partition, current: now, next })
+    }
+  }
+  return rows
 }
 
 export async function partitionsToReset (admin: Admin, flags: SeekFlags, committed: TopicPartitionOffset[]): Promise<Map<string, number[]>> {

@@ -7,7 +7,7 @@ import type { ConnectionFlags } from '../connection/client-options.js'
 import { CommandFailed, UsageError } from '../errors.js'
 import { printFields, printJson, printRows, printTable } from '../output/output.js'
 import { bigintOf, collect, examples, type FormatFlags, timestampOf, withAdmin, withConnection, withFormat } from './common.js'
-import { partitionsToReset } from './group.js'
+import { partitionsToReset, planOffsets, type SeekTarget } from './group.js'
 
 type Flags = ConnectionFlags & FormatFlags
 
@@ -22,7 +22,8 @@ interface ResetFlags {
   dryRun?: boolean
 }
 
-type ResetTarget = { kind: 'earliest' } | { kind: 'latest' } | { kind: 'offset', offset: bigint } | { kind: 'datetime', ms: number }
+/** The targets a share group's start offset can be reset to (no shift, no current: Kafka has neither). */
+type ResetTarget = Extract<SeekTarget, { kind: 'earliest' | 'latest' | 'offset' | 'datetime' }>
 
 function resetTarget (flags: ResetFlags): ResetTarget {
   const targets: ResetTarget[] = []
@@ -114,31 +115,10 @@ export function registerShareGroup (shareGroup: Command): void {
     const plan = await withAdmin(flags, async (admin) => {
       const current = await admin.describeShareGroupOffsets(groupId)
       const wanted = await partitionsToReset(admin, flags, current.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.startOffset })))
-      const rows: Array<{ topic: string, partition: number, startOffset: bigint | null, newOffset: bigint }> = []
-      for (const [topic, partitions] of wanted) {
-        const [earliest, latest, at] = await Promise.all([
-          admin.fetchTopicOffsets(topic, 'earliest'),
-          admin.fetchTopicOffsets(topic, 'latest'),
-          target.kind === 'datetime' ? admin.fetchTopicOffsets(topic, { timestamp: target.ms }) : Promise.resolve([])
-        ])
-        for (const partition of partitions) {
-          const low = earliest.find((o) => o.partition === partition)?.offset ?? 0n
-          const high = latest.find((o) => o.partition === partition)?.offset ?? 0n
-          let next: bigint
-          switch (target.kind) {
-            case 'earliest': next = low; break
-            case 'latest': next = high; break
-            case 'offset': next = target.offset < low ? low : target.offset > high ? high : target.offset; break
-            case 'datetime': {
-              const found = at.find((o) => o.partition === partition)?.offset ?? -1n
-              next = found < 0n ? high : found
-              break
-            }
-          }
-          const start = current.find((o) => o.topic === topic && o.partition === partition)?.startOffset ?? null
-          rows.push({ topic, partition, startOffset: start, newOffset: next })
-        }
-      }
+      const start = (topic: string, partition: number): bigint | null =>
+        current.find((o) => o.topic === topic && o.partition === partition)?.startOffset ?? null
+      const rows = (await planOffsets(admin, wanted, target, start))
+        .map((r) => ({ topic: r.topic, partition: r.partition, startOffset: r.current, newOffset: r.next }))
       if (execute) await admin.alterShareGroupOffsets(groupId, rows.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.newOffset })))
       return rows
     })

@@ -14,6 +14,7 @@ import { registerHealth } from './health.js'
 import { registerV2Produce } from './v2/produce.js'
 import { registerV2Consumers } from './v2/consumers.js'
 import { registerV3 } from './v3/index.js'
+import { registerConsole } from './console/index.js'
 import { ENDPOINTS, fastifyPath, openApiDocument } from './openapi.js'
 
 export interface StartHttpServerOptions {
@@ -111,6 +112,7 @@ function buildApp (ctx: HttpContext, bodyLimit: number): FastifyInstance {
   registerV2Produce(app, ctx)
   registerV2Consumers(app, ctx)
   registerV3(app, ctx)
+  registerConsole(app, ctx)
   const document = openApiDocument(VERSION)
   app.get('/openapi.json', async () => document)
   for (const e of ENDPOINTS) {

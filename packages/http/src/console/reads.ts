@@ -1,0 +1,146 @@
+// The Kafka reads the console's endpoints share, made straight from the cluster's metadata so
+// that one request per broker answers for every partition (a topic of 10,000 partitions costs
+// one ListOffsets per leader, not one per partition): offsets, log sizes, and raw record reads.
+import type { Admin } from '@brook/client'
+import {
+  decodeBatch, describeLogDirsApi, ErrorCode, fetchApi, isControlBatch, iterateBatches, listOffsetsApi, readBatchHeader, type RecordHeader
+} from '@brook/protocol'
+import type { Logger } from '@brook/common'
+
+/** A metadata snapshot as the client's cluster answers it. */
+export type ClusterMetadata = Awaited<ReturnType<Admin['cluster']['refreshMetadata']>>
+
+export const EARLIEST = -2n
+export const LATEST = -1n
+
+export const tp = (topic: string, partition: number): string => `${topic}\u0000${partition}`
+
+/** Every topic's metadata (internal ones included), one Metadata request. */
+export async function allMetadata (admin: Admin): Promise<ClusterMetadata> {
+  return await admin.cluster.refreshMetadata({ all: true })
+}
+
+/**
+ * Offsets at `timestamp` (EARLIEST, LATEST or milliseconds) of the given partitions, by their
+ * leaders in `meta`: one ListOffsets per leader. A partition without a leader or whose broker
+ * answers an error is left out (the caller shows it as unknown).
+ */
+export async function offsetsAt (admin: Admin, meta: ClusterMetadata, partitions: ReadonlyArray<{ topic: string, partition: number }>, timestamp: bigint, logger: Logger): Promise<Map<string, bigint>> {
+  const byLeader = new Map<number, Map<string, Array<{ partitionIndex: number, timestamp: bigint, currentLeaderEpoch: number }>>>()
+  for (const p of partitions) {
+    const leader = meta.topics.get(p.topic)?.partitions[p.partition]?.leader ?? -1
+    if (leader < 0) continue
+    let topics = byLeader.get(leader)
+    if (topics === undefined) { topics = new Map(); byLeader.set(leader, topics) }
+    let list = topics.get(p.topic)
+    if (list === undefined) { list = []; topics.set(p.topic, list) }
+    list.push({ partitionIndex: p.partition, timestamp, currentLeaderEpoch: -1 })
+  }
+  const out = new Map<string, bigint>()
+  await Promise.all([...byLeader].map(async ([leader, topics]) => {
+    try {
+      const connection = await admin.cluster.broker(leader)
+      const r = await connection.request(listOffsetsApi, { replicaId: -1, isolationLevel: 0, topics: [...topics].map(([name, ps]) => ({ name, partitions: ps })) })
+      for (const t of r.topics) {
+        for (const p of t.partitions) if (p.errorCode === ErrorCode.NONE && (p.offset ?? -1n) >= 0n) out.set(tp(t.name, p.partitionIndex), p.offset ?? -1n)
+      }
+    } catch (err) {
+      // One broker down must not blank the whole page: its partitions show as unknown.
+      logger.warn({ broker: leader, err: (err as Error).message }, 'console: ListOffsets failed')
+    }
+  }))
+  return out
+}
+
+export interface LogDirUsage {
+  /** Bytes of each partition's largest replica (what one copy of the data weighs). */
+  partitions: Map<string, number>
+  /** Bytes of every replica on every broker, and per broker. */
+  total: number
+  byBroker: Map<number, number>
+}
+
+/** DescribeLogDirs on every broker; a broker that fails or does not serve it is left out. */
+export async function logDirUsage (admin: Admin, meta: ClusterMetadata, logger: Logger): Promise<LogDirUsage> {
+  const usage: LogDirUsage = { partitions: new Map(), total: 0, byBroker: new Map() }
+  await Promise.all([...meta.brokers.keys()].map(async (nodeId) => {
+    try {
+      const connection = await admin.cluster.broker(nodeId)
+      const r = await connection.request(describeLogDirsApi, { topics: null })
+      let bytes = 0
+      for (const dir of r.results) {
+        if (dir.errorCode !== ErrorCode.NONE) continue
+        for (const t of dir.topics) {
+          for (const p of t.partitions) {
+            if (p.isFutureKey) continue
+            const size = Number(p.partitionSize)
+            bytes += size
+            const key = tp(t.name, p.partitionIndex)
+            usage.partitions.set(key, Math.max(usage.partitions.get(key) ?? 0, size))
+          }
+        }
+      }
+      usage.byBroker.set(nodeId, bytes)
+      usage.total += bytes
+    } catch (err) {
+      logger.warn({ broker: nodeId, err: (err as Error).message }, 'console: DescribeLogDirs failed')
+    }
+  }))
+  return usage
+}
+
+export interface RawRecord {
+  partition: number
+  offset: bigint
+  timestamp: bigint
+  key: Buffer | null
+  value: Buffer | null
+  headers: RecordHeader[]
+}
+
+/**
+ * The records of one partition from `from` up to (not including) `until`, at most `max` of them,
+ * read with plain Fetch requests from its leader (read_uncommitted: the console shows what is in
+ * the log; control batches are skipped). Stops early at the high watermark.
+ */
+export async function readRange (admin: Admin, meta: ClusterMetadata, topic: string, partition: number, from: bigint, until: bigint, max: number): Promise<RawRecord[]> {
+  const leader = meta.topics.get(topic)?.partitions[partition]?.leader ?? -1
+  if (leader < 0) return []
+  const connection = await admin.cluster.broker(leader)
+  const out: RawRecord[] = []
+  let offset = from
+  while (offset < until && out.length < max) {
+    const r = await connection.request(fetchApi, {
+      replicaId: -1,
+      maxWaitMs: 0,
+      minBytes: 0,
+      maxBytes: 4 * 1024 * 1024,
+      isolationLevel: 0,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: [{ topic, partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1024 * 1024 }] }],
+      forgottenTopicsData: [],
+      rackId: ''
+    })
+    const data = r.responses[0]?.partitions[0]
+    if (data === undefined || data.errorCode !== ErrorCode.NONE) break
+    const blob = Array.isArray(data.records) ? Buffer.concat(data.records) : (data.records ?? Buffer.alloc(0))
+    let next = offset
+    for (const raw of iterateBatches(blob)) {
+      const header = readBatchHeader(raw, 0)
+      const last = header.baseOffset + BigInt(header.lastOffsetDelta)
+      if (last < offset) continue
+      next = last + 1n
+      if (isControlBatch(raw, 0)) continue
+      const batch = await decodeBatch(raw)
+      for (const rec of batch.records) {
+        if (rec.offset < offset || rec.offset >= until || out.length >= max) continue
+        out.push({ partition, offset: rec.offset, timestamp: rec.timestamp, key: rec.key, value: rec.value, headers: rec.headers })
+      }
+    }
+    // Nothing more to read (an empty answer at the high watermark, or a compacted tail).
+    if (next === offset) break
+    offset = next
+  }
+  return out
+}

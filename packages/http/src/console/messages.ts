@@ -93,7 +93,6 @@ export function registerMessages (app: FastifyInstance, ctx: HttpContext): void 
     const topic = request.params.topic
     const q = request.query
     const admin = ctx.kafka.admin
-    await ctx.kafka.describeTopics([topic])
     const meta = await allMetadata(admin)
     const described = meta.topics.get(topic)
     if (described === undefined) throw notFound(`Topic ${topic} not found.`, 40401)

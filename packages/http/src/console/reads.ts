@@ -60,13 +60,17 @@ export interface LogDirUsage {
   byBroker: Map<number, number>
 }
 
-/** DescribeLogDirs on every broker; a broker that fails or does not serve it is left out. */
-export async function logDirUsage (admin: Admin, meta: ClusterMetadata, logger: Logger): Promise<LogDirUsage> {
+/**
+ * DescribeLogDirs on every broker (for `topics` only when given); a broker that fails or does
+ * not serve it is left out.
+ */
+export async function logDirUsage (admin: Admin, meta: ClusterMetadata, logger: Logger, topics?: readonly string[]): Promise<LogDirUsage> {
+  const asked = topics === undefined ? null : topics.map((topic) => ({ topic, partitions: (meta.topics.get(topic)?.partitions ?? []).map((p) => p.partition) }))
   const usage: LogDirUsage = { partitions: new Map(), total: 0, byBroker: new Map() }
   await Promise.all([...meta.brokers.keys()].map(async (nodeId) => {
     try {
       const connection = await admin.cluster.broker(nodeId)
-      const r = await connection.request(describeLogDirsApi, { topics: null })
+      const r = await connection.request(describeLogDirsApi, { topics: asked })
       let bytes = 0
       for (const dir of r.results) {
         if (dir.errorCode !== ErrorCode.NONE) continue

@@ -108,14 +108,14 @@ export function registerTopicReads (app: FastifyInstance, ctx: HttpContext): voi
 
   app.get<{ Params: { topic: string } }>('/console/api/topics/:topic', async (request) => {
     const name = request.params.topic
-    const [described] = await ctx.kafka.describeTopics([name])
-    if (described === undefined) throw notFound(`Topic ${name} not found.`, 40401)
     const meta = await allMetadata(admin())
+    const described = meta.topics.get(name)
+    if (described === undefined) throw notFound(`Topic ${name} not found.`, 40401)
     const partitions = described.partitions.map((p) => ({ topic: name, partition: p.partition }))
     const [ends, starts, disk] = await Promise.all([
       offsetsAt(admin(), meta, partitions, LATEST, ctx.logger),
       offsetsAt(admin(), meta, partitions, EARLIEST, ctx.logger),
-      logDirUsage(admin(), meta, ctx.logger)
+      logDirUsage(admin(), meta, ctx.logger, [name])
     ])
     return {
       name,

@@ -58,6 +58,7 @@ const TOPIC_DOCS: Readonly<Record<string, string>> = {
 
 const BROKER_DOCS: Readonly<Record<string, string>> = {
   'node.id': 'This broker\'s id, recorded in meta.properties.',
+  'consumer.instance.timeout.ms': 'Brook (the REST Proxy\'s name): a REST consumer instance of the HTTP API unused this long is closed. Read at start.',
   'http.listeners': 'Brook: addresses of the HTTP API (REST proxy, /healthz, /readyz, /metrics), as http://host:port, comma-separated (port 0: a free port); empty: no HTTP server. Read at start.',
   'etcd.endpoints': 'etcd client endpoints (comma-separated host:port); set, the broker runs in cluster mode.',
   'etcd.prefix': 'The etcd key prefix of this cluster (several clusters may share one etcd).',

@@ -5,3 +5,4 @@ export { startHttpServer, type HttpServer, type StartHttpServerOptions } from '.
 export { parseHttpListeners, type HttpEndpoint } from './listeners.js'
 export { httpSettingsFrom, HTTP_SETTING_NAMES, type HttpSettings } from './settings.js'
 export type { MetricsView } from './metrics.js'
+export type { HttpAuthentication } from './auth/authenticate.js'

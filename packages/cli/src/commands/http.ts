@@ -2,7 +2,8 @@
 // against any Kafka-compatible cluster, until SIGINT or SIGTERM. `brook console` (console.ts)
 // runs the same server under another name and default address. The cluster comes from the
 // connection flags every command takes; the server's own settings (http.listeners,
-// consumer.instance.timeout.ms) from --config and --override, with the broker's property names.
+// consumer.instance.timeout.ms, http.authentication.*) from --config and --override, with the
+// broker's property names.
 import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import type { Logger } from '@brook/common'
@@ -85,7 +86,9 @@ async function runHttp (flags: HttpFlags, shape: HttpCommandShape): Promise<numb
   try {
     let server
     try {
-      server = await startHttpServer({ ...httpSettingsFrom((name) => settings.get(name), shape.defaultListeners), bootstrap: brokers, client: clientRest, logger })
+      // Users authenticate with the mechanism the client config names, unless set.
+      const setting = (name: string): string | undefined => settings.get(name) ?? (name === 'http.authentication.sasl.mechanism' ? client.sasl?.mechanism : undefined)
+      server = await startHttpServer({ ...httpSettingsFrom(setting, shape.defaultListeners), bootstrap: brokers, client: clientRest, logger })
     } catch (err) {
       process.stderr.write(`brook: the HTTP API failed to start: ${err instanceof Error ? err.message : String(err)}\n`)
       return 1

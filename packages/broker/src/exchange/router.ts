@@ -117,21 +117,31 @@ export class ExchangeRouter {
     while (!this.#closed) {
       let worked = false
       try {
-        const active = new Set<string>()
+        const active: Array<{ topic: RouterTopic, partition: Partition, compiled: CompiledExchange }> = []
         for (const topic of this.options.topics()) {
           const compiled = this.#compile(topic.info.configs)
           if (compiled === null) continue
-          for (let i = 0; i < topic.partitions.length && !this.#closed; i++) {
-            const partition = topic.partitions[i]
-            if (partition === undefined || (partition.replicated && !partition.isLeader)) continue
-            active.add(`${topic.info.name}\u0000${i}`)
-            if (await this.#step(topic, partition, compiled)) worked = true
-          }
+          topic.partitions.forEach((partition) => {
+            if (partition !== undefined && !(partition.replicated && !partition.isLeader)) active.push({ topic, partition, compiled })
+          })
+        }
+        // Every unfinished step is replayed before any new one takes sequences: exchange
+        // partitions share destination partitions, and a new step planned from a destination's
+        // producer state would take the sequences an unfinished intent of another exchange
+        // partition holds (its copies then look landed, or out of order, and are lost).
+        for (const a of active) {
+          if (this.#closed) break
+          if (await this.#replay(a.topic, a.partition, a.compiled)) worked = true
+        }
+        for (const a of active) {
+          if (this.#closed) break
+          if (await this.#step(a.topic, a.partition, a.compiled)) worked = true
         }
         // Deleted exchanges (or ones that became ordinary topics) give back their file handles;
         // their files stay: a topic made an exchange again resumes from its position.
+        const keys = new Set(active.map((a) => `${a.topic.info.name}\u0000${a.partition.index}`))
         for (const [key, log] of this.#logs) {
-          if (active.has(key) || this.#closed) continue
+          if (keys.has(key) || this.#closed) continue
           this.#logs.delete(key)
           await log.close()
         }
@@ -165,24 +175,35 @@ export class ExchangeRouter {
     return compiled
   }
 
-  /** One step of one exchange partition; true when it routed anything. */
-  async #step (topic: RouterTopic, partition: Partition, compiled: CompiledExchange): Promise<boolean> {
-    const name = topic.info.name
-    const key = `${name}\u0000${partition.index}`
+  async #routeLog (topic: RouterTopic, partition: Partition): Promise<RouteLog> {
+    const key = `${topic.info.name}\u0000${partition.index}`
     let log = this.#logs.get(key)
     if (log === undefined) {
-      log = await RouteLog.open(this.options.fs, this.options.dir, name, partition.index, topic.info.id)
+      log = await RouteLog.open(this.options.fs, this.options.dir, topic.info.name, partition.index, topic.info.id)
       this.#logs.set(key, log)
     }
-    if (log.pending !== null) {
-      const intent = log.pending
-      const replay = compileExchange(exchangeConfig(intent.configs) ?? compiled.config)
-      this.options.logger.info({ exchange: name, partition: partition.index, from: intent.from, to: intent.to }, 'exchange routing: replaying an unfinished step')
-      const { records } = await readRecords(partition, intent.from, intent.to, Number.MAX_SAFE_INTEGER)
-      await this.#apply(name, partition.index, this.#plan(name, partition.index, replay, records), intent.appends)
-      await log.done(intent.to)
-      return true
-    }
+    return log
+  }
+
+  /** Finishes the partition's unfinished step (left by a crash or a failed step); true when there was one. */
+  async #replay (topic: RouterTopic, partition: Partition, compiled: CompiledExchange): Promise<boolean> {
+    const name = topic.info.name
+    const log = await this.#routeLog(topic, partition)
+    const intent = log.pending
+    if (intent === null) return false
+    const replay = compileExchange(exchangeConfig(intent.configs) ?? compiled.config)
+    this.options.logger.info({ exchange: name, partition: partition.index, from: intent.from, to: intent.to }, 'exchange routing: replaying an unfinished step')
+    const { records } = await readRecords(partition, intent.from, intent.to, Number.MAX_SAFE_INTEGER)
+    await this.#apply(name, partition.index, this.#plan(name, partition.index, replay, records), intent.appends)
+    await log.done(intent.to)
+    return true
+  }
+
+  /** One new step of one exchange partition (none is unfinished); true when it routed anything. */
+  async #step (topic: RouterTopic, partition: Partition, compiled: CompiledExchange): Promise<boolean> {
+    const name = topic.info.name
+    const log = await this.#routeLog(topic, partition)
+    if (log.pending !== null) return false
     const start = partition.log.logStartOffset
     if (log.position < start) {
       this.options.logger.warn({ exchange: name, partition: partition.index, position: log.position, logStartOffset: start }, 'exchange routing: records deleted before they were routed (retention or DeleteRecords)')

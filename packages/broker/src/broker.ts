@@ -16,7 +16,7 @@ import { DynamicConfigs } from './config/dynamic-configs.js'
 import { toLogConfig, topicSettings } from './config/topic-config.js'
 import { DeliveryScheduler, type ScheduleStats } from './delivery/scheduler.js'
 import { registerScheduleGauges } from './delivery/schedule-metrics.js'
-import { ExchangeRouter, type ExchangeRoutingStats } from './exchange/router.js'
+import { ExchangeRouter, exchangePositionGroup, type ExchangeRoutingStats } from './exchange/router.js'
 import type { CheckBackStatus } from './txn/check-back.js'
 import { startGroupCoordinatorIn } from './group/start.js'
 import { startTransactionCoordinatorIn } from './txn/start.js'
@@ -348,7 +348,23 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
       topics: () => replicas.topics(),
       partition: (topic, index) => replicas.partition(topic, index),
       logger: logger.child({ component: 'exchange-router' }),
-      registry: metrics.registry
+      registry: metrics.registry,
+      publishPositions: async (exchange, positions) => {
+        const groupId = exchangePositionGroup(exchange)
+        const result = await groups.commitOffsets({ clientId: 'brook-exchange-router', clientHost: '', apiVersion: 9 }, {
+          groupId,
+          generationIdOrMemberEpoch: -1,
+          memberId: '',
+          groupInstanceId: null,
+          retentionTimeMs: -1n,
+          topics: [{
+            name: exchange,
+            partitions: positions.map((p) => ({ partitionIndex: p.partition, committedOffset: BigInt(p.offset), committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: null }))
+          }]
+        })
+        const failed = result.topics.flatMap((t) => t.partitions).find((p) => p.errorCode !== 0)
+        if (failed !== undefined) throw new Error(`committing ${groupId} failed with error code ${failed.errorCode}`)
+      }
     })
     : undefined
   const primary = listeners[0] as Listener

@@ -33,6 +33,9 @@ const READ_BYTES = 1 << 20
 const IDLE_MS = 20
 const APPEND_ATTEMPTS = 3
 const RETRY_MS = 500
+/** Routing positions are published at most this often per exchange, and at least this often while unchanged. */
+const PUBLISH_MS = 1000
+const REPUBLISH_MS = 60_000
 
 export interface ExchangeRoutingStats {
   exchange: string
@@ -63,6 +66,17 @@ export interface ExchangeRouterOptions {
   logger: Logger
   /** Where the routing gauges are registered (the broker's /metrics registry). */
   registry?: Registry
+  /**
+   * Publishes an exchange's routing positions (the next offset to route, per partition) where
+   * admin tools read them: the broker commits them as the offsets of the group
+   * `exchangePositionGroup(exchange)`, so any tool that shows a group's lag shows the routing lag.
+   */
+  publishPositions?: (exchange: string, positions: ReadonlyArray<{ partition: number, offset: number }>) => Promise<void>
+}
+
+/** The consumer group whose committed offsets mirror an exchange's routing positions. */
+export function exchangePositionGroup (exchange: string): string {
+  return `brook.exchange.${exchange}`
 }
 
 interface Counters { routed: number, alternate: number, unroutable: number, droppedCopies: number }
@@ -73,6 +87,8 @@ export class ExchangeRouter {
   readonly #nextSeq = new Map<string, number>()
   readonly #counters = new Map<string, Counters>()
   readonly #compiled = new WeakMap<TopicOverrides, CompiledExchange | null>()
+  /** Per exchange: the positions last published ("p:o,p:o") and when. */
+  readonly #published = new Map<string, { key: string, at: number }>()
   #closed = false
   #loop: Promise<void> = Promise.resolve()
   #wake: (() => void) | null = null
@@ -139,6 +155,7 @@ export class ExchangeRouter {
         }
         // Deleted exchanges (or ones that became ordinary topics) give back their file handles;
         // their files stay: a topic made an exchange again resumes from its position.
+        await this.#publish(active)
         const keys = new Set(active.map((a) => `${a.topic.info.name}\u0000${a.partition.index}`))
         for (const [key, log] of this.#logs) {
           if (keys.has(key) || this.#closed) continue
@@ -150,6 +167,34 @@ export class ExchangeRouter {
         await this.#sleep(RETRY_MS)
       }
       if (!worked) await this.#sleep(IDLE_MS)
+    }
+  }
+
+  /** Publishes the routing positions of exchanges whose positions moved (throttled), or unchanged for a while. */
+  async #publish (active: ReadonlyArray<{ topic: RouterTopic, partition: Partition }>): Promise<void> {
+    const publish = this.options.publishPositions
+    if (publish === undefined) return
+    const byExchange = new Map<string, Array<{ partition: number, offset: number }>>()
+    for (const { topic, partition } of active) {
+      const log = this.#logs.get(`${topic.info.name}\u0000${partition.index}`)
+      if (log === undefined) continue
+      let list = byExchange.get(topic.info.name)
+      if (list === undefined) { list = []; byExchange.set(topic.info.name, list) }
+      list.push({ partition: partition.index, offset: Math.max(log.position, partition.log.logStartOffset) })
+    }
+    const now = Date.now()
+    for (const [exchange, positions] of byExchange) {
+      const key = positions.map((p) => `${p.partition}:${p.offset}`).join(',')
+      const last = this.#published.get(exchange)
+      if (last !== undefined && (now - last.at < PUBLISH_MS || (last.key === key && now - last.at < REPUBLISH_MS))) continue
+      try {
+        await publish(exchange, positions)
+        this.#published.set(exchange, { key, at: now })
+      } catch (err) {
+        // The positions are a view for admin tools; routing goes on and the next pass tries again.
+        this.options.logger.warn({ err, exchange }, 'exchange routing: publishing the routing positions failed')
+        this.#published.set(exchange, { key: '', at: now })
+      }
     }
   }
 

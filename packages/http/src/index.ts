@@ -3,3 +3,6 @@
 // /readyz and Prometheus /metrics. REST calls reach Kafka through Brook's client.
 export { startHttpServer, type HttpServer, type StartHttpServerOptions } from './server.js'
 export { parseHttpListeners, type HttpEndpoint } from './listeners.js'
+export { httpSettingsFrom, HTTP_SETTING_NAMES, type HttpSettings } from './settings.js'
+export type { MetricsView } from './metrics.js'
+export type { HttpAuthentication } from './auth/authenticate.js'

@@ -58,6 +58,12 @@ const TOPIC_DOCS: Readonly<Record<string, string>> = {
 
 const BROKER_DOCS: Readonly<Record<string, string>> = {
   'node.id': 'This broker\'s id, recorded in meta.properties.',
+  'consumer.instance.timeout.ms': 'Brook (the REST Proxy\'s name): a REST consumer instance of the HTTP API unused this long is closed. Read at start.',
+  'http.authentication.method': 'Brook (the REST Proxy\'s authentication.method): NONE, or BASIC: the HTTP API requires HTTP Basic credentials, checked by authenticating to the broker with them (SASL), and runs each request as that user so ACLs apply. Read at start.',
+  'http.authentication.realm': 'Brook: the realm of the HTTP API\'s Basic authentication challenge. Read at start.',
+  'http.authentication.sasl.mechanism': 'Brook: the SASL mechanism (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512) the HTTP API authenticates its users to the broker with, through the first SASL_PLAINTEXT listener. Read at start.',
+  'http.authentication.skip.paths': 'Brook: HTTP API paths served without credentials (health checks and /metrics by default). Read at start.',
+  'http.authentication.client.idle.timeout.ms': 'Brook: the HTTP API closes a user\'s Kafka client unused this long (and without REST consumer instances). Read at start.',
   'http.listeners': 'Brook: addresses of the HTTP API (REST proxy, /healthz, /readyz, /metrics), as http://host:port, comma-separated (port 0: a free port); empty: no HTTP server. Read at start.',
   'etcd.endpoints': 'etcd client endpoints (comma-separated host:port); set, the broker runs in cluster mode.',
   'etcd.prefix': 'The etcd key prefix of this cluster (several clusters may share one etcd).',

@@ -36,7 +36,7 @@ export class BrokerMetrics {
 
   /** Prometheus text: this broker's series, then the process's (CPU, memory, event-loop lag, GC). */
   async render (): Promise<string> {
-    return (await this.registry.metrics()) + (await processRegistry().metrics())
+    return (await this.registry.metrics()) + (await processMetricsRegistry().metrics())
   }
 
   /** The content type of render()'s text. */
@@ -119,7 +119,7 @@ let processMetrics: Registry | null = null
  * many brokers a process runs (test suites run dozens), since each set installs its own GC
  * observer and event-loop monitor for good.
  */
-function processRegistry (): Registry {
+export function processMetricsRegistry (): Registry {
   if (processMetrics === null) {
     processMetrics = new Registry()
     collectDefaultMetrics({ register: processMetrics })

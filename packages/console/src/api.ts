@@ -60,7 +60,7 @@ export interface Overview {
   partitions: number
   messages: number
   endOffsetSum: number
-  diskBytes: number
+  diskBytes: number | null
   offline: PartitionProblem[]
   offlineCount: number
   underReplicated: PartitionProblem[]
@@ -68,7 +68,7 @@ export interface Overview {
 }
 export interface PartitionProblem { topic: string, partition: number, leader: number, replicas: number[], isr: number[] }
 
-export interface TopicRow { name: string, internal: boolean, partitions: number, replicationFactor: number, sizeBytes: number, messages: number, endOffsetSum: number, offline: number, underReplicated: number }
+export interface TopicRow { name: string, internal: boolean, partitions: number, replicationFactor: number, sizeBytes: number | null, messages: number, endOffsetSum: number, offline: number, underReplicated: number }
 
 export interface TopicDetail {
   name: string

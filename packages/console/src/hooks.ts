@@ -4,9 +4,13 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks'
 
 export interface Polled<T> { data: T | null, error: string | null, reload: () => void, at: number }
 
-/** `load` now and every `everyMs` (paused while the tab is hidden); `deps` restart it. */
+/**
+ * `load` now and every `everyMs` (paused while the tab is hidden); `deps` restart it, and what
+ * was loaded for other deps is never shown for these (another topic's data, say).
+ */
 export function usePoll<T> (load: () => Promise<T>, everyMs: number, deps: unknown[]): Polled<T> {
-  const [state, setState] = useState<{ data: T | null, error: string | null, at: number }>({ data: null, error: null, at: 0 })
+  const key = JSON.stringify(deps)
+  const [state, setState] = useState<{ key: string, data: T | null, error: string | null, at: number }>({ key, data: null, error: null, at: 0 })
   const loadRef = useRef(load)
   loadRef.current = load
   const [tick, setTick] = useState(0)
@@ -17,18 +21,19 @@ export function usePoll<T> (load: () => Promise<T>, everyMs: number, deps: unkno
       if (document.visibilityState !== 'hidden') {
         try {
           const data = await loadRef.current()
-          if (!stopped) setState({ data, error: null, at: Date.now() })
+          if (!stopped) setState({ key, data, error: null, at: Date.now() })
         } catch (err) {
-          if (!stopped) setState((s) => ({ data: s.data, error: (err as Error).message, at: s.at }))
+          if (!stopped) setState((s) => s.key === key ? { ...s, error: (err as Error).message } : { key, data: null, error: (err as Error).message, at: 0 })
         }
       }
       if (!stopped && everyMs > 0) timer = setTimeout(() => { void run() }, everyMs)
     }
     void run()
     return () => { stopped = true; clearTimeout(timer) }
-  }, [...deps, tick])
+  }, [key, tick])
   const reload = useCallback(() => { setTick((t) => t + 1) }, [])
-  return { ...state, reload }
+  const current = state.key === key
+  return { data: current ? state.data : null, error: current ? state.error : null, at: current ? state.at : 0, reload }
 }
 
 export function useHash (): string {

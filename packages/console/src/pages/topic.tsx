@@ -133,7 +133,7 @@ export function TopicPage (props: { name: string, tab: string }): JSX.Element {
       <Problem error={topic.error} />
       {t === null ? (topic.error === null ? <Loading /> : null) : (
         <>
-          <p class="muted" id="topic-summary">{count(t.partitions.length)} partitions · {count(t.partitions.reduce((n, p) => n + ((p.endOffset ?? 0) - (p.startOffset ?? 0)), 0))} messages · {bytes(t.partitions.reduce((n, p) => n + (p.sizeBytes ?? 0), 0))}{t.internal ? ' · internal' : ''}</p>
+          <p class="muted" id="topic-summary">{count(t.partitions.length)} partitions · {count(t.partitions.reduce((n, p) => n + ((p.endOffset ?? 0) - (p.startOffset ?? 0)), 0))} messages · {bytes(t.partitions.some((p) => p.sizeBytes !== null) ? t.partitions.reduce((n, p) => n + (p.sizeBytes ?? 0), 0) : null)}{t.internal ? ' · internal' : ''}</p>
           {props.tab === 'partitions' && <Section title="Partitions"><Partitions topic={t} /></Section>}
           {props.tab === 'messages' && <MessageBrowser topic={props.name} partitions={t.partitions.length} />}
           {props.tab === 'produce' && <ProduceForm topic={props.name} partitions={t.partitions.length} />}

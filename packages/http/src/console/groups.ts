@@ -3,7 +3,7 @@
 // watermark, as kafka-consumer-groups shows it; a share group's lag is what the broker reports),
 // and offset resets planned first (dry run) and applied only when asked. Lag over time is drawn
 // by the browser from the samples it polls.
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Admin, TopicPartitionOffset } from '@brook/client'
 import type { HttpContext } from '../context.js'
 import { notFound, RestError } from '../errors.js'
@@ -76,17 +76,18 @@ interface ResetBody { type?: unknown, topic?: unknown, partitions?: unknown, to?
 const unprocessable = (message: string): RestError => new RestError(422, 422, message)
 
 export function registerGroups (app: FastifyInstance, ctx: HttpContext): void {
-  const admin = (): Admin => ctx.kafka.admin
-  const detail = async (groupId: string, type: string | undefined, meta: ClusterMetadata): Promise<GroupDetail> =>
-    type === 'share' ? await shareGroup(admin(), meta, groupId, ctx.logger) : await consumerGroup(admin(), meta, groupId, ctx.logger)
+  // Each request runs as its user (with authentication on), through that user's client.
+  const admin = (request: FastifyRequest): Admin => request.kafka.admin
+  const detail = async (admin: Admin, groupId: string, type: string | undefined, meta: ClusterMetadata): Promise<GroupDetail> =>
+    type === 'share' ? await shareGroup(admin, meta, groupId, ctx.logger) : await consumerGroup(admin, meta, groupId, ctx.logger)
 
-  app.get('/console/api/groups', async () => {
-    const listed = await admin().listGroups()
-    const meta = await allMetadata(admin())
+  app.get('/console/api/groups', async (request) => {
+    const listed = await admin(request).listGroups()
+    const meta = await allMetadata(admin(request))
     const groups = await Promise.all(listed.map(async (g) => {
       const type = g.type?.toLowerCase() === 'share' ? 'share' : 'consumer'
       try {
-        const d = await detail(g.groupId, type, meta)
+        const d = await detail(admin(request), g.groupId, type, meta)
         return { groupId: g.groupId, type, kind: g.type ?? 'classic', state: d.state, members: d.members.length, partitions: d.partitions.length, totalLag: d.totalLag }
       } catch (err) {
         // A group that vanished or that this principal may not describe is listed without detail.
@@ -98,7 +99,7 @@ export function registerGroups (app: FastifyInstance, ctx: HttpContext): void {
   })
 
   app.get<{ Params: { group: string }, Querystring: { type?: string } }>('/console/api/groups/:group', async (request) => {
-    return await detail(request.params.group, request.query.type, await allMetadata(admin()))
+    return await detail(admin(request), request.params.group, request.query.type, await allMetadata(admin(request)))
   })
 
   /**
@@ -116,7 +117,7 @@ export function registerGroups (app: FastifyInstance, ctx: HttpContext): void {
     const value = body.value === undefined ? null : Number(body.value)
     if (to !== 'earliest' && to !== 'latest' && (value === null || !Number.isSafeInteger(value))) throw unprocessable(`value: an integer, for to=${to}`)
     if (body.dryRun !== undefined && typeof body.dryRun !== 'boolean') throw unprocessable('dryRun: true or false')
-    const meta = await allMetadata(admin())
+    const meta = await allMetadata(admin(request))
     const described = meta.topics.get(body.topic)
     if (described === undefined) throw notFound(`Topic ${body.topic} not found.`, 40401)
     let partitions = described.partitions.map((p) => p.partition)
@@ -125,9 +126,9 @@ export function registerGroups (app: FastifyInstance, ctx: HttpContext): void {
       partitions = body.partitions as number[]
     }
     const wanted = partitions.map((partition) => ({ topic: body.topic as string, partition }))
-    const current = await detail(groupId, share ? 'share' : 'consumer', meta)
-    const [starts, ends] = await Promise.all([offsetsAt(admin(), meta, wanted, EARLIEST, ctx.logger), offsetsAt(admin(), meta, wanted, LATEST, ctx.logger)])
-    const byTime = to === 'timestamp' ? await offsetsAt(admin(), meta, wanted, BigInt(value!), ctx.logger) : null
+    const current = await detail(admin(request), groupId, share ? 'share' : 'consumer', meta)
+    const [starts, ends] = await Promise.all([offsetsAt(admin(request), meta, wanted, EARLIEST, ctx.logger), offsetsAt(admin(request), meta, wanted, LATEST, ctx.logger)])
+    const byTime = to === 'timestamp' ? await offsetsAt(admin(request), meta, wanted, BigInt(value!), ctx.logger) : null
     const plan = wanted.map(({ topic, partition }) => {
       const key = tp(topic, partition)
       const start = starts.get(key) ?? 0n
@@ -147,10 +148,10 @@ export function registerGroups (app: FastifyInstance, ctx: HttpContext): void {
     const dryRun = body.dryRun !== false
     if (!dryRun) {
       const offsets: TopicPartitionOffset[] = plan.map((p) => ({ topic: p.topic, partition: p.partition, offset: BigInt(p.target) }))
-      if (share) await admin().alterShareGroupOffsets(groupId, offsets)
+      if (share) await admin(request).alterShareGroupOffsets(groupId, offsets)
       else {
         if (current.members.length > 0) throw new RestError(409, 409, `Group ${groupId} has ${current.members.length} active member(s): stop its consumers before resetting its offsets.`)
-        await admin().alterGroupOffsets(groupId, offsets)
+        await admin(request).alterGroupOffsets(groupId, offsets)
       }
     }
     return { groupId, dryRun, applied: !dryRun, plan }

@@ -92,7 +92,7 @@ export function registerMessages (app: FastifyInstance, ctx: HttpContext): void 
   app.get<{ Params: { topic: string }, Querystring: BrowseQuery }>('/console/api/topics/:topic/messages', async (request) => {
     const topic = request.params.topic
     const q = request.query
-    const admin = ctx.kafka.admin
+    const admin = request.kafka.admin
     const meta = await allMetadata(admin)
     const described = meta.topics.get(topic)
     if (described === undefined) throw notFound(`Topic ${topic} not found.`, 40401)

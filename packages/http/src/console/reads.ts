@@ -55,8 +55,8 @@ export async function offsetsAt (admin: Admin, meta: ClusterMetadata, partitions
 export interface LogDirUsage {
   /** Bytes of each partition's largest replica (what one copy of the data weighs). */
   partitions: Map<string, number>
-  /** Bytes of every replica on every broker, and per broker. */
-  total: number
+  /** Bytes of every replica on every broker (null when no broker told), and per broker. */
+  total: number | null
   byBroker: Map<number, number>
 }
 
@@ -66,11 +66,16 @@ export interface LogDirUsage {
  */
 export async function logDirUsage (admin: Admin, meta: ClusterMetadata, logger: Logger, topics?: readonly string[]): Promise<LogDirUsage> {
   const asked = topics === undefined ? null : topics.map((topic) => ({ topic, partitions: (meta.topics.get(topic)?.partitions ?? []).map((p) => p.partition) }))
-  const usage: LogDirUsage = { partitions: new Map(), total: 0, byBroker: new Map() }
+  const usage: LogDirUsage = { partitions: new Map(), total: null, byBroker: new Map() }
   await Promise.all([...meta.brokers.keys()].map(async (nodeId) => {
     try {
       const connection = await admin.cluster.broker(nodeId)
       const r = await connection.request(describeLogDirsApi, { topics: asked })
+      // Refused (CLUSTER_AUTHORIZATION_FAILED for a user without DESCRIBE on the cluster): sizes unknown.
+      if ((r.errorCode ?? ErrorCode.NONE) !== ErrorCode.NONE) {
+        logger.debug({ broker: nodeId, errorCode: r.errorCode }, 'console: DescribeLogDirs refused')
+        return
+      }
       let bytes = 0
       for (const dir of r.results) {
         if (dir.errorCode !== ErrorCode.NONE) continue
@@ -85,7 +90,7 @@ export async function logDirUsage (admin: Admin, meta: ClusterMetadata, logger: 
         }
       }
       usage.byBroker.set(nodeId, bytes)
-      usage.total += bytes
+      usage.total = (usage.total ?? 0) + bytes
     } catch (err) {
       logger.warn({ broker: nodeId, err: (err as Error).message }, 'console: DescribeLogDirs failed')
     }

@@ -2,7 +2,8 @@
 // offline or under-replicated) and the topic list and detail with sizes and offsets. Rates are
 // not kept here: the browser samples the offsets it is shown and divides by the time between.
 // Adding partitions is the one topic write the v3 API lacks.
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { Admin } from '@brook/client'
 import type { HttpContext } from '../context.js'
 import { notFound, RestError } from '../errors.js'
 import { allMetadata, EARLIEST, LATEST, logDirUsage, offsetsAt, tp, type ClusterMetadata } from './reads.js'
@@ -29,15 +30,16 @@ const allPartitions = (meta: ClusterMetadata, names?: Iterable<string>): Array<{
 }
 
 export function registerTopicReads (app: FastifyInstance, ctx: HttpContext): void {
-  const admin = (): HttpContext['kafka']['admin'] => ctx.kafka.admin
+  // Each request runs as its user (with authentication on), through that user's client.
+  const admin = (request: FastifyRequest): Admin => request.kafka.admin
 
-  app.get('/console/api/overview', async () => {
-    const meta = await allMetadata(admin())
+  app.get('/console/api/overview', async (request) => {
+    const meta = await allMetadata(admin(request))
     const partitions = allPartitions(meta)
     const [ends, starts, disk] = await Promise.all([
-      offsetsAt(admin(), meta, partitions, LATEST, ctx.logger),
-      offsetsAt(admin(), meta, partitions, EARLIEST, ctx.logger),
-      logDirUsage(admin(), meta, ctx.logger)
+      offsetsAt(admin(request), meta, partitions, LATEST, ctx.logger),
+      offsetsAt(admin(request), meta, partitions, EARLIEST, ctx.logger),
+      logDirUsage(admin(request), meta, ctx.logger)
     ])
     let endSum = 0
     let messages = 0
@@ -66,23 +68,24 @@ export function registerTopicReads (app: FastifyInstance, ctx: HttpContext): voi
     }
   })
 
-  app.get('/console/api/topics', async () => {
-    const meta = await allMetadata(admin())
+  app.get('/console/api/topics', async (request) => {
+    const meta = await allMetadata(admin(request))
     const partitions = allPartitions(meta)
     const [ends, starts, disk] = await Promise.all([
-      offsetsAt(admin(), meta, partitions, LATEST, ctx.logger),
-      offsetsAt(admin(), meta, partitions, EARLIEST, ctx.logger),
-      logDirUsage(admin(), meta, ctx.logger)
+      offsetsAt(admin(request), meta, partitions, LATEST, ctx.logger),
+      offsetsAt(admin(request), meta, partitions, EARLIEST, ctx.logger),
+      logDirUsage(admin(request), meta, ctx.logger)
     ])
     const topics = [...meta.topics.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map((t) => {
-      let size = 0
+      let size: number | null = null
       let endSum = 0
       let messages = 0
       let offline = 0
       let underReplicated = 0
       for (const p of t.partitions) {
         const key = tp(t.name, p.partition)
-        size += disk.partitions.get(key) ?? 0
+        const bytes = disk.partitions.get(key)
+        if (bytes !== undefined) size = (size ?? 0) + bytes
         const end = ends.get(key)
         if (end !== undefined) {
           endSum += Number(end)
@@ -108,14 +111,14 @@ export function registerTopicReads (app: FastifyInstance, ctx: HttpContext): voi
 
   app.get<{ Params: { topic: string } }>('/console/api/topics/:topic', async (request) => {
     const name = request.params.topic
-    const meta = await allMetadata(admin())
+    const meta = await allMetadata(admin(request))
     const described = meta.topics.get(name)
     if (described === undefined) throw notFound(`Topic ${name} not found.`, 40401)
     const partitions = described.partitions.map((p) => ({ topic: name, partition: p.partition }))
     const [ends, starts, disk] = await Promise.all([
-      offsetsAt(admin(), meta, partitions, LATEST, ctx.logger),
-      offsetsAt(admin(), meta, partitions, EARLIEST, ctx.logger),
-      logDirUsage(admin(), meta, ctx.logger, [name])
+      offsetsAt(admin(request), meta, partitions, LATEST, ctx.logger),
+      offsetsAt(admin(request), meta, partitions, EARLIEST, ctx.logger),
+      logDirUsage(admin(request), meta, ctx.logger, [name])
     ])
     return {
       name,
@@ -141,7 +144,7 @@ export function registerTopicReads (app: FastifyInstance, ctx: HttpContext): voi
   app.post<{ Params: { topic: string }, Body: { count?: unknown } }>('/console/api/topics/:topic/partitions', async (request, reply) => {
     const count = request.body?.count
     if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) throw new RestError(422, 422, 'count: the new total number of partitions (an integer)')
-    await admin().createPartitions([{ topic: request.params.topic, count }])
+    await admin(request).createPartitions([{ topic: request.params.topic, count }])
     return await reply.status(204).send()
   })
 }

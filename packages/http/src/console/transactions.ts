@@ -6,8 +6,8 @@ import type { HttpContext } from '../context.js'
 import { allMetadata } from './reads.js'
 
 export function registerTransactions (app: FastifyInstance, ctx: HttpContext): void {
-  app.get('/console/api/transactions', async () => {
-    const admin = ctx.kafka.admin
+  app.get('/console/api/transactions', async (request) => {
+    const admin = request.kafka.admin
     const meta = await allMetadata(admin)
     const found = new Map<string, { transactionalId: string, producerId: number, state: string, coordinator: number }>()
     await Promise.all([...meta.brokers.keys()].map(async (nodeId) => {

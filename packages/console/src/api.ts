@@ -26,7 +26,7 @@ async function call<T> (method: string, path: string, body?: unknown): Promise<T
     parsed = null // not JSON (a proxy's error page): the status line says what happened
   }
   if (!response.ok) {
-    const message = parsed !== null && typeof parsed === 'object' && 'message' in parsed ? String((parsed as { message: unknown }).message) : `${response.status} ${response.statusText}`
+    const message = parsed !== null && typeof parsed === 'object' && 'message' in parsed ? String(parsed.message) : `${response.status} ${response.statusText}`
     throw new ApiError(response.status, message)
   }
   return parsed as T

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { HttpContext } from '../context.js'
 import { notFound, RestError } from '../errors.js'
-import { allMetadata, EARLIEST, LATEST, offsetsAt, readRange, tp, type RawRecord } from './reads.js'
+import { allMetadata, EARLIEST, LATEST, offsetsAt, readRanges, tp, type RawRecord, type ReadRange } from './reads.js'
 
 const MAX_LIMIT = 500
 const DEFAULT_SCAN = 10_000
@@ -117,24 +117,25 @@ export function registerMessages (app: FastifyInstance, ctx: HttpContext): void 
       const scan = intParam(q.scan, 'scan', DEFAULT_SCAN, 1, MAX_SCAN)
       const live = partitions.filter((p) => (ends.get(tp(topic, p)) ?? 0n) > (starts.get(tp(topic, p)) ?? 0n))
       const share = BigInt(Math.max(1, Math.floor(scan / Math.max(1, live.length))))
-      for (const p of live) {
+      const ranges: ReadRange[] = live.map((p) => {
         const end = ends.get(tp(topic, p)) ?? 0n
         const start = starts.get(tp(topic, p)) ?? 0n
         const from = end - share > start ? end - share : start
         if (from > start) windowComplete = false
-        const read = await readRange(admin, meta, topic, p, from, end, Number(end - from))
-        scanned += read.length
-        for (const r of read) if (match(r)) records.push(r)
-      }
+        return { partition: p, from, until: end }
+      })
+      const read = await readRanges(admin, meta, topic, ranges, Number(share))
+      scanned = read.length
+      for (const r of read) if (match(r)) records.push(r)
       records.sort((a, b) => Number(b.timestamp - a.timestamp) || Number(b.offset - a.offset))
     } else if (mode === 'newest') {
-      for (const p of partitions) {
+      const ranges: ReadRange[] = partitions.map((p) => {
         const end = ends.get(tp(topic, p)) ?? 0n
         const start = starts.get(tp(topic, p)) ?? 0n
-        if (end <= start) continue
-        const from = end - BigInt(limit) > start ? end - BigInt(limit) : start
-        records.push(...await readRange(admin, meta, topic, p, from, end, limit))
-      }
+        return { partition: p, from: end - BigInt(limit) > start ? end - BigInt(limit) : start, until: end }
+      })
+      // Many partitions: a smaller share of bytes each, so one round reads them all.
+      records = await readRanges(admin, meta, topic, ranges, limit, ranges.length > 100 ? 64 * 1024 : 1024 * 1024)
       records.sort((a, b) => Number(b.timestamp - a.timestamp) || Number(b.offset - a.offset))
     } else if (mode === 'offset' || mode === 'timestamp') {
       let from: Map<string, bigint>
@@ -148,15 +149,13 @@ export function registerMessages (app: FastifyInstance, ctx: HttpContext): void 
         if (q.timestamp === undefined || !Number.isSafeInteger(ts) || ts < 0) throw badRequest('timestamp: milliseconds since the epoch')
         from = await offsetsAt(admin, meta, wanted, BigInt(ts), ctx.logger)
       }
+      const ranges: ReadRange[] = []
       for (const p of partitions) {
         const start = starts.get(tp(topic, p)) ?? 0n
-        const end = ends.get(tp(topic, p)) ?? 0n
         const at = from.get(tp(topic, p))
-        if (at === undefined) continue
-        const begin = at < start ? start : at
-        if (begin >= end) continue
-        records.push(...await readRange(admin, meta, topic, p, begin, end, limit))
+        if (at !== undefined) ranges.push({ partition: p, from: at < start ? start : at, until: ends.get(tp(topic, p)) ?? 0n })
       }
+      records = await readRanges(admin, meta, topic, ranges, limit, ranges.length > 100 ? 64 * 1024 : 1024 * 1024)
       records.sort((a, b) => Number(a.timestamp - b.timestamp) || a.partition - b.partition || Number(a.offset - b.offset))
     } else {
       throw badRequest('mode: newest, offset or timestamp')

@@ -107,49 +107,71 @@ export interface RawRecord {
   headers: RecordHeader[]
 }
 
+export interface ReadRange { partition: number, from: bigint, until: bigint }
+
 /**
- * The records of one partition from `from` up to (not including) `until`, at most `max` of them,
- * read with plain Fetch requests from its leader (read_uncommitted: the console shows what is in
- * the log; control batches are skipped). Stops early at the high watermark.
+ * The records of some partitions of a topic, each from `from` up to (not including) `until` and
+ * at most `max` per partition, read with plain Fetch requests: one request per leader for all
+ * its partitions per round (read_uncommitted: the console shows what is in the log; control
+ * batches are skipped). A partition stops at the high watermark or its range's end.
  */
-export async function readRange (admin: Admin, meta: ClusterMetadata, topic: string, partition: number, from: bigint, until: bigint, max: number): Promise<RawRecord[]> {
-  const leader = meta.topics.get(topic)?.partitions[partition]?.leader ?? -1
-  if (leader < 0) return []
-  const connection = await admin.cluster.broker(leader)
+export async function readRanges (admin: Admin, meta: ClusterMetadata, topic: string, ranges: readonly ReadRange[], max: number, partitionMaxBytes = 1024 * 1024): Promise<RawRecord[]> {
   const out: RawRecord[] = []
-  let offset = from
-  while (offset < until && out.length < max) {
-    const r = await connection.request(fetchApi, {
-      replicaId: -1,
-      maxWaitMs: 0,
-      minBytes: 0,
-      maxBytes: 4 * 1024 * 1024,
-      isolationLevel: 0,
-      sessionId: 0,
-      sessionEpoch: -1,
-      topics: [{ topic, partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1024 * 1024 }] }],
-      forgottenTopicsData: [],
-      rackId: ''
-    })
-    const data = r.responses[0]?.partitions[0]
-    if (data === undefined || data.errorCode !== ErrorCode.NONE) break
-    const blob = Array.isArray(data.records) ? Buffer.concat(data.records) : (data.records ?? Buffer.alloc(0))
-    let next = offset
-    for (const raw of iterateBatches(blob)) {
-      const header = readBatchHeader(raw, 0)
-      const last = header.baseOffset + BigInt(header.lastOffsetDelta)
-      if (last < offset) continue
-      next = last + 1n
-      if (isControlBatch(raw, 0)) continue
-      const batch = await decodeBatch(raw)
-      for (const rec of batch.records) {
-        if (rec.offset < offset || rec.offset >= until || out.length >= max) continue
-        out.push({ partition, offset: rec.offset, timestamp: rec.timestamp, key: rec.key, value: rec.value, headers: rec.headers })
-      }
-    }
-    // Nothing more to read (an empty answer at the high watermark, or a compacted tail).
-    if (next === offset) break
-    offset = next
+  const byLeader = new Map<number, Array<ReadRange & { at: bigint, count: number }>>()
+  for (const r of ranges) {
+    if (r.from >= r.until) continue
+    const leader = meta.topics.get(topic)?.partitions[r.partition]?.leader ?? -1
+    if (leader < 0) continue
+    let list = byLeader.get(leader)
+    if (list === undefined) { list = []; byLeader.set(leader, list) }
+    list.push({ ...r, at: r.from, count: 0 })
   }
+  await Promise.all([...byLeader].map(async ([leader, list]) => {
+    const connection = await admin.cluster.broker(leader)
+    const maxBytes = 16 * 1024 * 1024
+    let open = list
+    while (open.length > 0) {
+      const r = await connection.request(fetchApi, {
+        replicaId: -1,
+        maxWaitMs: 0,
+        minBytes: 0,
+        maxBytes,
+        isolationLevel: 0,
+        sessionId: 0,
+        sessionEpoch: -1,
+        topics: [{ topic, partitions: open.map((p) => ({ partition: p.partition, currentLeaderEpoch: -1, fetchOffset: p.at, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes })) }],
+        forgottenTopicsData: [],
+        rackId: ''
+      })
+      const moved = new Set<number>()
+      let bytes = 0
+      for (const data of r.responses[0]?.partitions ?? []) {
+        const range = open.find((p) => p.partition === data.partitionIndex)
+        if (range === undefined || data.errorCode !== ErrorCode.NONE) continue
+        const blob = Array.isArray(data.records) ? Buffer.concat(data.records) : (data.records ?? Buffer.alloc(0))
+        bytes += blob.length
+        let next = range.at
+        for (const raw of iterateBatches(blob)) {
+          const header = readBatchHeader(raw, 0)
+          const last = header.baseOffset + BigInt(header.lastOffsetDelta)
+          if (last < range.at) continue
+          next = last + 1n
+          if (isControlBatch(raw, 0)) continue
+          const batch = await decodeBatch(raw)
+          for (const rec of batch.records) {
+            if (rec.offset < range.at || rec.offset >= range.until || range.count >= max) continue
+            range.count++
+            out.push({ partition: range.partition, offset: rec.offset, timestamp: rec.timestamp, key: rec.key, value: rec.value, headers: rec.headers })
+          }
+        }
+        if (next > range.at) { range.at = next; moved.add(range.partition) }
+      }
+      // A partition is done when its range is read, it has enough records, or it answered nothing
+      // (at the high watermark) while the response had room: an answer near maxBytes may have
+      // left partitions out, which are asked again as long as some partition moves.
+      const full = bytes >= maxBytes / 2 && moved.size > 0
+      open = open.filter((p) => p.at < p.until && p.count < max && (moved.has(p.partition) || full))
+    }
+  }))
   return out
 }

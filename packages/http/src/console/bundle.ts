@@ -21,14 +21,20 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json'
 }
 
-/** Where the built bundle is: beside the @brook/console package's package.json. */
-export function consoleBundleDir (): string {
-  return join(dirname(fileURLToPath(import.meta.resolve('@brook/console/package.json'))), 'dist-web')
+/** Where the built bundle is: beside the @brook/console package's package.json (null: not installed). */
+export function consoleBundleDir (logger: Logger): string | null {
+  try {
+    return join(dirname(fileURLToPath(import.meta.resolve('@brook/console/package.json'))), 'dist-web')
+  } catch (err) {
+    logger.warn({ err: (err as Error).message }, 'the web console package is not installed: / serves no console')
+    return null
+  }
 }
 
 /** The bundle's files by URL path (`/app.js`), `/` being index.html; empty when it is not built. */
-export function loadBundle (dir: string, logger: Logger): Map<string, BundleFile> {
+export function loadBundle (dir: string | null, logger: Logger): Map<string, BundleFile> {
   const files = new Map<string, BundleFile>()
+  if (dir === null) return files
   const walk = (folder: string): void => {
     for (const entry of readdirSync(folder, { withFileTypes: true })) {
       const full = join(folder, entry.name)

@@ -13,7 +13,7 @@ let bundle: ReturnType<typeof loadBundle> | null = null
 
 export function registerConsole (app: FastifyInstance, ctx: HttpContext): void {
   // Read once per process: every listener's app serves the same files.
-  bundle ??= loadBundle(consoleBundleDir(), ctx.logger)
+  bundle ??= loadBundle(consoleBundleDir(ctx.logger), ctx.logger)
   registerBundle(app, bundle)
   registerTopicReads(app, ctx)
   registerMessages(app, ctx)

@@ -35,7 +35,7 @@ function intParam (value: string | undefined, name: string, fallback: number, mi
 }
 
 /** `path=value` on a JSON value: dotted field names (array indexes as numbers), compared as text. */
-export function jsonFilter (expression: string): (value: unknown) => boolean {
+function jsonFilter (expression: string): (value: unknown) => boolean {
   const eq = expression.indexOf('=')
   if (eq <= 0) throw badRequest('json: a filter of the form field.path=value')
   const path = expression.slice(0, eq).trim().replace(/^\$\.?/, '').split('.').filter((s) => s !== '')

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { startHttpBroker, type HttpBroker } from '../http/harness.js'
 
-export const SCREENSHOTS = join(new URL('../../../../..', import.meta.url).pathname, 'tmp', 'console-screenshots')
+const SCREENSHOTS = join(new URL('../../../../..', import.meta.url).pathname, 'tmp', 'console-screenshots')
 
 export interface ConsoleUnderTest extends HttpBroker {
   browser: Browser

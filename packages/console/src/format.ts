@@ -9,9 +9,13 @@ export function bytes (n: number | null | undefined): string {
   return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`
 }
 
-export const count = (n: number | null | undefined): string => n === null || n === undefined ? '–' : n.toLocaleString('en-US')
+// One formatter for every number: toLocaleString makes a new one per call, which a table of
+// thousands of cells pays for in full.
+const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })
 
-export const rate = (n: number | null): string => n === null ? '–' : n < 10 ? n.toFixed(1) : Math.round(n).toLocaleString('en-US')
+export const count = (n: number | null | undefined): string => n === null || n === undefined ? '–' : integer.format(n)
+
+export const rate = (n: number | null): string => n === null ? '–' : n < 10 ? n.toFixed(1) : integer.format(n)
 
 export const time = (ms: number): string => ms < 0 ? '–' : new Date(ms).toISOString().replace('T', ' ').replace('Z', '')
 

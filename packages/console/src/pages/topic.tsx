@@ -12,7 +12,7 @@ import { ProduceForm } from './produce.js'
 const TABS = [['partitions', 'Partitions'], ['messages', 'Messages'], ['produce', 'Produce'], ['configs', 'Configs'], ['settings', 'Settings']] as const
 
 function Partitions (props: { topic: TopicDetail }): JSX.Element {
-  const { shown, pager } = usePaged(props.topic.partitions, 200)
+  const { shown, pager } = usePaged(props.topic.partitions, 100)
   return (
     <>
       <table id="partitions">

@@ -118,7 +118,7 @@ export function registerTopicReads (app: FastifyInstance, ctx: HttpContext): voi
     const [ends, starts, disk] = await Promise.all([
       offsetsAt(admin(request), meta, partitions, LATEST, ctx.logger),
       offsetsAt(admin(request), meta, partitions, EARLIEST, ctx.logger),
-      logDirUsage(admin(request), meta, ctx.logger, [name])
+      logDirUsage(admin(request), meta, ctx.logger)
     ])
     return {
       name,

@@ -95,3 +95,4 @@ export interface GroupDetail {
 }
 export interface ResetPlan { groupId: string, dryRun: boolean, applied: boolean, plan: Array<{ topic: string, partition: number, current: number | null, target: number, lagAfter: number }> }
 export interface TransactionRow { transactionalId: string, producerId: number, state: string, coordinator: number }
+export interface DeliveryRow { name: string, partitions: number, delayMs: number, scheduleEnabled: boolean }

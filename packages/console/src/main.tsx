@@ -10,12 +10,14 @@ import { TopicPage } from './pages/topic.js'
 import { GroupsPage } from './pages/groups.js'
 import { GroupPage } from './pages/group.js'
 import { TransactionsPage } from './pages/transactions.js'
+import { DeliveryPage } from './pages/delivery.js'
 
 const NAV = [
   { href: '#/', label: 'Overview', match: (p: string[]) => p.length === 0 },
   { href: '#/topics', label: 'Topics', match: (p: string[]) => p[0] === 'topics' },
   { href: '#/groups', label: 'Groups', match: (p: string[]) => p[0] === 'groups' },
-  { href: '#/transactions', label: 'Transactions', match: (p: string[]) => p[0] === 'transactions' }
+  { href: '#/transactions', label: 'Transactions', match: (p: string[]) => p[0] === 'transactions' },
+  { href: '#/delivery', label: 'Delivery', match: (p: string[]) => p[0] === 'delivery' }
 ]
 
 function route (parts: string[], query: URLSearchParams): JSX.Element {
@@ -25,6 +27,7 @@ function route (parts: string[], query: URLSearchParams): JSX.Element {
   if (page === 'groups' && id !== undefined) return <GroupPage id={id} type={query.get('type') === 'share' ? 'share' : 'consumer'} />
   if (page === 'groups') return <GroupsPage />
   if (page === 'transactions') return <TransactionsPage />
+  if (page === 'delivery') return <DeliveryPage />
   return <OverviewPage />
 }
 

@@ -1,8 +1,8 @@
 // The web console's topic pages end to end in a real browser (Debian's chromium through
 // playwright-core): create a topic with a config, produce a record from the form and find it by
 // key, by a JSON field and not by absent text in the message browser, hex view, configs; the
-// transactions page lists a kafkajs transactional producer. Every page is screenshotted, in light
-// and dark. (Groups: groups.test.ts.)
+// transactions page lists a kafkajs transactional producer; the delivery page lists delayed and
+// scheduling topics. Every page is screenshotted, in light and dark. (Groups: groups.test.ts.)
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import kafkajs from 'kafkajs'
@@ -120,4 +120,17 @@ test('the transactions page lists a kafkajs transactional producer', { timeout: 
   } finally {
     await producer.disconnect()
   }
+})
+
+test('the delivery page lists a delayed topic and a scheduling one', { timeout: 60_000 }, async () => {
+  const { page } = c
+  for (const [name, config] of [['console-delayed', { name: 'delivery.delay.ms', value: '60000' }], ['console-scheduled', { name: 'delivery.schedule.enable', value: 'true' }]] as const) {
+    const created = await call(c.url, 'POST', `/v3/clusters/${cluster}/topics`, { contentType: 'application/json', body: { topic_name: name, configs: [config] } })
+    assert.equal(created.status, 201, JSON.stringify(created.body))
+  }
+  await page.goto('/#/delivery')
+  await page.locator('#delivery tr[data-topic="console-delayed"]').filter({ hasText: '60,000 ms' }).waitFor()
+  assert.match(await page.locator('#delivery tr[data-topic="console-scheduled"]').innerText(), /enabled/)
+  assert.equal(await page.locator('#delivery tr[data-topic="console-orders"]').count(), 0, 'an ordinary topic is not listed')
+  await c.shot('delivery')
 })

@@ -136,8 +136,10 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   dynamicConfigs.addCheck(() => { tlsReload.check() })
   // Logs found on disk get their topic's config; the table is read again by the replica manager.
   const overrides = new Map((await store.load()).map((t) => [t.name, t.configs]))
+  const metrics = new BrokerMetrics()
   const logs = new LogManager({
     fs: new NodeFileSystem(),
+    observer: metrics.storageObserver,
     logDirs,
     defaults: toLogConfig({}, config),
     topicConfig: (topic) => toLogConfig(overrides.get(topic) ?? {}, config),
@@ -212,7 +214,6 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
 
   const connections = new Set<Connection>()
   const handlers = handlerTable(HANDLERS)
-  const metrics = new BrokerMetrics()
   metrics.attach({ replicas, groups, connections: () => connections.size })
   const clientMetrics = new ClientTelemetry({
     telemetryMaxBytes: config.int('telemetry.max.bytes'),
@@ -310,6 +311,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
         })),
         replicas,
         notify: (key) => { purgatory.notify(key) },
+        onIsrChange: (change) => { metrics.isrChanged(change) },
         onLeadership: (partition, leaderEpoch) => {
           for (const leadership of leaderships) leadership.onLeadership(partition, leaderEpoch)
         }

@@ -220,6 +220,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     // Decompressed metrics are bounded too: a small push must not inflate without limit.
     decompress: async (codec, bytes) => await decompress(codec, bytes, { maxBytes: 16 * config.int('telemetry.max.bytes') })
   })
+  metrics.attachClientTelemetry(clientMetrics)
   const state: MutableState = {
     config,
     clusterId: meta.clusterId,

@@ -8,6 +8,8 @@ import { errorName } from '@brook/protocol'
 import type { LogObserver } from '@brook/storage'
 import { registerStateGauges, type MetricsSource } from './state-gauges.js'
 import { countRecords } from './records-out.js'
+import { registerClientMetrics } from './client-metrics.js'
+import type { ClientTelemetry } from '../telemetry/client-telemetry.js'
 
 /** Seconds. Few buckets keep each observation cheap; Kafka's request times span 0.1 ms to seconds. */
 const LATENCY_BUCKETS = [0.0005, 0.002, 0.01, 0.05, 0.25, 1, 5]
@@ -46,9 +48,13 @@ export class BrokerMetrics {
   readonly #produceErrorChildren = new Map<number, Child>()
   readonly #fetchErrorChildren = new Map<number, Child>()
 
-  /** Prometheus text: this broker's series, then the process's (CPU, memory, event-loop lag, GC). */
+  #renderPartitions: () => string = () => ''
+
+  /** Prometheus text: this broker's series, the per-partition families, then the process's (CPU, memory, event-loop lag, GC). */
   async render (): Promise<string> {
-    return (await this.registry.metrics()) + (await processMetricsRegistry().metrics())
+    // The partition walk first: the partition totals of the registry read its snapshot.
+    const partitions = this.#renderPartitions()
+    return (await this.registry.metrics()) + partitions + (await processMetricsRegistry().metrics())
   }
 
   /** The content type of render()'s text. */
@@ -58,7 +64,12 @@ export class BrokerMetrics {
 
   /** Scrape-time gauges over the broker's state; called once the broker is wired. */
   attach (source: MetricsSource): void {
-    registerStateGauges(this.registry, source)
+    this.#renderPartitions = registerStateGauges(this.registry, source)
+  }
+
+  /** Scrape-time series of the metrics clients push (KIP-714). */
+  attachClientTelemetry (telemetry: ClientTelemetry): void {
+    registerClientMetrics(this.registry, telemetry)
   }
 
   /** One answered request: its API name, how long it took (ms) and whether the handler failed. */

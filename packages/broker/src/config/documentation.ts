@@ -59,6 +59,8 @@ const TOPIC_DOCS: Readonly<Record<string, string>> = {
 const BROKER_DOCS: Readonly<Record<string, string>> = {
   'node.id': 'This broker\'s id, recorded in meta.properties.',
   'consumer.instance.timeout.ms': 'Brook (the REST Proxy\'s name): a REST consumer instance of the HTTP API unused this long is closed. Read at start.',
+  'http.ssl.keystore.location': 'Brook: PEM file with the certificate chain and the private key of the HTTP API\'s https:// listeners. Read at start.',
+  'http.ssl.key.password': 'Brook: password of the private key in http.ssl.keystore.location, when it is encrypted. Read at start.',
   'http.authentication.method': 'Brook (the REST Proxy\'s authentication.method): NONE, or BASIC: the HTTP API requires HTTP Basic credentials, checked by authenticating to the broker with them (SASL), and runs each request as that user so ACLs apply. Read at start.',
   'http.authentication.realm': 'Brook: the realm of the HTTP API\'s Basic authentication challenge. Read at start.',
   'http.authentication.sasl.mechanism': 'Brook: the SASL mechanism (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512) the HTTP API authenticates its users to the broker with, through the first SASL_PLAINTEXT listener. Read at start.',

@@ -3,6 +3,8 @@
 // back by kcat); an https:// listener without a keystore is refused at start.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { httpSettingsFrom, startHttpServer } from '@brook/http'
 import { assertSucceeded, kcatConsumeAll, makeTestCerts, runCommand, startTestBroker, type TestBroker, type TestCerts } from '@brook/testkit'
 
@@ -49,8 +51,6 @@ test('an https:// listener serves the API over TLS', { timeout: 60_000 }, async 
 })
 
 test('an encrypted key with http.ssl.key.password; https without a keystore is refused', { timeout: 60_000 }, async () => {
-  const { readFile, writeFile } = await import('node:fs/promises')
-  const { join } = await import('node:path')
   const encrypted = join(certs.dir, 'encrypted-keystore.pem')
   await writeFile(encrypted, Buffer.concat([await readFile(certs.serverCert), await readFile(certs.serverKeyEncrypted)]))
   const settings = new Map([['http.listeners', 'https://127.0.0.1:0'], ['http.ssl.keystore.location', encrypted], ['http.ssl.key.password', certs.serverKeyPassword]])

@@ -18,7 +18,7 @@ function httpUrlOf (cluster: TestCluster, id: number): string {
   return url
 }
 
-test('a follower killed and restarted: ISR shrink and expand counted on the leader', { timeout: 120_000 }, async () => {
+test('a follower killed and restarted: ISR shrink and expand counted on the leader', { timeout: 240_000 }, async () => {
   const cluster = await startTestCluster({
     overrides: { 'replica.lag.time.max.ms': '4000', 'replica.fetch.backoff.ms': '100', 'replica.fetch.wait.max.ms': '200', 'auto.create.topics.enable': 'false', 'http.listeners': 'http://127.0.0.1:0' }
   })
@@ -27,6 +27,8 @@ test('a follower killed and restarted: ISR shrink and expand counted on the lead
     const admin = new Kafka({ brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 3 } }).admin()
     await admin.connect()
     try {
+      // The assignment names all three brokers: each must have registered first.
+      await waitFor(async () => (await admin.describeCluster()).brokers.length === 3, 60_000, { message: 'three brokers registered' })
       await admin.createTopics({ topics: [{ topic: TOPIC, replicaAssignment: [{ partition: 0, replicas: [1, 2, 3] }] }] })
     } finally {
       await admin.disconnect()

@@ -4,6 +4,7 @@ import type { ClientOptions } from './cluster/cluster.js'
 import { Admin } from './admin/admin.js'
 import { Consumer, type ConsumerOptions } from './consumer/consumer.js'
 import { Producer, type ProducerOptions } from './producer/producer.js'
+import { ShareConsumer, type ShareConsumerOptions } from './share/share-consumer.js'
 
 export class Client {
   constructor (readonly options: ClientOptions) {}
@@ -14,6 +15,11 @@ export class Client {
 
   consumer (options: ConsumerOptions = {}): Consumer {
     return new Consumer(this.options, options)
+  }
+
+  /** A share-group member (KIP-932): records of shared partitions, acknowledged one by one. */
+  shareConsumer (options: ShareConsumerOptions): ShareConsumer {
+    return new ShareConsumer(this.options, options)
   }
 
   admin (): Admin {

@@ -24,3 +24,6 @@ export type { ScramCredentialUpsertion, ScramCredentialDeletion, ScramCredential
 export { Admin, ConfigResourceType, type NewTopic, type ConfigEntry, type ConfigOperation, type GroupDescription, type ListedGroup } from './admin/admin.js'
 export { AclResourceType, AclPatternType, AclOperation, AclPermission, type AclResourceTypeName, type AclPatternTypeName, type AclOperationName, type AclPermissionName, type AclBinding, type AclDescription, type AclFilter } from './admin/acls.js'
 export type { TopicMetadata, PartitionMetadata, BrokerAddress } from './cluster/metadata.js'
+export { RetryingConsumer, exponentialDelays, type RetryTopicsOptions, type RetryEachMessagePayload } from './retry/retry-topics.js'
+export { RetryHeader } from './retry/retry-headers.js'
+export { startCheckBackServer, parseCheckBackRequest, CheckBackRequestError, type CheckBackServer, type CheckBackServerOptions, type CheckBackRequest, type CheckBackDecision } from './check-back/check-back-server.js'

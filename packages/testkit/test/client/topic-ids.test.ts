@@ -63,12 +63,12 @@ test('Produce 13 and Fetch 13+ name topics by id; names at 12 when the broker of
     // The broker's own versions: Produce 13, Fetch 18.
     const withIds = await requestsOf(async () => await roundTrip(proxy.bootstrap, 'by-id'))
     const produced = withIds.filter((r) => r.apiKey === produceApi.key)
-    assert.ok(produced.length > 0 && produced.every((r) => r.apiVersion === 13), `Produce versions ${produced.map((r) => r.apiVersion)}`)
+    assert.ok(produced.length > 0 && produced.every((r) => r.apiVersion === 13), `Produce versions ${produced.map((r) => r.apiVersion).join(', ')}`)
     const p13 = decoded<ProduceRequest>(produced[0]!, produceApi)
     // A field absent at a version decodes as its default: no name on the wire.
     assert.deepEqual(p13.topicData.map((t) => [t.topicId, t.name ?? '']), [[id, '']], 'Produce 13 names the topic by id only')
     const fetched = withIds.filter((r) => r.apiKey === fetchApi.key)
-    assert.ok(fetched.length > 0 && fetched.every((r) => r.apiVersion === 18), `Fetch versions ${fetched.map((r) => r.apiVersion)}`)
+    assert.ok(fetched.length > 0 && fetched.every((r) => r.apiVersion === 18), `Fetch versions ${fetched.map((r) => r.apiVersion).join(', ')}`)
     const f18 = decoded<FetchRequest>(fetched[0]!, fetchApi)
     assert.deepEqual(f18.topics.map((t) => [t.topicId, t.topic ?? '']), [[id, '']], 'Fetch 18 names the topic by id only')
 

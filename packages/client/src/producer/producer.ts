@@ -308,7 +308,14 @@ export class Producer {
     // (transaction protocol v2); this client runs v1 (AddPartitionsToTxn first), so, as the Java
     // client without v2, a transactional producer stays at 11. Produce 13 names topics by id
     // (KIP-516): used when metadata has every topic's id, else names at 12 at most.
-    let version = connection.versionFor(produceApi)
+    let version: number
+    try {
+      version = connection.versionFor(produceApi)
+    } catch (err) {
+      // No version in common (UnsupportedVersionError): each batch fails with it.
+      for (const b of batches) this.onBatchError(b, err)
+      return
+    }
     if (this.transactions !== null) version = Math.min(version, LAST_BEFORE_TRANSACTION_V2)
     const ids = version >= FIRST_TOPIC_ID_PRODUCE ? this.cluster.metadata?.topicIds(topics.keys()) ?? null : null
     if (ids === null) version = Math.min(version, FIRST_TOPIC_ID_PRODUCE - 1)

@@ -107,6 +107,50 @@ test('explicit acknowledgement: RELEASE comes back with delivery count 2, REJECT
   }
 })
 
+test('run(): a handler that throws releases its record (delivered again, count 2); for await with commitAsync', { timeout: 180_000 }, async () => {
+  const count = 60
+  const broker = await startTestBroker(SHARE_BROKER_CONFIG)
+  const client = new Client({ brokers: [broker.bootstrap] })
+  try {
+    await prepareQueue(broker.bootstrap, 'flaky', 'flaky-workers', count)
+    await prepareQueue(broker.bootstrap, 'iterated', 'iterators', count)
+    const handled: ShareMessage[] = []
+    const worker = client.shareConsumer({ groupId: 'flaky-workers' })
+    worker.subscribe(['flaky'])
+    const run = worker.run({
+      eachMessage: ({ message }) => {
+        handled.push(message)
+        if (message.offset % 4n === 0n && message.deliveryCount === 1) throw new Error('transient failure')
+      }
+    })
+    await until('every record handled, the failed ones twice', () => handled.length === count + count / 4, 120_000)
+    worker.stop()
+    await run
+    await worker.close()
+    for (let o = 0n; o < BigInt(count); o++) {
+      assert.deepEqual(handled.filter((m) => m.offset === o).map((m) => m.deliveryCount), o % 4n === 0n ? [1, 2] : [1], `offset ${o}`)
+    }
+    await until('all done for the group', async () => await startOffset(broker.bootstrap, 'flaky-workers', 'flaky') === BigInt(count), 60_000)
+
+    const results: AcknowledgementResult[][] = []
+    const reader = client.shareConsumer({ groupId: 'iterators', acknowledgementMode: 'explicit', onAcknowledgementCommit: (r) => results.push(r) })
+    reader.subscribe(['iterated'])
+    let seen = 0
+    for await (const batch of reader) {
+      assert.equal(batch.topic, 'iterated')
+      for (const m of batch.messages) reader.acknowledge(m, 'accept')
+      reader.commitAsync()
+      seen += batch.messages.length
+      if (seen >= count) break
+    }
+    await until('commitAsync answered for every record', () => confirmed(results).size === count, 60_000)
+    await reader.close()
+    assert.equal(await startOffset(broker.bootstrap, 'iterators', 'iterated'), BigInt(count))
+  } finally {
+    await broker.close()
+  }
+})
+
 test('a record held past its acquisition lock goes to another member with a raised delivery count', { timeout: 180_000 }, async () => {
   const count = 20
   const broker = await startTestBroker(SHARE_BROKER_CONFIG)
@@ -148,22 +192,34 @@ test('Brook\'s share consumer and librdkafka 2.15\'s share the same share group'
   const brook = new Client({ brokers: [broker.bootstrap] }).shareConsumer({ groupId: 'mixed', maxRecords: 10, onAcknowledgementCommit: (r) => results.push(r) })
   let rdk: Awaited<ReturnType<typeof startShareConsumer>> | null = null
   try {
-    await prepareQueue(broker.bootstrap, 'mixed-jobs', 'mixed', count)
-    rdk = await startShareConsumer({ bootstrap: broker.bootstrap, group: 'mixed', topic: 'mixed-jobs', delayUs: 5000 })
+    // A long lock: Brook holds its first records while librdkafka starts (a slow start on a
+    // loaded box must not let them expire and come back).
+    await prepareQueue(broker.bootstrap, 'mixed-jobs', 'mixed', count, { 'share.record.lock.duration.ms': '30000' })
     brook.subscribe(['mixed-jobs'])
     const got: ShareMessage[] = []
+    let rdkStarted: Promise<void> = Promise.resolve()
     const run = brook.run({
       eachMessage: async ({ message }) => {
         got.push(message)
+        // Brook took the first records; it waits until librdkafka has some too, so both share
+        // the queue whichever is faster on this box.
+        await rdkStarted
         await new Promise((resolve) => setTimeout(resolve, 5))
       }
     })
-    const rdkOut = rdk
+    await until('Brook has its first records', () => got.length > 0, 60_000)
+    rdkStarted = (async () => {
+      rdk = await startShareConsumer({ bootstrap: broker.bootstrap, group: 'mixed', topic: 'mixed-jobs', delayUs: 5000 })
+      const started = rdk
+      await until('librdkafka has records', () => started.messages.length > 0, 120_000)
+    })()
+    await rdkStarted
+    const rdkOut = rdk!
     await until('every record accepted by one of them', () => confirmed(results).size + rdkOut.confirmedAccepted().size >= count, 180_000)
     brook.stop()
     await run
     const brookDone = confirmed(results)
-    const rdkDone = rdk.confirmedAccepted()
+    const rdkDone = rdkOut.confirmedAccepted()
     assert.ok(brookDone.size > 0, 'Brook accepted records')
     assert.ok(rdkDone.size > 0, 'librdkafka accepted records')
     for (const k of brookDone) assert.ok(!rdkDone.has(k), `${k} accepted by both`)
@@ -171,7 +227,7 @@ test('Brook\'s share consumer and librdkafka 2.15\'s share the same share group'
     assert.ok(got.every((m) => m.deliveryCount === 1), 'no record was redelivered')
   } finally {
     await brook.close()
-    await rdk?.stop()
+    await (rdk as Awaited<ReturnType<typeof startShareConsumer>> | null)?.stop()
     await broker.close()
   }
 })

@@ -39,7 +39,12 @@ const clientRanges = new Map<number, VersionRange>([
   [42, { min: 0, max: 2 }], // DeleteGroups
   [44, { min: 0, max: 1 }], // IncrementalAlterConfigs
   [47, { min: 0, max: 0 }], // OffsetDelete
-  [60, { min: 0, max: 1 }] // DescribeCluster
+  [60, { min: 0, max: 1 }], // DescribeCluster
+  // Share groups (KIP-932): v0 was Kafka 4.0's early-access protocol (broker-made member ids, no
+  // MaxRecords); the share consumer speaks the released one (Kafka 4.1+).
+  [76, { min: 1, max: 1 }], // ShareGroupHeartbeat
+  [78, { min: 1, max: 2 }], // ShareFetch
+  [79, { min: 1, max: 2 }] // ShareAcknowledge
 ])
 
 export function clientRange (api: ApiSchema): VersionRange {

@@ -36,3 +36,16 @@ test('a share session opens at epoch 0, names only new or acknowledged partition
   assert.equal(s.open, false)
   assert.deepEqual(s.plan([a], []).send, [a], 'a new session names every partition again')
 })
+
+test('a share session starts afresh for a new member id', { timeout: 5_000 }, () => {
+  const s = new ShareSession()
+  const a = { topicId: 'A', partition: 0 }
+  s.forMember('m1')
+  s.answered(s.plan([a], []))
+  assert.equal(s.epoch, 1)
+  s.forMember('m1')
+  assert.equal(s.epoch, 1, 'same member: the session goes on')
+  s.forMember('m2')
+  assert.equal(s.open, false, 'a new member id: the next request opens a session')
+  assert.deepEqual(s.plan([a], []).send, [a])
+})

@@ -203,6 +203,7 @@ export class ShareConsumer implements AsyncIterable<ShareBatch> {
   private async fetchFrom (leader: number, wanted: PartitionRef[], maxWaitMs: number): Promise<ShareMessage[]> {
     const session = this.session(leader)
     return await session.serial(async () => {
+      session.forMember(this.membership.memberId)
       let acks = this.takePending(leader)
       if (!session.open && acks.length > 0) {
         // Records acquired under a session the broker no longer has were released when it went.
@@ -328,6 +329,7 @@ export class ShareConsumer implements AsyncIterable<ShareBatch> {
   }
 
   private async acknowledgeAt (leader: number, session: ShareSession, closing: boolean): Promise<AcknowledgementResult[]> {
+    session.forMember(this.membership.memberId)
     const acks = this.takePending(leader)
     if (!session.open) {
       return acks.map((a) => this.ackResult(a, kafkaError(ErrorCode.SHARE_SESSION_NOT_FOUND, 'no share session with this broker; the records are delivered again')))

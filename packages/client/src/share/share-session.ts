@@ -21,6 +21,8 @@ export interface SessionPlan {
 
 export class ShareSession {
   epoch = OPEN_EPOCH
+  /** The member the broker keeps this session for: a member that joins again under a new id has none. */
+  memberId = ''
   private readonly held = new Map<string, ShareRef>()
   private tail: Promise<unknown> = Promise.resolve()
 
@@ -53,6 +55,13 @@ export class ShareSession {
     for (const r of plan.send) this.held.set(refKey(r), r)
     for (const r of plan.forgotten) this.held.delete(refKey(r))
     this.epoch = this.epoch >= 0x7fffffff ? 1 : this.epoch + 1
+  }
+
+  /** Starts afresh when the member id changed (the broker keys sessions by group and member). */
+  forMember (memberId: string): void {
+    if (this.memberId === memberId) return
+    this.reset()
+    this.memberId = memberId
   }
 
   /** The session is gone (refused, closed, or the connection failed): the next request opens one. */

@@ -54,6 +54,7 @@ test('two Brook share consumers split a queue; implicit acknowledgement accepts 
     assert.ok(all.every((m) => m.deliveryCount === 1), 'first deliveries only')
     assert.deepEqual(all.map((m) => m.value?.toString()).sort(), Array.from({ length: count }, (_, i) => `m${i}`).sort())
     assert.equal(consumers[0]!.acquisitionLockTimeoutMs, 4000, 'the lock duration the broker set (group.share.record.lock.duration.ms)')
+    assert.throws(() => consumers[0]!.acknowledge(got[0]![0]!, 'release'), /needs acknowledgementMode 'explicit'/, 'implicit mode refuses acknowledge(), as Kafka\'s consumer does')
     for (const c of consumers) c.stop()
     await Promise.all(runs)
   } finally {

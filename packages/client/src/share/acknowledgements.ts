@@ -1,11 +1,12 @@
 // Acknowledgements of a share consumer (KIP-932): per share-partition, the type chosen for each
 // delivered offset, turned into the wire's acknowledgement batches (ascending, non-overlapping
 // runs of consecutive offsets; one type for a run that has one, else a type per offset).
-// GAP marks offsets that were acquired but carried no record for the reader (control records).
+// GAP marks offsets that were acquired but carried no record for the reader (control records);
+// RENEW extends a record's acquisition lock and leaves it acquired.
 
 export type AcknowledgeType = 'accept' | 'release' | 'reject'
 
-export const AckCode = { GAP: 0, ACCEPT: 1, RELEASE: 2, REJECT: 3 } as const
+export const AckCode = { GAP: 0, ACCEPT: 1, RELEASE: 2, REJECT: 3, RENEW: 4 } as const
 
 export function ackCode (type: AcknowledgeType): number {
   switch (type) {

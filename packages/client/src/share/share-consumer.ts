@@ -13,7 +13,7 @@
 // run({ eachMessage }) accepts a record when the handler returns and releases it when it throws.
 import { ErrorCode, shareAcknowledgeApi, shareFetchApi, type ShareFetchResponse } from '@brook/protocol'
 import { type Cluster, Cluster as ClusterImpl, type ClientOptions } from '../cluster/cluster.js'
-import { IllegalStateError } from '../errors/client-errors.js'
+import { IllegalStateError, UnsupportedVersionError } from '../errors/client-errors.js'
 import { KafkaError, kafkaError } from '../errors/kafka-errors.js'
 import { AckCode, ackCode, type AcknowledgeType, type AcknowledgementResult, toWireBatches } from './acknowledgements.js'
 import { ShareMembership } from './share-membership.js'
@@ -323,24 +323,56 @@ export class ShareConsumer implements AsyncIterable<ShareBatch> {
     if (closing) for (const [leader, s] of this.sessions) if (s.open) leaders.add(leader)
     const all = await Promise.all([...leaders].map(async (leader) => {
       const session = this.session(leader)
-      return await session.serial(async () => await this.acknowledgeAt(leader, session, closing))
+      return await session.serial(async () => {
+        session.forMember(this.membership.memberId)
+        return await this.acknowledgeAt(leader, session, this.takePending(leader), closing ? CLOSE_EPOCH : null, false)
+      })
     }))
     return all.flat()
   }
 
-  private async acknowledgeAt (leader: number, session: ShareSession, closing: boolean): Promise<AcknowledgementResult[]> {
-    session.forMember(this.membership.memberId)
-    const acks = this.takePending(leader)
+  /**
+   * Explicit mode: extends the acquisition lock of records of the last poll still being worked on
+   * (RENEW, KIP-1222; ShareAcknowledge v2). They stay to be acknowledged as usual.
+   */
+  async renewLocks (messages: ShareMessage[]): Promise<AcknowledgementResult[]> {
+    if (!this.explicit) throw new IllegalStateError('renewLocks() needs acknowledgementMode \'explicit\'')
+    const byLeader = new Map<number, Map<string, PartitionAcks>>()
+    for (const m of messages) {
+      const d = [...this.delivered.values()].find((p) => p.ref.topic === m.topic && p.ref.partition === m.partition)
+      if (d === undefined || d.offsets.get(m.offset) !== null) throw new IllegalStateError(`${m.topic}-${m.partition} offset ${m.offset} is not a record of the last poll still to acknowledge`)
+      let leader = byLeader.get(d.leader)
+      if (leader === undefined) { leader = new Map(); byLeader.set(d.leader, leader) }
+      let p = leader.get(refKey(d.ref))
+      if (p === undefined) { p = { ref: d.ref, leader: d.leader, acks: new Map() }; leader.set(refKey(d.ref), p) }
+      p.acks.set(m.offset, AckCode.RENEW)
+    }
+    const all = await Promise.all([...byLeader].map(async ([leader, acks]) => {
+      const session = this.session(leader)
+      return await session.serial(async () => {
+        session.forMember(this.membership.memberId)
+        const connection = await this.cluster.broker(leader)
+        if (connection.versionFor(shareAcknowledgeApi) < 2) throw new UnsupportedVersionError(`${connection.name} offers no ShareAcknowledge v2: it cannot renew acquisition locks`)
+        return await this.acknowledgeAt(leader, session, [...acks.values()], null, true)
+      })
+    }))
+    return all.flat()
+  }
+
+  /** One ShareAcknowledge in the session (`epoch`: CLOSE_EPOCH to close it, null for its current one). */
+  private async acknowledgeAt (leader: number, session: ShareSession, acks: PartitionAcks[], epoch: number | null, renew: boolean): Promise<AcknowledgementResult[]> {
     if (!session.open) {
       return acks.map((a) => this.ackResult(a, kafkaError(ErrorCode.SHARE_SESSION_NOT_FOUND, 'no share session with this broker; the records are delivered again')))
     }
-    const plan: SessionPlan = { epoch: closing ? CLOSE_EPOCH : session.epoch, send: acks.map((a) => a.ref), forgotten: [] }
+    // ShareAcknowledge adds no partition to the session: nothing to send or forget in the plan.
+    const plan: SessionPlan = { epoch: epoch ?? session.epoch, send: [], forgotten: [] }
     try {
       const connection = await this.cluster.broker(leader)
       const response = await connection.request(shareAcknowledgeApi, {
         groupId: this.groupId,
         memberId: this.membership.memberId,
         shareSessionEpoch: plan.epoch,
+        isRenewAck: renew,
         topics: byTopicId(acks.map((a) => ({ ...a.ref, acks: a.acks })), (a) => ({ partitionIndex: a.partition, acknowledgementBatches: toWireBatches(a.acks) }))
       })
       if (response.errorCode !== ErrorCode.NONE) {

@@ -186,6 +186,45 @@ test('a record held past its acquisition lock goes to another member with a rais
   }
 })
 
+test('renewLocks keeps records acquired past their lock; the other member never gets them', { timeout: 180_000 }, async () => {
+  const count = 20
+  const broker = await startTestBroker(SHARE_BROKER_CONFIG)
+  const client = new Client({ brokers: [broker.bootstrap] })
+  const slow = client.shareConsumer({ groupId: 'renewers', acknowledgementMode: 'explicit', maxRecords: 5 })
+  const other = client.shareConsumer({ groupId: 'renewers' })
+  try {
+    await prepareQueue(broker.bootstrap, 'long-jobs', 'renewers', count)
+    slow.subscribe(['long-jobs'])
+    let held: ShareMessage[] = []
+    await until('the slow member holds records', async () => { held = await slow.poll(1000); return held.length > 0 }, 60_000)
+    const heldAt = Date.now()
+    other.subscribe(['long-jobs'])
+    const got: ShareMessage[] = []
+    // Twice the 4 s lock, renewed every second; the other member polls meanwhile.
+    while (Date.now() - heldAt < 8000) {
+      const renewed = await slow.renewLocks(held)
+      assert.ok(renewed.every((r) => r.error === null), `renewLocks: ${renewed.map((r) => r.error?.message).join(', ')}`)
+      got.push(...await other.poll(1000))
+    }
+    for (const h of held) slow.acknowledge(h, 'accept')
+    const committed = await slow.commitSync()
+    assert.ok(committed.length > 0 && committed.every((r) => r.error === null), 'the held records accepted after 8 s')
+    await until('the other member has the rest', async () => {
+      got.push(...await other.poll(500))
+      return got.length >= count - held.length
+    }, 60_000)
+    const heldOffsets = new Set(held.map((m) => m.offset))
+    assert.ok(got.every((m) => !heldOffsets.has(m.offset)), 'no held record reached the other member')
+    assert.ok(got.every((m) => m.deliveryCount === 1))
+    await other.commitSync()
+    await until('all done', async () => await startOffset(broker.bootstrap, 'renewers', 'long-jobs') === BigInt(count), 60_000)
+  } finally {
+    await other.close()
+    await slow.close()
+    await broker.close()
+  }
+})
+
 test('Brook\'s share consumer and librdkafka 2.15\'s share the same share group', { timeout: 240_000 }, async () => {
   const count = 400
   const broker = await startTestBroker(SHARE_BROKER_CONFIG)

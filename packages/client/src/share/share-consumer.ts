@@ -16,9 +16,10 @@ import { type Cluster, Cluster as ClusterImpl, type ClientOptions } from '../clu
 import { IllegalStateError, UnsupportedVersionError } from '../errors/client-errors.js'
 import { KafkaError, kafkaError } from '../errors/kafka-errors.js'
 import { AckCode, ackCode, type AcknowledgeType, type AcknowledgementResult, toWireBatches } from './acknowledgements.js'
+import { DeliveryLedger, type PartitionAcks, type PartitionRef } from './delivery-ledger.js'
 import { ShareMembership } from './share-membership.js'
 import { decodeShareRecords, type ShareMessage } from './share-records.js'
-import { byTopicId, CLOSE_EPOCH, refKey, type ShareRef, ShareSession, type SessionPlan } from './share-session.js'
+import { byTopicId, CLOSE_EPOCH, refKey, ShareSession, type SessionPlan } from './share-session.js'
 
 export interface ShareConsumerOptions {
   groupId: string
@@ -52,11 +53,6 @@ export interface ShareRunOptions {
   eachBatch?: (batch: ShareBatch) => Promise<void> | void
 }
 
-/** A share-partition this member has records of, with its topic name. */
-interface PartitionRef extends ShareRef { topic: string }
-
-interface PartitionAcks { ref: PartitionRef, leader: number, acks: Map<bigint, number> }
-
 /** Session errors: the broker forgot the session, or its epoch moved on. */
 const SESSION_ERRORS = new Set<number>([ErrorCode.SHARE_SESSION_NOT_FOUND, ErrorCode.INVALID_SHARE_SESSION_EPOCH])
 
@@ -68,10 +64,7 @@ export class ShareConsumer implements AsyncIterable<ShareBatch> {
   private readonly options: ShareConsumerOptions
   private readonly membership: ShareMembership
   private readonly sessions = new Map<number, ShareSession>()
-  /** Records of the last poll, by partition: offset -> acknowledgement code, or null while none. */
-  private readonly delivered = new Map<string, { ref: PartitionRef, leader: number, offsets: Map<bigint, number | null> }>()
-  /** Acknowledgements not yet sent. */
-  private readonly pending = new Map<string, PartitionAcks>()
+  private readonly ledger: DeliveryLedger
   private subscribed = false
   private running = false
   private closed = false
@@ -82,6 +75,7 @@ export class ShareConsumer implements AsyncIterable<ShareBatch> {
     this.options = options
     this.groupId = options.groupId
     this.membership = new ShareMembership(this.cluster, options.groupId)
+    this.ledger = new DeliveryLedger(options.acknowledgementMode === 'explicit')
   }
 
   get memberId (): string { return this.membership.memberId }
@@ -97,61 +91,7 @@ export class ShareConsumer implements AsyncIterable<ShareBatch> {
   /** Explicit mode: how a record of the last poll was processed (sent with the next poll or commit). */
   acknowledge (message: ShareMessage, type: AcknowledgeType = 'accept'): void {
     if (!this.explicit) throw new IllegalStateError('acknowledge() needs acknowledgementMode \'explicit\'; in implicit mode every delivered record is accepted by the next poll')
-    this.setAck(message, ackCode(type))
-  }
-
-  private setAck (message: ShareMessage, code: number): void {
-    const d = [...this.delivered.values()].find((p) => p.ref.topic === message.topic && p.ref.partition === message.partition)
-    if (d === undefined || !d.offsets.has(message.offset)) {
-      throw new IllegalStateError(`${message.topic}-${message.partition} offset ${message.offset} was not delivered by the last poll (or is acknowledged already and sent)`)
-    }
-    if (d.offsets.get(message.offset) !== null) throw new IllegalStateError(`${message.topic}-${message.partition} offset ${message.offset} is acknowledged already`)
-    d.offsets.set(message.offset, code)
-    this.addPending(d.ref, d.leader, message.offset, code)
-  }
-
-  private addPending (ref: PartitionRef, leader: number, offset: bigint, code: number): void {
-    let p = this.pending.get(refKey(ref))
-    if (p === undefined) { p = { ref, leader, acks: new Map() }; this.pending.set(refKey(ref), p) }
-    p.acks.set(offset, code)
-  }
-
-  /**
-   * Settles the last poll's records before the next poll (`forPoll`) or a commit: implicit mode
-   * accepts the ones not acknowledged; explicit mode requires, before a poll, that every one was
-   * (a commit sends what is acknowledged and leaves the rest to be acknowledged).
-   */
-  private settleDelivered (forPoll: boolean): void {
-    if (this.explicit) {
-      if (!forPoll) return
-      for (const d of this.delivered.values()) {
-        for (const [offset, code] of d.offsets) {
-          if (code === null) throw new IllegalStateError(`${d.ref.topic}-${d.ref.partition} offset ${offset} is not acknowledged: in explicit mode acknowledge every record of a poll before the next poll`)
-        }
-      }
-    } else {
-      for (const d of this.delivered.values()) {
-        for (const [offset, code] of d.offsets) if (code === null) this.addPending(d.ref, d.leader, offset, AckCode.ACCEPT)
-      }
-    }
-    this.delivered.clear()
-  }
-
-  private unacknowledged (message: ShareMessage): boolean {
-    for (const d of this.delivered.values()) {
-      if (d.ref.topic === message.topic && d.ref.partition === message.partition) return d.offsets.get(message.offset) === null
-    }
-    return false
-  }
-
-  private takePending (leader: number): PartitionAcks[] {
-    const out: PartitionAcks[] = []
-    for (const [k, p] of this.pending) {
-      if (p.leader !== leader) continue
-      out.push(p)
-      this.pending.delete(k)
-    }
-    return out
+    this.ledger.acknowledge(message, ackCode(type))
   }
 
   private session (leader: number): ShareSession {
@@ -186,10 +126,10 @@ export class ShareConsumer implements AsyncIterable<ShareBatch> {
   async poll (timeoutMs?: number): Promise<ShareMessage[]> {
     if (!this.subscribed) throw new IllegalStateError('call subscribe() before poll()')
     if (this.closed) throw new IllegalStateError('the share consumer is closed')
-    this.settleDelivered(true)
+    this.ledger.settle(true)
     await this.membership.ensureJoined()
     const wanted = (await this.assigned()).filter((r) => r.leader >= 0)
-    const leaders = new Set([...wanted.map((r) => r.leader), ...[...this.pending.values()].map((p) => p.leader)])
+    const leaders = new Set([...wanted.map((r) => r.leader), ...this.ledger.leaders()])
     const maxWaitMs = Math.min(timeoutMs ?? Infinity, this.options.maxWaitMs ?? 500)
     if (leaders.size === 0) {
       // Nothing assigned yet (the group is still assigning): wait a little, as a fetch would.
@@ -204,7 +144,7 @@ export class ShareConsumer implements AsyncIterable<ShareBatch> {
     const session = this.session(leader)
     return await session.serial(async () => {
       session.forMember(this.membership.memberId)
-      let acks = this.takePending(leader)
+      let acks = this.ledger.take(leader)
       if (!session.open && acks.length > 0) {
         // Records acquired under a session the broker no longer has were released when it went.
         this.report(acks.map((a) => this.ackResult(a, kafkaError(ErrorCode.SHARE_SESSION_NOT_FOUND, 'the share session was lost; the records are delivered again'))))
@@ -272,11 +212,9 @@ export class ShareConsumer implements AsyncIterable<ShareBatch> {
         }
         if (p.acquiredRecords.length === 0 || topic === undefined) continue
         const decoded = await decodeShareRecords(topic, p.partitionIndex, p.records, p.acquiredRecords)
-        for (const gap of decoded.gaps) this.addPending(ref, leader, gap, AckCode.GAP)
+        for (const gap of decoded.gaps) this.ledger.add(ref, leader, gap, AckCode.GAP)
         if (decoded.messages.length === 0) continue
-        let d = this.delivered.get(refKey(ref))
-        if (d === undefined) { d = { ref, leader, offsets: new Map() }; this.delivered.set(refKey(ref), d) }
-        for (const m of decoded.messages) { d.offsets.set(m.offset, null); out.push(m) }
+        for (const m of decoded.messages) { this.ledger.delivering(ref, leader, m.offset); out.push(m) }
       }
     }
     // A partition the answer did not mention had its acknowledgements applied (no error to report).
@@ -305,13 +243,13 @@ export class ShareConsumer implements AsyncIterable<ShareBatch> {
 
   /** Sends the acknowledgements made so far (implicit mode: accepts the last poll's records) and waits for the answers. */
   async commitSync (): Promise<AcknowledgementResult[]> {
-    this.settleDelivered(false)
+    this.ledger.settle(false)
     return await this.sendAcknowledgements(false)
   }
 
   /** As commitSync, without waiting: outcomes go to onAcknowledgementCommit. */
   commitAsync (): void {
-    this.settleDelivered(false)
+    this.ledger.settle(false)
     this.sendAcknowledgements(false).then((results) => this.report(results), (err: unknown) => {
       this.cluster.logger.warn({ err }, 'share acknowledgement commit failed')
     })
@@ -319,13 +257,13 @@ export class ShareConsumer implements AsyncIterable<ShareBatch> {
 
   /** ShareAcknowledge per leader with pending acknowledgements (closing: epoch -1 on every open session). */
   private async sendAcknowledgements (closing: boolean): Promise<AcknowledgementResult[]> {
-    const leaders = new Set([...this.pending.values()].map((p) => p.leader))
+    const leaders = this.ledger.leaders()
     if (closing) for (const [leader, s] of this.sessions) if (s.open) leaders.add(leader)
     const all = await Promise.all([...leaders].map(async (leader) => {
       const session = this.session(leader)
       return await session.serial(async () => {
         session.forMember(this.membership.memberId)
-        return await this.acknowledgeAt(leader, session, this.takePending(leader), closing ? CLOSE_EPOCH : null, false)
+        return await this.acknowledgeAt(leader, session, this.ledger.take(leader), closing ? CLOSE_EPOCH : null, false)
       })
     }))
     return all.flat()
@@ -339,8 +277,7 @@ export class ShareConsumer implements AsyncIterable<ShareBatch> {
     if (!this.explicit) throw new IllegalStateError('renewLocks() needs acknowledgementMode \'explicit\'')
     const byLeader = new Map<number, Map<string, PartitionAcks>>()
     for (const m of messages) {
-      const d = [...this.delivered.values()].find((p) => p.ref.topic === m.topic && p.ref.partition === m.partition)
-      if (d === undefined || d.offsets.get(m.offset) !== null) throw new IllegalStateError(`${m.topic}-${m.partition} offset ${m.offset} is not a record of the last poll still to acknowledge`)
+      const d = this.ledger.awaiting(m)
       let leader = byLeader.get(d.leader)
       if (leader === undefined) { leader = new Map(); byLeader.set(d.leader, leader) }
       let p = leader.get(refKey(d.ref))
@@ -431,7 +368,7 @@ export class ShareConsumer implements AsyncIterable<ShareBatch> {
    */
   async run (options: ShareRunOptions): Promise<void> {
     const settle = (m: ShareMessage, code: number): void => {
-      if (this.unacknowledged(m)) this.setAck(m, code)
+      if (this.ledger.unacknowledged(m)) this.ledger.acknowledge(m, code)
     }
     for await (const batch of this) {
       if (options.eachBatch !== undefined) {
@@ -467,8 +404,8 @@ export class ShareConsumer implements AsyncIterable<ShareBatch> {
     let results: AcknowledgementResult[] = []
     try {
       // Explicit mode: records not acknowledged are released by the broker with the session.
-      if (!this.explicit) this.settleDelivered(false)
-      this.delivered.clear()
+      if (!this.explicit) this.ledger.settle(false)
+      this.ledger.dropDelivered()
       results = await this.sendAcknowledgements(true)
       this.report(results)
       this.closed = true

@@ -69,6 +69,7 @@ export class ShareMembership {
   /** One heartbeat, after any in flight (the timer's and the consumer's never overlap). */
   private async heartbeatNow (): Promise<void> {
     const run = this.inFlight.then(async () => { await this.heartbeat() })
+    // The caller awaits `run` and gets its error; the chain only orders the next heartbeat.
     this.inFlight = run.catch(() => {})
     await run
   }

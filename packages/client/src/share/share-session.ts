@@ -31,6 +31,7 @@ export class ShareSession {
   /** Runs `task` after the session's earlier requests. */
   async serial<T> (task: () => Promise<T>): Promise<T> {
     const run = this.tail.then(task)
+    // The caller awaits `run` and gets its error; the chain only orders the next request.
     this.tail = run.catch(() => {})
     return await run
   }

@@ -1,5 +1,5 @@
-// The entry point: holds the connection options and makes producers, consumers and admins, each
-// with its own connections (as Kafka's clients do).
+// The entry point: holds the connection options and makes producers, consumers (plain, share and
+// retrying) and admins, each with its own connections (as Kafka's clients do).
 import type { ClientOptions } from './cluster/cluster.js'
 import { Admin } from './admin/admin.js'
 import { Consumer, type ConsumerOptions } from './consumer/consumer.js'

@@ -70,6 +70,10 @@ export class RetryingConsumer {
     this.mode = options.mode ?? 'topics'
     this.retrySuffix = options.retryTopicSuffix ?? '.retry'
     this.dltSuffix = options.deadLetterTopicSuffix ?? '.dlt'
+    // An empty suffix would hand failed records back to the topic they came from, forever.
+    if (this.retrySuffix === '' || this.dltSuffix === '' || this.retrySuffix === this.dltSuffix) {
+      throw new IllegalStateError('retryTopicSuffix and deadLetterTopicSuffix must be non-empty and differ')
+    }
   }
 
   /** The topic a record of `topic` goes to after failing attempt `attempt` (0: the first delivery). */

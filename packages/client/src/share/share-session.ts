@@ -9,7 +9,7 @@ export interface ShareRef { topicId: string, partition: number }
 
 export const refKey = (r: ShareRef): string => `${r.topicId}:${r.partition}`
 
-export const OPEN_EPOCH = 0
+const OPEN_EPOCH = 0
 export const CLOSE_EPOCH = -1
 
 export interface SessionPlan {

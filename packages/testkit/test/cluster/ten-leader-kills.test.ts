@@ -34,7 +34,7 @@ async function killAndRestart (cluster: TestCluster, round: number): Promise<{ k
   return { killed: state.leader, epoch: state.leaderEpoch, ms: Date.now() - started }
 }
 
-test('leader killed with kill -9 and restarted ten times under kafkajs and librdkafka idempotent producers: nothing acknowledged lost or duplicated, replicas byte-equal', { timeout: 115_000 }, async () => {
+test('leader killed with kill -9 and restarted ten times under kafkajs and librdkafka idempotent producers: nothing acknowledged lost or duplicated, replicas byte-equal', { timeout: 115_000 }, async (t) => {
   const cluster = await startTestCluster({ overrides: CLUSTER_SETTINGS })
   const scratch = await tempDir('brook-ten-kills-')
   const stopFile = join(scratch.path, 'stop')
@@ -109,6 +109,7 @@ test('leader killed with kill -9 and restarted ten times under kafkajs and librd
     assert.ok(acknowledged.length >= (ROUNDS + 1) * PROGRESS, `kafkajs: ${acknowledged.length} acknowledged, ${failures} sends failed`)
     assert.ok(run.acked.length >= (ROUNDS + 1) * PROGRESS, `librdkafka: ${run.acked.length} of ${run.produced} delivered (errors: ${run.errors.join('; ')})`)
 
+    t.diagnostic(`kafkajs ${acknowledged.length} acknowledged (${failures} failed), librdkafka ${run.acked.length} of ${run.produced}; rounds ${kills.map((k) => `${k.killed}:${k.ms}ms`).join(' ')}`)
     // Both producers' histories against what the leader serves, then the consumer's view.
     const { payloads, end, byOffset } = await readBack(cluster.bootstrap, TOPIC)
     checkHistory(acknowledged, payloads)

@@ -3,15 +3,17 @@
 // and librdkafka through confluent-kafka-python) while the partition's leader is killed with kill -9
 // and restarted ten times. Afterwards every message either producer was told was written is read
 // back exactly once, in its producer's order; every record a consumer received during the run is
-// still there with the same bytes; and the three replicas' logs are byte-equal below the high
-// watermark. The killed broker is restarted at once, so that a round costs a process start rather
-// than a session expiry and ten rounds fit the per-file test timeout.
+// still there with the same bytes; the latest offset brokers answer never goes back; and the three
+// replicas' logs are byte-equal below the high watermark. The killed broker is restarted at once,
+// so that a round costs a process start rather than a session expiry and ten rounds fit the
+// per-file test timeout.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import kafkajs from 'kafkajs'
 import { assertSucceeded, fixturePath, partitionState, runPython, startTestCluster, tempDir, waitFor, type TestCluster } from '@brook/testkit'
+import { watchLatestOffset, type LatestOffsetWatch } from './latest-offset-watch.js'
 import { CLUSTER_SETTINGS, checkHistory, checkReceivedStillThere, checkReplicasEqual, producerRun, readBack, type Watcher, watchPartition } from './history.js'
 
 const { Kafka, logLevel } = kafkajs
@@ -39,6 +41,7 @@ test('leader killed with kill -9 and restarted ten times under kafkajs and librd
   const scratch = await tempDir('brook-ten-kills-')
   const stopFile = join(scratch.path, 'stop')
   let watcher: Watcher | undefined
+  let latest: LatestOffsetWatch | undefined
   let stopKafkajs = (): void => {}
   // Each round's kill-to-full-ISR time, for the failure message: process starts dominate on a loaded box.
   const kills: Array<{ killed: number, epoch: number, ms: number }> = []
@@ -60,6 +63,7 @@ test('leader killed with kill -9 and restarted ten times under kafkajs and librd
     // Python and librdkafka take seconds to start on a loaded box: start it while the consumer joins.
     const python = runPython(fixturePath('cluster_producer_until_stopped.py'), [cluster.bootstrap, TOPIC, stopFile], { timeoutMs: 110_000 })
     watcher = await watchPartition(cluster, TOPIC)
+    latest = watchLatestOffset(cluster, TOPIC)
     const pythonAcked = async (): Promise<number> => {
       try {
         return Number(await readFile(`${stopFile}.acked`, 'utf8'))
@@ -99,17 +103,20 @@ test('leader killed with kill -9 and restarted ten times under kafkajs and librd
     const pythonFrom = await pythonAcked()
     await waitFor(async () => acknowledged.length >= kafkajsFrom + PROGRESS && await pythonAcked() >= pythonFrom + PROGRESS, 30_000, { message: 'both producers write after the last round' })
     stop = true
+    await latest.stop()
     await writeFile(stopFile, '')
     await writing
     await producer.disconnect()
     const run = producerRun(assertSucceeded('cluster_producer_until_stopped.py', await python).stdout)
 
     assert.equal(kills.length, ROUNDS)
+    assert.ok(latest.answers() > 0, 'brokers answered ListOffsets(latest) during the run')
+    assert.deepEqual(latest.backwards, [], 'the latest offset never went back across leader changes')
     assert.ok(new Set(kills.map((k) => k.killed)).size >= 2, `leadership moved between brokers: killed ${kills.map((k) => k.killed).join(',')}`)
     assert.ok(acknowledged.length >= (ROUNDS + 1) * PROGRESS, `kafkajs: ${acknowledged.length} acknowledged, ${failures} sends failed`)
     assert.ok(run.acked.length >= (ROUNDS + 1) * PROGRESS, `librdkafka: ${run.acked.length} of ${run.produced} delivered (errors: ${run.errors.join('; ')})`)
 
-    t.diagnostic(`kafkajs ${acknowledged.length} acknowledged (${failures} failed), librdkafka ${run.acked.length} of ${run.produced}; rounds ${kills.map((k) => `${k.killed}:${k.ms}ms`).join(' ')}`)
+    t.diagnostic(`kafkajs ${acknowledged.length} acknowledged (${failures} failed), librdkafka ${run.acked.length} of ${run.produced}; rounds ${kills.map((k) => `${k.killed}:${k.ms}ms`).join(' ')}; ListOffsets(latest) ${latest.answers()} answers, ${latest.notAvailable()} OFFSET_NOT_AVAILABLE`)
     // Both producers' histories against what the leader serves, then the consumer's view.
     const { payloads, end, byOffset } = await readBack(cluster.bootstrap, TOPIC)
     checkHistory(acknowledged, payloads)
@@ -126,6 +133,7 @@ test('leader killed with kill -9 and restarted ten times under kafkajs and librd
   } finally {
     stopKafkajs()
     await writeFile(stopFile, '').catch(() => {}) // the producer may be gone already: nothing to stop
+    await latest?.stop()
     await watcher?.stop()
     await cluster.close()
     await scratch.cleanup()

@@ -20,7 +20,7 @@ const { Kafka, logLevel } = kafkajs
 const TOPIC = 'ten-leader-kills'
 const ROUNDS = 10
 /** Acknowledgements each producer must get between two kills: both write through every leader. */
-const PROGRESS = 10
+const PROGRESS = 5
 
 /** Kills the leader, starts it again at once, and waits for a newer leader epoch with a full ISR. */
 async function killAndRestart (cluster: TestCluster, round: number): Promise<{ killed: number, epoch: number, ms: number }> {

@@ -3,9 +3,9 @@
 // sending the batch's offsets in the same transaction) and a second consumer group reading the
 // output keep making progress while an input partition's leader, the transaction coordinator and
 // the loop's group coordinator are each killed with kill -9 (the first two restarted at once, the
-// last left down). Afterwards the output holds every
-// input record exactly once, in the input's order within each partition, and neither group's
-// committed offsets ever went backwards as the coordinators reported them during the run.
+// last left down). Afterwards the output holds every input record exactly once, in the input's
+// order within each partition, and neither group's committed offsets ever went backwards as the
+// coordinators reported them during the run.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'

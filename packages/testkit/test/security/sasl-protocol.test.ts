@@ -1,6 +1,6 @@
 // The SASL state machine over raw sockets, with frames built by hand (not Brook's codec): what
 // may come before authentication, old clients' SaslHandshake v0 + raw tokens, re-authentication
-// (KIP-368), and bad input: garbage in the exchange, a truncated SCRAM exchange, a TLS handshake
+// (KIP-368), and bad input: garbage in the exchange, a replayed or truncated SCRAM exchange, a TLS handshake
 // that never finishes, 10,000 failed logins. Throughout, the broker stays up, other clients keep
 // working, and no password reaches the log.
 import { test, before, after } from 'node:test'
@@ -9,7 +9,8 @@ import { randomBytes } from 'node:crypto'
 import { connect as netConnect } from 'node:net'
 import { connect as tlsConnect } from 'node:tls'
 import { readFileSync } from 'node:fs'
-import { apiVersionsV0Request, makeTestCerts, parseApiVersionsV0, PLAIN_USERS, RawConnection, recordingLogger,
+import { ScramClient } from '@brook/client'
+import { apiVersionsV0Request, makeTestCerts, parseApiVersionsV0, PLAIN_USERS, RawConnection, SCRAM_USERS, recordingLogger,
   startSecureTestBroker, type RecordingLogger, type SecureTestBroker, type TestCerts } from '@brook/testkit'
 
 let certs: TestCerts
@@ -209,6 +210,46 @@ test('a truncated SCRAM exchange and a TLS handshake that never finishes do not 
   } finally {
     for (const s of stalled) s.destroy()
   }
+})
+
+test('a replayed SCRAM exchange is refused: the server nonce is new each time', { timeout: 30_000 }, async () => {
+  // A complete, successful SCRAM-SHA-256 exchange, recorded.
+  const recorded = await RawConnection.connect('127.0.0.1', port('SASL_PLAINTEXT'))
+  const client = new ScramClient('SCRAM-SHA-256', 'scram256', SCRAM_USERS.scram256, 'fixed-client-nonce')
+  recorded.socket.write(handshake(1, 'SCRAM-SHA-256'))
+  assert.equal(parseHandshake(await recorded.nextFrame(5000) ?? Buffer.alloc(0)).errorCode, 0)
+  const clientFirst = client.next(null) ?? Buffer.alloc(0)
+  recorded.socket.write(authenticate(clientFirst))
+  const serverFirst = parseAuthenticate(await recorded.nextFrame(5000) ?? Buffer.alloc(0))
+  assert.equal(serverFirst.errorCode, 0)
+  const clientFinal = client.next(serverFirst.authBytes) ?? Buffer.alloc(0)
+  recorded.socket.write(authenticate(clientFinal, 3))
+  const serverFinal = parseAuthenticate(await recorded.nextFrame(5000) ?? Buffer.alloc(0))
+  assert.equal(serverFinal.errorCode, 0)
+  assert.equal(client.next(serverFinal.authBytes), null, 'the server signature checks out')
+  recorded.socket.destroy()
+
+  // The same bytes played again on a new connection: the server answers with a new nonce, so the
+  // recorded proof no longer fits and the login fails.
+  const replay = await RawConnection.connect('127.0.0.1', port('SASL_PLAINTEXT'))
+  replay.socket.write(handshake(1, 'SCRAM-SHA-256'))
+  assert.equal(parseHandshake(await replay.nextFrame(5000) ?? Buffer.alloc(0)).errorCode, 0)
+  replay.socket.write(authenticate(clientFirst))
+  const again = parseAuthenticate(await replay.nextFrame(5000) ?? Buffer.alloc(0))
+  assert.equal(again.errorCode, 0)
+  assert.notEqual(again.authBytes.toString(), serverFirst.authBytes.toString(), 'a new server nonce')
+  replay.socket.write(authenticate(clientFinal, 3))
+  assert.equal(parseAuthenticate(await replay.nextFrame(5000) ?? Buffer.alloc(0)).errorCode, 58, 'SASL_AUTHENTICATION_FAILED')
+  await replay.closed
+  // The client-final replayed in the recorded connection's place, after its own success, is
+  // not a SCRAM message the server expects either.
+  const twice = await RawConnection.connect('127.0.0.1', port('SASL_PLAINTEXT'))
+  twice.socket.write(handshake(1, 'SCRAM-SHA-256'))
+  await twice.nextFrame(5000)
+  twice.socket.write(authenticate(clientFinal))
+  assert.equal(parseAuthenticate(await twice.nextFrame(5000) ?? Buffer.alloc(0)).errorCode, 58)
+  await twice.closed
+  await othersStillServed()
 })
 
 test('10,000 failed logins: each refused, logged without the password; the broker keeps serving', { timeout: 300_000 }, async () => {

@@ -46,6 +46,7 @@ import { ProducerIdAllocator, type ProducerIdSource } from './txn/producer-ids.j
 import { ClusterNode, clusterMode } from './cluster/cluster-node.js'
 import { decompress } from '@brook/protocol'
 import { BrokerMetrics } from './metrics/broker-metrics.js'
+import { interBrokerSecurity } from './security/inter-broker.js'
 
 export interface StartBrokerOptions {
   /** A Java properties file (server.properties) read first; `config` entries win over it. */
@@ -300,13 +301,15 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   }
   if (cluster !== undefined) {
     try {
+      // Unusable inter-broker TLS/SASL settings fail the start, not every later replica fetch.
+      interBrokerSecurity(config)
       await cluster.join({
         nodeId: meta.nodeId,
         endpoints: config.brokerListeners.map((endpoint, i) => ({
           name: endpoint.name,
           host: views[i]?.advertised.host ?? '',
           port: views[i]?.advertised.port ?? 0,
-          securityProtocol: 'PLAINTEXT'
+          securityProtocol: config.securityProtocol(endpoint.name)
         })),
         replicas,
         notify: (key) => { purgatory.notify(key) },

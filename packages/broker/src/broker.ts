@@ -114,6 +114,8 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   const logDirs = config.logDirs
   const clustered = clusterMode(settings)
   if (clustered && config.nodeId === null) throw new ConfigError('node.id', 'cluster mode (etcd.endpoints) needs node.id (or broker.id) set')
+  // Unusable inter-broker TLS/SASL settings fail the start, not every later replica fetch.
+  if (clustered) interBrokerSecurity(config)
   const meta = await loadMetaProperties(logDirs, config.nodeId)
   const firstDir = logDirs[0] as string
   // Cluster mode: the metadata store is reachable before anything else opens.
@@ -301,8 +303,6 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   }
   if (cluster !== undefined) {
     try {
-      // Unusable inter-broker TLS/SASL settings fail the start, not every later replica fetch.
-      interBrokerSecurity(config)
       await cluster.join({
         nodeId: meta.nodeId,
         endpoints: config.brokerListeners.map((endpoint, i) => ({

@@ -5,7 +5,8 @@
 // peer (and the peer's host name unless ssl.endpoint.identification.algorithm is empty), its
 // keystore as the client certificate for mutual TLS. SASL uses sasl.mechanism.inter.broker.protocol
 // with the username and password of the listener's JAAS config for that mechanism
-// (listener.name.<l>.<mechanism>.sasl.jaas.config, else sasl.jaas.config). Read on every new
+// (listener.name.<l>.<mechanism>.sasl.jaas.config, the only place a Kafka broker takes its own
+// JAAS settings from). Read on every new
 // connection, so reloaded certificates and changed credentials apply from the next one.
 import { isIP } from 'node:net'
 import type { ConnectionOptions } from 'node:tls'
@@ -77,8 +78,8 @@ function credentials (config: BrokerConfig, listener: string): PeerCredentials {
     throw new ConfigError('sasl.mechanism.inter.broker.protocol', `Inter-broker listener ${listener} uses SASL, and sasl.mechanism.inter.broker.protocol=${mechanism} is not one Brook supports (${MECHANISMS.join(', ')})`)
   }
   const ownName = `listener.name.${listener.toLowerCase()}.${mechanism.toLowerCase()}.sasl.jaas.config`
-  const text = config.listenerSetting(listener, `${mechanism.toLowerCase()}.sasl.jaas.config`) ?? config.listenerSetting(listener, 'sasl.jaas.config')
-  if (text === null || text === '') throw new ConfigError(ownName, `Inter-broker listener ${listener} uses SASL/${mechanism} but neither ${ownName} nor sasl.jaas.config is set`)
+  const text = config.listenerSetting(listener, `${mechanism.toLowerCase()}.sasl.jaas.config`)
+  if (text === null || text === '') throw new ConfigError(ownName, `Inter-broker listener ${listener} uses SASL/${mechanism} but ${ownName} is not set`)
   let options: Map<string, string>
   try {
     options = parseJaas(text).options

@@ -3,17 +3,19 @@
 // (inter.broker.listener.name) with TLS and SASL/PLAIN as User:broker (a super user), so
 // replication only works if the replica fetchers log in. kafkajs creates the topic and ACLs as
 // User:admin; confluent-kafka-python (librdkafka) produces with acks=all and reads back as
-// User:alice; after the leader is killed with kill -9 a former follower serves every
-// acknowledged message.
+// User:alice, and commits a transaction over three partitions (the coordinator's
+// WriteTxnMarkers reach the other partitions' leaders over the same listener); after a leader is
+// killed with kill -9 the survivors serve every acknowledged and committed message.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import kafkajs from 'kafkajs'
-import { fixturePath, makeTestCerts, runPython, startEtcd, startTestBroker, startTestCluster, waitFor } from '@brook/testkit'
+import { fixturePath, makeTestCerts, runPython, startTestCluster, waitFor } from '@brook/testkit'
 
 const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, logLevel, ResourcePatternTypes } = kafkajs
 const TOPIC = 'secure-replicated'
-const COUNT = 2000
+const TXN_TOPIC = 'secure-txn'
+const COUNT = 1000
 
 interface State { leader: number, replicas: number[], isr: number[], error?: string }
 
@@ -42,8 +44,8 @@ test('SASL_SSL-only cluster with the authorizer on: replication over the inter-b
   const as = (user: string): string => JSON.stringify({
     'security.protocol': 'SASL_SSL', 'sasl.mechanisms': 'PLAIN', 'sasl.username': user, 'sasl.password': `${user}-secret`, 'ssl.ca.location': certs.caCert
   })
-  const step = async <T>(name: string, user: string, bootstrap: string, count = 0): Promise<T> => {
-    const result = await runPython(fixturePath('secure_cluster_client.py'), [name, bootstrap, as(user), TOPIC, String(count)], { timeoutMs: 90_000 })
+  const step = async <T>(name: string, user: string, bootstrap: string, count = 0, topic = TOPIC): Promise<T> => {
+    const result = await runPython(fixturePath('secure_cluster_client.py'), [name, bootstrap, as(user), topic, String(count)], { timeoutMs: 90_000 })
     const out = result.stdout.toString('utf8').trim().split('\n').pop() ?? ''
     assert.ok(out !== '', `${name}: no output; stderr: ${result.stderr.slice(-2000)}`)
     return JSON.parse(out) as T
@@ -57,14 +59,19 @@ test('SASL_SSL-only cluster with the authorizer on: replication over the inter-b
     }).admin()
     await admin.connect()
     try {
-      await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }] })
+      await admin.createTopics({ topics: [
+        { topic: TOPIC, numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] },
+        { topic: TXN_TOPIC, numPartitions: 3, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }
+      ] })
       const allow = (resourceType: number, resourceName: string, operation: number): Parameters<typeof admin.createAcls>[0]['acl'][number] => ({
         resourceType, resourceName, resourcePatternType: ResourcePatternTypes.LITERAL, principal: 'User:alice', host: '*', operation, permissionType: AclPermissionTypes.ALLOW
       })
       await admin.createAcls({ acl: [
         allow(AclResourceTypes.TOPIC, TOPIC, AclOperationTypes.WRITE),
         allow(AclResourceTypes.TOPIC, TOPIC, AclOperationTypes.READ),
-        allow(AclResourceTypes.GROUP, 'g1', AclOperationTypes.READ)
+        allow(AclResourceTypes.TOPIC, TXN_TOPIC, AclOperationTypes.WRITE),
+        allow(AclResourceTypes.TOPIC, TXN_TOPIC, AclOperationTypes.READ),
+        allow(AclResourceTypes.TRANSACTIONAL_ID, 'secure-txn-id', AclOperationTypes.WRITE)
       ] })
     } finally {
       await admin.disconnect()
@@ -78,6 +85,7 @@ test('SASL_SSL-only cluster with the authorizer on: replication over the inter-b
 
     const produced = await step<{ delivered: number, errors: string[] }>('produce', 'alice', cluster.bootstrap, COUNT)
     assert.equal(produced.delivered, COUNT, produced.errors.join('; '))
+    assert.deepEqual(await step('txn', 'alice', cluster.bootstrap, 300, TXN_TOPIC), { committed: true })
 
     const leader = (state as State).leader
     await cluster.kill9(leader)
@@ -89,42 +97,13 @@ test('SASL_SSL-only cluster with the authorizer on: replication over the inter-b
 
     const read = await step<{ values: string[] }>('consume', 'alice', survivors, COUNT)
     assert.deepEqual(read.values, Array.from({ length: COUNT }, (_, i) => `v-${i}`))
+    // read_committed: the markers were written on every partition, else the LSO holds them back.
+    const committed = await step<{ values: string[] }>('consume', 'alice', survivors, 300, TXN_TOPIC)
+    assert.deepEqual([...committed.values].sort(), Array.from({ length: 300 }, (_, i) => `t-${i}`).sort())
   } catch (err) {
     throw new Error(`${(err as Error).message}\n${cluster.logs()}`, { cause: err })
   } finally {
     await cluster.close()
     await certs.cleanup()
-  }
-})
-
-test('inter-broker settings that cannot work stop the start with the setting named', { timeout: 60_000 }, async () => {
-  const etcd = await startEtcd()
-  try {
-    const base = {
-      listeners: 'PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0',
-      'inter.broker.listener.name': 'SASL_PLAINTEXT',
-      'sasl.enabled.mechanisms': 'PLAIN',
-      'listener.name.sasl_plaintext.plain.sasl.jaas.config': 'org.apache.kafka.common.security.plain.PlainLoginModule required user_broker="broker-secret";',
-      'etcd.endpoints': etcd.endpoint,
-      'etcd.prefix': '/brook-inter-broker-config',
-      'node.id': '1'
-    }
-    // Kafka's default mechanism, GSSAPI, is not one Brook speaks.
-    await assert.rejects(startTestBroker(base), /sasl\.mechanism\.inter\.broker\.protocol=GSSAPI is not one Brook supports/)
-    // PLAIN, but the listener's JAAS entry holds no username/password for this broker.
-    await assert.rejects(startTestBroker({ ...base, 'sasl.mechanism.inter.broker.protocol': 'PLAIN' }),
-      /listener\.name\.sasl_plaintext\.plain\.sasl\.jaas\.config must hold username and password/)
-    // SCRAM with no JAAS entry for it at all.
-    await assert.rejects(startTestBroker({ ...base, 'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-512', 'sasl.mechanism.inter.broker.protocol': 'SCRAM-SHA-512' }),
-      /listener\.name\.sasl_plaintext\.scram-sha-512\.sasl\.jaas\.config is not set/)
-    // Complete settings start.
-    const broker = await startTestBroker({
-      ...base,
-      'sasl.mechanism.inter.broker.protocol': 'PLAIN',
-      'listener.name.sasl_plaintext.plain.sasl.jaas.config': 'org.apache.kafka.common.security.plain.PlainLoginModule required username="broker" password="broker-secret" user_broker="broker-secret";'
-    })
-    await broker.close()
-  } finally {
-    await etcd.close()
   }
 })

@@ -10,6 +10,7 @@
 // connection, so reloaded certificates and changed credentials apply from the next one.
 import { isIP } from 'node:net'
 import type { ConnectionOptions } from 'node:tls'
+import type { ClientOptions } from '@brook/client'
 import type { BrokerConfig } from '../config/broker-config.js'
 import type { SecurityProtocol } from '../config/listeners.js'
 import { ConfigError } from '../config/schema.js'
@@ -92,4 +93,12 @@ function credentials (config: BrokerConfig, listener: string): PeerCredentials {
     throw new ConfigError(ownName, `${ownName} must hold username and password: the credentials this broker logs in with on the others`)
   }
   return { mechanism: mechanism as PeerMechanism, username, password }
+}
+
+/** The same settings for Brook's own client (the exchange routers' producers in cluster mode). */
+export function interBrokerClientOptions (security: PeerSecurity, host: string): Pick<ClientOptions, 'tls' | 'sasl'> {
+  return {
+    ...(security.tls === null ? {} : { tls: security.tls(host) }),
+    ...(security.sasl === null ? {} : { sasl: { ...security.sasl } })
+  }
 }

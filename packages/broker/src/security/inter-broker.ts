@@ -17,7 +17,7 @@ import { ConfigError } from '../config/schema.js'
 import { parseJaas } from './sasl/jaas.js'
 import { listenerTls } from './tls.js'
 
-export type PeerMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'
+type PeerMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'
 
 export interface PeerCredentials {
   mechanism: PeerMechanism

@@ -44,6 +44,9 @@ export function interBrokerListenerName (config: BrokerConfig): string {
 /** Throws ConfigError when the inter-broker listener's client side cannot be set up. */
 export function interBrokerSecurity (config: BrokerConfig): PeerSecurity {
   const listener = interBrokerListenerName(config)
+  if (!config.brokerListeners.some((l) => l.name === listener)) {
+    throw new ConfigError('security.inter.broker.protocol', `The inter-broker listener ${listener} is not one of the listeners (${config.brokerListeners.map((l) => l.name).join(', ')})`)
+  }
   const protocol = config.securityProtocol(listener)
   const usesTls = protocol === 'SSL' || protocol === 'SASL_SSL'
   const usesSasl = protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL'

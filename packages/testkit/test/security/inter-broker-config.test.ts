@@ -24,6 +24,9 @@ test('inter-broker settings that cannot work stop the start with the setting nam
     // SCRAM with no JAAS entry for it at all.
     await assert.rejects(startTestBroker({ ...base, 'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-512', 'sasl.mechanism.inter.broker.protocol': 'SCRAM-SHA-512' }),
       /listener\.name\.sasl_plaintext\.scram-sha-512\.sasl\.jaas\.config is not set/)
+    // security.inter.broker.protocol names a listener that does not exist.
+    const { 'inter.broker.listener.name': _named, ...unnamed } = base
+    await assert.rejects(startTestBroker({ ...unnamed, 'security.inter.broker.protocol': 'SASL_SSL' }), /inter-broker listener SASL_SSL is not one of the listeners/)
     // Complete settings start.
     const broker = await startTestBroker({
       ...base,

@@ -2,8 +2,7 @@
 // @brook/protocol's header and generic codec, then encoded again; equal bytes mean the schema
 // data describes exactly what the client sent.
 import {
-  ApiKey, BASE_TIMESTAMP, BATCH_HEADER_SIZE, CRC, type FetchRequest, LOG_OVERHEAD, MAX_TIMESTAMP, PRODUCER_ID, type ProduceRequest, Reader,
-  type TxnOffsetCommitRequest, apiByKey, computeBatchCrc, decodeRequest, decodeRequestHeader, encodeRequestFrame, readBatchHeader, ZERO_UUID
+  ApiKey, BASE_TIMESTAMP, BATCH_HEADER_SIZE, CRC, LOG_OVERHEAD, MAX_TIMESTAMP, PRODUCER_ID, Reader, apiByKey, computeBatchCrc, decodeRequest, decodeRequestHeader, encodeRequestFrame, readBatchHeader, ZERO_UUID
 } from '@brook/protocol'
 
 export function roundTripRequestFrame (frame: Buffer): Buffer {
@@ -26,8 +25,9 @@ export const GOLDEN_NORMAL = {
 
 /**
  * A captured request frame with what changes between runs made fixed: header correlation id and
- * client id, record batch timestamps and producer ids (CRC recomputed), Fetch topic ids, and
- * TxnOffsetCommit's producer id and member id. Everything else is re-encoded from the decoded body unchanged.
+ * client id, record batch timestamps and producer ids (CRC recomputed), and wherever the body
+ * has them, producer ids, member ids, topic ids and client instance ids (found by field name at
+ * any depth, so every API is covered). Everything else is re-encoded from the decoded body unchanged.
  */
 export function normaliseRequestFrame (frame: Buffer): Buffer {
   const reader = new Reader(frame, 4)
@@ -35,18 +35,24 @@ export function normaliseRequestFrame (frame: Buffer): Buffer {
   const api = apiByKey(header.apiKey)
   if (api === undefined) throw new Error(`no schema for api key ${header.apiKey}`)
   const body = decodeRequest(api, header.apiVersion, reader)
-  if (header.apiKey === ApiKey.Produce) {
-    for (const t of (body as ProduceRequest).topicData) {
-      for (const p of t.partitionData) if (p.records !== undefined && p.records !== null) p.records = normaliseBatches(p.records)
-    }
-  } else if (header.apiKey === ApiKey.Fetch) {
-    for (const t of (body as FetchRequest).topics) if (t.topicId !== undefined && t.topicId !== ZERO_UUID) t.topicId = GOLDEN_NORMAL.topicId
-  } else if (header.apiKey === ApiKey.TxnOffsetCommit) {
-    const commit = body as TxnOffsetCommitRequest
-    commit.producerId = GOLDEN_NORMAL.producerId
-    if (commit.memberId !== undefined && commit.memberId !== '') commit.memberId = GOLDEN_NORMAL.memberId
-  }
+  normaliseFields(body, header.apiKey === ApiKey.Produce)
   return Buffer.concat(encodeRequestFrame(GOLDEN_NORMAL.correlationId, GOLDEN_NORMAL.clientId, api, header.apiVersion, body))
+}
+
+function normaliseFields (value: unknown, hasRecords: boolean): void {
+  if (Array.isArray(value)) {
+    for (const item of value) normaliseFields(item, hasRecords)
+    return
+  }
+  if (value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return
+  const fields = value as Record<string, unknown>
+  for (const [name, field] of Object.entries(fields)) {
+    if (name === 'producerId' && typeof field === 'bigint' && field >= 0n) fields[name] = GOLDEN_NORMAL.producerId
+    else if (name === 'memberId' && typeof field === 'string' && field !== '') fields[name] = GOLDEN_NORMAL.memberId
+    else if ((name === 'topicId' || name === 'clientInstanceId') && typeof field === 'string' && field !== ZERO_UUID) fields[name] = GOLDEN_NORMAL.topicId
+    else if (name === 'records' && hasRecords && Buffer.isBuffer(field)) fields[name] = normaliseBatches(field)
+    else normaliseFields(field, hasRecords)
+  }
 }
 
 function normaliseBatches (records: Buffer): Buffer {

@@ -128,6 +128,21 @@ export function missingApis (result: GoldenResult, expected: readonly number[]):
   return expected.filter((key) => !have.has(key)).map(goldenApiName)
 }
 
+/**
+ * Runs one client's workload behind the setup's proxies and returns what is wrong with its
+ * capture (requests that do not round-trip, expected apis it did not send); with
+ * BROOK_WRITE_GOLDEN=1 its fixtures are rewritten.
+ */
+export async function captureClient (setup: GoldenSetup, client: string, expected: readonly number[], drive: () => Promise<void>): Promise<string[]> {
+  const from = [setup.proxy.requests.length, setup.saslProxy.requests.length] as const
+  await drive()
+  const requests = [...setup.proxy.requests.slice(from[0]), ...setup.saslProxy.requests.slice(from[1])]
+  const result = collectGolden(client, requests)
+  const problems = [...result.failures, ...missingApis(result, expected).map((api) => `${client} sent no ${api} request`)]
+  if (writingGolden() && problems.length === 0) await writeGoldenFixtures(client, result.kept)
+  return problems
+}
+
 /** Whether this run writes fixtures (BROOK_WRITE_GOLDEN=1). */
 export function writingGolden (): boolean {
   return process.env.BROOK_WRITE_GOLDEN === '1'

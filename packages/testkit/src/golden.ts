@@ -26,7 +26,7 @@ export const GOLDEN_NORMAL = {
 /**
  * A captured request frame with what changes between runs made fixed: header correlation id and
  * client id, record batch timestamps and producer ids (CRC recomputed), and wherever the body
- * has them, producer ids, member ids, topic ids and client instance ids (found by field name at
+ * has them, producer ids, member ids, topic ids, client instance ids and SCRAM salts (found by field name at
  * any depth, so every API is covered). Everything else is re-encoded from the decoded body unchanged.
  */
 export function normaliseRequestFrame (frame: Buffer): Buffer {
@@ -51,6 +51,8 @@ function normaliseFields (value: unknown, hasRecords: boolean): void {
     else if (name === 'memberId' && typeof field === 'string' && field !== '') fields[name] = GOLDEN_NORMAL.memberId
     else if ((name === 'topicId' || name === 'clientInstanceId') && typeof field === 'string' && field !== ZERO_UUID) fields[name] = GOLDEN_NORMAL.topicId
     else if (name === 'records' && hasRecords && Buffer.isBuffer(field)) fields[name] = normaliseBatches(field)
+    // SCRAM credentials carry a random salt (and so a different salted password) each run.
+    else if ((name === 'salt' || name === 'saltedPassword') && Buffer.isBuffer(field)) fields[name] = Buffer.alloc(field.length, 0x5a)
     else normaliseFields(field, hasRecords)
   }
 }

@@ -42,7 +42,7 @@ async function driveBrook (setup: GoldenSetup): Promise<void> {
   const admin = client.admin()
   try {
     await admin.createTopics([{ topic: TOPIC, numPartitions: 1 }, { topic: `${TOPIC}-gone`, numPartitions: 1 }])
-    await admin.createPartitions([{ topic: TOPIC, count: 2 }])
+    await admin.createPartitions([{ topic: `${TOPIC}-gone`, count: 2 }])
     await admin.describeConfigs({ type: ConfigResourceType.Topic, name: TOPIC })
     await admin.alterConfigs({ type: ConfigResourceType.Topic, name: TOPIC }, [{ name: 'retention.ms', value: '3600000', op: 'set' }])
     await admin.describeCluster()

@@ -34,7 +34,7 @@ async function driveKafkajs (setup: GoldenSetup): Promise<void> {
   await admin.connect()
   try {
     await admin.createTopics({ topics: [{ topic, numPartitions: 1 }, { topic: `${topic}-gone`, numPartitions: 1 }], waitForLeaders: true })
-    await admin.createPartitions({ topicPartitions: [{ topic, count: 2 }] })
+    await admin.createPartitions({ topicPartitions: [{ topic: `${topic}-gone`, count: 2 }] })
     await admin.describeConfigs({ resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: topic }], includeSynonyms: true })
     await admin.alterConfigs({ validateOnly: false, resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: topic, configEntries: [{ name: 'retention.ms', value: '86400000' }] }] })
     await admin.describeCluster()
@@ -110,7 +110,7 @@ async function drivePlatformatic (setup: GoldenSetup): Promise<void> {
   const tp = 2 // ConfigResourceTypes.TOPIC
   try {
     await admin.createTopics({ topics: [topic, `${topic}-gone`], partitions: 1, replicas: 1 })
-    await admin.createPartitions({ topics: [{ name: topic, count: 2 }] })
+    await admin.createPartitions({ topics: [{ name: `${topic}-gone`, count: 2 }] })
     await admin.describeConfigs({ resources: [{ resourceType: tp, resourceName: topic }], includeSynonyms: true, includeDocumentation: true })
     await admin.alterConfigs({ resources: [{ resourceType: tp, resourceName: topic, configs: [{ name: 'retention.ms', value: '86400000' }] }] })
     await admin.incrementalAlterConfigs({ resources: [{ resourceType: tp, resourceName: topic, configs: [{ name: 'retention.ms', configOperation: 0, value: '3600000' }] }] })

@@ -39,7 +39,7 @@ test('golden capture: kcat, confluent-kafka-python and kafka-python requests rou
     problems.push(...await captureClient(setup, 'kafkapython',
       [ApiKey.ApiVersions, ApiKey.Metadata, ApiKey.Produce, ApiKey.Fetch, ApiKey.CreateTopics, ApiKey.CreatePartitions, ApiKey.DescribeConfigs,
         ApiKey.AlterConfigs, ApiKey.CreateAcls, ApiKey.DescribeAcls, ApiKey.DeleteAcls, ApiKey.DeleteTopics, ApiKey.FindCoordinator,
-        ApiKey.JoinGroup, ApiKey.SyncGroup, ApiKey.OffsetCommit, ApiKey.OffsetFetch, ApiKey.ListGroups, ApiKey.DescribeGroups,
+        ApiKey.JoinGroup, ApiKey.SyncGroup, ApiKey.Heartbeat, ApiKey.OffsetCommit, ApiKey.OffsetFetch, ApiKey.ListGroups, ApiKey.DescribeGroups,
         // kafka-python sends PLAIN's token unframed after the handshake, not as SaslAuthenticate.
         ApiKey.DeleteGroups, ApiKey.SaslHandshake],
       async () => {

@@ -46,7 +46,7 @@ const protocolMetadata = Buffer.from('00000000000100000000ffffffff', 'hex')
 
 // Arguments per api, shared by every version (the client keeps one caller signature per api).
 // Order matters a little: topics are created before they are used.
-const ARGS: Array<[string, unknown[]]> = [
+const ARGS: Array<[string, unknown[] | ((version: number) => unknown[])]> = [
   ['apiVersions', ['golden', '1.0.0']],
   ['createTopics', [[{ name: TOPIC, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [{ name: 'retention.ms', value: '86400000' }] }], 5000, false]],
   ['metadata', [[TOPIC], false, false, false]],
@@ -55,7 +55,8 @@ const ARGS: Array<[string, unknown[]]> = [
   ['listOffsets', [-1, 0, [{ name: TOPIC, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1n }] }]]],
   ['offsetForLeaderEpoch', [-1, [{ name: TOPIC, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, leaderEpoch: 0 }] }]]],
   ['findCoordinator', [0, [GROUP]]],
-  ['joinGroup', [GROUP, 6000, 6000, '', null, 'consumer', [{ name: 'range', metadata: protocolMetadata }], 'golden']],
+  // A group per version: a second join of one group would wait for the first member's rebalance.
+  ['joinGroup', (version) => [`${GROUP}-${version}`, 6000, 6000, '', null, 'consumer', [{ name: 'range', metadata: protocolMetadata }], 'golden']],
   ['syncGroup', [GROUP, 1, 'golden-member', null, 'consumer', 'range', [{ memberId: 'golden-member', assignment: Buffer.alloc(0) }]]],
   ['heartbeat', [GROUP, 1, 'golden-member', null]],
   ['offsetCommit', [GROUP, -1, '', null, [{ name: TOPIC, partitions: [{ partitionIndex: 0, committedOffset: 1n, committedLeaderEpoch: -1, committedMetadata: null }] }]]],
@@ -133,7 +134,7 @@ test('golden capture: every request version @platformatic/kafka encodes round-tr
         const range = ranges.get(api.key)
         if (range === undefined || api.version < range.min || api.version > range.max) continue
         sent.push(api)
-        await sendOnce(host, port, api, args, false)
+        await sendOnce(host, port, api, typeof args === 'function' ? args(api.version) : args, false)
       }
     }
     // SASL over the SASL listener: a v1 handshake, then each SaslAuthenticate version with PLAIN.

@@ -122,10 +122,15 @@ export function collectGolden (client: string, requests: readonly CapturedReques
   return { kept, failures }
 }
 
-/** The api keys in `expected` that no kept request has. */
-export function missingApis (result: GoldenResult, expected: readonly number[]): string[] {
-  const have = new Set(result.kept.map((k) => k.apiKey))
-  return expected.filter((key) => !have.has(key)).map(goldenApiName)
+/** An api key the client must send (at some version), or [api key, version]. */
+export type ExpectedRequest = number | readonly [number, number]
+
+/** What in `expected` no kept request has. */
+function missingApis (result: GoldenResult, expected: readonly ExpectedRequest[]): string[] {
+  const have = new Set(result.kept.flatMap((k) => [`${k.apiKey}`, `${k.apiKey}/${k.apiVersion}`]))
+  return expected
+    .filter((e) => !have.has(typeof e === 'number' ? `${e}` : `${e[0]}/${e[1]}`))
+    .map((e) => typeof e === 'number' ? goldenApiName(e) : `${goldenApiName(e[0])} v${e[1]}`)
 }
 
 /**
@@ -133,7 +138,7 @@ export function missingApis (result: GoldenResult, expected: readonly number[]):
  * capture (requests that do not round-trip, expected apis it did not send); with
  * BROOK_WRITE_GOLDEN=1 its fixtures are rewritten.
  */
-export async function captureClient (setup: GoldenSetup, client: string, expected: readonly number[], drive: () => Promise<void>): Promise<string[]> {
+export async function captureClient (setup: GoldenSetup, client: string, expected: readonly ExpectedRequest[], drive: () => Promise<void>): Promise<string[]> {
   const from = [setup.proxy.requests.length, setup.saslProxy.requests.length] as const
   await drive()
   const requests = [...setup.proxy.requests.slice(from[0]), ...setup.saslProxy.requests.slice(from[1])]

@@ -1,6 +1,7 @@
 // Golden-byte checks: a captured request frame (size prefix included) is decoded with
 // @brook/protocol's header and generic codec, then encoded again; equal bytes mean the schema
 // data describes exactly what the client sent.
+import { crc32 } from 'node:zlib'
 import {
   ApiKey, BASE_TIMESTAMP, BATCH_HEADER_SIZE, CRC, LOG_OVERHEAD, MAX_TIMESTAMP, PRODUCER_ID, Reader, apiByKey, computeBatchCrc, decodeRequest, decodeRequestHeader, encodeRequestFrame, readBatchHeader, ZERO_UUID
 } from '@brook/protocol'
@@ -57,17 +58,30 @@ function normaliseFields (value: unknown, hasRecords: boolean): void {
   }
 }
 
+/** Where a record batch (or a legacy message) keeps its magic byte: after offset, size and CRC. */
+const MAGIC = 16
+/** A legacy message's CRC (after offset and size) and a v1 message's timestamp (after magic and attributes). */
+const LEGACY_CRC = 12
+const LEGACY_TIMESTAMP = 18
+
 function normaliseBatches (records: Buffer): Buffer {
   const out = Buffer.from(records)
-  for (let pos = 0; pos + BATCH_HEADER_SIZE <= out.length;) {
-    const header = readBatchHeader(out, pos)
-    const end = pos + LOG_OVERHEAD + header.batchLength
+  for (let pos = 0; pos + MAGIC + 1 <= out.length;) {
+    const end = pos + LOG_OVERHEAD + out.readInt32BE(pos + LOG_OVERHEAD - 4)
     if (end > out.length) break
-    // Record timestamps are deltas from the base: moving the base keeps the batch consistent.
-    out.writeBigInt64BE(GOLDEN_NORMAL.timestamp, pos + BASE_TIMESTAMP)
-    out.writeBigInt64BE(GOLDEN_NORMAL.timestamp + (header.maxTimestamp - header.baseTimestamp), pos + MAX_TIMESTAMP)
-    if (header.producerId >= 0n) out.writeBigInt64BE(GOLDEN_NORMAL.producerId, pos + PRODUCER_ID)
-    out.writeUInt32BE(computeBatchCrc(out, pos), pos + CRC)
+    const magic = out.readInt8(pos + MAGIC)
+    if (magic === 2 && pos + BATCH_HEADER_SIZE <= out.length) {
+      const header = readBatchHeader(out, pos)
+      // Record timestamps are deltas from the base: moving the base keeps the batch consistent.
+      out.writeBigInt64BE(GOLDEN_NORMAL.timestamp, pos + BASE_TIMESTAMP)
+      out.writeBigInt64BE(GOLDEN_NORMAL.timestamp + (header.maxTimestamp - header.baseTimestamp), pos + MAX_TIMESTAMP)
+      if (header.producerId >= 0n) out.writeBigInt64BE(GOLDEN_NORMAL.producerId, pos + PRODUCER_ID)
+      out.writeUInt32BE(computeBatchCrc(out, pos), pos + CRC)
+    } else if (magic === 1) {
+      // A legacy v1 message (Produce v0-2): its CRC-32 (not CRC-32C) covers magic to the end.
+      out.writeBigInt64BE(GOLDEN_NORMAL.timestamp, pos + LEGACY_TIMESTAMP)
+      out.writeUInt32BE(crc32(out.subarray(pos + MAGIC, end)), pos + LEGACY_CRC)
+    }
     pos = end
   }
   return out

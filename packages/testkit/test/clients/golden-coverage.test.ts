@@ -15,7 +15,7 @@ import { advertisedRanges, goldenApiName, GOLDEN_DIR, writingGolden } from '@bro
 const HIGHEST = 'the highest version sent by a client here is'
 // Pairs no installable client sends, by api key: versions and why.
 const NOT_SENT = new Map<number, { versions: number[], why: string }>([
-  [ApiKey.Produce, { versions: [0, 1, 2, 12, 13], why: 'v0-2 are advertised but refused, as Kafka 4 does (KAFKA-18659), and no client here sends them; v11 is the highest sent (@platformatic/kafka, Brook; librdkafka 2.15 sends v10)' }],
+  [ApiKey.Produce, { versions: [12, 13], why: `${HIGHEST} v11 (@platformatic/kafka, Brook; librdkafka 2.15 sends v10)` }],
   [ApiKey.Fetch, { versions: [18], why: `${HIGHEST} v17 (@platformatic/kafka; librdkafka 2.15 sends v16)` }],
   [ApiKey.ListOffsets, { versions: [10, 11], why: `${HIGHEST} v9 (@platformatic/kafka, Brook)` }],
   [ApiKey.OffsetCommit, { versions: [10], why: `${HIGHEST} v9` }],

@@ -115,7 +115,7 @@ async function driveBrook (setup: GoldenSetup): Promise<void> {
   }
 }
 
-test('golden capture: Brook\'s client requests round-trip through the codec', { timeout: 120_000 }, async () => {
+test('golden capture: Brook\'s client requests round-trip through the codec', { timeout: 110_000 }, async () => {
   const setup = await startGoldenSetup()
   try {
     const problems = await captureClient(setup, 'brook', [ApiKey.ApiVersions, ApiKey.Metadata, ApiKey.Produce, ApiKey.Fetch, ApiKey.ListOffsets,

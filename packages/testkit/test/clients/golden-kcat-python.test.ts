@@ -10,7 +10,7 @@ import { assertSucceeded, captureClient, fixturePath, GOLDEN_SASL_USER, runKcat,
 
 const { username, password } = GOLDEN_SASL_USER
 
-test('golden capture: kcat, confluent-kafka-python and kafka-python requests round-trip through the codec', { timeout: 150_000 }, async () => {
+test('golden capture: kcat, confluent-kafka-python and kafka-python requests round-trip through the codec', { timeout: 110_000 }, async () => {
   const setup = await startGoldenSetup()
   const problems: string[] = []
   try {

@@ -16,7 +16,7 @@ import {
 /** Kafka's GROUP config resource type (the client's enum names only topics and brokers). */
 const GROUP_RESOURCE = 32 as ConfigResourceType
 
-test('golden capture: librdkafka 2.15 requests (incl. KIP-848 and share consumers) round-trip through the codec', { timeout: 150_000 }, async () => {
+test('golden capture: librdkafka 2.15 requests (incl. KIP-848 and share consumers) round-trip through the codec', { timeout: 110_000 }, async () => {
   loadKafkaJavascript() // fails with the install script's name when librdkafka 2.15 is not built
   const setup = await startGoldenSetup({ 'group.share.heartbeat.interval.ms': '500', 'group.share.min.heartbeat.interval.ms': '500' })
   const problems: string[] = []

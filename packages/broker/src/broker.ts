@@ -47,6 +47,7 @@ import { ProducerIdAllocator, type ProducerIdSource } from './txn/producer-ids.j
 import { ClusterNode, clusterMode } from './cluster/cluster-node.js'
 import { decompress } from '@brook/protocol'
 import { BrokerMetrics } from './metrics/broker-metrics.js'
+import { interBrokerClientOptions, interBrokerListenerName, interBrokerSecurity } from './security/inter-broker.js'
 
 export interface StartBrokerOptions {
   /** A Java properties file (server.properties) read first; `config` entries win over it. */
@@ -113,6 +114,8 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   const logDirs = config.logDirs
   const clustered = clusterMode(settings)
   if (clustered && config.nodeId === null) throw new ConfigError('node.id', 'cluster mode (etcd.endpoints) needs node.id (or broker.id) set')
+  // Unusable inter-broker TLS/SASL settings fail the start, not every later replica fetch.
+  if (clustered) interBrokerSecurity(config)
   const meta = await loadMetaProperties(logDirs, config.nodeId)
   const firstDir = logDirs[0] as string
   // Cluster mode: the metadata store is reachable before anything else opens.
@@ -306,7 +309,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
           name: endpoint.name,
           host: views[i]?.advertised.host ?? '',
           port: views[i]?.advertised.port ?? 0,
-          securityProtocol: 'PLAINTEXT'
+          securityProtocol: config.securityProtocol(endpoint.name)
         })),
         replicas,
         notify: (key) => { purgatory.notify(key) },
@@ -339,13 +342,20 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   const started = scheduler
   if (started === undefined) throw new Error('scheduled delivery did not start')
   registerScheduleGauges(metrics.registry, () => started.stats())
+  const interBrokerIndex = Math.max(0, config.brokerListeners.findIndex((l) => l.name === interBrokerListenerName(config)))
   const router = await startExchangeRouter({
     clustered: cluster !== undefined,
     replicas,
     groups,
     firstLogDir: firstDir,
     allocateProducerId: async () => await producerIds.allocate(),
-    selfAddress: () => formatHostPort(views[0]?.advertised.host ?? state.advertised.host, views[0]?.advertised.port ?? state.advertised.port),
+    // In cluster mode the routers' client is one more broker-to-broker connection: it goes to
+    // this broker's inter-broker listener, with that listener's TLS and SASL settings.
+    selfAddress: () => {
+      const view = views[interBrokerIndex] ?? views[0]
+      return formatHostPort(view?.advertised.host ?? state.advertised.host, view?.advertised.port ?? state.advertised.port)
+    },
+    selfConnection: () => interBrokerClientOptions(interBrokerSecurity(config), (views[interBrokerIndex] ?? views[0])?.advertised.host ?? state.advertised.host),
     logger,
     registry: metrics.registry
   })

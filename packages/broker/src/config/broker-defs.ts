@@ -252,6 +252,8 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   s('ssl.secure.random.implementation', null),
   s('ssl.client.auth', 'none', oneOf('required', 'requested', 'none')),
   s('ssl.principal.mapping.rules', 'DEFAULT'),
+  b('ssl.allow.dn.changes', 'false'),
+  b('ssl.allow.san.changes', 'false'),
   c('ssl.engine.factory.class', null),
   li('sasl.enabled.mechanisms', 'GSSAPI'),
   s('sasl.mechanism.inter.broker.protocol', 'GSSAPI'),

@@ -37,9 +37,13 @@ export interface StartHttpServerOptions {
   bodyLimit?: number
   /** Idle REST consumer instances are closed after this long (consumer.instance.timeout.ms). Default 300000. */
   consumerInstanceTimeoutMs?: number
+  /** The certificate chain and key of https:// listeners (http.ssl.keystore.location, PEM). */
+  tls?: HttpTls
   /** HTTP Basic authentication, each request carried out as its user (http.authentication.*); null or absent: open. */
   authentication?: HttpAuthentication | null
 }
+
+export interface HttpTls { cert: Buffer, key: Buffer, passphrase?: string }
 
 export interface HttpServer {
   /** The bound addresses, in listener order. */
@@ -56,6 +60,7 @@ const KAFKA_JSON = /^application\/vnd\.kafka(\.[a-z0-9]+)*\+json(;.*)?$/i
 export async function startHttpServer (options: StartHttpServerOptions): Promise<HttpServer> {
   const logger = options.logger ?? silentLogger
   const endpoints = parseHttpListeners(options.listeners)
+  if (endpoints.some((e) => e.tls) && options.tls === undefined) throw new ConfigError('http.ssl.keystore.location', 'an https:// listener in http.listeners needs http.ssl.keystore.location (a PEM file with the certificate chain and the key)')
   const bootstrap = options.bootstrap ?? (options.broker === undefined ? [] : [options.broker.bootstrap])
   if (bootstrap.length === 0) throw new Error('startHttpServer needs a bootstrap list or an in-process broker')
   const kafka = new KafkaAccess({ ...options.client, brokers: [...bootstrap] }, logger)
@@ -77,13 +82,13 @@ export async function startHttpServer (options: StartHttpServerOptions): Promise
   const addresses: HttpServer['addresses'] = []
   try {
     for (const endpoint of endpoints) {
-      const app = buildApp(ctx, metrics, hook, options.bodyLimit ?? DEFAULT_BODY_LIMIT)
+      const app = buildApp(ctx, metrics, hook, options.bodyLimit ?? DEFAULT_BODY_LIMIT, endpoint.tls ? options.tls : undefined)
       apps.push(app)
       await app.listen({ host: endpoint.host, port: endpoint.port })
       const bound = app.server.address()
       const port = typeof bound === 'object' && bound !== null ? bound.port : endpoint.port
       const host = endpoint.host
-      const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+      const url = `${endpoint.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`
       addresses.push({ host, port, url })
       logger.info({ url }, `HTTP API on ${url}`)
     }
@@ -119,9 +124,11 @@ function saslListenerOf (broker: RunningBroker): string {
   return `${host.includes(':') ? `[${host}]` : host}:${listener.port}`
 }
 
-function buildApp (ctx: HttpContext, metrics: HttpMetrics, hook: Parameters<typeof registerAuthentication>[1], bodyLimit: number): FastifyInstance {
+function buildApp (ctx: HttpContext, metrics: HttpMetrics, hook: Parameters<typeof registerAuthentication>[1], bodyLimit: number, tls: HttpTls | undefined): FastifyInstance {
   // A slow client gets 30 s to send its request; a records long poll stays well inside it.
-  const app = Fastify({ bodyLimit, requestTimeout: 30_000, connectionTimeout: 30_000, logger: false, return503OnClosing: true })
+  const settings = { bodyLimit, requestTimeout: 30_000, connectionTimeout: 30_000, logger: false, return503OnClosing: true }
+  // An https app is typed over node's https.Server; the routes use nothing that differs.
+  const app = tls === undefined ? Fastify(settings) : Fastify({ ...settings, https: tls }) as unknown as FastifyInstance
   metrics.observe(app)
   registerAuthentication(app, hook)
   // REST Proxy clients send their JSON content type on bodiless requests too (DELETE an

@@ -3,13 +3,17 @@
 // challenge; the health checks and /metrics stay open; alice (PLAIN) produces to and reads from
 // the topic and group her ACLs allow (kcat reads her records byte-equal) and gets 403 (40301)
 // elsewhere; bob gets 403 on alice's topic and on alice's consumer instance; a SCRAM user works
-// with http.authentication.sasl.mechanism=SCRAM-SHA-256.
+// with http.authentication.sasl.mechanism=SCRAM-SHA-256; `brook http` as its own process does the
+// same against the broker's SASL listener.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { Client } from '@brook/client'
 import { httpSettingsFrom, startHttpServer, type HttpServer } from '@brook/http'
 import { assertSucceeded, makeTestCerts, PLAIN_USERS, runKcat, SCRAM_USERS, startSecureTestBroker, waitFor, type SecureTestBroker, type TestCerts } from '@brook/testkit'
 import { assertRestError, scrape } from './harness.js'
+import { startHttpProcess } from './http-process.js'
 
 const BINARY = 'application/vnd.kafka.binary.v2+json'
 const V2 = 'application/vnd.kafka.v2+json'
@@ -32,6 +36,9 @@ async function call (method: string, path: string, options: { auth?: string, bod
   const text = await response.text()
   return { status: response.status, headers: response.headers, body: text === '' ? null : (text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) as unknown : text) }
 }
+
+/** The harness's answer shape, for assertRestError. */
+const asAnswer = (a: Answer): { status: number, contentType: string, body: unknown } => ({ status: a.status, contentType: a.headers.get('content-type') ?? '', body: a.body })
 
 before(async () => {
   env.certs = await makeTestCerts()
@@ -88,8 +95,8 @@ test('alice produces where her ACLs allow (kcat reads the bytes back) and gets 4
   const read = assertSucceeded('kcat -C', await runKcat(['-C', '-b', env.broker.bootstrapOf('PLAINTEXT'), '-t', 'alice-topic', '-o', 'beginning', '-e', '-q', '-f', '%s'], { timeoutMs: 30_000 }))
   assert.deepEqual(read.stdout, Buffer.concat(values))
 
-  assertRestError(await call('POST', '/topics/secret-topic', { auth: ALICE, contentType: BINARY, body: { records: [{ value: 'AA==' }] } }) as never, 403, 40301)
-  assertRestError(await call('POST', '/topics/alice-topic', { auth: BOB, contentType: BINARY, body: { records: [{ value: 'AA==' }] } }) as never, 403, 40301)
+  assertRestError(asAnswer(await call('POST', '/topics/secret-topic', { auth: ALICE, contentType: BINARY, body: { records: [{ value: 'AA==' }] } })), 403, 40301)
+  assertRestError(asAnswer(await call('POST', '/topics/alice-topic', { auth: BOB, contentType: BINARY, body: { records: [{ value: 'AA==' }] } })), 403, 40301)
   // Listings show what each user may describe.
   const aliceTopics = (await call('GET', '/topics', { auth: ALICE })).body as string[]
   assert.ok(aliceTopics.includes('alice-topic'))
@@ -102,7 +109,7 @@ test('a consumer instance reads as its user; another user gets 403 on it', { tim
   const created = await call('POST', '/consumers/alice-group', { auth: ALICE, body: { name: 'a1', format: 'binary', 'auto.offset.reset': 'earliest' } })
   assert.equal(created.status, 200, JSON.stringify(created.body))
   assert.equal((await call('POST', `${base}/subscription`, { auth: ALICE, body: { topics: ['alice-topic'] } })).status, 204)
-  assertRestError(await call('GET', `${base}/records?timeout=500`, { auth: BOB, accept: BINARY }) as never, 403, 40301)
+  assertRestError(asAnswer(await call('GET', `${base}/records?timeout=500`, { auth: BOB, accept: BINARY })), 403, 40301)
   const got: string[] = []
   await waitFor(async () => {
     const answer = await call('GET', `${base}/records?timeout=2000`, { auth: ALICE, accept: BINARY })
@@ -111,14 +118,14 @@ test('a consumer instance reads as its user; another user gets 403 on it', { tim
     return got.length >= 2
   }, 60_000, { message: 'alice reads her two records' })
   assert.deepEqual(got, ['00ff01fe', Buffer.from('alice was here').toString('hex')])
-  assertRestError(await call('DELETE', base, { auth: BOB }) as never, 403, 40301)
+  assertRestError(asAnswer(await call('DELETE', base, { auth: BOB })), 403, 40301)
   assert.equal((await call('DELETE', base, { auth: ALICE })).status, 204)
 
   // A group alice has no READ on: the broker refuses the join, the read answers 403.
   const denied = '/consumers/other-group/instances/a2'
   assert.equal((await call('POST', '/consumers/other-group', { auth: ALICE, body: { name: 'a2', format: 'binary', 'auto.offset.reset': 'earliest' } })).status, 200)
   assert.equal((await call('POST', `${denied}/subscription`, { auth: ALICE, body: { topics: ['alice-topic'] } })).status, 204)
-  assertRestError(await call('GET', `${denied}/records?timeout=2000`, { auth: ALICE, accept: BINARY }) as never, 403, 40301)
+  assertRestError(asAnswer(await call('GET', `${denied}/records?timeout=2000`, { auth: ALICE, accept: BINARY })), 403, 40301)
   assert.equal((await call('DELETE', denied, { auth: ALICE })).status, 204)
 })
 
@@ -135,5 +142,22 @@ test('SCRAM users with http.authentication.sasl.mechanism=SCRAM-SHA-256', { time
     assert.equal((await call('GET', '/topics', { base, auth: ALICE })).status, 401)
   } finally {
     await scram.close()
+  }
+})
+
+test('brook http as its own process: Basic users authenticate to the cluster\'s SASL listener', { timeout: 180_000 }, async () => {
+  const clientConfig = join(env.certs?.dir ?? '', 'http-client.properties')
+  // The server's own client (health checks) logs in as bob; users bring their own credentials.
+  await writeFile(clientConfig, `security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nsasl.username=bob\nsasl.password=${PLAIN_USERS.bob}\n`)
+  const proc = await startHttpProcess('http', ['-b', env.broker.bootstrapOf('SASL_PLAINTEXT'), '--command-config', clientConfig, '--override', 'http.authentication.method=BASIC'], 90_000)
+  try {
+    assert.equal((await call('GET', '/readyz', { base: proc.url })).status, 200)
+    assert.equal((await call('GET', '/topics', { base: proc.url })).status, 401)
+    assert.equal((await call('GET', '/topics', { base: proc.url, auth: basic('alice', 'wrong') })).status, 401)
+    const produced = await call('POST', '/topics/alice-topic', { base: proc.url, auth: ALICE, contentType: BINARY, body: { records: [{ value: Buffer.from('via brook http').toString('base64') }] } })
+    assert.equal(produced.status, 200, JSON.stringify(produced.body))
+    assertRestError(asAnswer(await call('POST', '/topics/alice-topic', { base: proc.url, auth: BOB, contentType: BINARY, body: { records: [{ value: 'AA==' }] } })), 403, 40301)
+  } finally {
+    assert.equal(await proc.stop(), 0, proc.logs())
   }
 })

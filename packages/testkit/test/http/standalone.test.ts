@@ -13,13 +13,14 @@ let broker: BrokerProcess
 let http: HttpProcess
 
 before(async () => {
-  broker = await startBrokerProcess({ overrides: { 'num.partitions': '1', 'offsets.topic.num.partitions': '1', 'group.initial.rebalance.delay.ms': '0' } })
-  http = await startHttpProcess('http', ['-b', broker.bootstrap])
+  // Generous start timeouts: process start-up takes tens of seconds on a loaded 2-core box.
+  broker = await startBrokerProcess({ overrides: { 'num.partitions': '1', 'offsets.topic.num.partitions': '1', 'group.initial.rebalance.delay.ms': '0' }, startTimeoutMs: 90_000 })
+  http = await startHttpProcess('http', ['-b', broker.bootstrap], 90_000)
 })
 after(async () => {
-  const code = await http.stop()
-  await broker.stop()
-  assert.equal(code, 0, http.logs())
+  const code = await http?.stop()
+  await broker?.stop()
+  if (http !== undefined) assert.equal(code, 0, http.logs())
 })
 
 test('REST produce through brook http is read back by kcat byte-equal', { timeout: 120_000 }, async () => {
@@ -61,9 +62,9 @@ test('/metrics of brook http is the HTTP process\'s own; /readyz checks the clus
   assert.ok(!samples.some((s) => s.name.startsWith('brook_topic_') || s.name === 'brook_requests_total'), 'no broker series in a standalone HTTP process')
 })
 
-test('brook console serves the same API; /readyz answers 503 once the cluster is gone', { timeout: 90_000 }, async () => {
-  const other = await startBrokerProcess()
-  const consoleProcess = await startHttpProcess('console', ['-b', other.bootstrap])
+test('brook console serves the same API; /readyz answers 503 once the cluster is gone', { timeout: 240_000 }, async () => {
+  const other = await startBrokerProcess({ startTimeoutMs: 90_000 })
+  const consoleProcess = await startHttpProcess('console', ['-b', other.bootstrap], 90_000)
   try {
     assert.equal((await call(consoleProcess.url, 'GET', '/healthz')).status, 200)
     assert.equal((await call(consoleProcess.url, 'GET', '/readyz')).status, 200)

@@ -10,6 +10,9 @@ import type { Logger } from '@brook/common'
 /** A metadata snapshot as the client's cluster answers it. */
 export type ClusterMetadata = Awaited<ReturnType<Admin['cluster']['refreshMetadata']>>
 
+/** The last Fetch version that names topics (13 replaced names with topic ids): reads name them. */
+const LAST_NAMED_FETCH = 12
+
 export const EARLIEST = -2n
 export const LATEST = -1n
 
@@ -142,7 +145,7 @@ export async function readRanges (admin: Admin, meta: ClusterMetadata, topic: st
         topics: [{ topic, partitions: open.map((p) => ({ partition: p.partition, currentLeaderEpoch: -1, fetchOffset: p.at, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes })) }],
         forgottenTopicsData: [],
         rackId: ''
-      })
+      }, { version: Math.min(connection.versionFor(fetchApi), LAST_NAMED_FETCH) })
       const moved = new Set<number>()
       let bytes = 0
       for (const data of r.responses[0]?.partitions ?? []) {

@@ -363,6 +363,8 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   let closing: Promise<void> | null = null
   const close = async (): Promise<void> => {
     closing ??= (async () => {
+      // Cluster mode: leadership (and the coordinators with it) moves away while clients are still served.
+      await cluster?.controlledShutdown()
       state.stopping = true
       purgatory.close()
       // Parked JoinGroup/SyncGroup requests are answered now, so the drain below does not wait on them.

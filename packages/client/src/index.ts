@@ -16,6 +16,7 @@ export { Consumer, type ConsumerOptions, type RunOptions, type EachMessagePayloa
 export type { ConsumerBatch, ConsumerMessage } from './consumer/fetcher.js'
 export { rangeAssignor, roundRobinAssignor, kafkajsRoundRobinAssignor, cooperativeStickyAssignor, builtinAssignors, type Assignor, type AssignorMember, type Assignment, type TopicPartitions } from './consumer/assignors.js'
 export type { TopicPartition, TopicPartitionOffset } from './consumer/offsets.js'
+export type { ElectionResult, ElectionTypeName } from './admin/leader-elections.js'
 export type { ShareGroupDescription, ShareGroupOffset } from './admin/share-groups.js'
 export type { ScramCredentialUpsertion, ScramCredentialDeletion, ScramCredentialDescription } from './admin/scram-credentials.js'
 export { Admin, ConfigResourceType, type NewTopic, type ConfigEntry, type ConfigOperation, type GroupDescription, type ListedGroup } from './admin/admin.js'

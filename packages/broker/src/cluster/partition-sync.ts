@@ -39,6 +39,8 @@ export class PartitionSync {
   private pending: MetadataSnapshot | null = null
   private lagTimer: NodeJS.Timeout | undefined
   private closed = false
+  /** Controlled shutdown: followers stop fetching (and so never rejoin an ISR). */
+  private draining = false
 
   constructor (private readonly deps: PartitionSyncDeps) {}
 
@@ -65,6 +67,15 @@ export class PartitionSync {
       } catch (err) {
         this.deps.logger.error({ err, revision: latest.revision }, 'applying cluster metadata failed; the next change retries')
       }
+    })
+  }
+
+  /** Controlled shutdown's first step: every follower stops fetching, and none starts again. */
+  async drain (): Promise<void> {
+    this.draining = true
+    await this.queue.run(async () => {
+      await Promise.all([...this.fetchers.values()].map(async (f) => await f.stop()))
+      this.fetchers.clear()
     })
   }
 
@@ -158,7 +169,7 @@ export class PartitionSync {
       return
     }
     if (!partition.isLeader && partition.leaderId === p.leader && partition.leaderEpoch === p.leaderEpoch &&
-        (p.leader === NO_LEADER || this.fetchers.has(partition.key))) return
+        (p.leader === NO_LEADER || this.draining || this.fetchers.has(partition.key))) return
     await this.follow(partition, p.leader, p.leaderEpoch)
   }
 
@@ -167,7 +178,7 @@ export class PartitionSync {
     partition.follow(leaderId, leaderEpoch)
     this.deps.onLeadership?.(partition, null)
     await this.stopFetcher(partition.key)
-    if (leaderId === NO_LEADER || this.closed) return
+    if (leaderId === NO_LEADER || this.closed || this.draining) return
     const { config, logger, nodeId } = this.deps
     this.fetchers.set(partition.key, new ReplicaFetcher(partition, {
       localId: nodeId,

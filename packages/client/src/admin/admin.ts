@@ -19,6 +19,7 @@ import {
   alterShareGroupOffsets, deleteShareGroupOffsets, describeShareGroupOffsets, describeShareGroups, type ShareGroupDescription, type ShareGroupOffset
 } from './share-groups.js'
 import { alterScramCredentials, describeScramCredentials, type ScramCredentialDeletion, type ScramCredentialDescription, type ScramCredentialUpsertion } from './scram-credentials.js'
+import { electLeaders, type ElectionResult, type ElectionTypeName } from './leader-elections.js'
 import { commitOffsets, EARLIEST, fetchCommitted, LATEST, listOffsets, type TopicPartitionOffset, tpKey } from '../consumer/offsets.js'
 
 export interface NewTopic {
@@ -264,6 +265,16 @@ export class Admin {
       const meta = await this.cluster.refreshMetadata()
       return { clusterId: meta.clusterId, controllerId: meta.controllerId, brokers: [...meta.brokers.values()] }
     }, this.cluster.retry)
+  }
+
+  /**
+   * Leader elections (ElectLeaders), sent to the controller; no partitions means every partition
+   * (then only the partitions that needed an election are in the results). NOT_CONTROLLER at the
+   * top level is retried with fresh metadata.
+   */
+  async electLeaders (type: ElectionTypeName, partitions?: Array<{ topic: string, partitions: number[] }>): Promise<ElectionResult[]> {
+    return await withRetry(async () => await electLeaders(await this.controller(), type, partitions ?? null, this.timeoutMs),
+      { ...this.cluster.retry, beforeRetry: async () => { await this.cluster.refreshMetadata() } })
   }
 
   /** Creates or replaces SCRAM credentials (the password is salted here) and deletes others. */

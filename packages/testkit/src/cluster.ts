@@ -34,6 +34,8 @@ export interface TestClusterOptions {
   size?: number
   /** Settings every broker gets (Kafka names), on top of the cluster's own. */
   overrides?: Record<string, string>
+  /** Settings of one broker (broker.rack...), on top of `overrides`. */
+  memberOverrides?: (id: number) => Record<string, string>
 }
 
 export interface PartitionState {
@@ -83,7 +85,8 @@ export async function startTestCluster (options: TestClusterOptions = {}): Promi
         listeners: `PLAINTEXT://127.0.0.1:${m.port}`,
         'etcd.endpoints': etcd.endpoint,
         'etcd.prefix': '/brook-test',
-        ...options.overrides
+        ...options.overrides,
+        ...options.memberOverrides?.(id)
       }
     })
   }

@@ -56,6 +56,8 @@ export class ClusterNode implements ClusterTopicOps {
   private replicas: ReplicaManager | null = null
   private joinOptions: JoinOptions | null = null
   private closing = false
+  /** Controlled shutdown began: this broker no longer serves reads as a follower. */
+  draining = false
 
   private constructor (readonly store: ClusterMetadataStore, private readonly config: BrokerConfig, private readonly logger: Logger) {
     this.sessionReady = new Promise((resolve, reject) => {
@@ -213,6 +215,7 @@ export class ClusterNode implements ClusterTopicOps {
     const session = this.session
     const options = this.joinOptions
     if (!this.config.bool('controlled.shutdown.enable') || session === null || session.fenced !== null || options === null || this.sync === null) return
+    this.draining = true
     try {
       await this.sync.drain()
       await controlledShutdown({ nodeId: options.nodeId, session, snapshot: () => this.store.snapshot(), logger: this.logger }, {

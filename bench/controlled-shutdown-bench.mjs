@@ -4,7 +4,7 @@
 // gets SIGTERM. Prints the time from SIGTERM to the process's exit, the hand-over time the broker
 // logged (leaderships moved, ISRs left), and when every partition was led elsewhere as Metadata
 // from the others showed it. Needs a build (npx tsc -b) and /usr/bin/etcd.
-// Usage: node bench/controlled-shutdown-bench.mjs [partitions, default 1000]
+// Usage: node bench/controlled-shutdown-bench.mjs [partitions, default 1000] [off: controlled.shutdown.enable=false, to compare]
 import kafkajs from 'kafkajs'
 import { startTestCluster, waitFor } from '@brook/testkit'
 
@@ -12,7 +12,7 @@ const { Kafka, logLevel } = kafkajs
 const partitions = Number(process.argv[2] ?? 1000)
 const TOPIC = 'controlled-shutdown-bench'
 
-const cluster = await startTestCluster({ overrides: { 'replica.fetch.backoff.ms': '100', 'replica.fetch.wait.max.ms': '200', 'auto.leader.rebalance.enable': 'false' } })
+const cluster = await startTestCluster({ overrides: { 'replica.fetch.backoff.ms': '100', 'replica.fetch.wait.max.ms': '200', 'auto.leader.rebalance.enable': 'false', 'controlled.shutdown.enable': process.argv[3] === 'off' ? 'false' : 'true' } })
 try {
   const kafka = new Kafka({ brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 }, requestTimeout: 60_000 })
   const admin = kafka.admin()
@@ -44,6 +44,7 @@ try {
   const line = proc.logs().split('\n').find((l) => l.includes('controlled shutdown: leadership handed over'))
   console.log(`SIGTERM to exit: ${exitMs} ms; every partition led elsewhere (Metadata of broker 2) after ${movedAt - started} ms`)
   console.log(`broker 1 logged: ${line ?? '(no hand-over line)'}`)
+  if (process.env.BENCH_LOGS !== undefined) console.log(proc.logs().split('\n').slice(-40).join('\n'))
   await admin.disconnect()
 } finally {
   await cluster.close()

@@ -90,6 +90,9 @@ export class Connection {
     this.socket.pause()
     if (this.queue.length > 0) await new Promise<void>((resolve) => { this.onIdle = resolve })
     this.socket.end()
+    // Reading again (onData drops what arrives) lets the peer's end of the stream be seen, so the
+    // socket closes as soon as the client closes its side, not at the drain timeout.
+    this.socket.resume()
     await this.closedPromise
   }
 

@@ -9,6 +9,7 @@ import { Client } from '@brook/client'
 import { electLeadersApi, ErrorCode } from '@brook/protocol'
 import { controllerOf, partitionState, requestTo, startTestCluster, waitFor } from '@brook/testkit'
 import { OPS_SETTINGS, onPreferred, waitForPartitions } from './helpers.js'
+import { brook, brookJson } from '../cli/brook.js'
 
 const { Kafka, logLevel } = kafkajs
 const TOPIC = 'elect-preferred'
@@ -57,9 +58,10 @@ test('ElectLeaders: preferred after a failover, forwarding to the controller, un
     assert.ok(mine.every((r) => r.errorCode === ErrorCode.NONE), JSON.stringify(mine))
     // The store committed every change before the answer; brokers' views follow within moments.
     await waitForPartitions(cluster, TOPIC, PARTITIONS, onPreferred, 'every partition on its preferred leader', 10_000)
-    // Again: nothing to do.
-    const again = await admin.electLeaders('preferred', [{ topic: TOPIC, partitions: [0] }])
-    assert.equal(again[0]?.errorCode, ErrorCode.ELECTION_NOT_NEEDED)
+    // Again, with the CLI: nothing to do.
+    const again = await brookJson<Array<{ topic: string, partition: number, result: string }>>(
+      ['cluster', 'elect-leaders', '--topic', TOPIC, '--partition', '0', '-b', cluster.bootstrap])
+    assert.deepEqual(again.map((r) => [r.topic, r.partition, r.result]), [[TOPIC, 0, 'not needed']])
 
     // Unclean: replicas [2, 3]; 3 drops out of the ISR, then 2 dies: no ISR member is live.
     await kadmin.createTopics({ topics: [{ topic: 'elect-unclean', replicaAssignment: [{ partition: 0, replicas: [2, 3] }] }] })
@@ -70,8 +72,9 @@ test('ElectLeaders: preferred after a failover, forwarding to the controller, un
     await cluster.kill9(2)
     await cluster.start(3)
     await waitFor(async () => (await partitionState(cluster, 'elect-unclean'))?.leader === -1, 30_000, { message: 'no leader' })
-    const preferredNow = await admin.electLeaders('preferred', [{ topic: 'elect-unclean', partitions: [0] }])
-    assert.equal(preferredNow[0]?.errorCode, ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE)
+    const preferredNow = await brook(['cluster', 'elect-leaders', '--topic', 'elect-unclean', '-b', cluster.bootstrap])
+    assert.equal(preferredNow.code, 1, preferredNow.stderr)
+    assert.match(preferredNow.out, /PREFERRED_LEADER_NOT_AVAILABLE/)
     const unclean = await admin.electLeaders('unclean', [{ topic: 'elect-unclean', partitions: [0] }])
     assert.equal(unclean[0]?.errorCode, ErrorCode.NONE, JSON.stringify(unclean))
     const led = await waitFor(async () => { const s = await partitionState(cluster, 'elect-unclean'); return s?.leader === 3 ? s : null }, 20_000, { message: 'broker 3 leads' })

@@ -17,6 +17,7 @@ import type { ReplicaManager } from '../partition/replica-manager.js'
 import { LeaderReplication } from '../replication/leader-replication.js'
 import { ReplicaFetcher } from '../replication/replica-fetcher.js'
 import { brokerAddress } from './endpoints.js'
+import { replicationQuotas, throttledReplica } from '../replication/replication-quota.js'
 
 export interface PartitionSyncDeps {
   nodeId: number
@@ -192,9 +193,18 @@ export class PartitionSync {
       maxBytes: config.int('replica.fetch.max.bytes'),
       backoffMs: config.int('replica.fetch.backoff.ms'),
       requestTimeoutMs: config.int('replica.socket.timeout.ms'),
-      logger
+      logger,
+      throttle: { active: () => this.followerThrottled(partition), quota: replicationQuotas(config).follower }
     }))
     logger.info({ partition: partition.key, leader: leaderId, leaderEpoch, wasLeader, logEnd: partition.log.logEndOffset }, 'became follower')
+  }
+
+  /** Follower-side throttle: this replica is outside the ISR and its topic lists it. */
+  private followerThrottled (partition: Partition): boolean {
+    const topic = this.deps.snapshot().topics.get(partition.topic)
+    const state = topic?.partitions[partition.index]
+    if (topic === undefined || state === undefined || state.isr.includes(this.deps.nodeId)) return false
+    return throttledReplica(topic.configs['follower.replication.throttled.replicas'], partition.index, this.deps.nodeId)
   }
 
   private async stopFetcher (key: string): Promise<void> {

@@ -16,6 +16,7 @@ import {
 } from '@brook/protocol'
 import type { Partition } from '../partition/partition.js'
 import { PeerClient } from './peer-client.js'
+import type { ReplicationQuota } from './replication-quota.js'
 
 /** Fetch v12: replica id in the request, topic names (not ids), flexible. */
 const FETCH_VERSION = 12
@@ -34,6 +35,8 @@ export interface FetcherSettings {
   backoffMs: number
   requestTimeoutMs: number
   logger: Logger
+  /** Follower-side replication throttle: while `active()`, fetches wait for the quota. */
+  throttle?: { active: () => boolean, quota: ReplicationQuota }
 }
 
 export class ReplicaFetcher {
@@ -158,6 +161,13 @@ export class ReplicaFetcher {
   /** One fetch and append, and what the fetcher should do next. */
   private async fetchOnce (client: PeerClient): Promise<'ok' | 'backoff' | 'out-of-range'> {
     const log = this.partition.log
+    const throttle = this.settings.throttle
+    const throttled = throttle?.active() === true
+    if (throttled) {
+      const waitMs = throttle?.quota.waitMs() ?? 0
+      if (waitMs > 0) await this.sleep(Math.min(waitMs, 1000))
+      if (this.stopped) return 'ok'
+    }
     const fetchOffset = log.logEndOffset
     const response = await client.send(fetchApi, FETCH_VERSION, {
       replicaId: this.settings.localId,
@@ -194,6 +204,7 @@ export class ReplicaFetcher {
     const bytes = records === null || records === undefined ? Buffer.alloc(0) : Buffer.isBuffer(records) ? records : Buffer.concat(records)
     if (bytes.length > 0 && log.logEndOffset === fetchOffset) {
       await log.appendAsFollower(bytes, { durable: true })
+      if (throttled) throttle?.quota.record(bytes.length)
     }
     if (!this.stopped) this.partition.setFollowerHighWatermark(Number(data.highWatermark))
     if (!this.stopped) await this.followLogStart(Number(data.logStartOffset))

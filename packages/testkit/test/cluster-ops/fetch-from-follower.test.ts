@@ -42,7 +42,7 @@ test('a consumer in rack b reads from the follower in rack b, never past the hig
         forgottenTopicsData: [], rackId
       })
       const p = r.responses[0]?.partitions[0]
-      return { errorCode: p?.errorCode ?? -1, preferred: p?.preferredReadReplica ?? -1, highWatermark: p?.highWatermark ?? -1n, records: p?.records === null || p?.records === undefined ? 0 : (Array.isArray(p.records) ? Buffer.concat(p.records as Buffer[]) : p.records as Buffer).length }
+      return { errorCode: p?.errorCode ?? -1, preferred: p?.preferredReadReplica ?? -1, highWatermark: p?.highWatermark ?? -1n, records: p?.records === null || p?.records === undefined ? 0 : (Array.isArray(p.records) ? Buffer.concat(p.records) : p.records).length }
     }
     const toB = await fetchFrom(1, 'b')
     assert.deepEqual({ errorCode: toB.errorCode, preferred: toB.preferred, records: toB.records }, { errorCode: ErrorCode.NONE, preferred: 2, records: 0 })

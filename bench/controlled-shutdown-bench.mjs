@@ -14,11 +14,11 @@ const TOPIC = 'controlled-shutdown-bench'
 
 const cluster = await startTestCluster({ overrides: { 'replica.fetch.backoff.ms': '100', 'replica.fetch.wait.max.ms': '200', 'auto.leader.rebalance.enable': 'false', 'controlled.shutdown.enable': process.argv[3] === 'off' ? 'false' : 'true' } })
 try {
-  const kafka = new Kafka({ brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 }, requestTimeout: 60_000 })
+  const kafka = new Kafka({ brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 }, requestTimeout: 300_000 })
   const admin = kafka.admin()
   await admin.connect()
   const created = Date.now()
-  await admin.createTopics({ timeout: 120_000, topics: [{ topic: TOPIC, replicaAssignment: Array.from({ length: partitions }, (_, partition) => ({ partition, replicas: [1, 2, 3] })) }] })
+  await admin.createTopics({ timeout: 300_000, topics: [{ topic: TOPIC, replicaAssignment: Array.from({ length: partitions }, (_, partition) => ({ partition, replicas: [1, 2, 3] })) }] })
   const state = async () => (await admin.fetchTopicMetadata({ topics: [TOPIC] })).topics[0]?.partitions ?? []
   await waitFor(async () => { const ps = await state(); return ps.length === partitions && ps.every((p) => p.leader === 1 && p.isr.length === 3) }, 300_000, { intervalMs: 500 })
   console.log(`${partitions} partitions led by broker 1, in sync, after ${Date.now() - created} ms`)

@@ -9,14 +9,9 @@ import type { MetadataSnapshot } from '@brook/metadata'
 import type { BrokerConfig } from '../config/broker-config.js'
 import type { Partition } from '../partition/partition.js'
 
-export const RACK_AWARE_SELECTOR = 'org.apache.kafka.common.replica.RackAwareReplicaSelector'
+const RACK_AWARE_SELECTOR = 'org.apache.kafka.common.replica.RackAwareReplicaSelector'
 /** The first version whose requests carry client metadata (rack_id): followers serve those. */
 export const FOLLOWER_READS_MIN_VERSION = 11
-
-/** Kafka's selector names Brook knows; any other value is refused at start. */
-export function validReplicaSelector (value: string | null): boolean {
-  return value === null || value === '' || value === RACK_AWARE_SELECTOR
-}
 
 export function rackAwareSelection (config: BrokerConfig): boolean {
   return config.string('replica.selector.class') === RACK_AWARE_SELECTOR

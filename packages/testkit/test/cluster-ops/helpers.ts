@@ -11,7 +11,7 @@ export const OPS_SETTINGS: Record<string, string> = {
   'auto.leader.rebalance.enable': 'false'
 }
 
-export async function partitionStates (cluster: TestCluster, topic: string, count: number): Promise<Array<PartitionState | null>> {
+async function partitionStates (cluster: TestCluster, topic: string, count: number): Promise<Array<PartitionState | null>> {
   const out: Array<PartitionState | null> = []
   for (let i = 0; i < count; i++) out.push(await partitionState(cluster, topic, i))
   return out

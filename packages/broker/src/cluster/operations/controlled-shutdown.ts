@@ -51,7 +51,7 @@ function stepFor (p: PartitionMetadata, nodeId: number, snapshot: MetadataSnapsh
 }
 
 /** One round over every partition this broker hosts. */
-export async function handOver (deps: HandOverDeps): Promise<HandOverResult> {
+async function handOver (deps: HandOverDeps): Promise<HandOverResult> {
   const result: HandOverResult = { moved: 0, leftIsr: 0, stranded: 0, failed: 0 }
   const work: Array<{ topic: TopicMetadata, partition: number }> = []
   for (const topic of deps.snapshot().topics.values()) {

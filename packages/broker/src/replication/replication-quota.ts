@@ -3,19 +3,22 @@
 // lists): a byte rate per broker and direction, shared by every throttled replica, for the copies
 // that catch a replica up. Only replicas outside the ISR are throttled, as in Kafka, so a
 // throttle never slows down the acknowledgement of acks=all writes.
-// The rate is a token bucket holding one second of the rate: a fetch may go while the bucket is
-// not empty, and what it moved is taken out afterwards (it may go below zero, and the next
-// fetches wait until it refilled), so the average over a catch-up is the rate.
+// The rate is a token bucket holding a tenth of a second of the rate: a fetch may go while the
+// bucket is not empty, and what it moved is taken out afterwards (it may go below zero, and the
+// next fetches wait until it refilled), so the average over a catch-up is the rate, plus at most
+// that tenth of a second.
 
 /** Kafka's "no throttle" default (Long.MAX_VALUE), and anything too large to matter. */
 const UNLIMITED = Number.MAX_SAFE_INTEGER
+/** The burst a full bucket allows, in seconds of the rate. */
+const BUCKET_SECONDS = 0.1
 
 export class ReplicationQuota {
   private tokens: number
   private last: number
 
   constructor (private readonly rate: () => number, now = Date.now()) {
-    this.tokens = Math.min(rate(), UNLIMITED)
+    this.tokens = Math.min(rate() * BUCKET_SECONDS, UNLIMITED)
     this.last = now
   }
 
@@ -45,7 +48,7 @@ export class ReplicationQuota {
 
   private refill (now: number): void {
     const rate = this.rate()
-    this.tokens = Math.min(rate, this.tokens + (now - this.last) * rate / 1000)
+    this.tokens = Math.min(rate * BUCKET_SECONDS, this.tokens + (now - this.last) * rate / 1000)
     this.last = now
   }
 }

@@ -163,11 +163,13 @@ export class ReplicaFetcher {
     const log = this.partition.log
     const throttle = this.settings.throttle
     const throttled = throttle?.active() === true
-    if (throttled) {
-      const waitMs = throttle?.quota.waitMs() ?? 0
-      if (waitMs > 0) await this.sleep(Math.min(waitMs, 1000))
-      if (this.stopped) return 'ok'
+    // Waits in steps of at most a second, so that a stop or a lifted throttle is seen soon.
+    while (throttled && !this.stopped && throttle !== undefined && throttle.active()) {
+      const waitMs = throttle.quota.waitMs()
+      if (waitMs <= 0) break
+      await this.sleep(Math.min(waitMs, 1000))
     }
+    if (this.stopped) return 'ok'
     const fetchOffset = log.logEndOffset
     const response = await client.send(fetchApi, FETCH_VERSION, {
       replicaId: this.settings.localId,

@@ -12,7 +12,7 @@ test('a quota lets a fetch through while its bucket has bytes, then waits for th
   // 10 kB of bucket, 1 MB taken: 9.9 s to pay back at 100 kB/s.
   assert.ok(Math.abs(q.waitMs(0) - 9900) <= 10, String(q.waitMs(0)))
   assert.equal(q.exceeded(9910), false)
-  const unlimited = new ReplicationQuota(() => 9223372036854775807, 0)
+  const unlimited = new ReplicationQuota(() => Number('9223372036854775807'), 0)
   unlimited.record(1e12, 0)
   assert.equal(unlimited.exceeded(0), false)
 })

@@ -1,5 +1,5 @@
 // The command tree, rpk-style nouns and verbs: start, topic, group, share-group, cluster, config,
-// user, acl, version.
+// user, acl, http, console, version.
 import { createRequire } from 'node:module'
 import { Command } from 'commander'
 import { registerStart } from './start/command.js'
@@ -12,6 +12,8 @@ import { registerConfig } from './commands/config.js'
 import { registerUser } from './commands/user.js'
 import { registerAcl } from './commands/acl.js'
 import { registerShareGroup } from './commands/share-group.js'
+import { registerHttp } from './commands/http.js'
+import { registerConsole } from './commands/console.js'
 import { examples } from './commands/common.js'
 
 function version (): string {
@@ -63,6 +65,8 @@ export function buildProgram (setExitCode: (code: number) => void): Command {
   registerAcl(examples(program.command('acl').description('ACLs: create, list, delete bindings (the broker needs an authorizer)'), [
     'brook acl create --allow-principal User:alice --operation write --topic orders', 'brook acl list'
   ]))
+  registerHttp(program, setExitCode)
+  registerConsole(program, setExitCode)
   examples(program.command('version').description('Print the version'), ['brook version'])
     .action(() => { process.stdout.write(version() + '\n') })
   return program

@@ -36,6 +36,8 @@ export interface TestClusterOptions {
   overrides?: Record<string, string>
   /** Settings of one broker (broker.rack...), on top of `overrides`. */
   memberOverrides?: (id: number) => Record<string, string>
+  /** The name of each broker's one listener (PLAINTEXT by default), e.g. SASL_SSL. */
+  listenerName?: string
 }
 
 export interface PartitionState {
@@ -82,7 +84,7 @@ export async function startTestCluster (options: TestClusterOptions = {}): Promi
       startTimeoutMs: 45_000,
       overrides: {
         'node.id': String(id),
-        listeners: `PLAINTEXT://127.0.0.1:${m.port}`,
+        listeners: `${options.listenerName ?? 'PLAINTEXT'}://127.0.0.1:${m.port}`,
         'etcd.endpoints': etcd.endpoint,
         'etcd.prefix': '/brook-test',
         ...options.overrides,

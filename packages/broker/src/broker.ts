@@ -36,7 +36,7 @@ import { Listener } from './server/listener.js'
 import { listenerSecurity, type ListenerSecurity } from './security/listener-security.js'
 import { ScramCredentialStore } from './security/scram-store.js'
 import { ClientQuotas } from './quota/client-quotas.js'
-import { FileClientQuotaStore } from './quota/quota-store.js'
+import { metadataConfigFrom, openClientQuotaStore } from '@brook/metadata'
 import { ConnectionLimits, normalizeAddress } from './quota/connection-limits.js'
 import { ConnectionCreationRate } from './quota/connection-rate.js'
 import { openAuthorization } from './security/authorizer/open-authorization.js'
@@ -120,7 +120,8 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   const cluster = clustered ? await ClusterNode.open(settings, config, logger) : undefined
   const producerIds: ProducerIdSource = cluster?.producerIds ?? await ProducerIdAllocator.open(firstDir)
   const scram = await ScramCredentialStore.openFor(settings, firstDir, logger)
-  const quotas = new ClientQuotas(await FileClientQuotaStore.open(firstDir), () => ({
+  const quotaStore = await openClientQuotaStore(metadataConfigFrom(settings), { dir: firstDir, logger: logger.child({ component: 'quotas' }) })
+  const quotas = new ClientQuotas(quotaStore, () => ({
     windowSeconds: config.int('quota.window.size.seconds'),
     maxThrottleMs: config.int('quota.window.size.seconds') * config.int('quota.window.num') * 1000,
     mutationBurstSeconds: config.int('controller.quota.window.num') * config.int('controller.quota.window.size.seconds')

@@ -8,7 +8,7 @@ import { alterClientQuotasApi, type AlterClientQuotasRequest, type AlterClientQu
 import { KafkaError } from '../errors.js'
 import type { RequestContext } from '../server/request-context.js'
 import { QuotaValidationError, validateEntity, validateQuotaValue } from '../quota/quota-entity.js'
-import type { QuotaChange } from '../quota/quota-store.js'
+import type { QuotaChange } from '@brook/metadata'
 import { defineHandler } from './handler.js'
 import { onCluster, Op } from '../security/authorizer/requirements.js'
 

@@ -12,7 +12,7 @@
 import { ApiKey } from '@brook/protocol'
 import { CONNECTION_CREATION_RATE, CONSUMER_BYTE_RATE, CONTROLLER_MUTATION_RATE, IP, PRODUCER_BYTE_RATE, REQUEST_PERCENTAGE } from './quota-entity.js'
 import { resolveQuota } from './quota-resolution.js'
-import type { ClientQuotaStore } from './quota-store.js'
+import type { ClientQuotaStore } from '@brook/metadata'
 import { TokenBucket } from './token-bucket.js'
 import { MutationQuota } from './mutation-quota.js'
 

@@ -272,8 +272,12 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
       return
     }
     const wait = creationRate.admit(view.listenerName ?? '', Date.now())
-    if (wait > 0) hold(socket, wait, () => serve(socket, view, security))
-    else serve(socket, view, security)
+    if (wait > 0) {
+      hold(socket, wait, () => {
+        socket.resume()
+        serve(socket, view, security)
+      })
+    } else serve(socket, view, security)
   }
   const serve = (socket: Socket, view: BrokerState, security: ListenerSecurity): void => {
     if (state.stopping || socket.destroyed) {

@@ -31,9 +31,10 @@ async function grow (ctx: RequestContext, topic: CreatePartitionsRequestTopic, v
     if (!allowed(ctx, Acl.TOPIC, topic.name, AclOperation.ALTER)) throw new KafkaError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.')
     const before = ctx.broker.replicas.topic(topic.name)?.partitions.length
     if (before !== undefined) checkAssignments(ctx, topic)
-    if (!validateOnly) ctx.mutations?.check()
+    const mutated = validateOnly || before === undefined ? 0 : topic.count - before
+    ctx.mutations?.admit(mutated)
     await ctx.broker.replicas.createPartitions(topic.name, topic.count, validateOnly)
-    if (!validateOnly) ctx.mutations?.record(topic.count - (before ?? topic.count))
+      .catch((err: unknown) => { ctx.mutations?.refund(mutated); throw err })
     return { name: topic.name, errorCode: ErrorCode.NONE, errorMessage: null }
   } catch (err) {
     const { code, message } = mapError(err, ctx.logger, { topic: topic.name })

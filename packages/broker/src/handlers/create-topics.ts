@@ -53,9 +53,10 @@ async function createTopic (ctx: RequestContext, topic: CreateTopicsRequestCreat
       configs[c.name] = c.value
     }
     const placement = partitionsFromAssignments(ctx, topic)
-    if (!validateOnly) ctx.mutations?.check()
+    const mutated = validateOnly ? 0 : placement.numPartitions === -1 ? ctx.broker.config.int('num.partitions') : placement.numPartitions
+    ctx.mutations?.admit(mutated)
     const info = await ctx.broker.replicas.createTopic({ name: topic.name, ...placement, configs, validateOnly })
-    if (!validateOnly) ctx.mutations?.record(info.partitions)
+      .catch((err: unknown) => { ctx.mutations?.refund(mutated); throw err })
     const replicationFactor = ctx.broker.cluster === undefined
       ? 1
       : ctx.broker.cluster.snapshot().topics.get(info.name)?.partitions[0]?.replicas.length ??

@@ -34,9 +34,8 @@ async function deleteTopic (ctx: RequestContext, target: Target): Promise<Delete
     }
     if (!allowed(ctx, ResourceType.TOPIC, name, AclOperation.DELETE)) throw new KafkaError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.')
     const partitions = replicas.topic(name)?.partitions.length ?? 0
-    ctx.mutations?.check()
-    const info = await replicas.deleteTopic(name)
-    ctx.mutations?.record(partitions)
+    ctx.mutations?.admit(partitions)
+    const info = await replicas.deleteTopic(name).catch((err: unknown) => { ctx.mutations?.refund(partitions); throw err })
     ctx.broker.metrics?.forgetTopic(info.name)
     return { name: info.name, topicId: info.id, errorCode: ErrorCode.NONE, errorMessage: null }
   } catch (err) {

@@ -17,16 +17,22 @@ export class MutationQuota {
     this.strict = strict
   }
 
-  /** Before a topic's mutation: throws THROTTLING_QUOTA_EXCEEDED when strict and over the quota. */
-  check (now: number = Date.now()): void {
+  /**
+   * Before a topic's mutation, counts its partitions; throws THROTTLING_QUOTA_EXCEEDED (nothing
+   * counted) when strict and the client is over its quota. Check and count are one step, so the
+   * topics of one request, handled concurrently, see each other's counts in order.
+   */
+  admit (partitions: number, now: number = Date.now()): void {
+    if (partitions <= 0) return
     if (this.strict && this.bucket.waitMs(now) > 0) {
       throw new KafkaError(ErrorCode.THROTTLING_QUOTA_EXCEEDED, 'The throttling quota has been exceeded.')
     }
+    this.bucket.take(partitions, now)
   }
 
-  /** After a topic's mutation: counts its partitions. */
-  record (partitions: number, now: number = Date.now()): void {
-    if (partitions > 0) this.bucket.take(partitions, now)
+  /** The admitted mutation failed: its partitions were not mutated after all. */
+  refund (partitions: number, now: number = Date.now()): void {
+    if (partitions > 0) this.bucket.take(-partitions, now)
   }
 
   /** The throttle time the response carries: until the bucket is out of debt. */

@@ -18,6 +18,7 @@ export { rangeAssignor, roundRobinAssignor, kafkajsRoundRobinAssignor, cooperati
 export type { TopicPartition, TopicPartitionOffset } from './consumer/offsets.js'
 export type { ShareGroupDescription, ShareGroupOffset } from './admin/share-groups.js'
 export type { ScramCredentialUpsertion, ScramCredentialDeletion, ScramCredentialDescription } from './admin/scram-credentials.js'
+export type { ClientQuotaEntity, ClientQuotaAlteration, ClientQuotaFilterComponent, ClientQuotaDescription } from './admin/client-quotas.js'
 export { Admin, ConfigResourceType, type NewTopic, type ConfigEntry, type ConfigOperation, type GroupDescription, type ListedGroup } from './admin/admin.js'
 export { AclResourceType, AclPatternType, AclOperation, AclPermission, type AclResourceTypeName, type AclPatternTypeName, type AclOperationName, type AclPermissionName, type AclBinding, type AclDescription, type AclFilter } from './admin/acls.js'
 export type { TopicMetadata, PartitionMetadata, BrokerAddress } from './cluster/metadata.js'

@@ -114,6 +114,13 @@ export const protocolUpdates = [
   ] },
   { spec: 'ShareAcknowledgeResponse', validVersions: '0-2', edits: [
     { insert: { after: ['ErrorMessage'], field: { name: 'AcquisitionLockTimeoutMs', type: 'int32', versions: '2+' } } }
+  ] },
+  // Brook's own, not Kafka's: the check-back of a transaction (docs/delivery.md) as tagged fields,
+  // which clients that do not know them skip. Tags from 10000 stay clear of the small numbers
+  // Kafka gives its own tagged fields.
+  { spec: 'DescribeTransactionsResponse', validVersions: '0', edits: [
+    { append: { path: ['TransactionStates'], field: { name: 'BrookLastCheckBackTimeMs', type: 'int64', versions: '0+', taggedVersions: '0+', tag: 10000, default: '-1', about: 'Brook: when the check-back endpoint was last asked about this transaction, -1 if never.' } } },
+    { append: { path: ['TransactionStates'], field: { name: 'BrookCheckBackAttempts', type: 'int32', versions: '0+', taggedVersions: '0+', tag: 10001, default: '0', about: 'Brook: how many times the check-back endpoint was asked.' } } }
   ] }
 ]
 

@@ -16,7 +16,8 @@ import { DynamicConfigs } from './config/dynamic-configs.js'
 import { toLogConfig, topicSettings } from './config/topic-config.js'
 import { DeliveryScheduler, type ScheduleStats } from './delivery/scheduler.js'
 import { registerScheduleGauges } from './delivery/schedule-metrics.js'
-import { ExchangeRouter, type ExchangeRoutingStats } from './exchange/router.js'
+import type { ExchangeRoutingStats } from './exchange/router.js'
+import { startExchangeRouter } from './exchange/start.js'
 import type { CheckBackStatus } from './txn/check-back.js'
 import { startGroupCoordinatorIn } from './group/start.js'
 import { startTransactionCoordinatorIn } from './txn/start.js'
@@ -89,7 +90,6 @@ export interface RunningBroker {
 /** Scheduled delivery's files, in the first log dir (delivery/schedule-log.ts). */
 const SCHEDULE_DIR = 'brook-schedule'
 /** The exchange router's positions, in the first log dir (exchange/route-log.ts). */
-const EXCHANGE_DIR = 'brook-exchange'
 
 /** The listener a library caller gets when it names none: a free port on loopback. */
 export const LIBRARY_DEFAULT_LISTENERS = 'PLAINTEXT://127.0.0.1:0'
@@ -377,18 +377,16 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   const started = scheduler
   if (started === undefined) throw new Error('scheduled delivery did not start')
   registerScheduleGauges(metrics.registry, () => started.stats())
-  // Exchanges route within one broker: not started in cluster mode (docs/exchanges.md).
-  const router = cluster === undefined
-    ? await ExchangeRouter.start({
-      fs: new NodeFileSystem(),
-      dir: join(firstDir, EXCHANGE_DIR),
-      allocateProducerId: async () => await producerIds.allocate(),
-      topics: () => replicas.topics(),
-      partition: (topic, index) => replicas.partition(topic, index),
-      logger: logger.child({ component: 'exchange-router' }),
-      registry: metrics.registry
-    })
-    : undefined
+  const router = await startExchangeRouter({
+    clustered: cluster !== undefined,
+    replicas,
+    groups,
+    firstLogDir: firstDir,
+    allocateProducerId: async () => await producerIds.allocate(),
+    selfAddress: () => formatHostPort(views[0]?.advertised.host ?? state.advertised.host, views[0]?.advertised.port ?? state.advertised.port),
+    logger,
+    registry: metrics.registry
+  })
   const primary = listeners[0] as Listener
   state.advertised = views[0]?.advertised ?? state.advertised
   const host = config.listener.host !== '' ? primary.host : state.advertised.host

@@ -404,7 +404,11 @@ export class TransactionCoordinator {
       transactionStartTimeMs: BigInt(m.startTimestamp),
       producerId: m.producerId,
       producerEpoch: m.producerEpoch,
-      topics: byTopic(m.partitions).map((t) => ({ topic: t.topic, partitions: t.partitions }))
+      topics: byTopic(m.partitions).map((t) => ({ topic: t.topic, partitions: t.partitions })),
+      // Brook's tagged fields: the latest check-back of this transactional id (kept while it is
+      // among the most recent ones this coordinator asked about).
+      brookLastCheckBackTimeMs: BigInt(this.#checkBacks.get(transactionalId)?.lastCheckMs ?? -1),
+      brookCheckBackAttempts: this.#checkBacks.get(transactionalId)?.attempts ?? 0
     }
   }
 

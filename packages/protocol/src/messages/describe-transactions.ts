@@ -20,6 +20,8 @@ export interface DescribeTransactionsResponseTransactionState {
   producerId: bigint
   producerEpoch: number
   topics: DescribeTransactionsResponseTopicData[]
+  brookLastCheckBackTimeMs?: bigint
+  brookCheckBackAttempts?: number
 }
 
 export interface DescribeTransactionsResponseTopicData {
@@ -53,7 +55,9 @@ export const describeTransactionsResponse: MessageSchema<DescribeTransactionsRes
       { name: 'topics', type: '[]TopicData', versions: '0+', fields: [
         { name: 'topic', type: 'string', versions: '0+' },
         { name: 'partitions', type: '[]int32', versions: '0+' }
-      ] }
+      ] },
+      { name: 'brookLastCheckBackTimeMs', type: 'int64', versions: '0+', taggedVersions: '0+', tag: 10000, default: -1n },
+      { name: 'brookCheckBackAttempts', type: 'int32', versions: '0+', taggedVersions: '0+', tag: 10001, default: 0 }
     ] }
   ]
 }

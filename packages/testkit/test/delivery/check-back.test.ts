@@ -115,6 +115,12 @@ test('check-back: commit, abort, endpoint down / hanging / garbage, producer kil
       assert.equal(status.get(id)?.attempts, 3)
       assert.ok((status.get(id)?.lastCheckMs ?? -1) > 0, 'the time of the last check is kept')
     }
+    // The same on the wire: DescribeTransactions carries Brook's tagged check-back fields.
+    const described = await connection.request(describeTransactionsApi, { transactionalIds: ['cb-hang-py', 'cb-commit-py'] })
+    const hang = described.transactionStates.find((s) => s.transactionalId === 'cb-hang-py')
+    assert.equal(hang?.brookCheckBackAttempts, 3)
+    assert.equal(hang?.brookLastCheckBackTimeMs, BigInt(status.get('cb-hang-py')?.lastCheckMs ?? -2))
+    assert.ok((described.transactionStates.find((s) => s.transactionalId === 'cb-commit-py')?.brookLastCheckBackTimeMs ?? -1n) > 0n)
     assert.equal(await stateOf(connection, 'cb-commit-py'), 'CompleteCommit')
     assert.equal(await stateOf(connection, 'cb-abort-py'), 'CompleteAbort')
     const asked = app.asked.find((a) => a.transactionalId === 'cb-commit-py')

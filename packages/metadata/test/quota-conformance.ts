@@ -66,8 +66,12 @@ export function quotaConformance (name: string, make: () => Promise<QuotaSubject
       // An entity is the same whatever the order of its components.
       assert.deepEqual([...a.valuesOf(APP_ALICE)], [['request_percentage', 12.5]])
       assert.deepEqual([...a.valuesOf(entity(['user', 'bob']))], [])
+      assert.deepEqual(['producer_byte_rate', 'consumer_byte_rate', 'request_percentage', 'controller_mutation_rate', 'connection_creation_rate'].map((k) => a.hasKey(k)),
+        [true, true, true, true, true])
       await a.apply([{ entity: ALICE, key: 'producer_byte_rate', value: null }, { entity: ALICE, key: 'consumer_byte_rate', value: null }, { entity: APP_ALICE, key: 'request_percentage', value: 50 }])
       assert.equal(table(a)['user=alice'], undefined, 'an entity without values is gone')
+      assert.equal(a.hasKey('producer_byte_rate'), false, 'no entity has the key any more')
+      assert.equal(a.hasKey('consumer_byte_rate'), false)
       assert.deepEqual([...a.valuesOf(ALICE_APP)], [['request_percentage', 50]])
     })
 
@@ -78,6 +82,7 @@ export function quotaConformance (name: string, make: () => Promise<QuotaSubject
         await waitFor(() => b.valuesOf(ALICE).get('producer_byte_rate') === 4096, 10_000, { message: 'the second store seeing the quota' })
         await b.apply([{ entity: ALICE, key: 'producer_byte_rate', value: null }])
         await waitFor(() => a.valuesOf(ALICE).size === 0, 10_000, { message: 'the first store seeing the removal' })
+        assert.equal(b.hasKey('producer_byte_rate'), false)
       } finally {
         await b.close()
       }

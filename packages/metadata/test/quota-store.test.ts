@@ -12,6 +12,7 @@ function handle (store: ClientQuotaStore): ClientQuotaStore {
   return {
     records: () => store.records(),
     valuesOf: (entity) => store.valuesOf(entity),
+    hasKey: (key) => store.hasKey(key),
     apply: async (changes) => await store.apply(changes),
     close: async () => {}
   }

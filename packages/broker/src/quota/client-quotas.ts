@@ -74,6 +74,7 @@ export class ClientQuotas {
    */
   mutations (user: string, clientId: string, strict: boolean, now: number): MutationQuota | null {
     this.sweep(now)
+    if (!this.store.hasKey(CONTROLLER_MUTATION_RATE)) return null
     const quota = resolveQuota((e) => this.store.valuesOf(e), CONTROLLER_MUTATION_RATE, user, clientId)
     if (quota === null) return null
     const bucket = this.bucket(`${CONTROLLER_MUTATION_RATE}|${quota.bucket}`, quota.value, this.window().mutationBurstSeconds, now)
@@ -87,6 +88,7 @@ export class ClientQuotas {
    */
   connectionFrom (ip: string, now: number): number {
     this.sweep(now)
+    if (!this.store.hasKey(CONNECTION_CREATION_RATE)) return 0
     const rate = this.store.valuesOf(new Map([[IP, ip]])).get(CONNECTION_CREATION_RATE) ??
       this.store.valuesOf(new Map([[IP, null]])).get(CONNECTION_CREATION_RATE)
     if (rate === undefined) return 0
@@ -98,6 +100,8 @@ export class ClientQuotas {
 
   /** Takes `amount` from the client's bucket for `key`; `perUnit` scales the quota to a rate. */
   private take (key: string, user: string, clientId: string, amount: number, perUnit: number, now: number): number {
+    // Most keys are set for no one: every request asks, so that answer must be cheap.
+    if (!this.store.hasKey(key)) return 0
     this.sweep(now)
     const quota = resolveQuota((e) => this.store.valuesOf(e), key, user, clientId)
     if (quota === null) return 0

@@ -14,6 +14,7 @@ type Table = Map<string, Map<string, number>>
 export class FileClientQuotaStore implements ClientQuotaStore {
   private readonly path: string
   private table: Table = new Map()
+  private keys = new Set<string>()
   private readonly writes = new SerialQueue()
 
   private constructor (dir: string) {
@@ -24,6 +25,7 @@ export class FileClientQuotaStore implements ClientQuotaStore {
     const store = new FileClientQuotaStore(dir)
     const text = await readFileIfExists(store.path)
     if (text !== null) store.table = parse(store.path, text)
+    store.keys = keysOf(store.table)
     return store
   }
 
@@ -33,6 +35,10 @@ export class FileClientQuotaStore implements ClientQuotaStore {
 
   valuesOf (entity: QuotaEntity): ReadonlyMap<string, number> {
     return this.table.get(quotaEntityKey(entity)) ?? new Map()
+  }
+
+  hasKey (key: string): boolean {
+    return this.keys.has(key)
   }
 
   async apply (changes: readonly QuotaChange[]): Promise<void> {
@@ -49,12 +55,19 @@ export class FileClientQuotaStore implements ClientQuotaStore {
       const file = { version: 1, quotas: recordsOf(next).map((r) => ({ entity: [...r.entity], values: Object.fromEntries(r.values) })) }
       await writeFileAtomic(this.path, JSON.stringify(file, null, 2))
       this.table = next
+      this.keys = keysOf(next)
     })
   }
 
   async close (): Promise<void> {
     await this.writes.run(async () => {})
   }
+}
+
+function keysOf (table: Table): Set<string> {
+  const keys = new Set<string>()
+  for (const values of table.values()) for (const key of values.keys()) keys.add(key)
+  return keys
 }
 
 function recordsOf (table: Table): QuotaRecord[] {

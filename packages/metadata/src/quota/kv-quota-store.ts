@@ -23,11 +23,15 @@ export class KvClientQuotaStore implements ClientQuotaStore {
   private readonly kv: KvBackend
   private readonly map: KvRecordMap<number>
   private readonly ownsBackend: boolean
+  /** The mirror grouped by entity (base64url key part), rebuilt after the mirror changes. */
+  private index: Map<string, Map<string, number>> | null = null
+  private keys = new Set<string>()
 
   private constructor (kv: KvBackend, map: KvRecordMap<number>, ownsBackend: boolean) {
     this.kv = kv
     this.map = map
     this.ownsBackend = ownsBackend
+    map.subscribe(() => { this.index = null })
   }
 
   static async open (kv: KvBackend, options: KvClientQuotaStoreOptions): Promise<KvClientQuotaStore> {
@@ -36,17 +40,8 @@ export class KvClientQuotaStore implements ClientQuotaStore {
   }
 
   records (): readonly QuotaRecord[] {
-    const byEntity = new Map<string, Map<string, number>>()
-    for (const [name, value] of this.map.entries) {
-      const at = name.indexOf('/')
-      if (at < 0) continue
-      const part = name.slice(0, at)
-      let values = byEntity.get(part)
-      if (values === undefined) byEntity.set(part, values = new Map())
-      values.set(name.slice(at + 1), value)
-    }
     const out: QuotaRecord[] = []
-    for (const [part, values] of byEntity) {
+    for (const [part, values] of this.grouped()) {
       const entity = quotaEntityFromKey(Buffer.from(part, 'base64url').toString())
       if (entity !== null) out.push({ entity, values })
     }
@@ -54,10 +49,30 @@ export class KvClientQuotaStore implements ClientQuotaStore {
   }
 
   valuesOf (entity: QuotaEntity): ReadonlyMap<string, number> {
-    const prefix = `${entityPart(entity)}/`
-    const values = new Map<string, number>()
-    for (const [name, value] of this.map.entries) if (name.startsWith(prefix)) values.set(name.slice(prefix.length), value)
-    return values
+    return this.grouped().get(entityPart(entity)) ?? new Map()
+  }
+
+  hasKey (key: string): boolean {
+    this.grouped()
+    return this.keys.has(key)
+  }
+
+  private grouped (): Map<string, Map<string, number>> {
+    if (this.index !== null) return this.index
+    const index = new Map<string, Map<string, number>>()
+    const keys = new Set<string>()
+    for (const [name, value] of this.map.entries) {
+      const at = name.indexOf('/')
+      if (at < 0) continue
+      const part = name.slice(0, at)
+      let values = index.get(part)
+      if (values === undefined) index.set(part, values = new Map())
+      values.set(name.slice(at + 1), value)
+      keys.add(name.slice(at + 1))
+    }
+    this.index = index
+    this.keys = keys
+    return index
   }
 
   async apply (changes: readonly QuotaChange[]): Promise<void> {

@@ -32,6 +32,8 @@ export interface ClientQuotaStore {
   records (): readonly QuotaRecord[]
   /** The values of one entity (empty when it has none). */
   valuesOf (entity: QuotaEntity): ReadonlyMap<string, number>
+  /** Whether any entity has a value for `key`: cheap, asked on every request. */
+  hasKey (key: string): boolean
   /** Applies the changes together; resolves once they are durable and visible here. */
   apply (changes: readonly QuotaChange[]): Promise<void>
   close (): Promise<void>

@@ -21,9 +21,9 @@ export class ConnectionCreationRate {
   /** Counts a new connection on `listener`; returns how long (ms) it must wait before it is served. */
   admit (listener: string, now: number): number {
     const window = this.config.int('quota.window.size.seconds')
-    const broker = this.take('', this.config.int('max.connection.creation.rate'), window, now)
+    const broker = this.take('broker', this.config.int('max.connection.creation.rate'), window, now)
     const own = Number(this.config.listenerSetting(listener, 'max.connection.creation.rate') ?? INT_MAX)
-    const perListener = this.take(listener, own, window, now)
+    const perListener = this.take(`listener:${listener}`, own, window, now)
     return Math.max(broker, perListener)
   }
 

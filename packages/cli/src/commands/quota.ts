@@ -53,7 +53,7 @@ function filterOf (flags: FilterFlags): ClientQuotaFilterComponent[] {
   return components
 }
 
-export function entityLabel (entity: ClientQuotaEntity): string {
+function entityLabel (entity: ClientQuotaEntity): string {
   const order = ['user', 'client-id', 'ip']
   return Object.entries(entity).sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)).map(([t, n]) => `${t}=${n ?? '<default>'}`).join(',')
 }

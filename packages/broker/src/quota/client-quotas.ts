@@ -64,7 +64,8 @@ export class ClientQuotas {
     else if (apiKey === ApiKey.Fetch) bytes = this.take(CONSUMER_BYTE_RATE, user, clientId, usage.responseBytes, 1, now)
     // request_percentage: a percentage of one thread's time, so 1 % is 10 ms of work per second.
     const time = usage.exempt ? 0 : this.take(REQUEST_PERCENTAGE, user, clientId, usage.busyMs, 10, now)
-    return Math.min(this.window().maxThrottleMs, Math.max(bytes, time))
+    const throttle = Math.max(bytes, time)
+    return throttle === 0 ? 0 : Math.min(this.window().maxThrottleMs, throttle)
   }
 
   /**

@@ -48,10 +48,10 @@ test('connection_creation_rate of an IP: connections over it are closed after th
   const broker = await startTestBroker({}, { logger })
   const admin = new Admin({ clientId: 'brook-quota-setup', bootstrapBrokers: [broker.bootstrap], retries: 2, retryDelay: 200 })
   try {
-    const altered = await admin.alterClientQuotas({ entries: [{ entities: [{ entityType: 'ip', entityName: '127.0.0.1' }], ops: [{ key: 'connection_creation_rate', value: 2, remove: false }] }] })
+    const altered = await admin.alterClientQuotas({ entries: [{ entities: [{ entityType: 'ip', entityName: '127.0.0.1' }], ops: [{ key: 'connection_creation_rate', value: 1, remove: false }] }] })
     assert.deepEqual(altered.map((e) => e.errorCode), [0])
     const described = await admin.describeClientQuotas({ components: [{ entityType: 'ip', matchType: 0, match: '127.0.0.1' }], strict: true })
-    assert.deepEqual(described.map((e) => e.values.map((v) => [v.key, v.value])), [[['connection_creation_rate', 2]]])
+    assert.deepEqual(described.map((e) => e.values.map((v) => [v.key, v.value])), [[['connection_creation_rate', 1]]])
 
     const outcomes = await burst(broker, 6)
     const answered = outcomes.filter((o) => o.result === 'answered')

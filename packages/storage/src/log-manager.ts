@@ -223,6 +223,16 @@ export class LogManager {
     }
   }
 
+  /** The log dir holding the fewest partitions (counted only when there is a choice: creating N partitions stays linear). */
+  #leastLoadedDir (): string {
+    if (this.#logDirs.length === 1) return this.#logDirs[0]!
+    const counts = new Map<string, number>(this.#logDirs.map((d) => [d, 0]))
+    for (const e of this.#logs.values()) counts.set(e.logDir, (counts.get(e.logDir) ?? 0) + 1)
+    let best = this.#logDirs[0]!
+    for (const d of this.#logDirs) if ((counts.get(d) ?? 0) < (counts.get(best) ?? 0)) best = d
+    return best
+  }
+
   /** Same as createLog (kept for callers written against the first draft). */
   async createOrGetLog (topic: string, partition: number, config: LogConfig = this.#defaults): Promise<Log> {
     return await this.createLog(topic, partition, config)
@@ -242,8 +252,7 @@ export class LogManager {
     const inFlight = this.#creating.get(key)
     if (inFlight !== undefined) return await inFlight
     const creation = (async () => {
-      const counts = this.#logDirs.map((d) => [...this.#logs.values()].filter((e) => e.logDir === d).length)
-      const logDir = this.#logDirs[counts.indexOf(Math.min(...counts))]!
+      const logDir = this.#leastLoadedDir()
       const dir = `${logDir}/${topic}-${partition}`
       await this.#fs.mkdir(dir)
       const log = await loadLog({ ctx: this.#ctx, dir, topic, partition, config, clean: false, recoveryPoint: 0, hooks: this.#hooks(logDir), clock: this.#clock })

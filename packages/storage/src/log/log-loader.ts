@@ -43,10 +43,11 @@ export async function loadLog (options: LoadLogOptions): Promise<Log> {
   const { ctx, dir, config } = options
   const { fs, logger } = ctx
   const now = (options.clock ?? Date.now)()
-  await removeLeftovers(ctx, dir)
-  await completeSwaps(ctx, dir, logger)
+  // One listing of the partition directory, read again only when a repair step changed it.
+  let names = await fs.readdir(dir)
+  if (await removeLeftovers(ctx, dir, names)) names = await fs.readdir(dir)
+  if (await completeSwaps(ctx, dir, names, logger)) names = await fs.readdir(dir)
 
-  const names = await fs.readdir(dir)
   const logBases = new Set<number>()
   for (const name of names) {
     const parsed = parseSegmentFileName(name)
@@ -107,23 +108,27 @@ export async function loadLog (options: LoadLogOptions): Promise<Log> {
   return log
 }
 
-async function removeLeftovers (ctx: SegmentContext, dir: string): Promise<void> {
-  const names = await ctx.fs.readdir(dir)
+/** Removes files a crash left half-deleted or half-cleaned; true when it removed any. */
+async function removeLeftovers (ctx: SegmentContext, dir: string, names: readonly string[]): Promise<boolean> {
+  let removed = false
   const swapLogs = new Set(names.map(parseSegmentFileName).filter((p) => p?.suffix === SWAP_SUFFIX && p.ext === LOG_EXT).map((p) => p!.baseOffset))
   for (const name of names) {
     const parsed = parseSegmentFileName(name)
     // A swap index without its swap log: the swap already completed (its log was renamed last).
     const strayIndexSwap = parsed?.suffix === SWAP_SUFFIX && parsed.ext !== LOG_EXT && !swapLogs.has(parsed.baseOffset)
-    if (parsed?.suffix === DELETED_SUFFIX || parsed?.suffix === CLEANED_SUFFIX || strayIndexSwap) await ctx.fs.rm(`${dir}/${name}`)
+    if (parsed?.suffix === DELETED_SUFFIX || parsed?.suffix === CLEANED_SUFFIX || strayIndexSwap) {
+      await ctx.fs.rm(`${dir}/${name}`)
+      removed = true
+    }
   }
+  return removed
 }
 
-/** Finishes a cleaner swap interrupted by a crash. */
-async function completeSwaps (ctx: SegmentContext, dir: string, logger: Logger): Promise<void> {
+/** Finishes a cleaner swap interrupted by a crash; true when there was one. */
+async function completeSwaps (ctx: SegmentContext, dir: string, names: readonly string[], logger: Logger): Promise<boolean> {
   const { fs } = ctx
-  const names = await fs.readdir(dir)
   const swaps = names.map(parseSegmentFileName).filter((p) => p !== null && p.suffix === SWAP_SUFFIX && p.ext === LOG_EXT)
-  if (swaps.length === 0) return
+  if (swaps.length === 0) return false
   for (const swap of swaps) {
     const base = swap!.baseOffset
     const path = `${dir}/${segmentFileName(base, LOG_EXT, SWAP_SUFFIX)}`
@@ -151,6 +156,7 @@ async function completeSwaps (ctx: SegmentContext, dir: string, logger: Logger):
     logger.info({ dir, baseOffset: base, nextOffset: next }, 'completed an interrupted compaction swap')
   }
   await fs.syncDir(dir)
+  return true
 }
 
 /** Segments below the recovery point: only their largest timestamp is read now, indexes lazily. */

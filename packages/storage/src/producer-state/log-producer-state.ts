@@ -49,8 +49,8 @@ export class LogProducerState {
    * `segmentBases` (ascending). `read` serves the replay.
    */
   async load (segmentBases: readonly number[], logStartOffset: number, logEndOffset: number, read: ReadBatches, now: number): Promise<void> {
-    await this.manager.removeStraySnapshots(this.#fs, this.#dir, segmentBases)
-    let from = await this.manager.loadSnapshot(this.#fs, this.#dir, logStartOffset, logEndOffset, now)
+    const snapshots = await this.manager.removeStraySnapshots(this.#fs, this.#dir, segmentBases)
+    let from = await this.manager.loadSnapshot(this.#fs, this.#dir, logStartOffset, logEndOffset, now, snapshots)
     if (from === logStartOffset && segmentBases.length > 2 && this.manager.producerCount === 0) {
       from = Math.max(logStartOffset, segmentBases[segmentBases.length - 2] as number)
       this.manager.truncateFullyAndStartAt(from)

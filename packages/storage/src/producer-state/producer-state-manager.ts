@@ -270,8 +270,9 @@ export class ProducerStateManager {
    * truncateAndReload). Returns the offset from which the log must replay its batches (through
    * `append(..., 'replication')`) to reach logEndOffset.
    */
-  async loadSnapshot (fs: FileSystem, dir: string, logStartOffset: number, logEndOffset: number, now: number): Promise<number> {
-    const offsets = await listSnapshots(fs, dir)
+  async loadSnapshot (fs: FileSystem, dir: string, logStartOffset: number, logEndOffset: number, now: number, listed?: readonly number[]): Promise<number> {
+    // `listed`: the snapshot offsets the caller has just listed (one directory listing fewer at start).
+    const offsets = listed ?? await listSnapshots(fs, dir)
     const usable: number[] = []
     for (const offset of offsets) {
       if (offset > logEndOffset || offset <= logStartOffset) await deleteSnapshotFile(fs, dir, offset)
@@ -314,16 +315,20 @@ export class ProducerStateManager {
    * truncation), except the newest such one when it lies past every segment base: that is the
    * snapshot a clean shutdown wrote at the log end (Kafka's removeStraySnapshots).
    */
-  async removeStraySnapshots (fs: FileSystem, dir: string, segmentBases: readonly number[]): Promise<void> {
+  async removeStraySnapshots (fs: FileSystem, dir: string, segmentBases: readonly number[]): Promise<number[]> {
     const bases = new Set(segmentBases)
+    const kept: number[] = []
     let latestStray: number | null = null
     for (const offset of await listSnapshots(fs, dir)) {
-      if (bases.has(offset)) continue
+      if (bases.has(offset)) { kept.push(offset); continue }
       if (latestStray !== null) await deleteSnapshotFile(fs, dir, latestStray)
       latestStray = offset
     }
     const maxBase = segmentBases.length === 0 ? null : Math.max(...segmentBases)
     if (latestStray !== null && maxBase !== null && latestStray < maxBase) await deleteSnapshotFile(fs, dir, latestStray)
+    else if (latestStray !== null) kept.push(latestStray)
+    // The snapshots left, ascending.
+    return kept.sort((a, b) => a - b)
   }
 
   /** Deletes snapshot files below `offset` (retention moved the log start past them). */

@@ -257,8 +257,12 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   const hold = (socket: Socket, ms: number, then: () => void): void => {
     socket.pause()
     held.add(socket)
+    // No Connection listens yet: a reset while held must not be an unhandled 'error'.
+    const onError = (err: Error): void => { logger.debug({ err }, 'socket error before the connection was served') }
+    socket.on('error', onError)
     const timer = setTimeout(() => {
       held.delete(socket)
+      socket.off('error', onError)
       then()
     }, ms)
     socket.once('close', () => {

@@ -37,6 +37,14 @@ for (const setting of ['max.connection.creation.rate', 'listener.name.PLAINTEXT.
       const times = outcomes.map((o) => o.ms).sort((a, b) => a - b)
       assert.ok((times[5] as number) >= 1500, `the last connection was served after ${times[5]} ms, want >= 1500 (times ${times.join(', ')})`)
       assert.ok((times[5] as number) - (times[0] as number) >= 1000, `connections spread over time: ${times.join(', ')}`)
+      // Clients that reset while they wait do not harm the broker; the next one is served.
+      const waiting = await Promise.all(Array.from({ length: 4 }, async () => await RawConnection.connect('127.0.0.1', broker.port)))
+      for (const c of waiting) {
+        c.write(apiVersionsV0Request(1))
+        c.socket.resetAndDestroy()
+      }
+      const after = await burst(broker, 1)
+      assert.deepEqual(after.map((o) => o.result), ['answered'])
     } finally {
       await broker.close()
     }

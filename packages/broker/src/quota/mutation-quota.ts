@@ -2,7 +2,7 @@
 // request: each topic's partitions created or deleted are taken from the client's token bucket.
 // Strict (the versions that can carry THROTTLING_QUOTA_EXCEEDED: CreateTopics v6+,
 // CreatePartitions v3+, DeleteTopics v5+): a topic asked for while the bucket is in debt is
-// refused with that error; the request that takes it into debt still goes through, as Kafka's.
+// refused with that error; the topic that takes it into debt still goes through, as Kafka's.
 // Permissive (older versions): every topic goes through and the client is throttled.
 import { ErrorCode } from '@brook/protocol'
 import { KafkaError } from '../errors.js'

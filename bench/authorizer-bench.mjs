@@ -16,7 +16,8 @@ import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { startBroker } from '../packages/broker/dist/src/index.js'
-import { FileAclStore, ResourceType, PatternType, AclOperation, AclPermission } from '../packages/metadata/dist/src/index.js'
+import { FileAclStore, ResourceType, AclOperation } from '../packages/metadata/dist/src/index.js'
+import { ACL_COUNT as ACLS, benchBindings } from './acl-bindings.mjs'
 import { StandardAuthorizer } from '../packages/broker/dist/src/security/authorizer/standard-authorizer.js'
 
 const args = process.argv.slice(2)
@@ -24,32 +25,12 @@ const quick = args.includes('--quick')
 const repeats = args.includes('--repeat') ? Number(args[args.indexOf('--repeat') + 1]) : (quick ? 1 : 3)
 const RECORDS = quick ? 50_000 : 200_000
 const SIZE = 1024
-const ACLS = 1000
 const TOPIC = 'bench.orders'
-
-/** 1,000 bindings: the two that let "bench" create and write its topic, and 998 others that a lookup must skip. */
-function bindings () {
-  const mine = (operation) => ({ resourceType: ResourceType.TOPIC, resourceName: 'bench.', patternType: PatternType.PREFIXED, principal: 'User:bench', host: '*', operation, permissionType: AclPermission.ALLOW })
-  const out = [mine(AclOperation.WRITE), mine(AclOperation.CREATE)]
-  for (let i = 1; out.length < ACLS; i++) {
-    const kind = i % 4
-    out.push({
-      resourceType: kind === 3 ? ResourceType.GROUP : ResourceType.TOPIC,
-      resourceName: kind === 1 ? `team-${i}.` : `topic-${i}`,
-      patternType: kind === 1 ? PatternType.PREFIXED : PatternType.LITERAL,
-      principal: kind === 2 ? 'User:*' : `User:user-${i}`,
-      host: i % 5 === 0 ? `10.0.${i % 256}.1` : '*',
-      operation: [AclOperation.READ, AclOperation.WRITE, AclOperation.DESCRIBE, AclOperation.ALL][i % 4],
-      permissionType: i % 7 === 0 ? AclPermission.DENY : AclPermission.ALLOW
-    })
-  }
-  return out
-}
 
 async function decisionsPerSecond () {
   const dir = mkdtempSync(join(tmpdir(), 'brook-authz-bench-'))
   const store = await FileAclStore.open(dir)
-  await store.create(bindings())
+  await store.create(benchBindings('User:bench'))
   const authorizer = new StandardAuthorizer(store, { superUsers: new Set(), allowEveryoneIfNoAclFound: false })
   const who = { principal: { type: 'User', name: 'bench' }, host: '127.0.0.1' }
   const action = [{ resourceType: ResourceType.TOPIC, resourceName: TOPIC, operation: AclOperation.WRITE }]
@@ -88,7 +69,7 @@ async function produceRun (withAcls, payload) {
   if (withAcls) {
     // Bindings are put in the store file before the start, as a broker restarted with them has.
     const store = await FileAclStore.open(dir)
-    await store.create(bindings())
+    await store.create(benchBindings('User:bench'))
     await store.close()
   }
   const broker = await startBroker({ config })

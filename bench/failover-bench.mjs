@@ -6,13 +6,17 @@
 // old one immediately, once the new process has started) and left down (its session must expire
 // first). The sample is the first message sent after the kill, so it includes that message's
 // wait behind the one in flight. Prints each sample and the
-// median and max per case. Needs a build (npx tsc -b) and /usr/bin/etcd.
-// Usage: node bench/failover-bench.mjs [rounds per case, default 5]
+// median and max per case. Each sample is split in two: kill -> a broker's Metadata names the new
+// leader (session expiry or fencing, the controller's election, the store's watch to the brokers),
+// and that -> the acknowledgement (the client's metadata refresh and retry, the produce itself).
+// Needs a build (npx tsc -b) and /usr/bin/etcd.
+// Usage: node bench/failover-bench.mjs [rounds per case, default 10]
+import { loadavg } from 'node:os'
 import kafkajs from 'kafkajs'
 import { partitionState, startTestCluster, waitFor } from '@brook/testkit'
 
 const { Kafka, logLevel } = kafkajs
-const rounds = Number(process.argv[2] ?? 5)
+const rounds = Number(process.argv[2] ?? 10)
 const TOPIC = 'failover-bench'
 
 const cluster = await startTestCluster({ overrides: { 'replica.fetch.backoff.ms': '100', 'replica.fetch.wait.max.ms': '200' } })
@@ -39,6 +43,7 @@ try {
     }
   })()
   const results = { restarted: [], down: [] }
+  const split = { restarted: [], down: [] }
   for (const mode of ['restarted', 'down']) {
     for (let r = 0; r < rounds; r++) {
       await waitFor(async () => (await partitionState(cluster, TOPIC))?.isr.length === 3, 30_000)
@@ -47,13 +52,20 @@ try {
       const state = await partitionState(cluster, TOPIC)
       const killedAt = Date.now()
       await cluster.kill9(state.leader)
+      // Polled while the killed broker restarts: when the surviving brokers name a new leader.
+      const elected = waitFor(async () => {
+        const now = await partitionState(cluster, TOPIC)
+        return now !== null && now.leader > 0 && now.leaderEpoch > state.leaderEpoch ? Date.now() : false
+      }, 30_000, { intervalMs: 20 })
       if (mode === 'restarted') await cluster.start(state.leader)
+      const electedAt = await elected
       // The first message sent after the kill: one in flight at the kill may have been answered by
       // the dying leader.
       const first = await waitFor(() => acks.find((a) => a.sent > killedAt), 30_000)
       const ms = first.acked - killedAt
       results[mode].push(ms)
-      console.log(`${mode} #${r + 1}: ${ms} ms (leader ${state.leader}, epoch ${state.leaderEpoch})`)
+      split[mode].push(electedAt - killedAt)
+      console.log(`${mode} #${r + 1}: ${ms} ms (new leader named after ${electedAt - killedAt} ms; killed ${state.leader}, epoch ${state.leaderEpoch})`)
       if (mode === 'down') await cluster.start(state.leader)
     }
   }
@@ -62,8 +74,10 @@ try {
   await producer.disconnect()
   for (const [mode, list] of Object.entries(results)) {
     const sorted = [...list].sort((a, b) => a - b)
-    console.log(`${mode}: median ${sorted[Math.floor(sorted.length / 2)]} ms, max ${sorted[sorted.length - 1]} ms over ${sorted.length}`)
+    const named = [...split[mode]].sort((a, b) => a - b)
+    console.log(`${mode}: median ${sorted[Math.floor(sorted.length / 2)]} ms, max ${sorted[sorted.length - 1]} ms over ${sorted.length}; new leader named: median ${named[Math.floor(named.length / 2)]} ms, max ${named[named.length - 1]} ms`)
   }
+  console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
 } finally {
   await cluster.close()
 }

@@ -4,7 +4,7 @@
 // Optional arguments filter by substring of the path: `node scripts/run-tests.mjs storage/`.
 //
 // Time limits, so that a hang fails the run instead of stalling it:
-// - BROOK_TEST_TIMEOUT_MS (default 120000) goes to node's --test-timeout. Node 22+ applies it to
+// - BROOK_TEST_TIMEOUT_MS (default 180000) goes to node's --test-timeout. Node 22+ applies it to
 //   every test that sets no timeout of its own; Node 20 applies it to each test file as a whole.
 // - BROOK_TEST_RUN_TIMEOUT_MS (default 1200000) bounds the whole run: past it the runner and every
 //   test process are killed and the run fails. Node 22+ waits forever for a file whose process
@@ -53,7 +53,7 @@ function positiveInt (name, fallback) {
 }
 
 const concurrency = positiveInt('BROOK_TEST_CONCURRENCY', 2)
-const testTimeout = positiveInt('BROOK_TEST_TIMEOUT_MS', 120_000)
+const testTimeout = positiveInt('BROOK_TEST_TIMEOUT_MS', 180_000)
 const runTimeout = positiveInt('BROOK_TEST_RUN_TIMEOUT_MS', 1_200_000)
 
 // Its own process group, so that a timeout or an interrupt can end the test processes with it.

@@ -48,6 +48,7 @@ import { ProducerIdAllocator, type ProducerIdSource } from './txn/producer-ids.j
 import { ClusterNode, clusterMode } from './cluster/cluster-node.js'
 import { decompress } from '@brook/protocol'
 import { BrokerMetrics } from './metrics/broker-metrics.js'
+import { interBrokerClientOptions, interBrokerListenerName, interBrokerSecurity } from './security/inter-broker.js'
 
 export interface StartBrokerOptions {
   /** A Java properties file (server.properties) read first; `config` entries win over it. */
@@ -114,6 +115,8 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   const logDirs = config.logDirs
   const clustered = clusterMode(settings)
   if (clustered && config.nodeId === null) throw new ConfigError('node.id', 'cluster mode (etcd.endpoints) needs node.id (or broker.id) set')
+  // Unusable inter-broker TLS/SASL settings fail the start, not every later replica fetch.
+  if (clustered) interBrokerSecurity(config)
   const meta = await loadMetaProperties(logDirs, config.nodeId)
   const firstDir = logDirs[0] as string
   // Cluster mode: the metadata store is reachable before anything else opens.
@@ -139,8 +142,10 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   dynamicConfigs.addCheck(() => { tlsReload.check() })
   // Logs found on disk get their topic's config; the table is read again by the replica manager.
   const overrides = new Map((await store.load()).map((t) => [t.name, t.configs]))
+  const metrics = new BrokerMetrics()
   const logs = new LogManager({
     fs: new NodeFileSystem(),
+    observer: metrics.storageObserver,
     logDirs,
     defaults: toLogConfig({}, config),
     topicConfig: (topic) => toLogConfig(overrides.get(topic) ?? {}, config),
@@ -215,13 +220,13 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
 
   const connections = new Set<Connection>()
   const handlers = handlerTable(HANDLERS)
-  const metrics = new BrokerMetrics()
   metrics.attach({ replicas, groups, connections: () => connections.size })
   const clientMetrics = new ClientTelemetry({
     telemetryMaxBytes: config.int('telemetry.max.bytes'),
     // Decompressed metrics are bounded too: a small push must not inflate without limit.
     decompress: async (codec, bytes) => await decompress(codec, bytes, { maxBytes: 16 * config.int('telemetry.max.bytes') })
   })
+  metrics.attachClientTelemetry(clientMetrics)
   const state: MutableState = {
     config,
     clusterId: meta.clusterId,
@@ -348,10 +353,11 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
           name: endpoint.name,
           host: views[i]?.advertised.host ?? '',
           port: views[i]?.advertised.port ?? 0,
-          securityProtocol: 'PLAINTEXT'
+          securityProtocol: config.securityProtocol(endpoint.name)
         })),
         replicas,
         notify: (key) => { purgatory.notify(key) },
+        onIsrChange: (change) => { metrics.isrChanged(change) },
         onLeadership: (partition, leaderEpoch) => {
           for (const leadership of leaderships) leadership.onLeadership(partition, leaderEpoch)
         }
@@ -381,13 +387,20 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   const started = scheduler
   if (started === undefined) throw new Error('scheduled delivery did not start')
   registerScheduleGauges(metrics.registry, () => started.stats())
+  const interBrokerIndex = Math.max(0, config.brokerListeners.findIndex((l) => l.name === interBrokerListenerName(config)))
   const router = await startExchangeRouter({
     clustered: cluster !== undefined,
     replicas,
     groups,
     firstLogDir: firstDir,
     allocateProducerId: async () => await producerIds.allocate(),
-    selfAddress: () => formatHostPort(views[0]?.advertised.host ?? state.advertised.host, views[0]?.advertised.port ?? state.advertised.port),
+    // In cluster mode the routers' client is one more broker-to-broker connection: it goes to
+    // this broker's inter-broker listener, with that listener's TLS and SASL settings.
+    selfAddress: () => {
+      const view = views[interBrokerIndex] ?? views[0]
+      return formatHostPort(view?.advertised.host ?? state.advertised.host, view?.advertised.port ?? state.advertised.port)
+    },
+    selfConnection: () => interBrokerClientOptions(interBrokerSecurity(config), (views[interBrokerIndex] ?? views[0])?.advertised.host ?? state.advertised.host),
     logger,
     registry: metrics.registry
   })

@@ -1,5 +1,5 @@
 // The command tree, rpk-style nouns and verbs: start, topic, group, share-group, cluster, config,
-// user, acl, quota, version.
+// user, acl, quota, http, console, version.
 import { createRequire } from 'node:module'
 import { Command } from 'commander'
 import { registerStart } from './start/command.js'
@@ -13,6 +13,8 @@ import { registerUser } from './commands/user.js'
 import { registerAcl } from './commands/acl.js'
 import { registerQuota } from './commands/quota.js'
 import { registerShareGroup } from './commands/share-group.js'
+import { registerHttp } from './commands/http.js'
+import { registerConsole } from './commands/console.js'
 import { examples } from './commands/common.js'
 
 function version (): string {
@@ -67,6 +69,8 @@ export function buildProgram (setExitCode: (code: number) => void): Command {
   registerQuota(examples(program.command('quota').description('Client quotas: set, delete, describe (byte rates, request time, mutations, connections)'), [
     'brook quota set --user alice producer_byte_rate=1048576', 'brook quota describe'
   ]))
+  registerHttp(program, setExitCode)
+  registerConsole(program, setExitCode)
   examples(program.command('version').description('Print the version'), ['brook version'])
     .action(() => { process.stdout.write(version() + '\n') })
   return program

@@ -4,6 +4,8 @@
 import { KafkaError, ErrorCode } from '@brook/client'
 
 export const RestCode = {
+  UNAUTHENTICATED: 40101,
+  UNAUTHORIZED: 40301,
   TOPIC_NOT_FOUND: 40401,
   PARTITION_NOT_FOUND: 40402,
   CONSUMER_INSTANCE_NOT_FOUND: 40403,
@@ -30,8 +32,19 @@ export class RestError extends Error {
 export const notFound = (message: string, code = 404): RestError => new RestError(404, code, message)
 export const unprocessable = (message: string): RestError => new RestError(422, 422, message)
 
-/** Per-record produce errors: the REST Proxy's Kafka error codes (retriable or not). */
+const AUTHORIZATION_ERRORS: ReadonlySet<number> = new Set([
+  ErrorCode.TOPIC_AUTHORIZATION_FAILED, ErrorCode.GROUP_AUTHORIZATION_FAILED, ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+  ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, ErrorCode.DELEGATION_TOKEN_AUTHORIZATION_FAILED
+])
+
+/** Whether the brokers' ACLs refused the operation. */
+export function isAuthorizationError (err: unknown): boolean {
+  return err instanceof KafkaError && AUTHORIZATION_ERRORS.has(err.code)
+}
+
+/** Per-record produce errors: the REST Proxy's Kafka error codes (authorization, retriable or not). */
 export function kafkaErrorCode (err: unknown): number {
+  if (isAuthorizationError(err)) return RestCode.UNAUTHORIZED
   return err instanceof KafkaError && err.retriable ? RestCode.KAFKA_RETRIABLE_ERROR : RestCode.KAFKA_ERROR
 }
 
@@ -39,7 +52,10 @@ export function kafkaErrorCode (err: unknown): number {
 export function toRestError (err: unknown): RestError | null {
   if (err instanceof RestError) return err
   if (!(err instanceof KafkaError)) return null
+  if (isAuthorizationError(err)) return new RestError(403, RestCode.UNAUTHORIZED, err.message)
   switch (err.code) {
+    case ErrorCode.SASL_AUTHENTICATION_FAILED:
+      return new RestError(401, RestCode.UNAUTHENTICATED, err.message)
     case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
     case ErrorCode.UNKNOWN_TOPIC_ID:
       return notFound(err.message, RestCode.TOPIC_NOT_FOUND)

@@ -1,6 +1,7 @@
 // Liveness, readiness and Prometheus metrics.
 // /healthz: the process serves HTTP. /readyz: the broker answers a Kafka request (DescribeCluster
-// through the client) within 5 s. /metrics: the broker's registry in Prometheus text format.
+// through the client) within 5 s: the cluster, whether or not a broker runs in this process.
+// /metrics: Prometheus text (metrics.ts says what it holds).
 import type { FastifyInstance } from 'fastify'
 import type { HttpContext } from './context.js'
 
@@ -23,7 +24,7 @@ export function registerHealth (app: FastifyInstance, ctx: HttpContext): void {
   })
 
   app.get('/metrics', async (_request, reply) => {
-    const metrics = ctx.broker.metrics
+    const metrics = ctx.metrics
     return await reply.type(metrics.contentType).send(await metrics.render())
   })
 }

@@ -2,7 +2,7 @@
 // listener like any other client, so the REST API works the same against any Kafka-compatible
 // cluster. One admin and one producer are shared by every request (made on first use); each
 // REST consumer instance has its own consumer (consumers.ts).
-import { type Admin, Client, kafkaError, type Producer, type TopicMetadata } from '@brook/client'
+import { type Admin, Client, type ClientOptions, kafkaError, type Producer, type TopicMetadata } from '@brook/client'
 import type { Logger } from '@brook/common'
 import { ErrorCode, metadataApi } from '@brook/protocol'
 
@@ -11,8 +11,9 @@ export class KafkaAccess {
   #admin: Admin | null = null
   #producer: Producer | null = null
 
-  constructor (bootstrap: readonly string[], logger: Logger) {
-    this.client = new Client({ brokers: [...bootstrap], clientId: 'brook-http', logger })
+  /** `options`: the cluster's bootstrap list and how to reach it (TLS, SASL); client id brook-http unless set. */
+  constructor (options: ClientOptions, logger: Logger) {
+    this.client = new Client({ clientId: 'brook-http', ...options, logger })
   }
 
   get admin (): Admin {

@@ -1,9 +1,12 @@
-// startHttpServer: the HTTP API of one broker, on every address of http.listeners. One fastify
-// app per address, sharing one Kafka client and one set of REST consumer instances.
+// startHttpServer: the HTTP API of a Kafka cluster, on every address of http.listeners. One
+// fastify app per address, sharing one Kafka client and one set of REST consumer instances. It
+// runs next to a broker (`brook start`: `broker` given, /metrics serves the broker's registry) or
+// as its own process against any Kafka-compatible cluster (`brook http`: `bootstrap` only).
 // Every failure answers the REST Proxy's error body ({ error_code, message }); bad input
 // (malformed JSON, oversized bodies, unknown content types, bad parameters) is a 4xx.
 import Fastify, { type FastifyBodyParser, type FastifyError, type FastifyInstance } from 'fastify'
-import type { RunningBroker } from '@brook/broker'
+import { ConfigError, type RunningBroker } from '@brook/broker'
+import type { ClientOptions } from '@brook/client'
 import { type Logger, silentLogger } from '@brook/common'
 import { ConsumerInstances } from './consumers/registry.js'
 import type { HttpContext } from './context.js'
@@ -15,9 +18,17 @@ import { registerV2Produce } from './v2/produce.js'
 import { registerV2Consumers } from './v2/consumers.js'
 import { registerV3 } from './v3/index.js'
 import { ENDPOINTS, fastifyPath, openApiDocument } from './openapi.js'
+import { HttpMetrics } from './metrics.js'
+import { type HttpAuthentication, registerAuthentication } from './auth/authenticate.js'
+import { PrincipalClients } from './auth/principals.js'
 
 export interface StartHttpServerOptions {
-  broker: RunningBroker
+  /** The cluster the REST API works on: host:port entries. Default: the in-process broker's listener. */
+  bootstrap?: readonly string[]
+  /** How to reach the cluster (security, client id, timeouts); `brokers` comes from `bootstrap`. */
+  client?: Omit<ClientOptions, 'brokers' | 'logger'>
+  /** A broker in this process: /metrics serves its registry too. One of `broker` and `bootstrap` is needed. */
+  broker?: RunningBroker
   /** http.listeners: `http://host:port` entries (a string is comma-separated); port 0 binds a free port. */
   listeners: string | readonly string[]
   logger?: Logger
@@ -25,7 +36,13 @@ export interface StartHttpServerOptions {
   bodyLimit?: number
   /** Idle REST consumer instances are closed after this long (consumer.instance.timeout.ms). Default 300000. */
   consumerInstanceTimeoutMs?: number
+  /** The certificate chain and key of https:// listeners (http.ssl.keystore.location, PEM). */
+  tls?: HttpTls
+  /** HTTP Basic authentication, each request carried out as its user (http.authentication.*); null or absent: open. */
+  authentication?: HttpAuthentication | null
 }
+
+export interface HttpTls { cert: Buffer, key: Buffer, passphrase?: string }
 
 export interface HttpServer {
   /** The bound addresses, in listener order. */
@@ -42,20 +59,35 @@ const KAFKA_JSON = /^application\/vnd\.kafka(\.[a-z0-9]+)*\+json(;.*)?$/i
 export async function startHttpServer (options: StartHttpServerOptions): Promise<HttpServer> {
   const logger = options.logger ?? silentLogger
   const endpoints = parseHttpListeners(options.listeners)
-  const kafka = new KafkaAccess([options.broker.bootstrap], logger)
-  const consumers = new ConsumerInstances(kafka, logger, options.consumerInstanceTimeoutMs ?? 300_000)
-  const ctx: HttpContext = { broker: options.broker, kafka, consumers, logger }
+  if (endpoints.some((e) => e.tls) && options.tls === undefined) throw new ConfigError('http.ssl.keystore.location', 'an https:// listener in http.listeners needs http.ssl.keystore.location (a PEM file with the certificate chain and the key)')
+  const bootstrap = options.bootstrap ?? (options.broker === undefined ? [] : [options.broker.bootstrap])
+  if (bootstrap.length === 0) throw new Error('startHttpServer needs a bootstrap list or an in-process broker')
+  const kafka = new KafkaAccess({ ...options.client, brokers: [...bootstrap] }, logger)
+  const consumers = new ConsumerInstances(logger, options.consumerInstanceTimeoutMs ?? 300_000)
+  const metrics = new HttpMetrics(options.broker)
+  const ctx: HttpContext = { broker: options.broker, kafka, consumers, metrics, logger }
+  const authentication = options.authentication ?? null
+  const principals = authentication === null
+    ? null
+    : new PrincipalClients({
+      client: { clientId: 'brook-http', ...options.client, brokers: [...(authentication.bootstrap ?? (options.broker === undefined ? bootstrap : [saslListenerOf(options.broker)]))] },
+      mechanism: authentication.mechanism,
+      idleTimeoutMs: authentication.clientIdleTimeoutMs,
+      logger,
+      inUse: (user) => consumers.owns(user)
+    })
+  const hook = { authentication, principals, kafka, logger }
   const apps: FastifyInstance[] = []
   const addresses: HttpServer['addresses'] = []
   try {
     for (const endpoint of endpoints) {
-      const app = buildApp(ctx, options.bodyLimit ?? DEFAULT_BODY_LIMIT)
+      const app = buildApp(ctx, metrics, hook, options.bodyLimit ?? DEFAULT_BODY_LIMIT, endpoint.tls ? options.tls : undefined)
       apps.push(app)
       await app.listen({ host: endpoint.host, port: endpoint.port })
       const bound = app.server.address()
       const port = typeof bound === 'object' && bound !== null ? bound.port : endpoint.port
       const host = endpoint.host
-      const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+      const url = `${endpoint.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`
       addresses.push({ host, port, url })
       logger.info({ url }, `HTTP API on ${url}`)
     }
@@ -64,6 +96,7 @@ export async function startHttpServer (options: StartHttpServerOptions): Promise
     const closed = await Promise.allSettled(apps.map(async (a) => await a.close()))
     for (const r of closed) if (r.status === 'rejected') logger.warn({ err: r.reason }, 'closing an HTTP listener failed')
     await consumers.closeAll()
+    await principals?.closeAll()
     await kafka.close()
     throw err
   }
@@ -74,6 +107,7 @@ export async function startHttpServer (options: StartHttpServerOptions): Promise
       closing ??= (async () => {
         await Promise.all(apps.map(async (a) => await a.close()))
         await consumers.closeAll()
+        await principals?.closeAll()
         await kafka.close()
       })()
       await closing
@@ -81,9 +115,21 @@ export async function startHttpServer (options: StartHttpServerOptions): Promise
   }
 }
 
-function buildApp (ctx: HttpContext, bodyLimit: number): FastifyInstance {
+/** Next to a broker, users' clients connect through its first SASL_PLAINTEXT listener. */
+function saslListenerOf (broker: RunningBroker): string {
+  const listener = broker.listeners.find((l) => broker.config.securityProtocol(l.name) === 'SASL_PLAINTEXT')
+  if (listener === undefined) throw new ConfigError('http.authentication.method', 'http.authentication.method=BASIC next to a broker needs a SASL_PLAINTEXT listener (users authenticate to the broker through it)')
+  const host = ['', '0.0.0.0', '::'].includes(listener.host) ? '127.0.0.1' : listener.host
+  return `${host.includes(':') ? `[${host}]` : host}:${listener.port}`
+}
+
+function buildApp (ctx: HttpContext, metrics: HttpMetrics, hook: Parameters<typeof registerAuthentication>[1], bodyLimit: number, tls: HttpTls | undefined): FastifyInstance {
   // A slow client gets 30 s to send its request; a records long poll stays well inside it.
-  const app = Fastify({ bodyLimit, requestTimeout: 30_000, connectionTimeout: 30_000, logger: false, return503OnClosing: true })
+  const settings = { bodyLimit, requestTimeout: 30_000, connectionTimeout: 30_000, logger: false, return503OnClosing: true }
+  // An https app is typed over node's https.Server; the routes use nothing that differs.
+  const app = tls === undefined ? Fastify(settings) : Fastify({ ...settings, https: tls }) as unknown as FastifyInstance
+  metrics.observe(app)
+  registerAuthentication(app, hook)
   // REST Proxy clients send their JSON content type on bodiless requests too (DELETE an
   // instance, commit everything): an empty body is no body, anything else must be JSON.
   const json = app.getDefaultJsonParser('error', 'error')

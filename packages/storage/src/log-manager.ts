@@ -30,7 +30,7 @@ import { loadLog } from './log/log-loader.js'
 import type { Log, LogHooks } from './log/partition-log.js'
 import { encodeCheckpoint } from './checkpoint.js'
 import type { SegmentContext } from './segment/log-segment.js'
-import type { LogConfig } from './types.js'
+import type { LogConfig, LogObserver } from './types.js'
 
 export interface SchedulerIntervals {
   /** log.retention.check.interval.ms */
@@ -68,6 +68,8 @@ export interface LogManagerOptions {
   /** Parallel partition loads at open(). Default 8. */
   loadConcurrency?: number
   clock?: () => number
+  /** Told about fsyncs (the broker's metrics). */
+  observer?: LogObserver
 }
 
 interface Entry {
@@ -119,7 +121,7 @@ export class LogManager {
     this.#logger = options.logger ?? silentLogger
     this.#topicConfig = options.topicConfig ?? (() => this.#defaults)
     this.#pool = new HandlePool(this.#fs, options.maxOpenFiles ?? 512, this.#logger)
-    this.#ctx = { fs: this.#fs, pool: this.#pool, logger: this.#logger }
+    this.#ctx = { fs: this.#fs, pool: this.#pool, logger: this.#logger, ...(options.observer === undefined ? {} : { observer: options.observer }) }
     this.#clock = options.clock ?? Date.now
     this.#loadConcurrency = Math.max(1, options.loadConcurrency ?? 8)
     this.#intervals = options.scheduler === false ? null : { ...defaultSchedulerIntervals, ...options.scheduler }

@@ -245,3 +245,15 @@ export class UnexpectedAppendOffsetError extends StorageError {
     this.logEndOffset = logEndOffset
   }
 }
+
+/**
+ * What storage reports to whoever measures it (the broker's metrics), so this package needs no
+ * metrics library: plain callbacks, called on the write path (keep them cheap).
+ */
+export interface LogObserver {
+  /**
+   * One fsync pass of a partition log and how long it took (ms): `produce` for the group commit
+   * that acks=all appends wait for, `flush` for flush.ms / flush.messages / explicit flushes.
+   */
+  fsynced: (cause: 'produce' | 'flush', ms: number) => void
+}

@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { constants } from 'node:os'
 import { fileURLToPath } from 'node:url'
+import { reapWithThisProcess } from './child-reaper.js'
 import { tempDir } from './temp-dir.js'
 
 /** Overridable so a test can point at another build of the CLI. */
@@ -37,12 +38,6 @@ export interface BrokerProcess {
 
 const LISTENING = /listening on (\[[^\]]+\]|[^\s:"]+):(\d+)/
 const KEPT_LOG_LINES = 200
-const live = new Set<ChildProcess>()
-
-// A test process that dies must not leave brokers behind on the shared machine.
-process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL')
-})
 
 export async function startBrokerProcess (options: BrokerProcessOptions = {}): Promise<BrokerProcess> {
   const owned = options.dataDir === undefined ? await tempDir('brook-data-') : undefined
@@ -56,13 +51,13 @@ export async function startBrokerProcess (options: BrokerProcessOptions = {}): P
   for (const [key, value] of Object.entries(settings)) args.push('--override', `${key}=${value}`)
 
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-  live.add(child)
+  // A test process that dies or times out must not leave brokers behind on the shared machine.
+  reapWithThisProcess(child)
   const lines: string[] = []
   let onAddress: ((address: { host: string, port: number }) => void) | undefined
 
   const exited = new Promise<number>((resolve) => {
     child.once('exit', (code, signal) => {
-      live.delete(child)
       resolve(code ?? 128 + (signal === null ? 0 : constants.signals[signal]))
     })
   })

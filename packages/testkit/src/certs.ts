@@ -76,12 +76,19 @@ export async function makeTestCerts (): Promise<TestCerts> {
 }
 
 /**
- * Another server keystore (certificate and key in one PEM file) for localhost / 127.0.0.1 signed
- * by the same CA, with a fresh key: what an operator rolls a listener's certificate to.
+ * Another server keystore (certificate and key in one PEM file) signed by the same CA, with a
+ * fresh key: what an operator rolls a listener's certificate to. By default for the same subject
+ * (O=Brook, CN=localhost) and names (localhost, 127.0.0.1); `subject` and `altNames` (openssl's
+ * subjectAltName syntax) make one that names another identity.
  */
-export async function issueServerKeystore (certs: TestCerts, name: string): Promise<string> {
+export async function issueServerKeystore (certs: TestCerts, name: string, identity: { subject?: string, altNames?: string } = {}): Promise<string> {
   const cwd = certs.dir
-  await issue(cwd, name, '/O=Brook/CN=localhost', 'ca', 'server.ext')
+  let extensions = 'server.ext'
+  if (identity.altNames !== undefined) {
+    extensions = `${name}.ext`
+    await writeFile(join(cwd, extensions), `subjectAltName=${identity.altNames}\nextendedKeyUsage=serverAuth\n`)
+  }
+  await issue(cwd, name, identity.subject ?? '/O=Brook/CN=localhost', 'ca', extensions)
   const keystore = join(cwd, `${name}-keystore.pem`)
   await writeFile(keystore, (await readFile(join(cwd, `${name}.crt`), 'utf8')) + (await readFile(join(cwd, `${name}.key`), 'utf8')))
   return keystore

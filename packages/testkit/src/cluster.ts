@@ -34,6 +34,8 @@ export interface TestClusterOptions {
   size?: number
   /** Settings every broker gets (Kafka names), on top of the cluster's own. */
   overrides?: Record<string, string>
+  /** The name of each broker's one listener (PLAINTEXT by default), e.g. SASL_SSL. */
+  listenerName?: string
 }
 
 export interface PartitionState {
@@ -80,7 +82,7 @@ export async function startTestCluster (options: TestClusterOptions = {}): Promi
       startTimeoutMs: 45_000,
       overrides: {
         'node.id': String(id),
-        listeners: `PLAINTEXT://127.0.0.1:${m.port}`,
+        listeners: `${options.listenerName ?? 'PLAINTEXT'}://127.0.0.1:${m.port}`,
         'etcd.endpoints': etcd.endpoint,
         'etcd.prefix': '/brook-test',
         ...options.overrides

@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { access, constants } from 'node:fs/promises'
 import { createServer } from 'node:net'
+import { reapWithThisProcess } from './child-reaper.js'
 import { tempDir, type TempDir } from './temp-dir.js'
 import { waitFor } from './wait-for.js'
 
@@ -88,6 +89,7 @@ export async function startEtcd (options: EtcdOptions = {}): Promise<EtcdServer>
     if (child !== null) throw new Error('etcd is already running')
     stderr = ''
     const c = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] })
+    reapWithThisProcess(c) // a test that dies or times out must not leave etcd running
     child = c
     c.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000) })
     c.once('exit', () => { if (child === c) child = null })

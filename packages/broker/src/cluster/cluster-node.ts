@@ -41,6 +41,8 @@ export interface JoinOptions {
   notify: (key: string) => void
   /** A hosted replica became leader (its epoch) or stopped leading (null). */
   onLeadership?: (partition: Partition, leaderEpoch: number | null) => void
+  /** The committed ISR of a partition this broker leads shrank or grew (metrics). */
+  onIsrChange?: (change: 'shrink' | 'expand') => void
 }
 
 export class ClusterNode implements ClusterTopicOps {
@@ -112,7 +114,8 @@ export class ClusterNode implements ClusterTopicOps {
         config: this.config,
         logger: this.logger,
         notify: options.notify,
-        ...(options.onLeadership === undefined ? {} : { onLeadership: options.onLeadership })
+        ...(options.onLeadership === undefined ? {} : { onLeadership: options.onLeadership }),
+        ...(options.onIsrChange === undefined ? {} : { onIsrChange: options.onIsrChange })
       })
       this.sync = sync
       this.controller = new Controller({ session, snapshot: () => this.store.snapshot(), config: this.config, logger: this.logger.child({ role: 'controller' }) })

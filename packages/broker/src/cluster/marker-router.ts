@@ -80,7 +80,7 @@ export class MarkerRouter implements MarkerWriter {
     const reg = this.#deps.snapshot().brokers.get(brokerId)
     const address = reg === undefined ? null : brokerAddress(reg, this.#deps.config)
     if (address === null) throw new Error(`broker ${brokerId} is not registered`)
-    const connecting = PeerClient.connect(address.host, address.port, `brook-txn-markers-${this.#deps.nodeId}`, timeoutMs)
+    const connecting = PeerClient.connect(address.host, address.port, `brook-txn-markers-${this.#deps.nodeId}`, timeoutMs, address.security)
     this.#peers.set(brokerId, connecting)
     return await connecting
   }

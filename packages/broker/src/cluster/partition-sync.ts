@@ -29,6 +29,8 @@ export interface PartitionSyncDeps {
   notify: (key: string) => void
   /** A hosted replica became leader (its epoch) or stopped leading (null): coordinators follow it. */
   onLeadership?: (partition: Partition, leaderEpoch: number | null) => void
+  /** The committed ISR of a partition led here changed: fewer members (shrink) or more (expand). */
+  onIsrChange?: (change: 'shrink' | 'expand') => void
 }
 
 export class PartitionSync {
@@ -143,7 +145,9 @@ export class PartitionSync {
     if (p.leader === nodeId) {
       const replication = partition.replication
       if (partition.isLeader && partition.leaderEpoch === p.leaderEpoch && replication !== null) {
+        const before = replication.isr.length
         replication.update(p.isr, p.partitionEpoch)
+        if (p.isr.length !== before) this.deps.onIsrChange?.(p.isr.length < before ? 'shrink' : 'expand')
         return
       }
       await this.stopFetcher(partition.key)

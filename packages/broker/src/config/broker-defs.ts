@@ -51,6 +51,14 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   b('unstable.api.versions.enable', 'false'),
   // HTTP API (Brook): REST proxy, health checks and /metrics; empty means off
   li('http.listeners', ''),
+  i('consumer.instance.timeout.ms', '300000', atLeast(1)),
+  s('http.authentication.method', 'NONE', oneOf('NONE', 'BASIC')),
+  s('http.authentication.realm', 'Brook'),
+  s('http.authentication.sasl.mechanism', 'PLAIN', oneOf('PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512')),
+  li('http.authentication.skip.paths', '/healthz,/readyz,/metrics'),
+  l('http.authentication.client.idle.timeout.ms', '300000', atLeast(1)),
+  s('http.ssl.keystore.location', null),
+  pw('http.ssl.key.password'),
   // Sockets and request limits
   i('socket.request.max.bytes', '104857600', atLeast(1)),
   i('socket.send.buffer.bytes', '102400'),
@@ -254,6 +262,8 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   s('ssl.secure.random.implementation', null),
   s('ssl.client.auth', 'none', oneOf('required', 'requested', 'none')),
   s('ssl.principal.mapping.rules', 'DEFAULT'),
+  b('ssl.allow.dn.changes', 'false'),
+  b('ssl.allow.san.changes', 'false'),
   c('ssl.engine.factory.class', null),
   li('sasl.enabled.mechanisms', 'GSSAPI'),
   s('sasl.mechanism.inter.broker.protocol', 'GSSAPI'),

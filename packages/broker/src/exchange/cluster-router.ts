@@ -11,7 +11,7 @@
 // an aborted step exist in the destinations' logs as aborted records: read_committed consumers
 // never see them, read_uncommitted ones do (see the docs).
 import type { Logger } from '@brook/common'
-import { Client, type Producer, type ProducerRecord } from '@brook/client'
+import { Client, type ClientOptions, type Producer, type ProducerRecord } from '@brook/client'
 import type { Registry } from 'prom-client'
 import type { Partition } from '../partition/partition.js'
 import type { CompiledExchange } from './routing.js'
@@ -32,6 +32,8 @@ export interface ClusterExchangeRouterOptions {
   topics: () => RouterTopic[]
   /** Where the routers' client bootstraps from: this broker's own listener. */
   bootstrap: () => string[]
+  /** How the client connects there (TLS, SASL): the inter-broker listener's settings. */
+  connection?: () => Pick<ClientOptions, 'tls' | 'sasl'>
   logger: Logger
   registry?: Registry
 }
@@ -151,7 +153,7 @@ export class ClusterExchangeRouter implements ExchangeRouter {
   async #worker (key: string, exchange: string, partition: Partition): Promise<Worker> {
     let worker = this.#workers.get(key)
     if (worker === undefined) {
-      this.#client ??= new Client({ brokers: this.options.bootstrap(), clientId: 'brook-exchange-router', logger: this.options.logger })
+      this.#client ??= new Client({ brokers: this.options.bootstrap(), clientId: 'brook-exchange-router', logger: this.options.logger, ...this.options.connection?.() })
       worker = {
         producer: this.#client.producer({ transactionalId: `${exchangePositionGroup(exchange)}.${partition.index}`, transactionTimeoutMs: TRANSACTION_TIMEOUT_MS, deliveryTimeoutMs: DELIVERY_TIMEOUT_MS, lingerMs: 0 }),
         position: null

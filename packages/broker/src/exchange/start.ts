@@ -1,6 +1,7 @@
 // Starts the exchange router a broker runs: the local one on a single broker, the cluster one in
 // cluster mode (router.ts says how they differ).
 import { join } from 'node:path'
+import type { ClientOptions } from '@brook/client'
 import type { Logger } from '@brook/common'
 import { NodeFileSystem } from '@brook/storage'
 import type { Registry } from 'prom-client'
@@ -21,6 +22,8 @@ export interface StartExchangeRouterOptions {
   allocateProducerId: () => Promise<number>
   /** This broker's own address for the cluster router's client ("host:port"). */
   selfAddress: () => string
+  /** How that client connects (the inter-broker listener's TLS and SASL settings). */
+  selfConnection?: () => Pick<ClientOptions, 'tls' | 'sasl'>
   logger: Logger
   registry: Registry
 }
@@ -29,7 +32,7 @@ export async function startExchangeRouter (options: StartExchangeRouterOptions):
   const { replicas, groups } = options
   const logger = options.logger.child({ component: 'exchange-router' })
   if (options.clustered) {
-    return ClusterExchangeRouter.start({ topics: () => replicas.topics(), bootstrap: () => [options.selfAddress()], logger, registry: options.registry })
+    return ClusterExchangeRouter.start({ topics: () => replicas.topics(), bootstrap: () => [options.selfAddress()], connection: options.selfConnection, logger, registry: options.registry })
   }
   return await LocalExchangeRouter.start({
     fs: new NodeFileSystem(),

@@ -5,11 +5,16 @@
 // the registry is scraped (state-gauges.ts).
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client'
 import { errorName } from '@brook/protocol'
+import type { LogObserver } from '@brook/storage'
 import { registerStateGauges, type MetricsSource } from './state-gauges.js'
 import { countRecords } from './records-out.js'
+import { registerClientMetrics } from './client-metrics.js'
+import type { ClientTelemetry } from '../telemetry/client-telemetry.js'
 
 /** Seconds. Few buckets keep each observation cheap; Kafka's request times span 0.1 ms to seconds. */
 const LATENCY_BUCKETS = [0.0005, 0.002, 0.01, 0.05, 0.25, 1, 5]
+/** Seconds: an fsync takes microseconds on a RAM disk, milliseconds on SSDs, up to seconds on a busy disk. */
+const FSYNC_BUCKETS = [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]
 
 type Child = ReturnType<Counter<string>['labels']>
 interface FetchedBytes { errorCode: number, bytes: number, records: readonly Buffer[] }
@@ -28,15 +33,28 @@ export class BrokerMetrics {
   readonly #produceErrors = new Counter({ name: 'brook_produce_errors_total', help: 'Produce partition answers with an error, by Kafka error name', labelNames: ['error'] as const, registers: [this.registry] })
   readonly #fetchErrors = new Counter({ name: 'brook_fetch_errors_total', help: 'Fetch partition answers with an error, by Kafka error name', labelNames: ['error'] as const, registers: [this.registry] })
   readonly #connectionsOpened = new Counter({ name: 'brook_connections_opened_total', help: 'Client connections accepted', registers: [this.registry] })
+  readonly #fsync = new Histogram({ name: 'brook_log_fsync_duration_seconds', help: 'fsync passes of partition logs: cause produce is the group commit acks=all appends wait for, flush the flush.ms / flush.messages / shutdown flushes', labelNames: ['cause'] as const, buckets: FSYNC_BUCKETS, registers: [this.registry] })
+  readonly #fsyncProduce = this.#fsync.labels('produce')
+  readonly #fsyncFlush = this.#fsync.labels('flush')
+  readonly #isrShrinks = new Counter({ name: 'brook_isr_shrinks_total', help: 'Committed ISR shrinks of partitions this broker leads (a follower fell behind replica.lag.time.max.ms, or the controller fenced its broker)', registers: [this.registry] })
+  readonly #isrExpands = new Counter({ name: 'brook_isr_expands_total', help: 'Committed ISR expansions of partitions this broker leads (a follower caught up)', registers: [this.registry] })
+  /** Handed to the log manager: storage times its fsyncs, this records them. */
+  readonly storageObserver: LogObserver = {
+    fsynced: (cause, ms) => { (cause === 'produce' ? this.#fsyncProduce : this.#fsyncFlush).observe(ms / 1000) }
+  }
   readonly #requestChildren = new Map<string, { count: Child, errors: Child, latency: HistogramChild }>()
   readonly #inChildren = new Map<string, { bytes: Child, messages: Child }>()
   readonly #outChildren = new Map<string, { bytes: Child, messages: Child }>()
   readonly #produceErrorChildren = new Map<number, Child>()
   readonly #fetchErrorChildren = new Map<number, Child>()
 
-  /** Prometheus text: this broker's series, then the process's (CPU, memory, event-loop lag, GC). */
+  #renderPartitions: () => string = () => ''
+
+  /** Prometheus text: this broker's series, the per-partition families, then the process's (CPU, memory, event-loop lag, GC). */
   async render (): Promise<string> {
-    return (await this.registry.metrics()) + (await processRegistry().metrics())
+    // The partition walk first: the partition totals of the registry read its snapshot.
+    const partitions = this.#renderPartitions()
+    return (await this.registry.metrics()) + partitions + (await processMetricsRegistry().metrics())
   }
 
   /** The content type of render()'s text. */
@@ -46,7 +64,12 @@ export class BrokerMetrics {
 
   /** Scrape-time gauges over the broker's state; called once the broker is wired. */
   attach (source: MetricsSource): void {
-    registerStateGauges(this.registry, source)
+    this.#renderPartitions = registerStateGauges(this.registry, source)
+  }
+
+  /** Scrape-time series of the metrics clients push (KIP-714). */
+  attachClientTelemetry (telemetry: ClientTelemetry): void {
+    registerClientMetrics(this.registry, telemetry)
   }
 
   /** One answered request: its API name, how long it took (ms) and whether the handler failed. */
@@ -97,6 +120,11 @@ export class BrokerMetrics {
     }
   }
 
+  /** A committed ISR change of a partition this broker leads (Kafka's IsrShrinksPerSec / IsrExpandsPerSec). */
+  isrChanged (change: 'shrink' | 'expand'): void {
+    (change === 'shrink' ? this.#isrShrinks : this.#isrExpands).inc()
+  }
+
   connectionOpened (): void {
     this.#connectionsOpened.inc()
   }
@@ -119,7 +147,7 @@ let processMetrics: Registry | null = null
  * many brokers a process runs (test suites run dozens), since each set installs its own GC
  * observer and event-loop monitor for good.
  */
-function processRegistry (): Registry {
+export function processMetricsRegistry (): Registry {
   if (processMetrics === null) {
     processMetrics = new Registry()
     collectDefaultMetrics({ register: processMetrics })

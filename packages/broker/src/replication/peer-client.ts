@@ -1,9 +1,13 @@
 // One Kafka connection from this broker to another (a follower to its leader): requests framed
 // with the protocol package's codec, answered in order, matched by correlation id. Any socket
 // error or timeout fails every request in flight and closes the connection; the owner makes a
-// new one (replication retries with a back-off).
+// new one (replication retries with a back-off). The connection is made as the inter-broker
+// listener asks (security/inter-broker.ts): TLS, then a SASL login, before anything else is sent.
 import { connect, type Socket } from 'node:net'
+import { connect as tlsConnect } from 'node:tls'
 import { type ApiSchema, decodeResponseFrame, encodeRequestFrame, FrameSplitter } from '@brook/protocol'
+import type { PeerSecurity } from '../security/inter-broker.js'
+import { peerLogin } from '../security/sasl/peer-login.js'
 
 /** Larger than any fetch response a follower asks for (replica.fetch.response.max.bytes is capped below it). */
 const MAX_RESPONSE_BYTES = 256 * 1024 * 1024
@@ -35,24 +39,35 @@ export class PeerClient {
     socket.on('close', () => { this.fail(new Error('connection closed')) })
   }
 
-  static async connect (host: string, port: number, clientId: string, timeoutMs: number): Promise<PeerClient> {
-    return await new Promise((resolve, reject) => {
-      const socket = connect({ host, port })
+  static async connect (host: string, port: number, clientId: string, timeoutMs: number, security: PeerSecurity | null = null): Promise<PeerClient> {
+    const socket = await new Promise<Socket>((resolve, reject) => {
+      const tls = security?.tls ?? null
+      const socket = tls === null ? connect({ host, port }) : tlsConnect({ host, port, ...tls(host) })
       socket.setNoDelay(true)
       const timer = setTimeout(() => {
         socket.destroy()
         reject(new Error(`connect to ${host}:${port} timed out`))
       }, timeoutMs)
-      socket.once('connect', () => {
+      socket.once(tls === null ? 'connect' : 'secureConnect', () => {
         clearTimeout(timer)
         socket.removeAllListeners('error')
-        resolve(new PeerClient(socket, clientId))
+        resolve(socket)
       })
       socket.once('error', (err) => {
         clearTimeout(timer)
         reject(err)
       })
     })
+    const client = new PeerClient(socket, clientId)
+    if (security?.sasl != null) {
+      try {
+        await peerLogin(async (api, version, body) => await client.send(api, version, body, timeoutMs), security.sasl)
+      } catch (err) {
+        client.close()
+        throw err
+      }
+    }
+    return client
   }
 
   get closed (): boolean {

@@ -15,6 +15,7 @@ import {
   ErrorCode, fetchApi, type FetchResponsePartitionData, listOffsetsApi, offsetForLeaderEpochApi
 } from '@brook/protocol'
 import type { Partition } from '../partition/partition.js'
+import type { PeerAddress } from '../cluster/endpoints.js'
 import { PeerClient } from './peer-client.js'
 
 /** Fetch v12: replica id in the request, topic names (not ids), flexible. */
@@ -27,8 +28,8 @@ export interface FetcherSettings {
   localId: number
   leaderId: number
   leaderEpoch: number
-  /** The leader's address; null when it is not registered (the fetcher waits). */
-  leaderAddress: () => { host: string, port: number } | null
+  /** The leader's address and how to connect to it; null when it is not registered (the fetcher waits). */
+  leaderAddress: () => PeerAddress | null
   maxWaitMs: number
   maxBytes: number
   backoffMs: number
@@ -88,7 +89,7 @@ export class ReplicaFetcher {
     if (this.client !== null && !this.client.closed) return this.client
     const address = this.settings.leaderAddress()
     if (address === null) return null
-    this.client = await PeerClient.connect(address.host, address.port, `brook-replica-${this.settings.localId}`, this.settings.requestTimeoutMs)
+    this.client = await PeerClient.connect(address.host, address.port, `brook-replica-${this.settings.localId}`, this.settings.requestTimeoutMs, address.security)
     return this.client
   }
 

@@ -5,7 +5,10 @@
 // parsed refuses the AlterConfigs (check(), run before the change is kept) and the listener
 // keeps serving what it had. New connections get the new certificate; established ones are not
 // disturbed. Server options that are not part of a TLS context (ssl.client.auth) stay as they
-// were at start.
+// were at start. As in Kafka, a new certificate must name the same subject (distinguished name)
+// and the same subject alternative names as the one served, unless the listener's
+// ssl.allow.dn.changes / ssl.allow.san.changes allow it.
+import { X509Certificate } from 'node:crypto'
 import type { Logger } from '@brook/common'
 import { ErrorCode } from '@brook/protocol'
 import type { BrokerConfig } from '../config/broker-config.js'
@@ -32,14 +35,20 @@ export class TlsReloader {
     this.served.set(name, { listener, tls })
   }
 
-  /** Throws INVALID_CONFIG when a TLS listener's settings, as they now read, are unusable. */
+  /** Throws INVALID_CONFIG when a TLS listener's settings, as they now read, are unusable or name another identity. */
   check (): void {
-    for (const name of this.served.keys()) {
+    for (const [name, served] of this.served) {
+      let next: ListenerTls
       try {
-        listenerTls(this.config, name)
+        next = listenerTls(this.config, name)
       } catch (err) {
         throw new KafkaError(ErrorCode.INVALID_CONFIG, `Validation of dynamic config update of SSLFactory failed: ${(err as Error).message}`)
       }
+      const refusal = identityChange(served.tls, next, {
+        dn: this.config.listenerSetting(name, 'ssl.allow.dn.changes')?.toLowerCase() === 'true',
+        san: this.config.listenerSetting(name, 'ssl.allow.san.changes')?.toLowerCase() === 'true'
+      })
+      if (refusal !== null) throw new KafkaError(ErrorCode.INVALID_CONFIG, `Validation of dynamic config update of SSLFactory failed: ${refusal}`)
     }
   }
 
@@ -65,4 +74,33 @@ export class TlsReloader {
 function sameContext (a: ListenerTls, b: ListenerTls): boolean {
   const text = (t: ListenerTls): string => JSON.stringify([t.options.cert, t.options.key, t.options.ca, t.options.ciphers, t.options.minVersion, t.options.maxVersion])
   return text(a) === text(b)
+}
+
+interface Identity {
+  subject: string
+  altNames: string[]
+}
+
+/** The served (leaf) certificate's subject and subject alternative names. */
+function identityOf (tls: ListenerTls): Identity | null {
+  const cert = tls.options.cert
+  const pem = typeof cert === 'string' ? cert : null
+  if (pem === null) return null
+  const leaf = new X509Certificate(pem)
+  const altNames = (leaf.subjectAltName ?? '').split(',').map((n) => n.trim()).filter((n) => n !== '').sort()
+  return { subject: leaf.subject.split('\n').join(','), altNames }
+}
+
+/** Why the new keystore may not replace the served one (Kafka's wording), or null. */
+function identityChange (served: ListenerTls, next: ListenerTls, allow: { dn: boolean, san: boolean }): string | null {
+  const was = identityOf(served)
+  const now = identityOf(next)
+  if (was === null || now === null) return null
+  if (!allow.dn && was.subject !== now.subject) {
+    return `Keystore DistinguishedName does not match: existing {${was.subject}}, new {${now.subject}} (set ssl.allow.dn.changes=true to allow it)`
+  }
+  if (!allow.san && was.altNames.join(', ') !== now.altNames.join(', ')) {
+    return `Keystore SubjectAltNames do not match: existing {${was.altNames.join(', ')}}, new {${now.altNames.join(', ')}} (set ssl.allow.san.changes=true to allow it)`
+  }
+  return null
 }

@@ -3,7 +3,7 @@
 // with status 1.
 import type { Logger } from '@brook/common'
 import { ConfigError, startBroker } from '@brook/broker'
-import { startHttpServer } from '@brook/http'
+import { httpSettingsFrom, startHttpServer } from '@brook/http'
 import type { StartOptions } from './options.js'
 
 export async function runBroker (options: StartOptions): Promise<number> {
@@ -42,7 +42,7 @@ export async function runBroker (options: StartOptions): Promise<number> {
     const httpListeners = broker.config.list('http.listeners') ?? []
     let http
     try {
-      http = httpListeners.length === 0 ? null : await startHttpServer({ broker, listeners: httpListeners, logger })
+      http = httpListeners.length === 0 ? null : await startHttpServer({ broker, ...httpSettingsFrom((name) => broker.config.raw(name), ''), listeners: httpListeners, logger })
     } catch (err) {
       console.error(`brook: the HTTP API failed to start: ${err instanceof Error ? err.message : String(err)}`)
       await broker.close()

@@ -2,6 +2,8 @@
 // partitions' leaders. Immutable snapshots; a refresh replaces the whole snapshot.
 import type { MetadataResponse } from '@brook/protocol'
 
+export const ZERO_UUID = '00000000-0000-0000-0000-000000000000'
+
 export interface BrokerAddress { nodeId: number, host: string, port: number, rack: string | null }
 
 export interface PartitionMetadata {
@@ -49,7 +51,7 @@ export class ClusterMetadata {
         isr: p.isrNodes,
         errorCode: p.errorCode
       })).sort((a, b) => a.partition - b.partition)
-      const topicId = t.topicId === undefined || t.topicId === '00000000-0000-0000-0000-000000000000' ? null : t.topicId
+      const topicId = t.topicId === undefined || t.topicId === ZERO_UUID || t.topicId === '' ? null : t.topicId
       if (t.errorCode !== 0 && partitions.length === 0) {
         topics.delete(t.name)
         topicErrors.set(t.name, t.errorCode)
@@ -61,6 +63,20 @@ export class ClusterMetadata {
 
   partitionCount (topic: string): number {
     return this.topics.get(topic)?.partitions.length ?? 0
+  }
+
+  /**
+   * Each topic's id, or null when this snapshot has no id for one of them (a broker before
+   * Metadata v10, or a topic it does not know): requests then name topics.
+   */
+  topicIds (topics: Iterable<string>): Map<string, string> | null {
+    const out = new Map<string, string>()
+    for (const t of topics) {
+      const id = this.topics.get(t)?.topicId
+      if (id == null) return null
+      out.set(t, id)
+    }
+    return out
   }
 
   leaderOf (topic: string, partition: number): number {

@@ -1,7 +1,7 @@
 // Which version of each API the client sends: the highest both sides speak,
 // min(client max, broker max), provided it is at least max(client min, broker min).
-// The client's own ranges stop where Kafka switched a request from topic names to topic ids
-// (Fetch 13, Produce 13), which this client does not track.
+// Fetch 13+ and Produce 13+ name topics by id: the fetcher and the producer send them only when
+// metadata has every topic's id, and cap the version to the last one with names otherwise.
 import { type ApiSchema } from '@brook/protocol'
 import { UnsupportedVersionError } from '../errors/client-errors.js'
 
@@ -9,8 +9,8 @@ export interface VersionRange { min: number, max: number }
 
 /** The versions this client can send, by api key (Produce 3 is the first with v2 record batches). */
 const clientRanges = new Map<number, VersionRange>([
-  [0, { min: 3, max: 11 }], // Produce
-  [1, { min: 4, max: 12 }], // Fetch
+  [0, { min: 3, max: 13 }], // Produce (12+: see the producer for transactional producers)
+  [1, { min: 4, max: 18 }], // Fetch
   [2, { min: 1, max: 9 }], // ListOffsets
   [3, { min: 1, max: 12 }], // Metadata
   [8, { min: 2, max: 9 }], // OffsetCommit
@@ -39,7 +39,12 @@ const clientRanges = new Map<number, VersionRange>([
   [42, { min: 0, max: 2 }], // DeleteGroups
   [44, { min: 0, max: 1 }], // IncrementalAlterConfigs
   [47, { min: 0, max: 0 }], // OffsetDelete
-  [60, { min: 0, max: 1 }] // DescribeCluster
+  [60, { min: 0, max: 1 }], // DescribeCluster
+  // Share groups (KIP-932): v0 was Kafka 4.0's early-access protocol (broker-made member ids, no
+  // MaxRecords); the share consumer speaks the released one (Kafka 4.1+).
+  [76, { min: 1, max: 1 }], // ShareGroupHeartbeat
+  [78, { min: 1, max: 2 }], // ShareFetch
+  [79, { min: 1, max: 2 }] // ShareAcknowledge
 ])
 
 export function clientRange (api: ApiSchema): VersionRange {

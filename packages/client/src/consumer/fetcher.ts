@@ -7,6 +7,7 @@ import {
   readBatchHeader, readControlMarker, type RecordHeader
 } from '@brook/protocol'
 import type { Cluster } from '../cluster/cluster.js'
+import { ZERO_UUID } from '../cluster/metadata.js'
 import { kafkaError } from '../errors/kafka-errors.js'
 import { FetchSession, type SessionPartition } from './fetch-session.js'
 
@@ -124,6 +125,13 @@ function scanPartition (topic: string, data: PartitionData, fetchOffset: bigint,
   }
 }
 
+/** The last Fetch version that names topics (13 replaced names with topic ids). */
+const LAST_NAMED_FETCH = 12
+
+function fetchVersion (negotiated: number, idsKnown: boolean): number {
+  return idsKnown ? negotiated : Math.min(negotiated, LAST_NAMED_FETCH)
+}
+
 /**
  * Fetches every position from its leader (one request per leader, in parallel). With `sessions`
  * (one per broker, kept by the caller), requests are incremental fetch sessions: partitions whose
@@ -158,6 +166,13 @@ export async function fetchOnce (cluster: Cluster, positions: FetchPosition[], o
         t.push(p)
       }
       const connection = await cluster.broker(leader)
+      // Fetch 13+ names topics by id (KIP-516); names are sent, at 12 at most, when the broker
+      // offers no more or metadata has no id for a topic of the request.
+      // Every topic of this leader's positions: an incremental answer may name any of them.
+      const named = new Set([...list.map((p) => p.topic), ...request.forgotten.map((f) => f.topic)])
+      const ids = meta.topicIds(named)
+      const version = fetchVersion(connection.versionFor(fetchApi), ids !== null)
+      const idOf = (topic: string): string => ids?.get(topic) ?? ZERO_UUID
       const response = await connection.request(fetchApi, {
         replicaId: -1,
         maxWaitMs: options.maxWaitMs,
@@ -168,16 +183,18 @@ export async function fetchOnce (cluster: Cluster, positions: FetchPosition[], o
         sessionEpoch: request.sessionEpoch,
         topics: [...topics].map(([topic, ps]) => ({
           topic,
+          topicId: idOf(topic),
           partitions: ps.map((p) => ({ partition: p.partition, currentLeaderEpoch: -1, fetchOffset: p.fetchOffset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: p.maxBytes }))
         })),
-        forgottenTopicsData: request.forgotten,
+        forgottenTopicsData: request.forgotten.map((f) => ({ ...f, topicId: idOf(f.topic) })),
         rackId: ''
-      }, { timeoutMs: options.maxWaitMs + 30_000 })
+      }, { timeoutMs: options.maxWaitMs + 30_000, version })
       // A refused session is no partition's error: the next fetch starts a new one.
       if (session !== undefined && !session.answered(request, response.errorCode ?? 0, response.sessionId ?? 0)) return
       if ((response.errorCode ?? 0) !== ErrorCode.NONE) throw kafkaError(response.errorCode!, 'Fetch')
+      const nameOf = new Map([...(ids ?? [])].map(([name, id]) => [id, name]))
       for (const t of response.responses) {
-        const topic = t.topic ?? ''
+        const topic = (t.topicId !== undefined ? nameOf.get(t.topicId) : undefined) ?? t.topic ?? ''
         for (const data of t.partitions) {
           const fetchedAt = offsets.get(`${topic}\u0000${data.partitionIndex}`) ?? 0n
           if (data.errorCode !== ErrorCode.NONE) {

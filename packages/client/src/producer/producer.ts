@@ -19,6 +19,10 @@ import { customPartitioner, defaultPartitioner, type Partitioner, type Partition
 import { estimateSize, type RecordMetadata, type SendRequest, toBuffer, toRecordInput } from './records.js'
 import { Transactions } from './transactions.js'
 
+/** Produce 12 means transaction protocol v2 to the broker; 13 names topics by id. */
+const LAST_BEFORE_TRANSACTION_V2 = 11
+const FIRST_TOPIC_ID_PRODUCE = 13
+
 export type CompressionName = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd'
 
 const compressionCodes: Record<CompressionName, Compression> = {
@@ -300,6 +304,22 @@ export class Producer {
       if (t === undefined) { t = { name: b.topic, partitionData: [] }; topics.set(b.topic, t) }
       t.partitionData.push({ index: b.partition, records: b.built })
     }
+    // Produce 12 is where a transactional producer's partitions join the transaction implicitly
+    // (transaction protocol v2); this client runs v1 (AddPartitionsToTxn first), so, as the Java
+    // client without v2, a transactional producer stays at 11. Produce 13 names topics by id
+    // (KIP-516): used when metadata has every topic's id, else names at 12 at most.
+    let version: number
+    try {
+      version = connection.versionFor(produceApi)
+    } catch (err) {
+      // No version in common (UnsupportedVersionError): each batch fails with it.
+      for (const b of batches) this.onBatchError(b, err)
+      return
+    }
+    if (this.transactions !== null) version = Math.min(version, LAST_BEFORE_TRANSACTION_V2)
+    const ids = version >= FIRST_TOPIC_ID_PRODUCE ? this.cluster.metadata?.topicIds(topics.keys()) ?? null : null
+    if (ids === null) version = Math.min(version, FIRST_TOPIC_ID_PRODUCE - 1)
+    else for (const [name, t] of topics) t.topicId = ids.get(name)
     const request: ProduceRequest = {
       transactionalId: this.transactions?.transactionalId ?? null,
       acks: this.acks,
@@ -308,22 +328,26 @@ export class Producer {
     }
     if (this.acks === 0) {
       try {
-        connection.sendOneWay(produceApi, request)
+        connection.sendOneWay(produceApi, request, version)
         for (const b of batches) this.onBatchDone(b, -1n, -1n)
       } catch (err) {
         for (const b of batches) this.onBatchError(b, err)
       }
       return
     }
-    connection.request(produceApi, request).then(
-      (response) => this.onResponse(batches, response),
+    const nameOf = new Map([...(ids ?? [])].map(([name, id]) => [id, name]))
+    connection.request(produceApi, request, { version }).then(
+      (response) => this.onResponse(batches, response, nameOf),
       (err: unknown) => { for (const b of batches) this.onBatchError(b, err) }
     )
   }
 
-  private onResponse (batches: ProducerBatch[], response: ProduceResponse): void {
+  private onResponse (batches: ProducerBatch[], response: ProduceResponse, nameOf: ReadonlyMap<string, string>): void {
     const results = new Map<string, ProduceResponse['responses'][number]['partitionResponses'][number]>()
-    for (const t of response.responses) for (const p of t.partitionResponses) results.set(`${t.name}\u0000${p.index}`, p)
+    for (const t of response.responses) {
+      const name = (t.topicId !== undefined ? nameOf.get(t.topicId) : undefined) ?? t.name ?? ''
+      for (const p of t.partitionResponses) results.set(`${name}\u0000${p.index}`, p)
+    }
     for (const b of batches) {
       const r = results.get(`${b.topic}\u0000${b.partition}`)
       if (r === undefined) { this.onBatchError(b, kafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'no answer for the partition')); continue }

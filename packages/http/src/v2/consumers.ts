@@ -59,19 +59,19 @@ export function registerV2Consumers (app: FastifyInstance, ctx: HttpContext): vo
 
   app.post<{ Params: GroupParams }>('/consumers/:group', async (request, reply) => {
     const settings = settingsOf(request.params.group, objectBody(request.body, true))
-    ctx.consumers.create(settings)
+    ctx.consumers.create(settings, request.kafka, request.principal)
     const host = request.headers.host ?? `${request.hostname}`
     const baseUri = `${request.protocol}://${host}/consumers/${encodeURIComponent(settings.group)}/instances/${encodeURIComponent(settings.name)}`
     return await reply.type(v2).send({ instance_id: settings.name, base_uri: baseUri })
   })
 
   app.delete<{ Params: InstanceParams }>(base, async (request, reply) => {
-    await ctx.consumers.delete(request.params.group, request.params.instance)
+    await ctx.consumers.delete(request.params.group, request.params.instance, request.principal)
     return await reply.status(204).send()
   })
 
   app.post<{ Params: InstanceParams }>(`${base}/subscription`, async (request, reply) => {
-    const instance = ctx.consumers.get(request.params.group, request.params.instance)
+    const instance = ctx.consumers.get(request.params.group, request.params.instance, request.principal)
     const body = objectBody(request.body)
     if (body.topic_pattern !== undefined) throw new RestError(422, 422, 'topic_pattern is not supported; name the topics')
     const topics = arrayField(body, 'topics').map((t, i) => {
@@ -83,38 +83,38 @@ export function registerV2Consumers (app: FastifyInstance, ctx: HttpContext): vo
   })
 
   app.get<{ Params: InstanceParams }>(`${base}/subscription`, async (request, reply) => {
-    const instance = ctx.consumers.get(request.params.group, request.params.instance)
+    const instance = ctx.consumers.get(request.params.group, request.params.instance, request.principal)
     return await reply.type(v2).send({ topics: instance.subscription })
   })
 
   app.delete<{ Params: InstanceParams }>(`${base}/subscription`, async (request, reply) => {
-    await ctx.consumers.get(request.params.group, request.params.instance).unsubscribe()
+    await ctx.consumers.get(request.params.group, request.params.instance, request.principal).unsubscribe()
     return await reply.status(204).send()
   })
 
   app.post<{ Params: InstanceParams }>(`${base}/assignments`, async (request, reply) => {
-    const instance = ctx.consumers.get(request.params.group, request.params.instance)
+    const instance = ctx.consumers.get(request.params.group, request.params.instance, request.principal)
     instance.assign(topicPartitions(arrayField(objectBody(request.body), 'partitions')))
     return await reply.status(204).send()
   })
 
   app.get<{ Params: InstanceParams }>(`${base}/assignments`, async (request, reply) => {
-    const instance = ctx.consumers.get(request.params.group, request.params.instance)
+    const instance = ctx.consumers.get(request.params.group, request.params.instance, request.principal)
     return await reply.type(v2).send({ partitions: instance.assignment() })
   })
 
   app.post<{ Params: InstanceParams }>(`${base}/positions`, async (request, reply) => {
-    const instance = ctx.consumers.get(request.params.group, request.params.instance)
+    const instance = ctx.consumers.get(request.params.group, request.params.instance, request.principal)
     for (const o of topicPartitionOffsets(arrayField(objectBody(request.body), 'offsets'))) instance.seek(o.topic, o.partition, o.offset)
     return await reply.status(204).send()
   })
 
   for (const end of ['beginning', 'end'] as const) {
     app.post<{ Params: InstanceParams }>(`${base}/positions/${end}`, async (request, reply) => {
-      const instance = ctx.consumers.get(request.params.group, request.params.instance)
+      const instance = ctx.consumers.get(request.params.group, request.params.instance, request.principal)
       const partitions = topicPartitions(arrayField(objectBody(request.body), 'partitions'))
       for (const topic of new Set(partitions.map((p) => p.topic))) {
-        const offsets = await ctx.kafka.admin.fetchTopicOffsets(topic, end === 'beginning' ? 'earliest' : 'latest')
+        const offsets = await request.kafka.admin.fetchTopicOffsets(topic, end === 'beginning' ? 'earliest' : 'latest')
         for (const p of partitions.filter((x) => x.topic === topic)) {
           const found = offsets.find((o) => o.partition === p.partition)
           if (found === undefined) throw new RestError(404, RestCode.PARTITION_NOT_FOUND, `Partition ${p.partition} of topic ${topic} not found`)
@@ -126,7 +126,7 @@ export function registerV2Consumers (app: FastifyInstance, ctx: HttpContext): vo
   }
 
   app.get<{ Params: InstanceParams, Querystring: { timeout?: string, max_bytes?: string } }>(`${base}/records`, async (request, reply) => {
-    const instance = ctx.consumers.get(request.params.group, request.params.instance)
+    const instance = ctx.consumers.get(request.params.group, request.params.instance, request.principal)
     const { format } = instance.settings
     const accept = request.headers.accept
     const wanted = accept === undefined || accept === '*/*' ? format : formatOf(accept)
@@ -143,17 +143,17 @@ export function registerV2Consumers (app: FastifyInstance, ctx: HttpContext): vo
   })
 
   app.post<{ Params: InstanceParams }>(`${base}/offsets`, async (request, reply) => {
-    const instance = ctx.consumers.get(request.params.group, request.params.instance)
+    const instance = ctx.consumers.get(request.params.group, request.params.instance, request.principal)
     const body = objectBody(request.body, true)
     await instance.commit(body.offsets === undefined ? null : topicPartitionOffsets(arrayField(body, 'offsets')))
     return await reply.status(204).send()
   })
 
   app.get<{ Params: InstanceParams }>(`${base}/offsets`, async (request, reply) => {
-    const instance = ctx.consumers.get(request.params.group, request.params.instance)
+    const instance = ctx.consumers.get(request.params.group, request.params.instance, request.principal)
     const body = objectBody(request.body ?? await getBody(request), true)
     const partitions = body.partitions === undefined ? instance.assignment() : topicPartitions(arrayField(body, 'partitions'))
-    const committed = await ctx.kafka.admin.listGroupOffsets(instance.settings.group, partitions)
+    const committed = await request.kafka.admin.listGroupOffsets(instance.settings.group, partitions)
     return await reply.type(v2).send({
       offsets: committed.map((o) => ({ topic: o.topic, partition: o.partition, offset: Number(o.offset), metadata: '' }))
     })

@@ -12,13 +12,13 @@ import { decodeEmbedded, formatOf, V2_CONTENT_TYPE } from '../formats.js'
 type TopicParams = { topic: string }
 type PartitionParams = { topic: string, partition: string }
 
-async function produce (ctx: HttpContext, request: FastifyRequest, reply: FastifyReply, topic: string, urlPartition: number | undefined): Promise<FastifyReply> {
+async function produce (request: FastifyRequest, reply: FastifyReply, topic: string, urlPartition: number | undefined): Promise<FastifyReply> {
   const format = formatOf(request.headers['content-type'])
   if (format === null) throw new RestError(415, 415, `HTTP 415 Unsupported Media Type: produce with application/vnd.kafka.binary.v2+json or application/vnd.kafka.json.v2+json, not ${request.headers['content-type'] ?? 'no content type'}`)
   const body = objectBody(request.body)
   const list = arrayField(body, 'records')
   if (list.length === 0) throw unprocessable('records must hold at least one record')
-  const [metadata] = await ctx.kafka.describeTopics([topic])
+  const [metadata] = await request.kafka.describeTopics([topic])
   const partitions = metadata?.partitions.length ?? 0
   if (urlPartition !== undefined && urlPartition >= partitions) throw notFound(`Partition ${urlPartition} of topic ${topic} not found`, RestCode.PARTITION_NOT_FOUND)
   const records: ProducerRecord[] = list.map((item, i) => {
@@ -30,7 +30,7 @@ async function produce (ctx: HttpContext, request: FastifyRequest, reply: Fastif
     const value = decodeEmbedded(format, r.value, `records[${i}].value`)
     return { ...(key === null ? {} : { key }), value, ...(partition === undefined ? {} : { partition }) }
   })
-  const producer = await ctx.kafka.producerFor(topic)
+  const producer = await request.kafka.producerFor(topic)
   const results = await Promise.allSettled(records.map(async (m) => await producer.send({ topic, messages: [m] })))
   const offsets = results.map((r) => {
     if (r.status === 'fulfilled') {
@@ -43,17 +43,17 @@ async function produce (ctx: HttpContext, request: FastifyRequest, reply: Fastif
   return await reply.type(V2_CONTENT_TYPE).send({ key_schema_id: null, value_schema_id: null, offsets })
 }
 
-export function registerV2Produce (app: FastifyInstance, ctx: HttpContext): void {
-  app.post<{ Params: TopicParams }>('/topics/:topic', async (request, reply) => await produce(ctx, request, reply, request.params.topic, undefined))
+export function registerV2Produce (app: FastifyInstance, _ctx: HttpContext): void {
+  app.post<{ Params: TopicParams }>('/topics/:topic', async (request, reply) => await produce(request, reply, request.params.topic, undefined))
   app.post<{ Params: PartitionParams }>('/topics/:topic/partitions/:partition', async (request, reply) =>
-    await produce(ctx, request, reply, request.params.topic, intParam(request.params.partition, 'partition')))
+    await produce(request, reply, request.params.topic, intParam(request.params.partition, 'partition')))
 
-  app.get('/topics', async (_request, reply) => await reply.type(V2_CONTENT_TYPE).send(await ctx.kafka.admin.listTopics()))
+  app.get('/topics', async (request, reply) => await reply.type(V2_CONTENT_TYPE).send(await request.kafka.admin.listTopics()))
 
   app.get<{ Params: TopicParams }>('/topics/:topic', async (request, reply) => {
     const { topic } = request.params
-    const [t] = await ctx.kafka.describeTopics([topic])
-    const configs = await ctx.kafka.admin.describeConfigs({ type: 2, name: topic })
+    const [t] = await request.kafka.describeTopics([topic])
+    const configs = await request.kafka.admin.describeConfigs({ type: 2, name: topic })
     return await reply.type(V2_CONTENT_TYPE).send({
       name: topic,
       configs: Object.fromEntries(configs.map((c) => [c.name, c.value])),
@@ -62,20 +62,20 @@ export function registerV2Produce (app: FastifyInstance, ctx: HttpContext): void
   })
 
   app.get<{ Params: TopicParams }>('/topics/:topic/partitions', async (request, reply) => {
-    const [t] = await ctx.kafka.describeTopics([request.params.topic])
+    const [t] = await request.kafka.describeTopics([request.params.topic])
     return await reply.type(V2_CONTENT_TYPE).send((t?.partitions ?? []).map(v2Partition))
   })
 
   app.get<{ Params: PartitionParams }>('/topics/:topic/partitions/:partition', async (request, reply) => {
     const index = intParam(request.params.partition, 'partition')
-    const [t] = await ctx.kafka.describeTopics([request.params.topic])
+    const [t] = await request.kafka.describeTopics([request.params.topic])
     const p = t?.partitions.find((x) => x.partition === index)
     if (p === undefined) throw notFound(`Partition ${index} of topic ${request.params.topic} not found`, RestCode.PARTITION_NOT_FOUND)
     return await reply.type(V2_CONTENT_TYPE).send(v2Partition(p))
   })
 
-  app.get('/brokers', async (_request, reply) => {
-    const cluster = await ctx.kafka.admin.describeCluster()
+  app.get('/brokers', async (request, reply) => {
+    const cluster = await request.kafka.admin.describeCluster()
     return await reply.type(V2_CONTENT_TYPE).send({ brokers: cluster.brokers.map((b) => b.nodeId) })
   })
 }

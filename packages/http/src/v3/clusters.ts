@@ -34,9 +34,9 @@ function broker (links: Links, b: { nodeId: number, host: string, port: number, 
   }
 }
 
-export function registerClusters (app: FastifyInstance, ctx: HttpContext, resolve: ClusterResolver): void {
+export function registerClusters (app: FastifyInstance, _ctx: HttpContext, resolve: ClusterResolver): void {
   app.get('/v3/clusters', async (request) => {
-    const described = await ctx.kafka.admin.describeCluster()
+    const described = await request.kafka.admin.describeCluster()
     const links = linksFor(request, described.clusterId ?? '')
     const self = `${request.protocol}://${request.headers.host ?? request.hostname}/v3/clusters`
     return list('Cluster', self, [cluster(links, described.controllerId)])
@@ -44,20 +44,20 @@ export function registerClusters (app: FastifyInstance, ctx: HttpContext, resolv
 
   app.get<{ Params: ClusterParams }>('/v3/clusters/:cluster', async (request) => {
     const links = await resolve(request)
-    const described = await ctx.kafka.admin.describeCluster()
+    const described = await request.kafka.admin.describeCluster()
     return cluster(links, described.controllerId)
   })
 
   app.get<{ Params: ClusterParams }>('/v3/clusters/:cluster/brokers', async (request) => {
     const links = await resolve(request)
-    const described = await ctx.kafka.admin.describeCluster()
+    const described = await request.kafka.admin.describeCluster()
     return list('Broker', `${links.cluster}/brokers`, described.brokers.sort((a, b) => a.nodeId - b.nodeId).map((b) => broker(links, b)))
   })
 
   app.get<{ Params: ClusterParams & { broker: string } }>('/v3/clusters/:cluster/brokers/:broker', async (request) => {
     const links = await resolve(request)
     const id = intParam(request.params.broker, 'broker_id')
-    const found = (await ctx.kafka.admin.describeCluster()).brokers.find((b) => b.nodeId === id)
+    const found = (await request.kafka.admin.describeCluster()).brokers.find((b) => b.nodeId === id)
     if (found === undefined) throw notFound(`Broker ${id} cannot be found.`)
     return broker(links, found)
   })
@@ -65,7 +65,7 @@ export function registerClusters (app: FastifyInstance, ctx: HttpContext, resolv
   app.get<{ Params: ClusterParams & { broker: string } }>('/v3/clusters/:cluster/brokers/:broker/configs', async (request) => {
     const links = await resolve(request)
     const id = intParam(request.params.broker, 'broker_id')
-    const entries = await ctx.kafka.admin.describeConfigs({ type: 4, name: String(id) })
+    const entries = await request.kafka.admin.describeConfigs({ type: 4, name: String(id) })
     const path = `/brokers/${id}/configs`
     return list('BrokerConfig', `${links.cluster}${path}`, entries.map((e) => ({
       ...configResource(links, 'BrokerConfig', `${path}/${e.name}`, `/broker=${id}/config=${e.name}`, e),

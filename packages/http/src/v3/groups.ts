@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { GroupDescription } from '@brook/client'
 import type { HttpContext } from '../context.js'
+import type { KafkaAccess } from '../kafka.js'
 import { notFound } from '../errors.js'
 import { list, related, resource, type Links } from './resources.js'
 import type { ClusterParams, ClusterResolver } from './index.js'
@@ -18,8 +19,8 @@ interface Lag {
   member: GroupDescription['members'][number] | undefined
 }
 
-async function lagsOf (ctx: HttpContext, group: GroupDescription): Promise<Lag[]> {
-  const admin = ctx.kafka.admin
+async function lagsOf (kafka: KafkaAccess, group: GroupDescription): Promise<Lag[]> {
+  const admin = kafka.admin
   const committed = (await admin.listGroupOffsets(group.groupId)).filter((o) => o.offset >= 0n)
   const owners = new Map<string, GroupDescription['members'][number]>()
   for (const m of group.members) for (const a of m.assignment) for (const p of a.partitions) owners.set(`${a.topic}\u0000${p}`, m)
@@ -34,10 +35,10 @@ async function lagsOf (ctx: HttpContext, group: GroupDescription): Promise<Lag[]
   })
 }
 
-export function registerGroups (app: FastifyInstance, ctx: HttpContext, resolve: ClusterResolver): void {
+export function registerGroups (app: FastifyInstance, _ctx: HttpContext, resolve: ClusterResolver): void {
   const groupPath = (g: string): string => `/consumer-groups/${encodeURIComponent(g)}`
-  const describe = async (groupId: string): Promise<GroupDescription> => {
-    const [g] = await ctx.kafka.admin.describeGroups([groupId])
+  const describe = async (kafka: KafkaAccess, groupId: string): Promise<GroupDescription> => {
+    const [g] = await kafka.admin.describeGroups([groupId])
     if (g === undefined || g.state === 'Dead') throw notFound(`Consumer group ${groupId} cannot be found.`)
     return g
   }
@@ -62,28 +63,28 @@ export function registerGroups (app: FastifyInstance, ctx: HttpContext, resolve:
 
   app.get<{ Params: ClusterParams }>('/v3/clusters/:cluster/consumer-groups', async (request) => {
     const links = await resolve(request)
-    const { controllerId } = await ctx.kafka.admin.describeCluster()
-    const ids = (await ctx.kafka.admin.listGroups()).map((g) => g.groupId)
-    const groups = ids.length === 0 ? [] : await ctx.kafka.admin.describeGroups(ids)
+    const { controllerId } = await request.kafka.admin.describeCluster()
+    const ids = (await request.kafka.admin.listGroups()).map((g) => g.groupId)
+    const groups = ids.length === 0 ? [] : await request.kafka.admin.describeGroups(ids)
     return list('ConsumerGroup', `${links.cluster}/consumer-groups`, groups.map((g) => group(links, g, controllerId)))
   })
 
   app.get<{ Params: GroupParams }>('/v3/clusters/:cluster/consumer-groups/:group', async (request) => {
     const links = await resolve(request)
-    const { controllerId } = await ctx.kafka.admin.describeCluster()
-    return group(links, await describe(request.params.group), controllerId)
+    const { controllerId } = await request.kafka.admin.describeCluster()
+    return group(links, await describe(request.kafka, request.params.group), controllerId)
   })
 
   app.get<{ Params: GroupParams }>('/v3/clusters/:cluster/consumer-groups/:group/consumers', async (request) => {
     const links = await resolve(request)
-    const g = await describe(request.params.group)
+    const g = await describe(request.kafka, request.params.group)
     return list('Consumer', `${links.cluster}${groupPath(g.groupId)}/consumers`, g.members.map((m) => consumer(links, g.groupId, m)))
   })
 
   app.get<{ Params: GroupParams }>('/v3/clusters/:cluster/consumer-groups/:group/lags', async (request) => {
     const links = await resolve(request)
-    const g = await describe(request.params.group)
-    const lags = await lagsOf(ctx, g)
+    const g = await describe(request.kafka, request.params.group)
+    const lags = await lagsOf(request.kafka, g)
     return list('ConsumerLag', `${links.cluster}${groupPath(g.groupId)}/lags`, lags.map((l) => ({
       ...resource(links, 'ConsumerLag', `${groupPath(g.groupId)}/lags/${encodeURIComponent(l.topic)}/partitions/${l.partition}`, `/consumer-group=${g.groupId}/lag=${l.topic}/partition=${l.partition}`),
       consumer_group_id: g.groupId,
@@ -100,8 +101,8 @@ export function registerGroups (app: FastifyInstance, ctx: HttpContext, resolve:
 
   app.get<{ Params: GroupParams }>('/v3/clusters/:cluster/consumer-groups/:group/lag-summary', async (request) => {
     const links = await resolve(request)
-    const g = await describe(request.params.group)
-    const lags = await lagsOf(ctx, g)
+    const g = await describe(request.kafka, request.params.group)
+    const lags = await lagsOf(request.kafka, g)
     const max = lags.reduce<Lag | undefined>((best, l) => best === undefined || l.lag > best.lag ? l : best, undefined)
     return {
       ...resource(links, 'ConsumerGroupLagSummary', `${groupPath(g.groupId)}/lag-summary`, `/consumer-group=${g.groupId}/lag-summary`),

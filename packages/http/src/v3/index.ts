@@ -17,7 +17,7 @@ export type ClusterResolver = (request: FastifyRequest<{ Params: ClusterParams }
 
 export function registerV3 (app: FastifyInstance, ctx: HttpContext): void {
   const resolve: ClusterResolver = async (request) => {
-    const { clusterId } = await ctx.kafka.admin.describeCluster()
+    const { clusterId } = await request.kafka.admin.describeCluster()
     const id = clusterId ?? ''
     if (request.params.cluster !== id) throw notFound(`Cluster ${request.params.cluster} cannot be found.`)
     return linksFor(request, id)

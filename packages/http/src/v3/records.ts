@@ -37,7 +37,7 @@ function timestampOf (body: Json): number | undefined {
   return ms
 }
 
-export function registerRecords (app: FastifyInstance, ctx: HttpContext, resolve: ClusterResolver): void {
+export function registerRecords (app: FastifyInstance, _ctx: HttpContext, resolve: ClusterResolver): void {
   app.post<{ Params: TopicParams }>('/v3/clusters/:cluster/topics/:topic/records', async (request) => {
     const links = await resolve(request)
     const topic = request.params.topic
@@ -55,9 +55,9 @@ export function registerRecords (app: FastifyInstance, ctx: HttpContext, resolve
         if (v !== undefined && v !== null && (typeof v !== 'string' || !BASE64.test(v))) throw unprocessable('headers[].value must be base64')
         return { key: stringField(o, 'name'), value: typeof v === 'string' ? Buffer.from(v, 'base64') : Buffer.alloc(0) }
       })
-    const [metadata] = await ctx.kafka.describeTopics([topic])
+    const [metadata] = await request.kafka.describeTopics([topic])
     if (typeof partition === 'number' && partition >= (metadata?.partitions.length ?? 0)) throw notFound(`Partition ${partition} of topic ${topic} not found`, RestCode.PARTITION_NOT_FOUND)
-    const producer = await ctx.kafka.producerFor(topic)
+    const producer = await request.kafka.producerFor(topic)
     const sent = Date.now()
     const [meta] = await producer.send({
       topic,

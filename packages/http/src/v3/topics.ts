@@ -1,7 +1,8 @@
 // v3 topics (list, create, get, delete), their partitions and configs (list, get, set, reset, alter in batch).
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { TopicMetadata } from '@brook/client'
 import type { HttpContext } from '../context.js'
+import type { KafkaAccess } from '../kafka.js'
 import { arrayField, configValue, intParam, objectBody, stringField } from '../body.js'
 import { notFound, RestCode, unprocessable } from '../errors.js'
 import { list, related, resource, type Links } from './resources.js'
@@ -41,18 +42,18 @@ function partition (links: Links, topicName: string, p: TopicMetadata['partition
   }
 }
 
-export function registerTopics (app: FastifyInstance, ctx: HttpContext, resolve: ClusterResolver): void {
-  const admin = (): HttpContext['kafka']['admin'] => ctx.kafka.admin
-  const describe = async (name: string): Promise<TopicMetadata> => {
-    const [t] = await ctx.kafka.describeTopics([name])
+export function registerTopics (app: FastifyInstance, _ctx: HttpContext, resolve: ClusterResolver): void {
+  const admin = (request: FastifyRequest): KafkaAccess['admin'] => request.kafka.admin
+  const describe = async (request: FastifyRequest, name: string): Promise<TopicMetadata> => {
+    const [t] = await request.kafka.describeTopics([name])
     if (t === undefined) throw notFound(`This server does not host this topic-partition: ${name}`, RestCode.TOPIC_NOT_FOUND)
     return t
   }
 
   app.get<{ Params: ClusterParams }>('/v3/clusters/:cluster/topics', async (request) => {
     const links = await resolve(request)
-    const names = await admin().listTopics({ includeInternal: true })
-    const topics = names.length === 0 ? [] : await ctx.kafka.describeTopics(names)
+    const names = await admin(request).listTopics({ includeInternal: true })
+    const topics = names.length === 0 ? [] : await request.kafka.describeTopics(names)
     return list('Topic', `${links.cluster}/topics`, topics.map((t) => topic(links, t)))
   })
 
@@ -69,31 +70,31 @@ export function registerTopics (app: FastifyInstance, ctx: HttpContext, resolve:
       const o = objectBody(c)
       configs[stringField(o, 'name')] = configValue(o, 'value')
     }
-    await admin().createTopics([{ topic: name, ...(count === undefined ? {} : { numPartitions: count }), ...(factor === undefined ? {} : { replicationFactor: factor }), configs }])
-    return await reply.status(201).send(topic(links, await describe(name)))
+    await admin(request).createTopics([{ topic: name, ...(count === undefined ? {} : { numPartitions: count }), ...(factor === undefined ? {} : { replicationFactor: factor }), configs }])
+    return await reply.status(201).send(topic(links, await describe(request, name)))
   })
 
   app.get<{ Params: TopicParams }>('/v3/clusters/:cluster/topics/:topic', async (request) => {
     const links = await resolve(request)
-    return topic(links, await describe(request.params.topic))
+    return topic(links, await describe(request, request.params.topic))
   })
 
   app.delete<{ Params: TopicParams }>('/v3/clusters/:cluster/topics/:topic', async (request, reply) => {
     await resolve(request)
-    await admin().deleteTopics([request.params.topic])
+    await admin(request).deleteTopics([request.params.topic])
     return await reply.status(204).send()
   })
 
   app.get<{ Params: TopicParams }>('/v3/clusters/:cluster/topics/:topic/partitions', async (request) => {
     const links = await resolve(request)
-    const t = await describe(request.params.topic)
+    const t = await describe(request, request.params.topic)
     return list('Partition', `${links.cluster}/topics/${encodeURIComponent(t.name)}/partitions`, t.partitions.map((p) => partition(links, t.name, p)))
   })
 
   app.get<{ Params: PartitionParams }>('/v3/clusters/:cluster/topics/:topic/partitions/:partition', async (request) => {
     const links = await resolve(request)
     const index = intParam(request.params.partition, 'partition_id')
-    const t = await describe(request.params.topic)
+    const t = await describe(request, request.params.topic)
     const p = t.partitions.find((x) => x.partition === index)
     if (p === undefined) throw notFound(`Partition ${index} of topic ${t.name} cannot be found.`, RestCode.PARTITION_NOT_FOUND)
     return partition(links, t.name, p)
@@ -108,14 +109,14 @@ export function registerTopics (app: FastifyInstance, ctx: HttpContext, resolve:
   app.get<{ Params: TopicParams }>('/v3/clusters/:cluster/topics/:topic/configs', async (request) => {
     const links = await resolve(request)
     const t = request.params.topic
-    const entries = await admin().describeConfigs({ type: TOPIC, name: t })
+    const entries = await admin(request).describeConfigs({ type: TOPIC, name: t })
     return list('TopicConfig', `${links.cluster}${configPath(t)}`, entries.map((e) => topicConfig(links, t, e)))
   })
 
   app.get<{ Params: ConfigParams }>('/v3/clusters/:cluster/topics/:topic/configs/:name', async (request) => {
     const links = await resolve(request)
     const { topic: t, name } = request.params
-    const [entry] = await admin().describeConfigs({ type: TOPIC, name: t, keys: [name] })
+    const [entry] = await admin(request).describeConfigs({ type: TOPIC, name: t, keys: [name] })
     if (entry === undefined) throw notFound(`Config ${name} of topic ${t} cannot be found.`)
     return topicConfig(links, t, entry)
   })
@@ -123,13 +124,13 @@ export function registerTopics (app: FastifyInstance, ctx: HttpContext, resolve:
   app.put<{ Params: ConfigParams }>('/v3/clusters/:cluster/topics/:topic/configs/:name', async (request, reply) => {
     await resolve(request)
     const body = objectBody(request.body)
-    await admin().alterConfigs({ type: TOPIC, name: request.params.topic }, [{ name: request.params.name, value: configValue(body, 'value'), op: 'set' }])
+    await admin(request).alterConfigs({ type: TOPIC, name: request.params.topic }, [{ name: request.params.name, value: configValue(body, 'value'), op: 'set' }])
     return await reply.status(204).send()
   })
 
   app.delete<{ Params: ConfigParams }>('/v3/clusters/:cluster/topics/:topic/configs/:name', async (request, reply) => {
     await resolve(request)
-    await admin().alterConfigs({ type: TOPIC, name: request.params.topic }, [{ name: request.params.name, op: 'delete' }])
+    await admin(request).alterConfigs({ type: TOPIC, name: request.params.topic }, [{ name: request.params.name, op: 'delete' }])
     return await reply.status(204).send()
   })
 
@@ -144,7 +145,7 @@ export function registerTopics (app: FastifyInstance, ctx: HttpContext, resolve:
         ? { name: stringField(o, 'name'), value: configValue(o, 'value'), op: 'set' as const }
         : { name: stringField(o, 'name'), op: 'delete' as const }
     })
-    await admin().alterConfigs({ type: TOPIC, name: request.params.topic }, changes)
+    await admin(request).alterConfigs({ type: TOPIC, name: request.params.topic }, changes)
     return await reply.status(204).send()
   })
 }

@@ -393,11 +393,13 @@ export class Log implements PartitionLog {
   /** Group commit pass: fsync every segment written since its last sync. */
   async #syncData (): Promise<number> {
     const target = this.#logEndOffset
+    const started = performance.now()
     for (const seg of this.#segments) {
       if (seg.dirty && !seg.deleted) await seg.flush(false)
     }
     // The aborted-transaction indexes too: the recovery point is about to pass their markers.
     await this.#producerState.flush()
+    this.#ctx.observer?.fsynced('produce', performance.now() - started)
     this.#advanceRecoveryPoint(target)
     return target
   }
@@ -424,6 +426,7 @@ export class Log implements PartitionLog {
     this.#unflushedMessages = 0
     try {
       const target = this.#logEndOffset
+      const started = performance.now()
       for (const seg of this.#segments) {
         if (seg.dirty && !seg.deleted) await seg.flush(false)
       }
@@ -432,6 +435,7 @@ export class Log implements PartitionLog {
         for (const seg of this.#segments) if (!seg.deleted) await seg.persistIndexes(true)
         await this.#producerState.flush()
       })
+      this.#ctx.observer?.fsynced('flush', performance.now() - started)
       this.#advanceRecoveryPoint(target)
     } catch (err) {
       throw this.#fail(err, 'flush')

@@ -14,7 +14,7 @@ import type { FileHandle, FileSystem } from '../fs/file-system.js'
 import { errorCode } from '../fs/file-system.js'
 import type { HandlePool, PooledFile } from '../fs/handle-pool.js'
 import type { Logger } from '@brook/common'
-import { StorageError } from '../types.js'
+import { type LogObserver, StorageError } from '../types.js'
 import { persistIndex, readIndexFile } from './index-file.js'
 import { OFFSET_INDEX_ENTRY_SIZE, OffsetIndex } from './offset-index.js'
 import { type ScanEnd, type ScannedBatch, scanBatches } from './batch-scan.js'
@@ -43,6 +43,7 @@ export interface SegmentContext {
   fs: FileSystem
   pool: HandlePool
   logger: Logger
+  observer?: LogObserver
 }
 
 /** A read from one segment: whole batches (possibly none when limits cut the first one off). */

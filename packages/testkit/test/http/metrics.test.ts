@@ -114,3 +114,26 @@ test('every series the Grafana dashboard queries is exposed', { timeout: 30_000 
     assert.match(text, new RegExp(`^# TYPE ${family} `, 'm'), `${name} is exposed`)
   }
 })
+
+test('acks=all produces are timed under brook_log_fsync_duration_seconds{cause="produce"}', { timeout: 60_000 }, async () => {
+  const topic = 'fsynced'
+  const admin = new Kafka({ clientId: 'metrics-fsync', brokers: [h.broker.bootstrap], logLevel: logLevel.NOTHING }).admin()
+  await admin.connect()
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] })
+  } finally {
+    await admin.disconnect()
+  }
+  const count = (s: Awaited<ReturnType<typeof scrape>>, acks: string): number => sample(s, 'brook_log_fsync_duration_seconds_count', { cause: acks })
+  const before = await scrape(h.url)
+  // acks=1 writes need no fsync: the produce count stays.
+  assertSucceeded('kcat -P acks=1', await runKcat(['-P', '-b', h.broker.bootstrap, '-t', topic, '-X', 'acks=1'], { timeoutMs: 30_000, input: 'one\n' }))
+  const afterAcks1 = await scrape(h.url)
+  assert.equal(count(afterAcks1, 'produce'), count(before, 'produce'))
+  // Each acks=all produce (one record, one request, kcat waits for it) waits for one group-commit pass at least.
+  for (let i = 0; i < 3; i++) assertSucceeded('kcat -P acks=all', await runKcat(['-P', '-b', h.broker.bootstrap, '-t', topic, '-X', 'acks=all'], { timeoutMs: 30_000, input: `all-${i}\n` }))
+  const after = await scrape(h.url)
+  assert.ok(count(after, 'produce') >= count(before, 'produce') + 3, `${count(before, 'produce')} -> ${count(after, 'produce')} fsync passes`)
+  assert.ok(sample(after, 'brook_log_fsync_duration_seconds_sum', { cause: 'produce' }) > sample(before, 'brook_log_fsync_duration_seconds_sum', { cause: 'produce' }))
+  assert.equal(sample(after, 'brook_log_fsync_duration_seconds_bucket', { cause: 'produce', le: '+Inf' }), count(after, 'produce'))
+})

@@ -1,7 +1,7 @@
 // The SASL state machine over raw sockets, with frames built by hand (not Brook's codec): what
 // may come before authentication, old clients' SaslHandshake v0 + raw tokens, re-authentication
-// (KIP-368), and bad input: garbage in the exchange, a truncated SCRAM exchange, a TLS handshake
-// that never finishes, 1,000 failed logins. Throughout, the broker stays up, other clients keep
+// (KIP-368), and bad input: garbage in the exchange, a replayed or truncated SCRAM exchange, a TLS handshake
+// that never finishes, 10,000 failed logins. Throughout, the broker stays up, other clients keep
 // working, and no password reaches the log.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -9,7 +9,8 @@ import { randomBytes } from 'node:crypto'
 import { connect as netConnect } from 'node:net'
 import { connect as tlsConnect } from 'node:tls'
 import { readFileSync } from 'node:fs'
-import { apiVersionsV0Request, makeTestCerts, parseApiVersionsV0, PLAIN_USERS, RawConnection, recordingLogger,
+import { ScramClient } from '@brook/client'
+import { apiVersionsV0Request, makeTestCerts, parseApiVersionsV0, PLAIN_USERS, RawConnection, SCRAM_USERS, recordingLogger,
   startSecureTestBroker, type RecordingLogger, type SecureTestBroker, type TestCerts } from '@brook/testkit'
 
 let certs: TestCerts
@@ -211,24 +212,89 @@ test('a truncated SCRAM exchange and a TLS handshake that never finishes do not 
   }
 })
 
-test('1,000 failed logins: each refused, logged without the password; the broker keeps serving', { timeout: 120_000 }, async () => {
+test('a replayed SCRAM exchange is refused: the server nonce is new each time', { timeout: 30_000 }, async () => {
+  // A complete, successful SCRAM-SHA-256 exchange, recorded.
+  const recorded = await RawConnection.connect('127.0.0.1', port('SASL_PLAINTEXT'))
+  const client = new ScramClient('SCRAM-SHA-256', 'scram256', SCRAM_USERS.scram256, 'fixed-client-nonce')
+  recorded.socket.write(handshake(1, 'SCRAM-SHA-256'))
+  assert.equal(parseHandshake(await recorded.nextFrame(5000) ?? Buffer.alloc(0)).errorCode, 0)
+  const clientFirst = client.next(null) ?? Buffer.alloc(0)
+  recorded.socket.write(authenticate(clientFirst))
+  const serverFirst = parseAuthenticate(await recorded.nextFrame(5000) ?? Buffer.alloc(0))
+  assert.equal(serverFirst.errorCode, 0)
+  const clientFinal = client.next(serverFirst.authBytes) ?? Buffer.alloc(0)
+  recorded.socket.write(authenticate(clientFinal, 3))
+  const serverFinal = parseAuthenticate(await recorded.nextFrame(5000) ?? Buffer.alloc(0))
+  assert.equal(serverFinal.errorCode, 0)
+  assert.equal(client.next(serverFinal.authBytes), null, 'the server signature checks out')
+  recorded.socket.destroy()
+
+  // The same bytes played again on a new connection: the server answers with a new nonce, so the
+  // recorded proof no longer fits and the login fails.
+  const replay = await RawConnection.connect('127.0.0.1', port('SASL_PLAINTEXT'))
+  replay.socket.write(handshake(1, 'SCRAM-SHA-256'))
+  assert.equal(parseHandshake(await replay.nextFrame(5000) ?? Buffer.alloc(0)).errorCode, 0)
+  replay.socket.write(authenticate(clientFirst))
+  const again = parseAuthenticate(await replay.nextFrame(5000) ?? Buffer.alloc(0))
+  assert.equal(again.errorCode, 0)
+  assert.notEqual(again.authBytes.toString(), serverFirst.authBytes.toString(), 'a new server nonce')
+  replay.socket.write(authenticate(clientFinal, 3))
+  assert.equal(parseAuthenticate(await replay.nextFrame(5000) ?? Buffer.alloc(0)).errorCode, 58, 'SASL_AUTHENTICATION_FAILED')
+  await replay.closed
+  // The client-final replayed in the recorded connection's place, after its own success, is
+  // not a SCRAM message the server expects either.
+  const twice = await RawConnection.connect('127.0.0.1', port('SASL_PLAINTEXT'))
+  twice.socket.write(handshake(1, 'SCRAM-SHA-256'))
+  await twice.nextFrame(5000)
+  twice.socket.write(authenticate(clientFinal))
+  assert.equal(parseAuthenticate(await twice.nextFrame(5000) ?? Buffer.alloc(0)).errorCode, 58)
+  await twice.closed
+  await othersStillServed()
+})
+
+test('10,000 failed logins: each refused, logged without the password; the broker keeps serving', { timeout: 300_000 }, async () => {
   const before = log.lines.length
+  const TOTAL = 10_000
+  // Below the listen backlog (socket.listen.backlog.size, 50 as Kafka's): more connects at once
+  // overflow the accept queue and wait out TCP's SYN retransmits, which measures the kernel.
+  const PARALLEL = 40
   let refused = 0
-  for (let batch = 0; batch < 20; batch++) {
-    await Promise.all(Array.from({ length: 50 }, async (_, i) => {
+  let started = 0
+  // PARALLEL connections at a time, each worker taking the next attempt when its last one closed
+  // (the broker holds each refusal for connection.failed.authentication.delay.ms, 20 ms here).
+  const worker = async (): Promise<void> => {
+    for (let n = started++; n < TOTAL; n = started++) {
       const conn = await RawConnection.connect('127.0.0.1', port('SASL_PLAINTEXT'))
       try {
-        const result = await plainLogin(conn, 'alice', `hunter2-${batch}-${i}`)
+        const result = await plainLogin(conn, 'alice', `hunter2-${n}`)
         if (result.errorCode === 58) refused++
         await conn.closed
       } finally {
         conn.socket.destroy()
       }
-    }))
+    }
   }
-  assert.equal(refused, 1000)
+  // Meanwhile a client that logged in keeps being answered.
+  const served = await RawConnection.connect('127.0.0.1', port('SASL_PLAINTEXT'))
+  assert.equal((await plainLogin(served, 'bob', PLAIN_USERS.bob)).errorCode, 0)
+  let answeredMeanwhile = 0
+  let attacking = true
+  const watcher = (async () => {
+    for (let correlationId = 100; attacking; correlationId++) {
+      served.socket.write(metadataV0(correlationId))
+      assert.equal(await served.answeredOrClosed(30_000), 'answered')
+      answeredMeanwhile++
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
+  })()
+  await Promise.all(Array.from({ length: PARALLEL }, worker))
+  attacking = false
+  await watcher
+  served.socket.destroy()
+  assert.equal(refused, TOTAL)
+  assert.ok(answeredMeanwhile > 0, 'the logged-in client was answered during the attack')
   const lines = log.lines.slice(before)
-  assert.equal(lines.filter((l) => l.includes('Failed authentication')).length, 1000)
+  assert.equal(lines.filter((l) => l.includes('Failed authentication')).length, TOTAL)
   assert.ok(!log.lines.some((l) => l.includes('hunter2') || l.includes(PLAIN_USERS.alice) || l.includes(PLAIN_USERS.bob)), 'no password in the log')
   const good = await RawConnection.connect('127.0.0.1', port('SASL_PLAINTEXT'))
   assert.equal((await plainLogin(good, 'bob', PLAIN_USERS.bob)).errorCode, 0)

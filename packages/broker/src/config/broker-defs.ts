@@ -237,6 +237,8 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   s('max.connections.per.ip.overrides', ''),
   i('quota.window.num', '11', atLeast(1)),
   i('quota.window.size.seconds', '1', atLeast(1)),
+  i('controller.quota.window.num', '11', atLeast(1)),
+  i('controller.quota.window.size.seconds', '1', atLeast(1)),
   // Security and plug-ins
   s('authorizer.class.name', ''),
   s('super.users', ''),

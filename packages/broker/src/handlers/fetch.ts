@@ -167,7 +167,6 @@ async function consumerFetch (ctx: RequestContext, request: FetchRequest): Promi
       broker.metrics?.fetched(targets, read.results)
       let i = 0
       return session.respond({
-        throttleTimeMs: 0,
         errorCode: ErrorCode.NONE,
         sessionId: 0,
         responses: session.topics.map((t) => ({
@@ -188,7 +187,6 @@ async function consumerFetch (ctx: RequestContext, request: FetchRequest): Promi
 }
 
 export default defineHandler(fetchApi, { min: 4, max: 18 }, handle, (request, code) => ({
-  throttleTimeMs: 0,
   errorCode: code,
   sessionId: 0,
   responses: request.topics.map((t) => ({

@@ -110,5 +110,5 @@ export async function followerFetch (ctx: RequestContext, request: FetchRequest,
       partitions: topic.partitions.map(() => (results[i++] as { data: FetchResponsePartitionData }).data)
     })
   }
-  return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses }
+  return { errorCode: ErrorCode.NONE, sessionId: 0, responses }
 }

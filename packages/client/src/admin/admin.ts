@@ -1,6 +1,6 @@
 // Admin operations: topics (create, delete, list, describe, add partitions), configs (describe,
 // incremental alter), records (delete up to an offset), consumer groups (list, describe, delete,
-// list and alter committed offsets), SCRAM credentials, ACLs, share groups and the cluster (describe). Topic and config requests go to
+// list and alter committed offsets), SCRAM credentials, client quotas, ACLs, share groups and the cluster (describe). Topic and config requests go to
 // the controller when the metadata names one (any broker otherwise: KRaft brokers forward);
 // group requests go to the group's coordinator.
 import {
@@ -18,6 +18,9 @@ import { type AclBinding, type AclDescription, type AclFilter, createAcls, delet
 import {
   alterShareGroupOffsets, deleteShareGroupOffsets, describeShareGroupOffsets, describeShareGroups, type ShareGroupDescription, type ShareGroupOffset
 } from './share-groups.js'
+import {
+  alterClientQuotas, describeClientQuotas, type ClientQuotaAlteration, type ClientQuotaDescription, type ClientQuotaFilterComponent
+} from './client-quotas.js'
 import { alterScramCredentials, describeScramCredentials, type ScramCredentialDeletion, type ScramCredentialDescription, type ScramCredentialUpsertion } from './scram-credentials.js'
 import { electLeaders, type ElectionResult, type ElectionTypeName } from './leader-elections.js'
 import { commitOffsets, EARLIEST, fetchCommitted, LATEST, listOffsets, type TopicPartitionOffset, tpKey } from '../consumer/offsets.js'
@@ -320,6 +323,16 @@ export class Admin {
   /** Deletes the ACL bindings the filters match and returns what was deleted. */
   async deleteAcls (filters: AclFilter[]): Promise<AclDescription[]> {
     return await deleteAcls(await this.controller(), filters)
+  }
+
+  /** Sets or removes client quotas (through the controller, as Kafka's admin does). */
+  async alterClientQuotas (alterations: ClientQuotaAlteration[], options: { validateOnly?: boolean } = {}): Promise<void> {
+    await alterClientQuotas(await this.controller(), alterations, options.validateOnly ?? false)
+  }
+
+  /** The quota entities matching every filter component (all of them for an empty filter). */
+  async describeClientQuotas (components: ClientQuotaFilterComponent[] = [], options: { strict?: boolean } = {}): Promise<ClientQuotaDescription[]> {
+    return await describeClientQuotas(await this.cluster.any(), components, options.strict ?? false)
   }
 
   async close (): Promise<void> {

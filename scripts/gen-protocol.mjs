@@ -322,7 +322,10 @@ function emitInterfaces (msg, direction) {
       const nullable = !isEmpty(intersect(parseVersions(f.nullableVersions), present))
       if (nullable) t += ' | null'
       // Required: present in every version the struct exists in, never null, not tagged.
-      const required = !nullable && f.taggedVersions === undefined && covers(parseVersions(f.versions), s.effective)
+      // A response's throttle time is the request pipeline's to set (quotas), never a handler's:
+      // optional, so handlers leave it out and the codec writes its default, 0.
+      const pipelineOwned = direction === 'response' && s.iface === msg.name && f.name === 'throttleTimeMs'
+      const required = !pipelineOwned && !nullable && f.taggedVersions === undefined && covers(parseVersions(f.versions), s.effective)
       return `  ${f.name}${required ? '' : '?'}: ${t}`
     })
     blocks.push(`export interface ${s.iface} {\n${members.join('\n')}\n}\n`)

@@ -37,8 +37,9 @@ import { Listener } from './server/listener.js'
 import { listenerSecurity, type ListenerSecurity } from './security/listener-security.js'
 import { ScramCredentialStore } from './security/scram-store.js'
 import { ClientQuotas } from './quota/client-quotas.js'
-import { FileClientQuotaStore } from './quota/quota-store.js'
-import { ConnectionLimits } from './quota/connection-limits.js'
+import { metadataConfigFrom, openClientQuotaStore } from '@brook/metadata'
+import { ConnectionLimits, normalizeAddress } from './quota/connection-limits.js'
+import { ConnectionCreationRate } from './quota/connection-rate.js'
 import { openAuthorization } from './security/authorizer/open-authorization.js'
 import { TlsReloader } from './security/tls-reload.js'
 import { connectionSession } from './security/connection-session.js'
@@ -122,9 +123,11 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   const cluster = clustered ? await ClusterNode.open(settings, config, logger) : undefined
   const producerIds: ProducerIdSource = cluster?.producerIds ?? await ProducerIdAllocator.open(firstDir)
   const scram = await ScramCredentialStore.openFor(settings, firstDir, logger)
-  const quotas = new ClientQuotas(await FileClientQuotaStore.open(firstDir), () => ({
+  const quotaStore = await openClientQuotaStore(metadataConfigFrom(settings), { dir: firstDir, logger: logger.child({ component: 'quotas' }) })
+  const quotas = new ClientQuotas(quotaStore, () => ({
     windowSeconds: config.int('quota.window.size.seconds'),
-    maxThrottleMs: config.int('quota.window.size.seconds') * config.int('quota.window.num') * 1000
+    maxThrottleMs: config.int('quota.window.size.seconds') * config.int('quota.window.num') * 1000,
+    mutationBurstSeconds: config.int('controller.quota.window.num') * config.int('controller.quota.window.size.seconds')
   }))
   const authorization = await openAuthorization(settings, config, firstDir, logger)
   const purgatory = new FetchPurgatory()
@@ -253,19 +256,58 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     ...(cluster === undefined ? {} : { cluster })
   }
   const connectionLimits = new ConnectionLimits(config)
+  const creationRate = new ConnectionCreationRate(config)
+  /** Sockets not served yet: waiting for the creation rate, or throttled and about to close. */
+  const held = new Set<Socket>()
+  const hold = (socket: Socket, ms: number, then: () => void): void => {
+    socket.pause()
+    held.add(socket)
+    // No Connection listens yet: a reset while held must not be an unhandled 'error'.
+    const onError = (err: Error): void => { logger.debug({ err }, 'socket error before the connection was served') }
+    socket.on('error', onError)
+    const timer = setTimeout(() => {
+      held.delete(socket)
+      socket.off('error', onError)
+      then()
+    }, ms)
+    socket.once('close', () => {
+      clearTimeout(timer)
+      held.delete(socket)
+    })
+  }
   const onSocket = (socket: Socket, view: BrokerState, security: ListenerSecurity): void => {
     if (state.stopping || state.joining) {
       socket.destroy()
       return
     }
+    const wait = creationRate.admit(view.listenerName ?? '', Date.now())
+    if (wait > 0) {
+      hold(socket, wait, () => {
+        socket.resume()
+        serve(socket, view, security)
+      })
+    } else serve(socket, view, security)
+  }
+  const serve = (socket: Socket, view: BrokerState, security: ListenerSecurity): void => {
+    if (state.stopping || socket.destroyed) {
+      socket.destroy()
+      return
+    }
     const address = socket.remoteAddress
+    const client = `${address ?? '?'}:${socket.remotePort ?? '?'}`
     const refused = connectionLimits.admit(address)
     if (refused !== null) {
-      logger.info({ client: `${address ?? '?'}:${socket.remotePort ?? '?'}`, reason: refused }, 'connection refused: limit reached')
+      logger.info({ client, reason: refused }, 'connection refused: limit reached')
       socket.destroy()
       return
     }
     socket.once('close', () => connectionLimits.release(address))
+    const throttledMs = quotas.connectionFrom(normalizeAddress(address), Date.now())
+    if (throttledMs > 0) {
+      logger.info({ client, throttledMs }, 'connection throttled: connection_creation_rate of its IP reached; closing it after the throttle time')
+      hold(socket, throttledMs, () => socket.destroy())
+      return
+    }
     const connection = new Connection(socket, view, handlers, logger, connectionSession(socket, security, logger))
     connections.add(connection)
     metrics.connectionOpened()
@@ -374,12 +416,15 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   let closing: Promise<void> | null = null
   const close = async (): Promise<void> => {
     closing ??= (async () => {
+      // Cluster mode: leadership (and the coordinators with it) moves away while clients are still served.
+      await cluster?.controlledShutdown()
       state.stopping = true
       purgatory.close()
       // Parked JoinGroup/SyncGroup requests are answered now, so the drain below does not wait on them.
       groups.runtime.close()
       share.close()
       const stopped = Promise.all(listeners.map(async (l) => await l.close()))
+      for (const socket of held) socket.destroy()
       const cut = setTimeout(() => { for (const c of connections) c.destroy() }, DRAIN_TIMEOUT_MS)
       await Promise.all([...connections].map(async (c) => await c.drain()))
       clearTimeout(cut)

@@ -1,5 +1,5 @@
 // The command tree, rpk-style nouns and verbs: start, topic, group, share-group, cluster, config,
-// user, acl, http, console, version.
+// user, acl, quota, http, console, version.
 import { createRequire } from 'node:module'
 import { Command } from 'commander'
 import { registerStart } from './start/command.js'
@@ -11,6 +11,7 @@ import { registerCluster } from './commands/cluster.js'
 import { registerConfig } from './commands/config.js'
 import { registerUser } from './commands/user.js'
 import { registerAcl } from './commands/acl.js'
+import { registerQuota } from './commands/quota.js'
 import { registerShareGroup } from './commands/share-group.js'
 import { registerHttp } from './commands/http.js'
 import { registerConsole } from './commands/console.js'
@@ -64,6 +65,9 @@ export function buildProgram (setExitCode: (code: number) => void): Command {
   ]))
   registerAcl(examples(program.command('acl').description('ACLs: create, list, delete bindings (the broker needs an authorizer)'), [
     'brook acl create --allow-principal User:alice --operation write --topic orders', 'brook acl list'
+  ]))
+  registerQuota(examples(program.command('quota').description('Client quotas: set, delete, describe (byte rates, request time, mutations, connections)'), [
+    'brook quota set --user alice producer_byte_rate=1048576', 'brook quota describe'
   ]))
   registerHttp(program, setExitCode)
   registerConsole(program, setExitCode)

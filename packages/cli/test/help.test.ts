@@ -39,7 +39,7 @@ test('brook --help and every command\'s --help show an example', { timeout: 30_0
   await walk([])
   for (const expected of ['start', 'topic create', 'topic list', 'topic describe', 'topic delete', 'topic alter-config', 'topic add-partitions',
     'topic produce', 'topic consume', 'group list', 'group describe', 'group delete', 'group seek', 'cluster info', 'cluster health',
-    'config get', 'config set', 'user create', 'user list', 'user delete', 'acl create', 'acl list', 'acl delete',
+    'config get', 'config set', 'user create', 'user list', 'user delete', 'acl create', 'acl list', 'acl delete', 'quota set', 'quota delete', 'quota describe',
     'share-group list', 'share-group describe', 'share-group offsets', 'share-group reset-offsets', 'share-group delete', 'version']) {
     assert.ok(seen.includes(expected), `the walk did not reach ${expected}: ${seen.join(', ')}`)
   }

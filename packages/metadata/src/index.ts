@@ -38,4 +38,10 @@ export {
 export { FileScramStore, SCRAM_FILE } from './scram/file-scram-store.js'
 export { KvScramStore, type KvScramStoreOptions } from './scram/kv-scram-store.js'
 export { openScramStore } from './scram/open-scram-store.js'
+export {
+  type ClientQuotaStore, type QuotaChange, type QuotaEntity, type QuotaRecord, quotaEntityKey, quotaEntityFromKey
+} from './quota/quota-records.js'
+export { FileClientQuotaStore, QUOTA_FILE } from './quota/file-quota-store.js'
+export { KvClientQuotaStore, type KvClientQuotaStoreOptions } from './quota/kv-quota-store.js'
+export { openClientQuotaStore } from './quota/open-quota-store.js'
 export { writeFileAtomic, readFileIfExists } from './records/atomic-file.js'

@@ -5,9 +5,11 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { silentLogger } from '@brook/common'
 import { startEtcd, waitFor, type EtcdServer } from '@brook/testkit'
-import { type AclStore, type ClusterMetadataStore, EtcdKv, MetadataError, metadataConfigFrom, openAclStore, openMetadataStore, openScramStore, type ScramRecordStore } from '../src/index.js'
+import { type AclStore, type ClusterMetadataStore, EtcdKv, MetadataError, metadataConfigFrom, openAclStore, openMetadataStore, openScramStore, type ScramRecordStore,
+  openClientQuotaStore, type ClientQuotaStore } from '../src/index.js'
 import { aclConformance } from './acl-conformance.js'
 import { scramConformance } from './scram-conformance.js'
+import { quotaConformance } from './quota-conformance.js'
 import { conformance } from './conformance.js'
 import { kvConformance } from './kv-conformance.js'
 
@@ -57,6 +59,12 @@ aclConformance('etcd', async () => {
 scramConformance('etcd', async () => {
   const config = metadataConfigFrom({ 'etcd.endpoints': server().endpoint, 'etcd.prefix': `/brook-scram-test-${randomUUID()}` })
   const open = async (): Promise<ScramRecordStore> => await openScramStore(config, { dir: '/nonexistent', logger: silentLogger })
+  return { open, peer: open, cleanup: async () => {} }
+})
+
+quotaConformance('etcd', async () => {
+  const config = metadataConfigFrom({ 'etcd.endpoints': server().endpoint, 'etcd.prefix': `/brook-quota-test-${randomUUID()}` })
+  const open = async (): Promise<ClientQuotaStore> => await openClientQuotaStore(config, { dir: '/nonexistent', logger: silentLogger })
   return { open, peer: open, cleanup: async () => {} }
 })
 

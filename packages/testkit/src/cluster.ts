@@ -34,6 +34,8 @@ export interface TestClusterOptions {
   size?: number
   /** Settings every broker gets (Kafka names), on top of the cluster's own. */
   overrides?: Record<string, string>
+  /** Settings of one broker (broker.rack...), on top of `overrides`. */
+  memberOverrides?: (id: number) => Record<string, string>
   /** The name of each broker's one listener (PLAINTEXT by default), e.g. SASL_SSL. */
   listenerName?: string
 }
@@ -85,7 +87,8 @@ export async function startTestCluster (options: TestClusterOptions = {}): Promi
         listeners: `${options.listenerName ?? 'PLAINTEXT'}://127.0.0.1:${m.port}`,
         'etcd.endpoints': etcd.endpoint,
         'etcd.prefix': '/brook-test',
-        ...options.overrides
+        ...options.overrides,
+        ...options.memberOverrides?.(id)
       }
     })
   }

@@ -24,6 +24,7 @@ import { assignReplicas, checkAssignments } from './assignment.js'
 import { Controller } from './controller.js'
 import { PartitionSync } from './partition-sync.js'
 import { ProducerIdBlocks } from './producer-id-blocks.js'
+import { controlledShutdown } from './operations/controlled-shutdown.js'
 
 /** How long a topic another broker just created may take to reach this broker's snapshot. */
 const TOPIC_VISIBLE_WAIT_MS = 5000
@@ -57,6 +58,8 @@ export class ClusterNode implements ClusterTopicOps {
   private replicas: ReplicaManager | null = null
   private joinOptions: JoinOptions | null = null
   private closing = false
+  /** Controlled shutdown began: this broker no longer serves reads as a follower. */
+  draining = false
 
   private constructor (readonly store: ClusterMetadataStore, private readonly config: BrokerConfig, private readonly logger: Logger) {
     this.sessionReady = new Promise((resolve, reject) => {
@@ -80,6 +83,11 @@ export class ClusterNode implements ClusterTopicOps {
   /** Registered brokers right now (an internal topic's replication factor is capped by it). */
   get liveBrokers (): number {
     return this.store.snapshot().brokers.size
+  }
+
+  /** The controller, while this broker holds it. */
+  get activeController (): Controller | null {
+    return this.controller?.active === true ? this.controller : null
   }
 
   get controllerId (): number {
@@ -199,6 +207,28 @@ export class ClusterNode implements ClusterTopicOps {
       throw err
     }
     await this.sync?.onSnapshot(this.store.snapshot())
+  }
+
+  /**
+   * Hands this broker's leaderships and ISR memberships to the others before it stops
+   * (controlled.shutdown.enable); the broker keeps serving meanwhile, answering
+   * NOT_LEADER_OR_FOLLOWER and NOT_COORDINATOR for what moved.
+   */
+  async controlledShutdown (): Promise<void> {
+    const session = this.session
+    const options = this.joinOptions
+    if (!this.config.bool('controlled.shutdown.enable') || session === null || session.fenced !== null || options === null || this.sync === null) return
+    this.draining = true
+    try {
+      await this.sync.drain()
+      await controlledShutdown({ nodeId: options.nodeId, session, snapshot: () => this.store.snapshot(), logger: this.logger }, {
+        maxRetries: this.config.int('controlled.shutdown.max.retries'),
+        retryBackoffMs: this.config.int('controlled.shutdown.retry.backoff.ms')
+      })
+    } catch (err) {
+      // The broker stops anyway: what did not move fails over when its session ends.
+      this.logger.error({ err }, 'controlled shutdown failed; stopping without it')
+    }
   }
 
   async close (): Promise<void> {

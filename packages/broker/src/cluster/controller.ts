@@ -16,6 +16,12 @@ import {
 } from '@brook/metadata'
 import type { BrokerConfig } from '../config/broker-config.js'
 import { topicSettingsUnclean } from './unclean.js'
+import { ErrorCode } from '@brook/protocol'
+import { KafkaError } from '../errors.js'
+import { type ElectionResult, type ElectionTarget, allPartitions, runElections } from './election/controller-elections.js'
+import type { ElectionKind } from './election/election-decision.js'
+import { ElectionType } from './election/election-decision.js'
+import { imbalancedPartitions } from './election/leader-rebalance.js'
 
 export interface ControllerDeps {
   session: BrokerSession
@@ -31,6 +37,7 @@ export class Controller {
   private settledEpochs = new Map<number, number>()
   private running = false
   private again = false
+  private rebalanceTimer: NodeJS.Timeout | undefined
   readonly done: Promise<void>
 
   constructor (private readonly deps: ControllerDeps) {
@@ -49,7 +56,43 @@ export class Controller {
 
   async close (): Promise<void> {
     this.abort.abort()
+    clearInterval(this.rebalanceTimer)
     await this.done
+  }
+
+  /**
+   * Leader elections on request (ElectLeaders); `targets` null means every partition, and then
+   * partitions that needed no election are left out of the results, as Kafka does.
+   */
+  async elect (type: ElectionKind, targets: readonly ElectionTarget[] | null): Promise<ElectionResult[]> {
+    const election = this.election
+    if (election === null || !election.active) throw new KafkaError(ErrorCode.NOT_CONTROLLER, 'This broker is not the controller.')
+    const results = await runElections({ ...this.deps, election, canLead: (snapshot) => this.liveIn(snapshot), logger: this.deps.logger },
+      type, targets ?? allPartitions(this.deps.snapshot()))
+    return targets === null ? results.filter((r) => r.errorCode !== ErrorCode.ELECTION_NOT_NEEDED) : results
+  }
+
+  /** Brokers registered in `snapshot` that did not restart since this controller's last pass. */
+  private liveIn (snapshot: MetadataSnapshot): (id: number) => boolean {
+    return (id) => {
+      const reg = snapshot.brokers.get(id)
+      const seen = this.settledEpochs.get(id)
+      return reg !== undefined && (seen === undefined || seen === reg.brokerEpoch)
+    }
+  }
+
+  private startRebalance (): void {
+    const { config, logger } = this.deps
+    if (!config.bool('auto.leader.rebalance.enable')) return
+    const intervalMs = config.int('leader.imbalance.check.interval.seconds') * 1000
+    this.rebalanceTimer = setInterval(() => {
+      if (!this.active || this.running) return
+      const targets = imbalancedPartitions(this.deps.snapshot(), config.int('leader.imbalance.per.broker.percentage'), this.liveIn(this.deps.snapshot()))
+      if (targets.length === 0) return
+      logger.info({ partitions: targets.length }, 'leadership imbalanced: electing preferred leaders')
+      this.elect(ElectionType.PREFERRED, targets).catch((err: unknown) => { logger.warn({ err }, 'leadership rebalance failed; the next check retries') })
+    }, intervalMs)
+    this.rebalanceTimer.unref()
   }
 
   private async campaign (): Promise<void> {
@@ -63,6 +106,7 @@ export class Controller {
     // Brokers live now that this controller never saw leave are treated as they are; one that
     // restarted before the election gives up its old leaderships itself (partition-sync.ts).
     for (const [id, reg] of this.deps.snapshot().brokers) this.settledEpochs.set(id, reg.brokerEpoch)
+    this.startRebalance()
     await this.reconcile()
   }
 

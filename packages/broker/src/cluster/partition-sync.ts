@@ -17,6 +17,7 @@ import type { ReplicaManager } from '../partition/replica-manager.js'
 import { LeaderReplication } from '../replication/leader-replication.js'
 import { ReplicaFetcher } from '../replication/replica-fetcher.js'
 import { brokerAddress } from './endpoints.js'
+import { replicationQuotas, throttledReplica } from '../replication/replication-quota.js'
 
 export interface PartitionSyncDeps {
   nodeId: number
@@ -41,6 +42,8 @@ export class PartitionSync {
   private pending: MetadataSnapshot | null = null
   private lagTimer: NodeJS.Timeout | undefined
   private closed = false
+  /** Controlled shutdown: followers stop fetching (and so never rejoin an ISR). */
+  private draining = false
 
   constructor (private readonly deps: PartitionSyncDeps) {}
 
@@ -67,6 +70,15 @@ export class PartitionSync {
       } catch (err) {
         this.deps.logger.error({ err, revision: latest.revision }, 'applying cluster metadata failed; the next change retries')
       }
+    })
+  }
+
+  /** Controlled shutdown's first step: every follower stops fetching, and none starts again. */
+  async drain (): Promise<void> {
+    this.draining = true
+    await this.queue.run(async () => {
+      await Promise.all([...this.fetchers.values()].map(async (f) => await f.stop()))
+      this.fetchers.clear()
     })
   }
 
@@ -162,7 +174,7 @@ export class PartitionSync {
       return
     }
     if (!partition.isLeader && partition.leaderId === p.leader && partition.leaderEpoch === p.leaderEpoch &&
-        (p.leader === NO_LEADER || this.fetchers.has(partition.key))) return
+        (p.leader === NO_LEADER || this.draining || this.fetchers.has(partition.key))) return
     await this.follow(partition, p.leader, p.leaderEpoch)
   }
 
@@ -171,7 +183,7 @@ export class PartitionSync {
     partition.follow(leaderId, leaderEpoch)
     this.deps.onLeadership?.(partition, null)
     await this.stopFetcher(partition.key)
-    if (leaderId === NO_LEADER || this.closed) return
+    if (leaderId === NO_LEADER || this.closed || this.draining) return
     const { config, logger, nodeId } = this.deps
     this.fetchers.set(partition.key, new ReplicaFetcher(partition, {
       localId: nodeId,
@@ -185,9 +197,18 @@ export class PartitionSync {
       maxBytes: config.int('replica.fetch.max.bytes'),
       backoffMs: config.int('replica.fetch.backoff.ms'),
       requestTimeoutMs: config.int('replica.socket.timeout.ms'),
-      logger
+      logger,
+      throttle: { active: () => this.followerThrottled(partition), quota: replicationQuotas(config).follower }
     }))
     logger.info({ partition: partition.key, leader: leaderId, leaderEpoch, wasLeader, logEnd: partition.log.logEndOffset }, 'became follower')
+  }
+
+  /** Follower-side throttle: this replica is outside the ISR and its topic lists it. */
+  private followerThrottled (partition: Partition): boolean {
+    const topic = this.deps.snapshot().topics.get(partition.topic)
+    const state = topic?.partitions[partition.index]
+    if (topic === undefined || state === undefined || state.isr.includes(this.deps.nodeId)) return false
+    return throttledReplica(topic.configs['follower.replication.throttled.replicas'], partition.index, this.deps.nodeId)
   }
 
   private async stopFetcher (key: string): Promise<void> {

@@ -150,6 +150,10 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   i('producer.purgatory.purge.interval.requests', '1000'),
   i('delete.records.purgatory.purge.interval.requests', '1'),
   b('controlled.shutdown.enable', 'true'),
+  // Fetch from the closest replica (KIP-392): Kafka's rack-aware selector, by its class name.
+  { name: 'replica.selector.class', type: 'class', default: null, validate: oneOf('org.apache.kafka.common.replica.RackAwareReplicaSelector') },
+  i('controlled.shutdown.max.retries', '3', atLeast(0)),
+  l('controlled.shutdown.retry.backoff.ms', '5000', atLeast(0)),
   // Groups (the group coordinator reads these)
   i('group.initial.rebalance.delay.ms', '3000'),
   i('group.min.session.timeout.ms', '6000'),
@@ -233,6 +237,8 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   s('max.connections.per.ip.overrides', ''),
   i('quota.window.num', '11', atLeast(1)),
   i('quota.window.size.seconds', '1', atLeast(1)),
+  i('controller.quota.window.num', '11', atLeast(1)),
+  i('controller.quota.window.size.seconds', '1', atLeast(1)),
   // Security and plug-ins
   s('authorizer.class.name', ''),
   s('super.users', ''),

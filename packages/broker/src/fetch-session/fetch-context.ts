@@ -57,7 +57,7 @@ function failed (errorCode: number): FetchContext {
   return {
     errorCode,
     topics: [],
-    respond: () => ({ throttleTimeMs: 0, errorCode, sessionId: INVALID_SESSION_ID, responses: [] })
+    respond: () => ({ errorCode, sessionId: INVALID_SESSION_ID, responses: [] })
   }
 }
 

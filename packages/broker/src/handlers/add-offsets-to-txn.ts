@@ -14,10 +14,10 @@ import { onGroup, onTransactionalId, Op } from '../security/authorizer/requireme
 async function handle (ctx: RequestContext, request: AddOffsetsToTxnRequest): Promise<AddOffsetsToTxnResponse> {
   const txn = ctx.broker.txn
   const groups = ctx.broker.groups
-  if (txn === undefined || groups === undefined) return { throttleTimeMs: 0, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE }
+  if (txn === undefined || groups === undefined) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE }
   const partition = groups.runtime.partitionFor(request.groupId)
   const code = await txn.addPartitions(request.transactionalId, request.producerId, request.producerEpoch, [{ topic: OFFSETS_TOPIC, partition }])
-  return { throttleTimeMs: 0, errorCode: fencedForVersion(code, ctx.apiVersion, 2) }
+  return { errorCode: fencedForVersion(code, ctx.apiVersion, 2) }
 }
 
-export default defineHandler(addOffsetsToTxnApi, { min: 0, max: 3 }, handle, (_request, code) => ({ throttleTimeMs: 0, errorCode: code }), { requires: (r) => [onTransactionalId(r.transactionalId, Op.WRITE), onGroup(r.groupId, Op.READ)] })
+export default defineHandler(addOffsetsToTxnApi, { min: 0, max: 3 }, handle, (_request, code) => ({ errorCode: code }), { requires: (r) => [onTransactionalId(r.transactionalId, Op.WRITE), onGroup(r.groupId, Op.READ)] })

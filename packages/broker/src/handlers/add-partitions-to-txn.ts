@@ -79,13 +79,11 @@ async function handle (ctx: RequestContext, request: AddPartitionsToTxnRequest):
   if (ctx.apiVersion < 4) {
     const topics = request.v3AndBelowTopics ?? []
     return {
-      throttleTimeMs: 0,
       resultsByTopicV3AndBelow: await addForTransaction(ctx, request.v3AndBelowTransactionalId ?? '', request.v3AndBelowProducerId ?? -1n,
         request.v3AndBelowProducerEpoch ?? -1, topics, false)
     }
   }
   return {
-    throttleTimeMs: 0,
     errorCode: ErrorCode.NONE,
     resultsByTransaction: await Promise.all((request.transactions ?? []).map(async (t) => ({
       transactionalId: t.transactionalId,
@@ -95,8 +93,8 @@ async function handle (ctx: RequestContext, request: AddPartitionsToTxnRequest):
 }
 
 function errorResponse (request: AddPartitionsToTxnRequest, code: number, ctx: RequestContext): AddPartitionsToTxnResponse {
-  if (ctx.apiVersion < 4) return { throttleTimeMs: 0, resultsByTopicV3AndBelow: sameError(request.v3AndBelowTopics ?? [], code) }
-  return { throttleTimeMs: 0, errorCode: code, resultsByTransaction: [] }
+  if (ctx.apiVersion < 4) return { resultsByTopicV3AndBelow: sameError(request.v3AndBelowTopics ?? [], code) }
+  return { errorCode: code, resultsByTransaction: [] }
 }
 
 export default defineHandler(addPartitionsToTxnApi, { min: 0, max: 4 }, handle, errorResponse, { requires: (r, ctx) => ctx.apiVersion >= 4 ? [onCluster(Op.CLUSTER_ACTION)] : [onTransactionalId(r.v3AndBelowTransactionalId ?? '', Op.WRITE)] })

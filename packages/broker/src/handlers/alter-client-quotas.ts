@@ -8,7 +8,7 @@ import { alterClientQuotasApi, type AlterClientQuotasRequest, type AlterClientQu
 import { KafkaError } from '../errors.js'
 import type { RequestContext } from '../server/request-context.js'
 import { QuotaValidationError, validateEntity, validateQuotaValue } from '../quota/quota-entity.js'
-import type { QuotaChange } from '../quota/quota-store.js'
+import type { QuotaChange } from '@brook/metadata'
 import { defineHandler } from './handler.js'
 import { onCluster, Op } from '../security/authorizer/requirements.js'
 
@@ -40,12 +40,11 @@ async function handle (ctx: RequestContext, request: AlterClientQuotasRequest): 
     await quotas.store.apply(changes)
     ctx.logger.info({ changes: changes.map((c) => ({ entity: Object.fromEntries(c.entity), key: c.key, value: c.value })) }, 'client quotas altered')
   }
-  return { throttleTimeMs: 0, entries }
+  return { entries }
 }
 
 export default defineHandler(alterClientQuotasApi, { min: 0, max: 1 }, handle,
   (request, code) => ({
-    throttleTimeMs: 0,
     entries: request.entries.map(({ entity }) => ({ errorCode: code, errorMessage: null, entity: entity.map(({ entityType, entityName }) => ({ entityType, entityName: entityName ?? null })) }))
   }),
   { requires: () => [onCluster(Op.ALTER_CONFIGS)] })

@@ -40,10 +40,9 @@ async function alter (ctx: RequestContext, resource: AlterConfigsRequestResource
 }
 
 async function handle (ctx: RequestContext, request: AlterConfigsRequest): Promise<AlterConfigsResponse> {
-  return { throttleTimeMs: 0, responses: await Promise.all(request.resources.map(async (r) => await alter(ctx, r, request.validateOnly))) }
+  return { responses: await Promise.all(request.resources.map(async (r) => await alter(ctx, r, request.validateOnly))) }
 }
 
 export default defineHandler(alterConfigsApi, { min: 0, max: 2 }, handle, (request, code) => ({
-  throttleTimeMs: 0,
   responses: request.resources.map((r) => result(r, code))
 }))

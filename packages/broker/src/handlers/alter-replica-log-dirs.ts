@@ -32,11 +32,10 @@ async function handle (ctx: RequestContext, request: AlterReplicaLogDirsRequest)
     }
     result.partitions.push({ partitionIndex: partition, errorCode })
   }
-  return { throttleTimeMs: 0, results: [...byTopic.values()] }
+  return { results: [...byTopic.values()] }
 }
 
 export default defineHandler(alterReplicaLogDirsApi, { min: 0, max: 2 }, handle, (request, code) => ({
-  throttleTimeMs: 0,
   results: request.dirs.flatMap((d) => d.topics.map((t) => ({
     topicName: t.name, partitions: t.partitions.map((partitionIndex) => ({ partitionIndex, errorCode: code }))
   })))

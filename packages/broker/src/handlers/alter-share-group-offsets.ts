@@ -9,11 +9,11 @@ import { defineHandler } from './handler.js'
 import { onGroup, Op } from '../security/authorizer/requirements.js'
 
 async function handle (ctx: RequestContext, request: AlterShareGroupOffsetsRequest): Promise<AlterShareGroupOffsetsResponse> {
-  return { throttleTimeMs: 0, ...await alterShareGroupOffsets(shareOf(ctx), request) }
+  return { ...await alterShareGroupOffsets(shareOf(ctx), request) }
 }
 
 function errorResponse (_request: AlterShareGroupOffsetsRequest, code: number): AlterShareGroupOffsetsResponse {
-  return { throttleTimeMs: 0, errorCode: code, errorMessage: null, responses: [] }
+  return { errorCode: code, errorMessage: null, responses: [] }
 }
 
 export default defineHandler(alterShareGroupOffsetsApi, { min: 0, max: 0 }, handle, errorResponse, { requires: (r) => [onGroup(r.groupId, Op.READ)] })

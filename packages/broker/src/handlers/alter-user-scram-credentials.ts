@@ -48,10 +48,9 @@ async function handle (ctx: RequestContext, request: AlterUserScramCredentialsRe
     const error = errors.get(user)
     return error === undefined ? { user, errorCode: ErrorCode.NONE, errorMessage: null } : { user, errorCode: error.code, errorMessage: error.message }
   })
-  return { throttleTimeMs: 0, results }
+  return { results }
 }
 
 export default defineHandler(alterUserScramCredentialsApi, { min: 0, max: 0 }, handle, (request, code) => ({
-  throttleTimeMs: 0,
   results: [...new Set([...request.deletions.map((d) => d.name), ...request.upsertions.map((u) => u.name)])].map((user) => ({ user, errorCode: code, errorMessage: null }))
 }), { requires: () => [onCluster(Op.ALTER)] })

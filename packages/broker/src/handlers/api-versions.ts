@@ -14,17 +14,16 @@ function advertisedVersions (handlers: readonly Handler[]): ApiVersionsResponseA
 }
 
 export function unsupportedVersionResponse (handlers: readonly Handler[]): ApiVersionsResponse {
-  return { errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys: advertisedVersions(handlers), throttleTimeMs: 0 }
+  return { errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys: advertisedVersions(handlers) }
 }
 
 export default defineHandler(apiVersionsApi, { min: 0, max: 3 },
   (ctx) => ({
     errorCode: ErrorCode.NONE,
     apiKeys: advertisedVersions(ctx.broker.handlers),
-    throttleTimeMs: 0,
     supportedFeatures: SUPPORTED_FEATURES.map((f) => ({ ...f })),
     finalizedFeaturesEpoch: FINALIZED_FEATURES_EPOCH,
     finalizedFeatures: FINALIZED_FEATURES.map((f) => ({ ...f })),
     zkMigrationReady: false
   }),
-  (_req, code, ctx) => ({ errorCode: code, apiKeys: advertisedVersions(ctx.broker.handlers), throttleTimeMs: 0 }))
+  (_req, code, ctx) => ({ errorCode: code, apiKeys: advertisedVersions(ctx.broker.handlers) }))

@@ -15,7 +15,6 @@ const OMITTED = -2147483648
 async function handle (ctx: RequestContext, request: ConsumerGroupDescribeRequest): Promise<ConsumerGroupDescribeResponse> {
   const groups = await coordinatorOf(ctx).consumerGroupDescribe([...new Set(request.groupIds)])
   return {
-    throttleTimeMs: 0,
     groups: groups.map((g) => !allowed(ctx, ResourceType.GROUP, g.groupId, AclOperation.DESCRIBE)
       ? errorResponse({ ...request, groupIds: [g.groupId] }, ErrorCode.GROUP_AUTHORIZATION_FAILED).groups[0] as typeof g
       : { ...g, authorizedOperations: g.errorCode === 0 ? operationsIfAsked(ctx, request.includeAuthorizedOperations, ResourceType.GROUP, g.groupId) : OMITTED })
@@ -24,7 +23,6 @@ async function handle (ctx: RequestContext, request: ConsumerGroupDescribeReques
 
 function errorResponse (request: ConsumerGroupDescribeRequest, code: number): ConsumerGroupDescribeResponse {
   return {
-    throttleTimeMs: 0,
     groups: request.groupIds.map((groupId) => ({
       errorCode: code, errorMessage: null, groupId, groupState: '', groupEpoch: -1, assignmentEpoch: -1, assignorName: '', members: [], authorizedOperations: OMITTED
     }))

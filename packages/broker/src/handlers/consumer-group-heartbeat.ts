@@ -11,11 +11,11 @@ import { onGroup, Op } from '../security/authorizer/requirements.js'
 
 async function handle (ctx: RequestContext, request: ConsumerGroupHeartbeatRequest): Promise<ConsumerGroupHeartbeatResponse> {
   const response = await coordinatorOf(ctx).consumerGroupHeartbeat(requestInfo(ctx), request)
-  return { throttleTimeMs: 0, ...response }
+  return { ...response }
 }
 
 function errorResponse (_request: ConsumerGroupHeartbeatRequest, code: number): ConsumerGroupHeartbeatResponse {
-  return { throttleTimeMs: 0, errorCode: code, errorMessage: null, memberId: null, memberEpoch: -1, heartbeatIntervalMs: 0, assignment: null }
+  return { errorCode: code, errorMessage: null, memberId: null, memberEpoch: -1, heartbeatIntervalMs: 0, assignment: null }
 }
 
 export default defineHandler(consumerGroupHeartbeatApi, { min: 0, max: 1 }, handle, errorResponse, { requires: (r) => [onGroup(r.groupId, Op.READ)] })

@@ -32,7 +32,6 @@ async function handle (ctx: RequestContext, request: CreateAclsRequest): Promise
     return errorResponse(request, code, message)
   }
   return {
-    throttleTimeMs: 0,
     results: reasons.map((reason) => reason === null
       ? { errorCode: ErrorCode.NONE, errorMessage: null }
       : { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: reason })
@@ -40,7 +39,7 @@ async function handle (ctx: RequestContext, request: CreateAclsRequest): Promise
 }
 
 function errorResponse (request: CreateAclsRequest, code: number, message: string | null = null): CreateAclsResponse {
-  return { throttleTimeMs: 0, results: request.creations.map(() => ({ errorCode: code, errorMessage: message })) }
+  return { results: request.creations.map(() => ({ errorCode: code, errorMessage: message })) }
 }
 
 export default defineHandler(createAclsApi, { min: 0, max: 3 }, handle, (request, code) => errorResponse(request, code),

@@ -2,7 +2,7 @@
 // Behaviour: grows a topic to `count` partitions (never shrinks: INVALID_PARTITIONS); explicit
 // assignments must give one entry per new partition, each naming only this broker. A topic given
 // twice in one request is INVALID_REQUEST for each. validate_only checks without creating.
-// Versions: v2 flexible; v3 same as v2.
+// Versions: v2 flexible; v3 may answer THROTTLING_QUOTA_EXCEEDED (controller_mutation_rate).
 import { createPartitionsApi, type CreatePartitionsRequest, type CreatePartitionsRequestTopic, type CreatePartitionsResponse,
   type CreatePartitionsResponseTopicResult, ErrorCode } from '@brook/protocol'
 import { KafkaError, mapError } from '../errors.js'
@@ -29,8 +29,12 @@ function checkAssignments (ctx: RequestContext, topic: CreatePartitionsRequestTo
 async function grow (ctx: RequestContext, topic: CreatePartitionsRequestTopic, validateOnly: boolean): Promise<CreatePartitionsResponseTopicResult> {
   try {
     if (!allowed(ctx, Acl.TOPIC, topic.name, AclOperation.ALTER)) throw new KafkaError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.')
-    if (ctx.broker.replicas.topic(topic.name) !== undefined) checkAssignments(ctx, topic)
+    const before = ctx.broker.replicas.topic(topic.name)?.partitions.length
+    if (before !== undefined) checkAssignments(ctx, topic)
+    const mutated = validateOnly || before === undefined ? 0 : topic.count - before
+    ctx.mutations?.admit(mutated)
     await ctx.broker.replicas.createPartitions(topic.name, topic.count, validateOnly)
+      .catch((err: unknown) => { ctx.mutations?.refund(mutated); throw err })
     return { name: topic.name, errorCode: ErrorCode.NONE, errorMessage: null }
   } catch (err) {
     const { code, message } = mapError(err, ctx.logger, { topic: topic.name })
@@ -42,7 +46,6 @@ async function handle (ctx: RequestContext, request: CreatePartitionsRequest): P
   const counts = new Map<string, number>()
   for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1)
   return {
-    throttleTimeMs: 0,
     results: await Promise.all(request.topics.map(async (t) => (counts.get(t.name) ?? 0) > 1
       ? { name: t.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic in request.' }
       : await grow(ctx, t, request.validateOnly)))
@@ -50,6 +53,5 @@ async function handle (ctx: RequestContext, request: CreatePartitionsRequest): P
 }
 
 export default defineHandler(createPartitionsApi, { min: 0, max: 3 }, handle, (request, code) => ({
-  throttleTimeMs: 0,
   results: request.topics.map((t) => ({ name: t.name, errorCode: code, errorMessage: null }))
 }))

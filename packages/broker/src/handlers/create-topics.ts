@@ -8,7 +8,8 @@
 // the same number of distinct registered brokers). A name given
 // twice in one request is INVALID_REQUEST for each. validate_only checks without creating.
 // Versions: v1 error message + validate_only; v2 throttle; v4 -1 defaults; v5 flexible,
-// configs/partitions/replication in the response; v7 topic id.
+// configs/partitions/replication in the response; v6 THROTTLING_QUOTA_EXCEEDED (controller_mutation_rate,
+// quota/mutation-quota.ts); v7 topic id.
 import { createTopicsApi, type CreateTopicsRequest, type CreateTopicsRequestCreatableTopic, type CreateTopicsResponse,
   type CreateTopicsResponseCreatableTopicResult, ErrorCode, ZERO_UUID } from '@brook/protocol'
 import { describeTopicConfigs } from '../config/describe.js'
@@ -52,7 +53,10 @@ async function createTopic (ctx: RequestContext, topic: CreateTopicsRequestCreat
       configs[c.name] = c.value
     }
     const placement = partitionsFromAssignments(ctx, topic)
+    const mutated = validateOnly ? 0 : placement.numPartitions === -1 ? ctx.broker.config.int('num.partitions') : placement.numPartitions
+    ctx.mutations?.admit(mutated)
     const info = await ctx.broker.replicas.createTopic({ name: topic.name, ...placement, configs, validateOnly })
+      .catch((err: unknown) => { ctx.mutations?.refund(mutated); throw err })
     const replicationFactor = ctx.broker.cluster === undefined
       ? 1
       : ctx.broker.cluster.snapshot().topics.get(info.name)?.partitions[0]?.replicas.length ??
@@ -88,10 +92,9 @@ async function handle (ctx: RequestContext, request: CreateTopicsRequest): Promi
     : !creatable(ctx, t.name)
       ? failed(t.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.')
       : await createTopic(ctx, t, validateOnly)))
-  return { throttleTimeMs: 0, topics }
+  return { topics }
 }
 
 export default defineHandler(createTopicsApi, { min: 0, max: 7 }, handle, (request, code) => ({
-  throttleTimeMs: 0,
   topics: request.topics.map((t) => failed(t.name, code))
 }))

@@ -42,7 +42,6 @@ async function handle (ctx: RequestContext, request: DeleteAclsRequest): Promise
     return errorResponse(request, code, message)
   }
   return {
-    throttleTimeMs: 0,
     filterResults: matched.map((m) => m.invalid !== null
       ? { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: m.invalid, matchingAcls: [] }
       : {
@@ -65,7 +64,7 @@ async function handle (ctx: RequestContext, request: DeleteAclsRequest): Promise
 }
 
 function errorResponse (request: DeleteAclsRequest, code: number, message: string | null = null): DeleteAclsResponse {
-  return { throttleTimeMs: 0, filterResults: request.filters.map(() => ({ errorCode: code, errorMessage: message, matchingAcls: [] })) }
+  return { filterResults: request.filters.map(() => ({ errorCode: code, errorMessage: message, matchingAcls: [] })) }
 }
 
 export default defineHandler(deleteAclsApi, { min: 0, max: 3 }, handle, (request, code) => errorResponse(request, code),

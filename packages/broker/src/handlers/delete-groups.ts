@@ -19,11 +19,11 @@ async function handle (ctx: RequestContext, request: DeleteGroupsRequest): Promi
   const shareResults = await Promise.all(shareNames.map(async (groupId) => ({ groupId, errorCode: await (share?.deleteGroup(groupId) ?? 0) })))
   const results = others.length === 0 ? [] : await coordinatorOf(ctx).deleteGroups(others)
   const refused = names.filter((g) => !deletable.includes(g)).map((groupId) => ({ groupId, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED }))
-  return { throttleTimeMs: 0, results: [...results, ...shareResults, ...refused] }
+  return { results: [...results, ...shareResults, ...refused] }
 }
 
 function errorResponse (request: DeleteGroupsRequest, code: number): DeleteGroupsResponse {
-  return { throttleTimeMs: 0, results: [...new Set(request.groupsNames)].map((groupId) => ({ groupId, errorCode: code })) }
+  return { results: [...new Set(request.groupsNames)].map((groupId) => ({ groupId, errorCode: code })) }
 }
 
 export default defineHandler(deleteGroupsApi, { min: 0, max: 2 }, handle, errorResponse)

@@ -36,7 +36,6 @@ async function deletePartition (ctx: RequestContext, topic: string, p: DeleteRec
 
 async function handle (ctx: RequestContext, request: DeleteRecordsRequest): Promise<DeleteRecordsResponse> {
   return {
-    throttleTimeMs: 0,
     topics: await Promise.all(request.topics.map(async (t) => ({
       name: t.name,
       partitions: await Promise.all(t.partitions.map(async (p) => await deletePartition(ctx, t.name, p)))
@@ -45,6 +44,5 @@ async function handle (ctx: RequestContext, request: DeleteRecordsRequest): Prom
 }
 
 export default defineHandler(deleteRecordsApi, { min: 0, max: 2 }, handle, (request, code) => ({
-  throttleTimeMs: 0,
   topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => result(p.partitionIndex, code)) }))
 }))

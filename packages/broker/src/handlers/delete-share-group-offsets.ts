@@ -9,11 +9,11 @@ import { defineHandler } from './handler.js'
 import { onGroup, Op } from '../security/authorizer/requirements.js'
 
 async function handle (ctx: RequestContext, request: DeleteShareGroupOffsetsRequest): Promise<DeleteShareGroupOffsetsResponse> {
-  return { throttleTimeMs: 0, ...await deleteShareGroupOffsets(shareOf(ctx), request) }
+  return { ...await deleteShareGroupOffsets(shareOf(ctx), request) }
 }
 
 function errorResponse (_request: DeleteShareGroupOffsetsRequest, code: number): DeleteShareGroupOffsetsResponse {
-  return { throttleTimeMs: 0, errorCode: code, errorMessage: null, responses: [] }
+  return { errorCode: code, errorMessage: null, responses: [] }
 }
 
 export default defineHandler(deleteShareGroupOffsetsApi, { min: 0, max: 0 }, handle, errorResponse, { requires: (r) => [onGroup(r.groupId, Op.READ)] })

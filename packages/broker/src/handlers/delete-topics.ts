@@ -1,7 +1,8 @@
 // DeleteTopics (20): v0-6.
 // Behaviour: deletes the topic's logs and forgets it; TOPIC_DELETION_DISABLED when
 // delete.topic.enable is false. By name (v0-5 topic_names, v6 topics[].name) or by id (v6).
-// Versions: v1 throttle; v4 flexible; v5 error message; v6 topic ids.
+// Versions: v1 throttle; v4 flexible; v5 error message and THROTTLING_QUOTA_EXCEEDED
+// (controller_mutation_rate); v6 topic ids.
 import { deleteTopicsApi, type DeleteTopicsRequest, type DeleteTopicsResponse, type DeleteTopicsResponseDeletableTopicResult,
   ErrorCode, ZERO_UUID } from '@brook/protocol'
 import { KafkaError, mapError } from '../errors.js'
@@ -32,7 +33,9 @@ async function deleteTopic (ctx: RequestContext, target: Target): Promise<Delete
       name = state.info.name
     }
     if (!allowed(ctx, ResourceType.TOPIC, name, AclOperation.DELETE)) throw new KafkaError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.')
-    const info = await replicas.deleteTopic(name)
+    const partitions = replicas.topic(name)?.partitions.length ?? 0
+    ctx.mutations?.admit(partitions)
+    const info = await replicas.deleteTopic(name).catch((err: unknown) => { ctx.mutations?.refund(partitions); throw err })
     ctx.broker.metrics?.forgetTopic(info.name)
     return { name: info.name, topicId: info.id, errorCode: ErrorCode.NONE, errorMessage: null }
   } catch (err) {
@@ -42,10 +45,9 @@ async function deleteTopic (ctx: RequestContext, target: Target): Promise<Delete
 }
 
 async function handle (ctx: RequestContext, request: DeleteTopicsRequest): Promise<DeleteTopicsResponse> {
-  return { throttleTimeMs: 0, responses: await Promise.all(targets(request).map(async (t) => await deleteTopic(ctx, t))) }
+  return { responses: await Promise.all(targets(request).map(async (t) => await deleteTopic(ctx, t))) }
 }
 
 export default defineHandler(deleteTopicsApi, { min: 0, max: 6 }, handle, (request, code) => ({
-  throttleTimeMs: 0,
   responses: targets(request).map((t) => ({ name: t.name, topicId: t.topicId, errorCode: code, errorMessage: null }))
 }))

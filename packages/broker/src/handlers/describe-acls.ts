@@ -35,11 +35,11 @@ function handle (ctx: RequestContext, request: DescribeAclsRequest): DescribeAcl
     }
     resource.acls.push({ principal: b.principal, host: b.host, operation: b.operation, permissionType: b.permissionType })
   }
-  return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, resources: [...resources.values()] }
+  return { errorCode: ErrorCode.NONE, errorMessage: null, resources: [...resources.values()] }
 }
 
 function errorResponse (code: number, message: string | null = null): DescribeAclsResponse {
-  return { throttleTimeMs: 0, errorCode: code, errorMessage: message, resources: [] }
+  return { errorCode: code, errorMessage: message, resources: [] }
 }
 
 export default defineHandler(describeAclsApi, { min: 0, max: 3 }, handle, (_request, code) => errorResponse(code),

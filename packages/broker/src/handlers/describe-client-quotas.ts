@@ -17,7 +17,7 @@ function handle (ctx: RequestContext, request: DescribeClientQuotasRequest): Des
     validateFilter(request.components)
   } catch (err) {
     if (!(err instanceof QuotaValidationError)) throw err
-    return { throttleTimeMs: 0, errorCode: err.code, errorMessage: err.message, entries: null }
+    return { errorCode: err.code, errorMessage: err.message, entries: null }
   }
   const entries = quotas.store.records()
     .filter((r) => matchesFilter(r.entity, request.components, request.strict))
@@ -25,9 +25,9 @@ function handle (ctx: RequestContext, request: DescribeClientQuotasRequest): Des
       entity: [...r.entity].map(([entityType, entityName]) => ({ entityType, entityName })),
       values: [...r.values].map(([key, value]) => ({ key, value }))
     }))
-  return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, entries }
+  return { errorCode: ErrorCode.NONE, errorMessage: null, entries }
 }
 
 export default defineHandler(describeClientQuotasApi, { min: 0, max: 1 }, handle,
-  (_request, code) => ({ throttleTimeMs: 0, errorCode: code, errorMessage: null, entries: null }),
+  (_request, code) => ({ errorCode: code, errorMessage: null, entries: null }),
   { requires: () => [onCluster(Op.DESCRIBE_CONFIGS)] })

@@ -20,7 +20,6 @@ function response (ctx: RequestContext, request: DescribeClusterRequest, errorCo
     ? [{ brokerId: broker.nodeId, host: broker.advertised.host, port: broker.advertised.port, rack: broker.config.string('broker.rack'), isFenced: false }]
     : clusterBrokers(ctx, snapshot).map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack, isFenced: false }))
   return {
-    throttleTimeMs: 0,
     errorCode,
     errorMessage,
     endpointType: request.endpointType ?? BROKERS,

@@ -72,10 +72,9 @@ function describe (ctx: RequestContext, request: DescribeConfigsRequest, resourc
 }
 
 function handle (ctx: RequestContext, request: DescribeConfigsRequest): DescribeConfigsResponse {
-  return { throttleTimeMs: 0, results: request.resources.map((r) => describe(ctx, request, r)) }
+  return { results: request.resources.map((r) => describe(ctx, request, r)) }
 }
 
 export default defineHandler(describeConfigsApi, { min: 0, max: 4 }, handle, (request, code) => ({
-  throttleTimeMs: 0,
   results: request.resources.map((r) => failed(r, code))
 }))

@@ -16,7 +16,6 @@ import { defineHandler } from './handler.js'
 async function handle (ctx: RequestContext, request: DescribeGroupsRequest): Promise<DescribeGroupsResponse> {
   const groups = await coordinatorOf(ctx).describeGroups(request.groups)
   return {
-    throttleTimeMs: 0,
     groups: groups.map((g) => {
       if (!allowed(ctx, ResourceType.GROUP, g.groupId, AclOperation.DESCRIBE)) return errorResponse({ ...request, groups: [g.groupId] }, ErrorCode.GROUP_AUTHORIZATION_FAILED).groups[0] as typeof g
       const operations = operationsIfAsked(ctx, request.includeAuthorizedOperations, ResourceType.GROUP, g.groupId)
@@ -30,7 +29,6 @@ async function handle (ctx: RequestContext, request: DescribeGroupsRequest): Pro
 
 function errorResponse (request: DescribeGroupsRequest, code: number): DescribeGroupsResponse {
   return {
-    throttleTimeMs: 0,
     groups: request.groups.map((groupId) => ({
       errorCode: code, errorMessage: null, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED
     }))

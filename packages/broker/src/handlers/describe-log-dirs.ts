@@ -24,9 +24,9 @@ function filterOf (request: DescribeLogDirsRequest): PartitionFilter {
 
 async function handle (ctx: RequestContext, request: DescribeLogDirsRequest): Promise<DescribeLogDirsResponse> {
   const results = await ctx.broker.logDirs.describe(filterOf(request))
-  return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, results }
+  return { errorCode: ErrorCode.NONE, results }
 }
 
 export default defineHandler(describeLogDirsApi, { min: 0, max: 4 }, handle, (_request, code) => ({
-  throttleTimeMs: 0, errorCode: code, results: []
+  errorCode: code, results: []
 }), { requires: () => [onCluster(Op.DESCRIBE)] })

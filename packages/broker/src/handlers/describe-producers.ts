@@ -37,7 +37,6 @@ function describePartition (ctx: RequestContext, topic: string, index: number): 
 
 function handle (ctx: RequestContext, request: DescribeProducersRequest): DescribeProducersResponse {
   return {
-    throttleTimeMs: 0,
     topics: request.topics.map((t) => ({
       name: t.name,
       partitions: allowed(ctx, ResourceType.TOPIC, t.name, AclOperation.READ)
@@ -48,6 +47,5 @@ function handle (ctx: RequestContext, request: DescribeProducersRequest): Descri
 }
 
 export default defineHandler(describeProducersApi, { min: 0, max: 0 }, handle, (request, code) => ({
-  throttleTimeMs: 0,
   topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((p) => failed(p, code)) }))
 }))

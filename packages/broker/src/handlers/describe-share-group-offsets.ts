@@ -14,11 +14,11 @@ async function handle (ctx: RequestContext, request: DescribeShareGroupOffsetsRe
   const visible = request.groups.filter((g) => allowed(ctx, ResourceType.GROUP, g.groupId, AclOperation.DESCRIBE))
   const refused = errorResponse({ groups: request.groups.filter((g) => !visible.includes(g)) }, ErrorCode.GROUP_AUTHORIZATION_FAILED).groups
   const described = visible.length === 0 ? [] : await describeShareGroupOffsets(shareOf(ctx), { ...request, groups: visible })
-  return { throttleTimeMs: 0, groups: [...described, ...refused] }
+  return { groups: [...described, ...refused] }
 }
 
 function errorResponse (request: DescribeShareGroupOffsetsRequest, code: number): DescribeShareGroupOffsetsResponse {
-  return { throttleTimeMs: 0, groups: request.groups.map((g) => ({ groupId: g.groupId, topics: [], errorCode: code, errorMessage: null })) }
+  return { groups: request.groups.map((g) => ({ groupId: g.groupId, topics: [], errorCode: code, errorMessage: null })) }
 }
 
 export default defineHandler(describeShareGroupOffsetsApi, { min: 0, max: 1 }, handle, errorResponse)

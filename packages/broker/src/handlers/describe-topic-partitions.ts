@@ -82,11 +82,10 @@ function handle (ctx: RequestContext, request: DescribeTopicPartitionsRequest): 
     limit: Math.max(1, Math.min(config.int('max.request.partition.size.limit'), request.responsePartitionLimit)),
     partitionCount: (name) => replicas.topic(name)?.partitions.length
   })
-  return { throttleTimeMs: 0, topics: page.entries.map((e) => topicOf(ctx, e)), nextCursor: page.next }
+  return { topics: page.entries.map((e) => topicOf(ctx, e)), nextCursor: page.next }
 }
 
 export default defineHandler(describeTopicPartitionsApi, { min: 0, max: 0 }, handle, (request, code) => ({
-  throttleTimeMs: 0,
   topics: request.topics.map((t) => ({
     errorCode: code, name: t.name, topicId: ZERO_UUID, isInternal: false, partitions: [], topicAuthorizedOperations: OPERATIONS_NOT_REQUESTED
   })),

@@ -16,7 +16,6 @@ function failed (transactionalId: string, errorCode: number): DescribeTransactio
 function handle (ctx: RequestContext, request: DescribeTransactionsRequest): DescribeTransactionsResponse {
   const txn = ctx.broker.txn
   return {
-    throttleTimeMs: 0,
     transactionStates: request.transactionalIds.map((id) => !allowed(ctx, ResourceType.TRANSACTIONAL_ID, id, AclOperation.DESCRIBE)
       ? failed(id, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)
       : txn === undefined ? failed(id, ErrorCode.COORDINATOR_NOT_AVAILABLE) : txn.describe(id))
@@ -24,6 +23,5 @@ function handle (ctx: RequestContext, request: DescribeTransactionsRequest): Des
 }
 
 export default defineHandler(describeTransactionsApi, { min: 0, max: 0 }, handle, (request, code) => ({
-  throttleTimeMs: 0,
   transactionStates: request.transactionalIds.map((id) => failed(id, code))
 }))

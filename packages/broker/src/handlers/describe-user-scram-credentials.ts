@@ -19,7 +19,7 @@ function handle (ctx: RequestContext, request: DescribeUserScramCredentialsReque
   const wanted = request.users ?? []
   if (wanted.length === 0) {
     const results = [...all.keys()].sort().map((user) => ({ user, errorCode: ErrorCode.NONE, errorMessage: null, credentialInfos: credentialsOf(user) }))
-    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, results }
+    return { errorCode: ErrorCode.NONE, errorMessage: null, results }
   }
   const counts = new Map<string, number>()
   for (const { name } of wanted) counts.set(name, (counts.get(name) ?? 0) + 1)
@@ -28,8 +28,8 @@ function handle (ctx: RequestContext, request: DescribeUserScramCredentialsReque
     if (!all.has(user)) return { user, errorCode: ErrorCode.RESOURCE_NOT_FOUND, errorMessage: `Attempt to describe a user credential that does not exist: ${user}`, credentialInfos: [] }
     return { user, errorCode: ErrorCode.NONE, errorMessage: null, credentialInfos: credentialsOf(user) }
   })
-  return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, results }
+  return { errorCode: ErrorCode.NONE, errorMessage: null, results }
 }
 
 export default defineHandler(describeUserScramCredentialsApi, { min: 0, max: 0 }, handle,
-  (_request, code) => ({ throttleTimeMs: 0, errorCode: code, errorMessage: null, results: [] }), { requires: () => [onCluster(Op.DESCRIBE)] })
+  (_request, code) => ({ errorCode: code, errorMessage: null, results: [] }), { requires: () => [onCluster(Op.DESCRIBE)] })

@@ -13,9 +13,9 @@ import { onTransactionalId, Op } from '../security/authorizer/requirements.js'
 
 async function handle (ctx: RequestContext, request: EndTxnRequest): Promise<EndTxnResponse> {
   const txn = ctx.broker.txn
-  if (txn === undefined) return { throttleTimeMs: 0, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE }
+  if (txn === undefined) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE }
   const code = await txn.endTxn(request.transactionalId, request.producerId, request.producerEpoch, request.committed)
-  return { throttleTimeMs: 0, errorCode: fencedForVersion(code, ctx.apiVersion, 2) }
+  return { errorCode: fencedForVersion(code, ctx.apiVersion, 2) }
 }
 
-export default defineHandler(endTxnApi, { min: 0, max: 4 }, handle, (_request, code) => ({ throttleTimeMs: 0, errorCode: code }), { requires: (r) => [onTransactionalId(r.transactionalId, Op.WRITE)] })
+export default defineHandler(endTxnApi, { min: 0, max: 4 }, handle, (_request, code) => ({ errorCode: code }), { requires: (r) => [onTransactionalId(r.transactionalId, Op.WRITE)] })

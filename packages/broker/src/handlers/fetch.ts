@@ -10,8 +10,12 @@
 // v13 topic ids instead of names; v15 replica state; v17 replica directory id and v18 replica high
 // watermark (KIP-853, KIP-1166: tagged fields of follower fetches, ignored).
 // Cluster mode: a fetch with a replica id (v<15) or replica state (v15+) is a follower's
-// (replication/follower-fetch.ts); a consumer fetch from a broker that does not lead the
-// partition gets NOT_LEADER_OR_FOLLOWER, with the current leader (v12+) and its endpoint (v16+).
+// (replication/follower-fetch.ts). A consumer fetch v11+ (client metadata) is served by any
+// replica up to its high watermark, and a leader with replica.selector.class set may send the
+// consumer to a replica in its rack (preferred_read_replica, no records: KIP-392,
+// replication/read-replica.ts); an older consumer fetch from a broker that does not lead the
+// partition, or any from a broker in controlled shutdown, gets NOT_LEADER_OR_FOLLOWER, with the
+// current leader (v12+) and its endpoint (v16+).
 // Authorization: a follower's fetch needs CLUSTER_ACTION on the cluster; a consumer's, READ on
 // each topic (else its partitions get TOPIC_AUTHORIZATION_FAILED).
 import { ErrorCode, fetchApi, type FetchRequest, type FetchRequestTopic, type FetchResponse, type FetchResponsePartitionData } from '@brook/protocol'
@@ -25,6 +29,8 @@ import { leaderEndpoints, leaderHint } from '../cluster/leader-hints.js'
 import { AclOperation, ResourceType } from '@brook/metadata'
 import { allowed } from '../security/authorizer/request-access.js'
 import { onCluster, Op } from '../security/authorizer/requirements.js'
+import { FOLLOWER_READS_MIN_VERSION, preferredReadReplica, rackAwareSelection } from '../replication/read-replica.js'
+import type { Partition } from '../partition/partition.js'
 
 const READ_COMMITTED = 1
 
@@ -41,7 +47,10 @@ function targetsOf (ctx: RequestContext, topic: FetchRequestTopic): FetchTarget[
     const missing = byId && state === undefined
       ? ErrorCode.UNKNOWN_TOPIC_ID
       : state === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : replicas.partitionError(state.info.name, p.partition)
-    const notLed = partition !== undefined && partition.replicated && !partition.isLeader
+    // A broker in controlled shutdown serves no follower reads: its clients must move on.
+    const notLed = partition !== undefined && partition.replicated && !partition.isLeader &&
+      (ctx.apiVersion < FOLLOWER_READS_MIN_VERSION || ctx.broker.cluster?.draining === true)
+    if (partition !== undefined && partition.replicated && !partition.isLeader && !notLed) followerServes(ctx, partition)
     return {
       partition,
       errorCode: partition === undefined ? missing : notLed ? ErrorCode.NOT_LEADER_OR_FOLLOWER : leaderEpochError(partition, p.currentLeaderEpoch),
@@ -51,7 +60,45 @@ function targetsOf (ctx: RequestContext, topic: FetchRequestTopic): FetchTarget[
   })
 }
 
-function partitionData (index: number, result: FetchedPartition, readCommitted: boolean): FetchResponsePartitionData {
+/** Logged once per partition and broker: a follower serving consumers (the rack-aware path at work). */
+const followerReadsLogged = new WeakSet<Partition>()
+function followerServes (ctx: RequestContext, partition: Partition): void {
+  if (followerReadsLogged.has(partition)) return
+  followerReadsLogged.add(partition)
+  ctx.logger.info({ partition: partition.key, client: ctx.clientId, highWatermark: partition.log.highWatermark }, 'follower serving consumer fetches (fetch from the closest replica)')
+}
+
+/** Partitions (by index in the targets) whose consumer is sent to another replica in its rack. */
+function readReplicas (ctx: RequestContext, request: FetchRequest, targets: readonly FetchTarget[]): Map<number, number> {
+  const out = new Map<number, number>()
+  const { broker } = ctx
+  const rack = request.rackId ?? ''
+  if (rack === '' || broker.cluster === undefined || ctx.apiVersion < FOLLOWER_READS_MIN_VERSION || !rackAwareSelection(broker.config)) return out
+  const snapshot = broker.cluster.snapshot()
+  const now = Date.now()
+  targets.forEach((t, i) => {
+    if (t.partition === undefined || t.errorCode !== ErrorCode.NONE || !t.partition.isLeader) return
+    const id = preferredReadReplica(t.partition, snapshot, broker.config, broker.nodeId, rack, t.fetchOffset, now)
+    if (id >= 0) out.set(i, id)
+  })
+  return out
+}
+
+/** The answer for a partition whose consumer should read elsewhere: offsets, no records. */
+function redirected (target: FetchTarget): FetchedPartition {
+  const offsets = target.partition?.consumerOffsets()
+  return {
+    errorCode: ErrorCode.NONE,
+    highWatermark: offsets?.highWatermark ?? -1,
+    lastStableOffset: offsets?.lastStableOffset ?? -1,
+    logStartOffset: offsets?.logStartOffset ?? -1,
+    records: [],
+    bytes: 0,
+    abortedTransactions: []
+  }
+}
+
+function partitionData (index: number, result: FetchedPartition, readCommitted: boolean, preferredReadReplica = -1): FetchResponsePartitionData {
   return {
     partitionIndex: index,
     errorCode: result.errorCode,
@@ -59,7 +106,7 @@ function partitionData (index: number, result: FetchedPartition, readCommitted: 
     lastStableOffset: BigInt(result.lastStableOffset),
     logStartOffset: BigInt(result.logStartOffset),
     abortedTransactions: readCommitted ? result.abortedTransactions ?? [] : null,
-    preferredReadReplica: -1,
+    preferredReadReplica,
     records: result.records
   }
 }
@@ -110,20 +157,25 @@ async function consumerFetch (ctx: RequestContext, request: FetchRequest): Promi
     const targets = session.topics.flatMap((t) => targetsOf(ctx, t))
     const keys = targets.flatMap((t) => t.partition === undefined ? [] : [t.partition.key])
     const before = watermarks(targets)
-    const read = await readPartitions(targets, limits, ctx.logger)
-    const errored = read.results.some((r) => r.errorCode !== ErrorCode.NONE)
+    // A partition whose consumer is sent elsewhere is not read here, and answers at once.
+    const elsewhere = readReplicas(ctx, request, targets)
+    const read = await readPartitions(elsewhere.size === 0 ? targets : targets.map((t, i) => elsewhere.has(i) ? { ...t, partition: undefined } : t), limits, ctx.logger)
+    for (const i of elsewhere.keys()) read.results[i] = redirected(targets[i] as FetchTarget)
+    const errored = elsewhere.size > 0 || read.results.some((r) => r.errorCode !== ErrorCode.NONE)
     const remaining = deadline - Date.now()
     if (read.bytes >= request.minBytes || errored || remaining <= 0 || broker.stopping || keys.length === 0) {
       broker.metrics?.fetched(targets, read.results)
       let i = 0
       return session.respond({
-        throttleTimeMs: 0,
         errorCode: ErrorCode.NONE,
         sessionId: 0,
         responses: session.topics.map((t) => ({
           topic: t.topic,
           topicId: t.topicId,
-          partitions: t.partitions.map((p) => partitionData(p.partition, read.results[i++] as FetchedPartition, readCommitted))
+          partitions: t.partitions.map((p) => {
+            const index = i++
+            return partitionData(p.partition, read.results[index] as FetchedPartition, readCommitted, elsewhere.get(index) ?? -1)
+          })
         }))
       })
     }
@@ -135,7 +187,6 @@ async function consumerFetch (ctx: RequestContext, request: FetchRequest): Promi
 }
 
 export default defineHandler(fetchApi, { min: 4, max: 18 }, handle, (request, code) => ({
-  throttleTimeMs: 0,
   errorCode: code,
   sessionId: 0,
   responses: request.topics.map((t) => ({

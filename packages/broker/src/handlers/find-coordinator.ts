@@ -47,20 +47,19 @@ async function handle (ctx: RequestContext, request: FindCoordinatorRequest): Pr
   if (keyType === GROUP) await ctx.broker.groups?.ready()
   else if (keyType === TRANSACTION) await ctx.broker.txn?.ready()
   if (ctx.apiVersion >= 4) {
-    return { throttleTimeMs: 0, coordinators: (request.coordinatorKeys ?? []).map((key) => coordinatorFor(ctx, key, keyType)) }
+    return { coordinators: (request.coordinatorKeys ?? []).map((key) => coordinatorFor(ctx, key, keyType)) }
   }
   const c = coordinatorFor(ctx, request.key ?? '', keyType)
-  return { throttleTimeMs: 0, errorCode: c.errorCode, errorMessage: null, nodeId: c.nodeId, host: c.host, port: c.port }
+  return { errorCode: c.errorCode, errorMessage: null, nodeId: c.nodeId, host: c.host, port: c.port }
 }
 
 function errorResponse (request: FindCoordinatorRequest, code: number, ctx: RequestContext): FindCoordinatorResponse {
   if (ctx.apiVersion >= 4) {
     return {
-      throttleTimeMs: 0,
       coordinators: (request.coordinatorKeys ?? []).map((key) => ({ key, nodeId: -1, host: '', port: -1, errorCode: code, errorMessage: null }))
     }
   }
-  return { throttleTimeMs: 0, errorCode: code, errorMessage: null, nodeId: -1, host: '', port: -1 }
+  return { errorCode: code, errorMessage: null, nodeId: -1, host: '', port: -1 }
 }
 
 export default defineHandler(findCoordinatorApi, { min: 0, max: 4 }, handle, errorResponse)

@@ -12,7 +12,6 @@ import { defineHandler } from './handler.js'
 
 function failed (errorCode: number): GetTelemetrySubscriptionsResponse {
   return {
-    throttleTimeMs: 0,
     errorCode,
     clientInstanceId: ZERO_UUID,
     subscriptionId: 0,
@@ -27,7 +26,7 @@ function failed (errorCode: number): GetTelemetrySubscriptionsResponse {
 function handle (ctx: RequestContext, request: GetTelemetrySubscriptionsRequest): GetTelemetrySubscriptionsResponse {
   const answer = ctx.broker.telemetry.subscribe(request.clientInstanceId, { clientId: ctx.clientId, clientHost: ctx.clientHost ?? null })
   if (answer.errorCode !== ErrorCode.NONE) return failed(answer.errorCode)
-  return { throttleTimeMs: 0, ...answer }
+  return { ...answer }
 }
 
 export default defineHandler(getTelemetrySubscriptionsApi, { min: 0, max: 0 }, handle, (_request, code) => failed(code))

@@ -15,7 +15,7 @@ async function handle (ctx: RequestContext, request: HeartbeatRequest): Promise<
     memberId: request.memberId,
     groupInstanceId: request.groupInstanceId ?? null
   })
-  return { throttleTimeMs: 0, errorCode }
+  return { errorCode }
 }
 
-export default defineHandler(heartbeatApi, { min: 0, max: 4 }, handle, (_request, code) => ({ throttleTimeMs: 0, errorCode: code }), { requires: (r) => [onGroup(r.groupId, Op.READ)] })
+export default defineHandler(heartbeatApi, { min: 0, max: 4 }, handle, (_request, code) => ({ errorCode: code }), { requires: (r) => [onGroup(r.groupId, Op.READ)] })

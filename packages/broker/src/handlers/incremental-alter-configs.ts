@@ -59,10 +59,9 @@ async function alter (ctx: RequestContext, resource: Resource, validateOnly: boo
 }
 
 async function handle (ctx: RequestContext, request: IncrementalAlterConfigsRequest): Promise<IncrementalAlterConfigsResponse> {
-  return { throttleTimeMs: 0, responses: await Promise.all(request.resources.map(async (r) => await alter(ctx, r, request.validateOnly))) }
+  return { responses: await Promise.all(request.resources.map(async (r) => await alter(ctx, r, request.validateOnly))) }
 }
 
 export default defineHandler(incrementalAlterConfigsApi, { min: 0, max: 1 }, handle, (request, code) => ({
-  throttleTimeMs: 0,
   responses: request.resources.map((r) => result(r, code))
 }))

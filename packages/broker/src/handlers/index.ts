@@ -59,6 +59,7 @@ import alterUserScramCredentials from './alter-user-scram-credentials.js'
 import describeAcls from './describe-acls.js'
 import createAcls from './create-acls.js'
 import deleteAcls from './delete-acls.js'
+import electLeaders from './elect-leaders.js'
 
 // Each handler is typed for its own request and response; the registry holds them erased.
 export const HANDLERS: readonly Handler[] = ([
@@ -97,6 +98,7 @@ export const HANDLERS: readonly Handler[] = ([
   saslAuthenticate, // 36
   createPartitions, // 37
   deleteGroups, // 42
+  electLeaders, // 43
   incrementalAlterConfigs, // 44
   offsetDelete, // 47
   describeClientQuotas, // 48

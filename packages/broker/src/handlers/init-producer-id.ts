@@ -18,7 +18,7 @@ import { CLUSTER_NAME } from '../security/authorizer/authorized-operations.js'
 import { onTransactionalId, Op } from '../security/authorizer/requirements.js'
 
 function failed (errorCode: number): InitProducerIdResponse {
-  return { throttleTimeMs: 0, errorCode, producerId: -1n, producerEpoch: -1 }
+  return { errorCode, producerId: -1n, producerEpoch: -1 }
 }
 
 async function handle (ctx: RequestContext, request: InitProducerIdRequest): Promise<InitProducerIdResponse> {
@@ -29,14 +29,14 @@ async function handle (ctx: RequestContext, request: InitProducerIdRequest): Pro
     await txn.ready()
     const expected = (request.producerId ?? -1n) >= 0n ? { producerId: request.producerId ?? -1n, producerEpoch: request.producerEpoch ?? -1 } : null
     const result = await txn.initProducerId(request.transactionalId, request.transactionTimeoutMs, expected)
-    return { throttleTimeMs: 0, ...result, errorCode: fencedForVersion(result.errorCode, ctx.apiVersion, 4) }
+    return { ...result, errorCode: fencedForVersion(result.errorCode, ctx.apiVersion, 4) }
   }
   // Kafka: an idempotent producer needs IDEMPOTENT_WRITE on the cluster or WRITE on some topic.
   if (!allowed(ctx, ResourceType.CLUSTER, CLUSTER_NAME, AclOperation.IDEMPOTENT_WRITE) && !allowedAny(ctx, ResourceType.TOPIC, AclOperation.WRITE)) {
     return failed(ErrorCode.CLUSTER_AUTHORIZATION_FAILED)
   }
   const producerId = await ctx.broker.producerIds.allocate()
-  return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId: BigInt(producerId), producerEpoch: 0 }
+  return { errorCode: ErrorCode.NONE, producerId: BigInt(producerId), producerEpoch: 0 }
 }
 
 export default defineHandler(initProducerIdApi, { min: 0, max: 5 }, handle, (_request, code) => failed(code), {

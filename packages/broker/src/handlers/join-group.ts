@@ -14,7 +14,6 @@ import { onGroup, Op } from '../security/authorizer/requirements.js'
 
 function toResponse (r: JoinGroupResult, version: number): JoinGroupResponse {
   return {
-    throttleTimeMs: 0,
     errorCode: r.errorCode,
     generationId: r.generationId,
     protocolType: r.protocolType,

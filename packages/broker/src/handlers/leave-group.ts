@@ -18,9 +18,9 @@ async function handle (ctx: RequestContext, request: LeaveGroupRequest): Promise
   if (ctx.apiVersion < 3) {
     // One member: its own error is the answer.
     const memberError = result.members.find((m) => m.errorCode !== ErrorCode.NONE)?.errorCode ?? ErrorCode.NONE
-    return { throttleTimeMs: 0, errorCode: result.errorCode !== ErrorCode.NONE ? result.errorCode : memberError }
+    return { errorCode: result.errorCode !== ErrorCode.NONE ? result.errorCode : memberError }
   }
-  return { throttleTimeMs: 0, errorCode: result.errorCode, members: result.members }
+  return { errorCode: result.errorCode, members: result.members }
 }
 
-export default defineHandler(leaveGroupApi, { min: 0, max: 5 }, handle, (_request, code) => ({ throttleTimeMs: 0, errorCode: code, members: [] }), { requires: (r) => [onGroup(r.groupId, Op.READ)] })
+export default defineHandler(leaveGroupApi, { min: 0, max: 5 }, handle, (_request, code) => ({ errorCode: code, members: [] }), { requires: (r) => [onGroup(r.groupId, Op.READ)] })

@@ -19,10 +19,10 @@ function handle (ctx: RequestContext, request: ListConfigResourcesRequest): List
     clientMetricsNames: () => [],
     groupConfigIds: () => broker.groups?.runtime.groupConfigs.groupIds() ?? []
   })
-  if (listed === null) return { throttleTimeMs: 0, errorCode: ErrorCode.UNSUPPORTED_VERSION, configResources: [] }
-  return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, configResources: listed }
+  if (listed === null) return { errorCode: ErrorCode.UNSUPPORTED_VERSION, configResources: [] }
+  return { errorCode: ErrorCode.NONE, configResources: listed }
 }
 
 export default defineHandler(listConfigResourcesApi, { min: 0, max: 1 }, handle, (_request, code) => ({
-  throttleTimeMs: 0, errorCode: code, configResources: []
+  errorCode: code, configResources: []
 }), { requires: () => [onCluster(Op.DESCRIBE_CONFIGS)] })

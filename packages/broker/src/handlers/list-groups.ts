@@ -19,7 +19,7 @@ function handle (ctx: RequestContext, request: ListGroupsRequest): ListGroupsRes
   // Kafka: DESCRIBE on the cluster lists every group; otherwise only the groups one may describe.
   const all = allowed(ctx, ResourceType.CLUSTER, CLUSTER_NAME, AclOperation.DESCRIBE)
   const listed = [...groups, ...share]
-  return { throttleTimeMs: 0, errorCode, groups: all ? listed : listed.filter((g) => allowed(ctx, ResourceType.GROUP, g.groupId, AclOperation.DESCRIBE)) }
+  return { errorCode, groups: all ? listed : listed.filter((g) => allowed(ctx, ResourceType.GROUP, g.groupId, AclOperation.DESCRIBE)) }
 }
 
-export default defineHandler(listGroupsApi, { min: 0, max: 5 }, handle, (_request, code) => ({ throttleTimeMs: 0, errorCode: code, groups: [] }))
+export default defineHandler(listGroupsApi, { min: 0, max: 5 }, handle, (_request, code) => ({ errorCode: code, groups: [] }))

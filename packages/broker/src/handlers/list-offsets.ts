@@ -85,7 +85,6 @@ async function listPartition (ctx: RequestContext, topic: string, p: ListOffsets
 async function handle (ctx: RequestContext, request: ListOffsetsRequest): Promise<ListOffsetsResponse> {
   const readCommitted = request.isolationLevel === READ_COMMITTED
   return {
-    throttleTimeMs: 0,
     topics: await Promise.all(request.topics.map(async (t) => ({
       name: t.name,
       partitions: !allowed(ctx, ResourceType.TOPIC, t.name, AclOperation.DESCRIBE)
@@ -96,6 +95,5 @@ async function handle (ctx: RequestContext, request: ListOffsetsRequest): Promis
 }
 
 export default defineHandler(listOffsetsApi, { min: 0, max: 11 }, handle, (request, code) => ({
-  throttleTimeMs: 0,
   topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => result(p.partitionIndex, code)) }))
 }))

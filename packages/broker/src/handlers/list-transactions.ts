@@ -25,14 +25,14 @@ function idPattern (source: string | null): NameMatcher | null | undefined {
 
 function handle (ctx: RequestContext, request: ListTransactionsRequest): ListTransactionsResponse {
   const txn = ctx.broker.txn
-  if (txn === undefined) return { throttleTimeMs: 0, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, unknownStateFilters: [], transactionStates: [] }
+  if (txn === undefined) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, unknownStateFilters: [], transactionStates: [] }
   const pattern = idPattern(request.transactionalIdPattern ?? null)
-  if (pattern === undefined) return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_REGULAR_EXPRESSION, unknownStateFilters: [], transactionStates: [] }
+  if (pattern === undefined) return { errorCode: ErrorCode.INVALID_REGULAR_EXPRESSION, unknownStateFilters: [], transactionStates: [] }
   const listed = txn.list(request.stateFilters, request.producerIdFilters, Number(request.durationFilter ?? -1n), pattern)
   // Kafka lists only the transactional ids the principal may describe.
-  return { throttleTimeMs: 0, ...listed, transactionStates: listed.transactionStates.filter((t) => allowed(ctx, ResourceType.TRANSACTIONAL_ID, t.transactionalId, AclOperation.DESCRIBE)) }
+  return { ...listed, transactionStates: listed.transactionStates.filter((t) => allowed(ctx, ResourceType.TRANSACTIONAL_ID, t.transactionalId, AclOperation.DESCRIBE)) }
 }
 
 export default defineHandler(listTransactionsApi, { min: 0, max: 2 }, handle, (_request, code) => ({
-  throttleTimeMs: 0, errorCode: code, unknownStateFilters: [], transactionStates: []
+  errorCode: code, unknownStateFilters: [], transactionStates: []
 }))

@@ -131,7 +131,6 @@ async function handle (ctx: RequestContext, request: MetadataRequest): Promise<M
   }
   const snapshot = broker.cluster?.snapshot()
   return {
-    throttleTimeMs: 0,
     brokers: snapshot === undefined
       ? [{ nodeId: broker.nodeId, host: broker.advertised.host, port: broker.advertised.port, rack: broker.config.string('broker.rack') }]
       : clusterBrokers(ctx, snapshot),
@@ -144,7 +143,6 @@ async function handle (ctx: RequestContext, request: MetadataRequest): Promise<M
 }
 
 export default defineHandler(metadataApi, { min: 0, max: 13 }, handle, (request, code, ctx) => ({
-  throttleTimeMs: 0,
   brokers: [],
   clusterId: ctx.broker.clusterId,
   controllerId: ctx.broker.nodeId,

@@ -19,7 +19,6 @@ import { allowed } from '../security/authorizer/request-access.js'
 
 function allFailed (request: OffsetCommitRequest, errorCode: number): OffsetCommitResponse {
   return {
-    throttleTimeMs: 0,
     topics: request.topics.map((t) => ({ ...topicKey(t), partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) }))
   }
 }
@@ -66,7 +65,6 @@ async function handle (ctx: RequestContext, request: OffsetCommitRequest): Promi
     })
   const answered = answerRequested(requested.map((t) => ({ name: t.name ?? '', partitions: t.partitions })), result.topics)
   return {
-    throttleTimeMs: 0,
     topics: request.topics.map((t, i) => ({
       ...topicKey(t),
       partitions: requested[i]?.name === undefined

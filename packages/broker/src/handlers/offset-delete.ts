@@ -17,16 +17,15 @@ async function handle (ctx: RequestContext, request: OffsetDeleteRequest): Promi
     .map((t) => ({ name: t.name, partitions: t.partitions.filter((p) => ctx.broker.replicas.partition(t.name, p.partitionIndex) !== undefined) }))
     .filter((t) => t.partitions.length > 0)
   const result = await coordinatorOf(ctx).deleteOffsets({ groupId: request.groupId, topics: known })
-  if (result.errorCode !== ErrorCode.NONE) return { errorCode: result.errorCode, throttleTimeMs: 0, topics: [] }
+  if (result.errorCode !== ErrorCode.NONE) return { errorCode: result.errorCode, topics: [] }
   return {
     errorCode: ErrorCode.NONE,
-    throttleTimeMs: 0,
     topics: answerRequested(request.topics, result.topics).map((t) => allowed(ctx, ResourceType.TOPIC, t.name, AclOperation.READ)
       ? t
       : { ...t, partitions: t.partitions.map((p) => ({ ...p, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED })) })
   }
 }
 
-export default defineHandler(offsetDeleteApi, { min: 0, max: 0 }, handle, (_request, code) => ({ errorCode: code, throttleTimeMs: 0, topics: [] }), {
+export default defineHandler(offsetDeleteApi, { min: 0, max: 0 }, handle, (_request, code) => ({ errorCode: code, topics: [] }), {
   requires: (r) => [onGroup(r.groupId, Op.DELETE)]
 })

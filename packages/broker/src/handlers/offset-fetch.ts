@@ -46,7 +46,6 @@ function single (result: OffsetFetchGroupResult, version: number): OffsetFetchRe
   // Before v2 there is no top-level error: a group-level failure goes into every partition.
   const partitionError = version < 2 ? result.errorCode : ErrorCode.NONE
   return {
-    throttleTimeMs: 0,
     errorCode: result.errorCode,
     topics: result.topics.map((t) => ({
       name: t.name,
@@ -104,7 +103,7 @@ async function fetchByTopicId (ctx: RequestContext, groups: OffsetFetchRequestGr
 async function handle (ctx: RequestContext, request: OffsetFetchRequest): Promise<OffsetFetchResponse> {
   const coordinator = coordinatorOf(ctx)
   if (ctx.apiVersion >= 10) {
-    return { throttleTimeMs: 0, groups: authorizeGroups(ctx, request, await fetchByTopicId(ctx, request.groups ?? [], request.requireStable === true)) }
+    return { groups: authorizeGroups(ctx, request, await fetchByTopicId(ctx, request.groups ?? [], request.requireStable === true)) }
   }
   if (ctx.apiVersion >= 8) {
     const requireStable = request.requireStable === true
@@ -113,7 +112,7 @@ async function handle (ctx: RequestContext, request: OffsetFetchRequest): Promis
       topics: g.topics === null || g.topics === undefined ? null : g.topics.map((t) => ({ name: t.name ?? '', partitionIndexes: t.partitionIndexes })),
       requireStable
     })))
-    return { throttleTimeMs: 0, groups: authorizeGroups(ctx, request, groups) }
+    return { groups: authorizeGroups(ctx, request, groups) }
   }
   // v0-1 cannot ask for "all topics"; a null there is treated as an empty list.
   const topics = request.topics === undefined || (request.topics === null && ctx.apiVersion < 2) ? [] : request.topics
@@ -131,7 +130,7 @@ async function handle (ctx: RequestContext, request: OffsetFetchRequest): Promis
 
 function errorResponse (request: OffsetFetchRequest, code: number, ctx: RequestContext): OffsetFetchResponse {
   if (ctx.apiVersion >= 8) {
-    return { throttleTimeMs: 0, groups: (request.groups ?? []).map((g) => ({ groupId: g.groupId, topics: [], errorCode: code })) }
+    return { groups: (request.groups ?? []).map((g) => ({ groupId: g.groupId, topics: [], errorCode: code })) }
   }
   const topics = (request.topics ?? []).map((t) => ({
     name: t.name,

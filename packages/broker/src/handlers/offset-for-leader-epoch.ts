@@ -34,7 +34,6 @@ function answer (ctx: RequestContext, topic: string, p: OffsetForLeaderEpochRequ
 
 function handle (ctx: RequestContext, request: OffsetForLeaderEpochRequest): OffsetForLeaderEpochResponse {
   return {
-    throttleTimeMs: 0,
     topics: request.topics.map((t) => ({
       topic: t.topic,
       partitions: (request.replicaId ?? -1) < 0 && !allowed(ctx, ResourceType.TOPIC, t.topic, AclOperation.DESCRIBE)
@@ -45,6 +44,5 @@ function handle (ctx: RequestContext, request: OffsetForLeaderEpochRequest): Off
 }
 
 export default defineHandler(offsetForLeaderEpochApi, { min: 0, max: 4 }, handle, (request, code) => ({
-  throttleTimeMs: 0,
   topics: request.topics.map((t) => ({ topic: t.topic, partitions: t.partitions.map((p) => failed(p.partition, code)) }))
 }), { requires: (r) => (r.replicaId ?? -1) >= 0 ? [onCluster(Op.CLUSTER_ACTION)] : [] })

@@ -233,14 +233,13 @@ async function handle (ctx: RequestContext, request: ProduceRequest): Promise<Pr
   if (acks === 0) return null
   const leaders = responses.flatMap((t) => t.partitionResponses.flatMap((p) => p.currentLeader === undefined || p.currentLeader.leaderId < 0 ? [] : [p.currentLeader.leaderId]))
   const nodeEndpoints = leaders.length === 0 ? [] : leaderEndpoints(ctx, leaders)
-  return nodeEndpoints.length === 0 ? { responses, throttleTimeMs: 0 } : { responses, throttleTimeMs: 0, nodeEndpoints }
+  return nodeEndpoints.length === 0 ? { responses } : { responses, nodeEndpoints }
 }
 
 export default defineHandler(produceApi, { min: 3, max: 13, advertisedMin: 0 }, handle, (request, code) => request.acks === 0
   ? null
   : {
       responses: request.topicData.map((t) => ({ ...topicKey(t), partitionResponses: t.partitionData.map((p) => failed(p.index, code)) })),
-      throttleTimeMs: 0
     }, {
   releasesRequestBytes: true,
   requires: (r) => r.transactionalId === null || r.transactionalId === undefined ? [] : [onTransactionalId(r.transactionalId, Op.WRITE)]

@@ -13,7 +13,7 @@ import { defineHandler } from './handler.js'
 
 async function handle (ctx: RequestContext, request: PushTelemetryRequest): Promise<PushTelemetryResponse> {
   const errorCode = await ctx.broker.telemetry.push(request, { clientId: ctx.clientId, clientHost: ctx.clientHost ?? null })
-  return { throttleTimeMs: 0, errorCode }
+  return { errorCode }
 }
 
-export default defineHandler(pushTelemetryApi, { min: 0, max: 0 }, handle, (_request, code) => ({ throttleTimeMs: 0, errorCode: code }))
+export default defineHandler(pushTelemetryApi, { min: 0, max: 0 }, handle, (_request, code) => ({ errorCode: code }))

@@ -15,11 +15,11 @@ async function handle (ctx: RequestContext, request: ShareAcknowledgeRequest): P
   const { readable, denied } = splitReadable(ctx, share, request.topics)
   const answer = await shareAcknowledge(share, { ...request, topics: readable }, ctx.broker.nodeId)
   const refused = denied.map((t) => ({ topicId: t.topicId, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, ...DENIED, currentLeader: NO_LEADER })) }))
-  return { throttleTimeMs: 0, ...answer, responses: [...answer.responses, ...refused] }
+  return { ...answer, responses: [...answer.responses, ...refused] }
 }
 
 function errorResponse (_request: ShareAcknowledgeRequest, code: number): ShareAcknowledgeResponse {
-  return { throttleTimeMs: 0, errorCode: code, errorMessage: null, acquisitionLockTimeoutMs: 0, responses: [], nodeEndpoints: [] }
+  return { errorCode: code, errorMessage: null, acquisitionLockTimeoutMs: 0, responses: [], nodeEndpoints: [] }
 }
 
 export default defineHandler(shareAcknowledgeApi, { min: 1, max: 2 }, handle, errorResponse, { requires: (r) => [onGroup(r.groupId ?? '', Op.READ)] })

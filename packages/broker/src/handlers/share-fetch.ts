@@ -19,11 +19,11 @@ async function handle (ctx: RequestContext, request: ShareFetchRequest): Promise
     topicId: t.topicId,
     partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, ...DENIED, acknowledgeErrorCode: 0, acknowledgeErrorMessage: null, currentLeader: NO_LEADER, records: null, acquiredRecords: [] }))
   }))
-  return { throttleTimeMs: 0, ...answer, responses: [...answer.responses, ...refused] }
+  return { ...answer, responses: [...answer.responses, ...refused] }
 }
 
 function errorResponse (_request: ShareFetchRequest, code: number): ShareFetchResponse {
-  return { throttleTimeMs: 0, errorCode: code, errorMessage: null, acquisitionLockTimeoutMs: 0, responses: [], nodeEndpoints: [] }
+  return { errorCode: code, errorMessage: null, acquisitionLockTimeoutMs: 0, responses: [], nodeEndpoints: [] }
 }
 
 export default defineHandler(shareFetchApi, { min: 1, max: 2 }, handle, errorResponse, { requires: (r) => [onGroup(r.groupId ?? '', Op.READ)] })

@@ -11,12 +11,11 @@ import { allowed } from '../security/authorizer/request-access.js'
 function handle (ctx: RequestContext, request: ShareGroupDescribeRequest): ShareGroupDescribeResponse {
   const visible = request.groupIds.filter((g) => allowed(ctx, ResourceType.GROUP, g, AclOperation.DESCRIBE))
   const refused = errorResponse({ groupIds: request.groupIds.filter((g) => !visible.includes(g)), includeAuthorizedOperations: false }, ErrorCode.GROUP_AUTHORIZATION_FAILED).groups
-  return { throttleTimeMs: 0, groups: [...shareOf(ctx).coordinator.describe(visible), ...refused] }
+  return { groups: [...shareOf(ctx).coordinator.describe(visible), ...refused] }
 }
 
 function errorResponse (request: ShareGroupDescribeRequest, code: number): ShareGroupDescribeResponse {
   return {
-    throttleTimeMs: 0,
     groups: request.groupIds.map((groupId) => ({
       errorCode: code, errorMessage: null, groupId, groupState: '', groupEpoch: -1, assignmentEpoch: -1, assignorName: '', members: [], authorizedOperations: -2147483648
     }))

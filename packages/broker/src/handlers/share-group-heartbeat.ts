@@ -10,11 +10,11 @@ import { onGroup, Op } from '../security/authorizer/requirements.js'
 
 function handle (ctx: RequestContext, request: ShareGroupHeartbeatRequest): ShareGroupHeartbeatResponse {
   const { clientId, clientHost } = requestInfo(ctx)
-  return { throttleTimeMs: 0, ...shareOf(ctx).coordinator.heartbeat({ clientId, clientHost }, request) }
+  return { ...shareOf(ctx).coordinator.heartbeat({ clientId, clientHost }, request) }
 }
 
 function errorResponse (_request: ShareGroupHeartbeatRequest, code: number): ShareGroupHeartbeatResponse {
-  return { throttleTimeMs: 0, errorCode: code, errorMessage: null, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null }
+  return { errorCode: code, errorMessage: null, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null }
 }
 
 export default defineHandler(shareGroupHeartbeatApi, { min: 1, max: 1 }, handle, errorResponse, { requires: (r) => [onGroup(r.groupId, Op.READ)] })

@@ -10,7 +10,7 @@ import { defineHandler } from './handler.js'
 import { onGroup, Op } from '../security/authorizer/requirements.js'
 
 function failed (errorCode: number): SyncGroupResponse {
-  return { throttleTimeMs: 0, errorCode, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) }
+  return { errorCode, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) }
 }
 
 async function handle (ctx: RequestContext, request: SyncGroupRequest): Promise<SyncGroupResponse> {
@@ -26,7 +26,7 @@ async function handle (ctx: RequestContext, request: SyncGroupRequest): Promise<
     protocolName,
     assignments: request.assignments
   })
-  return { throttleTimeMs: 0, ...result }
+  return { ...result }
 }
 
 export default defineHandler(syncGroupApi, { min: 0, max: 5 }, handle, (_request, code) => failed(code), { requires: (r) => [onGroup(r.groupId, Op.READ)] })

@@ -28,14 +28,14 @@ function sameError (request: TxnOffsetCommitRequest, code: number): TxnOffsetCom
 
 async function handle (ctx: RequestContext, request: TxnOffsetCommitRequest): Promise<TxnOffsetCommitResponse> {
   const offsets = ctx.broker.txn?.offsets
-  if (offsets === undefined) return { throttleTimeMs: 0, topics: sameError(request, ErrorCode.COORDINATOR_NOT_AVAILABLE) }
+  if (offsets === undefined) return { topics: sameError(request, ErrorCode.COORDINATOR_NOT_AVAILABLE) }
   if (ctx.apiVersion >= 5) {
     const groups = ctx.broker.groups
     const joined = groups === undefined
       ? ErrorCode.COORDINATOR_NOT_AVAILABLE
       : await addToTransaction(ctx, request.transactionalId, request.producerId, request.producerEpoch,
         [{ topic: OFFSETS_TOPIC, partition: groups.runtime.partitionFor(request.groupId) }])
-    if (joined !== ErrorCode.NONE) return { throttleTimeMs: 0, topics: sameError(request, joined) }
+    if (joined !== ErrorCode.NONE) return { topics: sameError(request, joined) }
   }
   // Kafka: READ on each topic; the refused ones answer TOPIC_AUTHORIZATION_FAILED, the rest commit.
   const readable = request.topics.filter((t) => allowed(ctx, ResourceType.TOPIC, t.name, AclOperation.READ))
@@ -48,7 +48,6 @@ async function handle (ctx: RequestContext, request: TxnOffsetCommitRequest): Pr
   }
   topics = [...topics, ...refused]
   return {
-    throttleTimeMs: 0,
     topics: topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: fencedForVersion(p.errorCode, ctx.apiVersion, 3) }))
@@ -56,4 +55,4 @@ async function handle (ctx: RequestContext, request: TxnOffsetCommitRequest): Pr
   }
 }
 
-export default defineHandler(txnOffsetCommitApi, { min: 0, max: 5 }, handle, (request, code) => ({ throttleTimeMs: 0, topics: sameError(request, code) }), { requires: (r) => [onTransactionalId(r.transactionalId, Op.WRITE), onGroup(r.groupId, Op.READ)] })
+export default defineHandler(txnOffsetCommitApi, { min: 0, max: 5 }, handle, (request, code) => ({ topics: sameError(request, code) }), { requires: (r) => [onTransactionalId(r.transactionalId, Op.WRITE), onGroup(r.groupId, Op.READ)] })

@@ -15,7 +15,7 @@ export class ConnectionLimits {
 
   /** Counts the connection in, or returns why it is refused (then it is not counted). */
   admit (address: string | undefined): string | null {
-    const ip = normalize(address)
+    const ip = normalizeAddress(address)
     const max = this.config.int('max.connections')
     if (this.total >= max) return `max.connections (${max}) reached`
     const limit = this.limitFor(ip)
@@ -28,7 +28,7 @@ export class ConnectionLimits {
 
   /** A counted connection closed. */
   release (address: string | undefined): void {
-    const ip = normalize(address)
+    const ip = normalizeAddress(address)
     this.total--
     const open = (this.perIp.get(ip) ?? 1) - 1
     if (open <= 0) this.perIp.delete(ip)
@@ -40,7 +40,7 @@ export class ConnectionLimits {
     for (const entry of overrides.split(',')) {
       const at = entry.lastIndexOf(':')
       if (at <= 0) continue
-      if (normalize(entry.slice(0, at).trim()) === ip) {
+      if (normalizeAddress(entry.slice(0, at).trim()) === ip) {
         const n = Number(entry.slice(at + 1).trim())
         if (Number.isInteger(n) && n >= 0) return n
       }
@@ -50,7 +50,7 @@ export class ConnectionLimits {
 }
 
 /** IPv4 clients on a dual-stack socket show as ::ffff:a.b.c.d. */
-function normalize (address: string | undefined): string {
+export function normalizeAddress (address: string | undefined): string {
   const a = address ?? '?'
   return a.startsWith('::ffff:') ? a.slice(7) : a
 }

@@ -2,13 +2,13 @@
 // components: `user`, `client-id` (together or alone) or `ip` (alone); a null name is the
 // default entity of that type (`<default>`). Each entity type admits only its own quota keys.
 import { ErrorCode } from '@brook/protocol'
+import type { QuotaEntity } from '@brook/metadata'
 
 export const USER = 'user'
 export const CLIENT_ID = 'client-id'
 export const IP = 'ip'
 
-/** type -> name; null is the type's default entity. */
-export type QuotaEntity = ReadonlyMap<string, string | null>
+export type { QuotaEntity }
 
 export const PRODUCER_BYTE_RATE = 'producer_byte_rate'
 export const CONSUMER_BYTE_RATE = 'consumer_byte_rate'
@@ -29,15 +29,6 @@ export class QuotaValidationError extends Error {
     super(message)
     this.code = code
   }
-}
-
-/** A canonical string for the entity (sorted by type): the store's key. */
-export function entityKey (entity: QuotaEntity): string {
-  return JSON.stringify([...entity].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0))
-}
-
-export function entityFromKey (key: string): QuotaEntity {
-  return new Map(JSON.parse(key) as Array<[string, string | null]>)
 }
 
 /** Kafka's checks of an AlterClientQuotas entity; throws QuotaValidationError. */

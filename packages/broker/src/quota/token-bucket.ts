@@ -26,10 +26,30 @@ export class TokenBucket {
 
   /** Takes `amount` tokens; returns how long (ms) the client must wait for the balance to recover. */
   take (amount: number, now: number): number {
-    this.tokens = Math.min(this.burst, this.tokens + (now - this.last) / 1000 * this.rate)
+    this.refill(now)
+    this.tokens -= amount
+    return this.debtMs()
+  }
+
+  /** How long (ms) until the balance is back to zero (0: not in debt). Takes nothing. */
+  waitMs (now: number): number {
+    this.refill(now)
+    return this.debtMs()
+  }
+
+  /** How long (ms) until `amount` tokens are there to take (0: now). Takes nothing. */
+  waitForMs (amount: number, now: number): number {
+    this.refill(now)
+    return this.tokens >= amount ? 0 : Math.ceil((amount - this.tokens) / this.rate * 1000)
+  }
+
+  private refill (now: number): void {
+    this.tokens = Math.min(this.burst, this.tokens + Math.max(0, now - this.last) / 1000 * this.rate)
     this.last = now
     this.lastUsed = now
-    this.tokens -= amount
+  }
+
+  private debtMs (): number {
     return this.tokens >= 0 ? 0 : Math.ceil(-this.tokens / this.rate * 1000)
   }
 }

@@ -3,11 +3,15 @@
 // offset is the follower's log end offset, recorded before reading (it may move the high
 // watermark and let the follower join the ISR); reads go up to the log end, not the high
 // watermark. With nothing to send, the fetch waits up to max_wait_ms for an append.
+// Leader-side throttle (replication-quota.ts): a follower outside the ISR of a partition whose
+// topic lists this leader's replica in leader.replication.throttled.replicas gets no records
+// while leader.replication.throttled.rate is used up; what it gets counts against the rate.
 import { ErrorCode, type FetchRequest, type FetchResponse, type FetchResponsePartitionData } from '@brook/protocol'
 import type { Logger } from '@brook/common'
 import { mapError } from '../errors.js'
 import type { Partition } from '../partition/partition.js'
 import type { RequestContext } from '../server/request-context.js'
+import { replicationQuotas, throttledReplica } from './replication-quota.js'
 
 interface Target {
   topic: string | undefined
@@ -17,6 +21,8 @@ interface Target {
   errorCode: number
   fetchOffset: number
   maxBytes: number
+  /** Counted against the leader's replication throttle. */
+  throttled: boolean
 }
 
 function epochError (partition: Partition, current: number | undefined): number {
@@ -30,13 +36,13 @@ function failedData (index: number, errorCode: number): FetchResponsePartitionDa
   return { partitionIndex: index, errorCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, abortedTransactions: null, preferredReadReplica: -1, records: null }
 }
 
-async function readTarget (t: Target, logger: Logger): Promise<{ data: FetchResponsePartitionData, bytes: number }> {
+async function readTarget (t: Target, logger: Logger, holdBack: boolean): Promise<{ data: FetchResponsePartitionData, bytes: number }> {
   const partition = t.partition
   if (partition === undefined || t.errorCode !== ErrorCode.NONE) return { data: failedData(t.index, t.errorCode), bytes: 0 }
   const log = partition.log
   try {
     if (t.fetchOffset < log.logStartOffset || t.fetchOffset > log.logEndOffset) return { data: failedData(t.index, ErrorCode.OFFSET_OUT_OF_RANGE), bytes: 0 }
-    const read = t.fetchOffset === log.logEndOffset
+    const read = t.fetchOffset === log.logEndOffset || (t.throttled && holdBack)
       ? { chunks: [], bytes: 0 }
       : await log.read(t.fetchOffset, { maxBytes: t.maxBytes, maxOffset: log.logEndOffset, minOneBatch: true })
     return {
@@ -73,10 +79,19 @@ export async function followerFetch (ctx: RequestContext, request: FetchRequest,
       else errorCode = epochError(partition, p.currentLeaderEpoch)
       const fetchOffset = Number(p.fetchOffset)
       if (errorCode === ErrorCode.NONE) partition?.replication?.recordFetch(replicaId, fetchOffset, now)
-      targets.push({ topic: topic.topic, topicId: topic.topicId, index: p.partition, partition, errorCode, fetchOffset, maxBytes: Math.max(0, p.partitionMaxBytes) })
+      const throttled = errorCode === ErrorCode.NONE && partition?.replication?.isr.includes(replicaId) === false &&
+        throttledReplica(state?.info.configs['leader.replication.throttled.replicas'], p.partition, ctx.broker.nodeId)
+      targets.push({ topic: topic.topic, topicId: topic.topicId, index: p.partition, partition, errorCode, fetchOffset, maxBytes: Math.max(0, p.partitionMaxBytes), throttled })
     }
   }
-  let results = await Promise.all(targets.map(async (t) => await readTarget(t, ctx.logger)))
+  const quota = replicationQuotas(ctx.broker.config).leader
+  const read = async (): Promise<Array<{ data: FetchResponsePartitionData, bytes: number }>> => {
+    const holdBack = quota.exceeded()
+    const out = await Promise.all(targets.map(async (t) => await readTarget(t, ctx.logger, holdBack)))
+    quota.record(out.reduce((sum, r, j) => sum + (targets[j]?.throttled === true ? r.bytes : 0), 0))
+    return out
+  }
+  let results = await read()
   const total = (): number => results.reduce((sum, r) => sum + r.bytes, 0)
   const errored = results.some((r) => r.data.errorCode !== ErrorCode.NONE)
   if (total() < request.minBytes && !errored && request.maxWaitMs > 0 && !ctx.broker.stopping) {
@@ -84,7 +99,7 @@ export async function followerFetch (ctx: RequestContext, request: FetchRequest,
     // An append that completed since the read would not wake the wait: re-check the log ends.
     const grew = targets.some((t) => t.partition !== undefined && t.partition.log.logEndOffset > t.fetchOffset)
     if (!grew) await ctx.broker.fetchPurgatory.wait(keys, request.maxWaitMs)
-    results = await Promise.all(targets.map(async (t) => await readTarget(t, ctx.logger)))
+    results = await read()
   }
   const responses: FetchResponse['responses'] = []
   let i = 0
@@ -95,5 +110,5 @@ export async function followerFetch (ctx: RequestContext, request: FetchRequest,
       partitions: topic.partitions.map(() => (results[i++] as { data: FetchResponsePartitionData }).data)
     })
   }
-  return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses }
+  return { errorCode: ErrorCode.NONE, sessionId: 0, responses }
 }

@@ -17,6 +17,7 @@ import {
 import type { Partition } from '../partition/partition.js'
 import type { PeerAddress } from '../cluster/endpoints.js'
 import { PeerClient } from './peer-client.js'
+import type { ReplicationQuota } from './replication-quota.js'
 
 /** Fetch v12: replica id in the request, topic names (not ids), flexible. */
 const FETCH_VERSION = 12
@@ -35,6 +36,8 @@ export interface FetcherSettings {
   backoffMs: number
   requestTimeoutMs: number
   logger: Logger
+  /** Follower-side replication throttle: while `active()`, fetches wait for the quota. */
+  throttle?: { active: () => boolean, quota: ReplicationQuota }
 }
 
 export class ReplicaFetcher {
@@ -159,6 +162,15 @@ export class ReplicaFetcher {
   /** One fetch and append, and what the fetcher should do next. */
   private async fetchOnce (client: PeerClient): Promise<'ok' | 'backoff' | 'out-of-range'> {
     const log = this.partition.log
+    const throttle = this.settings.throttle
+    const throttled = throttle?.active() === true
+    // Waits in steps of at most a second, so that a stop or a lifted throttle is seen soon.
+    while (throttled && !this.stopped && throttle !== undefined && throttle.active()) {
+      const waitMs = throttle.quota.waitMs()
+      if (waitMs <= 0) break
+      await this.sleep(Math.min(waitMs, 1000))
+    }
+    if (this.stopped) return 'ok'
     const fetchOffset = log.logEndOffset
     const response = await client.send(fetchApi, FETCH_VERSION, {
       replicaId: this.settings.localId,
@@ -195,6 +207,7 @@ export class ReplicaFetcher {
     const bytes = records === null || records === undefined ? Buffer.alloc(0) : Buffer.isBuffer(records) ? records : Buffer.concat(records)
     if (bytes.length > 0 && log.logEndOffset === fetchOffset) {
       await log.appendAsFollower(bytes, { durable: true })
+      if (throttled) throttle?.quota.record(bytes.length)
     }
     if (!this.stopped) this.partition.setFollowerHighWatermark(Number(data.highWatermark))
     if (!this.stopped) await this.followLogStart(Number(data.logStartOffset))

@@ -11,12 +11,16 @@
 //   a whole-request requirement refused by the authorizer (Handler.requires)
 //                     -> the handler's error response with the requirement's code
 //   a request the SASL state does not admit (security/session.ts)  -> close (warn)
-// Quotas (quota/client-quotas.ts): a client over its byte rate gets throttle_time_ms in the
-// response (set here, for every API whose response has the field) and its connection muted,
-// nothing read from it, for that long (KIP-219).
+// Quotas (quota/client-quotas.ts): a client over a quota gets throttle_time_ms in the response
+// (set here and only here, for every API whose response has the field; handlers never set it)
+// and its connection muted, nothing read from it, for that long. The response itself goes out at
+// once for every version, as Kafka's broker does since KIP-219 (clients of the versions before it
+// simply see the next request wait). request_percentage counts the time this event loop spent on
+// the request: decoding it, the handler until it first waits (I/O, fsync, purgatory), encoding
+// the response; Brook is one thread, so 100 % is the whole loop.
 // Nothing a client sends may throw past this file.
 import type { Socket } from 'node:net'
-import { apiVersionsApi, ApiKey, decodeRequest, decodeRequestHeader, encodeResponseFrame, FrameSplitter, Reader, type RequestHeader } from '@brook/protocol'
+import { type ApiSchema, apiVersionsApi, ApiKey, decodeRequest, decodeRequestHeader, encodeResponseFrame, FrameSplitter, Reader, type RequestHeader } from '@brook/protocol'
 import { mapError } from '../errors.js'
 import { unsupportedVersionResponse } from '../handlers/api-versions.js'
 import type { Handler } from '../handlers/handler.js'
@@ -37,8 +41,26 @@ interface Slot {
   closeAfter?: boolean
 }
 
-function hasThrottleField (response: unknown): response is { throttleTimeMs: number } {
-  return typeof response === 'object' && response !== null && 'throttleTimeMs' in response
+/** Responses that carry throttle_time_ms (top-level field of the response schema). */
+const throttled = new WeakMap<ApiSchema, boolean>()
+function carriesThrottle (api: ApiSchema): boolean {
+  let has = throttled.get(api)
+  if (has === undefined) {
+    has = api.response.fields.some((f) => f.name === 'throttleTimeMs')
+    throttled.set(api, has)
+  }
+  return has
+}
+
+/** KIP-599: the versions that can answer THROTTLING_QUOTA_EXCEEDED for a mutation. */
+const STRICT_MUTATIONS = new Map<number, number>([[ApiKey.CreateTopics, 6], [ApiKey.CreatePartitions, 3], [ApiKey.DeleteTopics, 5]])
+
+/** Kafka exempts these from request_percentage: ApiVersions and replication (follower fetches). */
+function exemptFromRequestQuota (apiKey: number, request: unknown): boolean {
+  if (apiKey === ApiKey.ApiVersions) return true
+  if (apiKey !== ApiKey.Fetch) return false
+  const fetch = request as { replicaId?: number, replicaState?: { replicaId?: number } | null }
+  return (fetch.replicaId ?? -1) >= 0 || (fetch.replicaState?.replicaId ?? -1) >= 0
 }
 
 export class Connection {
@@ -90,6 +112,9 @@ export class Connection {
     this.socket.pause()
     if (this.queue.length > 0) await new Promise<void>((resolve) => { this.onIdle = resolve })
     this.socket.end()
+    // Reading again (onData drops what arrives) lets the peer's end of the stream be seen, so the
+    // socket closes as soon as the client closes its side, not at the drain timeout.
+    this.socket.resume()
     await this.closedPromise
   }
 
@@ -142,6 +167,7 @@ export class Connection {
       return
     }
     let request: unknown
+    const decodeStarted = performance.now()
     try {
       request = decodeRequest(handler.api, header.apiVersion, reader)
     } catch (err) {
@@ -154,7 +180,8 @@ export class Connection {
     // Views of the request die with the handler only where it says so; otherwise the buffer it
     // was gathered into is left to the garbage collector.
     const recycle = gathered !== null && handler.releasesRequestBytes ? gathered : null
-    this.run(handler, header, request, slot, frame.length).then((frames) => {
+    const decodeMs = performance.now() - decodeStarted
+    this.run(handler, header, request, slot, frame.length, decodeMs).then((frames) => {
       if (recycle !== null) this.broker.requestBuffers.give(recycle)
       slot.done = true
       slot.frames = frames
@@ -169,8 +196,12 @@ export class Connection {
     })
   }
 
-  private async run (handler: Handler, header: RequestHeader, request: unknown, slot: Slot, requestBytes: number): Promise<Buffer[] | null> {
+  private async run (handler: Handler, header: RequestHeader, request: unknown, slot: Slot, requestBytes: number, decodeMs: number): Promise<Buffer[] | null> {
     const pool = this.broker.fetchBuffers
+    const user = this.session?.principal.name ?? 'ANONYMOUS'
+    const clientId = header.clientId ?? ''
+    const strictFrom = STRICT_MUTATIONS.get(header.apiKey)
+    const mutations = strictFrom === undefined ? null : this.broker.quotas?.mutations(user, clientId, header.apiVersion >= strictFrom, Date.now()) ?? null
     const ctx: RequestContext = {
       apiKey: header.apiKey,
       apiVersion: header.apiVersion,
@@ -180,42 +211,46 @@ export class Connection {
       broker: this.broker,
       logger: this.logger,
       readLease: () => (slot.lease ??= new Lease(pool)),
-      session: this.session
+      session: this.session,
+      ...(mutations === null ? {} : { mutations })
     }
     let response: unknown
     const started = performance.now()
+    let busyMs = decodeMs
     let failed = false
     try {
       const refused = handler.requires === undefined ? null : refusal(ctx, handler.requires(request, ctx))
-      response = refused === null ? await handler.handle(ctx, request) : handler.errorResponse(request, refused, ctx)
+      const pending = refused === null ? handler.handle(ctx, request) : handler.errorResponse(request, refused, ctx)
+      // What ran before the handler first waited is this request's own work on the event loop.
+      busyMs += performance.now() - started
+      response = await pending
     } catch (err) {
       failed = true
       const { code } = mapError(err, this.logger, { api: handler.api.name, version: header.apiVersion })
       response = handler.errorResponse(request, code, ctx)
     }
     this.broker.metrics?.request(handler.api.name, performance.now() - started, failed)
+    const encodeStarted = performance.now()
     const frames = response === null ? null : encodeResponseFrame(header.correlationId, handler.api, header.apiVersion, response)
-    const throttleMs = this.throttle(header, requestBytes, frames)
-    if (throttleMs <= 0 || response === null || !hasThrottleField(response)) return frames
-    response.throttleTimeMs = throttleMs
-    return encodeResponseFrame(header.correlationId, handler.api, header.apiVersion, response)
-  }
-
-  /** Records the request against the client's quotas; mutes the connection while throttled. */
-  private throttle (header: RequestHeader, requestBytes: number, frames: Buffer[] | null): number {
-    const quotas = this.broker.quotas
-    if (quotas === undefined) return 0
+    busyMs += performance.now() - encodeStarted
     let responseBytes = 0
     if (frames !== null) for (const f of frames) responseBytes += f.length
     const now = Date.now()
-    const user = this.session?.principal.name ?? 'ANONYMOUS'
-    const ms = quotas.record(header.apiKey, user, header.clientId ?? '', requestBytes, responseBytes, now)
+    const usage = { apiKey: header.apiKey, user, clientId, requestBytes, responseBytes, busyMs, exempt: exemptFromRequestQuota(header.apiKey, request) }
+    const throttleMs = Math.max(this.broker.quotas?.record(usage, now) ?? 0, mutations?.throttleMs(now) ?? 0)
+    this.mute(throttleMs, now)
+    if (throttleMs <= 0 || response === null || typeof response !== 'object' || !carriesThrottle(handler.api)) return frames
+    ;(response as { throttleTimeMs?: number }).throttleTimeMs = throttleMs
+    return encodeResponseFrame(header.correlationId, handler.api, header.apiVersion, response)
+  }
+
+  /** A throttled client: nothing is read from it for `ms`. */
+  private mute (ms: number, now: number): void {
     if (ms > 0 && now + ms > this.mutedUntil) {
       this.mutedUntil = now + ms
       this.socket.pause()
       this.unmuteLater(ms)
     }
-    return ms
   }
 
   /**

@@ -21,6 +21,7 @@ import type { Authorizer } from '../security/authorizer/authorizer.js'
 import type { AclStore } from '@brook/metadata'
 import type { BrokerMetrics } from '../metrics/broker-metrics.js'
 import type { ClientQuotas } from '../quota/client-quotas.js'
+import type { MutationQuota } from '../quota/mutation-quota.js'
 
 export interface BrokerState {
   readonly config: BrokerConfig
@@ -89,4 +90,9 @@ export interface RequestContext {
   readonly readLease?: () => Lease
   /** The connection's security state: its principal and SASL exchange (security/session.ts). */
   readonly session?: Session
+  /**
+   * CreateTopics, CreatePartitions, DeleteTopics of a client with a controller_mutation_rate:
+   * each topic is checked before and counted after its mutation (quota/mutation-quota.ts).
+   */
+  readonly mutations?: MutationQuota
 }

@@ -5,6 +5,7 @@ import type { ConnectionFlags } from '../connection/client-options.js'
 import { CommandFailed } from '../errors.js'
 import { printFields, printJson, printTable } from '../output/output.js'
 import { examples, type FormatFlags, withAdmin, withConnection, withFormat } from './common.js'
+import { registerElectLeaders } from './cluster-elect.js'
 
 type Flags = ConnectionFlags & FormatFlags
 
@@ -65,4 +66,6 @@ export function registerCluster (cluster: Command): void {
     }
     if (!report.healthy) throw new CommandFailed('the cluster is not healthy')
   })
+
+  registerElectLeaders(cluster)
 }

@@ -1,6 +1,6 @@
 // Admin operations: topics (create, delete, list, describe, add partitions), configs (describe,
 // incremental alter), records (delete up to an offset), consumer groups (list, describe, delete,
-// list and alter committed offsets), SCRAM credentials, ACLs, share groups and the cluster (describe). Topic and config requests go to
+// list and alter committed offsets), SCRAM credentials, client quotas, ACLs, share groups and the cluster (describe). Topic and config requests go to
 // the controller when the metadata names one (any broker otherwise: KRaft brokers forward);
 // group requests go to the group's coordinator.
 import {
@@ -18,7 +18,11 @@ import { type AclBinding, type AclDescription, type AclFilter, createAcls, delet
 import {
   alterShareGroupOffsets, deleteShareGroupOffsets, describeShareGroupOffsets, describeShareGroups, type ShareGroupDescription, type ShareGroupOffset
 } from './share-groups.js'
+import {
+  alterClientQuotas, describeClientQuotas, type ClientQuotaAlteration, type ClientQuotaDescription, type ClientQuotaFilterComponent
+} from './client-quotas.js'
 import { alterScramCredentials, describeScramCredentials, type ScramCredentialDeletion, type ScramCredentialDescription, type ScramCredentialUpsertion } from './scram-credentials.js'
+import { electLeaders, type ElectionResult, type ElectionTypeName } from './leader-elections.js'
 import { commitOffsets, EARLIEST, fetchCommitted, LATEST, listOffsets, type TopicPartitionOffset, tpKey } from '../consumer/offsets.js'
 
 export interface NewTopic {
@@ -266,6 +270,16 @@ export class Admin {
     }, this.cluster.retry)
   }
 
+  /**
+   * Leader elections (ElectLeaders), sent to the controller; no partitions means every partition
+   * (then only the partitions that needed an election are in the results). NOT_CONTROLLER at the
+   * top level is retried with fresh metadata.
+   */
+  async electLeaders (type: ElectionTypeName, partitions?: Array<{ topic: string, partitions: number[] }>): Promise<ElectionResult[]> {
+    return await withRetry(async () => await electLeaders(await this.controller(), type, partitions ?? null, this.timeoutMs),
+      { ...this.cluster.retry, beforeRetry: async () => { await this.cluster.refreshMetadata() } })
+  }
+
   /** Creates or replaces SCRAM credentials (the password is salted here) and deletes others. */
   async alterScramCredentials (changes: { upsert?: ScramCredentialUpsertion[], delete?: ScramCredentialDeletion[] }): Promise<void> {
     await alterScramCredentials(await this.controller(), changes.upsert ?? [], changes.delete ?? [])
@@ -309,6 +323,16 @@ export class Admin {
   /** Deletes the ACL bindings the filters match and returns what was deleted. */
   async deleteAcls (filters: AclFilter[]): Promise<AclDescription[]> {
     return await deleteAcls(await this.controller(), filters)
+  }
+
+  /** Sets or removes client quotas (through the controller, as Kafka's admin does). */
+  async alterClientQuotas (alterations: ClientQuotaAlteration[], options: { validateOnly?: boolean } = {}): Promise<void> {
+    await alterClientQuotas(await this.controller(), alterations, options.validateOnly ?? false)
+  }
+
+  /** The quota entities matching every filter component (all of them for an empty filter). */
+  async describeClientQuotas (components: ClientQuotaFilterComponent[] = [], options: { strict?: boolean } = {}): Promise<ClientQuotaDescription[]> {
+    return await describeClientQuotas(await this.cluster.any(), components, options.strict ?? false)
   }
 
   async close (): Promise<void> {

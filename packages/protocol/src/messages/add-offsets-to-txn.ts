@@ -10,7 +10,7 @@ export interface AddOffsetsToTxnRequest {
 }
 
 export interface AddOffsetsToTxnResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   errorCode: number
 }
 

@@ -24,7 +24,7 @@ export interface AddPartitionsToTxnRequestTopic {
 }
 
 export interface AddPartitionsToTxnResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   errorCode?: number
   resultsByTransaction?: AddPartitionsToTxnResponseResult[]
   resultsByTopicV3AndBelow?: AddPartitionsToTxnResponseTopicResult[]

@@ -17,7 +17,7 @@ export interface AddRaftVoterRequestListener {
 }
 
 export interface AddRaftVoterResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   errorCode: number
   errorMessage?: string | null
 }

@@ -8,7 +8,7 @@ export interface AllocateProducerIdsRequest {
 }
 
 export interface AllocateProducerIdsResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   errorCode: number
   producerIdStart: bigint
   producerIdLen: number

@@ -24,7 +24,7 @@ export interface AlterClientQuotasRequestOpData {
 }
 
 export interface AlterClientQuotasResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   entries: AlterClientQuotasResponseEntryData[]
 }
 

@@ -19,7 +19,7 @@ export interface AlterConfigsRequestAlterableConfig {
 }
 
 export interface AlterConfigsResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   responses: AlterConfigsResponseResourceResponse[]
 }
 

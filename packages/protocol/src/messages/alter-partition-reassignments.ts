@@ -18,7 +18,7 @@ export interface AlterPartitionReassignmentsRequestReassignablePartition {
 }
 
 export interface AlterPartitionReassignmentsResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   errorCode: number
   errorMessage?: string | null
   responses: AlterPartitionReassignmentsResponseReassignableTopicResponse[]

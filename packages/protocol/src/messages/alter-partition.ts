@@ -29,7 +29,7 @@ export interface AlterPartitionRequestBrokerState {
 }
 
 export interface AlterPartitionResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   errorCode: number
   topics: AlterPartitionResponseTopicData[]
 }

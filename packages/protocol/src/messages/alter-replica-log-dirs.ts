@@ -17,7 +17,7 @@ export interface AlterReplicaLogDirsRequestAlterReplicaLogDirTopic {
 }
 
 export interface AlterReplicaLogDirsResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   results: AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult[]
 }
 

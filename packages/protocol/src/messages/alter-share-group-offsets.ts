@@ -18,7 +18,7 @@ export interface AlterShareGroupOffsetsRequestPartition {
 }
 
 export interface AlterShareGroupOffsetsResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   errorCode: number
   errorMessage?: string | null
   responses: AlterShareGroupOffsetsResponseTopic[]

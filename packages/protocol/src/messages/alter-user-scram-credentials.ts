@@ -21,7 +21,7 @@ export interface AlterUserScramCredentialsRequestScramCredentialUpsertion {
 }
 
 export interface AlterUserScramCredentialsResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   results: AlterUserScramCredentialsResponseResult[]
 }
 

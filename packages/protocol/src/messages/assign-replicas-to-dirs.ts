@@ -23,7 +23,7 @@ export interface AssignReplicasToDirsRequestPartitionData {
 }
 
 export interface AssignReplicasToDirsResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   errorCode: number
   directories: AssignReplicasToDirsResponseDirectoryData[]
 }

@@ -12,7 +12,7 @@ export interface BrokerHeartbeatRequest {
 }
 
 export interface BrokerHeartbeatResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   errorCode: number
   isCaughtUp: boolean
   isFenced: boolean

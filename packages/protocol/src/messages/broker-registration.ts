@@ -28,7 +28,7 @@ export interface BrokerRegistrationRequestFeature {
 }
 
 export interface BrokerRegistrationResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   errorCode: number
   brokerEpoch: bigint
 }

@@ -8,7 +8,7 @@ export interface ConsumerGroupDescribeRequest {
 }
 
 export interface ConsumerGroupDescribeResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   groups: ConsumerGroupDescribeResponseDescribedGroup[]
 }
 

@@ -21,7 +21,7 @@ export interface ConsumerGroupHeartbeatRequestTopicPartitions {
 }
 
 export interface ConsumerGroupHeartbeatResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   errorCode: number
   errorMessage?: string | null
   memberId?: string | null

@@ -24,7 +24,7 @@ export interface ControllerRegistrationRequestFeature {
 }
 
 export interface ControllerRegistrationResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   errorCode: number
   errorMessage?: string | null
 }

@@ -17,7 +17,7 @@ export interface CreateAclsRequestAclCreation {
 }
 
 export interface CreateAclsResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   results: CreateAclsResponseAclCreationResult[]
 }
 

@@ -25,7 +25,7 @@ export interface CreateDelegationTokenResponse {
   maxTimestampMs: bigint
   tokenId: string
   hmac: Buffer
-  throttleTimeMs: number
+  throttleTimeMs?: number
 }
 
 export const createDelegationTokenRequest: MessageSchema<CreateDelegationTokenRequest> = {

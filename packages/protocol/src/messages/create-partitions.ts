@@ -19,7 +19,7 @@ export interface CreatePartitionsRequestAssignment {
 }
 
 export interface CreatePartitionsResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   results: CreatePartitionsResponseTopicResult[]
 }
 

@@ -17,7 +17,7 @@ export interface DeleteAclsRequestFilter {
 }
 
 export interface DeleteAclsResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   filterResults: DeleteAclsResponseFilterResult[]
 }
 

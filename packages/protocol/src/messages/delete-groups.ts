@@ -7,7 +7,7 @@ export interface DeleteGroupsRequest {
 }
 
 export interface DeleteGroupsResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   results: DeleteGroupsResponseDeletableGroupResult[]
 }
 

@@ -18,7 +18,7 @@ export interface DeleteRecordsRequestPartition {
 }
 
 export interface DeleteRecordsResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   topics: DeleteRecordsResponseTopicResult[]
 }
 

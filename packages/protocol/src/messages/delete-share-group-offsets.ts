@@ -12,7 +12,7 @@ export interface DeleteShareGroupOffsetsRequestTopic {
 }
 
 export interface DeleteShareGroupOffsetsResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   errorCode: number
   errorMessage?: string | null
   responses: DeleteShareGroupOffsetsResponseTopic[]

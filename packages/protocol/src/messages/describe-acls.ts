@@ -13,7 +13,7 @@ export interface DescribeAclsRequest {
 }
 
 export interface DescribeAclsResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   errorCode: number
   errorMessage?: string | null
   resources: DescribeAclsResponseResource[]

@@ -14,7 +14,7 @@ export interface DescribeClientQuotasRequestComponentData {
 }
 
 export interface DescribeClientQuotasResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   errorCode: number
   errorMessage?: string | null
   entries?: DescribeClientQuotasResponseEntryData[] | null

@@ -9,7 +9,7 @@ export interface DescribeClusterRequest {
 }
 
 export interface DescribeClusterResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   errorCode: number
   errorMessage?: string | null
   endpointType?: number

@@ -15,7 +15,7 @@ export interface DescribeConfigsRequestResource {
 }
 
 export interface DescribeConfigsResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   results: DescribeConfigsResponseResult[]
 }
 

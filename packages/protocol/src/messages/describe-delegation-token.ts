@@ -14,7 +14,7 @@ export interface DescribeDelegationTokenRequestOwner {
 export interface DescribeDelegationTokenResponse {
   errorCode: number
   tokens: DescribeDelegationTokenResponseDescribedDelegationToken[]
-  throttleTimeMs: number
+  throttleTimeMs?: number
 }
 
 export interface DescribeDelegationTokenResponseDescribedDelegationToken {

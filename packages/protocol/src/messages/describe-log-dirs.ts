@@ -12,7 +12,7 @@ export interface DescribeLogDirsRequestDescribableLogDirTopic {
 }
 
 export interface DescribeLogDirsResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   errorCode?: number
   results: DescribeLogDirsResponseResult[]
 }

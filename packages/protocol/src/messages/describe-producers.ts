@@ -12,7 +12,7 @@ export interface DescribeProducersRequestTopicRequest {
 }
 
 export interface DescribeProducersResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   topics: DescribeProducersResponseTopicResponse[]
 }
 

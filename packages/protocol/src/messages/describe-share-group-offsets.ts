@@ -17,7 +17,7 @@ export interface DescribeShareGroupOffsetsRequestTopic {
 }
 
 export interface DescribeShareGroupOffsetsResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   groups: DescribeShareGroupOffsetsResponseGroup[]
 }
 

@@ -18,7 +18,7 @@ export interface DescribeTopicPartitionsRequestCursor {
 }
 
 export interface DescribeTopicPartitionsResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   topics: DescribeTopicPartitionsResponseTopic[]
   nextCursor?: DescribeTopicPartitionsResponseCursor | null
 }

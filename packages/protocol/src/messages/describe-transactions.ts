@@ -7,7 +7,7 @@ export interface DescribeTransactionsRequest {
 }
 
 export interface DescribeTransactionsResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   transactionStates: DescribeTransactionsResponseTransactionState[]
 }
 

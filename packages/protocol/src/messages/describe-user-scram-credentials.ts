@@ -11,7 +11,7 @@ export interface DescribeUserScramCredentialsRequestUserName {
 }
 
 export interface DescribeUserScramCredentialsResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   errorCode: number
   errorMessage?: string | null
   results: DescribeUserScramCredentialsResponseResult[]

@@ -14,7 +14,7 @@ export interface ElectLeadersRequestTopicPartitions {
 }
 
 export interface ElectLeadersResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   errorCode?: number
   replicaElectionResults: ElectLeadersResponseReplicaElectionResult[]
 }

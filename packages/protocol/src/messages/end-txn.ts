@@ -10,7 +10,7 @@ export interface EndTxnRequest {
 }
 
 export interface EndTxnResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   errorCode: number
   producerId?: bigint
   producerEpoch?: number

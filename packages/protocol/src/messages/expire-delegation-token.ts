@@ -10,7 +10,7 @@ export interface ExpireDelegationTokenRequest {
 export interface ExpireDelegationTokenResponse {
   errorCode: number
   expiryTimestampMs: bigint
-  throttleTimeMs: number
+  throttleTimeMs?: number
 }
 
 export const expireDelegationTokenRequest: MessageSchema<ExpireDelegationTokenRequest> = {

@@ -28,7 +28,7 @@ export interface FetchSnapshotRequestSnapshotId {
 }
 
 export interface FetchSnapshotResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   errorCode: number
   topics: FetchSnapshotResponseTopicSnapshot[]
   nodeEndpoints?: FetchSnapshotResponseNodeEndpoint[]

@@ -7,7 +7,7 @@ export interface GetTelemetrySubscriptionsRequest {
 }
 
 export interface GetTelemetrySubscriptionsResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   errorCode: number
   clientInstanceId: string
   subscriptionId: number

@@ -20,7 +20,7 @@ export interface IncrementalAlterConfigsRequestAlterableConfig {
 }
 
 export interface IncrementalAlterConfigsResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   responses: IncrementalAlterConfigsResponseAlterConfigsResourceResponse[]
 }
 

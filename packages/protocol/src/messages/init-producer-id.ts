@@ -10,7 +10,7 @@ export interface InitProducerIdRequest {
 }
 
 export interface InitProducerIdResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   errorCode: number
   producerId: bigint
   producerEpoch: number

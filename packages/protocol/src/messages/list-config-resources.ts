@@ -7,7 +7,7 @@ export interface ListConfigResourcesRequest {
 }
 
 export interface ListConfigResourcesResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   errorCode: number
   configResources: ListConfigResourcesResponseConfigResource[]
 }

@@ -13,7 +13,7 @@ export interface ListPartitionReassignmentsRequestTopics {
 }
 
 export interface ListPartitionReassignmentsResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   errorCode: number
   errorMessage?: string | null
   topics: ListPartitionReassignmentsResponseOngoingTopicReassignment[]

@@ -10,7 +10,7 @@ export interface ListTransactionsRequest {
 }
 
 export interface ListTransactionsResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   errorCode: number
   unknownStateFilters: string[]
   transactionStates: ListTransactionsResponseTransactionState[]

@@ -18,7 +18,7 @@ export interface OffsetDeleteRequestPartition {
 
 export interface OffsetDeleteResponse {
   errorCode: number
-  throttleTimeMs: number
+  throttleTimeMs?: number
   topics: OffsetDeleteResponseTopic[]
 }
 

@@ -11,7 +11,7 @@ export interface PushTelemetryRequest {
 }
 
 export interface PushTelemetryResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   errorCode: number
 }
 

@@ -9,7 +9,7 @@ export interface RemoveRaftVoterRequest {
 }
 
 export interface RemoveRaftVoterResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   errorCode: number
   errorMessage?: string | null
 }

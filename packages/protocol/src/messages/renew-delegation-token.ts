@@ -10,7 +10,7 @@ export interface RenewDelegationTokenRequest {
 export interface RenewDelegationTokenResponse {
   errorCode: number
   expiryTimestampMs: bigint
-  throttleTimeMs: number
+  throttleTimeMs?: number
 }
 
 export const renewDelegationTokenRequest: MessageSchema<RenewDelegationTokenRequest> = {

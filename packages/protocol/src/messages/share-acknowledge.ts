@@ -27,7 +27,7 @@ export interface ShareAcknowledgeRequestAcknowledgementBatch {
 }
 
 export interface ShareAcknowledgeResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   errorCode: number
   errorMessage?: string | null
   acquisitionLockTimeoutMs?: number

@@ -40,7 +40,7 @@ export interface ShareFetchRequestAcknowledgementBatch {
 }
 
 export interface ShareFetchResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   errorCode: number
   errorMessage?: string | null
   acquisitionLockTimeoutMs?: number

@@ -8,7 +8,7 @@ export interface ShareGroupDescribeRequest {
 }
 
 export interface ShareGroupDescribeResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   groups: ShareGroupDescribeResponseDescribedGroup[]
 }
 

@@ -11,7 +11,7 @@ export interface ShareGroupHeartbeatRequest {
 }
 
 export interface ShareGroupHeartbeatResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   errorCode: number
   errorMessage?: string | null
   memberId?: string | null

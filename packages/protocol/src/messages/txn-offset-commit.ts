@@ -26,7 +26,7 @@ export interface TxnOffsetCommitRequestPartition {
 }
 
 export interface TxnOffsetCommitResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   topics: TxnOffsetCommitResponseTopic[]
 }
 

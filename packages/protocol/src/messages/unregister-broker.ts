@@ -7,7 +7,7 @@ export interface UnregisterBrokerRequest {
 }
 
 export interface UnregisterBrokerResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   errorCode: number
   errorMessage?: string | null
 }

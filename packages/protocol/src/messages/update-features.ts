@@ -16,7 +16,7 @@ export interface UpdateFeaturesRequestFeatureUpdateKey {
 }
 
 export interface UpdateFeaturesResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   errorCode: number
   errorMessage?: string | null
   results?: UpdateFeaturesResponseUpdatableFeatureResult[]

@@ -23,7 +23,7 @@ export interface UpdateRaftVoterRequestKRaftVersionFeature {
 }
 
 export interface UpdateRaftVoterResponse {
-  throttleTimeMs: number
+  throttleTimeMs?: number
   errorCode: number
   currentLeader?: UpdateRaftVoterResponseCurrentLeader
 }

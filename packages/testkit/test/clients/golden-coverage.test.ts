@@ -16,6 +16,7 @@ const HIGHEST = 'the highest version sent by a client here is'
 // Pairs no installable client sends, by api key: versions and why.
 const NOT_SENT = new Map<number, { versions: number[], why: string }>([
   [ApiKey.Produce, { versions: [12], why: 'Brook\'s client goes from v11 (transactional) to v13 (topic ids); the others stop at v11 (@platformatic/kafka) or below' }],
+  [ApiKey.ElectLeaders, { versions: [0, 1], why: 'Brook\'s client sends v2; kafkajs, @platformatic/kafka, kafka-python 2.0.2 and librdkafka here send no ElectLeaders' }],
   [ApiKey.ListOffsets, { versions: [10, 11], why: `${HIGHEST} v9 (@platformatic/kafka, Brook)` }],
   [ApiKey.OffsetCommit, { versions: [10], why: `${HIGHEST} v9` }],
   [ApiKey.OffsetFetch, { versions: [10], why: `${HIGHEST} v9` }],

@@ -31,7 +31,7 @@ common = {"bootstrap.servers": bootstrap, "client.id": client_id, "throttle_cb":
 
 if mode == "produce":
     producer = Producer({**common, "linger.ms": 5, "batch.size": 65536, "acks": "all", "compression.type": "none",
-                         "queue.buffering.max.kbytes": 256, "max.in.flight.requests.per.connection": 1})
+                         "queue.buffering.max.kbytes": 256, "max.in.flight.requests.per.connection": 5})
     start = time.monotonic()
 
     def delivered(err, msg):

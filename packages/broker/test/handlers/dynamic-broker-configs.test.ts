@@ -187,7 +187,7 @@ test('Kafka\'s other dynamic configs are accepted and stored, cluster-wide or pe
   const own = await describe(BROKER, self, ['num.io.threads', 'leader.replication.throttled.rate'])
   assert.deepEqual([own.get('num.io.threads')?.value, own.get('num.io.threads')?.readOnly], ['16', false])
   const documented = await client.request(describeConfigsApi, 4, {
-    resources: [{ resourceType: BROKER, resourceName: self, configurationKeys: ['num.io.threads', 'leader.replication.throttled.rate'] }],
+    resources: [{ resourceType: BROKER, resourceName: self, configurationKeys: ['num.io.threads', 'background.threads'] }],
     includeSynonyms: false, includeDocumentation: true
   })
   for (const c of documented.results[0]?.configs ?? []) assert.match(c.documentation ?? '', /Accepted and stored; not used by Brook yet/, c.name)

@@ -134,23 +134,6 @@ export async function checkReplicasEqual (cluster: TestCluster, topic: string, e
   }
 }
 
-/**
- * Kills the partition's leader with kill -9, restarts it, and waits until a newer leader epoch has
- * a full ISR of three. Returns the leader epoch it killed.
- */
-export async function killAndRestartLeader (cluster: TestCluster, topic: string, round: number): Promise<number> {
-  const state = await partitionState(cluster, topic)
-  assert.ok(state !== null && state.leader > 0, 'the partition has a leader')
-  await cluster.kill9(state.leader)
-  await sleep(800)
-  await cluster.start(state.leader)
-  await waitFor(async () => {
-    const now = await partitionState(cluster, topic)
-    return now !== null && now.leader > 0 && now.isr.length === 3 && now.leaderEpoch > state.leaderEpoch
-  }, 30_000, { message: `leader re-elected and ISR full after round ${round}` })
-  return state.leaderEpoch
-}
-
 /** What cluster_idempotent_producer.py reports on its last line. */
 export interface ProducerRun { acked: string[], failed: number, errors: string[], produced: number }
 

@@ -9,6 +9,7 @@ import {
 } from '@brook/protocol'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
+import { clientIdentity } from '../telemetry/client-identity.js'
 
 function failed (errorCode: number): GetTelemetrySubscriptionsResponse {
   return {
@@ -25,7 +26,7 @@ function failed (errorCode: number): GetTelemetrySubscriptionsResponse {
 }
 
 function handle (ctx: RequestContext, request: GetTelemetrySubscriptionsRequest): GetTelemetrySubscriptionsResponse {
-  const answer = ctx.broker.telemetry.subscribe(request.clientInstanceId, { clientId: ctx.clientId, clientHost: ctx.clientHost ?? null })
+  const answer = ctx.broker.telemetry.subscribe(request.clientInstanceId, clientIdentity(ctx))
   if (answer.errorCode !== ErrorCode.NONE) return failed(answer.errorCode)
   return { throttleTimeMs: 0, ...answer }
 }

@@ -1,7 +1,8 @@
 // GetTelemetrySubscriptions (71): v0.
 // Behaviour: KIP-714 client metrics (telemetry/client-telemetry.ts): a zero client instance id
-// gets a new one; the answer is the instance's subscription, which is empty (no requested
-// metrics, push interval 5 minutes) while nothing configures subscriptions. Asking again within
+// gets a new one; the answer is the instance's subscription: what the client metrics
+// subscriptions it matches ask for (telemetry/subscriptions.ts), or the empty one (no requested
+// metrics, push interval 5 minutes) when none matches. Asking again within
 // the push interval is THROTTLING_QUOTA_EXCEEDED, as Kafka. An error answer carries only the
 // error code, as Kafka's.
 import {

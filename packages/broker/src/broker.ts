@@ -31,6 +31,7 @@ import { ReplicaManager } from './partition/replica-manager.js'
 import { FetchSessionCache } from './fetch-session/fetch-session-cache.js'
 import { LogDirs } from './log-dirs/log-dirs.js'
 import { ClientTelemetry } from './telemetry/client-telemetry.js'
+import { ClientMetricsSubscriptions } from './telemetry/subscriptions.js'
 import { FetchPurgatory } from './purgatory/delayed-fetch.js'
 import { Connection } from './server/connection.js'
 import { Listener } from './server/listener.js'
@@ -140,6 +141,9 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     await replicasForChanges?.reapplyConfigs()
   })
   dynamicConfigs.addCheck(() => { tlsReload.check() })
+  // KIP-714 client metrics subscriptions, read before any client can ask for one.
+  const clientMetricsSubscriptions = new ClientMetricsSubscriptions(firstDir)
+  await clientMetricsSubscriptions.load()
   // Logs found on disk get their topic's config; the table is read again by the replica manager.
   const overrides = new Map((await store.load()).map((t) => [t.name, t.configs]))
   const metrics = new BrokerMetrics()
@@ -223,6 +227,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   metrics.attach({ replicas, groups, connections: () => connections.size })
   const clientMetrics = new ClientTelemetry({
     telemetryMaxBytes: config.int('telemetry.max.bytes'),
+    subscriptions: clientMetricsSubscriptions,
     // Decompressed metrics are bounded too: a small push must not inflate without limit.
     decompress: async (codec, bytes) => await decompress(codec, bytes, { maxBytes: 16 * config.int('telemetry.max.bytes') })
   })
@@ -237,6 +242,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     fetchSessions: new FetchSessionCache({ maxSessions: config.int('max.incremental.fetch.session.cache.slots') }),
     logDirs: new LogDirs(logs, replicas, logger),
     telemetry: clientMetrics,
+    clientMetricsSubscriptions,
     dynamicConfigs,
     fetchBuffers: new BufferPool(),
     requestBuffers: new BufferPool(),

@@ -10,7 +10,7 @@ import { brokerConfigSynonyms, brokerSynonymEntries, ConfigSource, type ConfigSy
 import { resolveAllTopicConfigs, type TopicOverrides } from './topic-config.js'
 
 /** DescribeConfigs resource types (Kafka's ConfigResource.Type). */
-export const ResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8, GROUP: 32 } as const
+export const ResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8, CLIENT_METRICS: 16, GROUP: 32 } as const
 
 /** DescribeConfigs config_type (v3+); 0 is UNKNOWN. */
 const CONFIG_TYPE_CODES: Readonly<Record<ConfigType, number>> = {

@@ -18,12 +18,19 @@ export function unsupportedVersionResponse (handlers: readonly Handler[]): ApiVe
 }
 
 export default defineHandler(apiVersionsApi, { min: 0, max: 3 },
-  (ctx) => ({
-    errorCode: ErrorCode.NONE,
-    apiKeys: advertisedVersions(ctx.broker.handlers),
-    supportedFeatures: SUPPORTED_FEATURES.map((f) => ({ ...f })),
-    finalizedFeaturesEpoch: FINALIZED_FEATURES_EPOCH,
-    finalizedFeatures: FINALIZED_FEATURES.map((f) => ({ ...f })),
-    zkMigrationReady: false
-  }),
+  (ctx, request) => {
+    // Kept for KIP-714's client_software_name / client_software_version selectors.
+    if (ctx.clientSoftware !== undefined && request.clientSoftwareName !== undefined) {
+      ctx.clientSoftware.name = request.clientSoftwareName
+      ctx.clientSoftware.version = request.clientSoftwareVersion ?? null
+    }
+    return {
+      errorCode: ErrorCode.NONE,
+      apiKeys: advertisedVersions(ctx.broker.handlers),
+      supportedFeatures: SUPPORTED_FEATURES.map((f) => ({ ...f })),
+      finalizedFeaturesEpoch: FINALIZED_FEATURES_EPOCH,
+      finalizedFeatures: FINALIZED_FEATURES.map((f) => ({ ...f })),
+      zkMigrationReady: false
+    }
+  },
   (_req, code, ctx) => ({ errorCode: code, apiKeys: advertisedVersions(ctx.broker.handlers) }))

@@ -1,5 +1,7 @@
 // DescribeConfigs (32): v0-4.
-// Behaviour: topics, this broker and groups (KIP-848 per-group configs: group/group-configs.ts). A topic lists every topic config, each with its value,
+// Behaviour: topics, this broker, groups (KIP-848 per-group configs: group/group-configs.ts) and
+// client metrics subscriptions (KIP-714: telemetry/subscriptions.ts; an unknown one lists the
+// defaults, as Kafka). A topic lists every topic config, each with its value,
 // source (topic override, dynamic or static broker setting, default) and synonyms.
 // The broker (resource name = its node id) lists every broker config with its effective value,
 // the dynamic ones (config/dynamic-configs.ts) not read-only; the cluster-default resource (empty
@@ -13,6 +15,7 @@ import { describeConfigsApi, type DescribeConfigsRequest, type DescribeConfigsRe
 import { type DescribedConfig, describeBrokerConfigs, describeDefaultBrokerConfigs, describeTopicConfigs, ResourceType } from '../config/describe.js'
 import { invalidTopicNameReason } from '../cluster/topic-name.js'
 import { describeGroupConfigs } from '../group/group-configs.js'
+import { describeClientMetrics } from '../telemetry/subscriptions.js'
 import { coordinatorOf } from '../group/request-info.js'
 import { mapError } from '../errors.js'
 import type { RequestContext } from '../server/request-context.js'
@@ -41,6 +44,10 @@ function configsOf (ctx: RequestContext, resource: DescribeConfigsRequestResourc
   if (resource.resourceType === ResourceType.GROUP) {
     if (name === '') return failed(resource, ErrorCode.INVALID_REQUEST, 'Group name must not be empty.')
     return describeGroupConfigs(coordinatorOf(ctx).runtime.groupConfigs, name)
+  }
+  if (resource.resourceType === ResourceType.CLIENT_METRICS) {
+    if (name === '') return failed(resource, ErrorCode.INVALID_REQUEST, 'Client metrics subscription name must not be empty.')
+    return describeClientMetrics(broker.clientMetricsSubscriptions, name)
   }
   return failed(resource, ErrorCode.INVALID_REQUEST, `Unsupported resource type ${resource.resourceType}`)
 }

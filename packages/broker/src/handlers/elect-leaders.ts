@@ -28,7 +28,6 @@ function respond (results: readonly ElectionResult[], errorCode: number = ErrorC
   const byTopic = new Map<string, ElectionResult[]>()
   for (const r of results) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r])
   return {
-    throttleTimeMs: 0,
     errorCode,
     replicaElectionResults: [...byTopic].map(([topic, list]) => ({
       topic,

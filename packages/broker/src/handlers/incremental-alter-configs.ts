@@ -1,7 +1,8 @@
 // IncrementalAlterConfigs (44): v0-1.
 // Behaviour: SET / DELETE / APPEND / SUBTRACT on a topic's overrides or on a dynamic broker
 // layer (resource name "" for the cluster default, the node id for this broker;
-// config/dynamic-configs.ts), or on a group (GROUP, 32: group/group-configs.ts), validated as a whole before anything is applied (config/alter.ts);
+// config/dynamic-configs.ts), on a group (GROUP, 32: group/group-configs.ts) or on a client
+// metrics subscription (CLIENT_METRICS, 16: telemetry/subscriptions.ts), validated as a whole before anything is applied (config/alter.ts);
 // validate_only checks without applying. Read-only broker configs get INVALID_REQUEST.
 // Versions: v1 flexible.
 import { ErrorCode, incrementalAlterConfigsApi, type IncrementalAlterConfigsRequest,
@@ -11,6 +12,7 @@ import { applyIncremental, topicConfigs } from '../config/alter.js'
 import { ResourceType } from '../config/describe.js'
 import { KafkaError, mapError } from '../errors.js'
 import { InvalidGroupConfigError } from '../group/group-configs.js'
+import { InvalidClientMetricsConfigError } from '../telemetry/subscriptions.js'
 import { coordinatorOf } from '../group/request-info.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
@@ -40,6 +42,15 @@ async function alter (ctx: RequestContext, resource: Resource, validateOnly: boo
         await coordinatorOf(ctx).runtime.groupConfigs.alter(resource.resourceName, changes, validateOnly)
       } catch (err) {
         if (err instanceof InvalidGroupConfigError) throw new KafkaError(ErrorCode.INVALID_CONFIG, err.message)
+        throw err
+      }
+      return result(resource, ErrorCode.NONE)
+    }
+    if (resource.resourceType === ResourceType.CLIENT_METRICS) {
+      try {
+        await ctx.broker.clientMetricsSubscriptions.alter(resource.resourceName, changes, validateOnly)
+      } catch (err) {
+        if (err instanceof InvalidClientMetricsConfigError) throw new KafkaError(ErrorCode.INVALID_CONFIG, err.message)
         throw err
       }
       return result(resource, ErrorCode.NONE)

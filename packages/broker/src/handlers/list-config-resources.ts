@@ -1,6 +1,6 @@
 // ListConfigResources (74): v0-1 (ListClientMetricsResources before Kafka 4.1).
 // Behaviour: the config resources that exist, by type (config/config-resources.ts). v0 lists
-// client metrics resources only (none: Brook has no client-metrics subscriptions to configure);
+// client metrics subscriptions only (telemetry/subscriptions.ts);
 // v1 takes resource types (empty = all of topic, broker, broker logger, client metrics, group:
 // the groups with config overrides) and answers each resource's type. A type outside that set answers UNSUPPORTED_VERSION with no
 // resources, as Kafka.
@@ -16,7 +16,7 @@ function handle (ctx: RequestContext, request: ListConfigResourcesRequest): List
   const listed = listConfigResources(request.resourceTypes ?? [], ctx.apiVersion, {
     nodeId: broker.nodeId,
     topicNames: () => broker.replicas.topics().map((t) => t.info.name),
-    clientMetricsNames: () => [],
+    clientMetricsNames: () => broker.clientMetricsSubscriptions.names(),
     groupConfigIds: () => broker.groups?.runtime.groupConfigs.groupIds() ?? []
   })
   if (listed === null) return { errorCode: ErrorCode.UNSUPPORTED_VERSION, configResources: [] }

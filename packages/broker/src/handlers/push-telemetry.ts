@@ -10,9 +10,10 @@
 import { pushTelemetryApi, type PushTelemetryRequest, type PushTelemetryResponse } from '@brook/protocol'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
+import { clientIdentity } from '../telemetry/client-identity.js'
 
 async function handle (ctx: RequestContext, request: PushTelemetryRequest): Promise<PushTelemetryResponse> {
-  const errorCode = await ctx.broker.telemetry.push(request, { clientId: ctx.clientId, clientHost: ctx.clientHost ?? null })
+  const errorCode = await ctx.broker.telemetry.push(request, clientIdentity(ctx))
   return { errorCode }
 }
 

@@ -27,7 +27,7 @@ import type { Handler } from '../handlers/handler.js'
 import { type Logger, Lease } from '@brook/common'
 import type { Session } from '../security/session.js'
 import { refusal } from '../security/authorizer/request-access.js'
-import type { BrokerState, RequestContext } from './request-context.js'
+import type { BrokerState, ClientSoftware, RequestContext } from './request-context.js'
 
 /** Requests read ahead of the oldest unanswered one before reading pauses (back-pressure). */
 const MAX_QUEUED_REQUESTS = 128
@@ -69,6 +69,7 @@ export class Connection {
   private readonly handlers: ReadonlyMap<number, Handler>
   private readonly logger: Logger
   private readonly session: Session | undefined
+  private readonly clientSoftware: ClientSoftware = { name: null, version: null }
   private readonly splitter: FrameSplitter
   private readonly queue: Slot[] = []
   private draining = false
@@ -208,6 +209,8 @@ export class Connection {
       correlationId: header.correlationId,
       clientId: header.clientId,
       clientHost: this.socket.remoteAddress ?? '',
+      clientPort: this.socket.remotePort,
+      clientSoftware: this.clientSoftware,
       broker: this.broker,
       logger: this.logger,
       readLease: () => (slot.lease ??= new Lease(pool)),

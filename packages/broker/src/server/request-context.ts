@@ -12,6 +12,7 @@ import type { LogDirs } from '../log-dirs/log-dirs.js'
 import type { ReplicaManager } from '../partition/replica-manager.js'
 import type { FetchPurgatory } from '../purgatory/delayed-fetch.js'
 import type { ClientTelemetry } from '../telemetry/client-telemetry.js'
+import type { ClientMetricsSubscriptions } from '../telemetry/subscriptions.js'
 import type { ProducerIdSource } from '../txn/producer-ids.js'
 import type { TransactionCoordinator } from '../txn/coordinator.js'
 import type { ScramCredentialStore } from '../security/scram-store.js'
@@ -39,6 +40,8 @@ export interface BrokerState {
   readonly logDirs: LogDirs
   /** Client metrics pushed by clients (KIP-714), latest per client instance. */
   readonly telemetry: ClientTelemetry
+  /** KIP-714 client metrics subscriptions (CLIENT_METRICS config resources). */
+  readonly clientMetricsSubscriptions: ClientMetricsSubscriptions
   /** Recycled buffers for what fetches read from segment files (buffer-pool.ts). */
   readonly fetchBuffers: BufferPool
   /** Recycled buffers for requests that span socket chunks (Handler.releasesRequestBytes). */
@@ -83,6 +86,10 @@ export interface RequestContext {
   readonly logger: Logger
   /** The peer's IP address (group member metadata records it as Kafka's client host). */
   readonly clientHost?: string
+  /** The peer's port (KIP-714's client_source_port selector). */
+  readonly clientPort?: number
+  /** What the connection's ApiVersions request named (KIP-511): set by that handler, read by telemetry. */
+  readonly clientSoftware?: ClientSoftware
   /**
    * Pooled buffers for file reads whose bytes go into this request's response only: given back
    * once the response is written (storage ReadOptions.allocate). Absent: plain allocations.
@@ -95,4 +102,10 @@ export interface RequestContext {
    * each topic is checked before and counted after its mutation (quota/mutation-quota.ts).
    */
   readonly mutations?: MutationQuota
+}
+
+/** The client software a connection announced in ApiVersions v3+ (null until then). */
+export interface ClientSoftware {
+  name: string | null
+  version: string | null
 }

@@ -2,14 +2,18 @@
 // for its subscription (GetTelemetrySubscriptions), then pushes metrics (PushTelemetry) no more
 // often than the subscription's push interval. Brook keeps, per client instance, the
 // subscription it handed out and the latest metrics pushed (decompressed OTLP bytes), for the
-// metrics and console work to read. Nothing configures subscriptions yet: every client gets the
-// empty one (no requested metrics, Kafka's default 5-minute interval), which KIP-714 defines as
-// valid; a push is still accepted and kept.
+// metrics and console work to read. What a client is asked for comes from the client metrics
+// subscriptions (telemetry/subscriptions.ts); a client no subscription matches gets the empty one
+// (no requested metrics, Kafka's default 5-minute interval), which KIP-714 defines as valid.
+// When the subscriptions change, an instance is re-matched on its next request, as Kafka's
+// ClientMetricsManager: a new subscription id, so a push with the old one is answered
+// UNKNOWN_SUBSCRIPTION_ID and the client asks again.
 // Instances are kept least recently used first, at most 16384 (Kafka's cache size), and dropped
 // once idle for three push intervals (at least a minute), as Kafka's cache expiry.
 import { createHash } from 'node:crypto'
 import { ErrorCode } from '@brook/protocol'
 import { randomTopicId } from '../cluster/uuid.js'
+import type { ClientSelectorInput } from './subscriptions.js'
 
 const DEFAULT_PUSH_INTERVAL_MS = 300_000
 /** zstd, lz4, gzip, snappy: Kafka's order of preference. */
@@ -38,6 +42,8 @@ export interface ClientInstance {
   readonly clientHost: string | null
   readonly subscriptionId: number
   readonly subscription: Subscription
+  /** The subscriptions' version this instance was matched under. */
+  readonly subscriptionVersion: number
   lastGetMs: number
   lastPushMs: number
   lastSeenMs: number
@@ -68,6 +74,16 @@ export interface PushInput {
 export interface ClientIdentity {
   clientId: string | null
   clientHost: string | null
+  clientPort?: number | null
+  /** From the connection's ApiVersions request (KIP-511). */
+  clientSoftwareName?: string | null
+  clientSoftwareVersion?: string | null
+}
+
+/** Where subscriptions come from; `version` changes whenever they do. */
+export interface SubscriptionSource {
+  readonly version: number
+  subscriptionFor: (client: ClientSelectorInput) => Subscription
 }
 
 export type Decompress = (compressionType: number, bytes: Buffer) => Promise<Buffer>
@@ -76,7 +92,7 @@ export interface ClientTelemetryOptions {
   telemetryMaxBytes: number
   decompress: Decompress
   /** What to ask of a client; the empty subscription when nothing is configured. */
-  subscriptionFor?: (client: ClientIdentity) => Subscription
+  subscriptions?: SubscriptionSource
   clock?: () => number
 }
 
@@ -84,13 +100,13 @@ export class ClientTelemetry {
   readonly #instances = new Map<string, ClientInstance>()
   readonly #maxBytes: number
   readonly #decompress: Decompress
-  readonly #subscriptionFor: (client: ClientIdentity) => Subscription
+  readonly #subscriptions: SubscriptionSource
   readonly #clock: () => number
 
   constructor (options: ClientTelemetryOptions) {
     this.#maxBytes = options.telemetryMaxBytes
     this.#decompress = options.decompress
-    this.#subscriptionFor = options.subscriptionFor ?? (() => ({ requestedMetrics: [], pushIntervalMs: DEFAULT_PUSH_INTERVAL_MS }))
+    this.#subscriptions = options.subscriptions ?? { version: 0, subscriptionFor: () => ({ requestedMetrics: [], pushIntervalMs: DEFAULT_PUSH_INTERVAL_MS }) }
     this.#clock = options.clock ?? Date.now
   }
 
@@ -162,23 +178,36 @@ export class ClientTelemetry {
   #instance (clientInstanceId: string, client: ClientIdentity, now: number): ClientInstance {
     this.#expire(now)
     let instance = this.#instances.get(clientInstanceId)
-    if (instance !== undefined) {
+    const version = this.#subscriptions.version
+    if (instance !== undefined && instance.subscriptionVersion === version) {
       // Most recently used last.
       this.#instances.delete(clientInstanceId)
     } else {
-      const subscription = this.#subscriptionFor(client)
+      // New, or matched under subscriptions that have since changed: matched afresh, as Kafka.
+      const previous = instance
+      if (previous !== undefined) this.#instances.delete(clientInstanceId)
+      const subscription = this.#subscriptions.subscriptionFor({
+        clientId: client.clientId,
+        clientInstanceId,
+        clientSoftwareName: client.clientSoftwareName ?? null,
+        clientSoftwareVersion: client.clientSoftwareVersion ?? null,
+        clientSourceAddress: client.clientHost,
+        clientSourcePort: client.clientPort ?? null
+      })
       instance = {
         clientInstanceId,
         clientId: client.clientId,
         clientHost: client.clientHost,
         subscriptionId: subscriptionIdOf(subscription, clientInstanceId),
         subscription,
+        subscriptionVersion: version,
         lastGetMs: 0,
         lastPushMs: 0,
         lastSeenMs: now,
         terminating: false,
         lastError: ErrorCode.NONE,
-        latest: null
+        // The metrics already pushed stay visible until the client pushes under its new subscription.
+        latest: previous?.latest ?? null
       }
       if (this.#instances.size >= MAX_INSTANCES) {
         const oldest = this.#instances.keys().next()

@@ -35,7 +35,7 @@ export interface NewTopic {
 }
 
 /** Kafka's ConfigResource types; GROUP holds a group's configs (share groups' settings among them). */
-export const ConfigResourceType = { Topic: 2, Broker: 4, Group: 32 } as const
+export const ConfigResourceType = { Topic: 2, Broker: 4, ClientMetrics: 16, Group: 32 } as const
 export type ConfigResourceType = typeof ConfigResourceType[keyof typeof ConfigResourceType]
 export type ConfigOperation = 'set' | 'delete' | 'append' | 'subtract'
 const configOps: Record<ConfigOperation, number> = { set: 0, delete: 1, append: 2, subtract: 3 }

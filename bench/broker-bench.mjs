@@ -30,11 +30,11 @@
 //
 // Usage: node bench/broker-bench.mjs [--quick] [--repeat N] [--partitions N] [--no-redis] [--no-ballast] [--json out.json]
 import { spawn, spawnSync } from 'node:child_process'
-import { createServer } from 'node:net'
 import { mkdtempSync, rmSync, openSync, writeSync, fdatasyncSync, closeSync, readSync, existsSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { once } from 'node:events'
+import { freePort, rdkbenchPath, which } from './bench-tools.mjs'
 
 const root = new URL('..', import.meta.url).pathname
 const args = process.argv.slice(2)
@@ -51,27 +51,6 @@ const scale = quick ? 0.2 : 1
 const largePartitions = args.includes('--partitions') ? Number(args[args.indexOf('--partitions') + 1]) : 1
 const SMALL = { name: '100 B', size: 100, count: Math.round(1_000_000 * scale), partitions: 1 }
 const LARGE = { name: largePartitions === 1 ? '1 KiB' : `1 KiB x${largePartitions}p`, size: 1024, count: Math.round(200_000 * scale), partitions: largePartitions }
-
-function which (cmd) {
-  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' })
-  return r.status === 0 ? r.stdout.trim() : null
-}
-
-function rdkbenchPath () {
-  if (process.env.RDKBENCH) return process.env.RDKBENCH
-  for (const p of ['/tmp/rdkbench', join(root, '.bench', 'rdkbench')]) if (existsSync(p)) return p
-  return which('rdkbench')
-}
-
-async function freePort () {
-  const srv = createServer()
-  srv.listen(0, '127.0.0.1')
-  await once(srv, 'listening')
-  const { port } = srv.address()
-  srv.close()
-  await once(srv, 'close')
-  return port
-}
 
 async function startBroker (dataDir) {
   const child = spawn(process.execPath, [join(root, 'packages/cli/bin/brook.js'), 'start',

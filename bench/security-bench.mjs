@@ -15,14 +15,14 @@
 //
 // Usage: node bench/security-bench.mjs [--quick] [--repeat N] [--json out.json]
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { once } from 'node:events'
 import { FileAclStore } from '../packages/metadata/dist/src/index.js'
 import { makeTestCerts } from '../packages/testkit/dist/src/index.js'
 import { ACL_COUNT as ACLS, benchBindings } from './acl-bindings.mjs'
+import { freePort, rdkbenchPath, which } from './bench-tools.mjs'
 
 const root = new URL('..', import.meta.url).pathname
 const args = process.argv.slice(2)
@@ -31,27 +31,6 @@ const repeats = args.includes('--repeat') ? Number(args[args.indexOf('--repeat')
 const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : join(root, '.bench', 'security-bench.json')
 const COUNT = quick ? 50_000 : 200_000
 const SIZE = 1024
-
-function which (cmd) {
-  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' })
-  return r.status === 0 ? r.stdout.trim() : null
-}
-
-function rdkbenchPath () {
-  if (process.env.RDKBENCH) return process.env.RDKBENCH
-  for (const p of ['/tmp/rdkbench', join(root, '.bench', 'rdkbench')]) if (existsSync(p)) return p
-  return which('rdkbench')
-}
-
-async function freePort () {
-  const srv = createServer()
-  srv.listen(0, '127.0.0.1')
-  await once(srv, 'listening')
-  const { port } = srv.address()
-  srv.close()
-  await once(srv, 'close')
-  return port
-}
 
 /** `brook start` with these overrides; resolves once every listener logged "listening on". */
 async function startBroker (overrides, listenerCount) {

@@ -22,7 +22,7 @@ import { once } from 'node:events'
 import { FileAclStore } from '../packages/metadata/dist/src/index.js'
 import { makeTestCerts } from '../packages/testkit/dist/src/index.js'
 import { ACL_COUNT as ACLS, benchBindings } from './acl-bindings.mjs'
-import { freePort, rdkbenchPath, which } from './bench-tools.mjs'
+import { freePort, rdkbenchPath } from './bench-tools.mjs'
 
 const root = new URL('..', import.meta.url).pathname
 const args = process.argv.slice(2)

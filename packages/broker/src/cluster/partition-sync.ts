@@ -118,6 +118,8 @@ export class PartitionSync {
         const hosted = existing?.partitions[p.partition]
         if (!p.replicas.includes(this.deps.nodeId)) {
           if (hosted !== undefined) await this.removeReplica(topic.name, hosted)
+          // Moved away while this broker was down: the log left on disk goes too.
+          else if (replicas.hasReplicaLog(topic.name, p.partition)) await replicas.deleteReplicaLog(topic.name, p.partition)
           continue
         }
         if (hosted !== undefined && reconfigured) replicas.reconfigureReplica(hosted, topic.configs)

@@ -1,0 +1,107 @@
+// Partition reassignment (AlterPartitionReassignments / ListPartitionReassignments through
+// kafkajs's admin) on four brokers and etcd: a partition written to continuously by an idempotent
+// acks=all producer, with a consumer reading it, moves from brokers {1,2,3} to {2,3,4} under
+// replication throttles (as kafka-reassign-partitions --throttle sets them). Broker 4 catches up
+// at the throttled rate (within 20 %), leadership leaves broker 1, broker 1 deletes its log, and
+// every acknowledged record is read exactly once.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import kafkajs from 'kafkajs'
+import { partitionState, startTestCluster, waitFor } from '@brook/testkit'
+import { OPS_SETTINGS } from './helpers.js'
+
+const { Kafka, logLevel } = kafkajs
+const RATE = 500_000
+const VALUE = Buffer.alloc(10_000, 'x')
+const PREFILL_SENDS = 30 // 10 records of 10 kB each: 3 MB for broker 4 to copy, about 6 s at the rate
+const TOPIC = 'moving'
+
+test('a partition written to continuously moves from {1,2,3} to {2,3,4} under a throttle: nothing lost or duplicated', { timeout: 240_000 }, async () => {
+  const cluster = await startTestCluster({
+    size: 4,
+    overrides: { ...OPS_SETTINGS, 'leader.replication.throttled.rate': String(RATE), 'follower.replication.throttled.rate': String(RATE) }
+  })
+  const kafka = new Kafka({ brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } })
+  const admin = kafka.admin()
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 })
+  const consumer = kafka.consumer({ groupId: 'moving-reader', maxWaitTimeInMs: 200, sessionTimeout: 10_000, heartbeatInterval: 500 })
+  let writing = true
+  try {
+    await admin.connect()
+    await admin.createTopics({
+      topics: [{
+        topic: TOPIC,
+        replicaAssignment: [{ partition: 0, replicas: [1, 2, 3] }],
+        // What kafka-reassign-partitions --throttle sets: the copies from the current replicas, to the new one.
+        configEntries: [{ name: 'leader.replication.throttled.replicas', value: '0:1,0:2,0:3' }, { name: 'follower.replication.throttled.replicas', value: '0:4' }]
+      }]
+    })
+    await waitFor(async () => (await partitionState(cluster, TOPIC))?.isr.length === 3, 30_000, { message: 'ISR of 3' })
+    await producer.connect()
+    let seq = 0
+    const acked: string[] = []
+    for (let i = 0; i < PREFILL_SENDS; i++) {
+      const keys = Array.from({ length: 10 }, () => String(seq++))
+      await producer.send({ topic: TOPIC, acks: -1, messages: keys.map((key) => ({ key, value: VALUE, partition: 0 })) })
+      acked.push(...keys)
+    }
+    const received: string[] = []
+    await consumer.connect()
+    await consumer.subscribe({ topic: TOPIC, fromBeginning: true })
+    await consumer.run({ eachMessage: async ({ message }) => { received.push(message.key?.toString() ?? '') } })
+    // One small record at a time, each acknowledged before the next (one partition per send: see
+    // the kafkajs multi-partition note in the controlled-shutdown test).
+    const writer = (async () => {
+      while (writing) {
+        const key = String(seq++)
+        await producer.send({ topic: TOPIC, acks: -1, messages: [{ key, value: 'live', partition: 0 }] })
+        acked.push(key)
+      }
+    })()
+
+    const started = Date.now()
+    await admin.alterPartitionReassignments({ topics: [{ topic: TOPIC, partitionAssignment: [{ partition: 0, replicas: [2, 3, 4] }] }] })
+    const listed = await admin.listPartitionReassignments({ topics: [{ topic: TOPIC, partitions: [0] }] })
+    // kafkajs 2.2.4 answers { name, partitions: [{ partition, ... }] } whatever its typings say.
+    assert.deepEqual(JSON.parse(JSON.stringify(listed.topics)), [{
+      name: TOPIC, partitions: [{ partition: 0, replicas: [2, 3, 4, 1], addingReplicas: [4], removingReplicas: [1] }]
+    }])
+    await assert.rejects(admin.alterPartitionReassignments({ topics: [{ topic: TOPIC, partitionAssignment: [{ partition: 0, replicas: [2, 9] }] }] }),
+      /INVALID_REPLICA_ASSIGNMENT|replica assignment is invalid/i)
+    const moved = await waitFor(async () => {
+      const s = await partitionState(cluster, TOPIC)
+      return s !== null && s.replicas.join() === '2,3,4' ? s : null
+    }, 120_000, { intervalMs: 100, message: 'replicas {2,3,4}' })
+    const seconds = (Date.now() - started) / 1000
+    const rate = PREFILL_SENDS * 10 * VALUE.length / seconds
+    console.log(`reassignment: ${PREFILL_SENDS * 10 * VALUE.length} bytes copied to broker 4 in ${seconds.toFixed(1)} s: ${Math.round(rate)} B/s (throttle ${RATE} B/s)`)
+    assert.ok(moved.leader === 2 || moved.leader === 3 || moved.leader === 4, `leadership left broker 1: ${JSON.stringify(moved)}`)
+    assert.deepEqual([...moved.isr].sort(), [2, 3, 4])
+    assert.ok(Math.abs(rate - RATE) <= RATE * 0.2, `catch-up rate ${Math.round(rate)} B/s is not within 20 % of ${RATE}`)
+    assert.deepEqual((await admin.listPartitionReassignments({})).topics, [])
+    const dir = (id: number): string => join(cluster.members.get(id)?.dataDir ?? '', `${TOPIC}-0`)
+    await waitFor(() => !existsSync(dir(1)), 30_000, { message: 'broker 1 deleted its log' })
+    assert.ok(existsSync(dir(4)), 'broker 4 has the log')
+
+    // The producer goes on at the new leader, then stops; the consumer reads everything once.
+    const after = acked.length
+    await waitFor(() => acked.length >= after + 20, 60_000, { message: 'writes acknowledged by the new leader' })
+    writing = false
+    await writer
+    await waitFor(() => received.length >= acked.length, 60_000, { message: `consumer read ${acked.length} records` })
+    const counts = new Map<string, number>()
+    for (const key of received) counts.set(key, (counts.get(key) ?? 0) + 1)
+    assert.deepEqual([...counts].filter(([, n]) => n > 1), [], 'no record read twice')
+    assert.deepEqual(acked.filter((key) => !counts.has(key)), [], 'no acknowledged record lost')
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${cluster.logs()}`, { cause: err })
+  } finally {
+    writing = false
+    await consumer.disconnect().catch(() => { /* the cluster closes anyway */ })
+    await producer.disconnect().catch(() => { /* the cluster closes anyway */ })
+    await admin.disconnect().catch(() => { /* the cluster closes anyway */ })
+    await cluster.close()
+  }
+})

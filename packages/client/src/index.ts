@@ -18,6 +18,7 @@ export { rangeAssignor, roundRobinAssignor, kafkajsRoundRobinAssignor, cooperati
 export type { TopicPartition, TopicPartitionOffset } from './consumer/offsets.js'
 export type { ElectionResult, ElectionTypeName } from './admin/leader-elections.js'
 export type { OngoingReassignment, PartitionReassignment, ReassignmentResult } from './admin/reassignments.js'
+export type { LogDirDescription, ReplicaInfo } from './admin/log-dirs.js'
 export { ShareConsumer, type ShareConsumerOptions, type ShareBatch, type ShareEachMessagePayload, type ShareRunOptions } from './share/share-consumer.js'
 export type { ShareMessage } from './share/share-records.js'
 export type { AcknowledgeType, AcknowledgementResult } from './share/acknowledgements.js'

@@ -178,7 +178,7 @@ export class PartitionSync {
       }
       await this.stopFetcher(partition.key)
       await partition.log.assignEpochStartOffset(p.leaderEpoch)
-      const leading = new LeaderReplication(partition.log, nodeId, p.leaderEpoch, p.replicas, p.isr, p.partitionEpoch,
+      const leading = new LeaderReplication(() => partition.log, nodeId, p.leaderEpoch, p.replicas, p.isr, p.partitionEpoch,
         (proposal) => { this.propose(topic.id, p.partition, proposal.isr, proposal.leaderEpoch, proposal.partitionEpoch, partition) },
         () => { this.deps.notify(partition.key) },
         Date.now())

@@ -47,7 +47,8 @@ export class LeaderReplication {
   private closed = false
 
   constructor (
-    private readonly log: PartitionLog,
+    /** The partition's current log: AlterReplicaLogDirs may replace it while this broker leads. */
+    private readonly logOf: () => PartitionLog,
     readonly localId: number,
     readonly leaderEpoch: number,
     replicas: readonly number[],
@@ -65,6 +66,10 @@ export class LeaderReplication {
       // chance to fetch (Kafka resets lastCaughtUpTime on becoming leader the same way).
       this.followers.set(id, { logEndOffset: -1, lastCaughtUpMs: isr.includes(id) ? now : 0, lastFetchMs: 0, leaderEndAtLastFetch: -1 })
     }
+  }
+
+  private get log (): PartitionLog {
+    return this.logOf()
   }
 
   /**

@@ -4,7 +4,8 @@
 // replication throttles (as kafka-reassign-partitions --throttle sets them). Broker 4 catches up
 // no faster than the throttle (+20 %), leadership leaves broker 1, broker 1 deletes its log, and
 // every acknowledged record is read exactly once; DescribeLogDirs from every broker shows where
-// the replicas are. Then `brook cluster reassign` generates,
+// the replicas are, and AlterReplicaLogDirs moves the new leader's replica to its other log dir
+// while the producer writes. Then `brook cluster reassign` generates,
 // executes (throttled to a standstill), verifies and cancels a move of another partition.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -13,7 +14,8 @@ import { join } from 'node:path'
 import kafkajs from 'kafkajs'
 import { writeFile } from 'node:fs/promises'
 import { Client } from '@brook/client'
-import { partitionState, startTestCluster, tempDir, waitFor } from '@brook/testkit'
+import { alterPartitionReassignmentsApi, alterReplicaLogDirsApi, describeLogDirsApi, ErrorCode } from '@brook/protocol'
+import { controllerOf, partitionState, requestTo, startTestCluster, tempDir, type TempDir, waitFor } from '@brook/testkit'
 import { OPS_SETTINGS } from './helpers.js'
 import { brook, brookJson, brookOk } from '../cli/brook.js'
 
@@ -24,8 +26,11 @@ const PREFILL_SENDS = 20 // 10 records of 10 kB each: 2 MB for broker 4 to copy,
 const TOPIC = 'moving'
 
 test('a partition written to continuously moves from {1,2,3} to {2,3,4} under a throttle: nothing lost or duplicated', { timeout: 240_000 }, async () => {
+  // Broker 2, the leader after the move, has two log dirs: AlterReplicaLogDirs moves its replica.
+  const dirsOf2 = [await tempDir('brook-reassign-2a-'), await tempDir('brook-reassign-2b-')]
   const cluster = await startTestCluster({
     size: 4,
+    memberOverrides: (id): Record<string, string> => id === 2 ? { 'log.dirs': dirsOf2.map((d) => d.path).join(',') } : {},
     overrides: {
       ...OPS_SETTINGS,
       'leader.replication.throttled.rate': String(RATE),
@@ -90,6 +95,12 @@ test('a partition written to continuously moves from {1,2,3} to {2,3,4} under a 
         assert.deepEqual(((err as { errors?: Array<{ type?: string }> }).errors ?? []).map((e) => e.type), ['INVALID_REPLICA_ASSIGNMENT'])
         return true
       })
+    // A broker that is not the controller forwards the request to it.
+    const controller = await controllerOf(cluster)
+    const other = [...cluster.members.values()].find((m) => m.id !== controller)
+    const forwarded = await requestTo(other?.port ?? 0, alterPartitionReassignmentsApi, 0,
+      { timeoutMs: 10_000, topics: [{ name: 'no-such-topic', partitions: [{ partitionIndex: 0, replicas: [1] }] }] }, 15_000)
+    assert.deepEqual(forwarded.responses.flatMap((t) => t.partitions.map((p) => [t.name, p.errorCode])), [['no-such-topic', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]])
     // The catch-up rate: until broker 4's log holds what was written before the move.
     await waitFor(() => logBytes(4) >= prefilled, 120_000, { intervalMs: 50, message: 'broker 4 copied the log' })
     const seconds = (Date.now() - started) / 1000
@@ -117,6 +128,17 @@ test('a partition written to continuously moves from {1,2,3} to {2,3,4} under a 
     } finally {
       await brookAdmin.close()
     }
+
+    // The leader's replica moves to its other log dir while the producer writes.
+    const [, second] = dirsOf2 as [TempDir, TempDir]
+    const logDirOn2 = async (): Promise<string | undefined> => (await requestTo(cluster.members.get(2)?.port ?? 0, describeLogDirsApi, 4,
+      { topics: [{ topic: TOPIC, partitions: [0] }] })).results.find((d) => d.topics.some((t) => t.name === TOPIC && t.partitions.length > 0))?.logDir
+    const before = await logDirOn2()
+    assert.ok(before !== undefined && before !== second.path, `broker 2 holds the replica in its first dir: ${String(before)}`)
+    const altered = await requestTo(cluster.members.get(2)?.port ?? 0, alterReplicaLogDirsApi, 2,
+      { dirs: [{ path: second.path, topics: [{ name: TOPIC, partitions: [0] }] }] }, 30_000)
+    assert.deepEqual(altered.results.flatMap((t) => t.partitions.map((p) => p.errorCode)), [ErrorCode.NONE])
+    assert.equal(await logDirOn2(), second.path)
 
     // The producer goes on at the new leader, then stops; the consumer reads everything once.
     const after = acked.length
@@ -168,5 +190,6 @@ test('a partition written to continuously moves from {1,2,3} to {2,3,4} under a 
     await producer.disconnect().catch(() => { /* the cluster closes anyway */ })
     await admin.disconnect().catch(() => { /* the cluster closes anyway */ })
     await cluster.close()
+    for (const d of dirsOf2) await d.cleanup()
   }
 })

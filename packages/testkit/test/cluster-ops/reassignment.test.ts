@@ -33,6 +33,9 @@ test('a partition written to continuously moves from {1,2,3} to {2,3,4} under a 
     memberOverrides: (id): Record<string, string> => id === 2 ? { 'log.dirs': dirsOf2.map((d) => d.path).join(',') } : {},
     overrides: {
       ...OPS_SETTINGS,
+      // Four brokers on a loaded 2-core box: a missed heartbeat must not fence a broker mid-move.
+      'broker.session.timeout.ms': '10000',
+      'broker.heartbeat.interval.ms': '1000',
       'leader.replication.throttled.rate': String(RATE),
       'follower.replication.throttled.rate': String(RATE),
       // One 100 kB batch per follower fetch: the copy goes in steps of a fifth of a second of the
@@ -183,7 +186,7 @@ test('a partition written to continuously moves from {1,2,3} to {2,3,4} under a 
       await files.cleanup()
     }
   } catch (err) {
-    throw new Error(`${(err as Error).message}\n${cluster.logs()}`, { cause: err })
+    throw new Error(`${(err as Error).stack ?? String(err)}\n${cluster.logs()}`, { cause: err })
   } finally {
     writing = false
     await consumer.disconnect().catch(() => { /* the cluster closes anyway */ })

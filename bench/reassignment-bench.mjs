@@ -20,6 +20,9 @@ const PER_SEND = 100
 const cluster = await startTestCluster({
   size: 4,
   overrides: {
+    // Sessions that survive a loaded machine: a fenced broker mid-move would measure the failover.
+    'broker.session.timeout.ms': '10000',
+    'broker.heartbeat.interval.ms': '1000',
     'replica.lag.time.max.ms': '10000',
     'replica.fetch.backoff.ms': '100',
     'replica.fetch.wait.max.ms': '200',

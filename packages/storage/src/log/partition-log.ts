@@ -473,7 +473,11 @@ export class Log implements PartitionLog {
       throw new StorageError('OFFSET_OUT_OF_RANGE', `offset ${offset} outside [${start}, ${leo}] of ${this.topic}-${this.partition}`)
     }
     const bound = Math.min(options.maxOffset ?? leo, leo)
-    if (offset >= bound) return EMPTY
+    if (offset >= bound) {
+      // A reader waits at the end: keep the next writes in memory for it (tail-cache.ts).
+      this.activeSegment.tail.enable()
+      return EMPTY
+    }
     const segments = this.#segments
     try {
       for (let i = this.#floorSegment(segments, offset); i < segments.length; i++) {

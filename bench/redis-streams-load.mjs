@@ -141,12 +141,18 @@ const each = Math.floor(total / producers)
 const readers = streams.map((s) => reader(s, each))
 // Let every reader's first XREAD reach the server.
 await new Promise((resolve) => setTimeout(resolve, 200))
+/** The RESULT line; also when the run gives up, with what was read by then. */
+function report () {
+  latencies.sort((a, b) => a - b)
+  const q = (p) => Number((latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN).toFixed(3))
+  console.log(`RESULT ${JSON.stringify({ sent, received, p50_ms: q(0.5), p99_ms: q(0.99), max_ms: q(1) })}`)
+}
+
 const guard = setTimeout(() => {
   console.error(`redis-streams-load: gave up with ${received} of ${each * producers} read`)
+  report()
   process.exit(2)
 }, (seconds + 30) * 1000)
 await Promise.all([...streams.map((s) => producer(s, each)), ...readers])
 clearTimeout(guard)
-latencies.sort((a, b) => a - b)
-const q = (p) => Number((latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN).toFixed(3))
-console.log(`RESULT ${JSON.stringify({ sent, received, p50_ms: q(0.5), p99_ms: q(0.99), max_ms: q(1) })}`)
+report()

@@ -146,8 +146,9 @@ try {
       const load = loadavg()[0]
       const side = await brook(dir, c, acks)
       rows.push({ ...c, acks, brook: side, redis: peer, load })
-      const vs = peer === null ? '' : `; Redis ${fmt(peer.cpu)} CPU-s, ${fmt(per10k(peer))} per 10k msgs, p99 ${fmt(peer.p99, 1)} ms; ratio ${fmt(per10k(side) / per10k(peer))}x`
-      console.log(`${c.rate.toLocaleString('en-US')} msgs/s x${c.producers} producer(s), acks=${acks} (load ${fmt(load)}): Brook ${fmt(side.cpu)} CPU-s in ${seconds} s, ${fmt(per10k(side))} per 10k msgs, e2e p99 ${fmt(side.p99, 1)} ms${vs}`)
+      const short = (x, who) => x.messages < x.sent ? ` (${who}: ${x.messages.toLocaleString('en-US')} of ${x.sent.toLocaleString('en-US')} read in time)` : ''
+      const vs = peer === null ? '' : `; Redis ${fmt(peer.cpu)} CPU-s, ${fmt(per10k(peer))} per 10k msgs, p99 ${fmt(peer.p99, 1)} ms; ratio ${fmt(per10k(side) / per10k(peer))}x${short(peer, 'Redis')}`
+      console.log(`${c.rate.toLocaleString('en-US')} msgs/s x${c.producers} producer(s), acks=${acks} (load ${fmt(load)}): Brook ${fmt(side.cpu)} CPU-s in ${seconds} s, ${fmt(per10k(side))} per 10k msgs, e2e p99 ${fmt(side.p99, 1)} ms${short(side, 'Brook')}${vs}`)
     }
   }
 } finally {

@@ -133,8 +133,8 @@ async function redis (dir, { rate, producers }) {
 }
 
 const fmt = (n, d = 2) => Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : 'n/a'
-/** CPU seconds per 10,000 messages. */
-const per10k = (side) => side.cpu * 10_000 / Math.max(1, side.messages)
+/** CPU seconds per 10,000 messages; NaN for a side that did not read what it sent (it did less work). */
+const per10k = (side) => side.messages < side.sent * 0.99 ? NaN : side.cpu * 10_000 / Math.max(1, side.messages)
 
 const dir = mkdtempSync(join(tmpdir(), 'brook-cost-'))
 const rows = []

@@ -13,7 +13,7 @@
 // End-to-end p99 is each side's load generator's. Cases: 10,000 msgs/s from 1 producer and
 // 50,000 msgs/s from 10 producers (10 rdkbench processes at 5,000/s, 10 streams).
 //
-// Usage: node bench/request-cost-bench.mjs [--seconds S] [--cases 10000x1,50000x10] [--acks 1,all]
+// Usage: node bench/request-cost-bench.mjs [--seconds S] [--cases 10000x1,50000x10] [--acks 1,all] [--no-redis]
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, mkdirSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
@@ -36,7 +36,7 @@ if (rdk === null) {
   console.error('rdkbench is not built (see docs/benchmarks.md)')
   process.exit(1)
 }
-const haveRedis = which('redis-server') !== null
+const haveRedis = !args.includes('--no-redis') && which('redis-server') !== null
 
 async function startBroker (dataDir) {
   const child = spawn(process.execPath, [join(root, 'packages/cli/bin/brook.js'), 'start',

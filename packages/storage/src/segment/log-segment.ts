@@ -62,7 +62,7 @@ const LOOKUP_CHUNK = 64 * 1024
  * Writes up to this size go out on the event loop's own thread: copying a few KiB into the page
  * cache costs less than handing the write to the thread pool and waking the loop afterwards.
  */
-export const SYNC_WRITE_MAX_BYTES = 64 * 1024
+const SYNC_WRITE_MAX_BYTES = 64 * 1024
 
 export class LogSegment implements PooledFile {
   readonly baseOffset: number

@@ -10,7 +10,7 @@
 import { BATCH_LENGTH, LAST_OFFSET_DELTA, LOG_OVERHEAD, MIN_BATCH_LENGTH, batchBaseOffset } from '@brook/protocol'
 
 /** Bytes of recent writes a segment keeps while read at its tail. */
-export const TAIL_CACHE_BYTES = 256 * 1024
+const TAIL_CACHE_BYTES = 256 * 1024
 
 interface Block {
   /** File position of the block's first byte. */

@@ -122,7 +122,7 @@ if (targets.includes('network')) {
     const good = await startWellBehaved(broker.bootstrap, 'fuzz-good')
     const connections = Number(args.connections)
     const report = await runNetworkFuzz({
-      host: broker.host, port: broker.port, seed, connections, concurrency: 16, answerTimeoutMs: 15_000,
+      host: broker.host, port: broker.port, seed, connections, concurrency: 16, answerTimeoutMs: 60_000,
       onCase: (i) => {
         if (exited !== null) throw new Error(`the broker exited with ${String(exited)} at connection ${i}:\n${broker.logs()}`)
         if (i % 500 === 0) process.stdout.write(`\rnetwork: ${i}/${connections} connections   `)

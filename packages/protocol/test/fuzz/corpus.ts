@@ -19,13 +19,13 @@ import { sampleMessage } from '../schema/sample.js'
 const GOLDEN_DIR = fileURLToPath(new URL('../../../test/fixtures/golden/', import.meta.url))
 
 /** Whole golden request frames (size prefix included), by file name order. */
-export function goldenFrames (): Buffer[] {
+function goldenFrames (): Buffer[] {
   return readdirSync(GOLDEN_DIR).filter((f) => f.endsWith('.hex')).sort()
     .map((f) => Buffer.from(readFileSync(GOLDEN_DIR + f, 'utf8').replace(/\s+/g, ''), 'hex'))
 }
 
 /** One valid request frame per api and version (the schemas' whole validVersions range). */
-export function sampledFrames (seed = 1): Buffer[] {
+function sampledFrames (seed = 1): Buffer[] {
   const out: Buffer[] = []
   for (const api of apis) {
     for (let v = api.validVersions.min; v <= api.validVersions.max; v++) {

@@ -7,7 +7,7 @@
 // (so that a mutated frame still reaches the decoders behind the frame splitter).
 import fc from 'fast-check'
 
-export type Mutation =
+type Mutation =
   | { op: 'flip', at: number, bit: number }
   | { op: 'byte', at: number, value: number }
   | { op: 'int', at: number, width: 1 | 2 | 4, value: number }
@@ -24,7 +24,7 @@ export type Mutation =
 export interface MutatedInput { seed: number, mutations: Mutation[] }
 
 /** Boundary values of signed and unsigned 8/16/32-bit fields (lengths, counts, ids, versions). */
-export const INTERESTING = [
+const INTERESTING = [
   0, 1, -1, 2, 0x7f, 0x80, 0xff, 0x100, 0x7fff, -0x8000, 0xffff, 0x10000, 0x100000,
   0x7fffffff, -0x80000000, 0x3fffffff, 64, 1000, 4096
 ] as const
@@ -33,7 +33,7 @@ export const INTERESTING = [
 // mutation stays meaningful whatever the seed's size (and shrinks towards the start).
 const position = fc.nat({ max: 1 << 16 })
 
-export const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
+const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   { arbitrary: fc.record({ op: fc.constant('flip' as const), at: position, bit: fc.nat({ max: 7 }) }), weight: 4 },
   { arbitrary: fc.record({ op: fc.constant('byte' as const), at: position, value: fc.nat({ max: 255 }) }), weight: 2 },
   {
@@ -78,7 +78,7 @@ function unsignedVarint (value: number): Buffer {
 }
 
 /** Applies one mutation; `seeds` lends bytes to splices. Never mutates its input. */
-export function applyMutation (input: Buffer, m: Mutation, seeds: readonly Buffer[]): Buffer {
+function applyMutation (input: Buffer, m: Mutation, seeds: readonly Buffer[]): Buffer {
   const len = input.length
   const at = len === 0 ? 0 : ('at' in m ? m.at % (len + 1) : 0)
   switch (m.op) {

@@ -25,9 +25,9 @@ import { crc32c } from '@node-rs/crc32'
 import { applyMutations, type MutatedInput, mutatedInputArb } from './mutate.js'
 
 /** Longest time one input may take (generous: a loaded 2-core box pauses for GC and neighbours). */
-export const FUZZ_INPUT_MS = 2000
+const FUZZ_INPUT_MS = 2000
 /** Frames larger than this are refused by the splitter under fuzz (the broker's is a config). */
-export const FUZZ_MAX_FRAME = 1 << 20
+const FUZZ_MAX_FRAME = 1 << 20
 /** Decompression bound under fuzz. */
 const FUZZ_MAX_DECOMPRESSED = 1 << 20
 
@@ -102,7 +102,7 @@ const decoderBound = (input: Buffer): number => 4 * input.length + 64 * 1024
 // ---- request header and bodies ----
 
 /** A request frame (size prefix ignored): header, then the body with the api's decoder. */
-export function decodeRequestFrame (frame: Buffer): void {
+function decodeRequestFrame (frame: Buffer): void {
   const reader = new Reader(frame, Math.min(4, frame.length))
   const header = decodeRequestHeader(reader)
   const api = apiByKey(header.apiKey)
@@ -110,15 +110,15 @@ export function decodeRequestFrame (frame: Buffer): void {
   decodeRequest(api, header.apiVersion, reader)
 }
 
-export function headerOnly (frame: Buffer): void {
+function headerOnly (frame: Buffer): void {
   decodeRequestHeader(new Reader(frame, Math.min(4, frame.length)))
 }
 
-export function checkRequest (frame: Buffer): void {
+function checkRequest (frame: Buffer): void {
   check(frame, protocolOnly, decoderBound(frame), () => decodeRequestFrame(frame))
 }
 
-export function checkHeader (frame: Buffer): void {
+function checkHeader (frame: Buffer): void {
   check(frame, protocolOnly, decoderBound(frame), () => headerOnly(frame))
 }
 
@@ -154,7 +154,7 @@ function split (chunks: readonly Buffer[]): SplitResult {
 }
 
 /** The stream split whole and cut at `cuts` (fractions of its length) must give the same frames. */
-export function checkSplit (stream: Buffer, cuts: readonly number[]): void {
+function checkSplit (stream: Buffer, cuts: readonly number[]): void {
   check(stream, protocolOnly, FUZZ_MAX_FRAME, () => {
     const whole = split([stream])
     const points = [...new Set(cuts.map((c) => Math.floor(c * stream.length)))].sort((a, b) => a - b)
@@ -190,7 +190,7 @@ export function splitterTarget (seeds: readonly Buffer[]): FuzzTarget<SplitCase>
 // ---- record batches ----
 
 /** Rewrites the CRC of every batch whose length fits, so that mutations reach past the CRC check. */
-export function fixCrcs (blob: Buffer): Buffer {
+function fixCrcs (blob: Buffer): Buffer {
   const out = Buffer.from(blob)
   let pos = 0
   while (pos + ATTRIBUTES <= out.length) {
@@ -204,13 +204,13 @@ export function fixCrcs (blob: Buffer): Buffer {
 
 export interface RecordsCase { input: MutatedInput, fixCrc: boolean, produceVersion: number, singleBatch: boolean }
 
-export function recordsBytes (c: RecordsCase, seeds: readonly Buffer[]): Buffer {
+function recordsBytes (c: RecordsCase, seeds: readonly Buffer[]): Buffer {
   const mutated = applyMutations(c.input, seeds)
   return c.fixCrc ? fixCrcs(mutated) : mutated
 }
 
 /** validateRecords never throws; what it accepts decodes (records, decompression) or fails typed. */
-export function checkRecords (blob: Buffer, produceVersion: number, singleBatch: boolean): void {
+function checkRecords (blob: Buffer, produceVersion: number, singleBatch: boolean): void {
   check(blob, recordErrors, decoderBound(blob) + FUZZ_MAX_DECOMPRESSED, () => {
     let result
     try {

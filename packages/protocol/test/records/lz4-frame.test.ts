@@ -1,4 +1,4 @@
-// The LZ4 frame bound: found by the protocol fuzz campaign (an lz4 batch of 257 KB made the
+// The LZ4 frame bound, found during the protocol fuzz campaign (an lz4 batch of 257 KB made the
 // decoder allocate 64 MiB before the limit was checked). Frames are walked header by header and
 // refused before decoding when they may exceed the limit.
 import { test } from 'node:test'

@@ -45,7 +45,11 @@ test('lz4 frame headers: optional fields, skippable and concatenated frames', { 
   const skippable = Buffer.alloc(12)
   skippable.writeUInt32LE(0x184d2a5f, 0)
   skippable.writeUInt32LE(4, 4)
-  assert.deepEqual(lz4FrameBound(Buffer.concat([skippable, frame, storedFrame(Buffer.from('x'), { bd: 7, contentSize: 9 })])), { bytes: 6, blockMax: 4 << 20, declared: 9 })
+  const frames = [skippable, frame, storedFrame(Buffer.from('x'), { bd: 7, contentSize: 9 }), storedFrame(Buffer.from('y'), { contentSize: 1 })]
+  assert.deepEqual(lz4FrameBound(Buffer.concat(frames)), { bytes: 7, blockMax: 4 << 20, declared: 9 })
+  // A real frame (no optional fields): compressed blocks count at the block maximum.
+  const real = lz4FrameBound(compressSync(Compression.Lz4, Buffer.alloc(100_000, 'ab')))
+  assert.ok(real.bytes >= 100_000 && real.bytes <= 100_000 + real.blockMax, JSON.stringify(real))
   // A declared content size over the limit is refused on its own.
   assert.throws(() => decompressSync(Compression.Lz4, storedFrame(Buffer.from('hi'), { contentSize: 2 * MIB }), { maxBytes: MIB }), /exceeds the limit/)
 })

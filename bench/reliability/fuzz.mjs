@@ -114,7 +114,7 @@ if (targets.includes('network')) {
   const { startBrokerProcess } = await import(join(root, 'packages/testkit/dist/src/index.js'))
   const { runNetworkFuzz } = await import(join(root, 'packages/testkit/dist/test/fuzz/network-fuzz.js'))
   const { startWellBehaved } = await import(join(root, 'packages/testkit/dist/test/fuzz/well-behaved.js'))
-  const broker = await startBrokerProcess({ overrides: { 'group.initial.rebalance.delay.ms': '0' } })
+  const broker = await startBrokerProcess({ overrides: { 'group.initial.rebalance.delay.ms': '0' }, startTimeoutMs: 120_000 })
   let exited = null
   void broker.exited.then((code) => { exited = code })
   const started = Date.now()

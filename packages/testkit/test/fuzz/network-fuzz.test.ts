@@ -10,7 +10,7 @@ import { runNetworkFuzz } from './network-fuzz.js'
 import { startWellBehaved } from './well-behaved.js'
 
 const SEED = 0x22
-const CONNECTIONS = 300
+const CONNECTIONS = 200
 
 test('network fuzz: hostile connections answered or closed, a well-behaved client served throughout', { timeout: 120_000 }, async () => {
   const broker = await startTestBroker({ 'group.initial.rebalance.delay.ms': '0' })

@@ -8,13 +8,15 @@
 //   4 zstd    zstd frame(s)
 // Recovery rule: corrupt, truncated or oversized input rejects/throws CompressionError; output
 // larger than `maxBytes` (default 256 MiB) is refused before it is allocated where the format
-// declares its size (snappy, zstd), else as soon as it is seen.
+// declares its size (snappy, zstd) or its headers bound it (lz4: lz4-frame.ts), else as soon as
+// it is seen.
 import { promisify } from 'node:util'
 import * as zlib from 'node:zlib'
 import * as snappy from 'snappy'
 import * as lz4 from 'lz4-napi'
 import zstdBinding from 'zstd-napi/binding.js'
 import { Compression } from './record-batch.js'
+import { lz4FrameBound } from './lz4-frame.js'
 
 export class CompressionError extends Error {
   constructor (message: string, options?: { cause?: unknown }) {
@@ -154,6 +156,17 @@ function zstdDecompress (buf: Buffer, limit: number): Buffer {
 
 // ---- lz4 ----
 
+/**
+ * Refuses a frame whose headers allow more than the limit (plus one block of rounding) before it
+ * is decoded: the binding allocates the whole output, and LZ4 expands up to 255 times.
+ */
+function lz4Precheck (buf: Buffer, limit: number): Buffer {
+  const bound = lz4FrameBound(buf)
+  if (bound.declared !== null) checkSize('lz4', bound.declared, limit)
+  if (bound.bytes > limit + bound.blockMax) throw new CompressionError(`lz4: frame may decompress to ${bound.bytes} bytes, above the limit of ${limit} bytes`)
+  return buf
+}
+
 function lz4Check (out: Buffer, limit: number): Buffer {
   checkSize('lz4', out.length, limit)
   return out
@@ -200,7 +213,7 @@ export function decompressSync (codec: Compression, buf: Buffer, options?: Decom
         const parts = snappyBlocks(buf, limit).map((b) => asBuffer(snappy.uncompressSync(b, { asBuffer: true })))
         return parts.length === 1 ? parts[0]! : Buffer.concat(parts)
       }
-      case Compression.Lz4: return lz4Check(lz4.decompressFrameSync(buf), limit)
+      case Compression.Lz4: return lz4Check(lz4.decompressFrameSync(lz4Precheck(buf, limit)), limit)
       case Compression.Zstd: return zstdDecompress(buf, limit)
       default: throw unknownCodec(codec)
     }
@@ -220,7 +233,7 @@ export async function decompress (codec: Compression, buf: Buffer, options?: Dec
         const parts = await Promise.all(blocks.map(async (b) => asBuffer(await snappy.uncompress(b, { asBuffer: true }))))
         return parts.length === 1 ? parts[0]! : Buffer.concat(parts)
       }
-      case Compression.Lz4: return lz4Check(await lz4.decompressFrame(buf), limit)
+      case Compression.Lz4: return lz4Check(await lz4.decompressFrame(lz4Precheck(buf, limit)), limit)
       // zstd-napi has no asynchronous one-shot call; batches are small enough to decode inline.
       case Compression.Zstd: return zstdDecompress(buf, limit)
       default: throw unknownCodec(codec)

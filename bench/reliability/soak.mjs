@@ -56,6 +56,8 @@ async function startBroker () {
     '--override', 'log.retention.bytes=201326592',
     '--override', 'log.retention.check.interval.ms=30000',
     '--log-format', 'json'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  // Whatever ends this script, the broker does not outlive it.
+  process.on('exit', () => { if (child.exitCode === null) child.kill('SIGKILL') })
   let buffered = ''
   const bootstrap = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('broker did not start within 30 s')), 30_000)

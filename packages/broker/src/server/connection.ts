@@ -116,7 +116,9 @@ export class Connection {
     socket.setNoDelay(true)
     const idleMs = broker.config.optionalNumber('connections.max.idle.ms') ?? -1
     if (idleMs > 0 && idleMs < 2 ** 31) {
-      socket.setTimeout(idleMs, () => {
+      // A listener of its own: the callback setTimeout takes is called once only.
+      socket.setTimeout(idleMs)
+      socket.on('timeout', () => {
         // Not idle while a request is under way (a long poll): look again a whole period later,
         // since a fired timer is not armed again by itself.
         if (this.queue.length > 0) {

@@ -118,85 +118,90 @@ const median = (xs) => {
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length
 const mb = (b) => (b / 1048576).toFixed(1)
 
-const broker = await startBroker()
-const pid = broker.child.pid
-let brokerDied = false
-broker.child.once('exit', (code, signal) => {
-  if (!stopping) { brokerDied = true; log(`BROKER EXITED code=${code} signal=${signal}`) }
-})
-log(`broker pid ${pid} on ${broker.bootstrap}, data ${dataDir}, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`)
+// --from-json FILE: no run, only the verdicts again from the samples a run saved.
+const fromJson = opt('from-json', null)
+const saved = fromJson === null ? null : JSON.parse(readFileSync(fromJson, 'utf8'))
+let brokerDied = saved?.summary.brokerDied ?? false
+let rate = Number(saved?.summary.rate ?? opt('rate', NaN))
+let rateNote = saved?.summary.rateNote ?? 'given with --rate'
+const chunks = saved?.chunks ?? [] // { end, p99, sent, received, missing, dups, drErrors }
+const samples = saved?.samples ?? []
+let rebalancesStarted = saved?.summary.memberStarts ?? 0
+let consumed = saved?.summary.groupRecordsConsumed ?? 0
+if (saved === null) {
+  const broker = await startBroker()
+  const pid = broker.child.pid
+  broker.child.once('exit', (code, signal) => {
+    if (!stopping) { brokerDied = true; log(`BROKER EXITED code=${code} signal=${signal}`) }
+  })
+  log(`broker pid ${pid} on ${broker.bootstrap}, data ${dataDir}, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`)
 
-// Topic with the wanted partition count: a short latency run creates it.
-await rdkbench(['latency', '-b', broker.bootstrap, '-t', TOPIC, '-c', '-p', String(partitions), '-r', '100', '-d', '1', '--grace', '2', '-s', String(size)])
+  // Topic with the wanted partition count: a short latency run creates it.
+  await rdkbench(['latency', '-b', broker.bootstrap, '-t', TOPIC, '-c', '-p', String(partitions), '-r', '100', '-d', '1', '--grace', '2', '-s', String(size)])
 
-let rate = Number(opt('rate', NaN))
-let rateNote = 'given with --rate'
-if (!Number.isFinite(rate)) {
-  const r = await rdkbench(['produce', '-b', broker.bootstrap, '-t', 'soak-max', '-c', '-p', String(partitions), '-n', '300000', '-s', String(size), '-a', 'all', '-T', '60'])
-  if (!r.result) throw new Error(`max measurement failed: ${r.stderr}`)
-  rate = Math.round(r.result.msgs_per_s / 2)
-  rateNote = `half of the ${r.result.msgs_per_s} records/s measured just before (load average ${loadavg()[0].toFixed(2)})`
-}
-log(`rate ${rate} records/s of ${size} B (${rateNote}), ${partitions} partitions, ${generators} latency generators, ${groups} groups x ${members} members, ${minutes} min`)
-
-// Latency generators: back-to-back one-minute chunks.
-const chunks = [] // { end, p99, sent, received, missing, dups, dr_errors }
-async function generator (g) {
-  while (!stopping) {
-    const r = await rdkbench(['latency', '-b', broker.bootstrap, '-t', TOPIC, '-p', String(partitions),
-      '-r', String(Math.max(1, Math.round(rate / generators))), '-d', '20', '--grace', '5', '-s', String(size)])
-    if (stopping) break
-    if (!r.result) { log(`generator ${g}: no result (exit ${r.code}): ${r.stderr.split('\n').slice(-3).join(' | ')}`); await new Promise((resolve) => setTimeout(resolve, 2000)); continue }
-    chunks.push({ end: Date.now(), p99: r.result.p99_ms, p50: r.result.p50_ms, sent: r.result.sent, received: r.result.received, missing: r.result.missing, dups: r.result.dups, drErrors: r.result.dr_errors })
+  if (!Number.isFinite(rate)) {
+    const r = await rdkbench(['produce', '-b', broker.bootstrap, '-t', 'soak-max', '-c', '-p', String(partitions), '-n', '300000', '-s', String(size), '-a', 'all', '-T', '60'])
+    if (!r.result) throw new Error(`max measurement failed: ${r.stderr}`)
+    rate = Math.round(r.result.msgs_per_s / 2)
+    rateNote = `half of the ${r.result.msgs_per_s} records/s measured just before (load average ${loadavg()[0].toFixed(2)})`
   }
-}
+  log(`rate ${rate} records/s of ${size} B (${rateNote}), ${partitions} partitions, ${generators} latency generators, ${groups} groups x ${members} members, ${minutes} min`)
 
-// Group members: each lives 90-240 s, then a new one joins.
-let rebalancesStarted = 0
-let consumed = 0
-async function member (group, m) {
-  let first = true
-  while (!stopping) {
-    // Stagger the first lifetimes so the members of a group do not all leave together.
-    const life = first ? 60 + Math.floor(Math.random() * 120) + m * 30 : 90 + Math.floor(Math.random() * 150)
-    first = false
-    rebalancesStarted++
-    const r = await rdkbench(['consume', '-b', broker.bootstrap, '-t', TOPIC, '-g', `soak-group-${group}`, '-o', 'end',
-      '-n', '1000000000000', '-T', String(life), '--idle', String(life), '-s', String(size)])
-    if (r.result) consumed += r.result.count
-    else if (!stopping) log(`group ${group} member ${m}: no result (exit ${r.code})`)
+  // Latency generators: back-to-back one-minute chunks.
+  async function generator (g) {
+    while (!stopping) {
+      const r = await rdkbench(['latency', '-b', broker.bootstrap, '-t', TOPIC, '-p', String(partitions),
+        '-r', String(Math.max(1, Math.round(rate / generators))), '-d', '20', '--grace', '5', '-s', String(size)])
+      if (stopping) break
+      if (!r.result) { log(`generator ${g}: no result (exit ${r.code}): ${r.stderr.split('\n').slice(-3).join(' | ')}`); await new Promise((resolve) => setTimeout(resolve, 2000)); continue }
+      chunks.push({ end: Date.now(), p99: r.result.p99_ms, p50: r.result.p50_ms, sent: r.result.sent, received: r.result.received, missing: r.result.missing, dups: r.result.dups, drErrors: r.result.dr_errors })
+    }
   }
-}
 
-const tasks = []
-for (let g = 0; g < generators; g++) tasks.push(generator(g))
-for (let g = 0; g < groups; g++) for (let m = 0; m < members; m++) tasks.push(member(g, m))
+  // Group members: each lives 90-240 s, then a new one joins.
+  async function member (group, m) {
+    let first = true
+    while (!stopping) {
+      // Stagger the first lifetimes so the members of a group do not all leave together.
+      const life = first ? 60 + Math.floor(Math.random() * 120) + m * 30 : 90 + Math.floor(Math.random() * 150)
+      first = false
+      rebalancesStarted++
+      const r = await rdkbench(['consume', '-b', broker.bootstrap, '-t', TOPIC, '-g', `soak-group-${group}`, '-o', 'end',
+        '-n', '1000000000000', '-T', String(life), '--idle', String(life), '-s', String(size)])
+      if (r.result) consumed += r.result.count
+      else if (!stopping) log(`group ${group} member ${m}: no result (exit ${r.code})`)
+    }
+  }
 
-const samples = []
-const t0 = Date.now()
-let lastCpu = procStat(pid).cpu
-console.log('minute | RSS MB | heap MB | fds | broker CPU s/min | p99 ms | p50 ms | records | load1')
-for (let minute = 1; minute <= minutes && !brokerDied; minute++) {
-  const due = t0 + minute * 60_000
-  while (Date.now() < due && !brokerDied) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, due - Date.now())))
-  if (brokerDied) break
-  const st = procStat(pid)
-  const heap = await heapUsed(broker.metricsUrl)
-  const mine = chunks.filter((c) => c.end > due - 60_000 && c.end <= due)
-  const p99 = mine.length ? Math.max(...mine.map((c) => c.p99)) : NaN
-  const p50 = mine.length ? Math.max(...mine.map((c) => c.p50)) : NaN
-  const s = { minute, rss: st.rss, heap, fds: st.fds, cpu: st.cpu - lastCpu, p99, p50, records: mine.reduce((a, c) => a + c.received, 0), load1: loadavg()[0] }
-  lastCpu = st.cpu
-  samples.push(s)
-  console.log(`${String(minute).padStart(6)} | ${mb(s.rss).padStart(6)} | ${mb(s.heap).padStart(7)} | ${String(s.fds).padStart(3)} | ${s.cpu.toFixed(1).padStart(16)} | ${Number.isFinite(p99) ? p99.toFixed(1).padStart(6) : '     -'} | ${Number.isFinite(p50) ? p50.toFixed(1).padStart(6) : '     -'} | ${String(s.records).padStart(7)} | ${s.load1.toFixed(2)}`)
-}
+  const tasks = []
+  for (let g = 0; g < generators; g++) tasks.push(generator(g))
+  for (let g = 0; g < groups; g++) for (let m = 0; m < members; m++) tasks.push(member(g, m))
 
-stopping = true
-for (const c of children) c.kill('SIGTERM')
-await Promise.all(tasks)
-if (!brokerDied) {
-  broker.child.kill('SIGTERM')
-  await once(broker.child, 'exit')
+  const t0 = Date.now()
+  let lastCpu = procStat(pid).cpu
+  console.log('minute | RSS MB | heap MB | fds | broker CPU s/min | p99 ms | p50 ms | records | load1')
+  for (let minute = 1; minute <= minutes && !brokerDied; minute++) {
+    const due = t0 + minute * 60_000
+    while (Date.now() < due && !brokerDied) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, due - Date.now())))
+    if (brokerDied) break
+    const st = procStat(pid)
+    const heap = await heapUsed(broker.metricsUrl)
+    const mine = chunks.filter((c) => c.end > due - 60_000 && c.end <= due)
+    const p99 = mine.length ? Math.max(...mine.map((c) => c.p99)) : NaN
+    const p50 = mine.length ? Math.max(...mine.map((c) => c.p50)) : NaN
+    const s = { minute, rss: st.rss, heap, fds: st.fds, cpu: st.cpu - lastCpu, p99, p50, records: mine.reduce((a, c) => a + c.received, 0), load1: loadavg()[0] }
+    lastCpu = st.cpu
+    samples.push(s)
+    console.log(`${String(minute).padStart(6)} | ${mb(s.rss).padStart(6)} | ${mb(s.heap).padStart(7)} | ${String(s.fds).padStart(3)} | ${s.cpu.toFixed(1).padStart(16)} | ${Number.isFinite(p99) ? p99.toFixed(1).padStart(6) : '     -'} | ${Number.isFinite(p50) ? p50.toFixed(1).padStart(6) : '     -'} | ${String(s.records).padStart(7)} | ${s.load1.toFixed(2)}`)
+  }
+
+  stopping = true
+  for (const c of children) c.kill('SIGTERM')
+  await Promise.all(tasks)
+  if (!brokerDied) {
+    broker.child.kill('SIGTERM')
+    await once(broker.child, 'exit')
+  }
 }
 rmSync(dataDir, { recursive: true, force: true })
 
@@ -209,7 +214,14 @@ const windowStart = Math.floor(samples.length / 4)
 const win = samples.slice(windowStart)
 const head = win.slice(0, Math.min(3, win.length))
 const tail = win.slice(-Math.min(3, win.length))
-const rssGrowth = win.length ? (mean(tail.map((s) => s.rss)) / mean(head.map((s) => s.rss)) - 1) * 100 : NaN
+const rssMeanGrowth = win.length ? (mean(tail.map((s) => s.rss)) / mean(head.map((s) => s.rss)) - 1) * 100 : NaN
+// RSS rides the garbage collector's sawtooth (tens of MB between two samples), so the verdict
+// compares low-water marks: the least RSS of the first and of the last five samples of the window.
+const lowHead = win.slice(0, Math.min(5, win.length))
+const lowTail = win.slice(-Math.min(5, win.length))
+const rssLowStart = Math.min(...lowHead.map((s) => s.rss))
+const rssLowEnd = Math.min(...lowTail.map((s) => s.rss))
+const rssGrowth = win.length ? (rssLowEnd / rssLowStart - 1) * 100 : NaN
 const k = Math.max(1, Math.min(5, Math.floor(samples.length / 3)))
 // The first minute includes connection set-up and the first rebalances: start at minute 2 when possible.
 const firstP99 = median(samples.slice(samples.length > k + 1 ? 1 : 0, (samples.length > k + 1 ? 1 : 0) + k).map((s) => s.p99))
@@ -223,6 +235,8 @@ const summary = {
   rssFirstMb: samples.length ? Number(mb(samples[0].rss)) : NaN,
   rssWindowStartMb: head.length ? Number(mb(mean(head.map((s) => s.rss)))) : NaN,
   rssEndMb: tail.length ? Number(mb(mean(tail.map((s) => s.rss)))) : NaN,
+  rssMeanGrowthPct: Number(rssMeanGrowth.toFixed(2)),
+  rssLowStartMb: Number(mb(rssLowStart)), rssLowEndMb: Number(mb(rssLowEnd)),
   rssGrowthPct: Number(rssGrowth.toFixed(2)),
   heapWindowStartMb: head.length ? Number(mb(mean(head.map((s) => s.heap)))) : NaN,
   heapEndMb: tail.length ? Number(mb(mean(tail.map((s) => s.heap)))) : NaN,
@@ -231,10 +245,12 @@ const summary = {
   loadMin: Math.min(...samples.map((s) => s.load1)), loadMax: Math.max(...samples.map((s) => s.load1)),
   brokerDied
 }
-mkdirSync(dirname(jsonOut), { recursive: true })
-writeFileSync(jsonOut, JSON.stringify({ summary, samples, chunks }, null, 2))
+if (saved === null) {
+  mkdirSync(dirname(jsonOut), { recursive: true })
+  writeFileSync(jsonOut, JSON.stringify({ summary, samples, chunks }, null, 2))
+}
 console.log(`\nrecords sent ${sent}, lost ${lost}, duplicated ${dups}, delivery errors ${drErrors}; group members started ${rebalancesStarted} (each start and exit is a rebalance)`)
-console.log(`RSS over the last 75 % of the run: ${summary.rssWindowStartMb} MB -> ${summary.rssEndMb} MB (${summary.rssGrowthPct} %, limit 5 %)`)
+console.log(`RSS over the last 75 % of the run, low-water of 5 samples: ${summary.rssLowStartMb} MB -> ${summary.rssLowEndMb} MB (${summary.rssGrowthPct} %, limit 5 %); mean of 3: ${summary.rssWindowStartMb} -> ${summary.rssEndMb} MB (${summary.rssMeanGrowthPct} %)`)
 console.log(`heap used: ${summary.heapWindowStartMb} MB -> ${summary.heapEndMb} MB; open files ${fdsFirst} -> ${fdsLast}`)
 console.log(`p99 (median of ${k} minutes): first ${firstP99} ms, last ${lastP99} ms, ratio ${summary.p99Ratio} (limit 2)`)
 console.log(`load average during the run: ${summary.loadMin.toFixed(2)}-${summary.loadMax.toFixed(2)} (2 cores shared with other work)`)

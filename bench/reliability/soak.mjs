@@ -249,7 +249,7 @@ if (saved === null) {
   mkdirSync(dirname(jsonOut), { recursive: true })
   writeFileSync(jsonOut, JSON.stringify({ summary, samples, chunks }, null, 2))
 }
-console.log(`\nrecords sent ${sent}, lost ${lost}, duplicated ${dups}, delivery errors ${drErrors}; group members started ${rebalancesStarted} (each start and exit is a rebalance)`)
+console.log(`\nrecords sent ${sent}, not read back within the grace (late or lost) ${lost}, duplicated ${dups}, delivery errors ${drErrors}; group members started ${rebalancesStarted} (each start and exit is a rebalance)`)
 console.log(`RSS over the last 75 % of the run, low-water of 5 samples: ${summary.rssLowStartMb} MB -> ${summary.rssLowEndMb} MB (${summary.rssGrowthPct} %, limit 5 %); mean of 3: ${summary.rssWindowStartMb} -> ${summary.rssEndMb} MB (${summary.rssMeanGrowthPct} %)`)
 console.log(`heap used: ${summary.heapWindowStartMb} MB -> ${summary.heapEndMb} MB; open files ${fdsFirst} -> ${fdsLast}`)
 console.log(`p99 (median of ${k} minutes): first ${firstP99} ms, last ${lastP99} ms, ratio ${summary.p99Ratio} (limit 2)`)

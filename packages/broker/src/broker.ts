@@ -35,6 +35,7 @@ import { ClientMetricsSubscriptions } from './telemetry/subscriptions.js'
 import { FetchPurgatory } from './purgatory/delayed-fetch.js'
 import { Connection } from './server/connection.js'
 import { Listener } from './server/listener.js'
+import { RequestBudget } from './server/request-budget.js'
 import { listenerSecurity, type ListenerSecurity } from './security/listener-security.js'
 import { ScramCredentialStore } from './security/scram-store.js'
 import { ClientQuotas } from './quota/client-quotas.js'
@@ -246,6 +247,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
     dynamicConfigs,
     fetchBuffers: new BufferPool(),
     requestBuffers: new BufferPool(),
+    requestBudget: new RequestBudget(config.int('queued.max.requests')),
     producerIds,
     handlers: HANDLERS,
     logger,

@@ -8,12 +8,17 @@
 // frame's size; by default a fresh one of exactly that size). The gathered buffer is handed to
 // onFrame too, so that a caller that knows nothing keeps a view of it can recycle it.
 // Only the up-to-3 bytes of a split size prefix live in a reused scratch buffer.
+// A frame over 1 MiB does not get its whole size at once: the buffer grows (doubling) as its bytes
+// arrive, so a peer that announces a huge frame and sends little of it holds little memory.
 // Recovery: a size < 0 or > maxFrameBytes throws FrameError; the stream cannot be resynchronised
 // and the caller closes the connection.
 import { FrameError } from './protocol-error.js'
 
 /** A frame's bytes, and the buffer it was gathered into (null: a view of a socket chunk). */
 export type FrameCallback = (frame: Buffer, gathered: Buffer | null) => void
+
+/** Frames up to this size get their whole buffer when their size arrives. */
+const UPFRONT_BYTES = 1024 * 1024
 
 export class FrameSplitter {
   private readonly maxFrameBytes: number
@@ -40,13 +45,28 @@ export class FrameSplitter {
     if (size < 0 || size > this.maxFrameBytes) throw new FrameError(size, this.maxFrameBytes)
   }
 
-  private startGather (size: number): Buffer {
-    const pending = this.allocate(size)
-    if (pending.length < size) throw new RangeError(`frame allocator returned ${pending.length} bytes for a ${size}-byte frame`)
-    this.pending = pending
+  private startGather (size: number): void {
+    this.pending = this.allocateAtLeast(Math.min(size, UPFRONT_BYTES))
     this.pendingSize = size
     this.pendingBytes = 0
-    return pending
+  }
+
+  private allocateAtLeast (size: number): Buffer {
+    const buffer = this.allocate(size)
+    if (buffer.length < size) throw new RangeError(`frame allocator returned ${buffer.length} bytes for a ${size}-byte frame`)
+    return buffer
+  }
+
+  /** The pending buffer, grown if `n` more bytes do not fit (the last growth: the frame's size). */
+  private room (n: number): Buffer {
+    const pending = this.pending as Buffer
+    const needed = this.pendingBytes + n
+    if (needed <= pending.length) return pending
+    const capacity = Math.min(this.pendingSize, Math.max(needed, pending.length * 2))
+    const grown = capacity === this.pendingSize ? this.allocateAtLeast(capacity) : Buffer.allocUnsafe(capacity)
+    pending.copy(grown, 0, 0, this.pendingBytes)
+    this.pending = grown
+    return grown
   }
 
   push (chunk: Buffer, onFrame: FrameCallback): void {
@@ -62,9 +82,9 @@ export class FrameSplitter {
       this.startGather(size)
     }
     if (this.pending !== null) {
-      const pending = this.pending
       const size = this.pendingSize
       const n = Math.min(size - this.pendingBytes, end - pos)
+      const pending = this.room(n)
       chunk.copy(pending, this.pendingBytes, pos, pos + n)
       this.pendingBytes += n
       pos += n
@@ -82,8 +102,8 @@ export class FrameSplitter {
         pos = start + size
         onFrame(chunk.subarray(start, pos), null)
       } else {
-        const pending = this.startGather(size)
-        chunk.copy(pending, 0, pos + 4, end)
+        this.startGather(size)
+        chunk.copy(this.room(end - pos - 4), 0, pos + 4, end)
         this.pendingBytes = end - pos - 4
         return
       }

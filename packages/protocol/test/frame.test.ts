@@ -99,3 +99,20 @@ test('gathered frames go into the allocator\'s buffers, which may be larger than
   for (const g of got.filter((g) => g.gathered === null)) assert.ok(!allocated.some((a) => a.buffer === g.frame.buffer))
   assert.throws(() => new FrameSplitter(100, (size) => Buffer.alloc(size - 1)).push(prefixed(Buffer.alloc(50)).subarray(0, 10), () => {}), RangeError)
 })
+
+test('a frame over 1 MiB gets memory as its bytes arrive, not when its size does', { timeout: 10_000 }, () => {
+  const body = Buffer.alloc(5 * 1024 * 1024 + 7)
+  for (let i = 0; i < body.length; i += 4096) body[i] = i % 251
+  const stream = prefixed(body)
+  const asked: number[] = []
+  const splitter = new FrameSplitter(64 * 1024 * 1024, (size) => { asked.push(size); return Buffer.allocUnsafe(size) })
+  const got: Buffer[] = []
+  splitter.push(stream.subarray(0, 14), (f) => got.push(f))
+  // A 5 MiB announcement with 10 bytes sent holds 1 MiB at most.
+  assert.deepEqual(asked, [1024 * 1024])
+  for (let pos = 14; pos < stream.length; pos += 300_000) splitter.push(stream.subarray(pos, pos + 300_000), (f) => got.push(f))
+  assert.equal(got.length, 1)
+  assert.ok((got[0] as Buffer).equals(body))
+  // Growth in between is private; the buffer handed out (recyclable) comes from the allocator.
+  assert.equal(asked.at(-1), body.length)
+})

@@ -100,7 +100,7 @@ const BROKER_DOCS: Readonly<Record<string, string>> = {
   'max.connection.creation.rate': 'Most new connections per second, broker-wide (listener.name.<listener>.max.connection.creation.rate: per listener); a connection over it waits until the rate allows it.',
   'controller.quota.window.num': 'controller_mutation_rate: with controller.quota.window.size.seconds, the burst of partition mutations a client may make at once (num × size seconds of its quota).',
   'controller.quota.window.size.seconds': 'controller_mutation_rate: see controller.quota.window.num.',
-  'queued.max.requests': `Requests queued before reading pauses. ${UNUSED}`,
+  'queued.max.requests': 'Requests under way at once, broker-wide; over it, connections with one under way are not read.',
   'num.network.threads': `Network threads in Kafka; Brook serves sockets on one event loop. ${UNUSED}`,
   'num.io.threads': `Request handler threads in Kafka; Brook runs handlers on one event loop. ${UNUSED}`,
   'background.threads': `Threads for background work in Kafka. ${UNUSED}`,

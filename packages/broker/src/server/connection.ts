@@ -29,8 +29,17 @@ import type { Session } from '../security/session.js'
 import { refusal } from '../security/authorizer/request-access.js'
 import type { BrokerState, ClientSoftware, RequestContext } from './request-context.js'
 
-/** Requests read ahead of the oldest unanswered one before reading pauses (back-pressure). */
+/**
+ * Requests one connection may have under way or answered-but-unsent before it reads no more
+ * (back-pressure); frames already read beyond it wait undecoded until there is room.
+ */
 const MAX_QUEUED_REQUESTS = 128
+
+/** A frame read but not started yet: the connection is at one of its limits. */
+interface HeldFrame {
+  frame: Buffer
+  gathered: Buffer | null
+}
 
 interface Slot {
   done: boolean
@@ -79,6 +88,15 @@ export class Connection {
   private flushQueued = false
   /** Until when (Date.now()) nothing is read: the client is throttled. */
   private mutedUntil = 0
+  /**
+   * Frames read while the connection was at a limit (MAX_QUEUED_REQUESTS, responses unsent,
+   * queued.max.requests): started in order once there is room. Only what one socket read
+   * brought can pile up here, because reading pauses as the first frame is held.
+   */
+  private readonly held: HeldFrame[] = []
+  /** This connection's requests whose handler has not settled yet. */
+  private running = 0
+  private readonly wake = (): void => this.startHeld()
 
   /** `session`: the connection's security state; without one, a PLAINTEXT connection. */
   constructor (socket: Socket, broker: BrokerState, handlers: ReadonlyMap<number, Handler>, logger: Logger, session?: Session) {
@@ -91,19 +109,29 @@ export class Connection {
     this.splitter = new FrameSplitter(broker.config.int('socket.request.max.bytes'), (size) => pool.allocate(size))
     this.closedPromise = new Promise((resolve) => socket.once('close', () => {
       this.closed = true
+      this.held.length = 0
+      broker.requestBudget?.forget(this.wake)
       resolve()
     }))
     socket.setNoDelay(true)
     const idleMs = broker.config.optionalNumber('connections.max.idle.ms') ?? -1
     if (idleMs > 0 && idleMs < 2 ** 31) {
-      socket.setTimeout(idleMs, () => {
-        if (this.queue.length > 0) return
+      // A listener of its own: the callback setTimeout takes is called once only.
+      socket.setTimeout(idleMs)
+      socket.on('timeout', () => {
+        // Not idle while a request is under way (a long poll): look again a whole period later,
+        // since a fired timer is not armed again by itself.
+        if (this.queue.length > 0) {
+          socket.setTimeout(idleMs)
+          return
+        }
         this.logger.debug('closing idle connection')
         socket.destroy()
       })
     }
     socket.on('data', (chunk: Buffer) => this.onData(chunk))
-    socket.on('drain', () => this.resumeIfRoom())
+    // The client read what was waiting: held frames may start, then reading resumes.
+    socket.on('drain', () => this.startHeld())
     socket.on('error', (err) => this.logger.debug({ err }, 'socket error'))
   }
 
@@ -127,10 +155,45 @@ export class Connection {
   private onData (chunk: Buffer): void {
     if (this.draining || this.closed) return
     try {
-      this.splitter.push(chunk, (frame, gathered) => this.onFrame(frame, gathered))
+      this.splitter.push(chunk, (frame, gathered) => this.admit(frame, gathered))
     } catch (err) {
       this.abort('invalid frame', err)
     }
+  }
+
+  /** Whether one more request may start now. */
+  private hasRoom (): boolean {
+    return this.queue.length < MAX_QUEUED_REQUESTS && !this.socket.writableNeedDrain &&
+      (this.broker.requestBudget?.allows(this.running) ?? true)
+  }
+
+  /** A frame starts now, or waits (in order) while the connection is at a limit. */
+  private admit (frame: Buffer, gathered: Buffer | null): void {
+    if (this.held.length === 0 && this.hasRoom()) {
+      this.onFrame(frame, gathered)
+      return
+    }
+    this.held.push({ frame, gathered })
+    this.socket.pause()
+    this.waitForBudget()
+  }
+
+  /** Starts held frames while there is room; reading resumes once none is left. */
+  private startHeld (): void {
+    if (this.draining || this.closed) return
+    while (this.held.length > 0 && this.hasRoom()) {
+      const next = this.held.shift() as HeldFrame
+      this.onFrame(next.frame, next.gathered)
+      if (this.closed) return
+    }
+    if (this.held.length > 0) this.waitForBudget()
+    else this.resumeIfRoom()
+  }
+
+  /** Held by queued.max.requests (and nothing else would wake it): wake when requests settle. */
+  private waitForBudget (): void {
+    const budget = this.broker.requestBudget
+    if (budget !== undefined && !budget.allows(this.running)) budget.waitForRoom(this.wake)
   }
 
   /** `gathered`: the pooled buffer the frame was gathered into, if any (FrameSplitter). */
@@ -177,18 +240,27 @@ export class Connection {
     }
     const slot: Slot = { done: false, frames: null, lease: null }
     this.queue.push(slot)
-    if (this.queue.length >= MAX_QUEUED_REQUESTS) this.socket.pause()
+    const budget = this.broker.requestBudget
+    this.running++
+    budget?.acquire()
+    const settled = (): void => {
+      this.running--
+      budget?.release()
+    }
+    if (!this.hasRoom()) this.socket.pause()
     // Views of the request die with the handler only where it says so; otherwise the buffer it
     // was gathered into is left to the garbage collector.
     const recycle = gathered !== null && handler.releasesRequestBytes ? gathered : null
     const decodeMs = performance.now() - decodeStarted
     this.run(handler, header, request, slot, frame.length, decodeMs).then((frames) => {
+      settled()
       if (recycle !== null) this.broker.requestBuffers.give(recycle)
       slot.done = true
       slot.frames = frames
       if (this.session?.takeCloseRequest() === true) slot.closeAfter = true
       this.scheduleFlush()
     }, (err: unknown) => {
+      settled()
       if (recycle !== null) this.broker.requestBuffers.give(recycle)
       // Only an unencodable response gets here: the stream cannot continue in order.
       slot.done = true
@@ -331,7 +403,7 @@ export class Connection {
     if (corked) this.socket.uncork()
     // A client that does not read its responses stops being read from.
     if (this.socket.writableNeedDrain) this.socket.pause()
-    else this.resumeIfRoom()
+    else this.startHeld()
     if (this.queue.length === 0 && this.onIdle !== null) {
       const idle = this.onIdle
       this.onIdle = null
@@ -344,14 +416,14 @@ export class Connection {
     setTimeout(() => {
       const left = this.mutedUntil - Date.now()
       if (left > 0) this.unmuteLater(left)
-      else this.resumeIfRoom()
+      else this.startHeld()
     }, ms).unref()
   }
 
   private resumeIfRoom (): void {
     if (this.draining || this.closed || !this.socket.isPaused()) return
-    if (Date.now() < this.mutedUntil) return
-    if (this.queue.length < MAX_QUEUED_REQUESTS / 2 && !this.socket.writableNeedDrain) this.socket.resume()
+    if (Date.now() < this.mutedUntil || this.held.length > 0) return
+    if (this.queue.length < MAX_QUEUED_REQUESTS / 2 && this.hasRoom()) this.socket.resume()
   }
 
   private abort (reason: string, err?: unknown): void {

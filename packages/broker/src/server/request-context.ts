@@ -23,6 +23,7 @@ import type { AclStore } from '@brook/metadata'
 import type { BrokerMetrics } from '../metrics/broker-metrics.js'
 import type { ClientQuotas } from '../quota/client-quotas.js'
 import type { MutationQuota } from '../quota/mutation-quota.js'
+import type { RequestBudget } from './request-budget.js'
 
 export interface BrokerState {
   readonly config: BrokerConfig
@@ -46,6 +47,8 @@ export interface BrokerState {
   readonly fetchBuffers: BufferPool
   /** Recycled buffers for requests that span socket chunks (Handler.releasesRequestBytes). */
   readonly requestBuffers: BufferPool
+  /** queued.max.requests: requests under way broker-wide (request-budget.ts); absent: no bound. */
+  readonly requestBudget?: RequestBudget
   readonly producerIds: ProducerIdSource
   /** Every handler, sorted by api key: the source of the ApiVersions response. */
   readonly handlers: readonly Handler[]

@@ -102,15 +102,18 @@ export class LogSegment implements PooledFile {
   }
 
   /** Creates an empty segment file (the caller makes the directory entry durable). */
-  static async create (ctx: SegmentContext, dir: string, baseOffset: number, settings: SegmentSettings, now: number, suffix: StatusSuffix = ''): Promise<LogSegment> {
+  /** `stale`: index files of an earlier segment at this base may be there (not in a new directory). */
+  static async create (ctx: SegmentContext, dir: string, baseOffset: number, settings: SegmentSettings, now: number, suffix: StatusSuffix = '', stale = true): Promise<LogSegment> {
     const seg = new LogSegment(ctx, dir, baseOffset, 0, settings, now)
     seg.suffix = suffix
     const fh = await ctx.fs.open(seg.path, 'w+')
     await fh.close()
     seg.#offsetIndex = new OffsetIndex(baseOffset, settings.maxIndexEntries)
     seg.#timeIndex = new TimeIndex(baseOffset, settings.maxTimeIndexEntries)
-    for (const ext of [OFFSET_INDEX_EXT, TIME_INDEX_EXT, TXN_INDEX_EXT] as const) {
-      await ctx.fs.rm(seg.filePath(ext))
+    if (stale) {
+      for (const ext of [OFFSET_INDEX_EXT, TIME_INDEX_EXT, TXN_INDEX_EXT] as const) {
+        await ctx.fs.rm(seg.filePath(ext))
+      }
     }
     return seg
   }
@@ -320,6 +323,8 @@ export class LogSegment implements PooledFile {
    * and nothing of them becomes readable. The caller indexes the batches afterwards.
    */
   async write (buffers: readonly Buffer[], bytes: number): Promise<void> {
+    // An active segment restored from a clean-shutdown summary reads its indexes on first write.
+    if (this.#offsetIndex === null || this.#timeIndex === null) await this.#load()
     const position = this.size
     await this.withHandle(async (fh) => {
       try {

@@ -176,6 +176,13 @@ export class LogManager {
       partitions.push({ topic: m[1]!, partition: Number(m[2]), name, ...(summary === undefined ? {} : { summary }) })
     }
     let restored = 0
+    // One config per topic, not per partition (the broker derives it from all its settings).
+    const configs = new Map<string, LogConfig>()
+    const configOf = (topic: string): LogConfig => {
+      let config = configs.get(topic)
+      if (config === undefined) configs.set(topic, config = this.#topicConfig(topic))
+      return config
+    }
     const started = this.#clock()
     let next = 0
     const worker = async (): Promise<void> => {
@@ -191,7 +198,7 @@ export class LogManager {
           dir: `${logDir}/${p.name}`,
           topic: p.topic,
           partition: p.partition,
-          config: this.#topicConfig(p.topic),
+          config: configOf(p.topic),
           clean,
           recoveryPoint: recoveryPoints.get(key),
           logStartOffset: logStarts.get(key),

@@ -58,7 +58,7 @@ function decodeSegment (v: unknown): SegmentSummary | null {
   const [baseOffset, size, nextOffset, maxTimestamp, offsetOfMaxTimestamp, rolling, sinceIndex] = v as unknown[]
   if (!isOffset(baseOffset) || !isOffset(size) || !isOffset(nextOffset) || nextOffset < baseOffset || !isTimestamp(maxTimestamp) ||
     !isOffset(offsetOfMaxTimestamp) || (rolling !== null && !isTimestamp(rolling)) || !isOffset(sinceIndex)) return null
-  return { baseOffset, size, nextOffset, maxTimestamp, offsetOfMaxTimestamp, rollingBasedTimestamp: rolling as number | null, bytesSinceLastIndexEntry: sinceIndex }
+  return { baseOffset, size, nextOffset, maxTimestamp, offsetOfMaxTimestamp, rollingBasedTimestamp: rolling, bytesSinceLastIndexEntry: sinceIndex }
 }
 
 function decodeLog (v: unknown): LogSummary | null {

@@ -215,7 +215,7 @@ export class LogManager {
     await Promise.all(Array.from({ length: Math.min(this.#loadConcurrency, partitions.length) }, worker))
     if (clean) await fs.unlink(`${logDir}/${CLEAN_SHUTDOWN_MARKER}`)
     // Without the marker a summary is never read; removed so that no later marker can vouch for it.
-    if (summaries.size > 0 || clean) await fs.rm(`${logDir}/${LOG_DIR_SUMMARY}`)
+    await fs.rm(`${logDir}/${LOG_DIR_SUMMARY}`)
     if (clean) await fs.syncDir(logDir)
     this.#logger.info({ logDir, partitions: partitions.length, clean, restored, ms: this.#clock() - started }, 'log dir loaded')
   }

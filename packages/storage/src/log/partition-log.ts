@@ -149,7 +149,7 @@ export class Log implements PartitionLog {
 
   /** After a clean close(): what a clean-shutdown summary keeps of this log; null when it must load from its directory. */
   summary (): LogSummary | null {
-    if (this.#writeError !== null || this.#producerState.manager.producerCount > 0 || this.#directoryPending) return null
+    if (this.#writeError !== null || this.#producerState.manager.producerCount > 0) return null
     return {
       topic: this.topic,
       partition: this.partition,
@@ -473,7 +473,8 @@ export class Log implements PartitionLog {
     try {
       const target = this.#logEndOffset
       const started = performance.now()
-      await this.#syncNewDirectory()
+      // A directory holding no data yet can lose its entries harmlessly (LogSegment.open).
+      if (this.#segments.some((s) => s.dirty)) await this.#syncNewDirectory()
       for (const seg of this.#segments) {
         if (seg.dirty && !seg.deleted) await seg.flush(false)
       }

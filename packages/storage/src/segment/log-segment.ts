@@ -89,6 +89,8 @@ export class LogSegment implements PooledFile {
   #offsetIndex: OffsetIndex | null = null
   #timeIndex: TimeIndex | null = null
   #loading: Promise<void> | null = null
+  /** The file was made again by open(): its directory entry is fsynced with the next flush. */
+  #directoryPending = false
 
   constructor (ctx: SegmentContext, dir: string, baseOffset: number, size: number, settings: SegmentSettings, now: number) {
     this.#ctx = ctx
@@ -125,6 +127,23 @@ export class LogSegment implements PooledFile {
   get path (): string { return this.filePath(LOG_EXT) }
   get indexesLoaded (): boolean { return this.#offsetIndex !== null && this.#timeIndex !== null }
   get memoryBytes (): number { return (this.#offsetIndex?.memoryBytes ?? 0) + (this.#timeIndex?.memoryBytes ?? 0) }
+
+  /**
+   * The pool's opener. An empty segment's file may be missing: made with a partition directory
+   * whose entries were not durable yet when the power went. It is made again, and the directory
+   * fsynced with the next flush.
+   */
+  async open (): Promise<FileHandle> {
+    try {
+      return await this.#ctx.fs.open(this.path, 'r+')
+    } catch (err) {
+      if (errorCode(err) !== 'ENOENT' || this.size !== 0 || this.suffix !== '') throw err
+      this.#ctx.logger.warn({ segment: this.path }, 'empty segment file missing; creating it again')
+      const fh = await this.#ctx.fs.open(this.path, 'w+')
+      this.#directoryPending = true
+      return fh
+    }
+  }
 
   async withHandle<T> (fn: (fh: FileHandle) => Promise<T>): Promise<T> {
     return await this.#ctx.pool.use(this, fn)
@@ -164,6 +183,12 @@ export class LogSegment implements PooledFile {
     const { fs, logger } = this.#ctx
     const oBuf = await readIndexFile(fs, this.filePath(OFFSET_INDEX_EXT))
     const tBuf = await readIndexFile(fs, this.filePath(TIME_INDEX_EXT))
+    if (oBuf === null && tBuf === null && this.size === 0) {
+      // An empty segment's indexes were never written (persistIndex writes no empty file).
+      this.#offsetIndex = new OffsetIndex(this.baseOffset, this.settings.maxIndexEntries)
+      this.#timeIndex = new TimeIndex(this.baseOffset, this.settings.maxTimeIndexEntries)
+      return
+    }
     const oi = oBuf === null ? null : OffsetIndex.decode(oBuf, this.baseOffset, this.settings.maxIndexEntries, this.size)
     const ti = tBuf === null ? null : TimeIndex.decode(tBuf, this.baseOffset, this.settings.maxTimeIndexEntries, this.nextOffset)
     if (oi !== null && ti !== null) {
@@ -357,6 +382,10 @@ export class LogSegment implements PooledFile {
       this.dirty = false
       try {
         await this.withHandle(async (fh) => { await fh.datasync() })
+        if (this.#directoryPending) {
+          await this.#ctx.fs.syncDir(this.dir)
+          this.#directoryPending = false
+        }
       } catch (err) {
         this.dirty = true
         throw err
@@ -368,6 +397,8 @@ export class LogSegment implements PooledFile {
   async persistIndexes (sync: boolean): Promise<void> {
     const oi = this.#offsetIndex
     const ti = this.#timeIndex
+    // A segment never written needs no index files: missing ones load as empty (#loadIndexes).
+    if (this.size === 0 && this.suffix === '' && oi !== null && ti !== null && oi.entries === 0 && ti.entries === 0 && oi.fileEntries < 0 && ti.fileEntries < 0) return
     if (oi !== null) await persistIndex(this.#ctx.fs, this.filePath(OFFSET_INDEX_EXT), oi, sync)
     if (ti !== null) await persistIndex(this.#ctx.fs, this.filePath(TIME_INDEX_EXT), ti, sync)
     if (sync) this.indexesDurable = true

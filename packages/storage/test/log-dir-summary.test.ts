@@ -140,4 +140,25 @@ describe('clean-shutdown summary', () => {
     assert.equal(again.getLog('many', 3)!.logEndOffset, 3)
     await again.close()
   })
+
+  it('a never-written partition closes without fsyncs of its own, and survives a power cut after the clean close', { timeout: 30_000 }, async () => {
+    const memory = new MemoryFileSystem()
+    const { fs, calls } = counting(memory)
+    const manager = await openManager(fs, config)
+    await manager.createLog('idle', 0, config)
+    calls.length = 0
+    await manager.close()
+    assert.deepEqual(calls.filter(([, p]) => p.startsWith('/data/idle-0')), [], 'nothing written or fsynced for it')
+    // The empty segment file's directory entry was never fsynced: a power cut may take it.
+    memory.powerCut({ mode: 'drop' })
+    assert.equal((await memory.readdir('/data/idle-0')).length, 0)
+    const again = await openManager(memory, config)
+    const log = again.getLog('idle', 0)!
+    assert.equal((await log.append(simpleBatch(4, 1), { leaderEpoch: 0, durable: true })).baseOffset, 0)
+    await again.abandon()
+    memory.powerCut({ mode: 'drop' })
+    const last = await openManager(memory, config)
+    assert.equal(last.getLog('idle', 0)!.logEndOffset, 4, 'the segment made again was fsynced with its directory')
+    await last.close()
+  })
 })

@@ -335,7 +335,7 @@ export class LogManager {
       const logDir = this.#leastLoadedDir()
       const dir = `${logDir}/${topic}-${partition}`
       await this.#fs.mkdir(dir)
-      const log = await createNewLog({ ctx: this.#ctx, dir, topic, partition, config, clean: false, recoveryPoint: 0, hooks: this.#hooks(logDir), clock: this.#clock })
+      const log = createNewLog({ ctx: this.#ctx, dir, topic, partition, config, clean: false, recoveryPoint: 0, hooks: this.#hooks(logDir), clock: this.#clock })
       // The partition directory's entry must survive a power cut before anything is acknowledged in it.
       await this.#syncLogDir(logDir)
       this.#logs.set(key, { log, logDir })

@@ -73,8 +73,8 @@ export async function loadLog (options: LoadLogOptions): Promise<Log> {
     segments[i]!.nextOffset = segments[i + 1]?.baseOffset ?? Number.MAX_SAFE_INTEGER
   }
   if (segments.length === 0) {
-    const seg = await LogSegment.create(ctx, dir, options.logStartOffset ?? 0, settings, now)
-    await fs.syncDir(dir)
+    // Made on first use, and its directory entry fsynced with its first flush (LogSegment.open).
+    const seg = LogSegment.createLazily(ctx, dir, options.logStartOffset ?? 0, settings, now)
     seg.active = true
     segments.push(seg)
   } else if (options.clean) {
@@ -112,14 +112,14 @@ export async function loadLog (options: LoadLogOptions): Promise<Log> {
 }
 
 /**
- * A log in a directory the caller has just created (so empty): one empty segment file; the
- * directory's entries are fsynced before the log's first data fsync (LogInit.newDirectory).
+ * A log in a directory the caller has just created (so empty): one empty segment whose file is
+ * made on first use; the directory's entries are fsynced before the log's first data fsync.
  */
-export async function createNewLog (options: LoadLogOptions): Promise<Log> {
+export function createNewLog (options: LoadLogOptions): Log {
   const { ctx, dir, config } = options
   const now = (options.clock ?? Date.now)()
   const start = options.logStartOffset ?? 0
-  const seg = await LogSegment.create(ctx, dir, start, segmentSettings(config.indexIntervalBytes, config.segmentIndexBytes), now, '', false)
+  const seg = LogSegment.createLazily(ctx, dir, start, segmentSettings(config.indexIntervalBytes, config.segmentIndexBytes), now)
   seg.nextOffset = start
   const log = new Log({
     ctx, dir, topic: options.topic, partition: options.partition, config, segments: [seg], logStartOffset: start, recoveryPoint: start,

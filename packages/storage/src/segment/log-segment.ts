@@ -91,6 +91,8 @@ export class LogSegment implements PooledFile {
   #loading: Promise<void> | null = null
   /** The file was made again by open(): its directory entry is fsynced with the next flush. */
   #directoryPending = false
+  /** createLazily: the file is made by the first open(), as expected. */
+  #fileExpectedMissing = false
 
   constructor (ctx: SegmentContext, dir: string, baseOffset: number, size: number, settings: SegmentSettings, now: number) {
     this.#ctx = ctx
@@ -104,6 +106,18 @@ export class LogSegment implements PooledFile {
   }
 
   /** Creates an empty segment file (the caller makes the directory entry durable). */
+  /**
+   * An empty segment whose file is made on first use (open()): a new partition costs no file
+   * creation until something is written or read.
+   */
+  static createLazily (ctx: SegmentContext, dir: string, baseOffset: number, settings: SegmentSettings, now: number): LogSegment {
+    const seg = new LogSegment(ctx, dir, baseOffset, 0, settings, now)
+    seg.#offsetIndex = new OffsetIndex(baseOffset, settings.maxIndexEntries)
+    seg.#timeIndex = new TimeIndex(baseOffset, settings.maxTimeIndexEntries)
+    seg.#fileExpectedMissing = true
+    return seg
+  }
+
   /** `stale`: index files of an earlier segment at this base may be there (not in a new directory). */
   static async create (ctx: SegmentContext, dir: string, baseOffset: number, settings: SegmentSettings, now: number, suffix: StatusSuffix = '', stale = true): Promise<LogSegment> {
     const seg = new LogSegment(ctx, dir, baseOffset, 0, settings, now)
@@ -138,7 +152,7 @@ export class LogSegment implements PooledFile {
       return await this.#ctx.fs.open(this.path, 'r+')
     } catch (err) {
       if (errorCode(err) !== 'ENOENT' || this.size !== 0 || this.suffix !== '') throw err
-      this.#ctx.logger.warn({ segment: this.path }, 'empty segment file missing; creating it again')
+      if (!this.#fileExpectedMissing) this.#ctx.logger.warn({ segment: this.path }, 'empty segment file missing; creating it again')
       const fh = await this.#ctx.fs.open(this.path, 'w+')
       this.#directoryPending = true
       return fh
@@ -603,8 +617,8 @@ export class LogSegment implements PooledFile {
       try {
         await fs.rename(from, to)
       } catch (err) {
-        // Index files may not exist yet (never flushed); the log file must.
-        if (!(errorCode(err) === 'ENOENT' && ext !== LOG_EXT)) throw err
+        // Index files may not exist yet (never flushed); the log file must, unless never written.
+        if (!(errorCode(err) === 'ENOENT' && (ext !== LOG_EXT || this.size === 0))) throw err
       }
     }
     this.suffix = suffix

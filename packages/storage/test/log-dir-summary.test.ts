@@ -100,6 +100,32 @@ describe('clean-shutdown summary', () => {
     await reopened.close()
   })
 
+  it('a summary that does not fit the log (epochs past its end, an active segment of another size) is not used for it', { timeout: 30_000 }, async () => {
+    const memory = new MemoryFileSystem()
+    const first = await openManager(memory, config)
+    await populate(first)
+    const records = await readAll(first.getLog('t', 0)!)
+    await first.close()
+    const logs = decodeLogDirSummary(await memory.readFile(`/data/${LOG_DIR_SUMMARY}`))
+    assert.ok(Array.isArray(logs))
+    const t0 = logs.find((l) => l.partition === 0)!
+    t0.epochs.push({ epoch: 9, startOffset: 5_000 })
+    const t1 = logs.find((l) => l.partition === 1)!
+    t1.segments[0]!.size = 100
+    t1.segments[0]!.nextOffset = 1
+    const fh = await memory.open(`/data/${LOG_DIR_SUMMARY}`, 'w+')
+    await fh.write(encodeLogDirSummary(logs), 0)
+    await fh.close()
+    const { fs, calls } = counting(memory)
+    const second = await openManager(fs, config)
+    assert.ok(calls.some(([m, p]) => m === 'readdir' && p === '/data/t-0'), 'epochs past the log end: loaded from the directory')
+    assert.ok(calls.some(([m, p]) => m === 'readdir' && p === '/data/t-1'), 'an active segment of another size: loaded from the directory')
+    assert.deepEqual(await readAll(second.getLog('t', 0)!), records)
+    assert.equal(second.getLog('t', 0)!.endOffsetForEpoch(9).endOffset, -1)
+    assert.equal(second.getLog('t', 1)!.logEndOffset, 0)
+    await second.close()
+  })
+
   it('decoding rejects every malformed shape', () => {
     const good = encodeLogDirSummary([{ topic: 't', partition: 0, segments: [{ baseOffset: 0, size: 10, nextOffset: 1, maxTimestamp: -1, offsetOfMaxTimestamp: 0, rollingBasedTimestamp: null, bytesSinceLastIndexEntry: 10 }], epochs: [{ epoch: 1, startOffset: 0 }] }])
     assert.equal((decodeLogDirSummary(good) as unknown[]).length, 1)

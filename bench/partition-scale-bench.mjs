@@ -3,8 +3,11 @@
 // once every partition exists), the time from process start to "listening on" when the broker
 // holds them (after a clean stop and after kill -9), a Metadata request for all of them, and the
 // broker's RSS. Needs a build (npx tsc -b).
-// Usage: node bench/partition-scale-bench.mjs [--partitions 10000] [--keep dir]
-// (--keep: the data dir is made there and kept, to profile a start by hand with node --cpu-prof)
+// Usage: node bench/partition-scale-bench.mjs [--partitions 10000] [--topics 1] [--keep dir]
+// (--topics N: N topics of --partitions each, e.g. --topics 10 for 100,000 partitions; each
+// start also reports the broker's CPU seconds until it listened, a figure less sensitive to the
+// machine's load than the wall time; --keep: the data dir is made there and kept, to profile a
+// start by hand with node --cpu-prof)
 import { parseArgs } from 'node:util'
 import { performance } from 'node:perf_hooks'
 import { readFileSync } from 'node:fs'
@@ -12,8 +15,10 @@ import { loadavg } from 'node:os'
 import { Client } from '@brook/client'
 import { startBrokerProcess, tempDir } from '@brook/testkit'
 
-const { values } = parseArgs({ options: { partitions: { type: 'string', default: '10000' }, keep: { type: 'string' } } })
+const { values } = parseArgs({ options: { partitions: { type: 'string', default: '10000' }, topics: { type: 'string', default: '1' }, keep: { type: 'string' } } })
 const partitions = Number(values.partitions)
+const topics = Array.from({ length: Number(values.topics) }, (_, i) => i === 0 ? 'scale' : `scale-${i}`)
+const total = partitions * topics.length
 const dir = values.keep === undefined ? await tempDir('brook-partition-scale-') : { path: values.keep, cleanup: async () => {} }
 
 const rssMiB = (pid) => {
@@ -21,38 +26,55 @@ const rssMiB = (pid) => {
   return Math.round(Number(line?.split(/\s+/)[1] ?? 0) / 1024)
 }
 
+/** User + system CPU seconds of a process so far (/proc/<pid>/stat, clock ticks of 10 ms). */
+const cpuSeconds = (pid) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
 async function start () {
   const before = performance.now()
   const broker = await startBrokerProcess({ dataDir: dir.path, startTimeoutMs: 300_000, overrides: { 'log.segment.bytes': '1048576' } })
-  return { broker, ms: performance.now() - before }
+  return { broker, ms: performance.now() - before, cpu: cpuSeconds(broker.process.pid) }
 }
 
-console.log(`partitions: ${partitions}, load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
-let { broker, ms: firstStart } = await start()
-console.log(`empty broker: process start to listening ${firstStart.toFixed(0)} ms, RSS ${rssMiB(broker.process.pid)} MiB`)
+console.log(`partitions: ${total} (${topics.length} x ${partitions}), load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
+let { broker, ms: firstStart, cpu: firstCpu } = await start()
+console.log(`empty broker: process start to listening ${firstStart.toFixed(0)} ms (${firstCpu.toFixed(2)} CPU s), RSS ${rssMiB(broker.process.pid)} MiB`)
 try {
   const client = new Client({ brokers: [broker.bootstrap], clientId: 'partition-scale', requestTimeoutMs: 600_000 })
   let admin = client.admin()
   let t = performance.now()
-  await admin.createTopics([{ topic: 'scale', numPartitions: partitions, replicationFactor: 1 }])
-  console.log(`CreateTopics of ${partitions} partitions: ${(performance.now() - t).toFixed(0)} ms, RSS after ${rssMiB(broker.process.pid)} MiB`)
+  for (const topic of topics) {
+    const cpu = cpuSeconds(broker.process.pid)
+    t = performance.now()
+    await admin.createTopics([{ topic, numPartitions: partitions, replicationFactor: 1 }])
+    console.log(`CreateTopics of ${partitions} partitions (${topic}): ${(performance.now() - t).toFixed(0)} ms (${(cpuSeconds(broker.process.pid) - cpu).toFixed(2)} CPU s), RSS after ${rssMiB(broker.process.pid)} MiB`)
+  }
   t = performance.now()
   const described = await admin.describeTopics(['scale'])
-  console.log(`Metadata of the topic (${described[0]?.partitions.length} partitions): ${(performance.now() - t).toFixed(0)} ms`)
+  console.log(`Metadata of one topic (${described[0]?.partitions.length} partitions): ${(performance.now() - t).toFixed(0)} ms`)
+  if (topics.length > 1) {
+    t = performance.now()
+    const all = await admin.describeTopics(topics)
+    console.log(`Metadata of every topic (${all.reduce((n, d) => n + d.partitions.length, 0)} partitions): ${(performance.now() - t).toFixed(0)} ms, RSS after ${rssMiB(broker.process.pid)} MiB`)
+  }
   await admin.close()
 
-  await broker.stop()
+  t = performance.now()
+  const code = await broker.stop()
+  console.log(`clean stop: ${(performance.now() - t).toFixed(0)} ms, exit code ${code}${code === 0 ? '' : ' (killed after 10 s: the next start is not a clean one)'}`)
   let restarted = await start()
   broker = restarted.broker
-  console.log(`restart after a clean stop: process start to listening ${restarted.ms.toFixed(0)} ms, RSS ${rssMiB(broker.process.pid)} MiB`)
+  console.log(`restart after a clean stop: process start to listening ${restarted.ms.toFixed(0)} ms (${restarted.cpu.toFixed(2)} CPU s), RSS ${rssMiB(broker.process.pid)} MiB`)
   await broker.kill9()
   restarted = await start()
   broker = restarted.broker
-  console.log(`restart after kill -9: process start to listening ${restarted.ms.toFixed(0)} ms, RSS ${rssMiB(broker.process.pid)} MiB`)
+  console.log(`restart after kill -9: process start to listening ${restarted.ms.toFixed(0)} ms (${restarted.cpu.toFixed(2)} CPU s), RSS ${rssMiB(broker.process.pid)} MiB`)
   admin = new Client({ brokers: [broker.bootstrap], clientId: 'partition-scale' }).admin()
   t = performance.now()
-  const again = await admin.describeTopics(['scale'])
-  console.log(`Metadata after restart (${again[0]?.partitions.length} partitions): ${(performance.now() - t).toFixed(0)} ms`)
+  const again = await admin.describeTopics(topics)
+  console.log(`Metadata after restart (${again.reduce((n, d) => n + d.partitions.length, 0)} partitions): ${(performance.now() - t).toFixed(0)} ms`)
   await admin.close()
 } finally {
   await broker.stop()

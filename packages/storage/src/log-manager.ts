@@ -6,9 +6,15 @@
 //   recovery-point-offset-checkpoint, log-start-offset-checkpoint,
 //   replication-offset-checkpoint, cleaner-offset-checkpoint     (checkpoint.ts)
 //   .brook_cleanshutdown                 present only between a clean close() and the next open()
+//   log-dir-summary                      written by a clean close() just before the marker
+//                                        (log-dir-summary.ts)
 // Recovery rule: open() loads each partition trusting its indexes only when the marker is there;
 // otherwise each log re-reads everything from its checkpointed recovery point (log/log-loader.ts).
-// The marker is removed before open() returns, so a crash after it means an unclean start.
+// With the marker, a partition in the summary is built from it without touching its directory.
+// The marker and the summary are removed before open() returns, so a crash after it means an
+// unclean start.
+// Creating partitions: each new directory costs no fsync of its own until its first data fsync,
+// and concurrent creations in one log dir share the fsyncs of that log dir (#syncLogDir).
 //
 // Background work (unref'd timers; tests pass scheduler: false and call the run* methods):
 // retention every log.retention.check.interval.ms, checkpoints of recovery points and log start
@@ -26,10 +32,12 @@ import { HandlePool } from './fs/handle-pool.js'
 import { type Logger, silentLogger, SerialQueue } from '@brook/common'
 import { Cleaner, type CleanerStats } from './log/compaction.js'
 import { copyDir } from './log/copy-dir.js'
-import { loadLog } from './log/log-loader.js'
+import { createNewLog, loadLog, restoreLog } from './log/log-loader.js'
+import { LOG_DIR_SUMMARY, type LogSummary, readLogDirSummary, writeLogDirSummary } from './log-dir-summary.js'
 import type { Log, LogHooks } from './log/partition-log.js'
 import { encodeCheckpoint } from './checkpoint.js'
 import type { SegmentContext } from './segment/log-segment.js'
+import { LOG_EXT, segmentFileName } from './segment/segment-files.js'
 import type { LogConfig, LogObserver } from './types.js'
 
 export interface SchedulerIntervals {
@@ -110,6 +118,8 @@ export class LogManager {
   /** First dirty offset per log (the cleaner's progress), from cleaner-offset-checkpoint. */
   readonly #cleanerOffsets = new Map<string, number>()
   #background: Promise<void> = Promise.resolve()
+  /** Per log dir: the fsync in flight and whether another was asked for while it ran. */
+  readonly #dirSyncs = new Map<string, { running: Promise<void>, next: Promise<void> | null }>()
   #opened = false
   #closed = false
 
@@ -151,7 +161,8 @@ export class LogManager {
     const logStarts = await this.#readOffsets(logDir, LOG_START_CHECKPOINT)
     const highWatermarks = await this.#readOffsets(logDir, HIGH_WATERMARK_CHECKPOINT)
     for (const [key, offset] of await this.#readOffsets(logDir, CLEANER_CHECKPOINT)) this.#cleanerOffsets.set(key, offset)
-    const partitions: Array<{ topic: string, partition: number, name: string }> = []
+    const summaries = clean ? await this.#readSummary(logDir) : new Map<string, LogSummary>()
+    const partitions: Array<{ topic: string, partition: number, name: string, summary?: LogSummary }> = []
     for (const name of await fs.readdir(logDir)) {
       if (DELETE_DIR.test(name) || FUTURE_DIR.test(name)) {
         await fs.rm(`${logDir}/${name}`)
@@ -159,8 +170,18 @@ export class LogManager {
       }
       const m = PARTITION_DIR.exec(name)
       if (m === null || !TOPIC_NAME.test(m[1]!)) continue
-      if (!(await fs.stat(`${logDir}/${name}`)).isDirectory) continue
-      partitions.push({ topic: m[1]!, partition: Number(m[2]), name })
+      const summary = summaries.get(checkpointKey(m[1]!, Number(m[2])))
+      // A summarized partition was a directory at the clean close; nothing has run since.
+      if (summary === undefined && !(await fs.stat(`${logDir}/${name}`)).isDirectory) continue
+      partitions.push({ topic: m[1]!, partition: Number(m[2]), name, ...(summary === undefined ? {} : { summary }) })
+    }
+    let restored = 0
+    // One config per topic, not per partition (the broker derives it from all its settings).
+    const configs = new Map<string, LogConfig>()
+    const configOf = (topic: string): LogConfig => {
+      let config = configs.get(topic)
+      if (config === undefined) configs.set(topic, config = this.#topicConfig(topic))
+      return config
     }
     const started = this.#clock()
     let next = 0
@@ -172,28 +193,85 @@ export class LogManager {
           this.#logger.error({ logDir, topic: p.topic, partition: p.partition }, 'partition present in two log dirs; ignoring this copy')
           continue
         }
-        const log = await loadLog({
+        const options = {
           ctx: this.#ctx,
           dir: `${logDir}/${p.name}`,
           topic: p.topic,
           partition: p.partition,
-          config: this.#topicConfig(p.topic),
+          config: configOf(p.topic),
           clean,
           recoveryPoint: recoveryPoints.get(key),
           logStartOffset: logStarts.get(key),
           highWatermark: highWatermarks.get(key),
           hooks: this.#hooks(logDir),
           clock: this.#clock
-        })
+        }
+        let log = p.summary === undefined || !(await this.#activeSizeMatches(options.dir, p.summary)) ? null : restoreLog(options, p.summary)
+        if (log === null) log = await loadLog(options)
+        else restored++
         this.#logs.set(key, { log, logDir })
       }
     }
     await Promise.all(Array.from({ length: Math.min(this.#loadConcurrency, partitions.length) }, worker))
-    if (clean) {
-      await fs.unlink(`${logDir}/${CLEAN_SHUTDOWN_MARKER}`)
-      await fs.syncDir(logDir)
+    if (clean) await fs.unlink(`${logDir}/${CLEAN_SHUTDOWN_MARKER}`)
+    // Without the marker a summary is never read; removed so that no later marker can vouch for it.
+    await fs.rm(`${logDir}/${LOG_DIR_SUMMARY}`)
+    if (clean) await fs.syncDir(logDir)
+    this.#logger.info({ logDir, partitions: partitions.length, clean, restored, ms: this.#clock() - started }, 'log dir loaded')
+  }
+
+  /**
+   * A cut active segment is caught after a clean shutdown too, as the full load's tail scan does:
+   * one stat, only for a non-empty active segment (an empty one cannot lose bytes).
+   */
+  async #activeSizeMatches (dir: string, summary: LogSummary): Promise<boolean> {
+    const active = summary.segments[summary.segments.length - 1]!
+    if (active.size === 0) return true
+    let size: number
+    try {
+      size = (await this.#fs.stat(`${dir}/${segmentFileName(active.baseOffset, LOG_EXT)}`)).size
+    } catch (err) {
+      if (errorCode(err) !== 'ENOENT') throw err
+      size = -1
     }
-    this.#logger.info({ logDir, partitions: partitions.length, clean, ms: this.#clock() - started }, 'log dir loaded')
+    if (size === active.size) return true
+    this.#logger.warn({ dir, expected: active.size, found: size }, 'active segment differs from the clean-shutdown summary; loading it from its directory')
+    return false
+  }
+
+  async #readSummary (logDir: string): Promise<Map<string, LogSummary>> {
+    const map = new Map<string, LogSummary>()
+    const logs = await readLogDirSummary(this.#fs, logDir)
+    if (typeof logs === 'string') this.#logger.warn({ logDir, file: LOG_DIR_SUMMARY, problem: logs }, 'clean-shutdown summary unreadable; loading every partition from its directory')
+    else for (const l of logs ?? []) map.set(checkpointKey(l.topic, l.partition), l)
+    return map
+  }
+
+  /**
+   * fsyncs a log dir for the caller: a sync already running may have missed the caller's change,
+   * so the caller waits for the next one, which every caller arriving meanwhile shares.
+   */
+  async #syncLogDir (logDir: string): Promise<void> {
+    const state = this.#dirSyncs.get(logDir)
+    if (state === undefined) {
+      const running = this.#fs.syncDir(logDir).finally(() => { this.#afterDirSync(logDir) })
+      this.#dirSyncs.set(logDir, { running, next: null })
+      await running
+      return
+    }
+    state.next ??= state.running.catch(() => { /* that sync's own callers see its error */ }).then(async () => await this.#fs.syncDir(logDir))
+    await state.next
+  }
+
+  #afterDirSync (logDir: string): void {
+    const state = this.#dirSyncs.get(logDir)
+    if (state === undefined) return
+    if (state.next === null) {
+      this.#dirSyncs.delete(logDir)
+      return
+    }
+    state.running = state.next.finally(() => { this.#afterDirSync(logDir) })
+    state.next = null
   }
 
   async #readOffsets (logDir: string, name: string): Promise<Map<string, number>> {
@@ -257,9 +335,9 @@ export class LogManager {
       const logDir = this.#leastLoadedDir()
       const dir = `${logDir}/${topic}-${partition}`
       await this.#fs.mkdir(dir)
-      const log = await loadLog({ ctx: this.#ctx, dir, topic, partition, config, clean: false, recoveryPoint: 0, hooks: this.#hooks(logDir), clock: this.#clock })
+      const log = createNewLog({ ctx: this.#ctx, dir, topic, partition, config, clean: false, recoveryPoint: 0, hooks: this.#hooks(logDir), clock: this.#clock })
       // The partition directory's entry must survive a power cut before anything is acknowledged in it.
-      await this.#fs.syncDir(logDir)
+      await this.#syncLogDir(logDir)
       this.#logs.set(key, { log, logDir })
       return log
     })()
@@ -496,6 +574,7 @@ export class LogManager {
     for (const t of this.#timers) clearInterval(t)
     await this.#background
     const unclean = new Set<string>()
+    const summaries = new Map<string, LogSummary[]>(this.#logDirs.map((d) => [d, []]))
     const entries = [...this.#logs.values()]
     let next = 0
     const worker = async (): Promise<void> => {
@@ -504,6 +583,8 @@ export class LogManager {
         try {
           await e.log.close()
           if (!e.log.isClean) unclean.add(e.logDir)
+          const summary = e.log.summary()
+          if (summary !== null) summaries.get(e.logDir)?.push(summary)
         } catch (err) {
           unclean.add(e.logDir)
           this.#logger.error({ err, topic: e.log.topic, partition: e.log.partition }, 'closing a log failed')
@@ -517,7 +598,10 @@ export class LogManager {
         for (const name of [RECOVERY_POINT_CHECKPOINT, LOG_START_CHECKPOINT, HIGH_WATERMARK_CHECKPOINT, CLEANER_CHECKPOINT]) {
           await this.#checkpoint(logDir, name)
         }
-        if (!unclean.has(logDir)) await writeFileAtomic(this.#fs, logDir, CLEAN_SHUTDOWN_MARKER, encodeCheckpoint([]))
+        if (!unclean.has(logDir)) {
+          await writeLogDirSummary(this.#fs, logDir, summaries.get(logDir) ?? [])
+          await writeFileAtomic(this.#fs, logDir, CLEAN_SHUTDOWN_MARKER, encodeCheckpoint([]))
+        }
       } catch (err) {
         this.#logger.error({ err, logDir, code: errorCode(err) }, 'writing checkpoints at close failed; the next start recovers')
       }

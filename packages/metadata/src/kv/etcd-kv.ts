@@ -1,7 +1,8 @@
 // The etcd backend: the KvBackend seam over the `etcd3` client (etcd's v3 gRPC API, tested against
 // etcd 3.4). Only the client's public API is used. Writes are never retried here: a transaction
 // whose answer was lost may have committed, and only the caller can tell (it re-reads).
-import { Etcd3, EtcdLeaseInvalidError, type IKeyValue, type IWatchResponse, type Lease, type Watcher } from 'etcd3'
+import { createRequire } from 'node:module'
+import type { Etcd3, IKeyValue, IWatchResponse, Lease, Watcher } from 'etcd3'
 import { noop } from 'cockatiel'
 import type { Logger } from '@brook/common'
 import type {
@@ -16,6 +17,16 @@ export interface EtcdKvOptions {
   requestTimeoutMs: number
   logger: Logger
   limits?: KvLimits
+}
+
+/**
+ * The etcd3 client and its gRPC stack take seconds to load on a busy machine: loaded on first use,
+ * so a broker without etcd never pays for them.
+ */
+let etcd3Module: typeof import('etcd3') | undefined
+function etcd3 (): typeof import('etcd3') {
+  etcd3Module ??= createRequire(import.meta.url)('etcd3') as typeof import('etcd3')
+  return etcd3Module
 }
 
 function entryOf (kv: IKeyValue): KvEntry {
@@ -39,7 +50,7 @@ export class EtcdKv implements KvBackend {
     this.limits = options.limits ?? ETCD_DEFAULT_LIMITS
     this.logger = options.logger
     const timeout = options.requestTimeoutMs
-    this.client = new Etcd3({
+    this.client = new (etcd3().Etcd3)({
       hosts: [...options.endpoints],
       dialTimeout: timeout,
       // No client-side retries or circuit breaker: a retried write may apply twice, and an open
@@ -95,7 +106,7 @@ export class EtcdKv implements KvBackend {
       await handle.keepaliveOnce()
       return true
     } catch (err) {
-      if (err instanceof EtcdLeaseInvalidError) {
+      if (err instanceof etcd3().EtcdLeaseInvalidError) {
         this.leases.delete(lease)
         return false
       }

@@ -49,6 +49,19 @@ export class LogLeaderEpochs {
     if (dirty) await this.#persist()
   }
 
+  /**
+   * Takes entries known to equal the checkpoint file (a clean-shutdown summary, or none for a new
+   * log) without reading it. False when they reach outside [logStartOffset, logEndOffset]: the
+   * caller then loads from the file.
+   */
+  restore (entries: readonly EpochEntry[], logStartOffset: number, logEndOffset: number): boolean {
+    const cache = new LeaderEpochCache(entries)
+    if (cache.entries().length !== entries.length) return false
+    if (cache.truncateFromEnd(logEndOffset) || cache.truncateFromStart(logStartOffset)) return false
+    this.#cache = cache
+    return true
+  }
+
   /** Records that `epoch` starts at `startOffset` (a no-op unless it is new). */
   async assign (epoch: number, startOffset: number): Promise<void> {
     if (this.#cache.assign(epoch, startOffset)) await this.#persist()

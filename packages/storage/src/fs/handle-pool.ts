@@ -8,6 +8,8 @@ import type { FileHandle, FileSystem } from './file-system.js'
 export interface PooledFile {
   /** Current path: read at open time, so a rename takes effect on the next open. */
   readonly path: string
+  /** Opens the file (default: the path, read-write). */
+  open?: () => Promise<FileHandle>
   onEvict?: () => void
 }
 
@@ -38,7 +40,7 @@ export class HandlePool {
   async use<T> (owner: PooledFile, fn: (fh: FileHandle) => Promise<T>): Promise<T> {
     let slot = this.#slots.get(owner)
     if (slot === undefined) {
-      const created: Slot = { handle: this.#fs.open(owner.path, 'r+'), opened: null, refs: 0, retired: false }
+      const created: Slot = { handle: owner.open?.() ?? this.#fs.open(owner.path, 'r+'), opened: null, refs: 0, retired: false }
       slot = created
       this.#slots.set(owner, created)
       created.handle.then((fh) => { created.opened = fh }, () => {

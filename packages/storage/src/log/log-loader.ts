@@ -14,7 +14,10 @@
 //      new recovery point (the log end) is true.
 //   4. leader epochs: the leader-epoch-checkpoint is read (rebuilt from the batches' epochs when
 //      missing or unreadable) and cut to [log start, log end); then producer state is loaded.
+// Two shortcuts read no directory: createNewLog (a directory just made: one empty segment, no
+// epochs, no producers) and restoreLog (a partition in the log dir's clean-shutdown summary).
 import type { LogConfig } from '../types.js'
+import type { LogSummary } from '../log-dir-summary.js'
 import type { Logger } from '@brook/common'
 import { LogSegment, type SegmentContext, segmentSettings } from '../segment/log-segment.js'
 import { scanBatches } from '../segment/batch-scan.js'
@@ -70,8 +73,8 @@ export async function loadLog (options: LoadLogOptions): Promise<Log> {
     segments[i]!.nextOffset = segments[i + 1]?.baseOffset ?? Number.MAX_SAFE_INTEGER
   }
   if (segments.length === 0) {
-    const seg = await LogSegment.create(ctx, dir, options.logStartOffset ?? 0, settings, now)
-    await fs.syncDir(dir)
+    // Made on first use, and its directory entry fsynced with its first flush (LogSegment.open).
+    const seg = LogSegment.createLazily(ctx, dir, options.logStartOffset ?? 0, settings, now)
     seg.active = true
     segments.push(seg)
   } else if (options.clean) {
@@ -106,6 +109,59 @@ export async function loadLog (options: LoadLogOptions): Promise<Log> {
   }
   await log.loadProducerState()
   return log
+}
+
+/**
+ * A log in a directory the caller has just created (so empty): one empty segment whose file is
+ * made on first use; the directory's entries are fsynced before the log's first data fsync.
+ */
+export function createNewLog (options: LoadLogOptions): Log {
+  const { ctx, dir, config } = options
+  const now = (options.clock ?? Date.now)()
+  const start = options.logStartOffset ?? 0
+  const seg = LogSegment.createLazily(ctx, dir, start, segmentSettings(config.indexIntervalBytes, config.segmentIndexBytes), now)
+  seg.nextOffset = start
+  const log = new Log({
+    ctx, dir, topic: options.topic, partition: options.partition, config, segments: [seg], logStartOffset: start, recoveryPoint: start,
+    highWatermark: options.highWatermark ?? 0, hooks: options.hooks, clock: options.clock, newDirectory: true
+  })
+  log.restoreState([])
+  return log
+}
+
+/**
+ * A log described by the clean-shutdown summary: built without reading its directory (indexes are
+ * read on first use). Null when the summary does not fit the checkpoints (the caller loads it).
+ */
+export function restoreLog (options: LoadLogOptions, summary: LogSummary): Log | null {
+  const { ctx, dir, config } = options
+  const now = (options.clock ?? Date.now)()
+  const settings = segmentSettings(config.indexIntervalBytes, config.segmentIndexBytes)
+  const segments = summary.segments.map((s) => {
+    const seg = new LogSegment(ctx, dir, s.baseOffset, s.size, settings, now)
+    seg.nextOffset = s.nextOffset
+    seg.maxTimestamp = s.maxTimestamp
+    seg.offsetOfMaxTimestamp = s.offsetOfMaxTimestamp
+    seg.rollingBasedTimestamp = s.rollingBasedTimestamp
+    seg.bytesSinceLastIndexEntry = s.bytesSinceLastIndexEntry
+    return seg
+  })
+  const last = segments[segments.length - 1]!
+  if (options.logStartOffset !== undefined && options.logStartOffset > last.nextOffset) return null
+  const log = new Log({
+    ctx,
+    dir,
+    topic: options.topic,
+    partition: options.partition,
+    config,
+    segments,
+    logStartOffset: options.logStartOffset ?? segments[0]!.baseOffset,
+    recoveryPoint: last.nextOffset,
+    highWatermark: options.highWatermark ?? 0,
+    hooks: options.hooks,
+    clock: options.clock
+  })
+  return log.restoreState(summary.epochs) ? log : null
 }
 
 /** Removes files a crash left half-deleted or half-cleaned; true when it removed any. */

@@ -33,6 +33,7 @@ import { LogProducerState } from '../producer-state/log-producer-state.js'
 import type { ActiveProducer } from '../producer-state/producer-state-manager.js'
 import type { AbortedTxn } from '../producer-state/txn-index.js'
 import type { EpochEndOffset, EpochEntry } from '../epoch/leader-epoch-cache.js'
+import type { LogSummary } from '../log-dir-summary.js'
 import { LogLeaderEpochs } from '../epoch/log-leader-epochs.js'
 import { type FollowerBatches, summarizeFollowerBatches } from './follower-batches.js'
 
@@ -61,6 +62,11 @@ export interface LogInit {
   clock?: () => number
   /** producer.id.expiration.ms for producers loaded from a snapshot (default Kafka's 24 h). */
   producerIdExpirationMs?: number
+  /**
+   * The partition directory was just created and its entries are not yet durable: it is fsynced
+   * before the first fsync of data (creating many partitions then costs no fsync each).
+   */
+  newDirectory?: boolean
 }
 
 interface PendingAppend {
@@ -99,6 +105,7 @@ export class Log implements PartitionLog {
   readonly #groupCommit: GroupCommit
   #unflushedMessages = 0
   #flushTimer: NodeJS.Timeout | null = null
+  #directoryPending: boolean
   readonly #listeners = new Set<(logEndOffset: number) => void>()
   readonly #pendingDeletes = new Set<{ timer: NodeJS.Timeout | null, run: () => Promise<void> }>()
   readonly #producerState: LogProducerState
@@ -125,7 +132,45 @@ export class Log implements PartitionLog {
     this.#groupCommit = new GroupCommit(async () => await this.#syncData())
     this.#producerState = new LogProducerState(init.ctx.fs, init.dir, { producerIdExpirationMs: init.producerIdExpirationMs ?? 86_400_000 }, init.ctx.logger)
     this.#epochs = new LogLeaderEpochs(init.ctx.fs, init.dir, init.ctx.logger)
+    this.#directoryPending = init.newDirectory === true
     this.#checkOffsets()
+  }
+
+  /**
+   * Instead of loadLeaderEpochs and loadProducerState, for a log whose state is known without
+   * reading its directory (a new log, or one in a clean-shutdown summary, which only covers logs
+   * without producer state). False when the epochs do not fit the log (the caller loads it).
+   */
+  restoreState (epochs: readonly EpochEntry[]): boolean {
+    if (!this.#epochs.restore(epochs, this.#logStartOffset, this.#logEndOffset)) return false
+    this.#producerState.manager.updateMapEndOffset(this.#logEndOffset)
+    return true
+  }
+
+  /** After a clean close(): what a clean-shutdown summary keeps of this log; null when it must load from its directory. */
+  summary (): LogSummary | null {
+    if (this.#writeError !== null || this.#producerState.manager.producerCount > 0) return null
+    return {
+      topic: this.topic,
+      partition: this.partition,
+      segments: this.#segments.map((s) => ({
+        baseOffset: s.baseOffset,
+        size: s.size,
+        nextOffset: s.nextOffset,
+        maxTimestamp: s.maxTimestamp,
+        offsetOfMaxTimestamp: s.offsetOfMaxTimestamp,
+        rollingBasedTimestamp: s.rollingBasedTimestamp,
+        bytesSinceLastIndexEntry: s.bytesSinceLastIndexEntry
+      })),
+      epochs: this.#epochs.entries()
+    }
+  }
+
+  /** A new partition directory's entries are made durable before its first data fsync. */
+  async #syncNewDirectory (): Promise<void> {
+    if (!this.#directoryPending) return
+    await this.#ctx.fs.syncDir(this.dir)
+    this.#directoryPending = false
   }
 
   get config (): LogConfig { return this.#config }
@@ -398,6 +443,7 @@ export class Log implements PartitionLog {
   async #syncData (): Promise<number> {
     const target = this.#logEndOffset
     const started = performance.now()
+    await this.#syncNewDirectory()
     for (const seg of this.#segments) {
       if (seg.dirty && !seg.deleted) await seg.flush(false)
     }
@@ -431,6 +477,8 @@ export class Log implements PartitionLog {
     try {
       const target = this.#logEndOffset
       const started = performance.now()
+      // A directory holding no data yet can lose its entries harmlessly (LogSegment.open).
+      if (this.#segments.some((s) => s.dirty)) await this.#syncNewDirectory()
       for (const seg of this.#segments) {
         if (seg.dirty && !seg.deleted) await seg.flush(false)
       }

@@ -44,6 +44,8 @@ export interface PersistableIndex {
   persistedEntries: number
   /** Entries the file holds (it may hold more than `entries` after a truncation). */
   fileEntries: number
+  /** Entries when the file was last fsynced matching memory (-1: not known to be). */
+  syncedEntries: number
   encode: (from: number, to: number) => Buffer
 }
 
@@ -51,7 +53,8 @@ export interface PersistableIndex {
 export async function persistIndex (fs: FileSystem, path: string, index: PersistableIndex, sync: boolean): Promise<void> {
   const from = Math.min(index.persistedEntries, index.entries)
   const to = index.entries
-  if (from === to && index.fileEntries === to && !sync) return
+  const unchanged = from === to && index.fileEntries === to
+  if (unchanged && (!sync || index.syncedEntries === to)) return
   const fh = await fs.open(path, index.fileEntries < 0 ? 'w+' : 'r+').catch(async (err: unknown) => {
     if (errorCode(err) === 'ENOENT') return await fs.open(path, 'w+')
     throw err
@@ -65,4 +68,5 @@ export async function persistIndex (fs: FileSystem, path: string, index: Persist
   }
   index.persistedEntries = to
   index.fileEntries = to
+  index.syncedEntries = sync ? to : -1
 }

@@ -95,6 +95,10 @@ export class LogSegment implements PooledFile {
   #offsetIndex: OffsetIndex | null = null
   #timeIndex: TimeIndex | null = null
   #loading: Promise<void> | null = null
+  /** The file was made again by open(): its directory entry is fsynced with the next flush. */
+  #directoryPending = false
+  /** createLazily: the file is made by the first open(), as expected. */
+  #fileExpectedMissing = false
   /** Recent writes while the active segment is read at its end (tail-cache.ts). */
   readonly tail = new TailCache()
 
@@ -110,15 +114,30 @@ export class LogSegment implements PooledFile {
   }
 
   /** Creates an empty segment file (the caller makes the directory entry durable). */
-  static async create (ctx: SegmentContext, dir: string, baseOffset: number, settings: SegmentSettings, now: number, suffix: StatusSuffix = ''): Promise<LogSegment> {
+  /**
+   * An empty segment whose file is made on first use (open()): a new partition costs no file
+   * creation until something is written or read.
+   */
+  static createLazily (ctx: SegmentContext, dir: string, baseOffset: number, settings: SegmentSettings, now: number): LogSegment {
+    const seg = new LogSegment(ctx, dir, baseOffset, 0, settings, now)
+    seg.#offsetIndex = new OffsetIndex(baseOffset, settings.maxIndexEntries)
+    seg.#timeIndex = new TimeIndex(baseOffset, settings.maxTimeIndexEntries)
+    seg.#fileExpectedMissing = true
+    return seg
+  }
+
+  /** `stale`: index files of an earlier segment at this base may be there (not in a new directory). */
+  static async create (ctx: SegmentContext, dir: string, baseOffset: number, settings: SegmentSettings, now: number, suffix: StatusSuffix = '', stale = true): Promise<LogSegment> {
     const seg = new LogSegment(ctx, dir, baseOffset, 0, settings, now)
     seg.suffix = suffix
     const fh = await ctx.fs.open(seg.path, 'w+')
     await fh.close()
     seg.#offsetIndex = new OffsetIndex(baseOffset, settings.maxIndexEntries)
     seg.#timeIndex = new TimeIndex(baseOffset, settings.maxTimeIndexEntries)
-    for (const ext of [OFFSET_INDEX_EXT, TIME_INDEX_EXT, TXN_INDEX_EXT] as const) {
-      await ctx.fs.rm(seg.filePath(ext))
+    if (stale) {
+      for (const ext of [OFFSET_INDEX_EXT, TIME_INDEX_EXT, TXN_INDEX_EXT] as const) {
+        await ctx.fs.rm(seg.filePath(ext))
+      }
     }
     return seg
   }
@@ -130,6 +149,23 @@ export class LogSegment implements PooledFile {
   get path (): string { return this.filePath(LOG_EXT) }
   get indexesLoaded (): boolean { return this.#offsetIndex !== null && this.#timeIndex !== null }
   get memoryBytes (): number { return (this.#offsetIndex?.memoryBytes ?? 0) + (this.#timeIndex?.memoryBytes ?? 0) }
+
+  /**
+   * The pool's opener. An empty segment's file may be missing: made with a partition directory
+   * whose entries were not durable yet when the power went. It is made again, and the directory
+   * fsynced with the next flush.
+   */
+  async open (): Promise<FileHandle> {
+    try {
+      return await this.#ctx.fs.open(this.path, 'r+')
+    } catch (err) {
+      if (errorCode(err) !== 'ENOENT' || this.size !== 0 || this.suffix !== '') throw err
+      if (!this.#fileExpectedMissing) this.#ctx.logger.warn({ segment: this.path }, 'empty segment file missing; creating it again')
+      const fh = await this.#ctx.fs.open(this.path, 'w+')
+      this.#directoryPending = true
+      return fh
+    }
+  }
 
   async withHandle<T> (fn: (fh: FileHandle) => Promise<T>): Promise<T> {
     return await this.#ctx.pool.use(this, fn)
@@ -169,6 +205,12 @@ export class LogSegment implements PooledFile {
     const { fs, logger } = this.#ctx
     const oBuf = await readIndexFile(fs, this.filePath(OFFSET_INDEX_EXT))
     const tBuf = await readIndexFile(fs, this.filePath(TIME_INDEX_EXT))
+    if (oBuf === null && tBuf === null && this.size === 0) {
+      // An empty segment's indexes were never written (persistIndex writes no empty file).
+      this.#offsetIndex = new OffsetIndex(this.baseOffset, this.settings.maxIndexEntries)
+      this.#timeIndex = new TimeIndex(this.baseOffset, this.settings.maxTimeIndexEntries)
+      return
+    }
     const oi = oBuf === null ? null : OffsetIndex.decode(oBuf, this.baseOffset, this.settings.maxIndexEntries, this.size)
     const ti = tBuf === null ? null : TimeIndex.decode(tBuf, this.baseOffset, this.settings.maxTimeIndexEntries, this.nextOffset)
     if (oi !== null && ti !== null) {
@@ -328,6 +370,8 @@ export class LogSegment implements PooledFile {
    * and nothing of them becomes readable. The caller indexes the batches afterwards.
    */
   async write (buffers: readonly Buffer[], bytes: number): Promise<void> {
+    // An active segment restored from a clean-shutdown summary reads its indexes on first write.
+    if (this.#offsetIndex === null || this.#timeIndex === null) await this.#load()
     const position = this.size
     const open = bytes <= SYNC_WRITE_MAX_BYTES ? this.#ctx.pool.openNow(this) : null
     if (open !== null) {
@@ -376,6 +420,10 @@ export class LogSegment implements PooledFile {
       this.dirty = false
       try {
         await this.withHandle(async (fh) => { await fh.datasync() })
+        if (this.#directoryPending) {
+          await this.#ctx.fs.syncDir(this.dir)
+          this.#directoryPending = false
+        }
       } catch (err) {
         this.dirty = true
         throw err
@@ -387,6 +435,8 @@ export class LogSegment implements PooledFile {
   async persistIndexes (sync: boolean): Promise<void> {
     const oi = this.#offsetIndex
     const ti = this.#timeIndex
+    // A segment never written needs no index files: missing ones load as empty (#loadIndexes).
+    if (this.size === 0 && this.suffix === '' && oi !== null && ti !== null && oi.entries === 0 && ti.entries === 0 && oi.fileEntries < 0 && ti.fileEntries < 0) return
     if (oi !== null) await persistIndex(this.#ctx.fs, this.filePath(OFFSET_INDEX_EXT), oi, sync)
     if (ti !== null) await persistIndex(this.#ctx.fs, this.filePath(TIME_INDEX_EXT), ti, sync)
     if (sync) this.indexesDurable = true
@@ -595,8 +645,8 @@ export class LogSegment implements PooledFile {
       try {
         await fs.rename(from, to)
       } catch (err) {
-        // Index files may not exist yet (never flushed); the log file must.
-        if (!(errorCode(err) === 'ENOENT' && ext !== LOG_EXT)) throw err
+        // Index files may not exist yet (never flushed); the log file must, unless never written.
+        if (!(errorCode(err) === 'ENOENT' && (ext !== LOG_EXT || this.size === 0))) throw err
       }
     }
     this.suffix = suffix

@@ -27,6 +27,8 @@ export class OffsetIndex implements PersistableIndex {
   persistedEntries = 0
   /** -1: no file yet. */
   fileEntries = -1
+  /** Entries when the file was last fsynced matching memory (-1: not known to be). */
+  syncedEntries = -1
   /** Pairs: [relativeOffset, position] per entry. */
   #data: Int32Array
   #count = 0

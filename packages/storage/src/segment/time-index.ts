@@ -25,6 +25,8 @@ export class TimeIndex implements PersistableIndex {
   readonly entrySize = TIME_INDEX_ENTRY_SIZE
   persistedEntries = 0
   fileEntries = -1
+  /** Entries when the file was last fsynced matching memory (-1: not known to be). */
+  syncedEntries = -1
   #ts: Float64Array
   #rel: Int32Array
   #count = 0

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Cluster-faults campaign: etcd and three `brook` brokers, each in its own network namespace
-// (netns.mjs), under load from an idempotent acks=all kafkajs producer, an idempotent acks=all
-// librdkafka producer (confluent-kafka-python) and a kafkajs consumer group committing offsets,
+// (createNamespaceNetwork in @brook/testkit), under load from an idempotent acks=all kafkajs
+// producer, an idempotent acks=all librdkafka producer (confluent-kafka-python) and a kafkajs consumer group committing offsets,
 // all on one topic of PARTITIONS partitions, replication factor 3, min.insync.replicas 2. Each round
 // waits for a healthy cluster (every broker up, every ISR full, both producers acknowledged again),
 // then injects one fault picked at random (seeded):
@@ -30,8 +30,7 @@ import { parseArgs } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import kafkajs from 'kafkajs'
-import { controllerOf, kcatConsumeAll, partitionState, runPython, startTestCluster, tempDir, waitFor } from '@brook/testkit'
-import { createNetwork } from './netns.mjs'
+import { controllerOf, createNamespaceNetwork, kcatConsumeAll, partitionState, runPython, startTestCluster, tempDir, waitFor } from '@brook/testkit'
 import { checkHistory } from './cluster-faults-check.mjs'
 
 const { Kafka, logLevel } = kafkajs
@@ -81,7 +80,7 @@ const started = Date.now()
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`
 const log = (line) => { console.log(`[${elapsed()}] ${line}`) }
 
-const net = createNetwork(['etcd', 'b1', 'b2', 'b3'])
+const net = createNamespaceNetwork(['etcd', 'b1', 'b2', 'b3'])
 const scratch = await tempDir('brook-cluster-faults-')
 const clockFile = (id) => join(scratch.path, `clock-b${id}`)
 const clockOffset = new Map()

@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // Cluster-faults campaign: etcd and three `brook` brokers, each in its own network namespace
 // (createNamespaceNetwork in @brook/testkit), under load from an idempotent acks=all kafkajs
-// producer, an idempotent acks=all librdkafka producer (confluent-kafka-python) and a kafkajs consumer group committing offsets,
-// all on one topic of PARTITIONS partitions, replication factor 3, min.insync.replicas 2. Each round
+// producer, an idempotent acks=all librdkafka producer (confluent-kafka-python) and a kafkajs
+// consumer group committing offsets, all on one topic of PARTITIONS partitions, replication factor
+// 3, min.insync.replicas 2; and a kafkajs transactional producer writing one record to each
+// partition of a second topic per transaction, every fifth transaction aborted (--no-txn leaves
+// it out). Each round
 // waits for a healthy cluster (every broker up, every ISR full, both producers acknowledged again),
 // then injects one fault picked at random (seeded):
 //   kill-leader      kill -9 of a partition's leader, restarted after 0-2 s
@@ -15,13 +18,15 @@
 //   clock-jump       one broker's wall clock stepped by -10..+10 minutes (libfaketime, monotonic
 //                    clock untouched: what an NTP step does); it stays stepped
 // After the last round it heals everything, stops the clients, reads every partition back and
-// checks the histories (cluster-faults-check.mjs), then stops the brokers cleanly and compares
+// checks the histories (cluster-faults-check.mjs; the transactional topic read read_committed:
+// committed transactions whole, aborted ones invisible, unknown outcomes all or nothing), then
+// stops the brokers cleanly and compares
 // the replicas' log bytes below the end. Prints a summary (and --out FILE as JSON); exits 1 when a
 // check fails or the cluster did not recover from a fault.
 // Needs root (network namespaces), a build (npx tsc -b), /usr/bin/etcd, kcat, python3-confluent-kafka;
 // clock jumps need Debian's libfaketime (skipped without it).
 // Usage: sudo node bench/reliability/cluster-faults.mjs [--rounds 30] [--seed N] [--seconds 900]
-//          [--faults kill-leader,cut-etcd,...] [--partitions 3] [--out FILE]
+//          [--faults kill-leader,cut-etcd,...] [--partitions 3] [--no-txn] [--out FILE]
 import { existsSync } from 'node:fs'
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { loadavg } from 'node:os'
@@ -30,14 +35,16 @@ import { parseArgs } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import kafkajs from 'kafkajs'
-import { controllerOf, createNamespaceNetwork, kcatConsumeAll, partitionState, runPython, startTestCluster, tempDir, waitFor } from '@brook/testkit'
-import { checkHistory } from './cluster-faults-check.mjs'
+import { listOffsetsApi } from '@brook/protocol'
+import { assertSucceeded, controllerOf, createNamespaceNetwork, kcatConsumeAll, partitionState, requestTo, runKcat, runPython, startTestCluster, tempDir, waitFor } from '@brook/testkit'
+import { checkHistory, checkTransactions } from './cluster-faults-check.mjs'
 
 const { Kafka, logLevel } = kafkajs
 const FAULTS = ['kill-leader', 'kill-controller', 'kill-etcd', 'pause-broker', 'isolate-broker', 'cut-link', 'cut-etcd', 'clock-jump']
 const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1'
 const TOPIC = 'cluster-faults'
 const GROUP = 'cluster-faults-group'
+const TXN_TOPIC = 'cluster-faults-txn'
 /** Acknowledgements each producer must get before a round's fault: both write through every change. */
 const PROGRESS = 5
 const RECOVERY_MS = 90_000
@@ -49,12 +56,14 @@ const { values: opts } = parseArgs({
     seconds: { type: 'string', default: '900' },
     faults: { type: 'string', default: FAULTS.join(',') },
     partitions: { type: 'string', default: '3' },
+    'no-txn': { type: 'boolean', default: false },
     out: { type: 'string' }
   }
 })
 const rounds = Number(opts.rounds)
 const seed = Number(opts.seed)
 const partitions = Number(opts.partitions)
+const transactions = !opts['no-txn']
 const deadline = Date.now() + Number(opts.seconds) * 1000
 let faults = opts.faults.split(',').filter((f) => f !== '')
 for (const f of faults) if (!FAULTS.includes(f)) throw new Error(`unknown fault ${f}; known: ${FAULTS.join(', ')}`)
@@ -103,7 +112,9 @@ const cluster = await startTestCluster({
   memberEnv: (id) => clockJumps
     ? { LD_PRELOAD: LIBFAKETIME, FAKETIME_TIMESTAMP_FILE: clockFile(id), FAKETIME_CACHE_DURATION: '1', FAKETIME_DONT_FAKE_MONOTONIC: '1' }
     : {},
-  etcd: { host: net.ip('etcd'), command: net.command('etcd') }
+  etcd: { host: net.ip('etcd'), command: net.command('etcd') },
+  // Brokers start slowly on a machine shared with other heavy work; a start is not a fault.
+  startTimeoutMs: 180_000
 })
 const brokerIds = [...cluster.members.keys()]
 const findings = []
@@ -161,6 +172,64 @@ async function runKafkajsProducer () {
     }
   }
   await producer.disconnect()
+}
+
+const txns = { committed: [], aborted: [], unknown: [], errors: new Map() }
+/**
+ * Transactions of one record per partition of TXN_TOPIC; every fifth one aborted. A transaction
+ * whose commit or abort failed has an unknown outcome; the producer is then made again, and its
+ * InitProducerId fences the old epoch (the coordinator aborts what was left open).
+ */
+async function runTxnProducer () {
+  let producer = null
+  for (let n = 0; !stopping; n++) {
+    const values = Array.from({ length: partitions }, (_, p) => ({ partition: p, value: `t-${n * partitions + p}` }))
+    const abort = n % 5 === 4
+    let transaction = null
+    try {
+      if (producer === null) {
+        producer = kafka.producer({ transactionalId: 'cluster-faults-txn', idempotent: true, maxInFlightRequests: 1, transactionTimeout: 15_000 })
+        await producer.connect()
+      }
+      transaction = await producer.transaction()
+      await transaction.send({ topic: TXN_TOPIC, acks: -1, timeout: 5000, messages: values })
+      if (abort) {
+        await transaction.abort()
+        txns.aborted.push(values)
+      } else {
+        await transaction.commit()
+        txns.committed.push(values)
+      }
+    } catch (err) {
+      if (transaction !== null) txns.unknown.push(values)
+      const kind = err.name ?? 'Error'
+      txns.errors.set(kind, (txns.errors.get(kind) ?? 0) + 1)
+      try {
+        await producer?.disconnect()
+      } catch {
+        // Its connections are going away anyway: a new producer starts from scratch.
+      }
+      producer = null
+      await sleep(500)
+    }
+  }
+  await producer?.disconnect()
+}
+
+/** The transactional topic's last stable offset has reached its high watermark on every partition. */
+async function nothingOpen () {
+  for (let p = 0; p < partitions; p++) {
+    const s = await partitionState(cluster, TXN_TOPIC, p)
+    const m = s === null ? undefined : cluster.members.get(s.leader)
+    if (m === undefined) return false
+    const ask = async (isolationLevel) => {
+      const body = await requestTo(m.port, listOffsetsApi, 5, { replicaId: -1, isolationLevel, topics: [{ name: TXN_TOPIC, partitions: [{ partitionIndex: p, currentLeaderEpoch: -1, timestamp: -1n }] }] }, 5000, m.host)
+      return body.topics[0]?.partitions[0]?.offset
+    }
+    const [stable, high] = [await ask(1), await ask(0)]
+    if (stable === undefined || stable !== high) return false
+  }
+  return true
 }
 
 const consumed = []
@@ -351,7 +420,8 @@ let sampling
 try {
   const admin = kafka.admin()
   await admin.connect()
-  await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: partitions, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }] })
+  const topics = transactions ? [TOPIC, TXN_TOPIC] : [TOPIC]
+  await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] })) })
   await admin.disconnect()
   await waitFor(healthy, 60_000, { message: 'every ISR full after creation' })
   log(`cluster up: etcd ${cluster.etcd.endpoint}, brokers ${cluster.bootstrap}; seed ${seed}, faults ${faults.join(', ')}`)
@@ -359,7 +429,7 @@ try {
   const script = fileURLToPath(new URL('cluster-faults-rdkafka-producer.py', import.meta.url))
   rdkafka = runPython(script, [cluster.bootstrap, TOPIC, String(partitions), join(scratch.path, 'stop'), join(scratch.path, 'rdkafka.json')], { timeoutMs: Number(opts.seconds) * 1000 + 600_000 })
   consumer = await runConsumer()
-  producing = runKafkajsProducer()
+  producing = Promise.all([runKafkajsProducer(), transactions ? runTxnProducer() : null])
   sampling = sampleCommits()
 
   for (let round = 1; round <= rounds && Date.now() < deadline; round++) {
@@ -416,6 +486,14 @@ try {
     { name: 'librdkafka', acked: rdk.acked.map(([partition, offset, value]) => ({ partition, offset, value })) }
   ]
   summary.checks = checkHistory({ producers, log: logByPartition, consumed, commits })
+  if (transactions) {
+    await waitFor(nothingOpen, 60_000, { message: 'no transaction left open at the end' })
+    const read = assertSucceeded('kcat read_committed', await runKcat(['-C', '-b', cluster.bootstrap, '-t', TXN_TOPIC, '-o', 'beginning', '-e', '-J', '-q',
+      '-X', 'isolation.level=read_committed'], { timeoutMs: 120_000 }))
+    const visible = read.stdout.toString('utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l)).map((m) => ({ partition: m.partition, offset: m.offset, value: m.payload ?? '' }))
+    summary.checks.push(...checkTransactions({ ...txns, visible }))
+    summary.transactions = { committed: txns.committed.length, aborted: txns.aborted.length, unknown: txns.unknown.length, errors: Object.fromEntries(txns.errors), visible: visible.length }
+  }
   summary.clients = {
     kafkajs: { acknowledged: clients.kafkajs.acked.length, failed: clients.kafkajs.failures, errors: Object.fromEntries(clients.kafkajs.errors) },
     librdkafka: { acknowledged: rdk.acked.length, failed: rdk.failed, produced: rdk.produced, unflushed: rdk.unflushed, errors: rdk.errors },
@@ -450,6 +528,7 @@ console.log(`seed ${seed}, ${rounds_.length} rounds in ${summary.seconds} s, loa
 console.log(`faults: ${Object.entries(summary.faults).map(([f, n]) => `${f} ${n}`).join(', ')}`)
 console.log(`recovery after a fault (all ISRs full, both producers acknowledging): median ${summary.recoveryMs.median} ms, max ${summary.recoveryMs.max} ms`)
 if (summary.clients !== undefined) console.log(`clients: ${JSON.stringify(summary.clients)}`)
+if (summary.transactions !== undefined) console.log(`transactions: ${JSON.stringify(summary.transactions)}`)
 for (const c of summary.checks) console.log(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name}${c.ok ? '' : `: ${c.count}\n       ${c.examples.join('\n       ')}`}`)
 for (const r of summary.replicas) console.log(`${r.equal ? 'ok  ' : 'FAIL'} partition ${r.partition}: replicas byte-equal below offset ${r.end} (${r.sizes} bytes)`)
 for (const f of findings) console.log(`FINDING ${f}`)

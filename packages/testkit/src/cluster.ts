@@ -48,6 +48,8 @@ export interface TestClusterOptions {
   memberEnv?: (id: number) => Readonly<Record<string, string>>
   /** How etcd is started (its address, a command it runs under). */
   etcd?: EtcdOptions
+  /** How long a broker may take to log "listening on" (45 s by default). */
+  startTimeoutMs?: number
 }
 
 export interface PartitionState {
@@ -91,7 +93,7 @@ export async function startTestCluster (options: TestClusterOptions = {}): Promi
     m.process = await startBrokerProcess({
       dataDir: m.dataDir,
       // Three brokers and etcd starting at once on a loaded 2-core box: node alone can take a while.
-      startTimeoutMs: 45_000,
+      startTimeoutMs: options.startTimeoutMs ?? 45_000,
       command: options.memberCommand?.(id),
       env: options.memberEnv?.(id),
       overrides: {

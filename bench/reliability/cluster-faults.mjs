@@ -129,11 +129,16 @@ const kafka = new Kafka({
   requestTimeout: 8000
 })
 
+/** Why the cluster is not healthy yet, for the finding when it does not recover. */
+let notYet = ''
 /** Every partition of the topic has a leader and a full ISR, as a running broker reports it. */
 async function healthy () {
   for (let p = 0; p < partitions; p++) {
     const s = await partitionState(cluster, TOPIC, p)
-    if (s === null || s.leader < 0 || s.isr.length !== brokerIds.length) return false
+    if (s === null || s.leader < 0 || s.isr.length !== brokerIds.length) {
+      notYet = s === null ? `no broker answered Metadata for partition ${p}` : `partition ${p}: leader ${s.leader}, ISR ${s.isr.join(',')}`
+      return false
+    }
   }
   return true
 }
@@ -387,7 +392,11 @@ async function recovered (timeoutMs) {
   try {
     await waitFor(async () => {
       await restartExited()
-      return await healthy() && clients.kafkajs.acked.length >= kafkajsFrom + PROGRESS && await rdkafkaAcked() >= rdkafkaFrom + PROGRESS
+      if (!await healthy()) return false
+      const kafkajs = clients.kafkajs.acked.length - kafkajsFrom
+      const rdkafka = await rdkafkaAcked() - rdkafkaFrom
+      notYet = `acknowledged since: kafkajs ${kafkajs}, librdkafka ${rdkafka} (${PROGRESS} wanted)`
+      return kafkajs >= PROGRESS && rdkafka >= PROGRESS
     }, timeoutMs, { intervalMs: 250 })
     return Date.now() - from
   } catch {
@@ -435,12 +444,12 @@ try {
   for (let round = 1; round <= rounds && Date.now() < deadline; round++) {
     let recovery = await recovered(RECOVERY_MS)
     if (recovery === null) {
-      finding(`round ${round}: the cluster did not recover within ${RECOVERY_MS / 1000} s of the previous fault (${rounds_[rounds_.length - 1]?.what ?? 'start'}); restoring everything`)
+      finding(`round ${round}: the cluster did not recover within ${RECOVERY_MS / 1000} s of the previous fault (${rounds_[rounds_.length - 1]?.what ?? 'start'}): ${notYet}; restoring everything`)
       log(cluster.logs().split('\n').slice(-40).join('\n'))
       await restoreAll()
       recovery = await recovered(RECOVERY_MS)
       if (recovery === null) {
-        finding(`round ${round}: still not recovered after restoring everything; stopping the rounds`)
+        finding(`round ${round}: still not recovered after restoring everything (${notYet}); stopping the rounds`)
         break
       }
     }
@@ -452,7 +461,7 @@ try {
   }
   const last = await recovered(RECOVERY_MS)
   if (last === null) {
-    finding(`the cluster did not recover within ${RECOVERY_MS / 1000} s of the last fault; restoring everything`)
+    finding(`the cluster did not recover within ${RECOVERY_MS / 1000} s of the last fault (${notYet}); restoring everything`)
     await restoreAll()
     await recovered(RECOVERY_MS)
   } else if (rounds_.length > 0) {

@@ -35,7 +35,7 @@ import { parseArgs } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import kafkajs from 'kafkajs'
-import { listOffsetsApi } from '@brook/protocol'
+import { listOffsetsApi, metadataApi } from '@brook/protocol'
 import { assertSucceeded, controllerOf, createNamespaceNetwork, kcatConsumeAll, partitionState, requestTo, runKcat, runPython, startTestCluster, tempDir, waitFor } from '@brook/testkit'
 import { checkHistory, checkTransactions } from './cluster-faults-check.mjs'
 
@@ -495,6 +495,10 @@ try {
     { name: 'librdkafka', acked: rdk.acked.map(([partition, offset, value]) => ({ partition, offset, value })) }
   ]
   summary.checks = checkHistory({ producers, log: logByPartition, consumed, commits })
+  // Clients take brokers reporting different cluster ids for different clusters.
+  const ids = await Promise.all([...cluster.members.values()].map(async (m) => (await requestTo(m.port, metadataApi, 12,
+    { topics: [], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false }, 10_000, m.host)).clusterId))
+  summary.checks.push({ name: 'every broker reports one cluster id', ok: new Set(ids).size === 1, count: new Set(ids).size - 1, examples: [ids.join(', ')] })
   if (transactions) {
     await waitFor(nothingOpen, 60_000, { message: 'no transaction left open at the end' })
     const read = assertSucceeded('kcat read_committed', await runKcat(['-C', '-b', cluster.bootstrap, '-t', TXN_TOPIC, '-o', 'beginning', '-e', '-J', '-q',

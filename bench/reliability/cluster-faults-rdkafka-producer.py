@@ -9,7 +9,7 @@ import os
 import sys
 import time
 
-from confluent_kafka import Producer
+from confluent_kafka import KafkaException, Producer
 
 bootstrap, topic, partitions, stopfile, outfile = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
 acked = []
@@ -38,7 +38,11 @@ producer = Producer({
 parent = os.getppid()
 n = 0
 last_report = 0.0
-while True:
+fatal = None
+
+
+def step():
+    global n, last_report
     now = time.time()
     if now - last_report >= 0.1:
         last_report = now
@@ -46,7 +50,7 @@ while True:
         if os.getppid() != parent:
             os._exit(1)
         if os.path.exists(stopfile):
-            break
+            return False
         with open(stopfile + '.acked.tmp', 'w') as f:
             f.write(str(len(acked)))
         os.replace(stopfile + '.acked.tmp', stopfile + '.acked')
@@ -55,6 +59,17 @@ while True:
         producer.produce(topic, value=('r-%d' % n).encode(), partition=n % partitions, on_delivery=on_delivery)
         n += 1
     producer.poll(0.005)
-left = producer.flush(150)
+    return True
+
+
+try:
+    while step():
+        pass
+    left = producer.flush(150)
+except KafkaException as err:
+    # A fatal producer error (the idempotent producer gives up): what was acknowledged so far is
+    # still checked, and the error is reported.
+    fatal = str(err)
+    left = len(producer)
 with open(outfile, 'w') as f:
-    json.dump({'acked': acked, 'failed': len(failed), 'errors': failed[:10], 'unflushed': left, 'produced': n}, f)
+    json.dump({'acked': acked, 'failed': len(failed), 'errors': failed[:10], 'unflushed': left, 'produced': n, 'fatal': fatal}, f)

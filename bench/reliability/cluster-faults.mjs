@@ -11,7 +11,7 @@
 //   kill-leader      kill -9 of a partition's leader, restarted after 0-2 s
 //   kill-controller  kill -9 of the controller, restarted after 0-2 s
 //   kill-etcd        kill -9 of etcd, restarted after 1-5 s
-//   pause-broker     SIGSTOP of a broker for longer than its session (3-5 s), then SIGCONT
+//   pause-broker     SIGSTOP of a broker for 1-3 s longer than its session, then SIGCONT
 //   isolate-broker   a broker cut off from both other brokers (still reaching etcd and clients) 4-10 s
 //   cut-link         one link between two brokers cut 4-10 s
 //   cut-etcd         a broker cut off from etcd (still reaching brokers and clients) 3-8 s
@@ -26,7 +26,7 @@
 // Needs root (network namespaces), a build (npx tsc -b), /usr/bin/etcd, kcat, python3-confluent-kafka;
 // clock jumps need Debian's libfaketime (skipped without it).
 // Usage: sudo node bench/reliability/cluster-faults.mjs [--rounds 30] [--seed N] [--seconds 900]
-//          [--faults kill-leader,cut-etcd,...] [--partitions 3] [--no-txn] [--out FILE]
+//          [--faults kill-leader,cut-etcd,...] [--partitions 3] [--session-ms 2000] [--no-txn] [--out FILE]
 import { existsSync } from 'node:fs'
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { loadavg } from 'node:os'
@@ -56,6 +56,7 @@ const { values: opts } = parseArgs({
     seconds: { type: 'string', default: '900' },
     faults: { type: 'string', default: FAULTS.join(',') },
     partitions: { type: 'string', default: '3' },
+    'session-ms': { type: 'string', default: '2000' },
     'no-txn': { type: 'boolean', default: false },
     out: { type: 'string' }
   }
@@ -63,6 +64,7 @@ const { values: opts } = parseArgs({
 const rounds = Number(opts.rounds)
 const seed = Number(opts.seed)
 const partitions = Number(opts.partitions)
+const sessionMs = Number(opts['session-ms'])
 const transactions = !opts['no-txn']
 const deadline = Date.now() + Number(opts.seconds) * 1000
 let faults = opts.faults.split(',').filter((f) => f !== '')
@@ -105,7 +107,9 @@ const cluster = await startTestCluster({
     'replica.fetch.wait.max.ms': '200',
     'auto.create.topics.enable': 'false',
     'offsets.topic.num.partitions': '3',
-    'transaction.state.log.num.partitions': '3'
+    'transaction.state.log.num.partitions': '3',
+    'broker.session.timeout.ms': String(sessionMs),
+    'broker.heartbeat.interval.ms': String(Math.max(100, Math.floor(sessionMs / 4)))
   },
   memberHost: (id) => net.ip(`b${id}`),
   memberCommand: (id) => net.command(`b${id}`),
@@ -323,7 +327,7 @@ async function inject (fault) {
     case 'pause-broker': {
       const id = random() < 0.5 ? await leaderOf(between(0, partitions - 1)) : pick(brokerIds)
       const pid = cluster.members.get(id).process.process.pid
-      const paused = between(3000, 5000)
+      const paused = between(sessionMs + 1000, sessionMs + 3000)
       process.kill(pid, 'SIGSTOP')
       await sleep(paused)
       process.kill(pid, 'SIGCONT')
@@ -481,6 +485,7 @@ try {
   const python = await rdkafka
   if (python?.code !== 0) finding(`librdkafka producer exited with ${python?.code}: ${python?.stderr.toString().slice(-2000)}`)
   const rdk = JSON.parse(await readFile(join(scratch.path, 'rdkafka.json'), 'utf8'))
+  if (rdk.fatal !== null) finding(`librdkafka producer stopped on a fatal error: ${rdk.fatal}`)
   await sampling
   await Promise.race([consumer?.disconnect(), sleep(10_000)])
   await waitFor(healthy, 60_000, { message: 'every ISR full at the end' })

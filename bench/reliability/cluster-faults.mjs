@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // Cluster-faults campaign: etcd and three `brook` brokers, each in its own network namespace
 // (createNamespaceNetwork in @brook/testkit), under load from an idempotent acks=all kafkajs
-// producer, an idempotent acks=all librdkafka producer (confluent-kafka-python) and a kafkajs
-// consumer group committing offsets, all on one topic of PARTITIONS partitions, replication factor
-// 3, min.insync.replicas 2; and a kafkajs transactional producer writing one record to each
-// partition of a second topic per transaction, every fifth transaction aborted (--no-txn leaves
-// it out). Each round
+// producer, an idempotent acks=all librdkafka producer (kafka-javascript with librdkafka 2.15, or
+// confluent-kafka-python) and a kafkajs consumer group committing offsets, all on one topic of
+// PARTITIONS partitions, replication factor 3, min.insync.replicas 2; and a kafkajs transactional
+// producer writing one record to each partition of a second topic per transaction, every fifth
+// transaction aborted (--no-txn leaves it out). Each round
 // waits for a healthy cluster (every broker up, every ISR full, both producers acknowledged again),
 // then injects one fault picked at random (seeded):
 //   kill-leader      kill -9 of a partition's leader, restarted after 0-2 s
@@ -23,10 +23,11 @@
 // stops the brokers cleanly and compares
 // the replicas' log bytes below the end. Prints a summary (and --out FILE as JSON); exits 1 when a
 // check fails or the cluster did not recover from a fault.
-// Needs root (network namespaces), a build (npx tsc -b), /usr/bin/etcd, kcat, python3-confluent-kafka;
-// clock jumps need Debian's libfaketime (skipped without it).
+// Needs root (network namespaces), a build (npx tsc -b), /usr/bin/etcd, kcat, .deps/kafka-javascript
+// (or python3-confluent-kafka); clock jumps need Debian's libfaketime (skipped without it).
 // Usage: sudo node bench/reliability/cluster-faults.mjs [--rounds 30] [--seed N] [--seconds 900]
-//          [--faults kill-leader,cut-etcd,...] [--partitions 3] [--session-ms 2000] [--no-txn] [--out FILE]
+//          [--faults kill-leader,cut-etcd,...] [--partitions 3] [--session-ms 2000] [--no-txn]
+//          [--librdkafka node|python] [--out FILE]
 import { existsSync } from 'node:fs'
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { loadavg } from 'node:os'
@@ -36,8 +37,9 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import kafkajs from 'kafkajs'
 import { listOffsetsApi, metadataApi } from '@brook/protocol'
-import { assertSucceeded, controllerOf, createNamespaceNetwork, kcatConsumeAll, partitionState, requestTo, runKcat, runPython, startTestCluster, tempDir, waitFor } from '@brook/testkit'
+import { assertSucceeded, controllerOf, kafkaJavascriptDir, createNamespaceNetwork, kcatConsumeAll, partitionState, requestTo, runKcat, runPython, startTestCluster, tempDir, waitFor } from '@brook/testkit'
 import { checkHistory, checkTransactions } from './cluster-faults-check.mjs'
+import { startRdkafkaProducer } from './cluster-faults-rdkafka-node.mjs'
 
 const { Kafka, logLevel } = kafkajs
 const FAULTS = ['kill-leader', 'kill-controller', 'kill-etcd', 'pause-broker', 'isolate-broker', 'cut-link', 'cut-etcd', 'clock-jump']
@@ -57,6 +59,7 @@ const { values: opts } = parseArgs({
     faults: { type: 'string', default: FAULTS.join(',') },
     partitions: { type: 'string', default: '3' },
     'session-ms': { type: 'string', default: '2000' },
+    librdkafka: { type: 'string', default: existsSync(kafkaJavascriptDir()) ? 'node' : 'python' },
     'no-txn': { type: 'boolean', default: false },
     out: { type: 'string' }
   }
@@ -162,9 +165,21 @@ async function restartExited () {
 const clients = { kafkajs: { acked: [], failures: 0, errors: new Map() }, rdkafka: { acked: 0 } }
 let stopping = false
 
+/** A kafkajs client's connect, tried again until it works: on a loaded machine the first Metadata may time out. */
+async function connected (client) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.connect()
+      return client
+    } catch (err) {
+      if (attempt >= 30) throw err
+      await sleep(1000)
+    }
+  }
+}
+
 async function runKafkajsProducer () {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 })
-  await producer.connect()
+  const producer = await connected(kafka.producer({ idempotent: true, maxInFlightRequests: 1 }))
   const out = clients.kafkajs
   for (let i = 0; !stopping; i++) {
     const value = `k-${i}`
@@ -250,7 +265,7 @@ async function runConsumer () {
     maxWaitTimeInMs: 200,
     retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 1000, restartOnFailure: async () => !stopping }
   })
-  await consumer.connect()
+  await connected(consumer)
   await consumer.subscribe({ topic: TOPIC, fromBeginning: true })
   await consumer.run({
     autoCommitInterval: 500,
@@ -263,8 +278,7 @@ async function runConsumer () {
 
 const commits = []
 async function sampleCommits () {
-  const admin = kafka.admin()
-  await admin.connect()
+  const admin = await connected(kafka.admin())
   while (!stopping) {
     try {
       const answer = await Promise.race([
@@ -283,7 +297,9 @@ async function sampleCommits () {
   await admin.disconnect()
 }
 
+let rdkafkaNode = null
 async function rdkafkaAcked () {
+  if (rdkafkaNode !== null) return rdkafkaNode.acked()
   try {
     return Number(await readFile(join(scratch.path, 'stop.acked'), 'utf8'))
   } catch {
@@ -431,8 +447,7 @@ let consumer
 let producing
 let sampling
 try {
-  const admin = kafka.admin()
-  await admin.connect()
+  const admin = await connected(kafka.admin())
   const topics = transactions ? [TOPIC, TXN_TOPIC] : [TOPIC]
   await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] })) })
   await admin.disconnect()
@@ -440,10 +455,13 @@ try {
   log(`cluster up: etcd ${cluster.etcd.endpoint}, brokers ${cluster.bootstrap}; seed ${seed}, faults ${faults.join(', ')}`)
 
   const script = fileURLToPath(new URL('cluster-faults-rdkafka-producer.py', import.meta.url))
-  rdkafka = runPython(script, [cluster.bootstrap, TOPIC, String(partitions), join(scratch.path, 'stop'), join(scratch.path, 'rdkafka.json')], { timeoutMs: Number(opts.seconds) * 1000 + 600_000 })
+  if (opts.librdkafka === 'node') rdkafkaNode = await startRdkafkaProducer(cluster.bootstrap, TOPIC, partitions)
+  else rdkafka = runPython(script, [cluster.bootstrap, TOPIC, String(partitions), join(scratch.path, 'stop'), join(scratch.path, 'rdkafka.json')], { timeoutMs: Number(opts.seconds) * 1000 + 600_000 })
   consumer = await runConsumer()
+  // Caught here so that a client that never connects is a finding, not a crash of the campaign.
   producing = Promise.all([runKafkajsProducer(), transactions ? runTxnProducer() : null])
-  sampling = sampleCommits()
+    .catch((err) => { finding(`kafkajs producer: ${err.stack ?? err}`) })
+  sampling = sampleCommits().catch((err) => { finding(`committed-offset sampler: ${err.stack ?? err}`) })
 
   for (let round = 1; round <= rounds && Date.now() < deadline; round++) {
     let recovery = await recovered(RECOVERY_MS)
@@ -482,9 +500,14 @@ try {
   stopping = true
   await writeFile(join(scratch.path, 'stop'), '')
   await producing
-  const python = await rdkafka
-  if (python?.code !== 0) finding(`librdkafka producer exited with ${python?.code}: ${python?.stderr.toString().slice(-2000)}`)
-  const rdk = JSON.parse(await readFile(join(scratch.path, 'rdkafka.json'), 'utf8'))
+  let rdk
+  if (rdkafkaNode !== null) {
+    rdk = await rdkafkaNode.stop()
+  } else {
+    const python = await rdkafka
+    if (python?.code !== 0) finding(`librdkafka producer exited with ${python?.code}: ${python?.stderr.toString().slice(-2000)}`)
+    rdk = JSON.parse(await readFile(join(scratch.path, 'rdkafka.json'), 'utf8'))
+  }
   if (rdk.fatal !== null) finding(`librdkafka producer stopped on a fatal error: ${rdk.fatal}`)
   await sampling
   await Promise.race([consumer?.disconnect(), sleep(10_000)])

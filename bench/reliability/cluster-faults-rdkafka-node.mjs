@@ -24,10 +24,10 @@ export async function startRdkafkaProducer (bootstrap, topic, partitions) {
   producer.on('delivery-report', (err, report) => {
     if (err) {
       out.failed++
-      if (out.errors.length < 10) out.errors.push(`${report.value?.toString()}: ${err.message}`)
+      if (out.errors.length < 10) out.errors.push(`${report.opaque}: ${err.message}`)
     } else {
       // Messages acknowledged implicitly by a later batch come without their offset (-1001).
-      out.acked.push([report.partition, report.offset >= 0 ? report.offset : null, report.value?.toString() ?? ''])
+      out.acked.push([report.partition, report.offset >= 0 ? report.offset : null, report.opaque])
     }
   })
   producer.on('event.error', (err) => {
@@ -43,7 +43,8 @@ export async function startRdkafkaProducer (bootstrap, topic, partitions) {
       if (out.produced - out.acked.length - out.failed < 100) {
         const n = out.produced
         try {
-          producer.produce(topic, n % partitions, Buffer.from(`r-${n}`), null, Date.now())
+          // The value again as the opaque: delivery reports carry the opaque, not the payload.
+          producer.produce(topic, n % partitions, Buffer.from(`r-${n}`), null, Date.now(), `r-${n}`)
           out.produced++
         } catch (err) {
           out.fatal = `produce: ${err.message}`

@@ -4,8 +4,8 @@
 // records are written to a partition [1, 2, 3] with acks=all, broker 3 is restarted and the time
 // until it is back in the ISR gives the bytes per second it copied. Two topics in one cluster,
 // the brokers' leader.replication.throttled.rate set: one topic without throttled replicas
-// (unthrottled), one with leader.replication.throttled.replicas=* (throttled). This is the copy a
-// partition reassignment makes (not implemented yet), measured where it exists today.
+// (unthrottled), one with leader.replication.throttled.replicas=* (throttled). The same copy a
+// partition reassignment makes: bench/reassignment-bench.mjs measures that one.
 // Needs a build (npx tsc -b) and /usr/bin/etcd.
 // Usage: node bench/replica-catch-up-bench.mjs [MB, default 20] [throttle bytes/s, default 5000000]
 import kafkajs from 'kafkajs'

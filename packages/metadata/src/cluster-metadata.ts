@@ -51,6 +51,20 @@ export interface PartitionChange {
   isr: readonly number[]
   /** Unchanged when omitted. */
   offlineReplicas?: readonly number[]
+  /**
+   * A reassignment step (the controller's): the new replica set, with the replicas joining and
+   * leaving it (empty lists end the reassignment). All three together, or none (unchanged).
+   * Refused with INVALID_REPLICA_ASSIGNMENT when the set is not distinct broker ids, when the
+   * joining/leaving lists are not disjoint parts of it, or when a replica new to the partition is
+   * not a registered broker.
+   */
+  reassignment?: ReplicaSetChange
+}
+
+export interface ReplicaSetChange {
+  replicas: readonly number[]
+  addingReplicas: readonly number[]
+  removingReplicas: readonly number[]
 }
 
 /** A range of producer ids owned by one broker: [firstProducerId, firstProducerId + size). */
@@ -103,7 +117,8 @@ export interface BrokerSession {
   /** Replaces the topic's config overrides. UNKNOWN_TOPIC_OR_PARTITION if the topic is absent. */
   alterTopicConfigs: (name: string, configs: Readonly<Record<string, string>>, fence?: ControllerFence) => Promise<TopicMetadata>
   /**
-   * Compare-and-swap of one partition's leader/ISR. Returns the new state: partitionEpoch + 1,
+   * Compare-and-swap of one partition's leader/ISR (and, for a reassignment, its replica set).
+   * Returns the new state: partitionEpoch + 1,
    * and leaderEpoch + 1 when the leader changed.
    */
   alterPartition: (change: PartitionChange, fence?: ControllerFence) => Promise<PartitionMetadata>

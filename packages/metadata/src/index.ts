@@ -3,7 +3,7 @@
 // embedded single-node store and an etcd store.
 export type {
   ClusterMetadataStore, BrokerSession, ControllerSession, ControllerFence, BrokerRegistrationRequest, TopicCreation,
-  PartitionChange, ProducerIdBlock, FenceReason
+  PartitionChange, ReplicaSetChange, ProducerIdBlock, FenceReason
 } from './cluster-metadata.js'
 export {
   type MetadataSnapshot, type MetadataUpdate, type BrokerRegistration, type BrokerEndpoint, type ControllerInfo,

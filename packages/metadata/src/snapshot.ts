@@ -47,6 +47,12 @@ export interface PartitionMetadata {
   readonly partitionEpoch: number
   readonly isr: readonly number[]
   readonly offlineReplicas: readonly number[]
+  /**
+   * A reassignment in progress (both empty when none is): `replicas` is then the target set
+   * followed by the replicas leaving; the ones joining are in `addingReplicas`.
+   */
+  readonly addingReplicas: readonly number[]
+  readonly removingReplicas: readonly number[]
 }
 
 export interface TopicMetadata {

@@ -110,8 +110,8 @@ export function conformance (name: string, make: () => Promise<Subject>): void {
       assert.match(topic.id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
       assert.deepEqual(topic.configs, { 'retention.ms': '60000' })
       assert.deepEqual(topic.partitions.map((p) => ({ ...p })), [
-        { partition: 0, replicas: [1, 2, 3], leader: 1, leaderEpoch: 0, partitionEpoch: 0, isr: [1, 2], offlineReplicas: [] },
-        { partition: 1, replicas: [2, 1, 3], leader: 2, leaderEpoch: 0, partitionEpoch: 0, isr: [2, 1], offlineReplicas: [] }
+        { partition: 0, replicas: [1, 2, 3], leader: 1, leaderEpoch: 0, partitionEpoch: 0, isr: [1, 2], offlineReplicas: [], addingReplicas: [], removingReplicas: [] },
+        { partition: 1, replicas: [2, 1, 3], leader: 2, leaderEpoch: 0, partitionEpoch: 0, isr: [2, 1], offlineReplicas: [], addingReplicas: [], removingReplicas: [] }
       ])
       const other = await seen(b, 'orders on the other client', (snap) => snap.topics.has('orders'))
       assert.deepEqual(other.topics.get('orders'), topic)
@@ -212,6 +212,35 @@ export function conformance (name: string, make: () => Promise<Subject>): void {
       const offline = await one.alterPartition({ ...p0, partitionEpoch: 2, leader: NO_LEADER, isr: [], offlineReplicas: [3] })
       assert.deepEqual([offline.leader, offline.leaderEpoch, offline.partitionEpoch, [...offline.offlineReplicas]], [NO_LEADER, 2, 3, [3]])
       assert.deepEqual(a.snapshot().topics.get('isr')?.partitions[0], offline)
+    })
+
+    test('a reassignment changes the replica set in steps, survives ISR changes, and is checked', async (_s, a, b) => {
+      const one = await register(a, 1)
+      await register(a, 2)
+      await register(a, 4)
+      const t = await one.createTopic({ name: 'moving', replicas: [[1, 2], [2, 1]] })
+      const p0 = { topicId: t.id, partition: 0 }
+      // Start: target {2,4}; 4 joins, 1 leaves; the ISR is untouched.
+      const started = await one.alterPartition({ ...p0, partitionEpoch: 0, isr: [1, 2], reassignment: { replicas: [2, 4, 1], addingReplicas: [4], removingReplicas: [1] } })
+      assert.deepEqual([[...started.replicas], [...started.addingReplicas], [...started.removingReplicas]], [[2, 4, 1], [4], [1]])
+      // The leader's ISR expansion keeps the reassignment as it is.
+      const grown = await one.alterPartition({ ...p0, partitionEpoch: 1, leaderEpoch: 0, isr: [1, 2, 4] })
+      assert.deepEqual([[...grown.replicas], [...grown.addingReplicas], [...grown.removingReplicas]], [[2, 4, 1], [4], [1]])
+      const seenOnB = await seen(b, 'the reassignment on the other client', (snap) => snap.topics.get('moving')?.partitions[0]?.partitionEpoch === 2)
+      assert.deepEqual(seenOnB.topics.get('moving')?.partitions[0], grown)
+      // Completion: the target set, leader moved off the leaving replica, lists cleared.
+      const done = await one.alterPartition({ ...p0, partitionEpoch: 2, leader: 2, isr: [2, 4], reassignment: { replicas: [2, 4], addingReplicas: [], removingReplicas: [] } })
+      assert.deepEqual([[...done.replicas], done.leader, done.leaderEpoch, [...done.isr], [...done.addingReplicas]], [[2, 4], 2, 1, [2, 4], []])
+      await rejectsWith(one.alterPartition({ ...p0, partitionEpoch: 3, isr: [2, 1] }), 'INVALID_REQUEST')
+      const bad = (reassignment: { replicas: number[], addingReplicas: number[], removingReplicas: number[] }): Promise<unknown> =>
+        one.alterPartition({ ...p0, partitionEpoch: 3, isr: [2, 4], reassignment })
+      await rejectsWith(bad({ replicas: [2, 2], addingReplicas: [], removingReplicas: [] }), 'INVALID_REPLICA_ASSIGNMENT')
+      await rejectsWith(bad({ replicas: [], addingReplicas: [], removingReplicas: [] }), 'INVALID_REPLICA_ASSIGNMENT')
+      await rejectsWith(bad({ replicas: [2, 4, 9], addingReplicas: [9], removingReplicas: [] }), 'INVALID_REPLICA_ASSIGNMENT')
+      await rejectsWith(bad({ replicas: [2, 4, 1], addingReplicas: [1], removingReplicas: [1] }), 'INVALID_REPLICA_ASSIGNMENT')
+      await rejectsWith(bad({ replicas: [2, 4], addingReplicas: [5], removingReplicas: [] }), 'INVALID_REPLICA_ASSIGNMENT')
+      // The other partition kept the topic's assignment.
+      assert.deepEqual([...(a.snapshot().topics.get('moving')?.partitions[1]?.replicas ?? [])], [2, 1])
     })
 
     test('a broker whose lease expires leaves the cluster and its later writes are refused', async (s, a, b) => {

@@ -8,6 +8,8 @@
 // - a partition without a leader gets one as soon as an ISR member is live again;
 // - outside the ISR only when the topic (or the broker default) sets
 //   unclean.leader.election.enable=true.
+// It also completes partition reassignments once their target replicas are all in the ISR
+// (reassignment/), whichever controller started them.
 // Every change is an alterPartition fenced by this controller's election and the partition
 // epoch it was computed from, so a deposed controller's writes are refused by the store.
 import type { Logger } from '@brook/common'
@@ -22,6 +24,8 @@ import { type ElectionResult, type ElectionTarget, allPartitions, runElections }
 import type { ElectionKind } from './election/election-decision.js'
 import { ElectionType } from './election/election-decision.js'
 import { imbalancedPartitions } from './election/leader-rebalance.js'
+import { type ReassignmentRequest, type ReassignmentResult, completeReassignment, runReassignments } from './reassignment/controller-reassignments.js'
+import { reassigning } from './reassignment/reassignment-plan.js'
 
 export interface ControllerDeps {
   session: BrokerSession
@@ -70,6 +74,13 @@ export class Controller {
     const results = await runElections({ ...this.deps, election, canLead: (snapshot) => this.liveIn(snapshot), logger: this.deps.logger },
       type, targets ?? allPartitions(this.deps.snapshot()))
     return targets === null ? results.filter((r) => r.errorCode !== ErrorCode.ELECTION_NOT_NEEDED) : results
+  }
+
+  /** Starts or cancels partition reassignments (AlterPartitionReassignments), in request order. */
+  async reassign (requests: readonly ReassignmentRequest[]): Promise<ReassignmentResult[]> {
+    const election = this.election
+    if (election === null || !election.active) throw new KafkaError(ErrorCode.NOT_CONTROLLER, 'This broker is not the controller.')
+    return await runReassignments({ ...this.deps, election, canLead: (snapshot) => this.liveIn(snapshot) }, requests)
   }
 
   /** Brokers registered in `snapshot` that did not restart since this controller's last pass. */
@@ -140,7 +151,11 @@ export class Controller {
     for (const topic of snapshot.topics.values()) {
       for (const p of topic.partitions) {
         const change = this.decide(topic, p, fenced, snapshot)
-        if (change === null) continue
+        if (change === null) {
+          if (reassigning(p) && !await this.complete(election, topic, p)) failed = true
+          if (!election.active) return
+          continue
+        }
         try {
           await this.deps.session.alterPartition({ topicId: topic.id, partition: p.partition, partitionEpoch: p.partitionEpoch, leader: change.leader, isr: change.isr }, { controller: election })
           this.deps.logger.info({ topic: topic.name, partition: p.partition, leader: change.leader, isr: change.isr, was: { leader: p.leader, isr: p.isr } }, 'controller changed partition leadership')
@@ -158,6 +173,17 @@ export class Controller {
       return
     }
     this.settledEpochs = new Map([...snapshot.brokers].map(([id, reg]) => [id, reg.brokerEpoch]))
+  }
+
+  /** The completing step of `p`'s reassignment when due; false when its write was refused. */
+  private async complete (election: ControllerSession, topic: TopicMetadata, p: PartitionMetadata): Promise<boolean> {
+    try {
+      await completeReassignment({ ...this.deps, election, canLead: (snapshot) => this.liveIn(snapshot) }, topic, p)
+      return true
+    } catch (err) {
+      this.deps.logger[isMetadataError(err) ? 'info' : 'error']({ err, topic: topic.name, partition: p.partition }, 'completing a reassignment refused; retrying on the next change')
+      return false
+    }
   }
 
   private decide (topic: TopicMetadata, p: PartitionMetadata, fenced: (id: number) => boolean,

@@ -1,8 +1,8 @@
 // Turns the metadata store's snapshots into this broker's replicas, in snapshot order, one
 // snapshot at a time (the latest wins when several arrive during one pass): for every topic it
 // opens the logs of the partitions it hosts and makes each replica leader or follower as the
-// partition state says (Kafka's becomeLeaderOrFollower); topics gone from the store are closed
-// and their logs deleted. A leader keeps its ISR view current and checks for lagging followers
+// partition state says (Kafka's becomeLeaderOrFollower); topics gone from the store, and replicas
+// a reassignment moved away, are closed and their logs deleted. A leader keeps its ISR view current and checks for lagging followers
 // every replica.lag.time.max.ms / 2.
 //
 // A broker that restarts may find itself named leader by a state written for its previous
@@ -115,8 +115,13 @@ export class PartitionSync {
       const reconfigured = existing?.cluster !== undefined && JSON.stringify(existing.cluster.configs) !== JSON.stringify(topic.configs)
       const partitions: Array<Partition | undefined> = new Array<Partition | undefined>(topic.partitions.length)
       for (const p of topic.partitions) {
-        if (!p.replicas.includes(this.deps.nodeId)) continue
         const hosted = existing?.partitions[p.partition]
+        if (!p.replicas.includes(this.deps.nodeId)) {
+          if (hosted !== undefined) await this.removeReplica(topic.name, hosted)
+          // Moved away while this broker was down: the log left on disk goes too.
+          else if (replicas.hasReplicaLog(topic.name, p.partition)) await replicas.deleteReplicaLog(topic.name, p.partition)
+          continue
+        }
         if (hosted !== undefined && reconfigured) replicas.reconfigureReplica(hosted, topic.configs)
         const partition = hosted ?? await replicas.openReplica(topic.name, p.partition, topic.configs)
         await this.applyState(partition, p, topic)
@@ -143,6 +148,15 @@ export class PartitionSync {
     this.deps.logger.info({ topic: name }, 'deleted topic (cluster)')
   }
 
+  /** A reassignment moved this replica away: it stops, and its log is deleted. */
+  private async removeReplica (topic: string, partition: Partition): Promise<void> {
+    await this.stopFetcher(partition.key)
+    partition.follow(NO_LEADER, partition.leaderEpoch)
+    this.deps.onLeadership?.(partition, null)
+    await this.deps.replicas.deleteReplicaLog(topic, partition.index)
+    this.deps.logger.info({ partition: partition.key }, 'replica reassigned away: log deleted')
+  }
+
   private async applyState (partition: Partition, p: PartitionMetadata, topic: TopicMetadata): Promise<void> {
     const { nodeId, logger } = this.deps
     const stateKey = `${topic.id}/${p.partition}`
@@ -158,13 +172,13 @@ export class PartitionSync {
       const replication = partition.replication
       if (partition.isLeader && partition.leaderEpoch === p.leaderEpoch && replication !== null) {
         const before = replication.isr.length
-        replication.update(p.isr, p.partitionEpoch)
+        replication.update(p.isr, p.partitionEpoch, p.replicas)
         if (p.isr.length !== before) this.deps.onIsrChange?.(p.isr.length < before ? 'shrink' : 'expand')
         return
       }
       await this.stopFetcher(partition.key)
       await partition.log.assignEpochStartOffset(p.leaderEpoch)
-      const leading = new LeaderReplication(partition.log, nodeId, p.leaderEpoch, p.replicas, p.isr, p.partitionEpoch,
+      const leading = new LeaderReplication(() => partition.log, nodeId, p.leaderEpoch, p.replicas, p.isr, p.partitionEpoch,
         (proposal) => { this.propose(topic.id, p.partition, proposal.isr, proposal.leaderEpoch, proposal.partitionEpoch, partition) },
         () => { this.deps.notify(partition.key) },
         Date.now())

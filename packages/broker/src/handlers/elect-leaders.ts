@@ -15,9 +15,7 @@ import { defineHandler } from './handler.js'
 import { onCluster, Op } from '../security/authorizer/requirements.js'
 import { type ElectionKind, ElectionType } from '../cluster/election/election-decision.js'
 import type { ElectionResult, ElectionTarget } from '../cluster/election/controller-elections.js'
-import { forwardElection } from '../cluster/election/forward-to-controller.js'
-
-const FORWARDED_PREFIX = 'brook-forward-'
+import { FORWARDED_PREFIX, forwardElection } from '../cluster/election/forward-to-controller.js'
 
 function targetsOf (request: ElectLeadersRequest): ElectionTarget[] | null {
   if (request.topicPartitions === null || request.topicPartitions === undefined) return null

@@ -60,6 +60,8 @@ import describeAcls from './describe-acls.js'
 import createAcls from './create-acls.js'
 import deleteAcls from './delete-acls.js'
 import electLeaders from './elect-leaders.js'
+import alterPartitionReassignments from './alter-partition-reassignments.js'
+import listPartitionReassignments from './list-partition-reassignments.js'
 
 // Each handler is typed for its own request and response; the registry holds them erased.
 export const HANDLERS: readonly Handler[] = ([
@@ -100,6 +102,8 @@ export const HANDLERS: readonly Handler[] = ([
   deleteGroups, // 42
   electLeaders, // 43
   incrementalAlterConfigs, // 44
+  alterPartitionReassignments, // 45
+  listPartitionReassignments, // 46
   offsetDelete, // 47
   describeClientQuotas, // 48
   alterClientQuotas, // 49

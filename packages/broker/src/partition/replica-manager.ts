@@ -127,6 +127,11 @@ export class ReplicaManager {
     partition.log.updateConfig(toLogConfig(configs, this.config))
   }
 
+  /** Cluster mode: a log of this partition is on disk (opened at start or since). */
+  hasReplicaLog (topic: string, index: number): boolean {
+    return this.logs.getLog(topic, index) !== undefined
+  }
+
   async deleteReplicaLog (topic: string, index: number): Promise<void> {
     await this.dropLog(topic, index)
   }

@@ -47,7 +47,8 @@ export class LeaderReplication {
   private closed = false
 
   constructor (
-    private readonly log: PartitionLog,
+    /** The partition's current log: AlterReplicaLogDirs may replace it while this broker leads. */
+    private readonly logOf: () => PartitionLog,
     readonly localId: number,
     readonly leaderEpoch: number,
     replicas: readonly number[],
@@ -67,8 +68,21 @@ export class LeaderReplication {
     }
   }
 
-  /** The store's state changed (ISR committed, partition epoch moved). */
-  update (isr: readonly number[], partitionEpoch: number): void {
+  private get log (): PartitionLog {
+    return this.logOf()
+  }
+
+  /**
+   * The store's state changed (ISR committed, partition epoch moved, and during a reassignment the
+   * replica set: joining replicas are tracked from now on, leaving ones forgotten).
+   */
+  update (isr: readonly number[], partitionEpoch: number, replicas?: readonly number[]): void {
+    if (replicas !== undefined) {
+      for (const id of this.followers.keys()) if (!replicas.includes(id)) this.followers.delete(id)
+      for (const id of replicas) {
+        if (id !== this.localId && !this.followers.has(id)) this.followers.set(id, { logEndOffset: -1, lastCaughtUpMs: 0, lastFetchMs: 0, leaderEndAtLastFetch: -1 })
+      }
+    }
     this.isr = [...isr]
     this.partitionEpoch = partitionEpoch
     this.pendingIsr = null

@@ -205,7 +205,9 @@ export class ReplicaFetcher {
     }
     const records = data.records
     const bytes = records === null || records === undefined ? Buffer.alloc(0) : Buffer.isBuffer(records) ? records : Buffer.concat(records)
-    if (bytes.length > 0 && log.logEndOffset === fetchOffset) {
+    // AlterReplicaLogDirs may have moved the replica to a new log during the fetch: what was
+    // fetched for the old one is dropped, and the next fetch starts from the new log's end.
+    if (bytes.length > 0 && log.logEndOffset === fetchOffset && this.partition.log === log) {
       await log.appendAsFollower(bytes, { durable: true })
       if (throttled) throttle?.quota.record(bytes.length)
     }

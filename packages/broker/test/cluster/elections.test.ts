@@ -8,7 +8,7 @@ import { decideElection, ElectionType } from '../../src/cluster/election/electio
 import { imbalancedPartitions } from '../../src/cluster/election/leader-rebalance.js'
 
 function partition (index: number, replicas: number[], leader: number, isr: number[]): PartitionMetadata {
-  return { partition: index, replicas, leader, leaderEpoch: 1, partitionEpoch: 1, isr, offlineReplicas: [] }
+  return { partition: index, replicas, leader, leaderEpoch: 1, partitionEpoch: 1, isr, offlineReplicas: [], addingReplicas: [], removingReplicas: [] }
 }
 
 const live = (...ids: number[]) => (id: number): boolean => ids.includes(id)

@@ -20,7 +20,7 @@ async function leader (isr: number[]): Promise<{ partition: Partition, replicati
   const partition = new Partition(await manager.createOrGetLog('t', 0), new FetchPurgatory(), { replicated: true })
   const proposals: IsrProposal[] = []
   await partition.log.assignEpochStartOffset(3)
-  const replication = new LeaderReplication(partition.log, 1, 3, [1, 2, 3], isr, 7, (p) => { proposals.push(p) }, () => {}, 0)
+  const replication = new LeaderReplication(() => partition.log, 1, 3, [1, 2, 3], isr, 7, (p) => { proposals.push(p) }, () => {}, 0)
   partition.lead(3, replication)
   return { partition, replication, proposals }
 }

@@ -1,11 +1,12 @@
 // `brook cluster info|health`: who is in the cluster, and whether every partition has a leader
-// and a full ISR.
+// and a full ISR; elect-leaders (cluster-elect.ts) and reassign (cluster-reassign.ts).
 import type { Command } from 'commander'
 import type { ConnectionFlags } from '../connection/client-options.js'
 import { CommandFailed } from '../errors.js'
 import { printFields, printJson, printTable } from '../output/output.js'
 import { examples, type FormatFlags, withAdmin, withConnection, withFormat } from './common.js'
 import { registerElectLeaders } from './cluster-elect.js'
+import { registerReassign } from './cluster-reassign.js'
 
 type Flags = ConnectionFlags & FormatFlags
 
@@ -68,4 +69,5 @@ export function registerCluster (cluster: Command): void {
   })
 
   registerElectLeaders(cluster)
+  registerReassign(cluster)
 }

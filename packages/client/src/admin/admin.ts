@@ -1,6 +1,7 @@
 // Admin operations: topics (create, delete, list, describe, add partitions), configs (describe,
 // incremental alter), records (delete up to an offset), consumer groups (list, describe, delete,
-// list and alter committed offsets), SCRAM credentials, client quotas, ACLs, share groups and the cluster (describe). Topic and config requests go to
+// list and alter committed offsets), SCRAM credentials, client quotas, ACLs, share groups and the cluster (describe,
+// leader elections, partition reassignments, log dirs of every broker). Topic and config requests go to
 // the controller when the metadata names one (any broker otherwise: KRaft brokers forward);
 // group requests go to the group's coordinator.
 import {
@@ -23,6 +24,10 @@ import {
 } from './client-quotas.js'
 import { alterScramCredentials, describeScramCredentials, type ScramCredentialDeletion, type ScramCredentialDescription, type ScramCredentialUpsertion } from './scram-credentials.js'
 import { electLeaders, type ElectionResult, type ElectionTypeName } from './leader-elections.js'
+import {
+  alterPartitionReassignments, listPartitionReassignments, type OngoingReassignment, type PartitionReassignment, type ReassignmentResult
+} from './reassignments.js'
+import { describeLogDirs, type LogDirDescription } from './log-dirs.js'
 import { commitOffsets, EARLIEST, fetchCommitted, LATEST, listOffsets, type TopicPartitionOffset, tpKey } from '../consumer/offsets.js'
 
 export interface NewTopic {
@@ -278,6 +283,30 @@ export class Admin {
   async electLeaders (type: ElectionTypeName, partitions?: Array<{ topic: string, partitions: number[] }>): Promise<ElectionResult[]> {
     return await withRetry(async () => await electLeaders(await this.controller(), type, partitions ?? null, this.timeoutMs),
       { ...this.cluster.retry, beforeRetry: async () => { await this.cluster.refreshMetadata() } })
+  }
+
+  /**
+   * Starts, replaces or cancels (null replicas) partition reassignments, sent to the controller;
+   * NOT_CONTROLLER at the top level is retried with fresh metadata.
+   */
+  async alterPartitionReassignments (reassignments: PartitionReassignment[]): Promise<ReassignmentResult[]> {
+    return await withRetry(async () => await alterPartitionReassignments(await this.controller(), reassignments, this.timeoutMs),
+      { ...this.cluster.retry, beforeRetry: async () => { await this.cluster.refreshMetadata() } })
+  }
+
+  /** The ongoing reassignments: every one, or those of the partitions named. */
+  async listPartitionReassignments (partitions?: Array<{ topic: string, partitions: number[] }>): Promise<OngoingReassignment[]> {
+    return await listPartitionReassignments(await this.controller(), partitions ?? null, this.timeoutMs)
+  }
+
+  /**
+   * Every log dir of the brokers named (all brokers by default), with the replicas in it: every
+   * replica, or those of the partitions named. Each broker answers for its own dirs.
+   */
+  async describeLogDirs (options: { brokers?: number[], partitions?: Array<{ topic: string, partitions: number[] }> } = {}): Promise<LogDirDescription[]> {
+    const brokers = options.brokers ?? (await this.describeCluster()).brokers.map((b) => b.nodeId).sort((a, b) => a - b)
+    const answers = await Promise.all(brokers.map(async (id) => await describeLogDirs(await this.cluster.broker(id), id, options.partitions ?? null)))
+    return answers.flat()
   }
 
   /** Creates or replaces SCRAM credentials (the password is salted here) and deletes others. */

@@ -1,7 +1,8 @@
-// Compare-and-swap of one partition's leader / ISR / offline replicas. The request names the
-// partition epoch it was computed from (and, for a leader changing its own ISR, its leader epoch);
-// the store computes the next epochs, so no caller can make them go backwards or skip.
-import type { ControllerFence, PartitionChange } from '../cluster-metadata.js'
+// Compare-and-swap of one partition's leader / ISR / offline replicas, and for a reassignment its
+// replica set (which then lives in the partition state rather than the topic record). The request
+// names the partition epoch it was computed from (and, for a leader changing its own ISR, its
+// leader epoch); the store computes the next epochs, so no caller can make them go backwards.
+import type { ControllerFence, PartitionChange, ReplicaSetChange } from '../cluster-metadata.js'
 import { MetadataError, isMetadataError } from '../errors.js'
 import type { BrokerRegistration, PartitionMetadata } from '../snapshot.js'
 import { NO_LEADER } from '../snapshot.js'
@@ -19,8 +20,8 @@ export async function alterPartition (w: FencedWriter, change: PartitionChange, 
     throw new MetadataError('UNKNOWN_TOPIC_ID', `no topic with id ${change.topicId}`)
   }
   const label = `${topic.record.name}-${change.partition}`
-  const replicas = topic.record.replicas[change.partition]
-  if (!Number.isSafeInteger(change.partition) || replicas === undefined) {
+  const assigned = topic.record.replicas[change.partition]
+  if (!Number.isSafeInteger(change.partition) || assigned === undefined) {
     throw new MetadataError('UNKNOWN_TOPIC_OR_PARTITION', `${topic.record.name} has no partition ${change.partition}`)
   }
   const key = keys.partition(change.topicId, change.partition)
@@ -41,7 +42,7 @@ export async function alterPartition (w: FencedWriter, change: PartitionChange, 
     if (current === undefined) throw new MetadataError('UNKNOWN_TOPIC_OR_PARTITION', `${label} has no state`)
     let next: PartitionStateRecord
     try {
-      next = nextState(change, current.record, replicas, mirror.snapshot().brokers)
+      next = nextState(change, current.record, current.record.replicas ?? assigned, mirror.snapshot().brokers)
     } catch (err) {
       if (fromStore || !isMetadataError(err)) throw err
       current = await readFromStore()
@@ -50,7 +51,7 @@ export async function alterPartition (w: FencedWriter, change: PartitionChange, 
     }
     const revision = await fencedWrite(w, [{ key, target: 'mod', revision: current.modRevision }],
       [{ type: 'put', key, value: encode(next) }], fence)
-    if (revision !== null) return partitionMetadata(change.partition, replicas, next)
+    if (revision !== null) return partitionMetadata(change.partition, next.replicas ?? assigned, next)
     current = await readFromStore()
     fromStore = true
   }
@@ -68,22 +69,46 @@ function nextState (
     throw new MetadataError('INVALID_UPDATE_VERSION',
       `partition epoch ${change.partitionEpoch} is not the current ${current.partitionEpoch}`)
   }
-  checkBrokerList('isr', change.isr, replicas)
-  const offline = change.offlineReplicas ?? current.offlineReplicas
-  checkBrokerList('offlineReplicas', offline, replicas)
+  const set = change.reassignment === undefined ? null : checkReplicaSet(change.reassignment, replicas, live)
+  const allowed = set?.replicas ?? replicas
+  checkBrokerList('isr', change.isr, allowed)
+  const offline = change.offlineReplicas ?? current.offlineReplicas.filter((r) => allowed.includes(r))
+  checkBrokerList('offlineReplicas', offline, allowed)
   const leader = change.leader ?? current.leader
   if (leader !== NO_LEADER && !change.isr.includes(leader)) {
     throw new MetadataError('INVALID_REQUEST', `leader ${leader} is not in the ISR ${JSON.stringify(change.isr)}`)
   }
   const joining = change.isr.filter((r) => !current.isr.includes(r) && !live.has(r))
   if (joining.length > 0) throw new MetadataError('INELIGIBLE_REPLICA', `brokers ${JSON.stringify(joining)} are not registered`)
-  return {
+  const next: PartitionStateRecord = {
     leader,
     leaderEpoch: leader === current.leader ? current.leaderEpoch : current.leaderEpoch + 1,
     partitionEpoch: current.partitionEpoch + 1,
     isr: [...change.isr],
     offlineReplicas: [...offline]
   }
+  const kept = set ?? current
+  if (kept.replicas !== undefined) next.replicas = [...kept.replicas]
+  if ((kept.addingReplicas?.length ?? 0) > 0 || (kept.removingReplicas?.length ?? 0) > 0) {
+    next.addingReplicas = [...(kept.addingReplicas ?? [])]
+    next.removingReplicas = [...(kept.removingReplicas ?? [])]
+  }
+  return next
+}
+
+/** A reassignment step's replica set, checked; INVALID_REPLICA_ASSIGNMENT when it is not one. */
+function checkReplicaSet (change: ReplicaSetChange, current: readonly number[], live: ReadonlyMap<number, BrokerRegistration>): ReplicaSetChange {
+  const { replicas, addingReplicas, removingReplicas } = change
+  const distinct = (ids: readonly number[]): boolean => ids.every((r) => Number.isSafeInteger(r) && r >= 0) && new Set(ids).size === ids.length
+  const refuse = (why: string): never => { throw new MetadataError('INVALID_REPLICA_ASSIGNMENT', why) }
+  if (replicas.length === 0 || !distinct(replicas)) refuse(`replicas must be distinct broker ids, got ${JSON.stringify(replicas)}`)
+  if (!distinct(addingReplicas) || !distinct(removingReplicas) || addingReplicas.some((r) => removingReplicas.includes(r)) ||
+      ![...addingReplicas, ...removingReplicas].every((r) => replicas.includes(r)) || removingReplicas.length >= replicas.length) {
+    refuse(`adding ${JSON.stringify(addingReplicas)} and removing ${JSON.stringify(removingReplicas)} must be disjoint parts of ${JSON.stringify(replicas)}`)
+  }
+  const unknown = replicas.filter((r) => !current.includes(r) && !live.has(r))
+  if (unknown.length > 0) refuse(`brokers ${JSON.stringify(unknown)} are not registered`)
+  return change
 }
 
 function partitionMetadata (partition: number, replicas: readonly number[], s: PartitionStateRecord): PartitionMetadata {
@@ -94,6 +119,8 @@ function partitionMetadata (partition: number, replicas: readonly number[], s: P
     leaderEpoch: s.leaderEpoch,
     partitionEpoch: s.partitionEpoch,
     isr: Object.freeze([...s.isr]),
-    offlineReplicas: Object.freeze([...s.offlineReplicas])
+    offlineReplicas: Object.freeze([...s.offlineReplicas]),
+    addingReplicas: Object.freeze([...(s.addingReplicas ?? [])]),
+    removingReplicas: Object.freeze([...(s.removingReplicas ?? [])])
   })
 }

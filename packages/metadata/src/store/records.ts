@@ -36,6 +36,11 @@ export interface PartitionStateRecord {
   partitionEpoch: number
   isr: number[]
   offlineReplicas: number[]
+  /** The replica set once a reassignment changed it; the topic record's assignment until then. */
+  replicas?: number[]
+  /** A reassignment in progress: replicas joining and leaving (both absent when none is). */
+  addingReplicas?: number[]
+  removingReplicas?: number[]
 }
 
 export interface ProducerIdsRecord {
@@ -99,7 +104,13 @@ export function decodePartitionState (text: string): PartitionStateRecord | null
   const o = parse(text)
   if (o === null || !isInt(o.leader) || !isInt(o.leaderEpoch) || !isInt(o.partitionEpoch) ||
       !isIntArray(o.isr) || !isIntArray(o.offlineReplicas)) return null
-  return { leader: o.leader, leaderEpoch: o.leaderEpoch, partitionEpoch: o.partitionEpoch, isr: o.isr, offlineReplicas: o.offlineReplicas }
+  const optional = [o.replicas, o.addingReplicas, o.removingReplicas]
+  if (!optional.every((v) => v === undefined || isIntArray(v))) return null
+  const record: PartitionStateRecord = { leader: o.leader, leaderEpoch: o.leaderEpoch, partitionEpoch: o.partitionEpoch, isr: o.isr, offlineReplicas: o.offlineReplicas }
+  if (isIntArray(o.replicas)) record.replicas = o.replicas
+  if (isIntArray(o.addingReplicas)) record.addingReplicas = o.addingReplicas
+  if (isIntArray(o.removingReplicas)) record.removingReplicas = o.removingReplicas
+  return record
 }
 
 export function decodeProducerIds (text: string): ProducerIdsRecord | null {

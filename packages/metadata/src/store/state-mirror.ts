@@ -176,12 +176,14 @@ export class StateMirror {
       }
       partitions.push(Object.freeze({
         partition: p,
-        replicas: Object.freeze([...(t.record.replicas[p] ?? [])]),
+        replicas: Object.freeze([...(s.record.replicas ?? t.record.replicas[p] ?? [])]),
         leader: s.record.leader,
         leaderEpoch: s.record.leaderEpoch,
         partitionEpoch: s.record.partitionEpoch,
         isr: Object.freeze([...s.record.isr]),
-        offlineReplicas: Object.freeze([...s.record.offlineReplicas])
+        offlineReplicas: Object.freeze([...s.record.offlineReplicas]),
+        addingReplicas: Object.freeze([...(s.record.addingReplicas ?? [])]),
+        removingReplicas: Object.freeze([...(s.record.removingReplicas ?? [])])
       }))
     }
     return Object.freeze({

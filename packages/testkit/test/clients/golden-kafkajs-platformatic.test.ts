@@ -1,6 +1,6 @@
 // Golden bytes from kafkajs 2.2.4 and @platformatic/kafka, each driven through a broad workload
 // behind the capture proxies: admin (topics, partitions, configs, records, groups, offsets,
-// ACLs, quotas, log dirs), idempotent and transactional produce with offsets committed in the
+// ACLs, quotas, log dirs, reassignments), idempotent and transactional produce with offsets committed in the
 // transaction, a consumer group, and SASL (PLAIN; SCRAM-SHA-256 for kafkajs). The first request
 // per (api, version) must decode and re-encode byte-equal with @brook/protocol; with
 // BROOK_WRITE_GOLDEN=1 they are written as fixtures (kafkajs-*, platformatic-*).
@@ -45,6 +45,9 @@ async function driveKafkajs (setup: GoldenSetup): Promise<void> {
     await tolerated('createAcls', async () => await admin.createAcls({ acl: [acl] }))
     await tolerated('describeAcls', async () => await admin.describeAcls(acl))
     await tolerated('deleteAcls', async () => await admin.deleteAcls({ filters: [acl] }))
+    // A single broker has nowhere to move a replica: the requests are what is captured.
+    await tolerated('alterPartitionReassignments', async () => await admin.alterPartitionReassignments({ topics: [{ topic, partitionAssignment: [{ partition: 0, replicas: [1] }] }] }))
+    await tolerated('listPartitionReassignments', async () => await admin.listPartitionReassignments({ topics: [{ topic, partitions: [0] }] }))
     await admin.deleteTopics({ topics: [`${topic}-gone`] })
   } finally {
     await admin.disconnect()

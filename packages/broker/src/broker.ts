@@ -123,6 +123,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   const firstDir = logDirs[0] as string
   // Cluster mode: the metadata store is reachable before anything else opens.
   const cluster = clustered ? await ClusterNode.open(settings, config, logger) : undefined
+  const clusterId = cluster === undefined ? meta.clusterId : await cluster.clusterId(meta.clusterId)
   const producerIds: ProducerIdSource = cluster?.producerIds ?? await ProducerIdAllocator.open(firstDir)
   const scram = await ScramCredentialStore.openFor(settings, firstDir, logger)
   const quotaStore = await openClientQuotaStore(metadataConfigFrom(settings), { dir: firstDir, logger: logger.child({ component: 'quotas' }) })
@@ -235,7 +236,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   metrics.attachClientTelemetry(clientMetrics)
   const state: MutableState = {
     config,
-    clusterId: meta.clusterId,
+    clusterId,
     nodeId: meta.nodeId,
     advertised: { host: '', port: 0 },
     replicas,
@@ -417,7 +418,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   const host = config.listener.host !== '' ? primary.host : state.advertised.host
   listeners.forEach((listener, i) => {
     const advertised = views[i]?.advertised ?? state.advertised
-    logger.info({ nodeId: meta.nodeId, clusterId: meta.clusterId, logDirs, advertised: formatHostPort(advertised.host, advertised.port) },
+    logger.info({ nodeId: meta.nodeId, clusterId, logDirs, advertised: formatHostPort(advertised.host, advertised.port) },
       `listening on ${formatHostPort(listener.host, listener.port)}`)
   })
 
@@ -461,7 +462,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
       advertised: { ...(views[i]?.advertised ?? state.advertised) }
     })),
     config,
-    clusterId: meta.clusterId,
+    clusterId,
     nodeId: meta.nodeId,
     clientMetrics,
     scheduledDelivery: () => started.stats(),

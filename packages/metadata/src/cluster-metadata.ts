@@ -149,6 +149,11 @@ export interface ClusterMetadataStore {
   /** Resolves with the first snapshot whose revision is at least `revision`. */
   waitForRevision: (revision: number, timeoutMs?: number) => Promise<MetadataSnapshot>
   registerBroker: (request: BrokerRegistrationRequest) => Promise<BrokerSession>
+  /**
+   * The cluster's id, one for every broker of the cluster: the stored one, or `proposed` when none
+   * is stored yet (the first claim wins, later ones get it).
+   */
+  clusterId: (proposed: string) => Promise<string>
   /** Stops watching and releases the connection; sessions opened here stop heartbeating. */
   close: () => Promise<void>
 }

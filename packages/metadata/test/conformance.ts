@@ -348,6 +348,14 @@ export function conformance (name: string, make: () => Promise<Subject>): void {
       assert.equal(new Set(blocks.map((x) => x.brokerId)).size, 2)
     })
 
+    test('the first claim of the cluster id wins; every later claim, from any client, gets it', async (_s, a, b) => {
+      const claims = await Promise.all([a.clusterId('id-from-a'), b.clusterId('id-from-b')])
+      assert.ok(claims[0] === 'id-from-a' || claims[0] === 'id-from-b', `claimed ${claims[0]}`)
+      assert.equal(claims[1], claims[0])
+      assert.equal(await b.clusterId('another'), claims[0])
+      assert.equal(await a.clusterId('yet-another'), claims[0])
+    })
+
     test('a topic of 1000 partitions is created and deleted within the store\'s transaction limits', async (_s, a, b) => {
       const w = await register(a, 1)
       await register(b, 2)

@@ -17,6 +17,13 @@ export interface BrokerProcessOptions {
   overrides?: Record<string, string>
   /** How long to wait for the "listening on" line. */
   startTimeoutMs?: number
+  /**
+   * A command the broker runs under, e.g. `['ip', 'netns', 'exec', 'ns1']` for a network namespace;
+   * it must exec the broker in place, so that signals reach the broker itself.
+   */
+  command?: readonly string[]
+  /** Extra environment variables (LD_PRELOAD of libfaketime...), on top of this process's. */
+  env?: Readonly<Record<string, string>>
 }
 
 export interface BrokerProcess {
@@ -50,7 +57,11 @@ export async function startBrokerProcess (options: BrokerProcessOptions = {}): P
   const args = [CLI_PATH, 'start', '--log-format', 'json']
   for (const [key, value] of Object.entries(settings)) args.push('--override', `${key}=${value}`)
 
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  const [wrapper, ...wrapperArgs] = options.command ?? []
+  const env = options.env === undefined ? undefined : { ...process.env, ...options.env }
+  const child = wrapper === undefined
+    ? spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env })
+    : spawn(wrapper, [...wrapperArgs, process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env })
   // A test process that dies or times out must not leave brokers behind on the shared machine.
   reapWithThisProcess(child)
   const lines: string[] = []

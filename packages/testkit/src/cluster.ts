@@ -6,11 +6,13 @@ import { connect } from 'node:net'
 import { createServer } from 'node:net'
 import { type ApiSchema, decodeResponseFrame, encodeRequestFrame, FrameSplitter, findCoordinatorApi, metadataApi } from '@brook/protocol'
 import { startBrokerProcess, type BrokerProcess } from './broker-process.js'
-import { startEtcd, type EtcdServer } from './etcd.js'
+import { startEtcd, type EtcdOptions, type EtcdServer } from './etcd.js'
 import { tempDir, type TempDir } from './temp-dir.js'
 
 export interface ClusterMember {
   readonly id: number
+  /** The address its listener binds (127.0.0.1 unless `memberHost` says otherwise). */
+  readonly host: string
   readonly port: number
   readonly dataDir: string
   /** The running process, null while stopped or killed. */
@@ -38,6 +40,16 @@ export interface TestClusterOptions {
   memberOverrides?: (id: number) => Record<string, string>
   /** The name of each broker's one listener (PLAINTEXT by default), e.g. SASL_SSL. */
   listenerName?: string
+  /** Each broker's listener address (127.0.0.1 by default), e.g. its network namespace's. */
+  memberHost?: (id: number) => string
+  /** A command each broker runs under (see BrokerProcessOptions.command), e.g. `ip netns exec`. */
+  memberCommand?: (id: number) => readonly string[]
+  /** Extra environment variables of one broker (libfaketime's...). */
+  memberEnv?: (id: number) => Readonly<Record<string, string>>
+  /** How etcd is started (its address, a command it runs under). */
+  etcd?: EtcdOptions
+  /** How long a broker may take to log "listening on" (45 s by default). */
+  startTimeoutMs?: number
 }
 
 export interface PartitionState {
@@ -62,13 +74,13 @@ async function freePort (): Promise<number> {
 
 export async function startTestCluster (options: TestClusterOptions = {}): Promise<TestCluster> {
   const size = options.size ?? 3
-  const etcd = await startEtcd()
+  const etcd = await startEtcd(options.etcd)
   const dirs: TempDir[] = []
   const members = new Map<number, ClusterMember>()
   for (let id = 1; id <= size; id++) {
     const dir = await tempDir(`brook-cluster-${id}-`)
     dirs.push(dir)
-    members.set(id, { id, port: await freePort(), dataDir: dir.path, process: null })
+    members.set(id, { id, host: options.memberHost?.(id) ?? '127.0.0.1', port: await freePort(), dataDir: dir.path, process: null })
   }
   const member = (id: number): ClusterMember => {
     const m = members.get(id)
@@ -81,10 +93,12 @@ export async function startTestCluster (options: TestClusterOptions = {}): Promi
     m.process = await startBrokerProcess({
       dataDir: m.dataDir,
       // Three brokers and etcd starting at once on a loaded 2-core box: node alone can take a while.
-      startTimeoutMs: 45_000,
+      startTimeoutMs: options.startTimeoutMs ?? 45_000,
+      command: options.memberCommand?.(id),
+      env: options.memberEnv?.(id),
       overrides: {
         'node.id': String(id),
-        listeners: `${options.listenerName ?? 'PLAINTEXT'}://127.0.0.1:${m.port}`,
+        listeners: `${options.listenerName ?? 'PLAINTEXT'}://${m.host}:${m.port}`,
         'etcd.endpoints': etcd.endpoint,
         'etcd.prefix': '/brook-test',
         ...options.overrides,
@@ -116,7 +130,7 @@ export async function startTestCluster (options: TestClusterOptions = {}): Promi
   return {
     etcd,
     members,
-    bootstrap: [...members.values()].map((m) => `127.0.0.1:${m.port}`).join(','),
+    bootstrap: [...members.values()].map((m) => `${m.host}:${m.port}`).join(','),
     start,
     kill9,
     stop,
@@ -125,9 +139,9 @@ export async function startTestCluster (options: TestClusterOptions = {}): Promi
   }
 }
 
-/** One request and its response over a fresh connection to 127.0.0.1:port. */
-export async function requestTo<Req, Res> (port: number, api: ApiSchema<Req, Res>, version: number, body: Req, timeoutMs = 5000): Promise<Res> {
-  const socket = connect({ host: '127.0.0.1', port })
+/** One request and its response over a fresh connection to host:port. */
+export async function requestTo<Req, Res> (port: number, api: ApiSchema<Req, Res>, version: number, body: Req, timeoutMs = 5000, host = '127.0.0.1'): Promise<Res> {
+  const socket = connect({ host, port })
   try {
     return await new Promise<Res>((resolve, reject) => {
       const timer = setTimeout(() => { reject(new Error(`${api.name} timed out`)) }, timeoutMs)
@@ -152,8 +166,8 @@ interface MetadataView {
 }
 
 /** One Metadata v12 round trip to host:port. */
-async function metadataFrom (port: number, topic: string, timeoutMs: number): Promise<MetadataView> {
-  const socket = connect({ host: '127.0.0.1', port })
+async function metadataFrom (host: string, port: number, topic: string, timeoutMs: number): Promise<MetadataView> {
+  const socket = connect({ host, port })
   try {
     return await new Promise<MetadataView>((resolve, reject) => {
       const timer = setTimeout(() => { reject(new Error('metadata timed out')) }, timeoutMs)
@@ -193,7 +207,7 @@ export async function partitionState (cluster: TestCluster, topic: string, parti
   for (const m of cluster.members.values()) {
     if (m.process === null) continue
     try {
-      const state = (await metadataFrom(m.port, topic, 2000)).partitions?.[partition]
+      const state = (await metadataFrom(m.host, m.port, topic, 2000)).partitions?.[partition]
       if (state !== undefined) return state
     } catch {
       // A broker that is starting or just died: ask the next one.
@@ -207,7 +221,7 @@ export async function controllerOf (cluster: TestCluster): Promise<number> {
   for (const m of cluster.members.values()) {
     if (m.process === null) continue
     try {
-      return (await metadataFrom(m.port, '', 2000)).controllerId
+      return (await metadataFrom(m.host, m.port, '', 2000)).controllerId
     } catch {
       // A broker that is starting or just died: ask the next one.
     }
@@ -223,7 +237,7 @@ export async function coordinatorOf (cluster: TestCluster, key: string, keyType:
   for (const m of cluster.members.values()) {
     if (m.process === null) continue
     try {
-      const response = await requestTo(m.port, findCoordinatorApi, 3, { key, keyType }, 5000)
+      const response = await requestTo(m.port, findCoordinatorApi, 3, { key, keyType }, 5000, m.host)
       if (response.errorCode === 0 && response.nodeId !== undefined && response.nodeId >= 0) return response.nodeId
     } catch {
       // A broker that is starting or just died: ask the next one.

@@ -28,6 +28,10 @@ export interface EtcdServer {
 export interface EtcdOptions {
   /** Most time to wait for the member to become healthy. */
   startTimeoutMs?: number
+  /** The address it listens on (127.0.0.1 by default), e.g. its network namespace's. */
+  host?: string
+  /** A command etcd runs under, e.g. `['ip', 'netns', 'exec', 'ns0']`; it must exec etcd in place. */
+  command?: readonly string[]
 }
 
 export async function etcdBinary (): Promise<string> {
@@ -64,8 +68,9 @@ export async function startEtcd (options: EtcdOptions = {}): Promise<EtcdServer>
   const dir: TempDir = await tempDir('brook-etcd-')
   const clientPort = await freePort()
   const peerPort = await freePort()
-  const endpoint = `http://127.0.0.1:${clientPort}`
-  const peer = `http://127.0.0.1:${peerPort}`
+  const host = options.host ?? '127.0.0.1'
+  const endpoint = `http://${host}:${clientPort}`
+  const peer = `http://${host}:${peerPort}`
   const args = [
     '--name', 'brook-test',
     '--data-dir', dir.path,
@@ -88,7 +93,10 @@ export async function startEtcd (options: EtcdOptions = {}): Promise<EtcdServer>
   const start = async (): Promise<void> => {
     if (child !== null) throw new Error('etcd is already running')
     stderr = ''
-    const c = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] })
+    const [wrapper, ...wrapperArgs] = options.command ?? []
+    const c = wrapper === undefined
+      ? spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] })
+      : spawn(wrapper, [...wrapperArgs, bin, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
     reapWithThisProcess(c) // a test that dies or times out must not leave etcd running
     child = c
     c.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000) })

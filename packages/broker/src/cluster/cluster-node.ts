@@ -80,6 +80,17 @@ export class ClusterNode implements ClusterTopicOps {
     return this.store.snapshot()
   }
 
+  /**
+   * The cluster's id, the same on every broker (clients such as librdkafka take brokers reporting
+   * different ids for different clusters): the store's, or this broker's meta.properties id when
+   * it is the first to claim one. A log directory written with another id keeps it on disk.
+   */
+  async clusterId (local: string): Promise<string> {
+    const id = await this.store.clusterId(local)
+    if (id !== local) this.logger.info({ clusterId: id, metaProperties: local }, 'reporting the cluster id held by the metadata store, not the one in meta.properties')
+    return id
+  }
+
   /** Registered brokers right now (an internal topic's replication factor is capped by it). */
   get liveBrokers (): number {
     return this.store.snapshot().brokers.size

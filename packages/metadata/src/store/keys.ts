@@ -8,6 +8,7 @@
 //   <prefix>/topics/<name>                      id, configs, replica assignment, creation state
 //   <prefix>/partitions/<topicId>/<partition>   leader, epochs, ISR, offline replicas
 //   <prefix>/producer-ids                       the next producer id to hand out
+//   <prefix>/cluster-id                         the cluster's id, claimed by the first broker (no lease)
 
 export type MetadataKey =
   | { kind: 'broker', brokerId: number }
@@ -34,6 +35,7 @@ export class MetadataKeys {
   partitions (topicId: string): string { return `${this.root}/partitions/${topicId}/` }
   partition (topicId: string, partition: number): string { return `${this.root}/partitions/${topicId}/${partition}` }
   get producerIds (): string { return `${this.root}/producer-ids` }
+  get clusterId (): string { return `${this.root}/cluster-id` }
 
   /** Which piece a key holds, or null for a key this version does not know (left alone). */
   parse (key: string): MetadataKey | null {

@@ -58,6 +58,18 @@ export class KvMetadataStore implements ClusterMetadataStore {
     return this.mirror.snapshot()
   }
 
+  async clusterId (proposed: string): Promise<string> {
+    const key = this.ctx.keys.clusterId
+    // Created only if absent (mod revision 0); a lost race reads the winner's on the next pass.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const stored = await this.kv.get(key)
+      if (stored !== null) return stored.value
+      const { succeeded } = await this.kv.txn({ compares: [{ key, target: 'mod', revision: 0 }], success: [{ type: 'put', key, value: proposed }] })
+      if (succeeded) return proposed
+    }
+    throw new MetadataError('REQUEST_TIMED_OUT', `${key} neither readable nor writable`)
+  }
+
   subscribe (listener: (update: MetadataUpdate) => void): () => void {
     return this.mirror.subscribe(listener)
   }

@@ -2,11 +2,13 @@
 // NOT_LEADER_OR_FOLLOWER with the current leader and its endpoint (Produce v10, KIP-951); Fetch
 // with a newer current_leader_epoch gets UNKNOWN_LEADER_EPOCH, with an older one (after a leader
 // change) FENCED_LEADER_EPOCH; ListOffsets on a follower NOT_LEADER_OR_FOLLOWER; OffsetForLeaderEpoch
-// on the new leader ends the old epoch where the new one starts.
+// on the new leader ends the old epoch where the new one starts. Every broker reports the one
+// cluster id (librdkafka takes brokers with different ids for different clusters and forgets its
+// topics' metadata when it meets one).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import kafkajs from 'kafkajs'
-import { buildBatchSync, ErrorCode, fetchApi, listOffsetsApi, offsetForLeaderEpochApi, produceApi } from '@brook/protocol'
+import { buildBatchSync, ErrorCode, fetchApi, listOffsetsApi, metadataApi, offsetForLeaderEpochApi, produceApi } from '@brook/protocol'
 import { partitionState, requestTo, startTestCluster, waitFor } from '@brook/testkit'
 import { CLUSTER_SETTINGS } from './history.js'
 
@@ -35,9 +37,14 @@ async function fetchAt (p: number, currentLeaderEpoch: number, version = 12): Pr
   return response.responses[0]?.partitions[0]?.errorCode ?? -1
 }
 
-test('cluster errors on the wire: leader hints, fenced and unknown leader epochs, OffsetForLeaderEpoch', { timeout: 60_000 }, async () => {
+test('cluster errors on the wire: leader hints, fenced and unknown leader epochs, OffsetForLeaderEpoch; one cluster id', { timeout: 60_000 }, async () => {
   const cluster = await startTestCluster({ overrides: CLUSTER_SETTINGS })
   try {
+    const ids = await Promise.all([1, 2, 3].map(async (id) => (await requestTo(port(cluster, id), metadataApi, 12, {
+      topics: [], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false
+    })).clusterId))
+    assert.equal(new Set(ids).size, 1, `cluster ids reported: ${ids.join(', ')}`)
+    assert.match(ids[0] ?? '', /^[A-Za-z0-9_-]{22}$/)
     const admin = new Kafka({ brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING }).admin()
     await admin.connect()
     await admin.createTopics({ topics: [{ topic: TOPIC, replicaAssignment: [{ partition: 0, replicas: [1, 2, 3] }] }] })

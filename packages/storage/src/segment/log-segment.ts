@@ -325,9 +325,13 @@ export class LogSegment implements PooledFile {
       try {
         await fh.writev(buffers, position)
       } catch (err) {
+        let cut = true
         await fh.truncate(position).catch((cutErr: unknown) => {
+          cut = false
           this.#ctx.logger.error({ segment: this.path, err: cutErr }, 'could not cut a failed write back; recovery will')
         })
+        // Bytes left past the end: the caller must not take the failure as one that left no trace.
+        if (!cut) throw new StorageError('KAFKA_STORAGE_ERROR', `write to ${this.path} failed and could not be cut back`, { cause: err })
         throw err
       }
     })

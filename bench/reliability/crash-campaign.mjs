@@ -90,6 +90,9 @@ let offsetChecks = 0
 /** attempt -> { state: 'C'|'X'|'U', count } of the transaction loop. */
 const attempts = new Map()
 
+// Ctrl-C or kill: run the 'exit' handlers (they end the python clients).
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130))
+
 const dir = mkdtempSync(join(tmpdir(), 'brook-crash-campaign-'))
 const port = await freePort()
 const overrides = {
@@ -124,6 +127,8 @@ function python (script, argv, onLine) {
   createInterface({ input: child.stdout }).on('line', onLine)
   child.stderr.pipe(clientLog, { end: false })
   const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)))
+  // A campaign that dies must not leave its clients running on the shared machine.
+  process.once('exit', () => child.kill('SIGKILL'))
   return { child, exited }
 }
 
@@ -184,6 +189,9 @@ consumer.on(consumer.events.COMMIT_OFFSETS, ({ payload }) => {
     for (const { partition, offset } of partitions) lastAckedCommit[partition] = Math.max(lastAckedCommit[partition], Number(offset))
   }
 })
+for (const event of ['CRASH', 'GROUP_JOIN', 'STOP', 'DISCONNECT']) {
+  consumer.on(consumer.events[event], ({ payload }) => clientLog.write(`group ${event}: ${payload?.error?.message ?? ''} ${payload?.restart ?? ''}\n`))
+}
 await consumer.connect()
 await consumer.subscribe({ topic: IN, fromBeginning: true })
 await consumer.run({

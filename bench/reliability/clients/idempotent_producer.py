@@ -4,7 +4,8 @@
 # flushes. Prints one line per delivery report on stdout:
 #   A <id> <partition> <offset>   acknowledged
 #   F <id> <error>                failed (not acknowledged: may or may not be in the log)
-# Usage: idempotent_producer.py <bootstrap> <topic> <partitions> <name> <rate>
+# Usage: idempotent_producer.py <bootstrap> <topic> <partitions> <name> <rate> [key-bytes]
+# (key-bytes: a key of that many bytes makes each record bigger; the id stays the value)
 import signal
 import sys
 import time
@@ -12,6 +13,7 @@ import time
 from confluent_kafka import Producer
 
 bootstrap, topic, partitions, name, rate = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], float(sys.argv[5])
+padding = b'k' * int(sys.argv[6]) if len(sys.argv) > 6 else None
 stopping = False
 
 
@@ -51,7 +53,7 @@ while not stopping:
         producer.poll(due - now)
         continue
     try:
-        producer.produce(topic, value=f'{name}:{seq}'.encode(), partition=seq % partitions, on_delivery=report)
+        producer.produce(topic, key=padding, value=f'{name}:{seq}'.encode(), partition=seq % partitions, on_delivery=report)
         seq += 1
     except BufferError:
         producer.poll(0.1)

@@ -67,22 +67,10 @@ try {
   await admin.connect()
   await admin.createTopics({ waitForLeaders: true, topics: [{ topic: TOPIC, numPartitions: 2 }] })
 
-  // The filler first: production fills the last FREE_MB.
-  const available = () => { const st = statfsSync(mountPoint); return st.bavail * st.bsize }
-  const fd = openSync(filler, 'w')
-  const chunk = Buffer.alloc(1 << 20, 0x5a)
-  let fillerBytes = 0
-  try {
-    while (available() > (FREE_MB + 1) * 2 ** 20) { writeSync(fd, chunk); fillerBytes += chunk.length }
-  } finally {
-    closeSync(fd)
-  }
-  log(`filler of ${(fillerBytes / 2 ** 20).toFixed(0)} MiB: ${(available() / 2 ** 20).toFixed(1)} MiB left`)
-
-  // The librdkafka producer, all along: 2 KiB records at 200/s.
+  // The librdkafka producer, all along: 2 KiB records at 100/s.
   const acked = new Map()
   let notAcked = 0
-  const rdk = spawn(SYSTEM_PYTHON, [join(here, 'clients', 'idempotent_producer.py'), broker.bootstrap, TOPIC, '2', 'rdk', '200', '2048'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const rdk = spawn(SYSTEM_PYTHON, [join(here, 'clients', 'idempotent_producer.py'), broker.bootstrap, TOPIC, '2', 'rdk', '100', '2048'], { stdio: ['ignore', 'pipe', 'inherit'] })
   createInterface({ input: rdk.stdout }).on('line', (line) => {
     const [kind, id, p, o] = line.split(' ')
     if (kind === 'A') acked.set(id, `${p}:${o}`)
@@ -94,9 +82,11 @@ try {
   // Probes: one attempt each, no client retries, so the broker's own answer is seen.
   const probeProducer = kafka.producer({ retry: { retries: 0 } })
   await probeProducer.connect()
+  // 64 KiB: more than the slack in the last page of a segment file, which small records still fit.
+  const big = 'x'.repeat(64 * 1024)
   const produceProbe = async () => {
     try {
-      await probeProducer.send({ topic: TOPIC, acks: -1, messages: [{ value: 'probe', partition: 0 }] })
+      await probeProducer.send({ topic: TOPIC, acks: -1, messages: [{ value: big, partition: 0 }] })
       return 'ok'
     } catch (err) {
       return err.type ?? err.cause?.type ?? err.name
@@ -125,7 +115,7 @@ try {
     try {
       await producer.connect()
       const txn = await producer.transaction()
-      await txn.send({ topic: TOPIC, messages: [{ value: `txn-${++txnRound}`, partition: 1 }] })
+      await txn.send({ topic: TOPIC, messages: [{ key: `txn-${++txnRound}`, value: big, partition: 1 }] })
       await txn.commit()
       return 'ok'
     } catch (err) {
@@ -141,8 +131,20 @@ try {
   check('before the fill: produce, commit and transaction work', Object.values(before).every((v) => v === 'ok'), JSON.stringify(before))
   const ackedBeforeFill = acked.size
 
+  // The filler: production fills the last FREE_MB.
+  const available = () => { const st = statfsSync(mountPoint); return st.bavail * st.bsize }
+  const fd = openSync(filler, 'w')
+  const chunk = Buffer.alloc(1 << 20, 0x5a)
+  let fillerBytes = 0
+  try {
+    while (available() > (FREE_MB + 1) * 2 ** 20) { writeSync(fd, chunk); fillerBytes += chunk.length }
+  } finally {
+    closeSync(fd)
+  }
+  log(`filler of ${(fillerBytes / 2 ** 20).toFixed(0)} MiB: ${(available() / 2 ** 20).toFixed(1)} MiB left`)
+
   // Production fills the disk.
-  const fillBy = Date.now() + 120_000
+  const fillBy = Date.now() + 180_000
   while (await produceProbe() === 'ok' && Date.now() < fillBy) await sleep(PROBE_MS)
   log(`disk full: ${(available() / 2 ** 20).toFixed(1)} MiB left, ${acked.size} records acknowledged (${ackedBeforeFill} before the fill started)`)
   const seen = { produce: new Map(), commit: new Map(), txn: new Map() }
@@ -155,8 +157,9 @@ try {
   const fmt = (m) => [...m].map(([k, v]) => `${k} x${v}`).join(', ')
   log(`while full: produce ${fmt(seen.produce)}; commit ${fmt(seen.commit)}; transaction ${fmt(seen.txn)}`)
   check('while full: produce answered KAFKA_STORAGE_ERROR', seen.produce.has('KAFKA_STORAGE_ERROR') && !seen.produce.has('ok'))
-  // Small coordinator records may still fit the last page of their segment: no check on 'ok' here
-  // (the test run injects ENOSPC into those appends deterministically).
+  check('while full: transactions fail with an error', !seen.txn.has('ok'))
+  // Offset commits are small records that may still fit the last page of their segment: no check
+  // here (the test run injects ENOSPC into those appends deterministically).
   const readWhileFull = assertSucceeded('kcat', await runKcat(['-C', '-b', broker.bootstrap, '-t', TOPIC, '-o', 'beginning', '-e', '-q', '-f', '%s\n'], { timeoutMs: 120_000 }))
   const readIds = new Set(readWhileFull.stdout.toString('utf8').split('\n'))
   const ackedSnapshot = [...acked.keys()]

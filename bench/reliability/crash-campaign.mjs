@@ -22,7 +22,9 @@
 // Prints a summary; exit code 1 on any failed check. Needs a build (`npx tsc -b`).
 //
 // Usage: node bench/reliability/crash-campaign.mjs [--rounds 100] [--seconds 6] [--seed 1]
-//          [--rate 300] [--keep]   (rate: records/s of each producer; keep: leave the data dir)
+//          [--rate 100] [--max-minutes M] [--keep]
+//   rate: records/s of each producer; max-minutes: stop starting rounds after M minutes (the
+//   summary says how many ran); keep: leave the data dir.
 import { spawn } from 'node:child_process'
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
@@ -39,7 +41,8 @@ const opt = (name, def) => { const i = args.indexOf(name); return i >= 0 ? Numbe
 const ROUNDS = opt('--rounds', 100)
 const ROUND_MS = opt('--seconds', 6) * 1000
 const SEED = opt('--seed', 1)
-const RATE = opt('--rate', 300)
+const RATE = opt('--rate', 100)
+const MAX_MS = opt('--max-minutes', Infinity) * 60_000
 const KEEP = args.includes('--keep')
 const PARTITIONS = 3
 const IN = 'crash-in'
@@ -112,7 +115,8 @@ let broker = await startBroker()
 const kafka = new kafkajs.Kafka({
   clientId: 'crash-campaign',
   brokers: [bootstrap],
-  logLevel: kafkajs.logLevel.NOTHING,
+  logLevel: kafkajs.logLevel.ERROR,
+  logCreator: () => ({ namespace, log: entry }) => clientLog.write(`kafkajs ${namespace}: ${entry.message} ${entry.error ?? ''}\n`),
   retry: { initialRetryTime: 100, maxRetryTime: 1000, retries: 30 }
 })
 const admin = kafka.admin()
@@ -180,35 +184,61 @@ async function kafkajsProducerLoop () {
   if (producer !== null) await producer.disconnect()
 }
 
-const consumer = kafka.consumer({ groupId: GROUP, sessionTimeout: 10_000, heartbeatInterval: 1000, retry: { retries: 1000, initialRetryTime: 100, maxRetryTime: 1000 } })
-// kafkajs resolves commitOffsets without sending anything while the consumer is restarting after
-// an error; only this event (sent after the coordinator's answer) means a commit was acknowledged.
-consumer.on(consumer.events.COMMIT_OFFSETS, ({ payload }) => {
-  commitsAcked++
-  for (const { partitions } of payload.topics) {
-    for (const { partition, offset } of partitions) lastAckedCommit[partition] = Math.max(lastAckedCommit[partition], Number(offset))
-  }
-})
-for (const event of ['CRASH', 'GROUP_JOIN', 'STOP', 'DISCONNECT']) {
-  consumer.on(consumer.events[event], ({ payload }) => clientLog.write(`group ${event}: ${payload?.error?.message ?? ''} ${payload?.restart ?? ''}\n`))
-}
-await consumer.connect()
-await consumer.subscribe({ topic: IN, fromBeginning: true })
-await consumer.run({
-  autoCommit: false,
-  eachMessage: async ({ partition: p, message }) => {
-    const o = Number(message.offset)
-    if (o < nextExpected[p]) {
-      // Consumption went back (restart or rebalance): only as far as the last acknowledged commit.
-      rewinds++
-      if (o < lastAckedCommit[p]) fail(`group re-read partition ${p} from ${o}, before its acknowledged commit ${lastAckedCommit[p]}`)
+// kafkajs restarts a consumer after a crash only while its retries hold; one that crashed and
+// has not joined again within CONSUMER_STALL_MS is replaced by a new one (same group).
+const CONSUMER_STALL_MS = 8000
+let consumer = null
+let joinedAt = 0
+let crashedAt = 0
+let consumerRestarts = 0
+async function startConsumer () {
+  const c = kafka.consumer({ groupId: GROUP, sessionTimeout: 10_000, heartbeatInterval: 1000, retry: { retries: 1000, initialRetryTime: 100, maxRetryTime: 1000 } })
+  // kafkajs resolves commitOffsets without sending anything while the consumer is restarting after
+  // an error; only this event (sent after the coordinator's answer) means a commit was acknowledged.
+  c.on(c.events.COMMIT_OFFSETS, ({ payload }) => {
+    commitsAcked++
+    for (const { partitions } of payload.topics) {
+      for (const { partition, offset } of partitions) lastAckedCommit[partition] = Math.max(lastAckedCommit[partition], Number(offset))
     }
-    nextExpected[p] = o + 1
-    consumedCount++
-    consumedValue.set(`${p}:${o}`, message.value?.toString() ?? '')
-    if (o > maxConsumed[p]) maxConsumed[p] = o
+  })
+  c.on(c.events.GROUP_JOIN, () => { joinedAt = Date.now() })
+  c.on(c.events.CRASH, ({ payload }) => {
+    crashedAt = Date.now()
+    clientLog.write(`group crash: ${payload.error?.message} (restart ${payload.restart})\n`)
+  })
+  consumer = c
+  await c.connect()
+  await c.subscribe({ topic: IN, fromBeginning: true })
+  await c.run({
+    autoCommit: false,
+    eachMessage: async ({ partition: p, message }) => {
+      const o = Number(message.offset)
+      if (o < nextExpected[p]) {
+        // Consumption went back (restart or rebalance): only as far as the last acknowledged commit.
+        rewinds++
+        if (o < lastAckedCommit[p]) fail(`group re-read partition ${p} from ${o}, before its acknowledged commit ${lastAckedCommit[p]}`)
+      }
+      nextExpected[p] = o + 1
+      consumedCount++
+      consumedValue.set(`${p}:${o}`, message.value?.toString() ?? '')
+      if (o > maxConsumed[p]) maxConsumed[p] = o
+    }
+  })
+}
+let consumerDone = false
+async function superviseConsumer () {
+  while (!consumerDone) {
+    await sleep(1000)
+    if (crashedAt <= joinedAt || Date.now() - crashedAt < CONSUMER_STALL_MS) continue
+    consumerRestarts++
+    crashedAt = 0
+    await consumer.disconnect().catch((err) => clientLog.write(`group disconnect: ${err.message}\n`))
+    // A new member starts from the committed offsets: positions are re-learnt.
+    nextExpected.fill(-1)
+    await startConsumer().catch((err) => { crashedAt = Date.now(); clientLog.write(`group start: ${err.message}\n`) })
   }
-})
+}
+await startConsumer()
 
 async function commitLoop () {
   while (!stopping) {
@@ -251,10 +281,14 @@ async function checkCommitted (when) {
 }
 
 const loops = [kafkajsProducerLoop(), commitLoop()]
+const supervisor = superviseConsumer()
 let scanErrors = 0
 let badTails = 0
 let downtimeMs = 0
-for (let round = 1; round <= ROUNDS; round++) {
+let pendingCheck = null
+let rounds = 0
+for (let round = 1; round <= ROUNDS && Date.now() - started < MAX_MS; round++) {
+  rounds = round
   const killAt = ROUND_MS * (0.2 + 0.8 * random())
   await sleep(killAt)
   await broker.kill9()
@@ -265,7 +299,8 @@ for (let round = 1; round <= ROUNDS; round++) {
   const down = Date.now()
   broker = await startBroker()
   downtimeMs += Date.now() - down
-  await checkCommitted(`round ${round}`)
+  // Read back beside the next round (the coordinator may still be loading): one at a time.
+  if (pendingCheck === null) pendingCheck = checkCommitted(`round ${round}`).finally(() => { pendingCheck = null })
   if (round % 10 === 0 || round === ROUNDS) {
     log(`round ${round}/${ROUNDS}: acknowledged ${acked.size}, not acknowledged ${notAcked}, consumed ${consumedCount}, ` +
       `transactions ${attempts.size}, failures ${failures.length}, load ${load()}`)
@@ -274,6 +309,7 @@ for (let round = 1; round <= ROUNDS; round++) {
 
 // Let the clients finish what is in flight, then stop them.
 log('rounds done; stopping the clients')
+await pendingCheck
 await sleep(3000)
 stopping = true
 rdkProducer.child.kill('SIGTERM')
@@ -286,6 +322,9 @@ const ackedEnd = new Array(PARTITIONS).fill(0)
 for (const { p, o } of acked.values()) ackedEnd[p] = Math.max(ackedEnd[p], o + 1)
 const catchUp = Date.now() + 120_000
 while (Date.now() < catchUp && ackedEnd.some((end, p) => maxConsumed[p] + 1 < end)) await sleep(200)
+const caughtUp = ackedEnd.every((end, p) => maxConsumed[p] + 1 >= end)
+consumerDone = true
+await supervisor
 const finalCommit = []
 for (let p = 0; p < PARTITIONS; p++) if (maxConsumed[p] >= 0) finalCommit.push({ topic: IN, partition: p, offset: String(maxConsumed[p] + 1) })
 await consumer.commitOffsets(finalCommit).catch((err) => clientLog.write(`final commit: ${err.message}\n`))
@@ -342,6 +381,7 @@ check('no acknowledged record lost', lost === 0)
 check('acknowledged records at their acknowledged offsets', moved === 0)
 check('no duplicate (idempotent producers)', duplicates === 0)
 check('order per producer and partition', outOfOrder === 0)
+check('group: read everything acknowledged', caughtUp)
 check('group: consumed what the log holds, commits never lost, behind, ahead or backwards', failures.filter((f) => /group|committed/.test(f)).length === 0)
 
 // Transactions: read_committed shows committed attempts whole, aborted ones not at all.
@@ -374,10 +414,10 @@ check('no other failure', failures.length === 0)
 
 const minutes = ((Date.now() - started) / 60_000).toFixed(1)
 console.log('\n---- crash campaign summary ----')
-console.log(`rounds ${ROUNDS} (kill -9 each), seed ${SEED}, ${minutes} min, mean restart ${(downtimeMs / ROUNDS / 1000).toFixed(1)} s, load ${load()}`)
+console.log(`rounds ${rounds}${rounds < ROUNDS ? ` of ${ROUNDS} (time budget)` : ''} (kill -9 each), seed ${SEED}, ${minutes} min, mean restart ${(downtimeMs / Math.max(1, rounds) / 1000).toFixed(1)} s, load ${load()}`)
 console.log(`records acknowledged ${acked.size} (librdkafka ${[...acked.keys()].filter((k) => k.startsWith('rdk:')).length}, kafkajs ${[...acked.keys()].filter((k) => k.startsWith('kjs:')).length}), not acknowledged ${notAcked}, in the log ${input.length}`)
 console.log(`lost ${lost}, duplicated ${duplicates}, out of order ${outOfOrder}, at another offset ${moved}`)
-console.log(`group: consumed ${consumedCount} (re-reads after restarts ${rewinds}), commits acknowledged ${commitsAcked}, refused ${commitsFailed}, read back ${offsetChecks} times`)
+console.log(`group: consumed ${consumedCount} (re-reads after restarts ${rewinds}, consumers replaced ${consumerRestarts}), commits acknowledged ${commitsAcked}, refused ${commitsFailed}, read back ${offsetChecks} times`)
 console.log(`transactions: committed ${states.C}, aborted ${states.X}, unknown outcome ${states.U}; read_committed ${outCommitted.length} records, read_uncommitted ${outAll.length}; aborted visible ${abortedVisible}, duplicates ${txnDuplicates}`)
 console.log(`scans: after each kill ${scanErrors} errors (${badTails} bad tails, cut by recovery); final ${formatScanReport(finalScan)}`)
 for (const c of checks) console.log(`${c.ok ? 'PASS' : 'FAIL'} ${c.name}`)

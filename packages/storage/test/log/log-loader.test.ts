@@ -298,6 +298,19 @@ describe('write failures', () => {
     await again.close()
   })
 
+  it('ENOSPC during a segment roll stays sticky (the roll may be half done)', async () => {
+    const fs = new MemoryFileSystem()
+    const manager = await openManager(fs, testConfig({ segmentBytes: 1024 }))
+    const log = await manager.createOrGetLog('t', 0)
+    for (let i = 0; i < 8; i++) await log.append(simpleBatch(1, i, 100), { leaderEpoch: 0, durable: false })
+    fs.failNextWrite({ code: 'ENOSPC', path: /\.snapshot/, times: Infinity })
+    let failed = 0
+    for (let i = 0; i < 10 && failed === 0; i++) await log.append(simpleBatch(1, i, 100), { leaderEpoch: 0, durable: false }).catch(() => { failed++ })
+    assert.equal(failed, 1, 'the append that rolls fails')
+    assert.equal(log.writeError?.kind, 'KAFKA_STORAGE_ERROR', 'and the failure is sticky')
+    await manager.close()
+  })
+
   it('a failed fsync fails the durable append and poisons the log; data before it stays readable', async () => {
     const fs = new MemoryFileSystem()
     const manager = await openManager(fs, config)

@@ -22,9 +22,11 @@
 // Prints a summary; exit code 1 on any failed check. Needs a build (`npx tsc -b`).
 //
 // Usage: node bench/reliability/crash-campaign.mjs [--rounds 100] [--seconds 6] [--seed 1]
-//          [--rate 100] [--max-minutes M] [--keep]
+//          [--rate 100] [--max-minutes M] [--gate-seconds 45] [--keep]
 //   rate: records/s of each producer; max-minutes: stop starting rounds after M minutes (the
-//   summary says how many ran); keep: leave the data dir.
+//   summary says how many ran); gate-seconds: how long a round waits for every client (both
+//   producers, the group, the transaction loop) to make progress after the restart before its
+//   random kill moment (rounds where one did not are counted); keep: leave the data dir.
 import { spawn } from 'node:child_process'
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
@@ -43,6 +45,7 @@ const ROUND_MS = opt('--seconds', 6) * 1000
 const SEED = opt('--seed', 1)
 const RATE = opt('--rate', 100)
 const MAX_MS = opt('--max-minutes', Infinity) * 60_000
+const GATE_MS = opt('--gate-seconds', 45) * 1000
 const KEEP = args.includes('--keep')
 const PARTITIONS = 3
 const IN = 'crash-in'
@@ -74,6 +77,7 @@ const fail = (msg) => { if (failures.length < 200) failures.push(msg) }
 /** id -> { p, o } for every acknowledged record. */
 const acked = new Map()
 let notAcked = 0
+let kjsAcked = 0
 const ack = (id, p, o) => {
   if (acked.has(id)) fail(`${id} acknowledged twice`)
   acked.set(id, { p, o })
@@ -174,6 +178,7 @@ async function kafkajsProducerLoop () {
       const [meta] = await producer.send({ topic: IN, acks: -1, messages: ids.map((value) => ({ value, partition: p })) })
       const base = Number(meta.baseOffset)
       ids.forEach((id, i) => ack(id, p, base + i))
+      kjsAcked += BATCH
     } catch (err) {
       clientLog.write(`kjs send: ${err.message}\n`)
       notAcked += BATCH
@@ -285,11 +290,19 @@ const supervisor = superviseConsumer()
 let scanErrors = 0
 let badTails = 0
 let downtimeMs = 0
+let ungated = 0
 let pendingCheck = null
 let rounds = 0
 for (let round = 1; round <= ROUNDS && Date.now() - started < MAX_MS; round++) {
   rounds = round
-  const killAt = ROUND_MS * (0.2 + 0.8 * random())
+  // Each client has done something since the restart (on a loaded machine reconnecting takes
+  // longer than a round), then the kill comes at a random moment of the round.
+  const progress = () => [acked.size, kjsAcked, consumedCount, attempts.size]
+  const since = progress()
+  const gateBy = Date.now() + GATE_MS
+  while (Date.now() < gateBy && progress().some((v, i) => v === since[i])) await sleep(100)
+  if (progress().some((v, i) => v === since[i])) ungated++
+  const killAt = ROUND_MS * random()
   await sleep(killAt)
   await broker.kill9()
   const scan = await scanLogDirs([dir])
@@ -415,6 +428,7 @@ check('no other failure', failures.length === 0)
 const minutes = ((Date.now() - started) / 60_000).toFixed(1)
 console.log('\n---- crash campaign summary ----')
 console.log(`rounds ${rounds}${rounds < ROUNDS ? ` of ${ROUNDS} (time budget)` : ''} (kill -9 each), seed ${SEED}, ${minutes} min, mean restart ${(downtimeMs / Math.max(1, rounds) / 1000).toFixed(1)} s, load ${load()}`)
+console.log(`rounds where a client had not progressed within --gate-seconds before the kill: ${ungated}`)
 console.log(`records acknowledged ${acked.size} (librdkafka ${[...acked.keys()].filter((k) => k.startsWith('rdk:')).length}, kafkajs ${[...acked.keys()].filter((k) => k.startsWith('kjs:')).length}), not acknowledged ${notAcked}, in the log ${input.length}`)
 console.log(`lost ${lost}, duplicated ${duplicates}, out of order ${outOfOrder}, at another offset ${moved}`)
 console.log(`group: consumed ${consumedCount} (re-reads after restarts ${rewinds}, consumers replaced ${consumerRestarts}), commits acknowledged ${commitsAcked}, refused ${commitsFailed}, read back ${offsetChecks} times`)

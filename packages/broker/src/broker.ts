@@ -6,7 +6,7 @@ import { hostname } from 'node:os'
 import { join } from 'node:path'
 import type { Socket } from 'node:net'
 import { BufferPool, type Logger } from '@brook/common'
-import { LogManager, NodeFileSystem } from '@brook/storage'
+import { type FileSystem, LogManager, NodeFileSystem } from '@brook/storage'
 import { BrokerConfig } from './config/broker-config.js'
 import { type Endpoint, formatHostPort } from './config/listeners.js'
 import { loadMetaProperties } from './cluster/meta-properties.js'
@@ -61,6 +61,8 @@ export interface StartBrokerOptions {
   logger?: Logger
   /** The logger to make when none is given: silent by default (BROOK_LOG_LEVEL=info, say, to see it). */
   logging?: { format?: LogFormat, level?: LogLevel }
+  /** The partition logs' file system: node:fs by default (tests inject disk faults with another). */
+  fileSystem?: FileSystem
 }
 
 export interface RunningBroker {
@@ -150,7 +152,7 @@ export async function startBroker (options: StartBrokerOptions = {}): Promise<Ru
   const overrides = new Map((await store.load()).map((t) => [t.name, t.configs]))
   const metrics = new BrokerMetrics()
   const logs = new LogManager({
-    fs: new NodeFileSystem(),
+    fs: options.fileSystem ?? new NodeFileSystem(),
     observer: metrics.storageObserver,
     logDirs,
     defaults: toLogConfig({}, config),

@@ -7,3 +7,6 @@ export { MemoryFileSystem, type WriteFault, type SyncFault, type PowerCutOptions
 export { LogManager, type LogManagerOptions, type SchedulerIntervals, defaultSchedulerIntervals } from './log-manager.js'
 export type { Log } from './log/partition-log.js'
 export type { CleanerStats } from './log/compaction.js'
+// Offline reading of segment files, for tools that check a data dir (CRC full scan).
+export { scanBatches, type ScannedBatch, type ScanOptions, type ScanEnd } from './segment/batch-scan.js'
+export { parseSegmentFileName, type ParsedSegmentFile } from './segment/segment-files.js'

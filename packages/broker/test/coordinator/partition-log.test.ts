@@ -134,3 +134,35 @@ test('transactional offsets on a real partition: a transactional batch, pending 
   third.h.runtime.close()
   await third.logs.close()
 })
+
+test('a full disk fails an offset commit with NOT_COORDINATOR and nothing else; commits work again once space is back', { timeout: 30_000 }, async () => {
+  const fs = new MemoryFileSystem()
+  const time = new ManualTime()
+  const first = await openStack(fs, time)
+  const { members: [a], generation } = await formGroup(first.h, 'g', 1)
+  const commit = async (h: Harness, offset: bigint): Promise<number> => {
+    const response = await h.coordinator.commitOffsets(info, {
+      groupId: 'g', generationIdOrMemberEpoch: generation, memberId: a!, groupInstanceId: null, retentionTimeMs: -1n,
+      topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: null }] }]
+    })
+    return response.topics[0]!.partitions[0]!.errorCode
+  }
+  const committed = async (h: Harness): Promise<bigint | undefined> => {
+    const [fetched] = await h.coordinator.fetchOffsets([{ groupId: 'g', topics: null }])
+    return fetched!.topics[0]?.partitions[0]?.committedOffset
+  }
+  assert.equal(await commit(first.h, 10n), GroupError.NONE)
+  fs.failNextWrite({ code: 'ENOSPC', path: /__consumer_offsets-\d+\/\d+\.log$/, times: Infinity })
+  assert.equal(await commit(first.h, 20n), GroupError.NOT_COORDINATOR)
+  assert.equal(await committed(first.h), 10n, 'the refused commit is not visible')
+  fs.clearFaults()
+  await advance(first.h, 1000)
+  assert.equal(await commit(first.h, 30n), GroupError.NONE, 'the partition log takes writes again after its full-disk backoff')
+  assert.equal(await committed(first.h), 30n)
+  first.h.runtime.close()
+  await first.logs.close()
+  const second = await openStack(fs, time)
+  assert.equal(await committed(second.h), 30n)
+  second.h.runtime.close()
+  await second.logs.close()
+})

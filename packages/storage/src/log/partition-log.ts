@@ -79,6 +79,8 @@ interface PendingAppend {
   reject: (err: unknown) => void
 }
 
+/** How long a log refuses appends after running out of space before it tries to write again. */
+const FULL_DISK_BACKOFF_MS = 1000
 const EMPTY: ReadResult = Object.freeze({ chunks: [], bytes: 0 }) as ReadResult
 
 export class Log implements PartitionLog {
@@ -98,6 +100,9 @@ export class Log implements PartitionLog {
   #flushedOffset: number
   #size: number
   #writeError: StorageError | null = null
+  /** After a full disk (ENOSPC cut back cleanly): appends are refused until then (clock ms), then tried again. */
+  #fullDiskUntil = 0
+  #fullDiskError: StorageError | null = null
   #closed = false
   readonly #writer = new SerialQueue()
   #pending: PendingAppend[] = []
@@ -274,8 +279,9 @@ export class Log implements PartitionLog {
     const now = this.#clock()
     let i = 0
     while (i < group.length) {
-      if (this.#writeError !== null) {
-        for (const item of group.slice(i)) item.reject(this.#writeError)
+      const refusal = this.#writeError ?? (this.#clock() < this.#fullDiskUntil ? this.#fullDiskError : null)
+      if (refusal !== null) {
+        for (const item of group.slice(i)) item.reject(refusal)
         return
       }
       let seg = this.activeSegment
@@ -286,6 +292,9 @@ export class Log implements PartitionLog {
       let messages = 0
       const aborted: AbortedTxn[] = []
       const epochStarts: Array<{ epoch: number, baseOffset: number }> = []
+      // Whether the log is as it was before this group if the step under way fails (nothing of
+      // the group is on disk): false during a roll and once the data is written.
+      let undoable = true
       try {
         while (i < group.length) {
           const item = group[i]!
@@ -307,7 +316,9 @@ export class Log implements PartitionLog {
           if (roll) {
             if (items.length > 0) break
             // A follower's segment starts at its first batch (past a gap, relative offsets fit).
+            undoable = false
             seg = await this.#roll(follower?.firstOffset ?? next, itemNow)
+            undoable = true
             continue
           }
           if (follower !== null) {
@@ -350,10 +361,11 @@ export class Log implements PartitionLog {
         // A new epoch is on disk before its first batch (the checkpoint never misses an epoch of the log).
         for (const { epoch, baseOffset } of epochStarts) await this.#epochs.assign(epoch, baseOffset)
         if (bytes > 0) await seg.write(buffers, bytes)
+        undoable = false
         if (aborted.length > 0) await this.#producerState.indexAborted(aborted, this.#segments.map((s) => s.baseOffset))
       } catch (err) {
         this.#epochs.forgetFrom(this.#logEndOffset)
-        const failure = this.#fail(err, 'append')
+        const failure = (undoable && errorCode(err) === 'ENOSPC' ? await this.#fullDisk(err) : null) ?? this.#fail(err, 'append')
         for (const { item } of items) item.reject(failure)
         for (const item of group.slice(i)) item.reject(failure)
         return
@@ -376,6 +388,26 @@ export class Log implements PartitionLog {
       this.#armFlushTimer()
       for (const listener of this.#listeners) listener(next)
     }
+  }
+
+  /**
+   * A write refused for lack of space left nothing behind (the segment cut its bytes back): the
+   * producer state, which had taken the group's batches in, is rebuilt to the log end, and the
+   * log stays writable; appends are refused for FULL_DISK_BACKOFF_MS, then tried again, so
+   * production resumes by itself once space is freed (Kafka would take the log dir offline).
+   * Null when the rebuild fails: the failure is then sticky like any other.
+   */
+  async #fullDisk (err: unknown): Promise<StorageError | null> {
+    try {
+      await this.#producerStateTruncated()
+    } catch (rebuildErr) {
+      this.#ctx.logger.error({ err: rebuildErr, topic: this.topic, partition: this.partition }, 'producer state rebuild after a full disk failed')
+      return null
+    }
+    this.#fullDiskUntil = this.#clock() + FULL_DISK_BACKOFF_MS
+    this.#fullDiskError = new StorageError('KAFKA_STORAGE_ERROR', `no space left on the log dir of ${this.topic}-${this.partition}`, { cause: err })
+    this.#ctx.logger.warn({ topic: this.topic, partition: this.partition, retryInMs: FULL_DISK_BACKOFF_MS }, 'append failed: no space left on the log dir')
+    return this.#fullDiskError
   }
 
   /** Makes every write error sticky: later appends fail with the same StorageError. */

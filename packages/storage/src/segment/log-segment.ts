@@ -378,16 +378,14 @@ export class LogSegment implements PooledFile {
       try {
         open.writevSync(buffers, position)
       } catch (err) {
-        await this.#cutBack(open, position)
-        throw err
+        await this.#cutBack(open, position, err)
       }
     } else {
       await this.withHandle(async (fh) => {
         try {
           await fh.writev(buffers, position)
         } catch (err) {
-          await this.#cutBack(fh, position)
-          throw err
+          await this.#cutBack(fh, position, err)
         }
       })
     }
@@ -408,10 +406,19 @@ export class LogSegment implements PooledFile {
   }
 
   /** A failed write's bytes are cut off again (best effort: recovery cuts them otherwise). */
-  async #cutBack (fh: FileHandle, position: number): Promise<void> {
+  /**
+   * Cuts a failed write's bytes off again and rethrows its error. When the cut fails too, bytes
+   * are left past the end: a StorageError then, so the caller does not take the failure as one
+   * that left no trace.
+   */
+  async #cutBack (fh: Pick<FileHandle, 'truncate'>, position: number, err: unknown): Promise<never> {
+    let cut = true
     await fh.truncate(position).catch((cutErr: unknown) => {
+      cut = false
       this.#ctx.logger.error({ segment: this.path, err: cutErr }, 'could not cut a failed write back; recovery will')
     })
+    if (!cut) throw new StorageError('KAFKA_STORAGE_ERROR', `write to ${this.path} failed and could not be cut back`, { cause: err })
+    throw err
   }
 
   /** fsyncs the log (when written since the last sync) and, with `indexes`, persists and fsyncs the indexes. */

@@ -6,7 +6,7 @@ import { MemoryFileSystem } from '../../src/fs/memory-fs.js'
 import { LOG_EXT, OFFSET_INDEX_EXT, SWAP_SUFFIX, TIME_INDEX_EXT, TXN_INDEX_EXT, segmentFileName } from '../../src/segment/segment-files.js'
 import { encodeAbortedTxn } from '../../src/producer-state/txn-index.js'
 import { RECOVERY_POINT_CHECKPOINT } from '../../src/checkpoint.js'
-import { openManager, prng, randInt, readAll, simpleBatch, testConfig } from '../helpers.js'
+import { batchOf, openManager, prng, randInt, readAll, simpleBatch, testConfig } from '../helpers.js'
 
 const config = testConfig({ segmentBytes: 4096, indexIntervalBytes: 256 })
 
@@ -251,7 +251,7 @@ describe('corrupt and torn tails', () => {
 })
 
 describe('write failures', () => {
-  for (const code of ['EIO', 'ENOSPC'] as const) {
+  for (const code of ['EIO'] as const) {
     it(`${code}: the append and the later ones fail with KAFKA_STORAGE_ERROR; reads still work; nothing torn is served`, async () => {
       const fs = new MemoryFileSystem()
       const manager = await openManager(fs, config)
@@ -274,6 +274,42 @@ describe('write failures', () => {
       await again.close()
     })
   }
+
+  it('ENOSPC cut back cleanly: the group fails, appends are refused for a second, then an idempotent retry is written (not taken for a duplicate)', async () => {
+    let now = 1_000_000
+    const fs = new MemoryFileSystem()
+    const manager = await openManager(fs, config, { clock: () => now })
+    const log = await manager.createOrGetLog('t', 0)
+    const batch = (seq: number, tag: string): Buffer => batchOf([{ key: null, value: `${tag}${seq}`, timestamp: now }], { producerId: 7n, producerEpoch: 0, baseSequence: seq })
+    await log.append(batch(0, 'ok'), { leaderEpoch: 0, durable: true })
+    fs.failNextWrite({ code: 'ENOSPC', path: /\.log$/, partialBytes: 25 })
+    const storageError = (e: unknown): boolean => (e as { kind?: string }).kind === 'KAFKA_STORAGE_ERROR'
+    await assert.rejects(log.append(batch(1, 'full'), { leaderEpoch: 0, durable: true }), storageError)
+    assert.equal(log.writeError, null, 'a full disk does not poison the log')
+    const writes = fs.stats.writes
+    await assert.rejects(log.append(batch(1, 'full'), { leaderEpoch: 0, durable: true }), storageError)
+    assert.equal(fs.stats.writes, writes, 'refused during the backoff without touching the disk')
+    now += 1000
+    assert.equal((await log.append(batch(1, 'retry'), { leaderEpoch: 0, durable: true })).baseOffset, 1)
+    assert.deepEqual((await readAll(log)).map((r) => r.value), ['ok0', 'retry1'])
+    await manager.close()
+    const again = await openManager(fs, config)
+    assert.deepEqual((await readAll(again.getLog('t', 0)!)).map((r) => r.value), ['ok0', 'retry1'])
+    await again.close()
+  })
+
+  it('ENOSPC during a segment roll stays sticky (the roll may be half done)', async () => {
+    const fs = new MemoryFileSystem()
+    const manager = await openManager(fs, testConfig({ segmentBytes: 1024 }))
+    const log = await manager.createOrGetLog('t', 0)
+    for (let i = 0; i < 8; i++) await log.append(simpleBatch(1, i, 100), { leaderEpoch: 0, durable: false })
+    fs.failNextWrite({ code: 'ENOSPC', path: /\.snapshot/, times: Infinity })
+    let failed = 0
+    for (let i = 0; i < 10 && failed === 0; i++) await log.append(simpleBatch(1, i, 100), { leaderEpoch: 0, durable: false }).catch(() => { failed++ })
+    assert.equal(failed, 1, 'the append that rolls fails')
+    assert.equal(log.writeError?.kind, 'KAFKA_STORAGE_ERROR', 'and the failure is sticky')
+    await manager.close()
+  })
 
   it('a failed fsync fails the durable append and poisons the log; data before it stays readable', async () => {
     const fs = new MemoryFileSystem()

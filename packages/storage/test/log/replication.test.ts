@@ -186,7 +186,7 @@ describe('follower append under faults', () => {
       await replicate(leader.log, follower.log, random, true)
       await leaderWorkload(leader.log, 30, random, producers)
       const end = follower.log.logEndOffset
-      follower.fs.failNextWrite({ path: '.log', partialBytes, code: 'ENOSPC' })
+      follower.fs.failNextWrite({ path: '.log', partialBytes, code: 'EIO' })
       await assert.rejects(replicate(leader.log, follower.log, random), (e: unknown) => e instanceof StorageError && e.kind === 'KAFKA_STORAGE_ERROR')
       assert.equal(follower.log.logEndOffset, end, 'nothing of the failed write is visible')
       await assert.rejects(replicate(leader.log, follower.log, random), 'sticky until reopened')

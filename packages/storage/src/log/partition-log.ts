@@ -363,6 +363,10 @@ export class Log implements PartitionLog {
       return seg
     }
     await old.onBecomeInactive()
+    // The old segment's data is made durable before the next segment exists: a power cut must
+    // never leave the next segment's file with the end of this one lost, which would open a gap
+    // of offsets at recovery (and let later unacknowledged batches outlive earlier ones).
+    await old.flush(false)
     const seg = await LogSegment.create(this.#ctx, this.dir, nextOffset, this.#settings(), now)
     // The new file's directory entry must be durable before any durable append lands in it.
     await this.#ctx.fs.syncDir(this.dir)

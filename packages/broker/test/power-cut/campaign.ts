@@ -7,7 +7,7 @@
 // After every recovery it checks, through the storage engine's own readers:
 //   - every acks=all batch the broker acknowledged is there, at its offset, byte for byte (the
 //     base offset and leader epoch the broker stamps checked by value), and nothing below the
-//     log start unless a log start covering it was acknowledged;
+//     log start unless DeleteRecords or retention asked for a log start covering it;
 //   - the log holds only batches that were produced, each once, each producer's in order, with
 //     contiguous offsets: recovery cut only what was never acknowledged;
 //   - every segment file is whole: framing and CRC of every batch, nothing after the last one;
@@ -112,8 +112,11 @@ interface Target {
   epoch: number
   producers: Producer[]
   byId: Map<string, SentBatch>
-  /** The highest log start offset the broker acknowledged (DeleteRecords, retention). */
-  ackedLogStart: number
+  /**
+   * The highest log start offset asked for (DeleteRecords, answered or not: a request cut by the
+   * power may still have taken effect) or reached by retention.
+   */
+  deletedBelow: number
 }
 
 interface Live {
@@ -203,7 +206,7 @@ class Round {
         { name: `${key}/idem`, idempotent: true, producerId: BigInt(1000 + index + (topic === 'bounded' ? 100 : 0)), next: 0, batches: [] },
         { name: `${key}/plain`, idempotent: false, producerId: -1n, next: 0, batches: [] }
       ]
-      return { topic, index, replicated, epoch: replicated ? 1 : 0, producers, byId: new Map(), ackedLogStart: 0 }
+      return { topic, index, replicated, epoch: replicated ? 1 : 0, producers, byId: new Map(), deletedBelow: 0 }
     }
     this.#targets = [target('events', 0, false), target('events', 1, true), target('bounded', 0, false)]
   }
@@ -368,11 +371,14 @@ class Round {
           } else if (roll < 0.08) {
             const l = pick(random, live.filter((x) => x.target.topic === 'events'))
             const hw = l.partition.offsets().highWatermark
-            const start = await l.partition.deleteRecordsBefore(randInt(random, l.log.logStartOffset, hw))
-            l.target.ackedLogStart = Math.max(l.target.ackedLogStart, start)
+            const to = randInt(random, l.log.logStartOffset, hw)
+            l.target.deletedBelow = Math.max(l.target.deletedBelow, to)
+            await l.partition.deleteRecordsBefore(to)
           } else if (roll < 0.12) {
-            await manager.runRetention()
-            for (const l of live) l.target.ackedLogStart = Math.max(l.target.ackedLogStart, l.log.logStartOffset)
+            // A cut in the middle leaves the decision in memory: the log start it reached counts too.
+            await manager.runRetention().finally(() => {
+              for (const l of live) l.target.deletedBelow = Math.max(l.target.deletedBelow, l.log.logStartOffset)
+            })
           } else if (roll < 0.15) {
             const l = live.find((x) => x.target.replicated)
             if (l !== undefined) {
@@ -533,9 +539,9 @@ class Round {
       for (const sent of producer.batches) {
         if (sent.acked === null) continue
         if (sent.acked.lastOffset < logStart) {
-          if (logStart > target.ackedLogStart) {
+          if (logStart > target.deletedBelow) {
             this.#summary.ackedLost++
-            this.#fail(`${key}: acknowledged ${sent.id} (${sent.acked.baseOffset}) is below the log start ${logStart}, never acknowledged as deleted (${target.ackedLogStart})`)
+            this.#fail(`${key}: acknowledged ${sent.id} (${sent.acked.baseOffset}) is below the log start ${logStart}, never asked to be deleted (${target.deletedBelow})`)
           }
           continue
         }

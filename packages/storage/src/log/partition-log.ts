@@ -622,9 +622,11 @@ export class Log implements PartitionLog {
       this.#logStartOffset = offset
       this.#checkOffsets()
       await this.#deleteSegmentsBelowLogStart()
+      // The new log start is durable before the epoch file forgets the offsets below it: a power
+      // cut in between must not leave a log start below the first epoch entry.
+      await this.#hooks.logStartOffsetChanged?.(this)
       await this.#epochs.truncateFromStart(this.#logStartOffset)
     })
-    await this.#hooks.logStartOffsetChanged?.(this)
     return this.#logStartOffset
   }
 

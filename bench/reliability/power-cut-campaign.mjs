@@ -28,10 +28,12 @@ console.log(`power-cut campaign: ${rounds} rounds, seed ${seed}, load average ${
 const s = await runPowerCutCampaign({ rounds, seed, log: (line) => { console.log(line) }, progressEvery: Number(values.progress) })
 console.log([
   `rounds                 ${s.rounds} (${s.failures.length} failed)`,
-  `power cuts             ${s.powerCuts} (${Object.entries(s.modes).sort().map(([k, v]) => `${k} ${v}`).join(', ')})`,
+  `power cuts             ${s.powerCuts}, process crashes ${s.processCrashes} (${Object.entries(s.modes).sort().map(([k, v]) => `${k} ${v}`).join(', ')})`,
+  `recoveries interrupted ${s.recoveriesInterrupted} (by another cut or crash, then recovered again)`,
   `batches produced       ${s.batchesProduced}`,
   `acks=all acknowledged  ${s.batchesAcked} (lost: ${s.ackedLost})`,
   `never acknowledged     kept ${s.unackedKept}, cut by recovery ${s.unackedDropped}`,
+  `acks=1 before a crash  ${s.answeredKeptAfterCrash} answered, checked present after the restart`,
   `idempotent retries     ${s.idempotentRetries} (${s.retriesDeduplicated} deduplicated)`,
   `full scans             ${s.segmentsScanned} segments, ${s.batchesScanned} batches CRC-checked`,
   `time                   ${(s.elapsedMs / 1000).toFixed(1)} s, load average ${loadavg()[0].toFixed(1)}`

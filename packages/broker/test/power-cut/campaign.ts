@@ -37,6 +37,12 @@ export interface CampaignOptions {
 export interface CampaignSummary {
   rounds: number
   powerCuts: number
+  /** Lives ended by a process crash (kill -9: the page cache survives) instead of a power cut. */
+  processCrashes: number
+  /** Recoveries interrupted by a second cut or crash (then recovered again). */
+  recoveriesInterrupted: number
+  /** acks=1 batches answered before a process crash, all found again. */
+  answeredKeptAfterCrash: number
   /** Cuts per data mode / directory mode. */
   modes: Record<string, number>
   batchesProduced: number
@@ -90,7 +96,11 @@ interface SentBatch {
   durable: boolean
   /** Leader epochs of every attempt (a retry may carry a later one). */
   epochs: number[]
+  /** Answered acks=all (durable) appends only. */
   acked: { baseOffset: number, lastOffset: number } | null
+  /** Any answered append (acks=1 too), and in which life: a process crash must keep them all. */
+  answered: { baseOffset: number, lastOffset: number } | null
+  answeredInLife: number
   settled: boolean
   /** Unanswered, and counted as kept or cut by the recovery after it. */
   judged: boolean
@@ -145,6 +155,9 @@ export async function runPowerCutCampaign (options: CampaignOptions): Promise<Ca
   const summary: CampaignSummary = {
     rounds: 0,
     powerCuts: 0,
+    processCrashes: 0,
+    recoveriesInterrupted: 0,
+    answeredKeptAfterCrash: 0,
     modes: {},
     batchesProduced: 0,
     batchesAcked: 0,
@@ -185,6 +198,8 @@ class Round {
   readonly #configs: Map<string, LogConfig>
   #life = 0
   #stage = 'start'
+  /** The life that ended with a process crash, whose answered acks=1 batches must all be there; null after a power cut. */
+  #keepAnswered: number | null = null
 
   constructor (seed: number, summary: CampaignSummary) {
     this.#random = prng(seed)
@@ -194,7 +209,9 @@ class Round {
     const segment = {
       'segment.bytes': String(randInt(random, 4_000, 16_000)),
       'segment.index.bytes': String(8 * randInt(random, 4, 40)),
-      'index.interval.bytes': String(randInt(random, 100, 1_000))
+      'index.interval.bytes': String(randInt(random, 100, 1_000)),
+      // The records' timestamps are fixed (a run is reproducible from its seed): no time-based retention.
+      'retention.ms': '-1'
     }
     this.#configs = new Map([
       ['events', toLogConfig(segment, broker)],
@@ -244,19 +261,48 @@ class Round {
     await reopened.manager.close()
   }
 
-  async #open (): Promise<{ manager: LogManager, live: Live[] }> {
-    const manager = new LogManager({
-      fs: this.#fs,
-      logDirs: [LOG_DIR],
-      defaults: this.#configs.get('events')!,
-      topicConfig: (topic) => this.#configs.get(topic) ?? this.#configs.get('events')!,
-      scheduler: false
-    })
-    try {
-      await manager.open()
-    } catch (err) {
-      this.#fail(`the log manager did not open: ${String(err)}`)
+  #cutOptions (): PowerCutOptions {
+    const random = this.#random
+    return { mode: pick(random, ['drop', 'torn', 'reorder'] as const), directories: pick(random, ['drop', 'prefix'] as const), random }
+  }
+
+  /** Opens the log dir (recovery), sometimes interrupted by another power cut or crash, then opened again. */
+  async #openManager (): Promise<LogManager> {
+    const fs = this.#fs
+    for (let attempt = 0; ; attempt++) {
+      const interrupt = attempt === 0 && this.#life > 0 && this.#random() < 0.3 ? pick(this.#random, ['power', 'crash'] as const) : null
+      if (interrupt === 'power') fs.cutPowerAfter(randInt(this.#random, 1, 40), this.#cutOptions())
+      else if (interrupt === 'crash') fs.crashAfter(randInt(this.#random, 1, 40))
+      const manager = new LogManager({
+        fs,
+        logDirs: [LOG_DIR],
+        defaults: this.#configs.get('events')!,
+        topicConfig: (topic) => this.#configs.get(topic) ?? this.#configs.get('events')!,
+        scheduler: false
+      })
+      let error: unknown = null
+      try {
+        await manager.open()
+      } catch (err) {
+        error = err
+      }
+      if (fs.powerIsOff) {
+        await manager.abandon()
+        fs.powerOn()
+        this.#summary.recoveriesInterrupted++
+        // A power cut during recovery may take the unsynced acks=1 data of a crash with it.
+        if (interrupt === 'power') this.#keepAnswered = null
+        continue
+      }
+      // Disarms an interruption that did not come.
+      fs.powerOn()
+      if (error !== null) this.#fail(`the log manager did not open: ${String(error)}`)
+      return manager
     }
+  }
+
+  async #open (): Promise<{ manager: LogManager, live: Live[] }> {
+    const manager = await this.#openManager()
     const purgatory = new FetchPurgatory()
     const live: Live[] = []
     for (const target of this.#targets) {
@@ -298,7 +344,7 @@ class Round {
       ...(producer.idempotent ? { producerId: producer.producerId, producerEpoch: 0, baseSequence: n } : {})
     })
     this.#summary.batchesProduced++
-    const sent: SentBatch = { id, producer: producer.name, n, bytes, durable, epochs: [], acked: null, settled: false, judged: false }
+    const sent: SentBatch = { id, producer: producer.name, n, bytes, durable, epochs: [], acked: null, answered: null, answeredInLife: -1, settled: false, judged: false }
     producer.batches.push(sent)
     target.byId.set(id, sent)
     return sent
@@ -324,15 +370,17 @@ class Round {
     const fs = this.#fs
     const budget = randInt(random, 20, 160)
     let left = budget
-    const cut: PowerCutOptions = {
-      mode: pick(random, ['drop', 'torn', 'reorder'] as const),
-      directories: pick(random, ['drop', 'prefix'] as const),
-      random
-    }
-    const cutKey = `${cut.mode ?? 'drop'}/${cut.directories ?? 'drop'}`
+    const crash = random() < 0.25
+    const cut = this.#cutOptions()
+    const cutKey = crash ? 'process crash' : `${cut.mode ?? 'drop'}/${cut.directories ?? 'drop'}`
     this.#summary.modes[cutKey] = (this.#summary.modes[cutKey] ?? 0) + 1
-    this.#summary.powerCuts++
-    fs.cutPowerAfter(randInt(random, 1, budget * 5), cut)
+    if (crash) {
+      this.#summary.processCrashes++
+      fs.crashAfter(randInt(random, 1, budget * 5))
+    } else {
+      this.#summary.powerCuts++
+      fs.cutPowerAfter(randInt(random, 1, budget * 5), cut)
+    }
     const unexpected: string[] = []
     const failedWithPower = (what: string, err: unknown): void => {
       if (!fs.powerIsOff) unexpected.push(`${what}: ${err instanceof Error ? err.message : String(err)}`)
@@ -346,6 +394,8 @@ class Round {
         left--
         const sent = this.#batch(l.target, producer, producer.idempotent || random() < 0.6)
         const p = this.#produce(l, sent).then((r) => {
+          sent.answered = r
+          sent.answeredInLife = this.#life
           if (sent.durable) {
             sent.acked = r
             this.#summary.batchesAcked++
@@ -403,8 +453,9 @@ class Round {
     if (unexpected.length > 0) this.#fail(`failed without a power cut: ${unexpected[0]!}`)
     await manager.abandon()
     // Not reached by the armed cut: the power goes now, with whatever is still unsynced.
-    if (!fs.powerIsOff) fs.powerCut(cut)
+    if (!fs.powerIsOff && !crash) fs.powerCut(cut)
     fs.powerOn()
+    this.#keepAnswered = crash ? this.#life : null
   }
 
   /** The idempotent producers resend what was never answered, in order, with the same sequences. */
@@ -534,21 +585,29 @@ class Round {
       lastN.set(sent.producer, sent.n)
     }
 
-    // Every acknowledged batch is there, at its offset; below the log start only when acknowledged so.
+    // Every acknowledged batch is there, at its offset; below the log start only when asked so.
+    // After a process crash, every answered batch (acks=1 too) of the life it ended.
+    const mustBeThere = (sent: SentBatch, at: { baseOffset: number, lastOffset: number }, what: string): void => {
+      if (at.lastOffset < logStart) {
+        if (logStart > target.deletedBelow) {
+          this.#summary.ackedLost++
+          this.#fail(`${key}: ${what} ${sent.id} (${at.baseOffset}) is below the log start ${logStart}, never asked to be deleted (${target.deletedBelow})`)
+        }
+        return
+      }
+      const b = seen.get(sent.id)
+      if (b === undefined || b.base !== at.baseOffset) {
+        this.#summary.ackedLost++
+        this.#fail(`${key}: ${what} ${sent.id} at ${at.baseOffset} is ${b === undefined ? 'missing' : `at ${b.base}`} (log ${logStart}..${leo})`)
+      }
+    }
     for (const producer of target.producers) {
       for (const sent of producer.batches) {
-        if (sent.acked === null) continue
-        if (sent.acked.lastOffset < logStart) {
-          if (logStart > target.deletedBelow) {
-            this.#summary.ackedLost++
-            this.#fail(`${key}: acknowledged ${sent.id} (${sent.acked.baseOffset}) is below the log start ${logStart}, never asked to be deleted (${target.deletedBelow})`)
-          }
-          continue
-        }
-        const b = seen.get(sent.id)
-        if (b === undefined || b.base !== sent.acked.baseOffset) {
-          this.#summary.ackedLost++
-          this.#fail(`${key}: acknowledged ${sent.id} at ${sent.acked.baseOffset} is ${b === undefined ? 'missing' : `at ${b.base}`} (log ${logStart}..${leo})`)
+        if (sent.acked !== null) {
+          mustBeThere(sent, sent.acked, 'acknowledged')
+        } else if (afterCut && sent.answered !== null && sent.answeredInLife === this.#keepAnswered) {
+          mustBeThere(sent, sent.answered, 'answered (acks=1, process crash)')
+          this.#summary.answeredKeptAfterCrash++
         }
       }
     }

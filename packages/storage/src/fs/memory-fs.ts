@@ -20,6 +20,8 @@
 //     syncDir, a created file may survive with none of its unsynced data).
 // cutPowerAfter(n) cuts the power at the n-th mutating operation, in the middle of whatever the
 // program is doing; until powerOn() every operation then fails with EIO (the process is dead).
+// crashAfter(n) kills the process there instead: the same, except that nothing written is lost
+// (the kernel's page cache outlives the process).
 //
 // Faults: failNextWrite / failNextSync make the next matching write or sync reject with EIO or
 // ENOSPC; a failing write may first put part of its bytes in place (a short write then an error),
@@ -167,7 +169,8 @@ export class MemoryFileSystem implements FileSystem {
   #journal: DirChange[][] = []
   /** Mutating operations left before an armed power cut; undefined when none is armed. */
   #cutIn: number | undefined
-  #cutOptions: PowerCutOptions = {}
+  /** What the armed event does: cut the power with these options, or only kill the process (null). */
+  #cutOptions: PowerCutOptions | null = {}
   #off = false
   /** Counters for tests (e.g. that one fsync served a whole group commit). */
   readonly stats = { writes: 0, syncs: 0, dirSyncs: 0, opens: 0, openHandles: 0 }
@@ -240,7 +243,13 @@ export class MemoryFileSystem implements FileSystem {
     this.#cutOptions = options
   }
 
-  /** True once an armed cut happened, until powerOn(). */
+  /** Arms a process crash at the `operations`-th mutating operation: as cutPowerAfter, but nothing written is lost. */
+  crashAfter (operations: number): void {
+    this.#cutIn = Math.max(1, Math.floor(operations))
+    this.#cutOptions = null
+  }
+
+  /** True once an armed cut or crash happened, until powerOn(). */
   get powerIsOff (): boolean { return this.#off }
 
   /** Power back after an armed cut: the file system serves again (the durable image). */
@@ -253,7 +262,14 @@ export class MemoryFileSystem implements FileSystem {
   step (mutating: boolean): void {
     if (!this.#off && mutating && this.#cutIn !== undefined && --this.#cutIn <= 0) {
       this.#cutIn = undefined
-      this.powerCut(this.#cutOptions)
+      if (this.#cutOptions === null) {
+        // The process died: its handles are gone, the page cache stays.
+        this.#generation++
+        this.stats.openHandles = 0
+        this.clearFaults()
+      } else {
+        this.powerCut(this.#cutOptions)
+      }
       this.#off = true
     }
     if (this.#off) throw fsError('EIO', 'the power is off')

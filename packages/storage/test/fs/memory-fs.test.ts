@@ -166,6 +166,21 @@ describe('MemoryFileSystem power cuts: reordered writeback and the directory jou
   })
 })
 
+describe('MemoryFileSystem process crashes', () => {
+  it('crashAfter stops the process at the n-th mutating operation and keeps every write', async () => {
+    const fs = await setup()
+    const fh = await fs.open('/d/f', 'w+')
+    await fh.write(Buffer.from('one'), 0)
+    fs.crashAfter(2)
+    await fh.write(Buffer.from('two'), 3)
+    await assert.rejects(fs.rename('/d/f', '/d/g'), (e: unknown) => errorCode(e) === 'EIO')
+    assert.equal(fs.powerIsOff, true)
+    fs.powerOn()
+    assert.equal((await fs.readFile('/d/f')).toString(), 'onetwo', 'unsynced data and entries outlive a process crash')
+    await assert.rejects(fh.write(Buffer.from('x'), 0), (e: unknown) => errorCode(e) === 'EBADF')
+  })
+})
+
 describe('MemoryFileSystem fault injection', () => {
   it('failNextWrite rejects one write with the code, optionally after a partial write', async () => {
     const fs = await setup()

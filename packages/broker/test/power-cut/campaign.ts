@@ -72,6 +72,10 @@ function prng (seed: number): () => number {
   }
 }
 
+function describe (err: unknown): string {
+  return err instanceof Error ? err.message : JSON.stringify(err)
+}
+
 function randInt (random: () => number, lo: number, hi: number): number {
   return lo + Math.floor(random() * (hi - lo + 1))
 }
@@ -176,7 +180,7 @@ export async function runPowerCutCampaign (options: CampaignOptions): Promise<Ca
     try {
       await new Round(seed, summary).run()
     } catch (err) {
-      const line = `round ${round} (round seed ${seed}): ${err instanceof Error ? err.message : String(err)}`
+      const line = `round ${round} (round seed ${seed}): ${describe(err)}`
       summary.failures.push(line)
       options.log?.(`FAIL ${line}`)
     }
@@ -296,7 +300,7 @@ class Round {
       }
       // Disarms an interruption that did not come.
       fs.powerOn()
-      if (error !== null) this.#fail(`the log manager did not open: ${String(error)}`)
+      if (error !== null) this.#fail(`the log manager did not open: ${describe(error)}`)
       return manager
     }
   }
@@ -383,7 +387,7 @@ class Round {
     }
     const unexpected: string[] = []
     const failedWithPower = (what: string, err: unknown): void => {
-      if (!fs.powerIsOff) unexpected.push(`${what}: ${err instanceof Error ? err.message : String(err)}`)
+      if (!fs.powerIsOff) unexpected.push(`${what}: ${describe(err)}`)
     }
     const tick = async (): Promise<void> => { if (random() < 0.5) await new Promise((resolve) => { setImmediate(resolve) }) }
 
@@ -472,7 +476,7 @@ class Round {
           try {
             r = await this.#produce(l, sent)
           } catch (err) {
-            this.#fail(`${sent.id}: the retry was refused: ${err instanceof Error ? err.message : String(err)}`)
+            this.#fail(`${sent.id}: the retry was refused: ${describe(err)}`)
           }
           if (before !== undefined) {
             if (r.baseOffset !== before.base) this.#fail(`${sent.id}: a retry of a surviving batch answered offset ${r.baseOffset}, it is at ${before.base}`)

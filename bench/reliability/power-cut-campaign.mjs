@@ -34,6 +34,7 @@ console.log([
   `acks=all acknowledged  ${s.batchesAcked} (lost: ${s.ackedLost})`,
   `never acknowledged     kept ${s.unackedKept}, cut by recovery ${s.unackedDropped}`,
   `acks=1 before a crash  ${s.answeredKeptAfterCrash} answered, checked present after the restart`,
+  `transactions           ${s.transactions} ended by their marker, ${s.transactionsCompletedAfterRestart} completed by the coordinator after a restart`,
   `idempotent retries     ${s.idempotentRetries} (${s.retriesDeduplicated} deduplicated)`,
   `full scans             ${s.segmentsScanned} segments, ${s.batchesScanned} batches CRC-checked`,
   `time                   ${(s.elapsedMs / 1000).toFixed(1)} s, load average ${loadavg()[0].toFixed(1)}`

@@ -17,8 +17,8 @@
 //   - the idempotent producers' retries of their unanswered batches are deduplicated when the
 //     batch survived and appended when not, and their next sequence is accepted.
 // bench/reliability/power-cut-campaign.mjs runs it long; a short seeded run is in the tests.
-import { decodeBatchSync, batchBaseOffset, batchLastOffset, batchSize, buildBatchSync, Compression, hasValidCrc,
-  LOG_OVERHEAD, MAGIC, MIN_BATCH_LENGTH, PARTITION_LEADER_EPOCH, validateRecords } from '@brook/protocol'
+import { decodeBatchSync, batchBaseOffset, batchLastOffset, batchSize, buildBatchSync, buildEndTxnMarker, Compression, hasValidCrc,
+  ControlType, isControlBatch, LOG_OVERHEAD, MAGIC, MIN_BATCH_LENGTH, PARTITION_LEADER_EPOCH, readBatchHeader, readControlMarker, validateRecords } from '@brook/protocol'
 import { type Log, LogManager, type LogConfig, MemoryFileSystem, type PowerCutOptions } from '@brook/storage'
 import { BrokerConfig } from '../../src/config/broker-config.js'
 import { toLogConfig } from '../../src/config/topic-config.js'
@@ -43,6 +43,9 @@ export interface CampaignSummary {
   recoveriesInterrupted: number
   /** acks=1 batches answered before a process crash, all found again. */
   answeredKeptAfterCrash: number
+  /** Transactions ended by their marker during a life, and completed by the coordinator after a restart. */
+  transactions: number
+  transactionsCompletedAfterRestart: number
   /** Cuts per data mode / directory mode. */
   modes: Record<string, number>
   batchesProduced: number
@@ -76,6 +79,11 @@ function describe (err: unknown): string {
   return err instanceof Error ? err.message : JSON.stringify(err)
 }
 
+/** The control record of a marker batch says ABORT (type 0) or COMMIT (type 1). */
+function isAbortMarker (batch: Buffer): boolean {
+  return readControlMarker(batch)?.type === ControlType.Abort
+}
+
 function randInt (random: () => number, lo: number, hi: number): number {
   return lo + Math.floor(random() * (hi - lo + 1))
 }
@@ -95,6 +103,11 @@ interface SentBatch {
   producer: string
   /** Base sequence for an idempotent producer, send order for a plain one. */
   n: number
+  /** Send order within the producer (sequences restart with a new producer epoch). */
+  order: number
+  /** The transaction it belongs to, or for a marker closes. */
+  txn: number | null
+  marker: boolean
   /** The bytes as produced (before the broker patched offsets and epoch into them). */
   bytes: Buffer
   durable: boolean
@@ -113,9 +126,15 @@ interface SentBatch {
 interface Producer {
   name: string
   idempotent: boolean
+  /** Transactional (implies idempotent): batches in transactions closed by markers; a new epoch after each restart. */
+  transactional: boolean
   producerId: bigint
+  producerEpoch: number
   next: number
   batches: SentBatch[]
+  /** Transactions begun; the open one (data written, marker not answered) and its outcome once decided. */
+  txns: number
+  open: { txn: number, commit: boolean | null } | null
 }
 
 /** What one partition holds across the lives of a round (the Partition object is per life). */
@@ -162,6 +181,8 @@ export async function runPowerCutCampaign (options: CampaignOptions): Promise<Ca
     processCrashes: 0,
     recoveriesInterrupted: 0,
     answeredKeptAfterCrash: 0,
+    transactions: 0,
+    transactionsCompletedAfterRestart: 0,
     modes: {},
     batchesProduced: 0,
     batchesAcked: 0,
@@ -223,10 +244,14 @@ class Round {
     ])
     const target = (topic: string, index: number, replicated: boolean): Target => {
       const key = `${topic}-${index}`
+      const producer = (name: string, idempotent: boolean, transactional: boolean, producerId: bigint): Producer =>
+        ({ name: `${key}/${name}`, idempotent, transactional, producerId, producerEpoch: 0, next: 0, batches: [], txns: 0, open: null })
       const producers: Producer[] = [
-        { name: `${key}/idem`, idempotent: true, producerId: BigInt(1000 + index + (topic === 'bounded' ? 100 : 0)), next: 0, batches: [] },
-        { name: `${key}/plain`, idempotent: false, producerId: -1n, next: 0, batches: [] }
+        producer('idem', true, false, BigInt(1000 + index + (topic === 'bounded' ? 100 : 0))),
+        producer('plain', false, false, -1n)
       ]
+      // Transactions on a partition whose log start never moves (markers stay with their data).
+      if (topic === 'events' && index === 0) producers.push(producer('txn', true, true, 3000n))
       return { topic, index, replicated, epoch: replicated ? 1 : 0, producers, byId: new Map(), deletedBelow: 0 }
     }
     this.#targets = [target('events', 0, false), target('events', 1, true), target('bounded', 0, false)]
@@ -246,6 +271,8 @@ class Round {
         await this.#check(live, true)
         this.#stage = 'idempotent retries'
         await this.#retry(live)
+        this.#stage = 'transactions completed'
+        await this.#completeTransactions(live)
       }
       this.#stage = 'workload'
       await this.#workload(manager, live)
@@ -257,6 +284,7 @@ class Round {
     await this.#check(live, true)
     this.#stage = 'final retries'
     await this.#retry(live)
+    await this.#completeTransactions(live)
     await this.#check(live, false)
     this.#stage = 'clean restart'
     await manager.close()
@@ -334,7 +362,7 @@ class Round {
     // An idempotent producer's sequence moves by the records of each batch.
     const n = producer.next
     producer.next += producer.idempotent ? count : 1
-    const id = `${producer.name}#${n}`
+    const id = producer.transactional ? `${producer.name}#e${producer.producerEpoch}s${n}` : `${producer.name}#${n}`
     const now = 1_700_000_000_000 + this.#summary.batchesProduced * 10
     const records = Array.from({ length: count }, (_v, j) => ({
       key: `${id}:${j}`,
@@ -345,12 +373,34 @@ class Round {
     const bytes = buildBatchSync({
       records,
       compression: random() < 0.15 ? Compression.Gzip : Compression.None,
-      ...(producer.idempotent ? { producerId: producer.producerId, producerEpoch: 0, baseSequence: n } : {})
+      transactional: producer.transactional,
+      ...(producer.idempotent ? { producerId: producer.producerId, producerEpoch: producer.producerEpoch, baseSequence: n } : {})
     })
+    return this.#sent(target, producer, id, n, bytes, durable, producer.open?.txn ?? null, false)
+  }
+
+  #sent (target: Target, producer: Producer, id: string, n: number, bytes: Buffer, durable: boolean, txn: number | null, marker: boolean): SentBatch {
     this.#summary.batchesProduced++
-    const sent: SentBatch = { id, producer: producer.name, n, bytes, durable, epochs: [], acked: null, answered: null, answeredInLife: -1, settled: false, judged: false }
+    const sent: SentBatch = {
+      id, producer: producer.name, n, order: producer.batches.length, txn, marker, bytes, durable, epochs: [],
+      acked: null, answered: null, answeredInLife: -1, settled: false, judged: false
+    }
     producer.batches.push(sent)
     target.byId.set(id, sent)
+    return sent
+  }
+
+  /** The transaction coordinator's marker for `txn`, written as the broker writes it (durable, origin coordinator). */
+  async #writeMarker (l: Live, producer: Producer, txn: number, commit: boolean): Promise<SentBatch> {
+    const bytes = buildEndTxnMarker({ producerId: producer.producerId, producerEpoch: producer.producerEpoch, commit, coordinatorEpoch: 0, timestamp: 1_700_000_000_000n })
+    const sent = this.#sent(l.target, producer, `${producer.name}/marker#${txn}`, -1, bytes, true, txn, true)
+    sent.epochs.push(l.partition.leaderEpoch)
+    const r = await l.partition.append(Buffer.from(bytes), true, 'coordinator')
+    sent.acked = { baseOffset: r.baseOffset, lastOffset: r.lastOffset }
+    sent.answered = sent.acked
+    sent.answeredInLife = this.#life
+    sent.settled = true
+    this.#summary.batchesAcked++
     return sent
   }
 
@@ -391,7 +441,45 @@ class Round {
     }
     const tick = async (): Promise<void> => { if (random() < 0.5) await new Promise((resolve) => { setImmediate(resolve) }) }
 
+    const runTransactions = async (l: Live, producer: Producer): Promise<void> => {
+      while (left > 0 && !fs.powerIsOff && unexpected.length === 0) {
+        const txn = producer.txns++
+        producer.open = { txn, commit: null }
+        for (let i = randInt(random, 1, 3); i > 0; i--) {
+          left--
+          const sent = this.#batch(l.target, producer, true)
+          try {
+            const r = await this.#produce(l, sent)
+            sent.answered = r
+            sent.answeredInLife = this.#life
+            sent.acked = r
+            this.#summary.batchesAcked++
+          } catch (err) {
+            failedWithPower(`append ${sent.id}`, err)
+            return
+          } finally {
+            sent.settled = true
+          }
+          await tick()
+        }
+        producer.open.commit = random() < 0.6
+        try {
+          await this.#writeMarker(l, producer, txn, producer.open.commit)
+        } catch (err) {
+          failedWithPower(`marker of ${producer.name} transaction ${txn}`, err)
+          return
+        }
+        producer.open = null
+        this.#summary.transactions++
+        await tick()
+      }
+    }
+
     const runProducer = async (l: Live, producer: Producer): Promise<void> => {
+      if (producer.transactional) {
+        await runTransactions(l, producer)
+        return
+      }
       const inFlight = new Set<Promise<void>>()
       const limit = producer.idempotent ? MAX_IN_FLIGHT : randInt(random, 1, 3)
       while (left > 0 && !fs.powerIsOff && unexpected.length === 0) {
@@ -423,7 +511,7 @@ class Round {
           if (roll < 0.05) {
             await manager.checkpoint()
           } else if (roll < 0.08) {
-            const l = pick(random, live.filter((x) => x.target.topic === 'events'))
+            const l = pick(random, live.filter((x) => x.target.topic === 'events' && !x.target.producers.some((p) => p.transactional)))
             const hw = l.partition.offsets().highWatermark
             const to = randInt(random, l.log.logStartOffset, hw)
             l.target.deletedBelow = Math.max(l.target.deletedBelow, to)
@@ -467,7 +555,7 @@ class Round {
     for (const l of live) {
       const scan = new Map((await this.#scan(l)).map((b) => [b.id, b]))
       for (const producer of l.target.producers) {
-        if (!producer.idempotent) continue
+        if (!producer.idempotent || producer.transactional) continue
         for (const sent of producer.batches) {
           if (sent.acked !== null) continue
           this.#summary.idempotentRetries++
@@ -524,7 +612,8 @@ class Round {
         maxTimestamp: Number(decoded.header.maxTimestamp),
         epoch: bytes.readInt32BE(PARTITION_LEADER_EPOCH),
         bytes: Buffer.from(bytes),
-        id: first.slice(0, first.lastIndexOf(':')),
+        // A marker has no key of ours: the transaction check names it.
+        id: isControlBatch(bytes) ? '' : first.slice(0, first.lastIndexOf(':')),
         records: decoded.records.map((r) => ({ offset: Number(r.offset), timestamp: Number(r.timestamp) }))
       })
       pos += size
@@ -573,6 +662,8 @@ class Round {
     if (lastBatch !== undefined && lastBatch.last + 1 !== leo) this.#fail(`${key}: the log end ${leo} is not after the last batch ${lastBatch.last} (log start ${logStart}, segments ${log.segments.map((x) => `${x.baseOffset}+${x.size}`).join(' ')})`)
     if (lastBatch === undefined && leo !== log.activeSegment.baseOffset) this.#fail(`${key}: empty segments but log end ${leo}`)
 
+    const txnState = await this.#checkTransactions(l, all)
+
     // Only produced batches, each once, each producer's in its order.
     const seen = new Map<string, ScannedBatch>()
     const lastN = new Map<string, number>()
@@ -585,8 +676,8 @@ class Round {
         this.#fail(`${key}: ${b.id} at ${b.base} differs from the produced bytes`)
       }
       if (!sent.epochs.includes(b.epoch)) this.#fail(`${key}: ${b.id} carries leader epoch ${b.epoch}, appended under ${sent.epochs.join(',')}`)
-      if ((lastN.get(sent.producer) ?? -1) >= sent.n) this.#fail(`${key}: ${b.id} is after a later batch of its producer`)
-      lastN.set(sent.producer, sent.n)
+      if ((lastN.get(sent.producer) ?? -1) >= sent.order) this.#fail(`${key}: ${b.id} is after a later batch of its producer`)
+      lastN.set(sent.producer, sent.order)
     }
 
     // Every acknowledged batch is there, at its offset; below the log start only when asked so.
@@ -652,6 +743,71 @@ class Round {
       const text = (await this.#fs.readFile(`${log.dir}/leader-epoch-checkpoint`)).toString().trim().split('\n')
       const fileEntries = text.slice(2).map((line) => { const [e, s] = line.split(' '); return { epoch: Number(e), startOffset: Number(s) } })
       if (JSON.stringify(fileEntries.filter((e) => e.startOffset < leo)) !== JSON.stringify(cached)) this.#fail(`${key}: leader-epoch-checkpoint ${JSON.stringify(fileEntries)} differs from the cache`)
+    }
+
+    // read_committed: the last stable offset stops at the open transaction; the aborted ones are known.
+    if (txnState !== null) {
+      const expectedLso = Math.min(txnState.openFirst ?? log.highWatermark, log.highWatermark)
+      if (log.lastStableOffset !== expectedLso) this.#fail(`${key}: last stable offset ${log.lastStableOffset}, expected ${expectedLso} (open transaction at ${txnState.openFirst ?? 'none'})`)
+      const aborted = (await log.abortedTransactions(logStart, leo)).filter((a) => a.producerId === txnState.producerId).map((a) => a.firstOffset)
+      if (JSON.stringify(aborted) !== JSON.stringify(txnState.aborted)) this.#fail(`${key}: aborted transactions at ${aborted.join(',')}, the log says ${txnState.aborted.join(',')}`)
+    }
+  }
+
+  /**
+   * Walks the transactional producer's batches in log order: each transaction's data, then its
+   * marker, never interleaved; names each marker batch. Returns the open transaction's first
+   * offset and the first offsets of the aborted ones; null without a transactional producer.
+   */
+  async #checkTransactions (l: Live, all: ScannedBatch[]): Promise<{ producerId: bigint, openTxn: number | null, openFirst: number | null, aborted: number[] } | null> {
+    const producer = l.target.producers.find((p) => p.transactional)
+    if (producer === undefined) return null
+    const key = `${l.target.topic}-${l.target.index}`
+    let open: { txn: number, first: number } | null = null
+    const aborted: number[] = []
+    for (const b of all) {
+      if (readBatchHeader(b.bytes).producerId !== producer.producerId) continue
+      if (b.id === '') {
+        if (open === null) this.#fail(`${key}: a transaction marker at ${b.base} closes no transaction`)
+        b.id = `${producer.name}/marker#${open.txn}`
+        const sent = l.target.byId.get(b.id)
+        if (sent === undefined) this.#fail(`${key}: marker at ${b.base} for transaction ${open.txn} was never written`)
+        // Its bytes are compared with the written marker's by the general check.
+        if (isAbortMarker(b.bytes)) aborted.push(open.first)
+        open = null
+        continue
+      }
+      const sent = l.target.byId.get(b.id)
+      if (sent === undefined || sent.txn === null) this.#fail(`${key}: ${b.id} at ${b.base} is not in a transaction`)
+      if (open === null) open = { txn: sent.txn, first: b.base }
+      else if (open.txn !== sent.txn) this.#fail(`${key}: ${b.id} of transaction ${sent.txn} at ${b.base} inside transaction ${open.txn}`)
+    }
+    return { producerId: producer.producerId, openTxn: open?.txn ?? null, openFirst: open?.first ?? null, aborted }
+  }
+
+  /**
+   * What the transaction coordinator does after the restart: the open transaction is completed
+   * with its outcome (aborted when none was decided) unless its marker survived, then the producer
+   * gets a new epoch (InitProducerId) and starts its sequences again; its first batch must be accepted.
+   */
+  async #completeTransactions (live: Live[]): Promise<void> {
+    for (const l of live) {
+      const producer = l.target.producers.find((p) => p.transactional)
+      if (producer === undefined) continue
+      const state = await this.#checkTransactions(l, await this.#scan(l))
+      if (state !== null && state.openTxn !== null) {
+        const txn = state.openTxn
+        const commit = producer.open?.txn === txn ? producer.open.commit ?? false : false
+        try {
+          await this.#writeMarker(l, producer, txn, commit)
+        } catch (err) {
+          this.#fail(`the coordinator could not complete transaction ${txn}: ${describe(err)}`)
+        }
+        this.#summary.transactionsCompletedAfterRestart++
+      }
+      producer.open = null
+      producer.producerEpoch++
+      producer.next = 0
     }
   }
 }

@@ -116,7 +116,9 @@ async function removeLeftovers (ctx: SegmentContext, dir: string, names: readonl
     const parsed = parseSegmentFileName(name)
     // A swap index without its swap log: the swap already completed (its log was renamed last).
     const strayIndexSwap = parsed?.suffix === SWAP_SUFFIX && parsed.ext !== LOG_EXT && !swapLogs.has(parsed.baseOffset)
-    if (parsed?.suffix === DELETED_SUFFIX || parsed?.suffix === CLEANED_SUFFIX || strayIndexSwap) {
+    // An index rebuild cut short leaves its temp file (the rebuild runs again).
+    const rebuildTemp = /^\d{20}\.(index|timeindex)(\.swap|\.cleaned)?\.tmp$/.test(name)
+    if (parsed?.suffix === DELETED_SUFFIX || parsed?.suffix === CLEANED_SUFFIX || strayIndexSwap || rebuildTemp) {
       await ctx.fs.rm(`${dir}/${name}`)
       removed = true
     }

@@ -29,6 +29,8 @@ import { LeaderReplication } from '../../src/replication/leader-replication.js'
 export interface CampaignOptions {
   rounds: number
   seed: number
+  /** Runs rounds firstRound .. firstRound + rounds - 1 of the seed (to rerun one failed round). */
+  firstRound?: number
   /** Progress lines (one per failure, and one every `progressEvery` rounds). */
   log?: (line: string) => void
   progressEvery?: number
@@ -196,12 +198,13 @@ export async function runPowerCutCampaign (options: CampaignOptions): Promise<Ca
     failures: [],
     elapsedMs: 0
   }
-  for (let round = 0; round < options.rounds; round++) {
+  const first = options.firstRound ?? 0
+  for (let round = first; round < first + options.rounds; round++) {
     const seed = (options.seed * 1_000_003 + round) >>> 0
     try {
       await new Round(seed, summary).run()
     } catch (err) {
-      const line = `round ${round} (round seed ${seed}): ${describe(err)}`
+      const line = `round ${round} (rerun: --seed ${options.seed} --first-round ${round} --rounds 1): ${describe(err)}`
       summary.failures.push(line)
       options.log?.(`FAIL ${line}`)
     }
@@ -223,6 +226,11 @@ class Round {
   readonly #configs: Map<string, LogConfig>
   #life = 0
   #stage = 'start'
+  /**
+   * Record timestamps start here: near the wall clock, or the producers' state would expire at
+   * load (producer.id.expiration.ms counts from their batches' timestamps, as in Kafka).
+   */
+  readonly #startMs = Date.now()
   /** The life that ended with a process crash, whose answered acks=1 batches must all be there; null after a power cut. */
   #keepAnswered: number | null = null
 
@@ -235,7 +243,7 @@ class Round {
       'segment.bytes': String(randInt(random, 4_000, 16_000)),
       'segment.index.bytes': String(8 * randInt(random, 4, 40)),
       'index.interval.bytes': String(randInt(random, 100, 1_000)),
-      // The records' timestamps are fixed (a run is reproducible from its seed): no time-based retention.
+      // Only retention by size, which the seed decides alone.
       'retention.ms': '-1'
     }
     this.#configs = new Map([
@@ -363,7 +371,7 @@ class Round {
     const n = producer.next
     producer.next += producer.idempotent ? count : 1
     const id = producer.transactional ? `${producer.name}#e${producer.producerEpoch}s${n}` : `${producer.name}#${n}`
-    const now = 1_700_000_000_000 + this.#summary.batchesProduced * 10
+    const now = this.#startMs + this.#summary.batchesProduced * 10
     const records = Array.from({ length: count }, (_v, j) => ({
       key: `${id}:${j}`,
       value: Buffer.alloc(randInt(random, 0, 400), 97 + (n % 26)),
@@ -392,7 +400,7 @@ class Round {
 
   /** The transaction coordinator's marker for `txn`, written as the broker writes it (durable, origin coordinator). */
   async #writeMarker (l: Live, producer: Producer, txn: number, commit: boolean): Promise<SentBatch> {
-    const bytes = buildEndTxnMarker({ producerId: producer.producerId, producerEpoch: producer.producerEpoch, commit, coordinatorEpoch: 0, timestamp: 1_700_000_000_000n })
+    const bytes = buildEndTxnMarker({ producerId: producer.producerId, producerEpoch: producer.producerEpoch, commit, coordinatorEpoch: 0, timestamp: BigInt(this.#startMs) })
     const sent = this.#sent(l.target, producer, `${producer.name}/marker#${txn}`, -1, bytes, true, txn, true)
     sent.epochs.push(l.partition.leaderEpoch)
     const r = await l.partition.append(Buffer.from(bytes), true, 'coordinator')
@@ -656,6 +664,11 @@ class Round {
         if (at === undefined || at.maxTimestamp !== ts || ts < previousTs) this.#fail(`${key} ${segment.path}: time index entry ${ts} -> ${offset} does not match the batches`)
         previousTs = ts
       }
+      // A rolled segment's time index ends with its largest timestamp (retention and lookups trust it).
+      const largest = batches.reduce((max, b) => Math.max(max, b.maxTimestamp), -1)
+      if (segment !== log.activeSegment && batches.length > 0 && (timeIndex.entries === 0 || timeIndex.timestampAt(timeIndex.entries - 1) !== largest)) {
+        this.#fail(`${key} ${segment.path}: the rolled segment's time index ends at ${timeIndex.entries === 0 ? 'nothing' : timeIndex.timestampAt(timeIndex.entries - 1)}, its largest timestamp is ${largest}`)
+      }
       all.push(...batches)
     }
     const lastBatch = all[all.length - 1]
@@ -729,6 +742,11 @@ class Round {
       const target = pick(this.#random, records).timestamp + randInt(this.#random, -2, 2)
       const expected = records.filter((r) => r.timestamp >= target).reduce<number | null>((min, r) => min === null || r.offset < min ? r.offset : min, null)
       const found = await log.offsetForTimestamp(target)
+      if ((found?.offset ?? null) !== expected) {
+        console.error('target', target, 'logStart', logStart)
+        for (const seg of log.segments) console.error('segment', seg.baseOffset, 'maxTs', seg.maxTimestamp, 'size', seg.size, 'ti', await seg.timeIndex().then((ti) => Array.from({ length: ti.entries }, (_v, i) => `${ti.timestampAt(i)}->${ti.offsetAt(i)}`).join(' ')))
+        for (const v of visible) console.error(v.base, v.last, v.maxTimestamp, v.records.map((r) => r.timestamp - target).join(','))
+      }
       if ((found?.offset ?? null) !== expected) this.#fail(`${key}: offsetForTimestamp(${target}) gave ${found?.offset ?? 'none'}, the scan says ${expected ?? 'none'}`)
     }
 

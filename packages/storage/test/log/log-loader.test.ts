@@ -6,7 +6,7 @@ import { MemoryFileSystem } from '../../src/fs/memory-fs.js'
 import { LOG_EXT, OFFSET_INDEX_EXT, SWAP_SUFFIX, TIME_INDEX_EXT, TXN_INDEX_EXT, segmentFileName } from '../../src/segment/segment-files.js'
 import { encodeAbortedTxn } from '../../src/producer-state/txn-index.js'
 import { RECOVERY_POINT_CHECKPOINT } from '../../src/checkpoint.js'
-import { openManager, prng, randInt, readAll, simpleBatch, testConfig } from '../helpers.js'
+import { batchOf, openManager, prng, randInt, readAll, simpleBatch, testConfig } from '../helpers.js'
 
 const config = testConfig({ segmentBytes: 4096, indexIntervalBytes: 256 })
 
@@ -159,6 +159,32 @@ describe('recovery after power cuts', () => {
       assert.ok(!(await fs.readdir('/data/t-0')).some((n) => n.endsWith('.tmp')), 'no temp file left')
       await third.close()
     }
+  })
+
+  it('a producer snapshot deleted by a truncation stays deleted after a power cut (no stale state once the log grows past it)', { timeout: 30_000 }, async () => {
+    const fs = new MemoryFileSystem()
+    const producer = (epoch: number, seq: number, tag: string): Buffer =>
+      batchOf([{ key: 'k', value: tag, timestamp: Date.now() }], { producerId: 7n, producerEpoch: epoch, baseSequence: seq })
+    const first = await openManager(fs, config)
+    const log = await first.createOrGetLog('t', 0)
+    for (let seq = 0; seq < 10; seq++) await log.append(producer(0, seq, `old-${seq}`), { leaderEpoch: 0, durable: true })
+    // A clean close leaves a producer snapshot at the log end (10).
+    await first.close()
+    const second = await openManager(fs, config)
+    const reopened = second.getLog('t', 0)!
+    // A follower's truncation below the snapshot, then other batches past it (the producer's new epoch).
+    await reopened.truncateTo(5)
+    for (let seq = 0; seq < 7; seq++) await reopened.append(producer(1, seq, `new-${seq}`), { leaderEpoch: 0, durable: true })
+    await second.abandon()
+    fs.powerCut()
+    const third = await openManager(fs, config)
+    const recovered = third.getLog('t', 0)!
+    assert.equal(recovered.logEndOffset, 12)
+    // The retry of a recent batch (offset 9) is recognised: the state was rebuilt from these batches, not the old snapshot.
+    const retry = await recovered.append(producer(1, 4, 'new-4'), { leaderEpoch: 0, durable: true })
+    assert.equal(retry.baseOffset, 9)
+    assert.equal(recovered.logEndOffset, 12)
+    await third.close()
   })
 
   it('recovers at random cut points while appends are in flight', async () => {

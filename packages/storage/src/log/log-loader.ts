@@ -69,6 +69,7 @@ export async function loadLog (options: LoadLogOptions): Promise<Log> {
   for (let i = 0; i < segments.length; i++) {
     segments[i]!.nextOffset = segments[i + 1]?.baseOffset ?? Number.MAX_SAFE_INTEGER
   }
+  let replayFrom: number | undefined
   if (segments.length === 0) {
     const seg = await LogSegment.create(ctx, dir, options.logStartOffset ?? 0, settings, now)
     await fs.syncDir(dir)
@@ -79,7 +80,7 @@ export async function loadLog (options: LoadLogOptions): Promise<Log> {
     segments[segments.length - 1]!.active = true
     await segments[segments.length - 1]!.loadTail()
   } else {
-    await recover(ctx, dir, segments, options.recoveryPoint ?? 0, options)
+    replayFrom = await recover(ctx, dir, segments, options.recoveryPoint ?? 0, options)
   }
   const last = segments[segments.length - 1]!
   last.active = true
@@ -104,7 +105,7 @@ export async function loadLog (options: LoadLogOptions): Promise<Log> {
       'log end below the checkpointed log start; restarting the log at the log start')
     await log.truncateFullyAndStartAt(options.logStartOffset)
   }
-  await log.loadProducerState()
+  await log.loadProducerState(replayFrom)
   return log
 }
 
@@ -172,7 +173,8 @@ async function loadTrusted (ctx: SegmentContext, segments: LogSegment[]): Promis
   }
 }
 
-async function recover (ctx: SegmentContext, dir: string, segments: LogSegment[], recoveryPoint: number, options: LoadLogOptions): Promise<void> {
+/** Re-reads the segments from the one holding the recovery point; returns that segment's base offset. */
+async function recover (ctx: SegmentContext, dir: string, segments: LogSegment[], recoveryPoint: number, options: LoadLogOptions): Promise<number> {
   let first = 0
   for (let i = 0; i < segments.length; i++) if (segments[i]!.baseOffset <= recoveryPoint) first = i
   await loadTrusted(ctx, segments.slice(0, first))
@@ -198,4 +200,5 @@ async function recover (ctx: SegmentContext, dir: string, segments: LogSegment[]
   if (removed) await ctx.fs.syncDir(dir)
   const last = segments[segments.length - 1]!
   last.active = true
+  return segments[Math.min(first, segments.length - 1)]!.baseOffset
 }

@@ -726,8 +726,9 @@ export class Log implements PartitionLog {
   }
 
   /** Loads producer state from its snapshot and the log after it (log-loader.ts, before any append). */
-  async loadProducerState (): Promise<void> {
-    await this.#producerState.load(this.#segments.map((s) => s.baseOffset), this.#logStartOffset, this.#logEndOffset, this.#readBatches, this.#clock())
+  /** `replayFrom`: after a crash, the first recovered segment's base (its batches are replayed whatever the snapshots). */
+  async loadProducerState (replayFrom?: number): Promise<void> {
+    await this.#producerState.load(this.#segments.map((s) => s.baseOffset), this.#logStartOffset, this.#logEndOffset, this.#readBatches, this.#clock(), replayFrom)
     this.#checkOffsets()
   }
 

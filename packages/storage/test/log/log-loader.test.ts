@@ -2,6 +2,7 @@
 // indexes, unusable checkpoints, interrupted compaction swaps.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
+import { buildBatchSync, buildEndTxnMarker } from '@brook/protocol'
 import { MemoryFileSystem } from '../../src/fs/memory-fs.js'
 import { LOG_EXT, OFFSET_INDEX_EXT, SWAP_SUFFIX, TIME_INDEX_EXT, TXN_INDEX_EXT, segmentFileName } from '../../src/segment/segment-files.js'
 import { encodeAbortedTxn } from '../../src/producer-state/txn-index.js'
@@ -185,6 +186,30 @@ describe('recovery after power cuts', () => {
     assert.equal(retry.baseOffset, 9)
     assert.equal(recovered.logEndOffset, 12)
     await third.close()
+  })
+
+  it('an aborted transaction stays indexed when a roll\'s producer snapshot outlived its .txnindex entry', { timeout: 30_000 }, async () => {
+    for (let cutAt = 1; cutAt <= 14; cutAt++) {
+      const fs = new MemoryFileSystem()
+      const manager = await openManager(fs, config)
+      const log = await manager.createOrGetLog('t', 0)
+      const data = buildBatchSync({ records: [{ key: 'k', value: 'aborted', timestamp: BigInt(Date.now()) }], producerId: 9n, producerEpoch: 0, baseSequence: 0, transactional: true })
+      await log.append(data, { leaderEpoch: 0, durable: true })
+      // The marker is written, not yet fsynced (its group commit is still to come) when the roll happens.
+      await log.append(buildEndTxnMarker({ producerId: 9n, producerEpoch: 0, commit: false, coordinatorEpoch: 0 }), { leaderEpoch: 0, durable: false, origin: 'coordinator' })
+      fs.cutPowerAfter(cutAt)
+      await log.roll().catch(() => { /* the cut may fail the roll */ })
+      for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve))
+      await manager.abandon()
+      if (!fs.powerIsOff) fs.powerCut()
+      fs.powerOn()
+      const again = await openManager(fs, config)
+      const recovered = again.getLog('t', 0)!
+      // The marker survives when the roll got far enough to fsync the segment; then so must its index entry.
+      const expected = recovered.logEndOffset === 2 ? [[9n, 0]] : []
+      assert.deepEqual((await recovered.abortedTransactions(0, 2)).map((t) => [t.producerId, t.firstOffset]), expected, `cut at ${cutAt}`)
+      await again.close()
+    }
   })
 
   it('recovers at random cut points while appends are in flight', async () => {

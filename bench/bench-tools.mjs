@@ -1,7 +1,7 @@
 // Small helpers the benchmark scripts share: finding a command, the rdkbench load generator, and
 // a free loopback port.
 import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { once } from 'node:events'
 import { join } from 'node:path'
@@ -31,4 +31,15 @@ export async function freePort () {
   srv.close()
   await once(srv, 'close')
   return port
+}
+
+/** CPU seconds (user + system, all threads) a process has used so far, from /proc; NaN once it is gone. */
+export function cpuSeconds (pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch (err) {
+    if (err.code === 'ENOENT') return NaN
+    throw err
+  }
 }

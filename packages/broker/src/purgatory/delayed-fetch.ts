@@ -2,6 +2,9 @@
 // An append to a partition wakes every fetch waiting on it; the woken fetch re-reads and either
 // answers (min_bytes reached) or waits again until its own deadline. Waking is cheap and may be
 // spurious: the fetch always re-checks.
+// Wake-ups are gathered per turn of the event loop: appends notified while the loop handles one
+// batch of socket reads (many produce requests, several append groups) wake each waiting fetch
+// once, after all of them (setImmediate), so it answers with all their records in one response.
 
 interface Waiter {
   keys: readonly string[]
@@ -15,6 +18,9 @@ export function partitionKey (topic: string, partition: number): string {
 
 export class FetchPurgatory {
   private readonly waiting = new Map<string, Set<Waiter>>()
+  /** Keys notified this turn, woken together once the turn's I/O callbacks have run. */
+  private readonly due = new Set<string>()
+  private wakeQueued = false
   private closed = false
 
   /** Resolves true when one of `keys` is appended to, false when `timeoutMs` passes first. */
@@ -32,9 +38,22 @@ export class FetchPurgatory {
   }
 
   notify (key: string): void {
-    const set = this.waiting.get(key)
-    if (set === undefined) return
-    for (const waiter of [...set]) this.settle(waiter, true)
+    if (!this.waiting.has(key)) return
+    this.due.add(key)
+    if (this.wakeQueued) return
+    this.wakeQueued = true
+    setImmediate(() => { this.wakeDue() })
+  }
+
+  private wakeDue (): void {
+    this.wakeQueued = false
+    const keys = [...this.due]
+    this.due.clear()
+    for (const key of keys) {
+      const set = this.waiting.get(key)
+      if (set === undefined) continue
+      for (const waiter of [...set]) this.settle(waiter, true)
+    }
   }
 
   /** Shutdown: every waiting fetch answers now with what it has; later waits return at once. */

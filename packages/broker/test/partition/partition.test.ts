@@ -18,6 +18,7 @@ class SlowSyncFs extends MemoryFileSystem {
       read: async (buffer, offset, length, position) => await fh.read(buffer, offset, length, position),
       write: async (buffer, position) => { await fh.write(buffer, position) },
       writev: async (buffers, position) => { await fh.writev(buffers, position) },
+      writevSync: (buffers, position) => { fh.writevSync(buffers, position) },
       truncate: async (length) => { await fh.truncate(length) },
       sync: async () => { await this.gate; await fh.sync() },
       datasync: async () => { await this.gate; await fh.datasync() },

@@ -17,6 +17,11 @@ export interface FileHandle {
   write: (buffer: Buffer, position: number) => Promise<void>
   /** Writes the buffers back to back from `position`, as one gathered write where the OS allows. */
   writev: (buffers: readonly Buffer[], position: number) => Promise<void>
+  /**
+   * writev on the calling thread: for small appends a direct syscall costs less than a hand-off
+   * to the thread pool and back. The event loop waits for it, so callers keep it small.
+   */
+  writevSync: (buffers: readonly Buffer[], position: number) => void
   truncate: (length: number) => Promise<void>
   /** fsync: data and metadata. */
   sync: () => Promise<void>

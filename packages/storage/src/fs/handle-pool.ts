@@ -13,7 +13,8 @@ export interface PooledFile {
 
 interface Slot {
   handle: Promise<FileHandle>
-  opened: boolean
+  /** The handle once open (null before). */
+  opened: FileHandle | null
   refs: number
   retired: boolean
 }
@@ -37,10 +38,10 @@ export class HandlePool {
   async use<T> (owner: PooledFile, fn: (fh: FileHandle) => Promise<T>): Promise<T> {
     let slot = this.#slots.get(owner)
     if (slot === undefined) {
-      const created: Slot = { handle: this.#fs.open(owner.path, 'r+'), opened: false, refs: 0, retired: false }
+      const created: Slot = { handle: this.#fs.open(owner.path, 'r+'), opened: null, refs: 0, retired: false }
       slot = created
       this.#slots.set(owner, created)
-      created.handle.then(() => { created.opened = true }, () => {
+      created.handle.then((fh) => { created.opened = fh }, () => {
         if (this.#slots.get(owner) === created) this.#slots.delete(owner)
       })
       this.#evict()
@@ -58,6 +59,18 @@ export class HandlePool {
         else this.#evict()
       }
     }
+  }
+
+  /**
+   * The owner's handle when it is open now (made the most recently used), else null: for a
+   * synchronous call, during which nothing can close it.
+   */
+  openNow (owner: PooledFile): FileHandle | null {
+    const slot = this.#slots.get(owner)
+    if (slot === undefined || slot.opened === null || slot.retired) return null
+    this.#slots.delete(owner)
+    this.#slots.set(owner, slot)
+    return slot.opened
   }
 
   /** Closes the owner's handle once no one uses it (before deleting or renaming for good). */
@@ -79,7 +92,7 @@ export class HandlePool {
     if (this.#slots.size <= this.#max) return
     for (const [owner, slot] of this.#slots) {
       if (this.#slots.size <= this.#max) break
-      if (slot.refs > 0 || !slot.opened) continue
+      if (slot.refs > 0 || slot.opened === null) continue
       // Closing is asynchronous; the slot leaves the map now so a new use() reopens.
       this.#closeSlot(owner, slot).catch((err: unknown) => {
         this.#logger.warn({ err, path: owner.path }, 'closing an idle file handle failed')

@@ -467,6 +467,10 @@ class MemoryFileHandle implements FileHandle {
   }
 
   async writev (buffers: readonly Buffer[], position: number): Promise<void> {
+    this.writevSync(buffers, position)
+  }
+
+  writevSync (buffers: readonly Buffer[], position: number): void {
     this.#check(true)
     this.#fs.stats.writes++
     const bytes = Buffer.concat(buffers)

@@ -1,6 +1,6 @@
 // FileSystem on node:fs/promises. Positional reads and writes on FileHandle; writev gathers the
 // buffers of one group commit into a single syscall where the OS allows.
-import { constants } from 'node:fs'
+import { constants, writevSync } from 'node:fs'
 import * as fsp from 'node:fs/promises'
 import type { FileHandle, FileStat, FileSystem, OpenMode } from './file-system.js'
 import { errorCode } from './file-system.js'
@@ -41,13 +41,17 @@ class NodeFileHandle implements FileHandle {
     while (list.length > 0) {
       const { bytesWritten } = await this.#fh.writev(list, pos)
       pos += bytesWritten
-      // Short gathered write: drop what went out and continue with the rest.
-      let skip = bytesWritten
-      while (list.length > 0 && skip >= list[0]!.length) {
-        skip -= list[0]!.length
-        list = list.slice(1)
-      }
-      if (skip > 0) list = [list[0]!.subarray(skip), ...list.slice(1)]
+      list = unwritten(list, bytesWritten)
+    }
+  }
+
+  writevSync (buffers: readonly Buffer[], position: number): void {
+    let list = buffers.filter((b) => b.length > 0)
+    let pos = position
+    while (list.length > 0) {
+      const written = writevSync(this.#fh.fd, list, pos)
+      pos += written
+      list = unwritten(list, written)
     }
   }
 
@@ -56,6 +60,18 @@ class NodeFileHandle implements FileHandle {
   async datasync (): Promise<void> { await this.#fh.datasync() }
   async size (): Promise<number> { return (await this.#fh.stat()).size }
   async close (): Promise<void> { await this.#fh.close() }
+}
+
+/** Short gathered write: what is left once `written` bytes of `list` went out. */
+function unwritten (list: Buffer[], written: number): Buffer[] {
+  let skip = written
+  let rest = list
+  while (rest.length > 0 && skip >= rest[0]!.length) {
+    skip -= rest[0]!.length
+    rest = rest.slice(1)
+  }
+  if (skip > 0) rest = [rest[0]!.subarray(skip), ...rest.slice(1)]
+  return rest
 }
 
 export class NodeFileSystem implements FileSystem {

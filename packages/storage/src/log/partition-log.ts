@@ -352,10 +352,13 @@ export class Log implements PartitionLog {
   async #roll (nextOffset: number, now: number): Promise<LogSegment> {
     const old = this.activeSegment
     if (old.size === 0 && old.baseOffset === nextOffset) return old
+    // A reader at the tail follows onto the new segment.
+    const tailRead = old.tail.enabled
     if (old.size === 0) {
       // An empty active segment is replaced rather than kept (its base no longer fits).
       const seg = await LogSegment.create(this.#ctx, this.dir, nextOffset, this.#settings(), now)
       await this.#ctx.fs.syncDir(this.dir)
+      if (tailRead) seg.tail.enable()
       seg.active = true
       old.active = false
       this.#segments = [...this.#segments.slice(0, -1), seg]
@@ -370,6 +373,7 @@ export class Log implements PartitionLog {
     const seg = await LogSegment.create(this.#ctx, this.dir, nextOffset, this.#settings(), now)
     // The new file's directory entry must be durable before any durable append lands in it.
     await this.#ctx.fs.syncDir(this.dir)
+    if (tailRead) seg.tail.enable()
     seg.active = true
     this.#segments = [...this.#segments, seg]
     await this.#producerState.onRoll(nextOffset)
@@ -477,7 +481,11 @@ export class Log implements PartitionLog {
       throw new StorageError('OFFSET_OUT_OF_RANGE', `offset ${offset} outside [${start}, ${leo}] of ${this.topic}-${this.partition}`)
     }
     const bound = Math.min(options.maxOffset ?? leo, leo)
-    if (offset >= bound) return EMPTY
+    if (offset >= bound) {
+      // A reader waits at the end: keep the next writes in memory for it (tail-cache.ts).
+      this.activeSegment.tail.enable()
+      return EMPTY
+    }
     const segments = this.#segments
     try {
       for (let i = this.#floorSegment(segments, offset); i < segments.length; i++) {

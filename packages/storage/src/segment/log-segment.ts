@@ -22,6 +22,7 @@ import {
   LOG_EXT, OFFSET_INDEX_EXT, type SegmentExt, type StatusSuffix, TIME_INDEX_EXT, TXN_INDEX_EXT, segmentFileName
 } from './segment-files.js'
 import { TIME_INDEX_ENTRY_SIZE, TimeIndex } from './time-index.js'
+import { TailCache } from './tail-cache.js'
 
 export interface SegmentSettings {
   indexIntervalBytes: number
@@ -57,6 +58,11 @@ export interface SegmentRead {
 const LOCATE_CHUNK = 8 * 1024
 const SCAN_CHUNK = 1024 * 1024
 const LOOKUP_CHUNK = 64 * 1024
+/**
+ * Writes up to this size go out on the event loop's own thread: copying a few KiB into the page
+ * cache costs less than handing the write to the thread pool and waking the loop afterwards.
+ */
+const SYNC_WRITE_MAX_BYTES = 64 * 1024
 
 export class LogSegment implements PooledFile {
   readonly baseOffset: number
@@ -89,6 +95,8 @@ export class LogSegment implements PooledFile {
   #offsetIndex: OffsetIndex | null = null
   #timeIndex: TimeIndex | null = null
   #loading: Promise<void> | null = null
+  /** Recent writes while the active segment is read at its end (tail-cache.ts). */
+  readonly tail = new TailCache()
 
   constructor (ctx: SegmentContext, dir: string, baseOffset: number, size: number, settings: SegmentSettings, now: number) {
     this.#ctx = ctx
@@ -337,16 +345,24 @@ export class LogSegment implements PooledFile {
    */
   async write (buffers: readonly Buffer[], bytes: number): Promise<void> {
     const position = this.size
-    await this.withHandle(async (fh) => {
+    const open = bytes <= SYNC_WRITE_MAX_BYTES ? this.#ctx.pool.openNow(this) : null
+    if (open !== null) {
       try {
-        await fh.writev(buffers, position)
+        open.writevSync(buffers, position)
       } catch (err) {
-        await fh.truncate(position).catch((cutErr: unknown) => {
-          this.#ctx.logger.error({ segment: this.path, err: cutErr }, 'could not cut a failed write back; recovery will')
-        })
+        await this.#cutBack(open, position)
         throw err
       }
-    })
+    } else {
+      await this.withHandle(async (fh) => {
+        try {
+          await fh.writev(buffers, position)
+        } catch (err) {
+          await this.#cutBack(fh, position)
+          throw err
+        }
+      })
+    }
     this.dirty = true
     let pos = position
     for (const buf of buffers) {
@@ -359,7 +375,15 @@ export class LogSegment implements PooledFile {
         at += size
       }
     }
+    this.tail.add(buffers, bytes, position)
     this.size = position + bytes
+  }
+
+  /** A failed write's bytes are cut off again (best effort: recovery cuts them otherwise). */
+  async #cutBack (fh: FileHandle, position: number): Promise<void> {
+    await fh.truncate(position).catch((cutErr: unknown) => {
+      this.#ctx.logger.error({ segment: this.path, err: cutErr }, 'could not cut a failed write back; recovery will')
+    })
   }
 
   /** fsyncs the log (when written since the last sync) and, with `indexes`, persists and fsyncs the indexes. */
@@ -390,6 +414,7 @@ export class LogSegment implements PooledFile {
     if (this.maxTimestamp >= 0) ti.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp, true)
     this.active = false
     this.indexesDurable = false
+    this.tail.clear()
   }
 
   /**
@@ -424,6 +449,8 @@ export class LogSegment implements PooledFile {
   async read (offset: number, maxBytes: number, maxOffset: number, minOneBatch: boolean,
     // oxlint-disable-next-line typescript/unbound-method -- Buffer.allocUnsafe does not use `this`
     allocate: (size: number) => Buffer = Buffer.allocUnsafe): Promise<SegmentRead | null> {
+    const cached = this.tail.read(offset, maxBytes, maxOffset, minOneBatch)
+    if (cached !== undefined) return cached
     const end = this.size
     const oi = await this.offsetIndex()
     const entry = oi.lookup(offset)
@@ -527,6 +554,7 @@ export class LogSegment implements PooledFile {
    */
   async truncateTo (offset: number): Promise<number> {
     if (offset >= this.nextOffset && this.active) return 0
+    this.tail.clear()
     const cutAt = await this.withHandle(async (fh) => {
       const b = await this.#locate(fh, offset, this.size)
       if (b === null) return this.size

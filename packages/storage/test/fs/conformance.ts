@@ -64,6 +64,18 @@ export function conformance (name: string, make: () => Promise<Subject>): void {
       await fh.close()
     })
 
+    test('writevSync writes buffers back to back before it returns', async ({ fs, dir }) => {
+      const fh = await fs.open(`${dir}/a`, 'w+')
+      fh.writevSync([Buffer.from('ab'), Buffer.alloc(0), Buffer.from('cd')], 1)
+      fh.writevSync([Buffer.alloc(70_000, 5)], 5)
+      assert.equal(await fh.size(), 5 + 70_000)
+      const buf = Buffer.alloc(6)
+      await fh.read(buf, 0, 6, 0)
+      assert.deepEqual([...buf], [0, 97, 98, 99, 100, 5])
+      await fh.close()
+      assert.throws(() => { fh.writevSync([Buffer.from('x')], 0) })
+    })
+
     test('a write past the end leaves a zero-filled hole', async ({ fs, dir }) => {
       const fh = await fs.open(`${dir}/a`, 'w+')
       await fh.write(Buffer.from('z'), 4)

@@ -17,6 +17,31 @@ async function files (fs: MemoryFileSystem, n: number): Promise<Array<PooledFile
 }
 
 describe('HandlePool', () => {
+  it('openNow gives the open handle for a synchronous call, none before it is open or once it is closing', { timeout: 10_000 }, async () => {
+    const fs = new MemoryFileSystem()
+    const [f] = await files(fs, 1)
+    const pool = new HandlePool(fs, 5)
+    assert.equal(pool.openNow(f!), null)
+    let release = (): void => {}
+    const held = pool.use(f!, async () => { await new Promise<void>((resolve) => { release = resolve }) })
+    await new Promise((resolve) => setImmediate(resolve))
+    const fh = pool.openNow(f!)
+    assert.notEqual(fh, null)
+    fh!.writevSync([Buffer.from('xy')], 1)
+    // Closing waits for the use in progress; meanwhile no new synchronous use starts.
+    const closing = pool.close(f!)
+    assert.equal(pool.openNow(f!), null)
+    release()
+    await held
+    await closing
+    assert.equal(pool.openNow(f!), null)
+    const check = await fs.open(f!.path, 'r')
+    const buf = Buffer.alloc(3)
+    await check.read(buf, 0, 3, 0)
+    assert.equal(buf.toString(), '0xy')
+    await check.close()
+  })
+
   it('keeps at most maxOpen idle handles, closing the least recently used', async () => {
     const fs = new MemoryFileSystem()
     const fsFiles = await files(fs, 20)

@@ -3,9 +3,25 @@
 // Model: every file (inode) has live content and durable content. Writes and truncates change the
 // live content and queue as pending operations; sync()/datasync() applies the pending operations
 // to the durable content. The directory tree likewise has a live and a durable form: syncDir(d)
-// copies d's live entries into its durable form. powerCut() replaces everything by its durable
-// form ('drop', the default), or applies a random prefix of each file's pending operations with the
-// last one possibly cut short ('torn'), and invalidates every open handle (the process died).
+// copies d's live entries into its durable form; the directory changes not yet synced (creates,
+// renames, unlinks, mkdir, rm) are also kept in the order they were made (the journal).
+//
+// powerCut() replaces everything by its durable form and invalidates every open handle (the
+// process died). What else of the unsynced state survives depends on the options:
+//   mode 'drop' (default): no unsynced data survives;
+//   mode 'torn': a random prefix of each file's pending operations, the last one possibly cut at a
+//     random byte (a writeback stopped midway);
+//   mode 'reorder': each pending write is cut at random byte boundaries and each piece survives or
+//     not on its own, truncates too (the page cache writes back in any order): holes of zeros or
+//     old bytes anywhere in the unsynced range;
+//   directories 'drop' (default): no unsynced directory change survives;
+//   directories 'prefix': a random prefix of the journal survives, as a journaling file system
+//     commits metadata in order at moments of its choosing (a rename may outlive a cut without a
+//     syncDir, a created file may survive with none of its unsynced data).
+// cutPowerAfter(n) cuts the power at the n-th mutating operation, in the middle of whatever the
+// program is doing; until powerOn() every operation then fails with EIO (the process is dead).
+// crashAfter(n) kills the process there instead: the same, except that nothing written is lost
+// (the kernel's page cache outlives the process).
 //
 // Faults: failNextWrite / failNextSync make the next matching write or sync reject with EIO or
 // ENOSPC; a failing write may first put part of its bytes in place (a short write then an error),
@@ -74,6 +90,9 @@ class DirNode {
 
 type Entry = { kind: 'file', inode: Inode } | { kind: 'dir', node: DirNode }
 
+/** One change of one directory: `name` set to `entry`, or removed (undefined). */
+interface DirChange { dir: DirNode, name: string, entry: Entry | undefined }
+
 type FaultCode = 'EIO' | 'ENOSPC'
 
 export interface WriteFault {
@@ -93,10 +112,29 @@ export interface SyncFault {
 }
 
 export interface PowerCutOptions {
-  /** 'drop': lose every unsynced change; 'torn': keep a random prefix of each file's unsynced writes. */
-  mode?: 'drop' | 'torn'
-  /** Random source in [0, 1) for 'torn'. */
+  /**
+   * Unsynced file data: 'drop' loses all of it; 'torn' keeps a random prefix of each file's
+   * pending operations, the last one possibly cut; 'reorder' keeps random pieces of them.
+   */
+  mode?: 'drop' | 'torn' | 'reorder'
+  /** Unsynced directory changes: 'drop' loses all of them; 'prefix' keeps a random prefix, in order. */
+  directories?: 'drop' | 'prefix'
+  /** Random source in [0, 1). */
   random?: () => number
+}
+
+/** Applies the random pieces of `op` that survive a 'reorder' cut. */
+function applyPieces (content: Content, op: Op, random: () => number): void {
+  if (op.kind === 'truncate') {
+    if (random() < 0.5) content.apply(op)
+    return
+  }
+  let from = 0
+  while (from < op.bytes.length) {
+    const to = Math.min(op.bytes.length, from + 1 + Math.floor(random() * op.bytes.length))
+    if (random() < 0.5) content.writeAt(op.pos + from, op.bytes.subarray(from, to))
+    from = to
+  }
 }
 
 function normalize (path: string): string {
@@ -127,6 +165,13 @@ export class MemoryFileSystem implements FileSystem {
   #generation = 0
   #writeFaults: Array<Armed<WriteFault>> = []
   #syncFaults: Array<Armed<SyncFault>> = []
+  /** Unsynced directory changes in the order they were made; each inner list is one atomic operation. */
+  #journal: DirChange[][] = []
+  /** Mutating operations left before an armed power cut; undefined when none is armed. */
+  #cutIn: number | undefined
+  /** What the armed event does: cut the power with these options, or only kill the process (null). */
+  #cutOptions: PowerCutOptions | null = {}
+  #off = false
   /** Counters for tests (e.g. that one fsync served a whole group commit). */
   readonly stats = { writes: 0, syncs: 0, dirSyncs: 0, opens: 0, openHandles: 0 }
 
@@ -149,7 +194,17 @@ export class MemoryFileSystem implements FileSystem {
     this.stats.openHandles = 0
     this.clearFaults()
     const random = options.random ?? Math.random
-    const torn = options.mode === 'torn'
+    const mode = options.mode ?? 'drop'
+    if (options.directories === 'prefix') {
+      const kept = Math.floor(random() * (this.#journal.length + 1))
+      for (const op of this.#journal.slice(0, kept)) {
+        for (const c of op) {
+          if (c.entry === undefined) c.dir.durable.delete(c.name)
+          else c.dir.durable.set(c.name, c.entry)
+        }
+      }
+    }
+    this.#journal = []
     const seen = new Set<Inode>()
     const visit = (dir: DirNode): void => {
       dir.live = new Map(dir.durable)
@@ -161,19 +216,71 @@ export class MemoryFileSystem implements FileSystem {
         const inode = entry.inode
         if (seen.has(inode)) continue
         seen.add(inode)
-        if (torn && inode.pending.length > 0) {
+        if (mode === 'torn' && inode.pending.length > 0) {
           const keep = Math.floor(random() * (inode.pending.length + 1))
           for (let i = 0; i < keep; i++) inode.durable.apply(inode.pending[i]!)
           const cut = inode.pending[keep]
           if (cut !== undefined && cut.kind === 'write') {
             inode.durable.apply({ kind: 'write', pos: cut.pos, bytes: cut.bytes.subarray(0, Math.floor(random() * cut.bytes.length)) })
           }
+        } else if (mode === 'reorder') {
+          for (const op of inode.pending) applyPieces(inode.durable, op, random)
         }
         inode.pending = []
         inode.live = inode.durable.clone()
       }
     }
     visit(this.#root)
+  }
+
+  /**
+   * Arms a power cut at the `operations`-th mutating operation from now (open for writing, write,
+   * truncate, sync, mkdir, rename, unlink, rm, syncDir): that operation and every later one fail
+   * with EIO until powerOn().
+   */
+  cutPowerAfter (operations: number, options: PowerCutOptions = {}): void {
+    this.#cutIn = Math.max(1, Math.floor(operations))
+    this.#cutOptions = options
+  }
+
+  /** Arms a process crash at the `operations`-th mutating operation: as cutPowerAfter, but nothing written is lost. */
+  crashAfter (operations: number): void {
+    this.#cutIn = Math.max(1, Math.floor(operations))
+    this.#cutOptions = null
+  }
+
+  /** True once an armed cut or crash happened, until powerOn(). */
+  get powerIsOff (): boolean { return this.#off }
+
+  /** Power back after an armed cut: the file system serves again (the durable image). */
+  powerOn (): void {
+    this.#off = false
+    this.#cutIn = undefined
+  }
+
+  /** Called before every operation; `mutating` ones count down an armed power cut. */
+  step (mutating: boolean): void {
+    if (!this.#off && mutating && this.#cutIn !== undefined && --this.#cutIn <= 0) {
+      this.#cutIn = undefined
+      if (this.#cutOptions === null) {
+        // The process died: its handles are gone, the page cache stays.
+        this.#generation++
+        this.stats.openHandles = 0
+        this.clearFaults()
+      } else {
+        this.powerCut(this.#cutOptions)
+      }
+      this.#off = true
+    }
+    if (this.#off) throw fsError('EIO', 'the power is off')
+  }
+
+  #record (changes: DirChange[]): void {
+    for (const c of changes) {
+      if (c.entry === undefined) c.dir.live.delete(c.name)
+      else c.dir.live.set(c.name, c.entry)
+    }
+    this.#journal.push(changes)
   }
 
   #takeFault<T extends { path?: string | RegExp }> (list: Array<Armed<T>>, path: string): T | undefined {
@@ -221,6 +328,7 @@ export class MemoryFileSystem implements FileSystem {
   }
 
   async open (path: string, mode: OpenMode): Promise<FileHandle> {
+    this.step(mode !== 'r')
     const [dir, name] = split(path)
     const entries = this.#dir(dir).live
     let entry = entries.get(name)
@@ -229,7 +337,7 @@ export class MemoryFileSystem implements FileSystem {
     if (entry === undefined) {
       if (mode === 'r' || mode === 'r+') throw fsError('ENOENT', `no such file: ${path}`)
       entry = { kind: 'file', inode: new Inode() }
-      entries.set(name, entry)
+      this.#record([{ dir: this.#dir(dir), name, entry }])
     } else if (mode === 'w+') {
       entry.inode.record({ kind: 'truncate', length: 0 })
     }
@@ -239,18 +347,20 @@ export class MemoryFileSystem implements FileSystem {
   }
 
   async readFile (path: string): Promise<Buffer> {
+    this.step(false)
     const inode = this.#file(path)
     return Buffer.from(inode.live.buf.subarray(0, inode.live.size))
   }
 
   async mkdir (path: string): Promise<void> {
+    this.step(true)
     let node = this.#root
     for (const part of normalize(path).split('/')) {
       if (part === '') continue
       const e = node.live.get(part)
       if (e === undefined) {
         const child = new DirNode()
-        node.live.set(part, { kind: 'dir', node: child })
+        this.#record([{ dir: node, name: part, entry: { kind: 'dir', node: child } }])
         node = child
       } else if (e.kind === 'dir') {
         node = e.node
@@ -261,19 +371,25 @@ export class MemoryFileSystem implements FileSystem {
   }
 
   async readdir (path: string): Promise<string[]> {
+    this.step(false)
     return [...this.#dir(path).live.keys()].sort()
   }
 
   async stat (path: string): Promise<FileStat> {
+    this.step(false)
     const e = this.#lookup(path)
     if (e === undefined) throw fsError('ENOENT', `no such file or directory: ${path}`)
     if (e.kind === 'dir') return { size: 0, isDirectory: true, mtimeMs: 0 }
     return { size: e.inode.live.size, isDirectory: false, mtimeMs: e.inode.mtimeMs }
   }
 
-  async exists (path: string): Promise<boolean> { return this.#lookup(path) !== undefined }
+  async exists (path: string): Promise<boolean> {
+    this.step(false)
+    return this.#lookup(path) !== undefined
+  }
 
   async rename (from: string, to: string): Promise<void> {
+    this.step(true)
     const [fromDir, fromName] = split(from)
     const [toDir, toName] = split(to)
     const source = this.#dir(fromDir).live
@@ -283,30 +399,35 @@ export class MemoryFileSystem implements FileSystem {
     const existing = target.get(toName)
     if (existing?.kind === 'dir' && entry.kind === 'file') throw fsError('EISDIR', `is a directory: ${to}`)
     if (existing?.kind === 'dir' && existing.node.live.size > 0) throw fsError('ENOTEMPTY', `directory not empty: ${to}`)
-    source.delete(fromName)
-    target.set(toName, entry)
+    this.#record([{ dir: this.#dir(fromDir), name: fromName, entry: undefined }, { dir: this.#dir(toDir), name: toName, entry }])
   }
 
   async unlink (path: string): Promise<void> {
+    this.step(true)
     const [dir, name] = split(path)
-    const entries = this.#dir(dir).live
-    const e = entries.get(name)
+    const node = this.#dir(dir)
+    const e = node.live.get(name)
     if (e === undefined) throw fsError('ENOENT', `no such file: ${path}`)
     if (e.kind === 'dir') throw fsError('EISDIR', `is a directory: ${path}`)
-    entries.delete(name)
+    this.#record([{ dir: node, name, entry: undefined }])
   }
 
   async rm (path: string): Promise<void> {
+    this.step(true)
     const [dir, name] = split(path)
-    this.#findDir(dir)?.live.delete(name)
+    const node = this.#findDir(dir)
+    if (node?.live.has(name) === true) this.#record([{ dir: node, name, entry: undefined }])
   }
 
   async syncDir (path: string): Promise<void> {
+    this.step(true)
     const node = this.#dir(path)
     this.stats.dirSyncs++
     const fault = this.takeSyncFault(normalize(path))
     if (fault !== undefined) throw fsError(fault.code ?? 'EIO', `injected sync failure: ${path}`)
     node.durable = new Map(node.live)
+    // The journal's changes of this directory are durable now; those of other directories stay pending.
+    this.#journal = this.#journal.map((op) => op.filter((c) => c.dir !== node)).filter((op) => op.length > 0)
   }
 }
 
@@ -326,7 +447,8 @@ class MemoryFileHandle implements FileHandle {
     this.#generation = fs.generation
   }
 
-  #check (write: boolean): void {
+  #check (write: boolean, mutating = write): void {
+    this.#fs.step(mutating)
     if (this.#closed) throw fsError('EBADF', `handle closed: ${this.#path}`)
     if (this.#generation !== this.#fs.generation) throw fsError('EBADF', `handle from before a power cut: ${this.#path}`)
     if (write && !this.#writable) throw fsError('EBADF', `handle is read-only: ${this.#path}`)
@@ -367,7 +489,7 @@ class MemoryFileHandle implements FileHandle {
   }
 
   async sync (): Promise<void> {
-    this.#check(false)
+    this.#check(false, true)
     this.#fs.stats.syncs++
     const fault = this.#fs.takeSyncFault(this.#path)
     if (fault !== undefined) throw fsError(fault.code ?? 'EIO', `injected sync failure: ${this.#path}`)

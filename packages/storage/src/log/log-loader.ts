@@ -72,6 +72,7 @@ export async function loadLog (options: LoadLogOptions): Promise<Log> {
   for (let i = 0; i < segments.length; i++) {
     segments[i]!.nextOffset = segments[i + 1]?.baseOffset ?? Number.MAX_SAFE_INTEGER
   }
+  let replayFrom: number | undefined
   if (segments.length === 0) {
     // Made on first use, and its directory entry fsynced with its first flush (LogSegment.open).
     const seg = LogSegment.createLazily(ctx, dir, options.logStartOffset ?? 0, settings, now)
@@ -82,7 +83,7 @@ export async function loadLog (options: LoadLogOptions): Promise<Log> {
     segments[segments.length - 1]!.active = true
     await segments[segments.length - 1]!.loadTail()
   } else {
-    await recover(ctx, dir, segments, options.recoveryPoint ?? 0, options)
+    replayFrom = await recover(ctx, dir, segments, options.recoveryPoint ?? 0, options)
   }
   const last = segments[segments.length - 1]!
   last.active = true
@@ -107,7 +108,7 @@ export async function loadLog (options: LoadLogOptions): Promise<Log> {
       'log end below the checkpointed log start; restarting the log at the log start')
     await log.truncateFullyAndStartAt(options.logStartOffset)
   }
-  await log.loadProducerState()
+  await log.loadProducerState(replayFrom)
   return log
 }
 
@@ -172,7 +173,9 @@ async function removeLeftovers (ctx: SegmentContext, dir: string, names: readonl
     const parsed = parseSegmentFileName(name)
     // A swap index without its swap log: the swap already completed (its log was renamed last).
     const strayIndexSwap = parsed?.suffix === SWAP_SUFFIX && parsed.ext !== LOG_EXT && !swapLogs.has(parsed.baseOffset)
-    if (parsed?.suffix === DELETED_SUFFIX || parsed?.suffix === CLEANED_SUFFIX || strayIndexSwap) {
+    // An index rebuild cut short leaves its temp file (the rebuild runs again).
+    const rebuildTemp = /^\d{20}\.(index|timeindex)(\.swap|\.cleaned)?\.tmp$/.test(name)
+    if (parsed?.suffix === DELETED_SUFFIX || parsed?.suffix === CLEANED_SUFFIX || strayIndexSwap || rebuildTemp) {
       await ctx.fs.rm(`${dir}/${name}`)
       removed = true
     }
@@ -226,7 +229,8 @@ async function loadTrusted (ctx: SegmentContext, segments: LogSegment[]): Promis
   }
 }
 
-async function recover (ctx: SegmentContext, dir: string, segments: LogSegment[], recoveryPoint: number, options: LoadLogOptions): Promise<void> {
+/** Re-reads the segments from the one holding the recovery point; returns that segment's base offset. */
+async function recover (ctx: SegmentContext, dir: string, segments: LogSegment[], recoveryPoint: number, options: LoadLogOptions): Promise<number> {
   let first = 0
   for (let i = 0; i < segments.length; i++) if (segments[i]!.baseOffset <= recoveryPoint) first = i
   await loadTrusted(ctx, segments.slice(0, first))
@@ -252,4 +256,5 @@ async function recover (ctx: SegmentContext, dir: string, segments: LogSegment[]
   if (removed) await ctx.fs.syncDir(dir)
   const last = segments[segments.length - 1]!
   last.active = true
+  return segments[Math.min(first, segments.length - 1)]!.baseOffset
 }

@@ -443,6 +443,10 @@ export class Log implements PartitionLog {
       return seg
     }
     await old.onBecomeInactive()
+    // The old segment's data is made durable before the next segment exists: a power cut must
+    // never leave the next segment's file with the end of this one lost, which would open a gap
+    // of offsets at recovery (and let later unacknowledged batches outlive earlier ones).
+    await old.flush(false)
     const seg = await LogSegment.create(this.#ctx, this.dir, nextOffset, this.#settings(), now)
     // The new file's directory entry must be durable before any durable append lands in it.
     await this.#ctx.fs.syncDir(this.dir)
@@ -706,9 +710,11 @@ export class Log implements PartitionLog {
       this.#logStartOffset = offset
       this.#checkOffsets()
       await this.#deleteSegmentsBelowLogStart()
+      // The new log start is durable before the epoch file forgets the offsets below it: a power
+      // cut in between must not leave a log start below the first epoch entry.
+      await this.#hooks.logStartOffsetChanged?.(this)
       await this.#epochs.truncateFromStart(this.#logStartOffset)
     })
-    await this.#hooks.logStartOffsetChanged?.(this)
     return this.#logStartOffset
   }
 
@@ -808,8 +814,9 @@ export class Log implements PartitionLog {
   }
 
   /** Loads producer state from its snapshot and the log after it (log-loader.ts, before any append). */
-  async loadProducerState (): Promise<void> {
-    await this.#producerState.load(this.#segments.map((s) => s.baseOffset), this.#logStartOffset, this.#logEndOffset, this.#readBatches, this.#clock())
+  /** `replayFrom`: after a crash, the first recovered segment's base (its batches are replayed whatever the snapshots). */
+  async loadProducerState (replayFrom?: number): Promise<void> {
+    await this.#producerState.load(this.#segments.map((s) => s.baseOffset), this.#logStartOffset, this.#logEndOffset, this.#readBatches, this.#clock(), replayFrom)
     this.#checkOffsets()
   }
 

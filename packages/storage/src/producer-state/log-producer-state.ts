@@ -46,13 +46,16 @@ export class LogProducerState {
 
   /**
    * Loads the state for a log spanning [logStartOffset, logEndOffset) whose segments start at
-   * `segmentBases` (ascending). `read` serves the replay.
+   * `segmentBases` (ascending). `read` serves the replay, which covers at least [replayFrom, logEndOffset).
    */
-  async load (segmentBases: readonly number[], logStartOffset: number, logEndOffset: number, read: ReadBatches, now: number): Promise<void> {
+  async load (segmentBases: readonly number[], logStartOffset: number, logEndOffset: number, read: ReadBatches, now: number, replayFrom = logEndOffset): Promise<void> {
     const snapshots = await this.manager.removeStraySnapshots(this.#fs, this.#dir, segmentBases)
-    let from = await this.manager.loadSnapshot(this.#fs, this.#dir, logStartOffset, logEndOffset, now, snapshots)
+    // After a crash the recovered segments are replayed whatever the snapshots say: their
+    // aborted transactions are indexed again (a newer snapshot may have been written before the
+    // .txnindex entries reached the disk).
+    let from = await this.manager.loadSnapshot(this.#fs, this.#dir, logStartOffset, Math.min(logEndOffset, replayFrom), now, snapshots)
     if (from === logStartOffset && segmentBases.length > 2 && this.manager.producerCount === 0) {
-      from = Math.max(logStartOffset, segmentBases[segmentBases.length - 2] as number)
+      from = Math.max(logStartOffset, Math.min(segmentBases[segmentBases.length - 2] as number, replayFrom))
       this.manager.truncateFullyAndStartAt(from)
     }
     await this.#replay(from, logEndOffset, segmentBases, read)

@@ -274,10 +274,13 @@ export class ProducerStateManager {
     // `listed`: the snapshot offsets the caller has just listed (one directory listing fewer at start).
     const offsets = listed ?? await listSnapshots(fs, dir)
     const usable: number[] = []
+    let pastEnd = false
     for (const offset of offsets) {
       if (offset > logEndOffset || offset <= logStartOffset) await deleteSnapshotFile(fs, dir, offset)
       else usable.push(offset)
+      if (offset > logEndOffset) pastEnd = true
     }
+    if (pastEnd) await syncSnapshotDeletes(fs, dir)
     while (usable.length > 0) {
       const offset = usable.pop() as number
       let entries: ProducerStateEntry[]
@@ -304,7 +307,13 @@ export class ProducerStateManager {
   async truncateAndReload (fs: FileSystem, dir: string, logStartOffset: number, logEndOffset: number, now: number): Promise<number | null> {
     if (logEndOffset === this.#mapEndOffset) {
       this.onLogStartOffsetIncremented(logStartOffset)
-      for (const offset of await listSnapshots(fs, dir)) if (offset > logEndOffset) await deleteSnapshotFile(fs, dir, offset)
+      let pastEnd = false
+      for (const offset of await listSnapshots(fs, dir)) {
+        if (offset <= logEndOffset) continue
+        await deleteSnapshotFile(fs, dir, offset)
+        pastEnd = true
+      }
+      if (pastEnd) await syncSnapshotDeletes(fs, dir)
       return null
     }
     return await this.loadSnapshot(fs, dir, logStartOffset, logEndOffset, now)
@@ -349,4 +358,13 @@ function minFirstOffset (txns: Iterable<TxnRange>, start: number | null): number
   let min = start
   for (const t of txns) if (min === null || t.firstOffset < min) min = t.firstOffset
   return min
+}
+
+/**
+ * Makes the deletion of snapshots past the log end durable. Such a snapshot describes offsets the
+ * log no longer has: were its unlink lost in a power cut, it would come back once the log grew
+ * past its offset again, and be loaded as the producer state of different batches.
+ */
+async function syncSnapshotDeletes (fs: FileSystem, dir: string): Promise<void> {
+  await fs.syncDir(dir)
 }

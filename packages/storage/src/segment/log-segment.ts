@@ -11,11 +11,11 @@ import {
   BATCH_LENGTH, LAST_OFFSET_DELTA, LOG_OVERHEAD, MAX_TIMESTAMP, MIN_BATCH_LENGTH, batchBaseOffset
 } from '@brook/protocol'
 import type { FileHandle, FileSystem } from '../fs/file-system.js'
-import { errorCode } from '../fs/file-system.js'
+import { errorCode, writeFileAtomic } from '../fs/file-system.js'
 import type { HandlePool, PooledFile } from '../fs/handle-pool.js'
 import type { Logger } from '@brook/common'
 import { type LogObserver, StorageError } from '../types.js'
-import { persistIndex, readIndexFile } from './index-file.js'
+import { type PersistableIndex, persistIndex, readIndexFile } from './index-file.js'
 import { OFFSET_INDEX_ENTRY_SIZE, OffsetIndex } from './offset-index.js'
 import { type ScanEnd, type ScannedBatch, scanBatches } from './batch-scan.js'
 import {
@@ -283,8 +283,24 @@ export class LogSegment implements PooledFile {
       this.size = end.fileSize
       this.nextOffset = Math.max(this.nextOffset, next)
     }
-    await this.persistIndexes(true)
+    await this.#writeIndexesWhole()
     return cut
+  }
+
+  /**
+   * A rebuild writes each index file whole and atomically (temp file, fsync, rename, directory
+   * fsync): cut short by a crash, it leaves the old file or none, never one that looks whole in
+   * the page cache but never reached the disk. A later start would trust such a file, and a power
+   * cut after some unrelated directory fsync would then leave it empty.
+   */
+  async #writeIndexesWhole (): Promise<void> {
+    const indexes: Array<[PersistableIndex, SegmentExt]> = [[this.#offsetIndex!, OFFSET_INDEX_EXT], [this.#timeIndex!, TIME_INDEX_EXT]]
+    for (const [index, ext] of indexes) {
+      await writeFileAtomic(this.#ctx.fs, this.dir, segmentFileName(this.baseOffset, ext, this.suffix), index.encode(0, index.entries))
+      index.persistedEntries = index.entries
+      index.fileEntries = index.entries
+    }
+    this.indexesDurable = true
   }
 
   /**

@@ -2,6 +2,7 @@
 // indexes, unusable checkpoints, interrupted compaction swaps.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
+import { buildBatchSync, buildEndTxnMarker } from '@brook/protocol'
 import { MemoryFileSystem } from '../../src/fs/memory-fs.js'
 import { LOG_EXT, OFFSET_INDEX_EXT, SWAP_SUFFIX, TIME_INDEX_EXT, TXN_INDEX_EXT, segmentFileName } from '../../src/segment/segment-files.js'
 import { encodeAbortedTxn } from '../../src/producer-state/txn-index.js'
@@ -91,6 +92,124 @@ describe('recovery after power cuts', () => {
     const again = await openManager(fs, testConfig({ segmentBytes: 1 << 20, flushMessages: 10 }))
     assert.equal(again.getLog('t', 0)!.logEndOffset, 20, 'flush.messages=10 fsynced through offset 19')
     await again.close()
+  })
+
+  it('a roll makes the old segment durable first: no gap of offsets before a surviving next segment', { timeout: 30_000 }, async () => {
+    // A cut at each file-system operation of a roll and of the background flush after it.
+    for (let cutAt = 1; cutAt <= 12; cutAt++) {
+      const fs = new MemoryFileSystem()
+      const manager = await openManager(fs, config)
+      const log = await manager.createOrGetLog('t', 0)
+      for (let i = 0; i < 3; i++) await log.append(simpleBatch(1, i, 10, `b${i}-`), { leaderEpoch: 0, durable: false })
+      fs.cutPowerAfter(cutAt)
+      await log.roll().catch(() => { /* the cut may fail the roll: what matters is what recovery finds */ })
+      await manager.abandon()
+      fs.powerOn()
+      const again = await openManager(fs, config)
+      const recovered = again.getLog('t', 0)!
+      const offsets = (await readAll(recovered)).map((r) => r.offset)
+      assert.equal(recovered.logEndOffset, offsets.length, `cut at ${cutAt}: offsets ${offsets.join(',')} then a log end of ${recovered.logEndOffset}`)
+      await again.close()
+    }
+  })
+
+  it('DeleteRecords cut by the power: the first leader epoch never starts above the recovered log start', { timeout: 30_000 }, async () => {
+    for (let cutAt = 1; cutAt <= 8; cutAt++) {
+      const fs = new MemoryFileSystem()
+      const manager = await openManager(fs, config)
+      const log = await manager.createOrGetLog('t', 0)
+      for (let i = 0; i < 6; i++) await log.append(simpleBatch(1, i, 10, `b${i}-`), { leaderEpoch: 3, durable: true })
+      log.setHighWatermark(log.logEndOffset)
+      fs.cutPowerAfter(cutAt)
+      await log.deleteRecordsBefore(4).catch(() => { /* the cut may fail it: what matters is what recovery finds */ })
+      await manager.abandon()
+      fs.powerOn()
+      const again = await openManager(fs, config)
+      const recovered = again.getLog('t', 0)!
+      assert.deepEqual(recovered.leaderEpochEntries(), [{ epoch: 3, startOffset: recovered.logStartOffset }], `cut at ${cutAt}`)
+      await again.close()
+    }
+  })
+
+  it('an index rebuild cut short by a crash is redone, never trusted half-written after a later power cut', { timeout: 30_000 }, async () => {
+    for (let crashAt = 1; crashAt <= 16; crashAt++) {
+      const fs = new MemoryFileSystem()
+      const manager = await openManager(fs, config)
+      const log = await manager.createOrGetLog('t', 0)
+      for (let i = 0; i < 4; i++) await log.append(simpleBatch(2, 1000 + i, 10, `b${i}-`), { leaderEpoch: 0, durable: true })
+      await log.roll()
+      await manager.close()
+      // The rolled segment is below the recovery point and its index files are gone: the next start rebuilds them.
+      for (const ext of [OFFSET_INDEX_EXT, TIME_INDEX_EXT] as const) await fs.unlink(`/data/t-0/${segmentFileName(0, ext)}`)
+      await fs.unlink('/data/.brook_cleanshutdown')
+      await fs.syncDir('/data/t-0')
+      await fs.syncDir('/data')
+      fs.crashAfter(crashAt)
+      await openManager(fs, config).then(async (m) => { await m.abandon() }, () => { /* the crash may stop the open: what matters is the next one */ })
+      fs.powerOn()
+      const second = await openManager(fs, config)
+      // An unrelated directory fsync (a roll), then the power goes.
+      await second.getLog('t', 0)!.append(simpleBatch(1, 2000, 10, 'later-'), { leaderEpoch: 0, durable: true })
+      await second.getLog('t', 0)!.roll()
+      await second.abandon()
+      fs.powerCut()
+      const third = await openManager(fs, config)
+      const recovered = third.getLog('t', 0)!
+      assert.equal(recovered.segments[0]!.maxTimestamp, 1004, `crash at ${crashAt}: the first segment's largest timestamp`)
+      assert.equal((await recovered.offsetForTimestamp(1003))?.offset, 5, `crash at ${crashAt}: a lookup by time`)
+      assert.ok(!(await fs.readdir('/data/t-0')).some((n) => n.endsWith('.tmp')), 'no temp file left')
+      await third.close()
+    }
+  })
+
+  it('a producer snapshot deleted by a truncation stays deleted after a power cut (no stale state once the log grows past it)', { timeout: 30_000 }, async () => {
+    const fs = new MemoryFileSystem()
+    const producer = (epoch: number, seq: number, tag: string): Buffer =>
+      batchOf([{ key: 'k', value: tag, timestamp: Date.now() }], { producerId: 7n, producerEpoch: epoch, baseSequence: seq })
+    const first = await openManager(fs, config)
+    const log = await first.createOrGetLog('t', 0)
+    for (let seq = 0; seq < 10; seq++) await log.append(producer(0, seq, `old-${seq}`), { leaderEpoch: 0, durable: true })
+    // A clean close leaves a producer snapshot at the log end (10).
+    await first.close()
+    const second = await openManager(fs, config)
+    const reopened = second.getLog('t', 0)!
+    // A follower's truncation below the snapshot, then other batches past it (the producer's new epoch).
+    await reopened.truncateTo(5)
+    for (let seq = 0; seq < 7; seq++) await reopened.append(producer(1, seq, `new-${seq}`), { leaderEpoch: 0, durable: true })
+    await second.abandon()
+    fs.powerCut()
+    const third = await openManager(fs, config)
+    const recovered = third.getLog('t', 0)!
+    assert.equal(recovered.logEndOffset, 12)
+    // The retry of a recent batch (offset 9) is recognised: the state was rebuilt from these batches, not the old snapshot.
+    const retry = await recovered.append(producer(1, 4, 'new-4'), { leaderEpoch: 0, durable: true })
+    assert.equal(retry.baseOffset, 9)
+    assert.equal(recovered.logEndOffset, 12)
+    await third.close()
+  })
+
+  it('an aborted transaction stays indexed when a roll\'s producer snapshot outlived its .txnindex entry', { timeout: 30_000 }, async () => {
+    for (let cutAt = 1; cutAt <= 14; cutAt++) {
+      const fs = new MemoryFileSystem()
+      const manager = await openManager(fs, config)
+      const log = await manager.createOrGetLog('t', 0)
+      const data = buildBatchSync({ records: [{ key: 'k', value: 'aborted', timestamp: BigInt(Date.now()) }], producerId: 9n, producerEpoch: 0, baseSequence: 0, transactional: true })
+      await log.append(data, { leaderEpoch: 0, durable: true })
+      // The marker is written, not yet fsynced (its group commit is still to come) when the roll happens.
+      await log.append(buildEndTxnMarker({ producerId: 9n, producerEpoch: 0, commit: false, coordinatorEpoch: 0 }), { leaderEpoch: 0, durable: false, origin: 'coordinator' })
+      fs.cutPowerAfter(cutAt)
+      await log.roll().catch(() => { /* the cut may fail the roll */ })
+      for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve))
+      await manager.abandon()
+      if (!fs.powerIsOff) fs.powerCut()
+      fs.powerOn()
+      const again = await openManager(fs, config)
+      const recovered = again.getLog('t', 0)!
+      // The marker survives when the roll got far enough to fsync the segment; then so must its index entry.
+      const expected = recovered.logEndOffset === 2 ? [[9n, 0]] : []
+      assert.deepEqual((await recovered.abortedTransactions(0, 2)).map((t) => [t.producerId, t.firstOffset]), expected, `cut at ${cutAt}`)
+      await again.close()
+    }
   })
 
   it('recovers at random cut points while appends are in flight', async () => {

@@ -361,7 +361,7 @@ class Round {
   /** Leadership as the cluster's partition sync takes it: the epoch's start offset first, then lead. */
   async #lead (partition: Partition, target: Target): Promise<void> {
     await partition.log.assignEpochStartOffset(target.epoch)
-    partition.lead(target.epoch, new LeaderReplication(partition.log, NODE_ID, target.epoch, [NODE_ID], [NODE_ID], 0, () => {}, () => {}, Date.now()))
+    partition.lead(target.epoch, new LeaderReplication(() => partition.log, NODE_ID, target.epoch, [NODE_ID], [NODE_ID], 0, () => {}, () => {}, Date.now()))
   }
 
   #batch (target: Target, producer: Producer, durable: boolean): SentBatch {

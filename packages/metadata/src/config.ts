@@ -13,6 +13,8 @@ export const DEFAULT_SESSION_TIMEOUT_MS = 2000
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 500
 /** Deadline of one call to etcd; not a broker setting (yet). */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5000
+/** How long a start keeps trying to reach etcd (Kafka's zookeeper.connection.timeout.ms default). */
+export const DEFAULT_CONNECTION_TIMEOUT_MS = 18000
 
 export interface MetadataConfig {
   /** etcd client URLs; empty means the embedded store. */
@@ -21,6 +23,8 @@ export interface MetadataConfig {
   readonly sessionTimeoutMs: number
   readonly heartbeatIntervalMs: number
   readonly requestTimeoutMs: number
+  /** How long opening the store keeps trying an etcd that does not answer (etcd.connection.timeout.ms). */
+  readonly connectionTimeoutMs: number
 }
 
 export class MetadataConfigError extends Error {
@@ -82,6 +86,7 @@ export function metadataConfigFrom (props: Readonly<Record<string, string | unde
     prefix,
     sessionTimeoutMs,
     heartbeatIntervalMs,
-    requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS
+    requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
+    connectionTimeoutMs: positiveInt(props, 'etcd.connection.timeout.ms', DEFAULT_CONNECTION_TIMEOUT_MS)
   }
 }

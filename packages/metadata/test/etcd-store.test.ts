@@ -133,3 +133,28 @@ describe('etcd store across an etcd restart', () => {
     }
   })
 })
+
+describe('opening the store while etcd is down', () => {
+  it('keeps trying for etcd.connection.timeout.ms: etcd started late is found, none at all fails', { timeout: 60_000 }, async () => {
+    const late = await startEtcd()
+    try {
+      await late.stop()
+      const config = (timeoutMs: number): ReturnType<typeof metadataConfigFrom> => metadataConfigFrom({
+        'etcd.endpoints': late.endpoint,
+        'etcd.prefix': `/late-${randomUUID()}`,
+        'etcd.connection.timeout.ms': String(timeoutMs)
+      })
+      const started = Date.now()
+      await assert.rejects(openMetadataStore(config(1500), { logger: silentLogger }))
+      assert.ok(Date.now() - started >= 1000, 'gave up only near the connection timeout')
+      const opening = openMetadataStore(config(30_000), { logger: silentLogger })
+      await new Promise((resolve) => setTimeout(resolve, 1500))
+      await late.start()
+      const store = await opening
+      assert.equal(store.snapshot().brokers.size, 0)
+      await store.close()
+    } finally {
+      await late.close()
+    }
+  })
+})

@@ -41,6 +41,7 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   // Cluster mode (Brook): the metadata store; unset etcd.endpoints means the single broker
   s('etcd.endpoints', null),
   s('etcd.prefix', '/brook'),
+  i('etcd.connection.timeout.ms', '18000', atLeast(1)),
   i('broker.session.timeout.ms', '2000', atLeast(1)),
   i('broker.heartbeat.interval.ms', '500', atLeast(1)),
   s('controller.listener.names', null),

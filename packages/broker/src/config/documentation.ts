@@ -69,6 +69,7 @@ const BROKER_DOCS: Readonly<Record<string, string>> = {
   'http.listeners': 'Brook: addresses of the HTTP API (REST proxy, /healthz, /readyz, /metrics), as http://host:port, comma-separated (port 0: a free port); empty: no HTTP server. Read at start.',
   'etcd.endpoints': 'etcd client endpoints (comma-separated host:port); set, the broker runs in cluster mode.',
   'etcd.prefix': 'The etcd key prefix of this cluster (several clusters may share one etcd).',
+  'etcd.connection.timeout.ms': 'How long a starting broker keeps trying to reach etcd before it gives up (as zookeeper.connection.timeout.ms).',
   'broker.session.timeout.ms': 'Cluster mode: a broker not heard from for this long leaves the cluster (etcd lease, whole seconds).',
   'broker.heartbeat.interval.ms': 'Cluster mode: how often the broker renews its session.',
   'broker.id': 'Older name of node.id; both must agree when both are set.',

@@ -82,6 +82,8 @@ const ARGS: Array<[string, unknown[] | ((version: number) => unknown[])]> = [
   ['createPartitions', [[{ name: TOPIC, count: 1, assignments: null }], 5000, true]],
   ['deleteRecords', [[{ name: TOPIC, partitions: [{ partitionIndex: 0, offset: 0n }] }], 5000]],
   ['describeLogDirs', [[{ name: TOPIC, partitions: [0] }]]],
+  ['alterPartitionReassignments', [5000, false, [{ name: TOPIC, partitions: [{ partitionIndex: 0, replicas: null }] }]]],
+  ['listPartitionReassignments', [5000, [{ name: TOPIC, partitionIndexes: [0] }]]],
   ['alterReplicaLogDirs', [[{ path: '/nonexistent', topics: [{ name: TOPIC, partitions: [0] }] }]]],
   ['describeCluster', [true, 1]],
   ['describeTopicPartitions', [[{ name: TOPIC }], 100, null]],

@@ -598,7 +598,8 @@ class Round {
 
   async #scanSegment (l: Live, path: string, segmentBase: number): Promise<{ batches: ScannedBatch[] }> {
     const key = `${l.target.topic}-${l.target.index}`
-    const buf = await this.#fs.readFile(path)
+    // A segment never written to has no file yet: the log creates it on its first append.
+    const buf = await this.#fs.exists(path) ? await this.#fs.readFile(path) : Buffer.alloc(0)
     const batches: ScannedBatch[] = []
     let pos = 0
     while (pos < buf.length) {

@@ -769,7 +769,7 @@ class Round {
       const expectedLso = Math.min(txnState.openFirst ?? log.highWatermark, log.highWatermark)
       if (log.lastStableOffset !== expectedLso) this.#fail(`${key}: last stable offset ${log.lastStableOffset}, expected ${expectedLso} (open transaction at ${txnState.openFirst ?? 'none'})`)
       const aborted = (await log.abortedTransactions(logStart, leo)).filter((a) => a.producerId === txnState.producerId).map((a) => a.firstOffset)
-      if (JSON.stringify(aborted) !== JSON.stringify(txnState.aborted)) this.#fail(`${key}: aborted transactions at ${aborted.join(',')}, the log says ${txnState.aborted.join(',')}`)
+      if (JSON.stringify(aborted) !== JSON.stringify(txnState.aborted)) this.#fail(`${key}: the transaction index lists aborted transactions at ${aborted.join(',')}, the markers in the log say ${txnState.aborted.join(',')}`)
     }
   }
 

@@ -19,6 +19,7 @@ import { mkdtempSync, rmSync, mkdirSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { once } from 'node:events'
+import { startBrokerProcess } from '@brook/testkit'
 import { cpuSeconds, freePort, rdkbenchPath, which } from './bench-tools.mjs'
 
 const root = new URL('..', import.meta.url).pathname
@@ -37,24 +38,6 @@ if (rdk === null) {
   process.exit(1)
 }
 const haveRedis = !args.includes('--no-redis') && which('redis-server') !== null
-
-async function startBroker (dataDir) {
-  const child = spawn(process.execPath, [join(root, 'packages/cli/bin/brook.js'), 'start',
-    '--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', `log.dirs=${dataDir}`,
-    '--override', 'num.partitions=1', '--log-format', 'json'], { stdio: ['ignore', 'pipe', 'inherit'] })
-  let buffered = ''
-  const bootstrap = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('broker did not start within 30 s')), 30_000)
-    child.stdout.on('data', (chunk) => {
-      buffered += chunk
-      const m = /listening on ([\d.]+):(\d+)/.exec(buffered)
-      if (m) { clearTimeout(timer); resolve(`${m[1]}:${m[2]}`) }
-    })
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`broker exited with ${code}`)) })
-  })
-  child.stdout.resume()
-  return { child, bootstrap }
-}
 
 async function stop (child) {
   if (child.exitCode !== null) return
@@ -89,15 +72,15 @@ function latencyArgs (bootstrap, topic, rate, acks, duration) {
 async function brook (dir, { rate, producers }, acks) {
   const dataDir = join(dir, `brook-${rate}-${producers}-${acks}`)
   mkdirSync(dataDir)
-  const broker = await startBroker(dataDir)
+  const broker = await startBrokerProcess({ dataDir, startTimeoutMs: 30_000, overrides: { 'num.partitions': '1' } })
   try {
     // Warm-up (JIT, topic creation paths), not measured.
     await runAll([[rdk, latencyArgs(broker.bootstrap, 'warm', 2000, acks, 2)]])
     const each = rate / producers
     const commands = Array.from({ length: producers }, (_v, i) => [rdk, latencyArgs(broker.bootstrap, `lat-${i}`, each, acks, seconds)])
-    const cpu0 = cpuSeconds(broker.child.pid)
+    const cpu0 = cpuSeconds(broker.process.pid)
     const outs = await runAll(commands)
-    const cpu = cpuSeconds(broker.child.pid) - cpu0
+    const cpu = cpuSeconds(broker.process.pid) - cpu0
     const results = outs.map(result)
     return {
       cpu,
@@ -107,7 +90,7 @@ async function brook (dir, { rate, producers }, acks) {
       command: `rdkbench ${latencyArgs('<broker>', 'lat-N', each, acks, seconds).join(' ')} (x${producers})`
     }
   } finally {
-    await stop(broker.child)
+    await broker.stop()
   }
 }
 

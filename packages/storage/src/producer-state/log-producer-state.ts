@@ -7,11 +7,14 @@
 //   <20-digit offset>.snapshot   producer state below that offset (./snapshot.ts), written when a
 //                                segment rolls (named by the new segment's base) and at close
 //   <20-digit base>.txnindex     aborted transactions whose markers are in that segment (./txn-index.ts)
-// Recovery rule (load): the newest valid snapshot at or below the log end is loaded, and every
-// batch from its offset to the log end is replayed; without a snapshot, replay starts at the
-// second-to-last segment (Kafka's rule: older producers' state is dropped rather than re-reading the
-// whole log). Aborted transactions met during the replay are appended to their segment's index
-// unless it already holds them (marker offsets only grow), which rebuilds an index the crash cut.
+// Recovery rule (load): the newest valid snapshot at or below the log end (after a crash: at or
+// below the first segment recovery re-read) is loaded, and every batch from its offset to the log
+// end is replayed; without a snapshot, from the log start, so every transaction's first offset is
+// known (Kafka's rule for v2 batches). The indexes of the segments recovery re-read are rebuilt from the replay and
+// fsynced: an entry written after the last fsync may come back torn. An old entry the replay did
+// not derive stays only when an ABORT marker of its producer sits at its offset (compaction
+// removed its transaction's data). Older segments' indexes
+// get the replay's aborted transactions they lack (marker offsets only grow).
 import { RecordFormatError, LAST_OFFSET_DELTA, RECORDS, batchBaseOffset, batchSize, ErrorCode } from '@brook/protocol'
 import { errorCode, type FileSystem } from '../fs/file-system.js'
 import type { Logger } from '@brook/common'
@@ -53,15 +56,36 @@ export class LogProducerState {
     // After a crash the recovered segments are replayed whatever the snapshots say: their
     // aborted transactions are indexed again (a newer snapshot may have been written before the
     // .txnindex entries reached the disk).
-    let from = await this.manager.loadSnapshot(this.#fs, this.#dir, logStartOffset, Math.min(logEndOffset, replayFrom), now, snapshots)
-    if (from === logStartOffset && segmentBases.length > 2 && this.manager.producerCount === 0) {
-      from = Math.max(logStartOffset, Math.min(segmentBases[segmentBases.length - 2] as number, replayFrom))
-      this.manager.truncateFullyAndStartAt(from)
+    const from = await this.manager.loadSnapshot(this.#fs, this.#dir, logStartOffset, logEndOffset, now, snapshots, replayFrom)
+    if (replayFrom >= logEndOffset) {
+      await this.#replay(from, logEndOffset, segmentBases, read)
+      return
     }
-    await this.#replay(from, logEndOffset, segmentBases, read)
+    const rebuild: IndexRebuild = { bases: new Set(segmentBases.filter((b) => b >= replayFrom)), derived: new Map(), abortMarkers: new Map() }
+    await this.#replay(from, logEndOffset, segmentBases, read, rebuild)
+    await this.#finishRebuild(rebuild, segmentBases)
+    // Recovery declares the log end durable: so must be every index the replay touched.
+    await this.flush()
   }
 
-  async #replay (from: number, to: number, segmentBases: readonly number[], read: ReadBatches): Promise<void> {
+  async #finishRebuild (rebuild: IndexRebuild, segmentBases: readonly number[]): Promise<void> {
+    let touched = false
+    for (const base of rebuild.bases) {
+      const index = await this.#index(base)
+      const derived = rebuild.derived.get(base) ?? []
+      const derivedAt = new Set(derived.map((t) => t.lastOffset))
+      const end = segmentBases.find((b) => b > base) ?? Number.MAX_SAFE_INTEGER
+      const kept = index.entries.filter((t) => !derivedAt.has(t.lastOffset) && t.lastOffset >= base && t.lastOffset < end &&
+        rebuild.abortMarkers.get(t.lastOffset) === t.producerId)
+      const entries = [...derived, ...kept].sort((a, b) => a.lastOffset - b.lastOffset)
+      if (entries.length === 0 && index.entries.length === 0 && !await this.#fs.exists(index.path)) continue
+      await index.rewrite(entries)
+      touched = true
+    }
+    if (touched) await this.#fs.syncDir(this.#dir)
+  }
+
+  async #replay (from: number, to: number, segmentBases: readonly number[], read: ReadBatches, rebuild?: IndexRebuild): Promise<void> {
     let next = from
     while (next < to) {
       const chunk = await read(next)
@@ -75,8 +99,10 @@ export class LogProducerState {
           progressed = true
           next = lastOffset + 1
           try {
-            const outcome = this.manager.append([readProducerBatch(chunk.subarray(pos, pos + size))], 'replication')
-            if (outcome.kind === 'appended') await this.#indexAborted(outcome.abortedTxns, segmentBases, true)
+            const batch = readProducerBatch(chunk.subarray(pos, pos + size))
+            if (rebuild !== undefined && batch.marker !== null && !batch.marker.commit) rebuild.abortMarkers.set(batch.baseOffset, batch.producerId)
+            const outcome = this.manager.append([batch], 'replication')
+            if (outcome.kind === 'appended') await this.#indexReplayed(outcome.abortedTxns, segmentBases, rebuild)
           } catch (err) {
             if (!(err instanceof RecordFormatError)) throw err
             this.#logger.warn({ err, dir: this.#dir, offset: lastOffset }, 'skipping a malformed control batch while loading producer state')
@@ -121,6 +147,23 @@ export class LogProducerState {
   /** After the write of an accepted append: index its aborted transactions in the segment holding their markers. */
   async indexAborted (abortedTxns: readonly AbortedTxn[], segmentBases: readonly number[]): Promise<void> {
     await this.#indexAborted(abortedTxns, segmentBases, false)
+  }
+
+  /** A replayed marker's aborted transactions: gathered for a segment being rebuilt, else added where missing. */
+  async #indexReplayed (abortedTxns: readonly AbortedTxn[], segmentBases: readonly number[], rebuild: IndexRebuild | undefined): Promise<void> {
+    const rest: AbortedTxn[] = []
+    for (const txn of abortedTxns) {
+      const base = floor(segmentBases, txn.lastOffset)
+      if (base === null) continue
+      if (rebuild?.bases.has(base) === true) {
+        const list = rebuild.derived.get(base)
+        if (list === undefined) rebuild.derived.set(base, [txn])
+        else list.push(txn)
+      } else {
+        rest.push(txn)
+      }
+    }
+    await this.#indexAborted(rest, segmentBases, true)
   }
 
   async #indexAborted (abortedTxns: readonly AbortedTxn[], segmentBases: readonly number[], skipKnown: boolean): Promise<void> {
@@ -240,6 +283,16 @@ export class LogProducerState {
       this.#logger.warn({ err, dir: this.#dir }, 'writing the producer state snapshot at close failed')
     }
   }
+}
+
+/** Recovery's rebuild of the re-read segments' aborted-transaction indexes. */
+interface IndexRebuild {
+  /** Base offsets of the segments whose indexes are rebuilt. */
+  bases: Set<number>
+  /** The replay's aborted transactions, per segment base, in marker order. */
+  derived: Map<number, AbortedTxn[]>
+  /** Offset -> producer of every ABORT marker the replay met. */
+  abortMarkers: Map<number, bigint>
 }
 
 /** The largest base <= offset, or null. */

@@ -265,19 +265,20 @@ export class ProducerStateManager {
   }
 
   /**
-   * Replaces the state with the newest usable snapshot in (logStartOffset, logEndOffset], dropping
-   * producers expired at `now`. Snapshots outside that range and corrupt ones are deleted (Kafka's
-   * truncateAndReload). Returns the offset from which the log must replay its batches (through
+   * Replaces the state with the newest usable snapshot in (logStartOffset, min(logEndOffset, upTo)],
+   * dropping producers expired at `now`. Snapshots outside (logStartOffset, logEndOffset] and
+   * corrupt ones are deleted (Kafka's truncateAndReload); those above `upTo` stay for later.
+   * Returns the offset from which the log must replay its batches (through
    * `append(..., 'replication')`) to reach logEndOffset.
    */
-  async loadSnapshot (fs: FileSystem, dir: string, logStartOffset: number, logEndOffset: number, now: number, listed?: readonly number[]): Promise<number> {
+  async loadSnapshot (fs: FileSystem, dir: string, logStartOffset: number, logEndOffset: number, now: number, listed?: readonly number[], upTo = logEndOffset): Promise<number> {
     // `listed`: the snapshot offsets the caller has just listed (one directory listing fewer at start).
     const offsets = listed ?? await listSnapshots(fs, dir)
     const usable: number[] = []
     let pastEnd = false
     for (const offset of offsets) {
       if (offset > logEndOffset || offset <= logStartOffset) await deleteSnapshotFile(fs, dir, offset)
-      else usable.push(offset)
+      else if (offset <= upTo) usable.push(offset)
       if (offset > logEndOffset) pastEnd = true
     }
     if (pastEnd) await syncSnapshotDeletes(fs, dir)

@@ -12,8 +12,9 @@
 // transactions overlapping [fetchOffset, upperBound) and stops at the first entry whose LSO
 // reaches upperBound: every transaction that could still overlap completed before it.
 // Recovery rule: a trailing partial entry, or an entry with an unknown version, ends the index
-// (it is cut there). Kafka does not checksum this file either: when a segment is recovered, its
-// index is reset and rebuilt by replaying producer state over the segment.
+// (it is cut there). Kafka does not checksum this file either, and a power cut can leave an
+// unsynced entry torn (zeros where bytes were): when a segment is recovered, its index is
+// rebuilt by replaying producer state over the segment (see log-producer-state.ts).
 import { type FileSystem, errorCode } from '../fs/file-system.js'
 
 export const ABORTED_TXN_SIZE = 34
@@ -142,6 +143,29 @@ export class TransactionIndex {
   async reset (): Promise<void> {
     this.#entries = []
     await this.#truncateFile(0)
+  }
+
+  /**
+   * Rewrites the file to hold exactly `entries` (marker order), fsynced; no entries deletes it.
+   * Recovery's rebuild: the caller fsyncs the directory afterwards.
+   */
+  async rewrite (entries: readonly AbortedTxn[]): Promise<void> {
+    if (entries.length === 0) {
+      await this.delete()
+      return
+    }
+    const bytes = Buffer.concat(entries.map(encodeAbortedTxn))
+    const fh = await this.#fs.open(this.path, 'w+')
+    try {
+      await fh.write(bytes, 0)
+      await fh.datasync()
+    } finally {
+      await fh.close()
+    }
+    this.#entries = [...entries]
+    this.#fileBytes = bytes.length
+    this.#dirty = false
+    this.#created = false
   }
 
   /** The entries overlapping [fetchOffset, upperBoundOffset). */

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { buildBatchSync, buildEndTxnMarker } from '@brook/protocol'
 import { MemoryFileSystem } from '../../src/fs/memory-fs.js'
 import { LOG_EXT, OFFSET_INDEX_EXT, SWAP_SUFFIX, TIME_INDEX_EXT, TXN_INDEX_EXT, segmentFileName } from '../../src/segment/segment-files.js'
-import { encodeAbortedTxn } from '../../src/producer-state/txn-index.js'
+import { decodeAbortedTxns, encodeAbortedTxn } from '../../src/producer-state/txn-index.js'
 import { RECOVERY_POINT_CHECKPOINT } from '../../src/checkpoint.js'
 import { batchOf, openManager, prng, randInt, readAll, simpleBatch, testConfig } from '../helpers.js'
 
@@ -210,6 +210,36 @@ describe('recovery after power cuts', () => {
       assert.deepEqual((await recovered.abortedTransactions(0, 2)).map((t) => [t.producerId, t.firstOffset]), expected, `cut at ${cutAt}`)
       await again.close()
     }
+  })
+
+  it('a torn .txnindex entry in a recovered segment is rebuilt from the log, durably, and a stray one goes', { timeout: 30_000 }, async () => {
+    const fs = new MemoryFileSystem()
+    const manager = await openManager(fs, config)
+    const log = await manager.createOrGetLog('t', 0)
+    const data = buildBatchSync({ records: [{ key: 'k', value: 'aborted', timestamp: BigInt(Date.now()) }], producerId: 9n, producerEpoch: 0, baseSequence: 0, transactional: true })
+    await log.append(data, { leaderEpoch: 0, durable: true })
+    await log.append(buildEndTxnMarker({ producerId: 9n, producerEpoch: 0, commit: false, coordinatorEpoch: 0 }), { leaderEpoch: 0, durable: true, origin: 'coordinator' })
+    await manager.abandon()
+    fs.powerCut()
+    fs.powerOn()
+    // What a power cut can leave of an unsynced entry: zeros over its producer id and first
+    // offset; and after it an entry naming no marker in the log.
+    const path = `/data/t-0/${segmentFileName(0, TXN_INDEX_EXT)}`
+    const torn = encodeAbortedTxn({ producerId: 9n, firstOffset: 0, lastOffset: 1, lastStableOffset: 2 })
+    torn.fill(0, 2, 18)
+    const stray = encodeAbortedTxn({ producerId: 4n, firstOffset: 0, lastOffset: 5, lastStableOffset: 6 })
+    const fh = await fs.open(path, 'w+')
+    await fh.write(Buffer.concat([torn, stray]), 0)
+    await fh.sync()
+    await fh.close()
+    const again = await openManager(fs, config)
+    const expected = [{ producerId: 9n, firstOffset: 0, lastOffset: 1, lastStableOffset: 2 }]
+    assert.deepEqual(await again.getLog('t', 0)!.abortedTransactions(0, 2), expected)
+    // The rebuilt file is on disk before the recovered log is served.
+    fs.powerCut()
+    fs.powerOn()
+    assert.deepEqual(decodeAbortedTxns(await fs.readFile(path)).entries, expected)
+    await again.abandon()
   })
 
   it('recovers at random cut points while appends are in flight', async () => {

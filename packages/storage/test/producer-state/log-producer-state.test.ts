@@ -128,6 +128,39 @@ test('after a crash, load replays from the roll snapshot and rebuilds a cut txn 
   assert.equal((await again.abortedTransactions(log.segments, 0, log.next)).length, 1)
 })
 
+test('a recovery with no snapshot replays from the log start: a transaction begun segments earlier keeps its first offset', async () => {
+  const log = await fresh()
+  await log.append(dataBatch(1n, 0, 3))
+  await log.roll()
+  await log.append(dataBatch(2n, 0, 2, true)) // the transaction starts at 3
+  await log.roll()
+  await log.append(dataBatch(1n, 3, 3))
+  await log.roll()
+  await log.append(dataBatch(2n, 2, 2, true))
+  await log.append(buildEndTxnMarker({ producerId: 2n, producerEpoch: 0, commit: false, coordinatorEpoch: 0 }), 'coordinator')
+  const expected = [{ producerId: 2n, firstOffset: 3, lastOffset: 10, lastStableOffset: 11 }]
+  assert.deepEqual(await log.state.abortedTransactions(log.segments, 0, log.next), expected)
+  for (const offset of await listSnapshots(log.fs, DIR)) await log.fs.rm(`${DIR}/${String(offset).padStart(20, '0')}.snapshot`)
+  // A crash before the index entry reached the disk; recovery re-read the last two segments.
+  await log.fs.rm(`${DIR}/00000000000000000008.txnindex`)
+  const restarted = new LogProducerState(log.fs, DIR, config, silentLogger)
+  await restarted.load(log.segments, 0, log.next, log.read, 2000, log.segments.at(-2))
+  assert.deepEqual(await restarted.abortedTransactions(log.segments, 0, log.next), expected)
+})
+
+test('after a crash, snapshots above the re-read segments stay for the next start', async () => {
+  const log = await fresh()
+  await log.append(dataBatch(1n, 0, 3))
+  await log.roll()
+  await log.append(dataBatch(1n, 3, 3))
+  await log.roll()
+  assert.deepEqual(await listSnapshots(log.fs, DIR), [3, 6])
+  const restarted = new LogProducerState(log.fs, DIR, config, silentLogger)
+  await restarted.load(log.segments, 0, log.next, log.read, 2000, 0)
+  assert.deepEqual(await listSnapshots(log.fs, DIR), [3, 6])
+  assert.equal(restarted.check(dataBatch(1n, 3, 3), log.next).kind, 'duplicate')
+})
+
 test('a clean close snapshots at the log end, so load replays nothing', async () => {
   const log = await fresh()
   await log.append(dataBatch(1n, 0, 2))

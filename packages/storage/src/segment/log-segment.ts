@@ -82,8 +82,14 @@ export class LogSegment implements PooledFile {
   /** Wall clock at creation or load: segment.ms for segments without timestamps. */
   created: number
   bytesSinceLastIndexEntry = 0
-  /** Log bytes written since the last fsync. */
+  /**
+   * Log bytes written since the last completed fsync. It stays set while an fsync is in flight,
+   * so a concurrent flush (a group commit beside a roll) syncs too instead of trusting one that
+   * may still fail.
+   */
   dirty = false
+  /** Writes so far: a flush clears `dirty` only if none came in during its fsync. */
+  #writes = 0
   active = false
   /** Taken out of the log (retention, truncation, compaction); files go after a delay. */
   deleted = false
@@ -406,6 +412,7 @@ export class LogSegment implements PooledFile {
       })
     }
     this.dirty = true
+    this.#writes++
     let pos = position
     for (const buf of buffers) {
       let at = 0
@@ -440,17 +447,13 @@ export class LogSegment implements PooledFile {
   /** fsyncs the log (when written since the last sync) and, with `indexes`, persists and fsyncs the indexes. */
   async flush (indexes: boolean): Promise<void> {
     if (this.dirty) {
-      this.dirty = false
-      try {
-        await this.withHandle(async (fh) => { await fh.datasync() })
-        if (this.#directoryPending) {
-          await this.#ctx.fs.syncDir(this.dir)
-          this.#directoryPending = false
-        }
-      } catch (err) {
-        this.dirty = true
-        throw err
+      const writes = this.#writes
+      await this.withHandle(async (fh) => { await fh.datasync() })
+      if (this.#directoryPending) {
+        await this.#ctx.fs.syncDir(this.dir)
+        this.#directoryPending = false
       }
+      if (this.#writes === writes) this.dirty = false
     }
     if (indexes) await this.persistIndexes(true)
   }

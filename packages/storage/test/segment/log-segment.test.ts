@@ -2,6 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { MemoryFileSystem } from '../../src/fs/memory-fs.js'
 import { openManager, readAll, simpleBatch, testConfig } from '../helpers.js'
+import { LOG_EXT } from '../../src/segment/segment-files.js'
 
 test('file reads go into the buffers the caller allocates; the answer is a view of them', async () => {
   const manager = await openManager(new MemoryFileSystem(), testConfig())
@@ -28,4 +29,24 @@ test('file reads go into the buffers the caller allocates; the answer is a view 
   assert.ok(given.some((b) => b.buffer === big.chunks[0]!.buffer))
   assert.deepEqual((await readAll(log)).map((x) => x.offset), Array.from({ length: 100 }, (_v, i) => i))
   await manager.close()
+})
+
+test('a flush beside one whose fsync is still in flight syncs too: it never trusts an fsync that then fails', { timeout: 10_000 }, async () => {
+  const fs = new MemoryFileSystem()
+  const manager = await openManager(fs, testConfig())
+  const log = await manager.createOrGetLog('t', 0)
+  await log.append(simpleBatch(3, 1000, 50), { leaderEpoch: 0, durable: true })
+  await log.append(simpleBatch(3, 1001, 50), { leaderEpoch: 0, durable: false })
+  const seg = log.activeSegment
+  const written = seg.size
+  // A roll's flush and a group commit's pass run together; the roll's fsync fails.
+  fs.failNextSync({ path: /\.log$/ })
+  const first = seg.flush(false)
+  const second = seg.flush(false)
+  await assert.rejects(first, /injected sync failure/)
+  await second
+  fs.powerCut()
+  fs.powerOn()
+  assert.equal((await fs.stat(seg.filePath(LOG_EXT))).size, written, 'the second flush resolved, so every written byte is on disk')
+  await manager.abandon()
 })

@@ -9,7 +9,7 @@
 //      reads only its time index's last entry; the active one scans its tail after the last
 //      offset index entry (CRC-checked, a bad tail cut).
 //      after an unclean stop: segments below the recovery point are handled as above; the one
-//      holding the recovery point and all later ones are re-read whole, CRC-checked, cut at the
+//      holding the last offset below it and all later ones are re-read whole, CRC-checked, cut at the
 //      first bad batch (later segments then deleted) and re-indexed; the result is fsynced so the
 //      new recovery point (the log end) is true.
 //   4. leader epochs: the leader-epoch-checkpoint is read (rebuilt from the batches' epochs when
@@ -227,8 +227,11 @@ async function loadTrusted (ctx: SegmentContext, segments: LogSegment[]): Promis
 
 /** Re-reads the segments from the one holding the recovery point; returns that segment's base offset. */
 async function recover (ctx: SegmentContext, dir: string, segments: LogSegment[], recoveryPoint: number, options: LoadLogOptions): Promise<number> {
+  // From the segment holding the last offset below the recovery point: it may have been the
+  // active one when the checkpoint was written, its indexes then incomplete on disk, and a roll
+  // since then gave its time index the final entry only in memory.
   let first = 0
-  for (let i = 0; i < segments.length; i++) if (segments[i]!.baseOffset <= recoveryPoint) first = i
+  for (let i = 0; i < segments.length; i++) if (segments[i]!.baseOffset <= Math.max(0, recoveryPoint - 1)) first = i
   await loadTrusted(ctx, segments.slice(0, first))
   let removed = false
   for (let i = first; i < segments.length; i++) {

@@ -213,6 +213,33 @@ describe('recovery after power cuts', () => {
     }
   })
 
+  it('a segment active when the recovery point was checkpointed is re-read: its time index gets its last entry back', { timeout: 30_000 }, async () => {
+    const fs = new MemoryFileSystem()
+    const manager = await openManager(fs, config)
+    const log = await manager.createOrGetLog('t', 0)
+    for (let i = 0; i < 6; i++) await log.append(simpleBatch(2, 1000 + i * 10, 60), { leaderEpoch: 0, durable: true })
+    await manager.checkpoint()
+    await log.roll()
+    const first = log.segments[0]!
+    const largest = first.maxTimestamp
+    await log.flush()
+    await manager.abandon()
+    // The roll's final time index entry never reached the disk.
+    const path = first.filePath(TIME_INDEX_EXT)
+    const entries = await fs.readFile(path)
+    const fh = await fs.open(path, 'r+')
+    await fh.truncate(entries.length - 12)
+    await fh.sync()
+    await fh.close()
+    await fs.syncDir('/data/t-0')
+    fs.powerCut()
+    fs.powerOn()
+    const again = await openManager(fs, config)
+    const timeIndex = await again.getLog('t', 0)!.segments[0]!.timeIndex()
+    assert.equal(timeIndex.timestampAt(timeIndex.entries - 1), largest)
+    await again.abandon()
+  })
+
   it('a torn .txnindex entry in a recovered segment is rebuilt from the log, durably, and a stray one goes', { timeout: 30_000 }, async () => {
     const fs = new MemoryFileSystem()
     const manager = await openManager(fs, config)

@@ -37,8 +37,9 @@ import { parseArgs } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import kafkajs from 'kafkajs'
+import { prng } from '@brook/common'
 import { decodeBatchSync, listOffsetsApi, metadataApi, readBatchHeader, readControlMarker } from '@brook/protocol'
-import { assertSucceeded, controllerOf, kafkaJavascriptDir, createNamespaceNetwork, kcatConsumeAll, partitionState, requestTo, runKcat, runPython, startTestCluster, tempDir, waitFor } from '@brook/testkit'
+import { assertSucceeded, controllerOf, kafkaJavascriptDir, createNamespaceNetwork, kcatConsumeAll, partitionState, replicaLogPrefix, requestTo, runKcat, runPython, startTestCluster, tempDir, waitFor } from '@brook/testkit'
 import { checkHistory, checkTransactions } from './cluster-faults-check.mjs'
 import { runRdkafkaTxnProducer, startRdkafkaProducer } from './cluster-faults-rdkafka-node.mjs'
 
@@ -80,15 +81,8 @@ if (!clockJumps && faults.includes('clock-jump')) {
   faults = faults.filter((f) => f !== 'clock-jump')
 }
 
-// mulberry32: a small seeded generator, so that a run can be repeated fault for fault.
-let state = seed >>> 0
-function random () {
-  state = (state + 0x6D2B79F5) >>> 0
-  let t = state
-  t = Math.imul(t ^ (t >>> 15), t | 1)
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-}
+// Seeded, so that a run can be repeated fault for fault.
+const random = prng(seed)
 const between = (min, max) => Math.floor(min + random() * (max - min + 1))
 const pick = (list) => list[Math.floor(random() * list.length)]
 
@@ -456,22 +450,6 @@ async function describeBatches (dataDir, topic, partition) {
   return lines.join('\n')
 }
 
-/** The bytes of a partition's log files (in segment order) holding the batches below `end`. */
-async function logPrefix (dataDir, partition, end) {
-  const dir = join(dataDir, `${TOPIC}-${partition}`)
-  const files = (await readdir(dir)).filter((f) => f.endsWith('.log')).sort()
-  const all = Buffer.concat(await Promise.all(files.map(async (f) => await readFile(join(dir, f)))))
-  let pos = 0
-  while (pos + 61 <= all.length) {
-    const base = Number(all.readBigInt64BE(pos))
-    const size = 12 + all.readInt32BE(pos + 8)
-    const last = base + all.readInt32BE(pos + 23)
-    if (last >= end || pos + size > all.length) break
-    pos += size
-  }
-  return all.subarray(0, pos)
-}
-
 const rounds_ = []
 let exitCode = 0
 let rdkafka
@@ -592,7 +570,7 @@ try {
   for (let p = 0; p < partitions; p++) {
     const records = logByPartition.get(p)
     const end = records.length === 0 ? 0 : records[records.length - 1].offset + 1
-    const prefixes = await Promise.all(brokerIds.map(async (id) => ({ id, bytes: await logPrefix(cluster.members.get(id).dataDir, p, end) })))
+    const prefixes = await Promise.all(brokerIds.map(async (id) => ({ id, bytes: await replicaLogPrefix(cluster.members.get(id).dataDir, TOPIC, p, end) })))
     const first = prefixes[0]
     const equal = prefixes.every((x) => x.bytes.equals(first.bytes))
     summary.replicas.push({ partition: p, end, bytes: first.bytes.length, equal, sizes: prefixes.map((x) => `${x.id}:${x.bytes.length}`).join(' ') })

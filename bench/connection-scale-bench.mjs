@@ -9,7 +9,9 @@
 // process that measures latency. Open-file limits: the broker's is raised with prlimit, and this
 // script re-runs itself under prlimit when its own is too low (both need root or a high hard
 // limit). Needs a build (npx tsc -b).
-// Usage: node bench/connection-scale-bench.mjs [--idle 10000] [--active 1000] [--seconds 20]
+// Usage: node bench/connection-scale-bench.mjs [--idle 10000] [--active 1000] [--seconds 20] [--gc]
+// --gc runs the broker with --trace-gc and reports the GC pauses (count, total, largest, by kind)
+// of each active phase, to tell what the idle connections cost the active clients' latency.
 import { parseArgs } from 'node:util'
 import { spawn, spawnSync } from 'node:child_process'
 import { performance } from 'node:perf_hooks'
@@ -25,6 +27,8 @@ const { values } = parseArgs({
     idle: { type: 'string', default: '10000' },
     active: { type: 'string', default: '1000' },
     seconds: { type: 'string', default: '20' },
+    // the broker runs with --trace-gc; each active phase reports its GC pauses
+    gc: { type: 'boolean', default: false },
     // internal: this process is the holder of the idle connections
     'hold-idle': { type: 'string' },
     port: { type: 'string' }
@@ -107,9 +111,36 @@ async function activePhase (producers, seconds) {
   return { sent: latencies.length, failed, p50: pct(latencies, 0.5), p99: pct(latencies, 0.99), max: latencies[latencies.length - 1] ?? NaN }
 }
 
-async function main (idle, active, seconds) {
+/** GC pauses from --trace-gc lines ("...: Scavenge 8.4 (9.1) -> 7.6 (10.1) MB, 0.62 / 0.00 ms ..."), per kind. */
+class GcPauses {
+  constructor () { this.kinds = new Map() }
+  add (line) {
+    const m = /ms: ([A-Za-z() -]+?) [\d.]+ \([\d.]+\) -> [\d.]+ \([\d.]+\) MB, ([\d.]+) \/ [\d.]+ ms/.exec(line)
+    if (m === null) return
+    const kind = m[1].trim()
+    const pause = Number(m[2])
+    const k = this.kinds.get(kind) ?? { count: 0, total: 0, max: 0 }
+    k.count++
+    k.total += pause
+    k.max = Math.max(k.max, pause)
+    this.kinds.set(kind, k)
+  }
+  toString () {
+    const all = [...this.kinds.values()]
+    const total = all.reduce((n, k) => n + k.total, 0)
+    const parts = [...this.kinds].map(([kind, k]) => `${kind} ${k.count} x, ${k.total.toFixed(0)} ms, max ${k.max.toFixed(1)} ms`)
+    return `GC pauses ${total.toFixed(0)} ms in all (${parts.join('; ') || 'none'})`
+  }
+}
+
+async function main (idle, active, seconds, gc) {
   console.log(`idle ${idle}, active ${active} x 1 msg/s for ${seconds} s; load average before: ${load()}`)
-  const broker = await startBrokerProcess({ startTimeoutMs: 120_000, overrides: { 'connections.max.idle.ms': '3600000' } })
+  let pauses = null
+  const broker = await startBrokerProcess({
+    startTimeoutMs: 120_000,
+    overrides: { 'connections.max.idle.ms': '3600000' },
+    ...(gc ? { nodeArgs: ['--trace-gc'], onLine: (line) => { pauses?.add(line) } } : {})
+  })
   const pid = broker.process.pid
   const raised = spawnSync('prlimit', ['--pid', String(pid), `--nofile=${NOFILE}:${NOFILE}`])
   // Without the privilege, the broker keeps the limit it inherited from this process.
@@ -134,10 +165,14 @@ async function main (idle, active, seconds) {
     await Promise.all(producers.map(async (p) => await p.send({ topic: 'connection-scale', messages: [{ value: 'warm-up' }] })))
     let cpu = procStat(pid).cpu
     let t = performance.now()
+    pauses = new GcPauses()
     const alone = await activePhase(producers, seconds)
+    const alonePauses = pauses
+    pauses = null
     const aloneCpu = (procStat(pid).cpu - cpu) / ((performance.now() - t) / 1000)
     const withActive = rssMiB(pid)
     console.log(`active only: ${alone.sent} sent, ${alone.failed} failed, latency p50 ${alone.p50.toFixed(1)} ms, p99 ${alone.p99.toFixed(1)} ms, max ${alone.max.toFixed(0)} ms; broker CPU ${(aloneCpu * 100).toFixed(0)} % of a core, RSS ${withActive.toFixed(0)} MiB; load ${load()}`)
+    if (gc) console.log(`  ${alonePauses}`)
 
     t = performance.now()
     holder = spawn(process.execPath, [fileURLToPath(import.meta.url), '--hold-idle', String(idle), '--port', String(broker.port)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
@@ -157,9 +192,13 @@ async function main (idle, active, seconds) {
 
     cpu = procStat(pid).cpu
     t = performance.now()
+    pauses = new GcPauses()
     const beside = await activePhase(producers, seconds)
+    const besidePauses = pauses
+    pauses = null
     const besideCpu = (procStat(pid).cpu - cpu) / ((performance.now() - t) / 1000)
     console.log(`active beside the idle ones: ${beside.sent} sent, ${beside.failed} failed, latency p50 ${beside.p50.toFixed(1)} ms, p99 ${beside.p99.toFixed(1)} ms, max ${beside.max.toFixed(0)} ms; broker CPU ${(besideCpu * 100).toFixed(0)} % of a core, RSS ${rssMiB(pid).toFixed(0)} MiB; load ${load()}`)
+    if (gc) console.log(`  ${besidePauses}`)
     await Promise.all(producers.map(async (p) => await p.close()))
   } finally {
     holder?.kill()
@@ -182,5 +221,5 @@ if (values['hold-idle'] !== undefined) {
   }
   // Without the privilege to raise it, the limit there is must do.
   if (openFileLimit() < idle + active + 1_000) throw new Error(`open-file limit ${openFileLimit()} is too low for ${idle + active} connections`)
-  await main(idle, active, Number(values.seconds))
+  await main(idle, active, Number(values.seconds), values.gc)
 }

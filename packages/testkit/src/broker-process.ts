@@ -24,6 +24,10 @@ export interface BrokerProcessOptions {
   command?: readonly string[]
   /** Extra environment variables (LD_PRELOAD of libfaketime...), on top of this process's. */
   env?: Readonly<Record<string, string>>
+  /** Node options before the broker's script, e.g. `['--trace-gc']` (not all are allowed in NODE_OPTIONS). */
+  nodeArgs?: readonly string[]
+  /** Called with every line the broker writes (stdout and stderr), e.g. for --trace-gc output. */
+  onLine?: (line: string) => void
 }
 
 export interface BrokerProcess {
@@ -54,7 +58,7 @@ export async function startBrokerProcess (options: BrokerProcessOptions = {}): P
     'log.dirs': dataDir,
     ...options.overrides
   }
-  const args = [CLI_PATH, 'start', '--log-format', 'json']
+  const args = [...options.nodeArgs ?? [], CLI_PATH, 'start', '--log-format', 'json']
   for (const [key, value] of Object.entries(settings)) args.push('--override', `${key}=${value}`)
 
   const [wrapper, ...wrapperArgs] = options.command ?? []
@@ -80,6 +84,7 @@ export async function startBrokerProcess (options: BrokerProcessOptions = {}): P
       const parts = (partial + chunk).split('\n')
       partial = parts.pop() ?? ''
       for (const line of parts) {
+        options.onLine?.(line)
         lines.push(line)
         if (lines.length > KEPT_LOG_LINES) lines.shift()
         const match = LISTENING.exec(line)

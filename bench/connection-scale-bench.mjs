@@ -172,7 +172,7 @@ async function main (idle, active, seconds, gc) {
     const aloneCpu = (procStat(pid).cpu - cpu) / ((performance.now() - t) / 1000)
     const withActive = rssMiB(pid)
     console.log(`active only: ${alone.sent} sent, ${alone.failed} failed, latency p50 ${alone.p50.toFixed(1)} ms, p99 ${alone.p99.toFixed(1)} ms, max ${alone.max.toFixed(0)} ms; broker CPU ${(aloneCpu * 100).toFixed(0)} % of a core, RSS ${withActive.toFixed(0)} MiB; load ${load()}`)
-    if (gc) console.log(`  ${alonePauses}`)
+    if (gc) console.log(`  ${alonePauses.toString()}`)
 
     t = performance.now()
     holder = spawn(process.execPath, [fileURLToPath(import.meta.url), '--hold-idle', String(idle), '--port', String(broker.port)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
@@ -198,7 +198,7 @@ async function main (idle, active, seconds, gc) {
     pauses = null
     const besideCpu = (procStat(pid).cpu - cpu) / ((performance.now() - t) / 1000)
     console.log(`active beside the idle ones: ${beside.sent} sent, ${beside.failed} failed, latency p50 ${beside.p50.toFixed(1)} ms, p99 ${beside.p99.toFixed(1)} ms, max ${beside.max.toFixed(0)} ms; broker CPU ${(besideCpu * 100).toFixed(0)} % of a core, RSS ${rssMiB(pid).toFixed(0)} MiB; load ${load()}`)
-    if (gc) console.log(`  ${besidePauses}`)
+    if (gc) console.log(`  ${besidePauses.toString()}`)
     await Promise.all(producers.map(async (p) => await p.close()))
   } finally {
     holder?.kill()

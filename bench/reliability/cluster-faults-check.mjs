@@ -74,7 +74,10 @@ export function checkHistory ({ producers, log, consumed, commits }) {
     }
   }
   for (const [value, places] of where) {
-    if (places.length > 1) duplicated.add(`${value} at ${places.map((p) => `${p.partition}/${p.offset}`).join(', ')}`)
+    if (places.length > 1) {
+      const acked = [...committed, ...unknown].flat().find((r) => r.value === value)
+      duplicated.add(`${value} at ${places.map((p) => `${p.partition}/${p.offset}`).join(', ')}${acked?.offset === undefined ? '' : ` (acknowledged at ${acked.offset})`}`)
+    }
   }
   let unknownOffsets = 0
   for (const producer of producers) {
@@ -121,8 +124,9 @@ export function checkHistory ({ producers, log, consumed, commits }) {
  * @param {Array<Array<{ partition: number, value: string }>>} t.aborted
  * @param {Array<Array<{ partition: number, value: string }>>} t.unknown
  * @param {Array<{ partition: number, offset: number, value: string }>} t.visible
+ * @param {Array<{ partition: number, offset: number, value: string }>} [t.inLog] the topic read read_uncommitted, to say where a missing record is
  */
-export function checkTransactions ({ committed, aborted, unknown, visible }) {
+export function checkTransactions ({ committed, aborted, unknown, visible, inLog = [] }) {
   const lost = check('committed transactions visible whole to read_committed')
   const abortedRead = check('no aborted record visible to read_committed')
   const torn = check('transactions of unknown outcome all or nothing')
@@ -139,7 +143,12 @@ export function checkTransactions ({ committed, aborted, unknown, visible }) {
   const at = (r) => seen.get(r.value)?.find((v) => v.partition === r.partition)
   for (const txn of committed) {
     const missing = txn.filter((r) => at(r) === undefined)
-    if (missing.length > 0) lost.add(`${missing.map((r) => `${r.value} (partition ${r.partition})`).join(', ')} of a committed transaction not visible`)
+    const where = (r) => {
+      const found = inLog.filter((v) => v.value === r.value && v.partition === r.partition)
+      const acked = r.offset === undefined ? '' : `, acknowledged at offset ${r.offset} (${r.at ?? '?'}) where the log holds ${inLog.find((v) => v.partition === r.partition && v.offset === r.offset)?.value ?? 'nothing'}`
+      return (found.length === 0 ? 'absent from the log' : `in the log read_uncommitted at ${found.map((v) => v.offset).join(', ')}`) + acked
+    }
+    if (missing.length > 0) lost.add(`${missing.map((r) => `${r.value} (partition ${r.partition}, ${where(r)})`).join(', ')} of a committed transaction not visible`)
   }
   for (const txn of aborted) {
     for (const r of txn) {

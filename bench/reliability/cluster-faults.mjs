@@ -216,7 +216,10 @@ async function runTxnProducer () {
         await producer.connect()
       }
       transaction = await producer.transaction()
-      await transaction.send({ topic: TXN_TOPIC, acks: -1, timeout: 5000, messages: values })
+      const sent = await transaction.send({ topic: TXN_TOPIC, acks: -1, timeout: 5000, messages: values })
+      // The offsets the produce acknowledgement named, to tell where a missing record went.
+      for (const v of values) v.offset = Number(sent.find((m) => m.partition === v.partition)?.baseOffset ?? -1)
+      for (const v of values) v.at = elapsed()
       if (abort) {
         await transaction.abort()
         txns.aborted.push(values)
@@ -532,7 +535,16 @@ try {
     const read = assertSucceeded('kcat read_committed', await runKcat(['-C', '-b', cluster.bootstrap, '-t', TXN_TOPIC, '-o', 'beginning', '-e', '-J', '-q',
       '-X', 'isolation.level=read_committed'], { timeoutMs: 120_000 }))
     const visible = read.stdout.toString('utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l)).map((m) => ({ partition: m.partition, offset: m.offset, value: m.payload ?? '' }))
-    summary.checks.push(...checkTransactions({ ...txns, visible }))
+    // read_uncommitted too: a committed record missing above is then either absent from the log or hidden by an abort.
+    const readAll = assertSucceeded('kcat read_uncommitted', await runKcat(['-C', '-b', cluster.bootstrap, '-t', TXN_TOPIC, '-o', 'beginning', '-e', '-J', '-q',
+      '-X', 'isolation.level=read_uncommitted'], { timeoutMs: 120_000 }))
+    const inLog = readAll.stdout.toString('utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l)).map((m) => ({ partition: m.partition, offset: m.offset, value: m.payload ?? '' }))
+    const txnChecks = checkTransactions({ ...txns, visible, inLog })
+    summary.checks.push(...txnChecks)
+    if (opts.out !== undefined && txnChecks.some((c) => !c.ok)) {
+      // The brokers' logs, for the diagnosis of a transactional finding.
+      await writeFile(`${opts.out}.brokers.log`, cluster.logs())
+    }
     summary.transactions = { committed: txns.committed.length, aborted: txns.aborted.length, unknown: txns.unknown.length, errors: Object.fromEntries(txns.errors), visible: visible.length }
   }
   summary.clients = {

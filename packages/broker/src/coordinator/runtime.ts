@@ -24,7 +24,8 @@
 // that meets a retired log, or the next start() that finds the topic gone, resigns every
 // partition, as Kafka's coordinator resigns deleted partitions: shards unloaded (their state is
 // gone with the topic), keys answer NOT_COORDINATOR, so clients look the coordinator up again, and
-// that FindCoordinator's start() creates the topic again and loads it (empty).
+// that FindCoordinator's start() creates the topic again and loads it (empty). Elected ownership:
+// the end of the deleted partitions' leaderships resigns them; start() creates the topic again.
 //
 // Transactions (Kafka's scheduleTransactionalWriteOperation / scheduleTransactionCompletion): a
 // transactional op's records are appended as the producer's transactional batch and replayed with
@@ -216,11 +217,13 @@ export class CoordinatorRuntime<S extends CoordinatorShard<R>, R> {
   /**
    * The coordinator's topic was deleted: every partition is resigned (shards unloaded, parked
    * requests answered, keys answer NOT_COORDINATOR) and the next start() creates the topic again
-   * and loads it. Called by the runtime itself when it meets the deletion.
+   * and loads it. Called by the runtime itself when it meets the deletion. Elected ownership: the
+   * deleted partitions' leaderships end, which resigns them, and the new topic's may already have
+   * been elected here, so only the creation is redone.
    */
   topicDeleted (): void {
     if (this.#closed) return
-    for (const [partition, slot] of this.#slots.entries()) {
+    for (const [partition, slot] of this.#elected ? [] : this.#slots.entries()) {
       this.#unload(slot)
       slot.shard = this.#newShard(partition, this.#scheduler(partition), 0)
       slot.epoch = 0

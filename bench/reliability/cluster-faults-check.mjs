@@ -158,7 +158,7 @@ export function checkTransactions ({ committed, aborted, unknown, visible, inLog
   }
   for (const txn of unknown) {
     const present = txn.filter((r) => at(r) !== undefined).length
-    if (present !== 0 && present !== txn.length) torn.add(`${present} of ${txn.length} visible: ${txn.map((r) => r.value).join(', ')}`)
+    if (present !== 0 && present !== txn.length) torn.add(`${present} of ${txn.length} visible: ${txn.map((r) => r.value).join(', ')}${txn[0]?.error === undefined ? '' : ` (failed: ${txn[0].error})`}`)
   }
   return [lost, abortedRead, torn, duplicated].map((c) => c.result())
 }

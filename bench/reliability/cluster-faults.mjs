@@ -36,7 +36,7 @@ import { parseArgs } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import kafkajs from 'kafkajs'
-import { listOffsetsApi, metadataApi } from '@brook/protocol'
+import { decodeBatchSync, listOffsetsApi, metadataApi, readBatchHeader, readControlMarker } from '@brook/protocol'
 import { assertSucceeded, controllerOf, kafkaJavascriptDir, createNamespaceNetwork, kcatConsumeAll, partitionState, requestTo, runKcat, runPython, startTestCluster, tempDir, waitFor } from '@brook/testkit'
 import { checkHistory, checkTransactions } from './cluster-faults-check.mjs'
 import { startRdkafkaProducer } from './cluster-faults-rdkafka-node.mjs'
@@ -228,7 +228,10 @@ async function runTxnProducer () {
         txns.committed.push(values)
       }
     } catch (err) {
-      if (transaction !== null) txns.unknown.push(values)
+      if (transaction !== null) {
+        for (const v of values) v.error = `${elapsed()} ${err.name ?? 'Error'}: ${err.message}`
+        txns.unknown.push(values)
+      }
       const kind = err.name ?? 'Error'
       txns.errors.set(kind, (txns.errors.get(kind) ?? 0) + 1)
       try {
@@ -427,6 +430,30 @@ async function recovered (timeoutMs) {
   }
 }
 
+/** One line per batch of a partition's log (offsets, producer id/epoch/sequence, marker or first value), for a diagnosis. */
+async function describeBatches (dataDir, topic, partition) {
+  const dir = join(dataDir, `${topic}-${partition}`)
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.log')).sort()
+  const lines = []
+  for (const f of files) {
+    const all = await readFile(join(dir, f))
+    let pos = 0
+    while (pos + 61 <= all.length) {
+      const size = 12 + all.readInt32BE(pos + 8)
+      if (pos + size > all.length) break
+      const batch = all.subarray(pos, pos + size)
+      const h = readBatchHeader(batch)
+      const marker = readControlMarker(batch)
+      const what = marker !== null
+        ? (marker.type === 0 ? 'ABORT' : marker.type === 1 ? 'COMMIT' : `control ${marker.type}`)
+        : decodeBatchSync(batch).records.map((r) => r.value?.toString() ?? '').join(',')
+      lines.push(`${topic}-${partition} ${h.baseOffset}..${h.baseOffset + BigInt(h.lastOffsetDelta)} epoch ${h.partitionLeaderEpoch} pid ${h.producerId}/${h.producerEpoch} seq ${h.baseSequence} ${what}`)
+      pos += size
+    }
+  }
+  return lines.join('\n')
+}
+
 /** The bytes of a partition's log files (in segment order) holding the batches below `end`. */
 async function logPrefix (dataDir, partition, end) {
   const dir = join(dataDir, `${TOPIC}-${partition}`)
@@ -564,6 +591,11 @@ try {
     const first = prefixes[0]
     const equal = prefixes.every((x) => x.bytes.equals(first.bytes))
     summary.replicas.push({ partition: p, end, bytes: first.bytes.length, equal, sizes: prefixes.map((x) => `${x.id}:${x.bytes.length}`).join(' ') })
+  }
+  if (opts.out !== undefined && summary.checks.some((c) => !c.ok && /transaction/.test(c.name))) {
+    const dumps = []
+    for (let p = 0; p < partitions; p++) dumps.push(await describeBatches(cluster.members.get(brokerIds[0]).dataDir, TXN_TOPIC, p))
+    await writeFile(`${opts.out}.txn-batches.log`, dumps.join('\n'))
   }
 } catch (err) {
   finding(`checking failed: ${err.stack ?? err}`)

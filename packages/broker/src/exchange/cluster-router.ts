@@ -30,6 +30,8 @@ const DELIVERY_TIMEOUT_MS = 30_000
 export interface ClusterExchangeRouterOptions {
   /** Every topic of the cluster (partitions this broker holds no replica of are undefined). */
   topics: () => RouterTopic[]
+  /** One topic by name: a step's lookups cost one map read, not a sorted copy of every topic. */
+  topic: (name: string) => RouterTopic | undefined
   /** Where the routers' client bootstraps from: this broker's own listener. */
   bootstrap: () => string[]
   /** How the client connects there (TLS, SASL): the inter-broker listener's settings. */
@@ -120,11 +122,11 @@ export class ClusterExchangeRouter implements ExchangeRouter {
     if (worker.position >= bound) return false
     // Configs read again after the bound: a record appended after a config change was
     // acknowledged is routed with the new bindings.
-    if (this.options.topics().find((t) => t.info.name === name)?.info.configs !== topic.info.configs) return true
+    if (this.options.topic(name)?.info.configs !== topic.info.configs) return true
     const { records, to } = await readRecords(partition, worker.position, bound, STEP_RECORDS)
     if (to <= worker.position) return false
     const counts: Counters = { routed: 0, alternate: 0, unroutable: 0, droppedCopies: 0 }
-    const groups = planCopies(compiled, partition.index, records, (t) => this.options.topics().find((x) => x.info.name === t)?.partitions.length, counts)
+    const groups = planCopies(compiled, partition.index, records, (t) => this.options.topic(t)?.partitions.length, counts)
     const producer = worker.producer
     producer.beginTransaction()
     try {

@@ -40,6 +40,8 @@ export interface LocalExchangeRouterOptions {
   dir: string
   allocateProducerId: () => Promise<number>
   topics: () => RouterTopic[]
+  /** One topic by name: a step's lookups cost one map read, not a sorted copy of every topic. */
+  topic: (name: string) => RouterTopic | undefined
   partition: (topic: string, index: number) => Partition | undefined
   logger: Logger
   /** Where the routing gauges are registered (the broker's /metrics registry). */
@@ -205,7 +207,7 @@ export class LocalExchangeRouter implements ExchangeRouter {
     if (log.position >= bound) return false
     // The configs are read again after the bound: a record appended after a config change was
     // acknowledged is routed with the new bindings.
-    if (this.options.topics().find((t) => t.info.name === name)?.info.configs !== topic.info.configs) return true
+    if (this.options.topic(name)?.info.configs !== topic.info.configs) return true
     const { records, to } = await readRecords(partition, log.position, bound, STEP_RECORDS)
     if (to <= log.position) return false
     const groups = this.#plan(name, partition.index, compiled, records)
@@ -231,7 +233,7 @@ export class LocalExchangeRouter implements ExchangeRouter {
   }
 
   #plan (exchange: string, index: number, compiled: CompiledExchange, records: readonly KafkaRecord[]): CopyGroup[] {
-    return planCopies(compiled, index, records, (topic) => this.options.topics().find((t) => t.info.name === topic)?.partitions.length, this.#counters.of(exchange))
+    return planCopies(compiled, index, records, (topic) => this.options.topic(topic)?.partitions.length, this.#counters.of(exchange))
   }
 
   async #apply (exchange: string, index: number, groups: readonly CopyGroup[], appends: readonly RouteAppend[]): Promise<void> {

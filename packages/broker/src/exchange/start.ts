@@ -32,13 +32,14 @@ export async function startExchangeRouter (options: StartExchangeRouterOptions):
   const { replicas, groups } = options
   const logger = options.logger.child({ component: 'exchange-router' })
   if (options.clustered) {
-    return ClusterExchangeRouter.start({ topics: () => replicas.topics(), bootstrap: () => [options.selfAddress()], connection: options.selfConnection, logger, registry: options.registry })
+    return ClusterExchangeRouter.start({ topics: () => replicas.topics(), topic: (name) => replicas.topic(name), bootstrap: () => [options.selfAddress()], connection: options.selfConnection, logger, registry: options.registry })
   }
   return await LocalExchangeRouter.start({
     fs: new NodeFileSystem(),
     dir: join(options.firstLogDir, EXCHANGE_DIR),
     allocateProducerId: options.allocateProducerId,
     topics: () => replicas.topics(),
+    topic: (name) => replicas.topic(name),
     partition: (topic, index) => replicas.partition(topic, index),
     logger,
     registry: options.registry,

@@ -90,7 +90,6 @@ export class Admin {
       validateOnly: options.validateOnly ?? false
     })
     for (const t of r.topics) if (t.errorCode !== ErrorCode.NONE) throw kafkaError(t.errorCode, t.errorMessage ?? `create topic ${t.name}`)
-    this.cluster.addInterest(topics.map((t) => t.topic))
   }
 
   async deleteTopics (topics: string[]): Promise<void> {
@@ -108,8 +107,7 @@ export class Admin {
   }
 
   async describeTopics (topics: string[]): Promise<TopicMetadata[]> {
-    this.cluster.addInterest(topics)
-    const meta = await this.cluster.refreshMetadata()
+    const meta = await this.cluster.describe(topics)
     return topics.map((name) => {
       const t = meta.topics.get(name)
       if (t === undefined) throw kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${name}`)

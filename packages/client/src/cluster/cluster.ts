@@ -130,6 +130,28 @@ export class Cluster {
     return run
   }
 
+  /**
+   * One Metadata request for exactly `topics` (the interest is neither read nor extended), merged
+   * into the snapshot: an admin describing one topic pays for that topic, not for every topic it
+   * created or described before. The snapshot's age is left alone, as the other topics were not
+   * refreshed.
+   */
+  async describe (topics: readonly string[]): Promise<ClusterMetadata> {
+    return await withRetry(async () => {
+      const connection = await this.any()
+      const response = await connection.request(metadataApi, {
+        topics: topics.map((name) => ({ name })),
+        allowAutoTopicCreation: false,
+        includeClusterAuthorizedOperations: false,
+        includeTopicAuthorizedOperations: false
+      })
+      // Merged into the snapshot current when the answer came, so a concurrent refresh is kept.
+      const snapshot = new ClusterMetadata(response, this.snapshot ?? undefined)
+      this.snapshot = snapshot
+      return snapshot
+    }, this.retry)
+  }
+
   /** Metadata that knows every topic given (refreshing when one is missing or the snapshot is old). */
   async metadataFor (topics: Iterable<string>, options: { allowAutoTopicCreation?: boolean } = {}): Promise<ClusterMetadata> {
     const wanted = [...topics]

@@ -4,10 +4,12 @@
 // FindCoordinator creates the topic again: a running group rejoins, consumes and commits, a new
 // group works, and a transactional producer gets a new producer id and commits, all without a
 // restart. What the topic held is gone, as in Kafka: the group starts again from its reset policy.
+// The same for `__share_group_state` under a librdkafka share consumer.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import kafkajs from 'kafkajs'
-import { startTestBroker, waitFor, type TestBroker } from '@brook/testkit'
+import { type ShareConsumerProcess, startShareConsumer, startTestBroker, waitFor, type TestBroker } from '@brook/testkit'
+import { SHARE_BROKER_CONFIG, prepareQueue } from '../share/helpers.js'
 
 const { Kafka, logLevel } = kafkajs
 type KafkaClient = InstanceType<typeof Kafka>
@@ -128,6 +130,32 @@ test('kafkajs: after __transaction_state is deleted a transactional producer ini
     assert.deepEqual(r.consumed, ['before', 'after'])
   } finally {
     await reader?.consumer.disconnect()
+    await admin.disconnect()
+    await broker.close()
+  }
+})
+
+test('librdkafka share consumer: after __share_group_state is deleted the queue goes on and the state topic is created again', { timeout: 60_000 }, async () => {
+  const broker = await startTestBroker(SHARE_BROKER_CONFIG)
+  const kafka = client(broker)
+  const admin = kafka.admin()
+  let consumer: ShareConsumerProcess | undefined
+  try {
+    await prepareQueue(broker.bootstrap, 'queue', 'workers', 100)
+    const c = await startShareConsumer({ bootstrap: broker.bootstrap, group: 'workers', topic: 'queue' })
+    consumer = c
+    await waitFor(() => c.confirmedAccepted().size === 100, 30_000, { message: 'the first 100 accepted' })
+    await admin.connect()
+    assert.equal((await admin.listTopics()).includes('__share_group_state'), true)
+    await admin.deleteTopics({ topics: ['__share_group_state'], timeout: 10_000 })
+    assert.equal((await admin.listTopics()).includes('__share_group_state'), false, 'the deletion took effect')
+
+    await produce(kafka, 'queue', Array.from({ length: 100 }, (_, i) => `after-${i}`))
+    await waitFor(() => c.confirmedAccepted().size === 200, 30_000, { message: 'the records produced after the deletion accepted' })
+    assert.deepEqual(c.acked.filter((a) => a.error !== 0), [], 'every acknowledgement succeeded')
+    assert.equal((await admin.listTopics()).includes('__share_group_state'), true, 'the state topic was created again')
+  } finally {
+    await consumer?.kill()
     await admin.disconnect()
     await broker.close()
   }

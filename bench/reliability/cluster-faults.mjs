@@ -3,9 +3,10 @@
 // (createNamespaceNetwork in @brook/testkit), under load from an idempotent acks=all kafkajs
 // producer, an idempotent acks=all librdkafka producer (kafka-javascript with librdkafka 2.15, or
 // confluent-kafka-python) and a kafkajs consumer group committing offsets, all on one topic of
-// PARTITIONS partitions, replication factor 3, min.insync.replicas 2; and a kafkajs transactional
-// producer writing one record to each partition of a second topic per transaction, every fifth
-// transaction aborted (--no-txn leaves it out). Each round
+// PARTITIONS partitions, replication factor 3, min.insync.replicas 2; and a transactional producer
+// (librdkafka; --txn-client kafkajs for kafkajs, whose send can skip a partition whose leader moved
+// to a broker that already answered, kafkajs issue 1303) writing one record to each partition of a
+// second topic per transaction, every fifth transaction aborted (--no-txn leaves it out). Each round
 // waits for a healthy cluster (every broker up, every ISR full, both producers acknowledged again),
 // then injects one fault picked at random (seeded):
 //   kill-leader      kill -9 of a partition's leader, restarted after 0-2 s
@@ -27,7 +28,7 @@
 // (or python3-confluent-kafka); clock jumps need Debian's libfaketime (skipped without it).
 // Usage: sudo node bench/reliability/cluster-faults.mjs [--rounds 30] [--seed N] [--seconds 900]
 //          [--faults kill-leader,cut-etcd,...] [--partitions 3] [--session-ms 2000] [--no-txn]
-//          [--librdkafka node|python] [--out FILE]
+//          [--librdkafka node|python] [--txn-client librdkafka|kafkajs] [--out FILE]
 import { existsSync } from 'node:fs'
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { loadavg } from 'node:os'
@@ -36,10 +37,11 @@ import { parseArgs } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import kafkajs from 'kafkajs'
+import { prng } from '@brook/common'
 import { decodeBatchSync, listOffsetsApi, metadataApi, readBatchHeader, readControlMarker } from '@brook/protocol'
-import { assertSucceeded, controllerOf, kafkaJavascriptDir, createNamespaceNetwork, kcatConsumeAll, partitionState, requestTo, runKcat, runPython, startTestCluster, tempDir, waitFor } from '@brook/testkit'
+import { assertSucceeded, controllerOf, kafkaJavascriptDir, createNamespaceNetwork, kcatConsumeAll, partitionState, replicaLogPrefix, requestTo, runKcat, runPython, startTestCluster, tempDir, waitFor } from '@brook/testkit'
 import { checkHistory, checkTransactions } from './cluster-faults-check.mjs'
-import { startRdkafkaProducer } from './cluster-faults-rdkafka-node.mjs'
+import { runRdkafkaTxnProducer, startRdkafkaProducer } from './cluster-faults-rdkafka-node.mjs'
 
 const { Kafka, logLevel } = kafkajs
 const FAULTS = ['kill-leader', 'kill-controller', 'kill-etcd', 'pause-broker', 'isolate-broker', 'cut-link', 'cut-etcd', 'clock-jump']
@@ -61,6 +63,7 @@ const { values: opts } = parseArgs({
     'session-ms': { type: 'string', default: '2000' },
     librdkafka: { type: 'string', default: existsSync(kafkaJavascriptDir()) ? 'node' : 'python' },
     'no-txn': { type: 'boolean', default: false },
+    'txn-client': { type: 'string', default: existsSync(kafkaJavascriptDir()) ? 'librdkafka' : 'kafkajs' },
     out: { type: 'string' }
   }
 })
@@ -78,15 +81,8 @@ if (!clockJumps && faults.includes('clock-jump')) {
   faults = faults.filter((f) => f !== 'clock-jump')
 }
 
-// mulberry32: a small seeded generator, so that a run can be repeated fault for fault.
-let state = seed >>> 0
-function random () {
-  state = (state + 0x6D2B79F5) >>> 0
-  let t = state
-  t = Math.imul(t ^ (t >>> 15), t | 1)
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-}
+// Seeded, so that a run can be repeated fault for fault.
+const random = prng(seed)
 const between = (min, max) => Math.floor(min + random() * (max - min + 1))
 const pick = (list) => list[Math.floor(random() * list.length)]
 
@@ -454,22 +450,6 @@ async function describeBatches (dataDir, topic, partition) {
   return lines.join('\n')
 }
 
-/** The bytes of a partition's log files (in segment order) holding the batches below `end`. */
-async function logPrefix (dataDir, partition, end) {
-  const dir = join(dataDir, `${TOPIC}-${partition}`)
-  const files = (await readdir(dir)).filter((f) => f.endsWith('.log')).sort()
-  const all = Buffer.concat(await Promise.all(files.map(async (f) => await readFile(join(dir, f)))))
-  let pos = 0
-  while (pos + 61 <= all.length) {
-    const base = Number(all.readBigInt64BE(pos))
-    const size = 12 + all.readInt32BE(pos + 8)
-    const last = base + all.readInt32BE(pos + 23)
-    if (last >= end || pos + size > all.length) break
-    pos += size
-  }
-  return all.subarray(0, pos)
-}
-
 const rounds_ = []
 let exitCode = 0
 let rdkafka
@@ -489,7 +469,10 @@ try {
   else rdkafka = runPython(script, [cluster.bootstrap, TOPIC, String(partitions), join(scratch.path, 'stop'), join(scratch.path, 'rdkafka.json')], { timeoutMs: Number(opts.seconds) * 1000 + 600_000 })
   consumer = await runConsumer()
   // Caught here so that a client that never connects is a finding, not a crash of the campaign.
-  producing = Promise.all([runKafkajsProducer(), transactions ? runTxnProducer() : null])
+  const txnProducer = !transactions
+    ? null
+    : opts['txn-client'] === 'kafkajs' ? runTxnProducer() : runRdkafkaTxnProducer(cluster.bootstrap, TXN_TOPIC, partitions, txns, () => stopping, elapsed)
+  producing = Promise.all([runKafkajsProducer(), txnProducer])
     .catch((err) => { finding(`kafkajs producer: ${err.stack ?? err}`) })
   sampling = sampleCommits().catch((err) => { finding(`committed-offset sampler: ${err.stack ?? err}`) })
 
@@ -587,7 +570,7 @@ try {
   for (let p = 0; p < partitions; p++) {
     const records = logByPartition.get(p)
     const end = records.length === 0 ? 0 : records[records.length - 1].offset + 1
-    const prefixes = await Promise.all(brokerIds.map(async (id) => ({ id, bytes: await logPrefix(cluster.members.get(id).dataDir, p, end) })))
+    const prefixes = await Promise.all(brokerIds.map(async (id) => ({ id, bytes: await replicaLogPrefix(cluster.members.get(id).dataDir, TOPIC, p, end) })))
     const first = prefixes[0]
     const equal = prefixes.every((x) => x.bytes.equals(first.bytes))
     summary.replicas.push({ partition: p, end, bytes: first.bytes.length, equal, sizes: prefixes.map((x) => `${x.id}:${x.bytes.length}`).join(' ') })

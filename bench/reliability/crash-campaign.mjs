@@ -34,6 +34,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import kafkajs from 'kafkajs'
+import { prng } from '../../packages/common/dist/src/index.js'
 import { SYSTEM_PYTHON, assertSucceeded, runKcat, startBrokerProcess } from '../../packages/testkit/dist/src/index.js'
 import { freePort } from '../bench-tools.mjs'
 import { formatScanReport, scanLogDirs } from './scan-log.mjs'
@@ -57,17 +58,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, m
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ')
 const log = (...a) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...a)
 
-/** mulberry32: the kill times and the transaction loop's aborts follow from --seed. */
-function prng (seed) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+// mulberry32: the kill times and the transaction loop's aborts follow from --seed.
 const random = prng(SEED)
 
 const failures = []

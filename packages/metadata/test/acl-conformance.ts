@@ -1,10 +1,11 @@
 // The AclStore conformance suite: what every store must show (acl-store.ts lists the
 // guarantees). acl-store.test.ts runs it on the embedded file store and on the key-value store
 // over MemoryKv; etcd-store.test.ts on the key-value store over a real etcd.
-import { describe, it } from 'node:test'
+import { describe } from 'node:test'
 import assert from 'node:assert/strict'
 import { waitFor } from '@brook/testkit'
 import { type AclBinding, type AclStore, aclKey, AclOperation, AclPermission, PatternType, ResourceType } from '../src/index.js'
+import { storeCase } from './store-case.js'
 
 export interface AclSubject {
   /** A store opened afresh on the storage: what the same broker, restarted, opens. */
@@ -16,8 +17,6 @@ export interface AclSubject {
   peer: (first: AclStore) => Promise<AclStore>
   cleanup: () => Promise<void>
 }
-
-const TIMEOUT = 30_000
 
 function binding (over: Partial<AclBinding> = {}): AclBinding {
   return {
@@ -36,18 +35,7 @@ const keys = (bindings: readonly AclBinding[]): string[] => bindings.map(aclKey)
 
 export function aclConformance (name: string, make: () => Promise<AclSubject>): void {
   describe(`AclStore conformance: ${name}`, () => {
-    const test = (title: string, fn: (s: AclSubject, a: AclStore) => Promise<void>): void => {
-      it(title, { timeout: TIMEOUT }, async () => {
-        const s = await make()
-        const a = await s.open()
-        try {
-          await fn(s, a)
-        } finally {
-          await a.close()
-          await s.cleanup()
-        }
-      })
-    }
+    const test = storeCase(make)
 
     test('create makes bindings visible at once and keeps one copy of each', async (_s, a) => {
       const write = binding()

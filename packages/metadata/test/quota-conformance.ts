@@ -1,10 +1,11 @@
 // The ClientQuotaStore conformance suite (quota/quota-records.ts lists the guarantees).
 // quota-store.test.ts runs it on the embedded file store and on the key-value store over
 // MemoryKv; etcd-store.test.ts on the key-value store over a real etcd.
-import { describe, it } from 'node:test'
+import { describe } from 'node:test'
 import assert from 'node:assert/strict'
 import { waitFor } from '@brook/testkit'
 import type { ClientQuotaStore, QuotaEntity } from '../src/index.js'
+import { storeCase } from './store-case.js'
 
 export interface QuotaSubject {
   /** A store opened afresh on the storage: what the same broker, restarted, opens. */
@@ -32,18 +33,7 @@ function table (store: ClientQuotaStore): Record<string, Record<string, number>>
 
 export function quotaConformance (name: string, make: () => Promise<QuotaSubject>): void {
   describe(`ClientQuotaStore conformance: ${name}`, () => {
-    const test = (title: string, fn: (s: QuotaSubject, a: ClientQuotaStore) => Promise<void>): void => {
-      it(title, { timeout: 30_000 }, async () => {
-        const s = await make()
-        const a = await s.open()
-        try {
-          await fn(s, a)
-        } finally {
-          await a.close()
-          await s.cleanup()
-        }
-      })
-    }
+    const test = storeCase(make)
 
     test('apply makes sets and removals visible at once, the last change to a key winning', async (_s, a) => {
       assert.deepEqual(a.records(), [])

@@ -1,10 +1,11 @@
 // The ScramRecordStore conformance suite (scram-records.ts lists the guarantees).
 // scram-store.test.ts runs it on the embedded file store and on the key-value store over
 // MemoryKv; etcd-store.test.ts on the key-value store over a real etcd.
-import { describe, it } from 'node:test'
+import { describe } from 'node:test'
 import assert from 'node:assert/strict'
 import { waitFor } from '@brook/testkit'
 import type { ScramRecordStore, StoredScramCredential } from '../src/index.js'
+import { storeCase } from './store-case.js'
 
 export interface ScramSubject {
   /** A store opened afresh on the storage: what the same broker, restarted, opens. */
@@ -18,18 +19,7 @@ const credential = (n: number): StoredScramCredential => ({ salt: `salt-${n}`, s
 
 export function scramConformance (name: string, make: () => Promise<ScramSubject>): void {
   describe(`ScramRecordStore conformance: ${name}`, () => {
-    const test = (title: string, fn: (s: ScramSubject, a: ScramRecordStore) => Promise<void>): void => {
-      it(title, { timeout: 30_000 }, async () => {
-        const s = await make()
-        const a = await s.open()
-        try {
-          await fn(s, a)
-        } finally {
-          await a.close()
-          await s.cleanup()
-        }
-      })
-    }
+    const test = storeCase(make)
 
     test('apply makes upserts and deletes visible at once, in order', async (_s, a) => {
       await a.apply([

@@ -8,18 +8,6 @@ import { LogManager, type LogManagerOptions } from '../src/log-manager.js'
 import type { Log } from '../src/log/partition-log.js'
 import type { LogConfig } from '../src/types.js'
 
-/** mulberry32: small, fast, reproducible. */
-export function prng (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 export function randInt (random: () => number, lo: number, hi: number): number {
   return lo + Math.floor(random() * (hi - lo + 1))
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { silentLogger } from '@brook/common'
-import { type BrokerSession, type ClusterMetadataStore, type KvBackend, KvMetadataStore, MemoryKv, NO_LEADER, type PartitionMetadata } from '@brook/metadata'
+import { type BrokerSession, type ClusterMetadataStore, KvMetadataStore, MemoryKv, NO_LEADER, type PartitionMetadata } from '@brook/metadata'
 import { ErrorCode } from '@brook/protocol'
 import { BrokerConfig } from '../../src/config/broker-config.js'
 import { Controller } from '../../src/cluster/controller.js'
@@ -52,24 +52,10 @@ test('reassignment decisions: start, replace, complete, cancel and refusals', { 
   assert.equal(decideCompletion(partition([2, 1], NO_LEADER, [2], [2], [1]), brokers(1)), null, 'no target replica can lead yet')
 })
 
-function client (kv: MemoryKv): KvBackend {
-  return {
-    limits: kv.limits,
-    range: async (prefix) => await kv.range(prefix),
-    get: async (key) => await kv.get(key),
-    txn: async (txn) => await kv.txn(txn),
-    grantLease: async (ttl) => await kv.grantLease(ttl),
-    keepAlive: async (lease) => await kv.keepAlive(lease),
-    revokeLease: async (lease) => await kv.revokeLease(lease),
-    watch: async (prefix, from, handler) => await kv.watch(prefix, from, handler),
-    close: async () => {}
-  }
-}
-
 interface Member { store: ClusterMetadataStore, session: BrokerSession, controller: Controller }
 
 async function member (kv: MemoryKv, brokerId: number): Promise<Member> {
-  const store = await KvMetadataStore.open(client(kv), { prefix: '/brook', leaseTtlSeconds: 1, heartbeatIntervalMs: 200, requestTimeoutMs: 5000, logger: silentLogger })
+  const store = await KvMetadataStore.open(kv.client(), { prefix: '/brook', leaseTtlSeconds: 1, heartbeatIntervalMs: 200, requestTimeoutMs: 5000, logger: silentLogger })
   const session = await store.registerBroker({ brokerId, incarnationId: randomUUID(), endpoints: [], rack: null })
   const controller = new Controller({ session, snapshot: () => store.snapshot(), config: new BrokerConfig({}), logger: silentLogger })
   store.subscribe(() => { controller.onSnapshot() })

@@ -1,19 +1,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { prng } from '@brook/common'
 import { GroupError } from '../../src/group/errors.js'
 import type { JoinGroupResult } from '../../src/group/types.js'
 import { type Harness, advance, consumerProtocols, formGroup, heartbeat, join, settle, startHarness, sync, track } from './harness.js'
-
-/** A deterministic PRNG (mulberry32) so a failing storm can be replayed. */
-function rng (seed: number): () => number {
-  let a = seed
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 async function assertGroupUsable (h: Harness, groupId: string): Promise<void> {
   // Whatever happened before, a well-behaved client can still form the group and consume.
@@ -86,7 +76,7 @@ test('stale generations, unknown members and fenced ids in a stable group change
 
 test('a storm of random joins, syncs, heartbeats and leaves never wedges a group', async () => {
   const h = await startHarness()
-  const random = rng(20240601)
+  const random = prng(20240601)
   const known: string[] = []
   const pending: Array<Promise<unknown>> = []
   const generations = [0, 1, 2, 3]

@@ -19,6 +19,7 @@
 // bench/reliability/power-cut-campaign.mjs runs it long; a short seeded run is in the tests.
 import { decodeBatchSync, batchBaseOffset, batchLastOffset, batchSize, buildBatchSync, buildEndTxnMarker, Compression, hasValidCrc,
   ControlType, isControlBatch, LOG_OVERHEAD, MAGIC, MIN_BATCH_LENGTH, PARTITION_LEADER_EPOCH, readBatchHeader, readControlMarker, validateRecords } from '@brook/protocol'
+import { prng } from '@brook/common'
 import { type Log, LogManager, type LogConfig, MemoryFileSystem, type PowerCutOptions } from '@brook/storage'
 import { BrokerConfig } from '../../src/config/broker-config.js'
 import { toLogConfig } from '../../src/config/topic-config.js'
@@ -63,18 +64,6 @@ export interface CampaignSummary {
   batchesScanned: number
   failures: string[]
   elapsedMs: number
-}
-
-/** mulberry32: small, fast, reproducible. */
-function prng (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 function describe (err: unknown): string {

@@ -117,6 +117,24 @@ export class MemoryKv implements KvBackend {
     while ((this.history[0]?.revision ?? Infinity) <= revision) this.history.shift()
   }
 
+  /**
+   * One more client of this backend, as several sessions inside one process share it (each store
+   * its own client): closing the client leaves the backend to the others.
+   */
+  client (): KvBackend {
+    return {
+      limits: this.limits,
+      range: async (prefix) => await this.range(prefix),
+      get: async (key) => await this.get(key),
+      txn: async (txn) => await this.txn(txn),
+      grantLease: async (ttl) => await this.grantLease(ttl),
+      keepAlive: async (lease) => await this.keepAlive(lease),
+      revokeLease: async (lease) => await this.revokeLease(lease),
+      watch: async (prefix, from, handler) => await this.watch(prefix, from, handler),
+      close: async () => {}
+    }
+  }
+
   async close (): Promise<void> {
     this.closed = true
     for (const lease of this.leases.values()) clearTimeout(lease.timer)

@@ -12,7 +12,7 @@ import { Reader } from '../../src/primitives/reader.js'
 import { buildBatchSync } from '../../src/records/builder.js'
 import { Compression } from '../../src/records/record-batch.js'
 import { ApiKey } from '../../src/api-keys.js'
-import { prng } from '../prng.js'
+import { prng } from '@brook/common'
 import { sampleMessage } from '../schema/sample.js'
 
 // Fixtures are not compiled: read them from the source tree (dist/test/fuzz -> test/fixtures).

@@ -7,7 +7,7 @@ import {
   CompressionError, compress, compressSync, decompress, decompressSync, isXerialSnappy
 } from '../../src/records/compression.js'
 import { Compression } from '../../src/records/record-batch.js'
-import { prng } from '../prng.js'
+import { prng } from '@brook/common'
 import { randomBytes } from './fixtures.js'
 
 const CODECS = [Compression.None, Compression.Gzip, Compression.Snappy, Compression.Lz4, Compression.Zstd]

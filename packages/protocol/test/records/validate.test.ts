@@ -8,7 +8,7 @@ import {
   ATTRIBUTES, BASE_OFFSET, BATCH_LENGTH, Compression, MAGIC, RECORD_COUNT, LAST_OFFSET_DELTA, updateBatchCrc
 } from '../../src/records/record-batch.js'
 import { type RecordsValidation, validateRecords } from '../../src/records/validate.js'
-import { prng } from '../prng.js'
+import { prng } from '@brook/common'
 import { GOLDEN_BATCH, randomBytes } from './fixtures.js'
 
 const CORRUPT_MESSAGE = 2

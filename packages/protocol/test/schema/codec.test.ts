@@ -14,7 +14,7 @@ import { parseVersions } from '../../src/schema/versions.js'
 import { Reader } from '../../src/primitives/reader.js'
 import { Writer } from '../../src/primitives/writer.js'
 import { ProtocolError } from '../../src/protocol-error.js'
-import { prng } from '../prng.js'
+import { prng } from '@brook/common'
 import { sampleMessage } from './sample.js'
 
 function roundTrip (schema: MessageSchema, version: number, seed: number): void {

@@ -4,7 +4,7 @@
 import type { FieldSchema, MessageSchema } from '../../src/schema/types.js'
 import { inVersions } from '../../src/schema/versions.js'
 import { ZERO_UUID } from '../../src/primitives/uuid.js'
-import type { Rng } from '../prng.js'
+import type { Rng } from '@brook/common'
 
 
 const int = (r: Rng, min: number, max: number): number => min + Math.floor(r() * (max - min + 1))

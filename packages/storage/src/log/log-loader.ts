@@ -87,19 +87,7 @@ export async function loadLog (options: LoadLogOptions): Promise<Log> {
   }
   const last = segments[segments.length - 1]!
   last.active = true
-  const log = new Log({
-    ctx,
-    dir,
-    topic: options.topic,
-    partition: options.partition,
-    config,
-    segments,
-    logStartOffset: options.logStartOffset ?? segments[0]!.baseOffset,
-    recoveryPoint: last.nextOffset,
-    highWatermark: options.highWatermark ?? 0,
-    hooks: options.hooks,
-    clock: options.clock
-  })
+  const log = logOfSegments(options, segments)
   await log.loadLeaderEpochs()
   if (options.logStartOffset !== undefined && options.logStartOffset > log.logEndOffset) {
     // Data lost in a crash ended below a log start offset already promised (DeleteRecords,
@@ -149,20 +137,28 @@ export function restoreLog (options: LoadLogOptions, summary: LogSummary): Log |
   })
   const last = segments[segments.length - 1]!
   if (options.logStartOffset !== undefined && options.logStartOffset > last.nextOffset) return null
-  const log = new Log({
-    ctx,
-    dir,
+  const log = logOfSegments(options, segments)
+  return log.restoreState(summary.epochs) ? log : null
+}
+
+/**
+ * The Log over segments found on disk or described by the summary: recovered up to the last
+ * segment's end, starting at the checkpointed log start or else at the first segment.
+ */
+function logOfSegments (options: LoadLogOptions, segments: LogSegment[]): Log {
+  return new Log({
+    ctx: options.ctx,
+    dir: options.dir,
     topic: options.topic,
     partition: options.partition,
-    config,
+    config: options.config,
     segments,
     logStartOffset: options.logStartOffset ?? segments[0]!.baseOffset,
-    recoveryPoint: last.nextOffset,
+    recoveryPoint: segments[segments.length - 1]!.nextOffset,
     highWatermark: options.highWatermark ?? 0,
     hooks: options.hooks,
     clock: options.clock
   })
-  return log.restoreState(summary.epochs) ? log : null
 }
 
 /** Removes files a crash left half-deleted or half-cleaned; true when it removed any. */

@@ -7,7 +7,8 @@ import { MemoryFileSystem } from '../../src/fs/memory-fs.js'
 import { LOG_EXT, OFFSET_INDEX_EXT, SWAP_SUFFIX, TIME_INDEX_EXT, TXN_INDEX_EXT, segmentFileName } from '../../src/segment/segment-files.js'
 import { decodeAbortedTxns, encodeAbortedTxn } from '../../src/producer-state/txn-index.js'
 import { RECOVERY_POINT_CHECKPOINT } from '../../src/checkpoint.js'
-import { batchOf, openManager, prng, randInt, readAll, simpleBatch, testConfig } from '../helpers.js'
+import { prng } from '@brook/common'
+import { batchOf, openManager, randInt, readAll, simpleBatch, testConfig } from '../helpers.js'
 
 const config = testConfig({ segmentBytes: 4096, indexIntervalBytes: 256 })
 

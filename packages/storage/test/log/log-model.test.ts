@@ -11,7 +11,8 @@ import { MemoryFileSystem } from '../../src/fs/memory-fs.js'
 import type { LogManager } from '../../src/log-manager.js'
 import type { Log } from '../../src/log/partition-log.js'
 import type { LogConfig } from '../../src/types.js'
-import { batchOf, openManager, prng, randInt, readAll, type ReadRecord, type TestRecord, testConfig } from '../helpers.js'
+import { prng } from '@brook/common'
+import { batchOf, openManager, randInt, readAll, type ReadRecord, type TestRecord, testConfig } from '../helpers.js'
 
 interface Model {
   records: ReadRecord[]

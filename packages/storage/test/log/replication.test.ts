@@ -8,7 +8,8 @@ import { MemoryFileSystem } from '../../src/fs/memory-fs.js'
 import type { LogManager } from '../../src/log-manager.js'
 import type { Log } from '../../src/log/partition-log.js'
 import { type LogConfig, StorageError, UnexpectedAppendOffsetError } from '../../src/types.js'
-import { openManager, prng, randInt, testConfig } from '../helpers.js'
+import { prng } from '@brook/common'
+import { openManager, randInt, testConfig } from '../helpers.js'
 
 const T = { timeout: 60_000 }
 /** Producer state expires producers by their batches' timestamps: keep them recent. */

@@ -9,7 +9,7 @@ import { ProducerStateManager } from '../../src/producer-state/producer-state-ma
 import { rebuildProducerState } from '../../src/producer-state/rebuild.js'
 import { encodeSnapshot } from '../../src/producer-state/snapshot.js'
 import { INT32_MAX, incrementSequence } from '../../src/producer-state/sequence.js'
-import { prng } from '../helpers.js'
+import { prng } from '@brook/common'
 import { data, marker } from './helpers.js'
 
 const config = { producerIdExpirationMs: 1e12 }

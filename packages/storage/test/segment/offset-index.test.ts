@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { OffsetIndex } from '../../src/segment/offset-index.js'
-import { prng, randInt } from '../helpers.js'
+import { prng } from '@brook/common'
+import { randInt } from '../helpers.js'
 
 describe('OffsetIndex', () => {
   it('lookup agrees with a linear scan of a random sorted model', () => {

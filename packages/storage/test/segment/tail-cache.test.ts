@@ -1,7 +1,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { TailCache } from '../../src/segment/tail-cache.js'
-import { memoryLog, prng, randInt, readAll, simpleBatch } from '../helpers.js'
+import { prng } from '@brook/common'
+import { memoryLog, randInt, readAll, simpleBatch } from '../helpers.js'
 import type { Log } from '../../src/log/partition-log.js'
 import type { ReadOptions } from '../../src/types.js'
 

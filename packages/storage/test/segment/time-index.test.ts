@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { TimeIndex } from '../../src/segment/time-index.js'
-import { prng, randInt } from '../helpers.js'
+import { prng } from '@brook/common'
+import { randInt } from '../helpers.js'
 
 describe('TimeIndex', () => {
   it('keeps only increasing timestamps; lookup is the largest timestamp <= target', () => {

@@ -3,7 +3,8 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import kafkajs from 'kafkajs'
-import { startTestBroker, waitFor, type TestBroker } from '@brook/testkit'
+import { startTestBroker, type TestBroker } from '@brook/testkit'
+import { kafkajsRead } from './kafkajs-read.js'
 import { brook, brookJson, brookOk } from './brook.js'
 
 const { Kafka, logLevel } = kafkajs
@@ -21,37 +22,12 @@ after(async () => { await broker.close() })
 
 interface DescribedGroup { groupId: string, state: string, totalLag: number, members: unknown[], partitions: Array<{ topic: string, partition: number, currentOffset: number | null, logEndOffset: number, lag: number | null }> }
 
-/** A kafkajs member of `groupId` reads until it has `count` records, commits `commit(partition, offsetsSeen)` and leaves. */
-async function kafkajsRead (groupId: string, topic: string, count: number, commit?: (partition: number, seen: number) => number): Promise<string[]> {
-  const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 500 })
-  await consumer.connect()
-  const values: string[] = []
-  const seen = new Map<number, number>()
-  try {
-    await consumer.subscribe({ topic, fromBeginning: commit !== undefined })
-    await consumer.run({
-      autoCommit: commit === undefined,
-      eachMessage: async ({ partition, message }) => {
-        values.push(message.value?.toString() ?? '')
-        seen.set(partition, (seen.get(partition) ?? 0) + 1)
-      }
-    })
-    await waitFor(() => values.length >= count, 60_000, { message: `kafkajs read ${count} records of ${topic}` })
-    if (commit !== undefined) {
-      await consumer.commitOffsets([...seen].map(([partition, n]) => ({ topic, partition, offset: String(commit(partition, n)) })))
-    }
-  } finally {
-    await consumer.disconnect()
-  }
-  return values
-}
-
 test('group describe shows the offsets and lag a kafkajs consumer committed; list and delete', { timeout: 120_000 }, async () => {
   await brookOk(['topic', 'create', 'lagged', '-p', '3', ...b])
   const input = Array.from({ length: 60 }, (_, i) => `k${i}\tv${i}`).join('\n') + '\n'
   await brookOk(['topic', 'produce', 'lagged', '-K', '\\t', ...b], { input })
   // Commit half of what each partition holds.
-  await kafkajsRead('lag-group', 'lagged', 60, (_, n) => Math.floor(n / 2))
+  await kafkajsRead(kafka, 'lag-group', 'lagged', 60, (_, n) => Math.floor(n / 2))
 
   const admin = kafka.admin()
   await admin.connect()

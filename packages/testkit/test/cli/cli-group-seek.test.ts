@@ -3,7 +3,8 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import kafkajs from 'kafkajs'
-import { startTestBroker, waitFor, type TestBroker } from '@brook/testkit'
+import { startTestBroker, type TestBroker } from '@brook/testkit'
+import { kafkajsRead } from './kafkajs-read.js'
 import { brookJson, brookOk } from './brook.js'
 
 const { Kafka, logLevel } = kafkajs
@@ -30,31 +31,6 @@ async function committedSum (groupId: string, topic: string): Promise<number> {
   return (await admin.fetchOffsets({ groupId, topics: [topic] }))[0]!.partitions.reduce((sum, p) => sum + Number(p.offset), 0)
 }
 
-/** A kafkajs member of `groupId` reads until it has `count` records, commits `commit(partition, offsetsSeen)` and leaves. */
-async function kafkajsRead (groupId: string, topic: string, count: number, commit?: (partition: number, seen: number) => number): Promise<string[]> {
-  const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 500 })
-  await consumer.connect()
-  const values: string[] = []
-  const seen = new Map<number, number>()
-  try {
-    await consumer.subscribe({ topic, fromBeginning: commit !== undefined })
-    await consumer.run({
-      autoCommit: commit === undefined,
-      eachMessage: async ({ partition, message }) => {
-        values.push(message.value?.toString() ?? '')
-        seen.set(partition, (seen.get(partition) ?? 0) + 1)
-      }
-    })
-    await waitFor(() => values.length >= count, 60_000, { message: `kafkajs read ${count} records of ${topic}` })
-    if (commit !== undefined) {
-      await consumer.commitOffsets([...seen].map(([partition, n]) => ({ topic, partition, offset: String(commit(partition, n)) })))
-    }
-  } finally {
-    await consumer.disconnect()
-  }
-  return values
-}
-
 test('group seek: dry run by default, --to-datetime replays for a kafkajs consumer, --shift-by clamps', { timeout: 180_000 }, async () => {
   await brookOk(['topic', 'create', 'replay', '-p', '2', ...b])
   await brookOk(['topic', 'produce', 'replay', ...b], { input: Array.from({ length: 10 }, (_, i) => `A-${i}`).join('\n') + '\n' })
@@ -77,7 +53,7 @@ test('group seek: dry run by default, --to-datetime replays for a kafkajs consum
   assert.equal(await committedSum('replayers', 'replay'), 10)
 
   // A kafkajs member of the group starts at the reset offsets: exactly the B records again.
-  const replayed = await kafkajsRead('replayers', 'replay', 10)
+  const replayed = await kafkajsRead(kafka, 'replayers', 'replay', 10)
   assert.deepEqual(replayed.sort(), Array.from({ length: 10 }, (_, i) => `B-${i}`).sort())
 
   // --shift-by clamps to the partition's range.

@@ -5,6 +5,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { prng } from '@brook/common'
 import {
   RawConnection, apiVersionsV0Request, assertSucceeded, kcatConsumeAll, parseApiVersionsV0,
   probeApiVersions, runKcat, startBrokerProcess
@@ -14,18 +15,6 @@ const ATTACK_MS = 12_000
 const WORKERS = 16
 const MAX_CONNECTIONS = 6000
 const ANSWER_TIMEOUT_MS = 5000
-
-// A small deterministic generator, so a failing case can be replayed from the printed seed.
-function prng (seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 type Case = { kind: string, bytes: Buffer, endAfter: boolean }
 

@@ -1,11 +1,9 @@
 // Checks shared by the cluster tests: what a producer was told was written (acknowledged) against
 // what the cluster serves afterwards, and the replicas' logs against each other.
 import assert from 'node:assert/strict'
-import { readdir, readFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import kafkajs from 'kafkajs'
-import { kcatConsumeAll, partitionState, waitFor, type TestCluster } from '@brook/testkit'
+import { kcatConsumeAll, partitionState, replicaLogPrefix, waitFor, type TestCluster } from '@brook/testkit'
 
 const { Kafka, logLevel } = kafkajs
 
@@ -107,25 +105,9 @@ export function checkHistory (acknowledged: readonly string[], read: readonly st
   }
 }
 
-/** The bytes of a partition's log files (in segment order) holding the batches below `end`. */
-async function logPrefix (dataDir: string, topic: string, end: number): Promise<Buffer> {
-  const dir = join(dataDir, `${topic}-0`)
-  const files = (await readdir(dir)).filter((f) => f.endsWith('.log')).sort()
-  const all = Buffer.concat(await Promise.all(files.map(async (f) => await readFile(join(dir, f)))))
-  let pos = 0
-  while (pos + 61 <= all.length) {
-    const base = Number(all.readBigInt64BE(pos))
-    const size = 12 + all.readInt32BE(pos + 8)
-    const last = base + all.readInt32BE(pos + 23)
-    if (last >= end || pos + size > all.length) break
-    pos += size
-  }
-  return all.subarray(0, pos)
-}
-
 /** Every replica's log holds the same bytes for all batches below the high watermark `end`. */
 export async function checkReplicasEqual (cluster: TestCluster, topic: string, end: number): Promise<void> {
-  const prefixes = await Promise.all([...cluster.members.values()].map(async (m) => ({ id: m.id, bytes: await logPrefix(m.dataDir, topic, end) })))
+  const prefixes = await Promise.all([...cluster.members.values()].map(async (m) => ({ id: m.id, bytes: await replicaLogPrefix(m.dataDir, topic, 0, end) })))
   const first = prefixes[0]
   assert.ok(first !== undefined && first.bytes.length > 0, 'the log has data')
   for (const p of prefixes) {

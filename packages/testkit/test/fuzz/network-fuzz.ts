@@ -10,21 +10,8 @@
 // counts as parked, not hung. Every case is replayable from (seed, connection index).
 import { readdirSync, readFileSync } from 'node:fs'
 import { apiByKey, ApiKey, decodeRequest, decodeRequestHeader, encodeRequestFrame, Reader } from '@brook/protocol'
+import { type Rng, prng } from '@brook/common'
 import { advertisedRanges, GOLDEN_DIR, RawConnection } from '@brook/testkit'
-
-type Rng = () => number
-
-/** mulberry32: a case is replayed from its seed. */
-function prng (seed: number): Rng {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const int = (r: Rng, n: number): number => Math.floor(r() * n)
 const pick = <T>(r: Rng, a: readonly T[]): T => a[int(r, a.length)] as T

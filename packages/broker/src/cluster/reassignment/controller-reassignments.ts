@@ -1,17 +1,14 @@
 // Reassignments the controller writes: requested ones (AlterPartitionReassignments) and the
 // completing step of ongoing ones, which every controller pass looks for. Each is decided
 // (reassignment-plan.ts) against the latest snapshot and written as one compare-and-swap fenced by
-// this controller's election; a write that raced another writer is decided again, a few times.
-// Nothing lives in the controller's memory: a new controller finds ongoing reassignments in the
-// store and completes them.
-import { setTimeout as sleep } from 'node:timers/promises'
-import { type MetadataSnapshot, type PartitionMetadata, type TopicMetadata, isMetadataError } from '@brook/metadata'
+// this controller's election; a write that raced another writer is decided again, a few times
+// (partition-change-retry.ts). Nothing lives in the controller's memory: a new controller finds
+// ongoing reassignments in the store and completes them.
+import type { MetadataSnapshot, PartitionMetadata, TopicMetadata } from '@brook/metadata'
 import { ErrorCode } from '@brook/protocol'
 import type { ElectionDeps } from '../election/controller-elections.js'
+import { type PartitionChangeOutcome, changePartitionWithRetry } from '../partition-change-retry.js'
 import { type Brokers, type ReassignmentStep, decideCompletion, decideReassignment } from './reassignment-plan.js'
-
-const ATTEMPTS = 5
-const RETRY_MS = 50
 
 export interface ReassignmentRequest {
   topic: string
@@ -37,32 +34,19 @@ export async function runReassignments (deps: ElectionDeps, requests: readonly R
   return results
 }
 
-async function reassignOne (deps: ElectionDeps, request: ReassignmentRequest): Promise<{ errorCode: number, message: string | null }> {
-  for (let attempt = 1; ; attempt++) {
-    if (!deps.election.active) return { errorCode: ErrorCode.NOT_CONTROLLER, message: 'This broker is no longer the controller.' }
-    const snapshot = deps.snapshot()
-    const topic = snapshot.topics.get(request.topic)
-    const p = topic?.partitions[request.partition]
-    if (topic === undefined || p === undefined) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, message: 'This server does not host this topic-partition.' }
+function reassignOne (deps: ElectionDeps, request: ReassignmentRequest): Promise<PartitionChangeOutcome> {
+  return changePartitionWithRetry(deps, request, 'partition reassignment failed', (snapshot, topic, p) => {
     const decision = decideReassignment(p, request.replicas, brokersOf(deps, snapshot))
     if (decision.kind === 'refused') return { errorCode: decision.errorCode, message: decision.message }
     if (decision.kind === 'none') return { errorCode: ErrorCode.NONE, message: null }
-    try {
-      await write(deps, topic, p, decision.step)
-      deps.logger.info({ topic: topic.name, partition: p.partition, target: request.replicas, replicas: decision.step.reassignment.replicas },
-        request.replicas === null ? 'partition reassignment cancelled' : 'partition reassignment started')
-      return { errorCode: ErrorCode.NONE, message: null }
-    } catch (err) {
-      const raced = isMetadataError(err, 'INVALID_UPDATE_VERSION') || isMetadataError(err, 'FENCED_LEADER_EPOCH') || isMetadataError(err, 'INELIGIBLE_REPLICA')
-      if (raced && attempt < ATTEMPTS) {
-        await sleep(RETRY_MS * attempt)
-        continue
+    return {
+      write: async () => {
+        await write(deps, topic, p, decision.step)
+        deps.logger.info({ topic: topic.name, partition: p.partition, target: request.replicas, replicas: decision.step.reassignment.replicas },
+          request.replicas === null ? 'partition reassignment cancelled' : 'partition reassignment started')
       }
-      if (isMetadataError(err)) return { errorCode: err.errorCode, message: err.message }
-      deps.logger.error({ err, topic: request.topic, partition: request.partition }, 'partition reassignment failed')
-      return { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, message: (err as Error).message }
     }
-  }
+  })
 }
 
 /**

@@ -9,24 +9,13 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Kafka, logLevel } from 'kafkajs'
+import { prng } from '@brook/common'
 import { startBroker } from '../../../src/broker.js'
 import { runPython, sleep, spawnPython } from './processes.js'
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1'
 const INPUTS = 3000
 const KILLS = 4
-
-/** A small seeded PRNG (mulberry32) so the kill points are reproducible from the logged seed. */
-function prng (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 test('consume-transform-produce killed at random points: exactly one output per input', { timeout: 240_000 }, async (t) => {
   const seed = Number(process.env.BROOK_TEST_SEED ?? Date.now() % 100000)

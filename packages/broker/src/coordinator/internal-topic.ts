@@ -47,17 +47,32 @@ export async function ensureInternalTopic (replicas: ReplicaManager, spec: Inter
 
 /**
  * A coordinator runtime's openLog over its internal topic, created on first use: the first
- * partition opened creates the topic, and every other waits for that same creation.
+ * partition opened creates the topic, and every other waits for that same creation. Once the
+ * topic was deleted, the next open creates it again (Kafka's coordinator creates it again on the
+ * next FindCoordinator), with the same partition count, so every key keeps its partition. Each log
+ * knows it is retired once its partition is no longer the broker's partition of that name.
  */
 export function internalTopicLogs (replicas: ReplicaManager, spec: InternalTopicSpec, logger: Logger): (partition: number) => Promise<CoordinatorLog> {
   let topic: Promise<TopicState> | undefined
+  let created: TopicState | undefined
   return async (p) => {
-    topic ??= ensureInternalTopic(replicas, spec)
+    if (created !== undefined && replicas.topic(spec.name) !== created) {
+      topic = undefined
+      created = undefined
+    }
+    topic ??= ensureInternalTopic(replicas, spec).then((state) => {
+      created = state
+      return state
+    }, (err: unknown) => {
+      // The next open tries again.
+      topic = undefined
+      throw err
+    })
     await topic
     const partition = replicas.partition(spec.name, p)
     if (partition === undefined) throw new Error(`${spec.name}-${p} does not exist`)
     return new PartitionCoordinatorLog(partition, (offset, err) => {
       logger.warn({ partition: p, offset, err }, `skipping an unreadable batch of ${spec.name}-${p}`)
-    })
+    }, () => replicas.partition(spec.name, p) === partition)
   }
 }

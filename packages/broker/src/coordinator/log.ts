@@ -41,12 +41,21 @@ export interface CoordinatorLog {
   appendMarker (marker: EndTxnMarker, timestamp: number): Promise<number>
   /** Visits every record and marker from the start of the log, in offset order. */
   replay (visit: (entry: CoordinatorLogEntry) => void): Promise<void>
+  /**
+   * True once the partition behind this log was deleted (its topic deleted, or deleted and created
+   * again): the runtime then resigns the whole topic. Absent: the log never goes away.
+   */
+  retired? (): boolean
 }
 
-/** A log kept in memory; `failNextAppend` makes the next append (or marker) reject (fault injection). */
+/**
+ * A log kept in memory; `failNextAppend` makes the next append (or marker) reject (fault
+ * injection), `deleted` stands for its topic's deletion.
+ */
 export class MemoryCoordinatorLog implements CoordinatorLog {
   readonly entries: Array<CoordinatorLogEntry & { timestamp: number }> = []
   failNextAppend: Error | null = null
+  deleted = false
 
   /** The data records, in offset order. */
   get records (): Array<CoordinatorLogRecord & { offset: number, producerId: bigint }> {
@@ -78,6 +87,10 @@ export class MemoryCoordinatorLog implements CoordinatorLog {
   async replay (visit: (entry: CoordinatorLogEntry) => void): Promise<void> {
     await Promise.resolve()
     for (const entry of this.entries) visit(entry)
+  }
+
+  retired (): boolean {
+    return this.deleted
   }
 
   async #admit (): Promise<void> {

@@ -51,10 +51,17 @@ export function partitionLogAsLeader (log: PartitionLog): AppendablePartition {
 export class PartitionCoordinatorLog implements CoordinatorLog {
   readonly #partition: AppendablePartition
   readonly #onBadBatch: (offset: number, err: Error) => void
+  readonly #current: () => boolean
 
-  constructor (partition: AppendablePartition, onBadBatch: (offset: number, err: Error) => void = () => {}) {
+  /** `current`: whether `partition` is still the broker's partition of that name (false once deleted). */
+  constructor (partition: AppendablePartition, onBadBatch: (offset: number, err: Error) => void = () => {}, current: () => boolean = () => true) {
     this.#partition = partition
     this.#onBadBatch = onBadBatch
+    this.#current = current
+  }
+
+  retired (): boolean {
+    return !this.#current()
   }
 
   async append (records: CoordinatorLogRecord[], timestamp: number, producer?: TxnProducer): Promise<number> {

@@ -20,6 +20,13 @@
 // parked requests answered); a partition not owned answers NOT_COORDINATOR. A failed append rejects the request with
 // the error Kafka gives for it (./errors.ts) and changes nothing.
 //
+// Deletion of the topic (DeleteTopics accepts it, as Kafka's broker does): the first operation
+// that meets a retired log, or the next start() that finds the topic gone, resigns every
+// partition, as Kafka's coordinator resigns deleted partitions: shards unloaded (their state is
+// gone with the topic), keys answer NOT_COORDINATOR, so clients look the coordinator up again, and
+// that FindCoordinator's start() creates the topic again and loads it (empty). Elected ownership:
+// the end of the deleted partitions' leaderships resigns them; start() creates the topic again.
+//
 // Transactions (Kafka's scheduleTransactionalWriteOperation / scheduleTransactionCompletion): a
 // transactional op's records are appended as the producer's transactional batch and replayed with
 // its producer id; a COMMIT/ABORT marker is appended and replayed with the whole partition to
@@ -92,6 +99,8 @@ export interface CoordinatorRuntimeOptions<S, R> {
   ownership?: 'all' | 'elected'
   /** Elected ownership: what start() does (create the coordinator's topic in the cluster). */
   prepare?: () => Promise<void>
+  /** Whether the coordinator's topic exists (after a deletion, start() starts over); unknown when absent. */
+  topicExists?: () => boolean
   clock?: Clock
   timer?: KeyedTimer
   logger?: Logger
@@ -126,6 +135,7 @@ export class CoordinatorRuntime<S extends CoordinatorShard<R>, R> {
   readonly #newShard: (partition: number, scheduler: DeferredScheduler<R>, epoch: number) => S
   readonly #elected: boolean
   readonly #prepare: (() => Promise<void>) | undefined
+  readonly #topicExists: (() => boolean) | undefined
   readonly #loadedListeners: Array<(shard: S) => void> = []
   readonly #slots: Array<Slot<S>> = []
   readonly #queues = new Map<string, Promise<void>>()
@@ -133,6 +143,10 @@ export class CoordinatorRuntime<S extends CoordinatorShard<R>, R> {
   readonly #inFlight: Array<Set<Promise<void>>> = []
   readonly #exclusive: Array<Promise<void> | undefined> = []
   #starting: Promise<void> | null = null
+  /** The current start() has finished (a deletion seen after it starts over). */
+  #started = false
+  /** Bumped by every start() that begins and by every deletion: an older start's end changes nothing. */
+  #startRun = 0
   #closed = false
 
   constructor (options: CoordinatorRuntimeOptions<S, R>) {
@@ -145,6 +159,7 @@ export class CoordinatorRuntime<S extends CoordinatorShard<R>, R> {
     this.#newShard = options.newShard
     this.#elected = options.ownership === 'elected'
     this.#prepare = options.prepare
+    this.#topicExists = options.topicExists
     for (let p = 0; p < options.numPartitions; p++) {
       this.#slots.push({
         status: this.#elected ? 'unowned' : 'loading',
@@ -176,21 +191,53 @@ export class CoordinatorRuntime<S extends CoordinatorShard<R>, R> {
    * every caller gets the same promise, so it can be called lazily before each use.
    */
   async start (): Promise<void> {
-    this.#starting ??= (async () => {
-      if (this.#elected) {
-        try {
-          await this.#prepare?.()
-        } catch (err) {
-          // The next caller tries again (the cluster may have more brokers by then).
-          this.#starting = null
-          throw err
+    if (this.#started && this.#topicGone()) this.topicDeleted()
+    if (this.#starting === null) {
+      const run = ++this.#startRun
+      this.#starting = (async () => {
+        if (this.#elected) {
+          try {
+            await this.#prepare?.()
+          } catch (err) {
+            // The next caller tries again (the cluster may have more brokers by then).
+            if (this.#startRun === run) this.#starting = null
+            throw err
+          }
+        } else {
+          for (const slot of this.#slots) if (slot.status === 'unowned') slot.status = 'loading'
+          await Promise.all(this.#slots.map(async (slot, p) => { await this.#load(p, slot, slot.generation) }))
         }
-      } else {
-        await Promise.all(this.#slots.map(async (slot, p) => { await this.#load(p, slot, slot.generation) }))
-      }
-      this.onStarted()
-    })()
+        if (this.#startRun === run) this.#started = true
+        this.onStarted()
+      })()
+    }
     await this.#starting
+  }
+
+  /**
+   * The coordinator's topic was deleted: every partition is resigned (shards unloaded, parked
+   * requests answered, keys answer NOT_COORDINATOR) and the next start() creates the topic again
+   * and loads it. Called by the runtime itself when it meets the deletion. Elected ownership: the
+   * deleted partitions' leaderships end, which resigns them, and the new topic's may already have
+   * been elected here, so only the creation is redone.
+   */
+  topicDeleted (): void {
+    if (this.#closed) return
+    for (const [partition, slot] of this.#elected ? [] : this.#slots.entries()) {
+      this.#unload(slot)
+      slot.shard = this.#newShard(partition, this.#scheduler(partition), 0)
+      slot.epoch = 0
+      slot.status = 'unowned'
+    }
+    this.#starting = null
+    this.#started = false
+    this.#startRun++
+    this.logger.warn(`${this.topic} was deleted: every partition resigned; the next lookup creates it again`)
+  }
+
+  /** Whether the topic is gone (reported missing, or a loaded partition's log retired). */
+  #topicGone (): boolean {
+    return this.#topicExists?.() === false || this.#slots.some((s) => s.log?.retired?.() === true)
   }
 
   /** Whether partitions are owned by election (cluster mode). */
@@ -281,6 +328,7 @@ export class CoordinatorRuntime<S extends CoordinatorShard<R>, R> {
 
   /** Every loaded shard (readers that only look use them without queueing). */
   activeShards (): S[] {
+    if (this.#started && this.#topicGone()) this.topicDeleted()
     return this.#slots.filter((s) => s.status === 'active').map((s) => s.shard)
   }
 
@@ -368,6 +416,7 @@ export class CoordinatorRuntime<S extends CoordinatorShard<R>, R> {
   /** The slot's log, or the error its state answers. */
   #available (slot: Slot<S>): CoordinatorLog {
     if (this.#closed) throw new CoordinatorError(ErrorCode.NOT_COORDINATOR, `${this.topic}: coordinator is shut down`)
+    if (slot.log?.retired?.() === true) this.topicDeleted()
     if (slot.status === 'unowned') throw new CoordinatorError(ErrorCode.NOT_COORDINATOR, `this broker does not lead ${this.topic}-${slot.shard.partition}`)
     if (slot.status === 'loading') throw new CoordinatorError(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, `${this.topic}-${slot.shard.partition} is loading`)
     if (slot.status === 'failed' || slot.log === null) {

@@ -27,6 +27,8 @@ export interface RuntimeOptions {
   /** Cluster mode: partitions are loaded as this broker becomes their leader (coordinator/runtime.ts). */
   ownership?: 'all' | 'elected'
   prepare?: () => Promise<void>
+  /** Whether `__consumer_offsets` exists (after its deletion the next start() creates it again). */
+  topicExists?: () => boolean
 }
 
 const CLEANUP_KEY = 'offsets-cleanup'
@@ -50,7 +52,8 @@ export class GroupCoordinatorRuntime extends CoordinatorRuntime<GroupShard, Grou
       logger,
       newShard: (partition, scheduler) => new GroupShard({ partition, config: options.config, clock, scheduler, logger, topics: options.topics ?? NO_TOPICS, groupConfigs }),
       ...(options.ownership === undefined ? {} : { ownership: options.ownership }),
-      ...(options.prepare === undefined ? {} : { prepare: options.prepare })
+      ...(options.prepare === undefined ? {} : { prepare: options.prepare }),
+      ...(options.topicExists === undefined ? {} : { topicExists: options.topicExists })
     })
     this.config = options.config
     this.groupConfigs = groupConfigs

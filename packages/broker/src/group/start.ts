@@ -72,6 +72,7 @@ export async function startGroupCoordinatorIn (deps: GroupCoordinatorDeps): Prom
     groupConfigs,
     config,
     logger,
+    topicExists: () => deps.replicas.topic(OFFSETS_TOPIC) !== undefined,
     topics: {
       byName: (name) => deps.replicas.topic(name)?.info,
       byId: (id) => deps.replicas.topicById(id)?.info,

@@ -16,6 +16,8 @@ export interface TxnRuntimeOptions {
   /** Cluster mode: partitions are loaded as this broker becomes their leader (runtime.ts). */
   ownership?: 'all' | 'elected'
   prepare?: () => Promise<void>
+  /** Whether `__transaction_state` exists (after its deletion the next start() creates it again). */
+  topicExists?: () => boolean
 }
 
 export class TxnRuntime extends CoordinatorRuntime<TxnShard, TxnRecord> {
@@ -29,7 +31,8 @@ export class TxnRuntime extends CoordinatorRuntime<TxnShard, TxnRecord> {
       logger: options.logger,
       newShard: (partition, _scheduler, epoch) => new TxnShard(partition, epoch),
       ...(options.ownership === undefined ? {} : { ownership: options.ownership }),
-      ...(options.prepare === undefined ? {} : { prepare: options.prepare })
+      ...(options.prepare === undefined ? {} : { prepare: options.prepare }),
+      ...(options.topicExists === undefined ? {} : { topicExists: options.topicExists })
     })
   }
 }

@@ -81,6 +81,7 @@ export async function startTransactionCoordinatorIn (deps: TxnCoordinatorStartDe
   const runtime = new TxnRuntime({
     numPartitions: config.numPartitions,
     logger,
+    topicExists: () => deps.replicas.topic(TXN_TOPIC) !== undefined,
     ...(cluster === undefined || leadership === null
       ? { openLog: internalTopicLogs(deps.replicas, spec, logger) }
       : {

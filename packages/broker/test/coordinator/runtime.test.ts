@@ -182,3 +182,83 @@ test('elected ownership: NOT_COORDINATOR until elected, LOAD_IN_PROGRESS while l
   await rt.elect(0, 5)
   assert.equal(epochs.length, 3, 'the same epoch again changes nothing')
 })
+
+const isCode = (code: number) => (err: unknown): boolean => err instanceof CoordinatorError && err.code === code
+
+test('a deleted topic: the first operation on a retired log resigns every partition; the next start creates and loads it again, empty', { timeout: 10_000 }, async () => {
+  const time = new ManualTime()
+  let logs = [new MemoryCoordinatorLog(), new MemoryCoordinatorLog()]
+  let opened = 0
+  const rt = new CoordinatorRuntime<ListShard, string>({
+    topic: '__test', numPartitions: 2, codec, clock: time, timer: time,
+    openLog: async (p) => { opened++; return logs[p] as MemoryCoordinatorLog },
+    newShard: (p, scheduler) => new ListShard(p, scheduler)
+  })
+  await rt.start()
+  await rt.run('a', () => write('a1'))
+  const before = rt.activeShards()
+  const shardA = shardOf(rt, 'a')
+  shardA.scheduler.schedule('t', 'a', 100, () => write('timer'))
+
+  const deleted = logs
+  for (const log of deleted) log.deleted = true
+  logs = [new MemoryCoordinatorLog(), new MemoryCoordinatorLog()]
+  await assert.rejects(rt.run('a', () => write('a2')), isCode(ErrorCode.NOT_COORDINATOR), 'the key is resigned, so the client looks the coordinator up again')
+  assert.ok(before.every((s) => s.unloaded), 'every shard was unloaded (parked requests answered)')
+  assert.deepEqual([rt.status(0), rt.status(1)], ['unowned', 'unowned'])
+  time.advance(150)
+  assert.equal(deleted.reduce((n, l) => n + l.records.length, 0), 1, 'the resigned shard\'s timer did not run')
+
+  await rt.start()
+  assert.equal(opened, 4, 'every partition was opened again')
+  assert.deepEqual([rt.status(0), rt.status(1)], ['active', 'active'])
+  assert.deepEqual(shardOf(rt, 'a').records, [], 'the state went with the topic')
+  assert.equal(await rt.run('a', () => write('a3')), 'a3')
+  assert.deepEqual(logs.flatMap((l) => l.records.map((r) => r.key.toString())), ['a3'])
+})
+
+test('a deleted topic seen by start() or by a reader: the topic reported gone resigns and starts over (elected: prepare runs again)', { timeout: 10_000 }, async () => {
+  let exists = true
+  let prepared = 0
+  const rt = new CoordinatorRuntime<ListShard, string>({
+    topic: '__test', numPartitions: 1, codec, ownership: 'elected',
+    prepare: async () => { prepared++; exists = true },
+    topicExists: () => exists,
+    openLog: async () => new MemoryCoordinatorLog(),
+    newShard: (p, scheduler) => new ListShard(p, scheduler)
+  })
+  await rt.start()
+  await rt.elect(0, 0)
+  const first = rt.activeShards()[0]!
+  exists = false
+  rt.resign(0)
+  assert.equal(first.unloaded, true, 'the deleted partition\'s leadership ended')
+  await rt.start()
+  assert.equal(prepared, 2, 'the topic was prepared (created) again')
+  await rt.elect(0, 0)
+  assert.equal(rt.status(0), 'active')
+  exists = false
+  const second = rt.activeShards()[0]!
+  await rt.start()
+  assert.equal(prepared, 3)
+  assert.equal(second.unloaded, false, 'a leadership of the new topic elected before start() saw the deletion stays')
+  rt.resign(0)
+  await rt.elect(0, 0)
+  assert.equal(rt.status(0), 'active', 'the same epoch of the new topic loads')
+
+  let log = new MemoryCoordinatorLog()
+  const all = new CoordinatorRuntime<ListShard, string>({
+    topic: '__test', numPartitions: 1, codec,
+    openLog: async () => log,
+    newShard: (p, scheduler) => new ListShard(p, scheduler)
+  })
+  await all.start()
+  assert.equal(all.activeShards().length, 1)
+  log.deleted = true
+  log = new MemoryCoordinatorLog()
+  assert.deepEqual(all.activeShards(), [], 'a reader sees the deletion too')
+  assert.equal(all.status(0), 'unowned')
+  all.close()
+  all.topicDeleted()
+  assert.equal(all.status(0), 'unowned', 'a closed runtime ignores a deletion')
+})

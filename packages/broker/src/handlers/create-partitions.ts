@@ -8,6 +8,7 @@ import { createPartitionsApi, type CreatePartitionsRequest, type CreatePartition
 import { KafkaError, mapError } from '../errors.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
+import { withinTimeout } from './deadline.js'
 import { AclOperation, ResourceType as Acl } from '@brook/metadata'
 import { allowed } from '../security/authorizer/request-access.js'
 
@@ -26,15 +27,15 @@ function checkAssignments (ctx: RequestContext, topic: CreatePartitionsRequestTo
   }
 }
 
-async function grow (ctx: RequestContext, topic: CreatePartitionsRequestTopic, validateOnly: boolean): Promise<CreatePartitionsResponseTopicResult> {
+async function grow (ctx: RequestContext, topic: CreatePartitionsRequestTopic, validateOnly: boolean, timeoutMs: number): Promise<CreatePartitionsResponseTopicResult> {
   try {
     if (!allowed(ctx, Acl.TOPIC, topic.name, AclOperation.ALTER)) throw new KafkaError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.')
     const before = ctx.broker.replicas.topic(topic.name)?.partitions.length
     if (before !== undefined) checkAssignments(ctx, topic)
     const mutated = validateOnly || before === undefined ? 0 : topic.count - before
     ctx.mutations?.admit(mutated)
-    await ctx.broker.replicas.createPartitions(topic.name, topic.count, validateOnly)
-      .catch((err: unknown) => { ctx.mutations?.refund(mutated); throw err })
+    await withinTimeout(ctx.broker.replicas.createPartitions(topic.name, topic.count, validateOnly)
+      .catch((err: unknown) => { ctx.mutations?.refund(mutated); throw err }), timeoutMs, `the new partitions of ${topic.name}`, ctx.logger)
     return { name: topic.name, errorCode: ErrorCode.NONE, errorMessage: null }
   } catch (err) {
     const { code, message } = mapError(err, ctx.logger, { topic: topic.name })
@@ -48,7 +49,7 @@ async function handle (ctx: RequestContext, request: CreatePartitionsRequest): P
   return {
     results: await Promise.all(request.topics.map(async (t) => (counts.get(t.name) ?? 0) > 1
       ? { name: t.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic in request.' }
-      : await grow(ctx, t, request.validateOnly)))
+      : await grow(ctx, t, request.validateOnly, request.timeoutMs)))
   }
 }
 

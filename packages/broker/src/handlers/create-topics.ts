@@ -16,6 +16,7 @@ import { describeTopicConfigs } from '../config/describe.js'
 import { KafkaError, mapError } from '../errors.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
+import { withinTimeout } from './deadline.js'
 import { AclOperation, ResourceType } from '@brook/metadata'
 import { allowed } from '../security/authorizer/request-access.js'
 import { CLUSTER_NAME } from '../security/authorizer/authorized-operations.js'
@@ -45,7 +46,7 @@ function partitionsFromAssignments (ctx: RequestContext, topic: CreateTopicsRequ
   return { numPartitions: topic.assignments.length, replicationFactor: 1 }
 }
 
-async function createTopic (ctx: RequestContext, topic: CreateTopicsRequestCreatableTopic, validateOnly: boolean): Promise<CreateTopicsResponseCreatableTopicResult> {
+async function createTopic (ctx: RequestContext, topic: CreateTopicsRequestCreatableTopic, validateOnly: boolean, timeoutMs: number): Promise<CreateTopicsResponseCreatableTopicResult> {
   try {
     const configs: Record<string, string> = {}
     for (const c of topic.configs) {
@@ -55,8 +56,8 @@ async function createTopic (ctx: RequestContext, topic: CreateTopicsRequestCreat
     const placement = partitionsFromAssignments(ctx, topic)
     const mutated = validateOnly ? 0 : placement.numPartitions === -1 ? ctx.broker.config.int('num.partitions') : placement.numPartitions
     ctx.mutations?.admit(mutated)
-    const info = await ctx.broker.replicas.createTopic({ name: topic.name, ...placement, configs, validateOnly })
-      .catch((err: unknown) => { ctx.mutations?.refund(mutated); throw err })
+    const info = await withinTimeout(ctx.broker.replicas.createTopic({ name: topic.name, ...placement, configs, validateOnly })
+      .catch((err: unknown) => { ctx.mutations?.refund(mutated); throw err }), timeoutMs, `the creation of ${topic.name}`, ctx.logger)
     const replicationFactor = ctx.broker.cluster === undefined
       ? 1
       : ctx.broker.cluster.snapshot().topics.get(info.name)?.partitions[0]?.replicas.length ??
@@ -91,7 +92,7 @@ async function handle (ctx: RequestContext, request: CreateTopicsRequest): Promi
     ? failed(t.name, ErrorCode.INVALID_REQUEST, `Create topics request contains multiple entries for the following topics: ${t.name}`)
     : !creatable(ctx, t.name)
       ? failed(t.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.')
-      : await createTopic(ctx, t, validateOnly)))
+      : await createTopic(ctx, t, validateOnly, request.timeoutMs)))
   return { topics }
 }
 

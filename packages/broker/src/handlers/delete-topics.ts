@@ -8,6 +8,7 @@ import { deleteTopicsApi, type DeleteTopicsRequest, type DeleteTopicsResponse, t
 import { KafkaError, mapError } from '../errors.js'
 import type { RequestContext } from '../server/request-context.js'
 import { defineHandler } from './handler.js'
+import { withinTimeout } from './deadline.js'
 import { AclOperation, ResourceType } from '@brook/metadata'
 import { allowed } from '../security/authorizer/request-access.js'
 
@@ -20,7 +21,7 @@ function targets (request: DeleteTopicsRequest): Target[] {
   return (request.topicNames ?? []).map((name) => ({ name, topicId: ZERO_UUID }))
 }
 
-async function deleteTopic (ctx: RequestContext, target: Target): Promise<DeleteTopicsResponseDeletableTopicResult> {
+async function deleteTopic (ctx: RequestContext, target: Target, timeoutMs: number): Promise<DeleteTopicsResponseDeletableTopicResult> {
   const { replicas } = ctx.broker
   try {
     if (target.name !== null && target.topicId !== ZERO_UUID) {
@@ -35,7 +36,8 @@ async function deleteTopic (ctx: RequestContext, target: Target): Promise<Delete
     if (!allowed(ctx, ResourceType.TOPIC, name, AclOperation.DELETE)) throw new KafkaError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.')
     const partitions = replicas.topic(name)?.partitions.length ?? 0
     ctx.mutations?.admit(partitions)
-    const info = await replicas.deleteTopic(name).catch((err: unknown) => { ctx.mutations?.refund(partitions); throw err })
+    const info = await withinTimeout(replicas.deleteTopic(name).catch((err: unknown) => { ctx.mutations?.refund(partitions); throw err }),
+      timeoutMs, `the deletion of ${name}`, ctx.logger)
     ctx.broker.metrics?.forgetTopic(info.name)
     return { name: info.name, topicId: info.id, errorCode: ErrorCode.NONE, errorMessage: null }
   } catch (err) {
@@ -45,7 +47,7 @@ async function deleteTopic (ctx: RequestContext, target: Target): Promise<Delete
 }
 
 async function handle (ctx: RequestContext, request: DeleteTopicsRequest): Promise<DeleteTopicsResponse> {
-  return { responses: await Promise.all(targets(request).map(async (t) => await deleteTopic(ctx, t))) }
+  return { responses: await Promise.all(targets(request).map(async (t) => await deleteTopic(ctx, t, request.timeoutMs))) }
 }
 
 export default defineHandler(deleteTopicsApi, { min: 0, max: 6 }, handle, (request, code) => ({

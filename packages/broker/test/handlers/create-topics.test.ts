@@ -82,3 +82,20 @@ test('partitions grow but never shrink; topics delete by name and by id', async 
   const gone = await client.request(deleteTopicsApi, 3, { topicNames: ['growing'], timeoutMs: 1000 })
   assert.equal(gone.responses[0]?.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
 })
+
+test('a topic change queued behind a long one answers REQUEST_TIMED_OUT at its timeoutMs, and still completes', { timeout: 60_000 }, async () => {
+  const other = await RawClient.connect(broker.bootstrap)
+  try {
+    await client.request(createTopicsApi, 7, { topics: [topic('queue-head', 1)], timeoutMs: 30_000, validateOnly: false })
+    // Topic changes run one at a time: 2,000 new partitions hold the queue while the next waits.
+    const head = client.request(createPartitionsApi, 3, { topics: [{ name: 'queue-head', count: 2000, assignments: null }], timeoutMs: 60_000, validateOnly: false })
+    const queued = await other.request(createTopicsApi, 7, { topics: [topic('queued-behind', 1)], timeoutMs: 1, validateOnly: false })
+    assert.equal(queued.topics[0]?.errorCode, ErrorCode.REQUEST_TIMED_OUT)
+    assert.equal((await head).results[0]?.errorCode, ErrorCode.NONE)
+    // As in Kafka, the creation goes on after the answer.
+    const again = await other.request(createTopicsApi, 7, { topics: [topic('queued-behind', 1)], timeoutMs: 30_000, validateOnly: false })
+    assert.equal(again.topics[0]?.errorCode, ErrorCode.TOPIC_ALREADY_EXISTS)
+  } finally {
+    other.close()
+  }
+})

@@ -225,7 +225,7 @@ async function loadTrusted (ctx: SegmentContext, segments: LogSegment[]): Promis
   }
 }
 
-/** Re-reads the segments from the one holding the recovery point; returns that segment's base offset. */
+/** Re-reads the segments from the one holding the last offset below the recovery point; returns that segment's base offset. */
 async function recover (ctx: SegmentContext, dir: string, segments: LogSegment[], recoveryPoint: number, options: LoadLogOptions): Promise<number> {
   // From the segment holding the last offset below the recovery point: it may have been the
   // active one when the checkpoint was written, its indexes then incomplete on disk, and a roll

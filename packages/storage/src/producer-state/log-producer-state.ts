@@ -10,11 +10,11 @@
 // Recovery rule (load): the newest valid snapshot at or below the log end (after a crash: at or
 // below the first segment recovery re-read) is loaded, and every batch from its offset to the log
 // end is replayed; without a snapshot, from the log start, so every transaction's first offset is
-// known (Kafka's rule for v2 batches). The indexes of the segments recovery re-read are rebuilt from the replay and
-// fsynced: an entry written after the last fsync may come back torn. An old entry the replay did
-// not derive stays only when an ABORT marker of its producer sits at its offset (compaction
-// removed its transaction's data). Older segments' indexes
-// get the replay's aborted transactions they lack (marker offsets only grow).
+// known (Kafka's rule for v2 batches). The indexes of the segments recovery re-read are rebuilt
+// from the replay and fsynced: an entry written after the last fsync may come back torn. An old
+// entry the replay did not derive stays only when an ABORT marker of its producer sits at its
+// offset (compaction removed its transaction's data). Older segments' indexes get the replay's
+// aborted transactions they lack (marker offsets only grow).
 import { RecordFormatError, LAST_OFFSET_DELTA, RECORDS, batchBaseOffset, batchSize, ErrorCode } from '@brook/protocol'
 import { errorCode, type FileSystem } from '../fs/file-system.js'
 import type { Logger } from '@brook/common'

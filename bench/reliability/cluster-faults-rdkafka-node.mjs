@@ -141,7 +141,7 @@ export async function runRdkafkaTxnProducer (bootstrap, topic, partitions, txns,
     } catch (err) {
       if (begun) {
         for (const v of values) v.error = `${elapsed()} ${err.message}`
-        if (!txns.committed.includes(values) && !txns.aborted.includes(values)) txns.unknown.push(values)
+        txns.unknown.push(values)
       }
       note(err)
       if (producer !== null) await close(producer)
